@@ -1,0 +1,47 @@
+# The two commands of the README: `make run` and `make test`. Each installs what it needs first,
+# so either works as the very first command on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install css lint format clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+static/build/main.css: node_modules/.package-lock.json $(wildcard static/scss/*.scss)
+	npm run --silent build
+
+install: $(STAMP)
+
+css: static/build/main.css
+
+run: install css
+	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=true $(PY) manage.py load_demo
+	DJANGO_DEBUG=true $(PY) manage.py create_local_staff
+	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+# Tests run with DEBUG off, as production does; the key below exists only for the test run.
+test: install css
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz} \
+		$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules static/build staticfiles

@@ -1,0 +1,433 @@
+"""The consultation portal's data: a draft document in sections, a consultation on it, and the
+public's responses, each cut into comments that staff moderate, theme and export.
+
+Personal data (name, email, organisation) lives on Response and nowhere else.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from guidance.markdown import render_markdown
+
+
+class Document(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="Used in web addresses. Letters, numbers and hyphens."
+    )
+    version_label = models.CharField(
+        max_length=100, blank=True, help_text="How the organisation names this version, such as “Draft, 2017”."
+    )
+    published_on = models.DateField(null=True, blank=True, help_text="When this version was published, if known.")
+    source_url = models.URLField(blank=True, help_text="Link to the original file (PDF or web page), if there is one.")
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class Section(models.Model):
+    """One numbered part of a document. A section numbered "2.3" is the third sub-section of
+    section 2: the two-part number is the whole hierarchy, so there is exactly one level of
+    sub-sections and no parent pointer to keep in step."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sections")
+    major = models.PositiveSmallIntegerField(help_text="The section's number: 2 for section 2 and for 2.3.")
+    minor = models.PositiveSmallIntegerField(
+        default=0, help_text="0 for a top-level section; 3 for sub-section 2.3, listed under section 2."
+    )
+    part = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Optional heading that groups consecutive sections, such as “Key principles”.",
+    )
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, help_text="Used in web addresses; unique within the document.")
+    body = models.TextField(
+        blank=True, help_text="Markdown. Rendered as HTML with anything unsafe (scripts, event handlers) removed."
+    )
+
+    class Meta:
+        ordering = ["document", "major", "minor"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "major", "minor"], name="section_number_unique"),
+            models.UniqueConstraint(fields=["document", "slug"], name="section_slug_unique"),
+            models.CheckConstraint(condition=Q(major__gte=1), name="section_major_from_one"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    @property
+    def number(self):
+        return f"{self.major}.{self.minor}" if self.minor else str(self.major)
+
+    @property
+    def is_subsection(self):
+        return self.minor > 0
+
+    @cached_property
+    def body_html(self):
+        return render_markdown(self.body)
+
+    def clean(self):
+        if (
+            self.minor
+            and self.document_id
+            and not Section.objects.filter(document_id=self.document_id, major=self.major, minor=0).exists()
+        ):
+            raise ValidationError({"minor": f"Add section {self.major} before its sub-section {self.number}."})
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def open(self, now=None):
+        now = now or timezone.now()
+        return self.filter(opens_at__lte=now, closes_at__gt=now)
+
+    def upcoming(self, now=None):
+        return self.filter(opens_at__gt=now or timezone.now())
+
+    def closed(self, now=None):
+        return self.filter(closes_at__lte=now or timezone.now())
+
+    def in_list_order(self, now=None):
+        """Open consultations first (closing soonest first), then upcoming, then closed (latest first)."""
+        now = now or timezone.now()
+        rank = Case(
+            When(opens_at__lte=now, closes_at__gt=now, then=Value(0)),
+            When(opens_at__gt=now, then=Value(1)),
+            default=Value(2),
+        )
+        return self.alias(rank=rank).order_by("rank", "closes_at")
+
+
+class Consultation(models.Model):
+    class State(models.TextChoices):
+        UPCOMING = "upcoming", "Not open yet"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="consultations")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="Used in web addresses. Letters, numbers and hyphens."
+    )
+    organisation = models.CharField(max_length=200, help_text="Who is consulting, as the public knows them.")
+    summary = models.TextField(help_text="A few plain-English sentences: what is proposed and whose views are wanted.")
+    opens_at = models.DateTimeField(help_text="UK time. Responses are accepted from this moment.")
+    closes_at = models.DateTimeField(help_text="UK time. Responses are refused from this moment.")
+    contact_email = models.EmailField(blank=True, help_text="Where people can send a response or ask a question.")
+    event_note = models.TextField(
+        blank=True, help_text="Other ways to take part, such as a hashtag or an event: “#Qcopro tweetchat, …”."
+    )
+    outcome = models.TextField(blank=True, help_text="After the close: what was heard and what changed (Markdown).")
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="consultation_closes_after_opening"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("guidance:consultation", kwargs={"slug": self.slug})
+
+    def state_at(self, now):
+        if now < self.opens_at:
+            return self.State.UPCOMING
+        if now < self.closes_at:
+            return self.State.OPEN
+        return self.State.CLOSED
+
+    @property
+    def state(self):
+        return self.state_at(timezone.now())
+
+    def get_state_display(self):
+        return self.State(self.state).label
+
+    @property
+    def is_open(self):
+        return self.state == self.State.OPEN
+
+
+class Question(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(help_text="1 for the first question; shown as Q1.")
+    text = models.TextField()
+    hint = models.CharField(max_length=300, blank=True, help_text="Plain-English help shown under the question.")
+
+    class Meta:
+        ordering = ["consultation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "position"], name="question_position_unique"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="question_position_from_one"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.text}"
+
+    @property
+    def number(self):
+        return f"Q{self.position}"
+
+
+# Letters and digits that cannot be mistaken for one another when read aloud, handwritten or
+# typed from a printout: no 0/O, 1/I/L, 5/S, 2/Z, 8/B, U/V.
+REFERENCE_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
+REFERENCE_LENGTH = 8
+
+
+def new_reference():
+    """A reference such as "K7MC-4XPA": 23^8, about 78 billion, so collisions are negligible and
+    the unique constraint catches the rest."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+class Response(models.Model):
+    """One submission by one person through one channel. The only place personal data lives."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", "Online"
+        EMAIL = "email", "Email"
+        POST = "post", "Post"
+        EVENT = "event", "Event"
+        SOCIAL_MEDIA = "social_media", "Social media"
+
+    class RespondentType(models.TextChoices):
+        PUBLIC = "public", "Member of the public"
+        PATIENT = "patient", "Patient or service user"
+        CARER = "carer", "Carer"
+        RESEARCHER = "researcher", "Researcher"
+        PROFESSIONAL = "professional", "Health or social care professional"
+        ORGANISATION = "organisation", "On behalf of an organisation"
+        OTHER = "other", "Other"
+
+    class Consent(models.TextChoices):
+        PUBLISH_NAMED = "named", "Publish with my name"
+        PUBLISH_ANONYMOUS = "anonymous", "Publish without my name"
+        DO_NOT_PUBLISH = "private", "Do not publish"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="responses")
+    reference = models.CharField(max_length=9, unique=True, default=new_reference, editable=False)
+    channel = models.CharField(max_length=16, choices=Channel, default=Channel.ONLINE)
+    respondent_type = models.CharField(max_length=16, choices=RespondentType)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    consent = models.CharField(
+        "publication choice", max_length=16, choices=Consent, help_text="What the respondent agreed may be published."
+    )
+    submitted_at = models.DateTimeField(default=timezone.now, help_text="When it was sent or, offline, received.")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The member of staff who typed in a response received offline.",
+    )
+    source_url = models.URLField(blank=True, help_text="Where an imported response was found, such as a tweet.")
+    # The hidden one-time token of the form that created this response: a second submission of
+    # the same form (a double click, or back and resubmit) finds this row instead of adding one.
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        permissions = [
+            ("view_personal_data", "Can see respondents' names, email addresses and organisations"),
+            ("export_responses", "Can export responses to CSV"),
+        ]
+        indexes = [models.Index(fields=["consultation", "submitted_at"], name="response_consultation_date")]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def public_name(self):
+        """The name the public may see: only with "publish with my name"."""
+        if self.consent == self.Consent.PUBLISH_NAMED and self.name:
+            return self.name
+        return "Anonymous"
+
+
+class Theme(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True, help_text="What belongs under this theme, so coders apply it alike.")
+
+    class Meta:
+        ordering = ["consultation", "name"]
+        constraints = [models.UniqueConstraint(fields=["consultation", "name"], name="theme_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class ModerationReason(models.TextChoices):
+    """Why a comment is not published: the short list moderators choose from."""
+
+    OFFENSIVE = "offensive", "Offensive or abusive"
+    PERSONAL = "personal", "Contains personal information"
+    OFF_TOPIC = "off_topic", "Off topic"
+    DUPLICATE = "duplicate", "Duplicate"
+    OTHER = "other", "Other"
+
+
+class CommentQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: approved, and the respondent agreed to publication.
+        Every public page reads comments through this method and no other."""
+        return self.filter(status=Comment.Status.APPROVED).exclude(response__consent=Response.Consent.DO_NOT_PUBLISH)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+
+class Comment(models.Model):
+    """One piece of text on exactly one target, a section or a question: the unit of moderation,
+    theming and export."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SPAM = "spam", "Spam"
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="comments")
+    # A copy of response.consultation, so the queue and the dashboard filter and count a
+    # consultation's comments by status and date from one index, without a join.
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="comments")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, null=True, blank=True, related_name="comments")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, null=True, blank=True, related_name="comments")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=Status, default=Status.PENDING, editable=False)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reason_code = models.CharField(max_length=16, choices=ModerationReason, blank=True, editable=False)
+    reason = models.TextField(blank=True, editable=False, help_text="Why it was rejected or marked as spam.")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="comments")
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        permissions = [("moderate_comment", "Can approve, reject or reopen comments")]
+        constraints = [
+            # Exactly one target: a comment on nothing, or on two things at once, cannot be
+            # moderated, counted or exported correctly, so the database refuses it.
+            models.CheckConstraint(
+                condition=Q(section__isnull=False, question__isnull=True)
+                | Q(section__isnull=True, question__isnull=False),
+                name="comment_has_exactly_one_target",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["section", "status", "created_at"], name="comment_section_status_date"),
+            models.Index(fields=["question", "status", "created_at"], name="comment_question_status_date"),
+            models.Index(fields=["consultation", "status", "created_at"], name="comment_consult_status_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.response.reference}: {self.target_label}"
+
+    @property
+    def target(self):
+        return self.section or self.question
+
+    @property
+    def target_label(self):
+        if self.section_id:
+            return f"Section {self.section.number}"
+        return self.question.number
+
+
+class ModerationEvent(models.Model):
+    """Append-only record of one status change of one comment. Nothing edits or deletes these."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, choices=Comment.Status)
+    to_status = models.CharField(max_length=16, choices=Comment.Status)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the system made the change, for example after public reports.",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    reason_code = models.CharField(max_length=16, choices=ModerationReason, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["comment", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"
+
+
+class Report(models.Model):
+    """A member of the public flags a published comment."""
+
+    class Reason(models.TextChoices):
+        OFFENSIVE = "offensive", "It is offensive or abusive"
+        PERSONAL = "personal", "It contains someone's personal information"
+        SPAM = "spam", "It is spam or advertising"
+        OFF_TOPIC = "off_topic", "It is off topic"
+        OTHER = "other", "Something else"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=16, choices=Reason)
+    details = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} ({self.created_at:%d %b %Y})"
+
+
+class ExportRecord(models.Model):
+    """Who exported what, and when: exports can carry personal data, so each one is recorded."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="exports")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for an export made with the export_responses command.",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    layout = models.CharField(max_length=16)
+    filters = models.JSONField(default=dict, blank=True)
+    row_count = models.PositiveIntegerField()
+    with_personal_data = models.BooleanField()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.consultation} ({self.at:%d %b %Y %H:%M})"

@@ -1,0 +1,96 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from guidance.models import Comment, Consultation, Document, Question, Response, Section, Theme
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Document
+
+    title = factory.Sequence(lambda n: f"Draft guidance {n}")
+    slug = factory.Sequence(lambda n: f"draft-guidance-{n}")
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    document = factory.SubFactory(DocumentFactory)
+    major = factory.Sequence(lambda n: n + 1)
+    minor = 0
+    title = factory.Sequence(lambda n: f"Section title {n}")
+    slug = factory.Sequence(lambda n: f"section-{n}")
+    body = "Some text about this part of the draft."
+
+
+class ConsultationFactory(factory.django.DjangoModelFactory):
+    """Open by default: opened a week ago, closes in three weeks."""
+
+    class Meta:
+        model = Consultation
+
+    document = factory.SubFactory(DocumentFactory)
+    title = factory.Sequence(lambda n: f"Consultation {n}")
+    slug = factory.Sequence(lambda n: f"consultation-{n}")
+    organisation = "Example organisation"
+    summary = "We would like your views on our draft."
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=7))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=21))
+    contact_email = "consult@example.org"
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"What do you think of point {n}?")
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Response
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    respondent_type = Response.RespondentType.PUBLIC
+    consent = Response.Consent.PUBLISH_ANONYMOUS
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A pending comment on a section. Pass question=... and section=None for a question."""
+
+    class Meta:
+        model = Comment
+
+    section = factory.SubFactory(SectionFactory)
+    question = None
+    response = factory.SubFactory(
+        ResponseFactory,
+        consultation=factory.LazyAttribute(
+            lambda r: r.factory_parent.consultation_for_target,
+        ),
+    )
+    consultation = factory.SelfAttribute("response.consultation")
+    text = factory.Sequence(lambda n: f"Comment number {n}")
+
+    class Params:
+        consultation_for_target = factory.LazyAttribute(
+            lambda c: (
+                c.question.consultation
+                if c.question
+                else Consultation.objects.filter(document=c.section.document).first()
+                or ConsultationFactory(document=c.section.document)
+            )
+        )
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    name = factory.Sequence(lambda n: f"Theme {n}")

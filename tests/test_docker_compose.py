@@ -1,0 +1,57 @@
+"""No Docker engine runs on our machines, so these read the files docker compose would."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_runs_postgresql_16_with_a_named_volume_and_a_pg_isready_healthcheck():
+    services = compose()["services"]
+    db = services["db"]
+    assert db["image"] == "postgres:16"
+    volume_name = db["volumes"][0].split(":")[0]
+    assert volume_name in compose()["volumes"]
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+
+
+def test_compose_web_is_built_here_and_waits_for_a_healthy_database():
+    web = compose()["services"]["web"]
+    assert web["build"] == "."
+    assert web["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert "8000:8000" in web["ports"]
+
+
+def test_compose_web_gets_its_settings_from_the_environment():
+    environment = compose()["services"]["web"]["environment"]
+    for name in ["DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_CSRF_TRUSTED_ORIGINS"]:
+        assert name in environment
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert "@db:5432/" in environment["DATABASE_URL"]
+    assert environment["DJANGO_DEBUG"] == "false"
+    # The secret key has no default: compose stops with a message instead of running with one.
+    assert ":?" in environment["DJANGO_SECRET_KEY"]
+
+
+def test_dockerfile_builds_css_in_node_collects_static_and_runs_gunicorn_as_non_root():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "FROM node:" in dockerfile and "npm run build" in dockerfile
+    assert "FROM python:3.11-slim" in dockerfile
+    assert "collectstatic --noinput" in dockerfile
+    assert "USER portal" in dockerfile
+    assert "migrate --noinput && exec gunicorn" in dockerfile
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    settings_source = (ROOT / "consult" / "settings.py").read_text()
+    example = (ROOT / ".env.example").read_text()
+    read = set(re.findall(r'env_(?:bool|int|list)\("([A-Z_]+)"', settings_source))
+    read |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z_]+)"', settings_source))
+    missing = {name for name in read if f"{name}=" not in example}
+    assert not missing
