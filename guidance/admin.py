@@ -5,7 +5,10 @@ from guidance.models import (
     Comment,
     Consultation,
     Document,
+    Erasure,
+    ExportRecord,
     ModerationEvent,
+    Outcome,
     Question,
     Report,
     Response,
@@ -44,6 +47,12 @@ class QuestionInline(admin.TabularInline):
     extra = 0
 
 
+class OutcomeInline(admin.StackedInline):
+    model = Outcome
+    fields = ["section", "question", "text"]
+    extra = 0
+
+
 @admin.register(Consultation)
 class ConsultationAdmin(admin.ModelAdmin):
     list_display = ["title", "organisation", "opens_at", "closes_at", "state"]
@@ -51,7 +60,7 @@ class ConsultationAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "opens_at"
-    inlines = [QuestionInline]
+    inlines = [QuestionInline, OutcomeInline]
 
     @admin.display(description="State")
     def state(self, consultation):
@@ -99,15 +108,9 @@ class CommentAdmin(admin.ModelAdmin):
         return comment.target_label
 
 
-@admin.register(ModerationEvent)
-class ModerationEventAdmin(admin.ModelAdmin):
-    list_display = ["comment", "from_status", "to_status", "by", "at", "reason"]
-    list_filter = ["to_status", "from_status"]
-    search_fields = ["comment__response__reference", "reason"]
-    list_select_related = ["comment__response", "comment__section", "comment__question", "by"]
-    date_hierarchy = "at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For audit records: they are written by the portal and never edited or deleted by hand."""
 
-    # The audit trail is append-only: nobody adds, edits or deletes an event by hand.
     def has_add_permission(self, request):
         return False
 
@@ -116,6 +119,15 @@ class ModerationEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ModerationEvent)
+class ModerationEventAdmin(ReadOnlyAdmin):
+    list_display = ["comment", "from_status", "to_status", "by", "at", "reason"]
+    list_filter = ["to_status", "from_status"]
+    search_fields = ["comment__response__reference", "reason"]
+    list_select_related = ["comment__response", "comment__section", "comment__question", "by"]
+    date_hierarchy = "at"
 
 
 @admin.register(Report)
@@ -132,3 +144,20 @@ class ThemeAdmin(admin.ModelAdmin):
     list_display = ["name", "consultation", "description"]
     list_filter = ["consultation"]
     search_fields = ["name", "description"]
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(ReadOnlyAdmin):
+    list_display = ["at", "consultation", "by", "layout", "row_count", "with_personal_data"]
+    list_filter = ["consultation", "with_personal_data", "layout"]
+    list_select_related = ["consultation", "by"]
+    date_hierarchy = "at"
+
+
+@admin.register(Erasure)
+class ErasureAdmin(ReadOnlyAdmin):
+    list_display = ["at", "consultation", "scope", "response_count", "by"]
+    list_filter = ["consultation", "scope"]
+    search_fields = ["references", "reason"]
+    list_select_related = ["consultation", "by"]
+    date_hierarchy = "at"

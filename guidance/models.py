@@ -130,6 +130,10 @@ class Consultation(models.Model):
         blank=True, help_text="Other ways to take part, such as a hashtag or an event: “#Qcopro tweetchat, …”."
     )
     outcome = models.TextField(blank=True, help_text="After the close: what was heard and what changed (Markdown).")
+    retention_months = models.PositiveSmallIntegerField(
+        default=12,
+        help_text="Months after the close that respondents' personal data is kept before it is anonymised.",
+    )
 
     objects = ConsultationQuerySet.as_manager()
 
@@ -247,6 +251,14 @@ class Response(models.Model):
     # The hidden one-time token of the form that created this response: a second submission of
     # the same form (a double click, or back and resubmit) finds this row instead of adding one.
     form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # A fingerprint of the imported row this response came from, so importing a file twice adds nothing.
+    import_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the personal data was removed, under retention or on request.",
+    )
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -326,6 +338,13 @@ class Comment(models.Model):
     reason_code = models.CharField(max_length=16, choices=ModerationReason, blank=True, editable=False)
     reason = models.TextField(blank=True, editable=False, help_text="Why it was rejected or marked as spam.")
     themes = models.ManyToManyField(Theme, blank=True, related_name="comments")
+    group = models.BigIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Comments with the same or near-identical text (a campaign) share a group number.",
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -431,3 +450,56 @@ class ExportRecord(models.Model):
 
     def __str__(self):
         return f"{self.consultation} ({self.at:%d %b %Y %H:%M})"
+
+
+class Outcome(models.Model):
+    """After the close, what the organisation did about what it heard on one section or question.
+    The outcome for the consultation as a whole is Consultation.outcome."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="outcomes")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, null=True, blank=True, related_name="outcome")
+    text = models.TextField(help_text="“You said, we did”, in Markdown.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(section__isnull=False, question__isnull=True)
+                | Q(section__isnull=True, question__isnull=False),
+                name="outcome_has_exactly_one_target",
+            ),
+            models.UniqueConstraint(fields=["consultation", "section"], name="outcome_section_unique"),
+            models.UniqueConstraint(fields=["consultation", "question"], name="outcome_question_unique"),
+        ]
+
+    def __str__(self):
+        return f"Outcome for {self.section or self.question}"
+
+
+class Erasure(models.Model):
+    """Audit record of personal data removed, by the retention job or on a person's request."""
+
+    class Scope(models.TextChoices):
+        PERSONAL_DATA = "personal", "Personal data"
+        PERSONAL_DATA_AND_TEXT = "personal_text", "Personal data and the text of comments"
+
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the daily retention job did it.",
+    )
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="erasures")
+    scope = models.CharField(max_length=16, choices=Scope)
+    response_count = models.PositiveIntegerField()
+    references = models.TextField(blank=True, help_text="The references of the responses affected.")
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.get_scope_display()}: {self.response_count} responses ({self.at:%d %b %Y})"
