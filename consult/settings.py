@@ -5,6 +5,7 @@ production sets DATABASE_URL, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.
 .env.example lists every variable with what it does.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "guidance",
+    # Limits staff sign-in attempts (settings below).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +86,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Staff sessions end after an hour idle; the public's are left alone (guidance/staff.py).
+    "guidance.staff.staff_session_idle_expiry",
+    # Turns a locked-out sign-in into the lockout page; keep it last (django-axes' advice).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "consult.urls"
@@ -176,3 +183,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Staff accounts. django-axes counts failed sign-ins per username and address: after 5 failures
+# that pair is locked out for 30 minutes, and a successful sign-in resets the count. The address
+# is REMOTE_ADDR; behind a reverse proxy, point AXES_CLIENT_IP_CALLABLE at the real client address.
+AUTHENTICATION_BACKENDS = [
+    "guidance.staff.LoginAttemptsBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# A staff session ends after this many seconds without a request (guidance/staff.py).
+STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 3600)
+
+# Moderation: an approved comment reported this many times by the public goes back to pending.
+REPORTS_BEFORE_REVIEW = env_int("REPORTS_BEFORE_REVIEW", 3)

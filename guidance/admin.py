@@ -1,5 +1,14 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.text import Truncator
+from django.utils.timesince import timesince
 
 from guidance.models import (
     Comment,
@@ -8,6 +17,7 @@ from guidance.models import (
     Erasure,
     ExportRecord,
     ModerationEvent,
+    ModerationReason,
     Outcome,
     Question,
     Report,
@@ -15,6 +25,7 @@ from guidance.models import (
     Section,
     Theme,
 )
+from guidance.moderation import ALLOWED, ModerationError, decide
 
 
 class SectionInline(admin.TabularInline):
@@ -79,33 +90,449 @@ class QuestionAdmin(admin.ModelAdmin):
         return Truncator(question.text).chars(80)
 
 
+# Responses and the moderation queue. Status changes only through guidance.moderation.decide:
+# the actions and the buttons on a comment's page call it; no form has a status field.
+
+
+def can_see_personal_data(request):
+    return request.user.has_perm("guidance.view_personal_data")
+
+
+class CommentInlineForm(forms.ModelForm):
+    """One comment or answer typed in with a response received offline."""
+
+    def clean(self):
+        cleaned = super().clean()
+        comment = self.instance
+        if comment.pk and comment.status != Comment.Status.PENDING and self.has_changed():
+            raise forms.ValidationError(
+                "This comment has been moderated, so it cannot be changed here. Return it to pending first."
+            )
+        try:
+            consultation_id = comment.response.consultation_id
+        except Response.DoesNotExist:
+            consultation_id = None
+        section, question = cleaned.get("section"), cleaned.get("question")
+        if consultation_id and section and not Consultation.objects.filter(
+            pk=consultation_id, document_id=section.document_id
+        ).exists():
+            self.add_error("section", "Choose a section of this consultation's draft.")
+        if consultation_id and question and question.consultation_id != consultation_id:
+            self.add_error("question", "Choose one of this consultation's questions.")
+        return cleaned
+
+
+class SectionCommentInline(admin.StackedInline):
+    model = Comment
+    form = CommentInlineForm
+    fields = ["section", "text", "status"]
+    readonly_fields = ["status"]
+    extra = 1
+    can_delete = False
+    verbose_name = "comment on a section"
+    verbose_name_plural = "comments on sections"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(section__isnull=False).select_related("section")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field.required = True
+        return field
+
+
+class AnswerInline(SectionCommentInline):
+    fields = ["question", "text", "status"]
+    verbose_name = "answer to a question"
+    verbose_name_plural = "answers to questions"
+
+    def get_queryset(self, request):
+        return super(SectionCommentInline, self).get_queryset(request).filter(question__isnull=False)
+
+
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
-    list_display = ["reference", "consultation", "channel", "respondent_type", "consent", "submitted_at"]
+    """Online responses are read-only here; staff with the right permission add responses that
+    arrived by email, post, at an event or on social media, with their comments and answers."""
+
+    list_display = ["reference", "consultation", "channel", "respondent_type", "consent", "submitted_at", "entered_by"]
     list_filter = ["consultation", "channel", "respondent_type", "consent"]
-    search_fields = ["reference"]
-    list_select_related = ["consultation"]
+    list_select_related = ["consultation", "entered_by"]
     date_hierarchy = "submitted_at"
-    readonly_fields = ["reference"]
+    inlines = [SectionCommentInline, AnswerInline]
+    PERSONAL_FIELDS = ["name", "email", "organisation"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["consultation", "channel", "submitted_at", "respondent_type", "consent"]
+        fields += self.PERSONAL_FIELDS if can_see_personal_data(request) else ["public_name"]
+        fields += ["source_url"]
+        if obj:
+            fields = ["reference", *fields, "entered_by", "anonymised_at"]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["reference", "public_name", "entered_by", "anonymised_at"]
+
+    def get_list_display(self, request):
+        if can_see_personal_data(request):
+            return [*self.list_display[:1], *self.PERSONAL_FIELDS, *self.list_display[1:]]
+        return self.list_display
+
+    def get_search_fields(self, request):
+        # Searching by email would reveal an address to someone not allowed to see it.
+        return ["reference", *self.PERSONAL_FIELDS] if can_see_personal_data(request) else ["reference"]
+
+    def has_change_permission(self, request, obj=None):
+        # What someone sent online stays as they sent it.
+        if obj is not None and obj.channel == Response.Channel.ONLINE:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "channel":
+            kwargs["choices"] = [c for c in Response.Channel.choices if c[0] != Response.Channel.ONLINE]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    @admin.display(description="Name shown to the public")
+    def public_name(self, response):
+        return response.public_name
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for comment in formset.save(commit=False):
+            comment.consultation_id = form.instance.consultation_id
+            comment.save()
+        formset.save_m2m()
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Status, opening on pending: the queue is what a moderator sees first."""
+
+    title = "status"
+    parameter_name = "status"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*Comment.Status.choices, (self.ALL, "All")]
+
+    def value(self):
+        return super().value() or Comment.Status.PENDING
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class ReportedFilter(admin.SimpleListFilter):
+    title = "reported by the public"
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Reported"), ("no", "Not reported")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(report_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(report_count=0)
+        return queryset
+
+
+class ReasonForm(forms.Form):
+    """The confirmation step of rejecting (a reason from the list is required) or marking as spam."""
+
+    reason_code = forms.ChoiceField(
+        label="Reason", choices=ModerationReason.choices, widget=forms.RadioSelect, required=False
+    )
+    reason = forms.CharField(
+        label="Details",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Optional, except when the reason is “Other”. Staff see this; the public does not.",
+    )
+
+    def __init__(self, *args, to_status, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.to_status = to_status
+        if to_status == Comment.Status.REJECTED:
+            self.fields["reason_code"].required = True
+        else:
+            del self.fields["reason_code"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason_code") == ModerationReason.OTHER and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why, in words, when the reason is “Other”.")
+        return cleaned
+
+
+class ModerationEventInline(admin.TabularInline):
+    """The comment's history, read-only for everyone."""
+
+    model = ModerationEvent
+    fields = ["at", "from_status", "to_status", "decided_by", "reason_code", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "decision"
+    verbose_name_plural = "history"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+    @admin.display(description="by")
+    def decided_by(self, event):
+        return event.by or "The system"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("guidance.view_comment") or request.user.has_perm("guidance.change_comment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReportInline(ModerationEventInline):
+    model = Report
+    fields = ["created_at", "reason", "details"]
+    readonly_fields = fields
+    verbose_name = "report from the public"
+    verbose_name_plural = "reports from the public"
+
+    def get_queryset(self, request):
+        return Report.objects.filter(pk__in=super(ModerationEventInline, self).get_queryset(request))
+
+
+# What each decision is called on buttons and in messages: (button, past tense).
+DECISIONS = {
+    Comment.Status.APPROVED: ("Approve", "Approved"),
+    Comment.Status.REJECTED: ("Reject…", "Rejected"),
+    Comment.Status.SPAM: ("Mark as spam…", "Marked as spam"),
+    Comment.Status.PENDING: ("Return to pending", "Returned to pending"),
+}
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["short_text", "target_label", "status", "consultation", "created_at"]
-    list_filter = ["status", "consultation", "response__channel", "response__respondent_type"]
+    """The moderation queue: pending first, oldest first."""
+
+    list_display = [
+        "short_text",
+        "target",
+        "respondent_type",
+        "channel",
+        "consent",
+        "age",
+        "report_count",
+        "status",
+    ]
+    list_filter = [
+        StatusFilter,
+        "consultation",
+        ("section", admin.RelatedOnlyFieldListFilter),
+        ("question", admin.RelatedOnlyFieldListFilter),
+        "response__respondent_type",
+        "response__channel",
+        ReportedFilter,
+        ("themes", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["text", "response__reference"]
-    list_select_related = ["response", "section", "question", "consultation"]
-    date_hierarchy = "created_at"
-    readonly_fields = ["status", "moderated_by", "moderated_at", "reason"]
-    raw_id_fields = ["response", "section", "question"]
+    search_help_text = "Search the text of comments, or find a response by its reference (such as K7MC-4XPA)."
+    list_select_related = ["response", "section", "question"]
+    ordering = ["created_at", "pk"]
+    list_per_page = 50
+    actions = ["approve", "reject", "mark_as_spam", "return_to_pending"]
+    inlines = [ModerationEventInline, ReportInline]
+    change_form_template = "admin/guidance/comment/change_form.html"
+
+    def get_fields(self, request, obj=None):
+        fields = ["reference", "consultation", "target", "text", "respondent"]
+        if can_see_personal_data(request):
+            fields.append("personal_data")
+        return [*fields, "status", "reason_code", "reason", "moderated_by", "moderated_at", "themes"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only the themes are edited on this page; status moves through the decisions.
+        return [f for f in self.get_fields(request, obj) if f != "themes"]
+
+    def get_queryset(self, request):
+        reports = (
+            Report.objects.filter(comment=OuterRef("pk")).order_by().values("comment").annotate(n=Count("pk"))
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(report_count=Coalesce(Subquery(reports.values("n")), 0))
+        )
+
+    def has_add_permission(self, request):
+        # Comments come with their response: online, or entered on the response's page.
+        return False
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("guidance.moderate_comment")
 
     @admin.display(description="Comment")
     def short_text(self, comment):
         return Truncator(comment.text).chars(100)
 
-    @admin.display(description="On")
-    def target_label(self, comment):
-        return comment.target_label
+    @admin.display(description="On", ordering="section__major")
+    def target(self, comment):
+        if comment.section_id:
+            return f"Section {comment.section.number}: {comment.section.title}"
+        return f"Question {comment.question.position}"
+
+    @admin.display(description="Respondent", ordering="response__respondent_type")
+    def respondent_type(self, comment):
+        return comment.response.get_respondent_type_display()
+
+    @admin.display(description="Channel", ordering="response__channel")
+    def channel(self, comment):
+        return comment.response.get_channel_display()
+
+    @admin.display(description="Publication", ordering="response__consent")
+    def consent(self, comment):
+        return comment.response.get_consent_display()
+
+    @admin.display(description="Age", ordering="created_at")
+    def age(self, comment):
+        return timesince(comment.created_at)
+
+    @admin.display(description="Reports", ordering="report_count")
+    def report_count(self, comment):
+        return comment.report_count
+
+    @admin.display(description="Response")
+    def reference(self, comment):
+        return comment.response.reference
+
+    @admin.display(description="Respondent")
+    def respondent(self, comment):
+        response = comment.response
+        return (
+            f"{response.public_name} · {response.get_respondent_type_display()} · "
+            f"{response.get_channel_display()} · {response.get_consent_display()}"
+        )
+
+    @admin.display(description="Personal data")
+    def personal_data(self, comment):
+        response = comment.response
+        return " · ".join(v for v in [response.name, response.email, response.organisation] if v) or "None given"
+
+    # The decisions, as bulk actions on the queue.
+
+    @admin.action(description="Approve the selected comments", permissions=["moderate"])
+    def approve(self, request, queryset):
+        return self.decide_or_ask(request, queryset, Comment.Status.APPROVED)
+
+    @admin.action(description="Reject the selected comments…", permissions=["moderate"])
+    def reject(self, request, queryset):
+        return self.decide_or_ask(request, queryset, Comment.Status.REJECTED)
+
+    @admin.action(description="Mark the selected comments as spam…", permissions=["moderate"])
+    def mark_as_spam(self, request, queryset):
+        return self.decide_or_ask(request, queryset, Comment.Status.SPAM)
+
+    @admin.action(description="Return the selected comments to pending", permissions=["moderate"])
+    def return_to_pending(self, request, queryset):
+        return self.decide_or_ask(request, queryset, Comment.Status.PENDING)
+
+    def decide_or_ask(self, request, queryset, to_status):
+        """Make the decision, or first show the page asking why when rejecting or marking as spam.
+        Returns that page, or None once decided (the caller redirects)."""
+        reason_code = reason = ""
+        if to_status in (Comment.Status.REJECTED, Comment.Status.SPAM):
+            form = ReasonForm(request.POST if "confirm" in request.POST else None, to_status=to_status)
+            if not form.is_valid():
+                return self.reason_page(request, queryset, form)
+            reason_code, reason = form.cleaned_data.get("reason_code", ""), form.cleaned_data["reason"]
+        try:
+            changed = decide(queryset, to_status, by=request.user, reason_code=reason_code, reason=reason)
+        except ModerationError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return None
+        noun = "comment" if changed == 1 else "comments"
+        self.message_user(request, f"{DECISIONS[to_status][1]} {changed} {noun}.", messages.SUCCESS)
+        return None
+
+    def reason_page(self, request, queryset, form):
+        count = queryset.count()
+        verb = DECISIONS[form.to_status][0].rstrip("…")
+        # Carry the selection (and, for the bulk action, the action) through to the confirmation.
+        carried = [
+            (key, value)
+            for key in request.POST
+            if key not in {"csrfmiddlewaretoken", "index", "confirm", "reason_code", "reason"}
+            for value in request.POST.getlist(key)
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{verb} {count} comment{'' if count == 1 else 's'}",
+            "opts": self.opts,
+            "form": form,
+            "carried": carried,
+            "comments": queryset.select_related("section", "question")[:10],
+            "count": count,
+            "to_status": form.to_status,
+            "queue_url": reverse("admin:guidance_comment_changelist"),
+        }
+        return TemplateResponse(request, "admin/guidance/comment/reason.html", context)
+
+    # The same decisions as buttons on a comment's own page.
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="guidance_comment_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        comment = self.get_object(request, object_id)
+        if comment is None:
+            raise Http404("No such comment.")
+        to_status = request.POST.get("to_status")
+        if to_status not in DECISIONS:
+            return HttpResponseBadRequest("Unknown decision.")
+        page = self.decide_or_ask(request, Comment.objects.filter(pk=comment.pk), Comment.Status(to_status))
+        if page is not None:
+            return page
+        return redirect("admin:guidance_comment_change", comment.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        comment = self.get_object(request, object_id)
+        decisions = []
+        if comment is not None and self.has_moderate_permission(request):
+            decisions = [(status, DECISIONS[status][0]) for status in ALLOWED[Comment.Status(comment.status)]]
+            decisions.sort(key=lambda d: list(DECISIONS).index(d[0]))
+        extra_context = {**(extra_context or {}), "decisions": decisions}
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
