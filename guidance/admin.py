@@ -113,9 +113,11 @@ class CommentInlineForm(forms.ModelForm):
         except Response.DoesNotExist:
             consultation_id = None
         section, question = cleaned.get("section"), cleaned.get("question")
-        if consultation_id and section and not Consultation.objects.filter(
-            pk=consultation_id, document_id=section.document_id
-        ).exists():
+        if (
+            consultation_id
+            and section
+            and not Consultation.objects.filter(pk=consultation_id, document_id=section.document_id).exists()
+        ):
             self.add_error("section", "Choose a section of this consultation's draft.")
         if consultation_id and question and question.consultation_id != consultation_id:
             self.add_error("question", "Choose one of this consultation's questions.")
@@ -375,14 +377,8 @@ class CommentAdmin(admin.ModelAdmin):
         return [f for f in self.get_fields(request, obj) if f != "themes"]
 
     def get_queryset(self, request):
-        reports = (
-            Report.objects.filter(comment=OuterRef("pk")).order_by().values("comment").annotate(n=Count("pk"))
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(report_count=Coalesce(Subquery(reports.values("n")), 0))
-        )
+        reports = Report.objects.filter(comment=OuterRef("pk")).order_by().values("comment").annotate(n=Count("pk"))
+        return super().get_queryset(request).annotate(report_count=Coalesce(Subquery(reports.values("n")), 0))
 
     def has_add_permission(self, request):
         # Comments come with their response: online, or entered on the response's page.
