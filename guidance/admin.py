@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed
@@ -108,10 +109,8 @@ class CommentInlineForm(forms.ModelForm):
             raise forms.ValidationError(
                 "This comment has been moderated, so it cannot be changed here. Return it to pending first."
             )
-        try:
-            consultation_id = comment.response.consultation_id
-        except Response.DoesNotExist:
-            consultation_id = None
+        # The inline's response field gives the parent response, saved or not yet.
+        consultation_id = getattr(cleaned.get("response"), "consultation_id", None)
         section, question = cleaned.get("section"), cleaned.get("question")
         if (
             consultation_id
@@ -162,6 +161,7 @@ class ResponseAdmin(admin.ModelAdmin):
     list_select_related = ["consultation", "entered_by"]
     date_hierarchy = "submitted_at"
     inlines = [SectionCommentInline, AnswerInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     PERSONAL_FIELDS = ["name", "email", "organisation"]
 
     def get_fields(self, request, obj=None):
