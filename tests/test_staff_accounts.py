@@ -1,0 +1,96 @@
+"""Staff accounts: sign-in attempts are limited, and an idle staff session ends after an hour."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.utils import timezone
+
+from guidance.staff import staff_session_idle_expiry
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/admin/login/?next=/admin/"
+PASSWORD = "a-long-enough-password-1"
+
+
+@pytest.fixture
+def staff():
+    return User.objects.create_user("alex", password=PASSWORD, is_staff=True, is_superuser=True)
+
+
+def sign_in(client, password, address="10.0.0.1", username="alex"):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_the_right_password_signs_in(client, staff):
+    assert sign_in(client, PASSWORD).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_five_failures_lock_that_username_and_address_out_even_with_the_right_password(client, staff):
+    for _ in range(4):
+        assert sign_in(client, "wrong").status_code == 200
+    assert sign_in(client, "wrong").status_code == 429
+    locked = sign_in(client, PASSWORD)
+    assert locked.status_code == 429
+    assert "locked" in locked.content.decode().lower()
+    assert client.get("/admin/").status_code == 302
+
+
+def test_four_failures_do_not_lock_out(client, staff):
+    for _ in range(4):
+        sign_in(client, "wrong")
+    assert sign_in(client, PASSWORD).status_code == 302
+
+
+def test_the_lockout_is_per_username_and_address(client, staff):
+    for _ in range(5):
+        sign_in(client, "wrong")
+    assert sign_in(client, PASSWORD, address="10.0.0.2").status_code == 302
+
+
+def test_the_lockout_ends_after_30_minutes(client, staff):
+    for _ in range(5):
+        sign_in(client, "wrong")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=29))
+    assert sign_in(client, PASSWORD).status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=31))
+    assert sign_in(client, PASSWORD).status_code == 302
+
+
+def test_a_staff_session_lasts_an_hour_from_the_last_request(client, staff):
+    client.force_login(staff)
+    start = timezone.now()
+    assert client.get("/admin/").status_code == 200
+    assert client.session.get_expiry_age() == 3600
+    with mock.patch("django.utils.timezone.now", return_value=start + datetime.timedelta(minutes=59)):
+        assert client.get("/admin/").status_code == 200
+    with mock.patch("django.utils.timezone.now", return_value=start + datetime.timedelta(minutes=118)):
+        assert client.get("/admin/").status_code == 200
+    with mock.patch("django.utils.timezone.now", return_value=start + datetime.timedelta(minutes=180)):
+        assert client.get("/admin/").status_code == 302
+
+
+def test_public_visitors_sessions_keep_the_default_lifetime():
+    request = RequestFactory().get("/")
+    request.session = SessionStore()
+    request.session["remembered"] = "details"
+    request.user = AnonymousUser()
+    staff_session_idle_expiry(lambda r: HttpResponse())(request)
+    assert request.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+    assert settings.SESSION_COOKIE_AGE > 3600
+
+
+def test_a_signed_in_member_of_the_public_who_is_not_staff_keeps_the_default_lifetime():
+    request = RequestFactory().get("/")
+    request.session = SessionStore()
+    request.user = User(username="someone", is_staff=False)
+    staff_session_idle_expiry(lambda r: HttpResponse())(request)
+    assert request.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
