@@ -1,0 +1,201 @@
+"""Each staff group against each admin page and each moderation action: what it may do, and what
+is refused. The expectations are written out by hand, from "Who may do what" in the design."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from guidance.models import Comment, Erasure, ExportRecord, ModerationEvent, Report, Response
+from guidance.moderation import decide
+from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, ThemeFactory
+
+pytestmark = pytest.mark.django_db
+
+VIEW_ONLY = {"view"}
+EVERYTHING = {"view", "add", "change", "delete"}
+NOTHING = set()
+
+EXPECTED = {
+    "Moderator": {
+        "document": VIEW_ONLY,
+        "section": VIEW_ONLY,
+        "consultation": VIEW_ONLY,
+        "question": VIEW_ONLY,
+        "response": VIEW_ONLY,
+        "comment": VIEW_ONLY,
+        "moderationevent": VIEW_ONLY,
+        "report": VIEW_ONLY,
+        "theme": VIEW_ONLY,
+        "exportrecord": NOTHING,
+        "erasure": NOTHING,
+    },
+    "Analyst": {
+        "document": VIEW_ONLY,
+        "section": VIEW_ONLY,
+        "consultation": VIEW_ONLY,
+        "question": VIEW_ONLY,
+        "response": VIEW_ONLY,
+        "comment": {"view", "change"},
+        "moderationevent": VIEW_ONLY,
+        "report": VIEW_ONLY,
+        "theme": EVERYTHING,
+        "exportrecord": VIEW_ONLY,
+        "erasure": NOTHING,
+    },
+    "Consultation manager": {
+        "document": EVERYTHING,
+        "section": EVERYTHING,
+        "consultation": EVERYTHING,
+        "question": EVERYTHING,
+        "response": {"view", "add", "change"},
+        "comment": {"view", "change"},
+        "moderationevent": VIEW_ONLY,
+        "report": VIEW_ONLY,
+        "theme": VIEW_ONLY,
+        "exportrecord": VIEW_ONLY,
+        "erasure": NOTHING,
+    },
+    "no group": dict.fromkeys(["document", "response", "comment", "moderationevent", "theme"], NOTHING),
+}
+
+PERSONAL_DATA = {"Moderator": False, "Analyst": False, "Consultation manager": True, "no group": False}
+EXPORT = {"Moderator": False, "Analyst": True, "Consultation manager": True, "no group": False}
+MODERATES = {"Moderator": True, "Analyst": False, "Consultation manager": False, "no group": False}
+
+
+def staff_in(group_name):
+    user = User.objects.create_user(f"staff-{group_name}".replace(" ", "-"), is_staff=True)
+    if group_name != "no group":
+        user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def objects(section):
+    consultation = section.document.consultations.get()
+    comment = CommentFactory(
+        section=section, response=ResponseFactory(consultation=consultation, channel=Response.Channel.EMAIL)
+    )
+    decided = CommentFactory(section=section)
+    decide(Comment.objects.filter(pk=decided.pk), "approved", by=None)
+    return {
+        "document": section.document,
+        "section": section,
+        "consultation": consultation,
+        "question": QuestionFactory(consultation=consultation),
+        "response": comment.response,
+        "comment": comment,
+        "moderationevent": ModerationEvent.objects.get(),
+        "report": Report.objects.create(comment=decided, reason="spam"),
+        "theme": ThemeFactory(consultation=consultation),
+        "exportrecord": ExportRecord.objects.create(
+            consultation=consultation, layout="comments", row_count=1, with_personal_data=False
+        ),
+        "erasure": Erasure.objects.create(consultation=consultation, scope="personal", response_count=1),
+    }
+
+
+def what_the_admin_allows(client, model, obj):
+    allowed = set()
+    if client.get(reverse(f"admin:guidance_{model}_changelist")).status_code == 200:
+        allowed.add("view")
+    if client.get(reverse(f"admin:guidance_{model}_add")).status_code == 200:
+        allowed.add("add")
+    change = client.get(reverse(f"admin:guidance_{model}_change", args=[obj.pk]))
+    if change.status_code == 200 and 'name="_save"' in change.content.decode():
+        allowed.add("change")
+    if client.get(reverse(f"admin:guidance_{model}_delete", args=[obj.pk])).status_code == 200:
+        allowed.add("delete")
+    return allowed
+
+
+@pytest.mark.parametrize("group_name,model", [(group, model) for group, models in EXPECTED.items() for model in models])
+def test_each_group_may_use_exactly_its_admin_pages(client, objects, group_name, model):
+    client.force_login(staff_in(group_name))
+    assert what_the_admin_allows(client, model, objects[model]) == EXPECTED[group_name][model]
+
+
+@pytest.mark.parametrize("group_name", EXPECTED)
+def test_only_moderators_see_the_decisions_on_the_queue(client, objects, group_name):
+    client.force_login(staff_in(group_name))
+    page = client.get(reverse("admin:guidance_comment_changelist"))
+    if page.status_code != 200:
+        assert not MODERATES[group_name]
+        return
+    action_form = page.context["action_form"]
+    actions = dict(action_form.fields["action"].choices) if action_form else {}
+    for action in ["approve", "reject", "mark_as_spam", "return_to_pending"]:
+        assert (action in actions) is MODERATES[group_name]
+
+
+@pytest.mark.parametrize("group_name", EXPECTED)
+@pytest.mark.parametrize(
+    "action,start,extra,end",
+    [
+        ("approve", "pending", {}, "approved"),
+        ("reject", "pending", {"confirm": "yes", "reason_code": "off_topic"}, "rejected"),
+        ("mark_as_spam", "pending", {"confirm": "yes"}, "spam"),
+        ("return_to_pending", "approved", {}, "pending"),
+    ],
+)
+def test_each_bulk_decision_works_for_moderators_and_is_refused_to_others(
+    client, objects, group_name, action, start, extra, end
+):
+    client.force_login(staff_in(group_name))
+    comment = objects["comment"]
+    Comment.objects.filter(pk=comment.pk).update(status=start)
+    data = {"action": action, "_selected_action": [comment.pk], **extra}
+    if not extra:
+        data["index"] = 0
+    client.post(reverse("admin:guidance_comment_changelist") + "?status=all", data)
+    expected = end if MODERATES[group_name] else start
+    assert Comment.objects.get(pk=comment.pk).status == expected
+
+
+@pytest.mark.parametrize("group_name", EXPECTED)
+def test_the_buttons_on_a_comments_page_work_only_for_moderators(client, objects, group_name):
+    client.force_login(staff_in(group_name))
+    comment = objects["comment"]
+    page = client.post(reverse("admin:guidance_comment_decide", args=[comment.pk]), {"to_status": "approved"})
+    if MODERATES[group_name]:
+        assert page.status_code == 302
+        assert Comment.objects.get(pk=comment.pk).status == "approved"
+    else:
+        assert page.status_code in {302, 403}
+        assert Comment.objects.get(pk=comment.pk).status == "pending"
+        if page.status_code == 302:
+            assert page["Location"].startswith("/admin/login/")
+    change = client.get(reverse("admin:guidance_comment_change", args=[comment.pk]))
+    assert ("moderation-decisions" in change.content.decode()) is MODERATES[group_name]
+
+
+@pytest.mark.parametrize("group_name", EXPECTED)
+def test_personal_data_is_shown_only_to_groups_allowed_to_see_it(client, objects, group_name):
+    user = staff_in(group_name)
+    client.force_login(user)
+    Response.objects.filter(pk=objects["response"].pk).update(
+        name="Private Name", email="private@example.org", organisation="Private Org"
+    )
+    for url in [
+        reverse("admin:guidance_response_changelist"),
+        reverse("admin:guidance_response_change", args=[objects["response"].pk]),
+        reverse("admin:guidance_comment_change", args=[objects["comment"].pk]),
+    ]:
+        html = client.get(url).content.decode()
+        for value in ["Private Name", "private@example.org", "Private Org"]:
+            assert (value in html) is PERSONAL_DATA[group_name], (url, value)
+    # The queue itself shows no personal data to anyone.
+    queue = client.get(reverse("admin:guidance_comment_changelist")).content.decode()
+    assert "Private Name" not in queue and "private@example.org" not in queue
+
+
+@pytest.mark.parametrize("group_name", EXPECTED)
+def test_the_groups_carry_the_custom_permissions(group_name):
+    user = staff_in(group_name)
+    assert user.has_perm("guidance.view_personal_data") is PERSONAL_DATA[group_name]
+    assert user.has_perm("guidance.export_responses") is EXPORT[group_name]
+    assert user.has_perm("guidance.moderate_comment") is MODERATES[group_name]
+
+
+def test_the_migration_creates_exactly_the_three_groups():
+    assert set(Group.objects.values_list("name", flat=True)) == {"Moderator", "Analyst", "Consultation manager"}
