@@ -1,0 +1,76 @@
+"""A moderator works through the queue in a real browser, and the public sees the result."""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
+
+from guidance.models import Comment
+from tests.factories import CommentFactory, ConsultationFactory, SectionFactory
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "moderator-password-for-tests"
+TEXTS = {
+    "first": "Pay people for their time, not just expenses.",
+    "second": "Involve carers from the very start.",
+    "rejected": "This is off topic entirely.",
+    "waiting": "Still waiting for a decision.",
+}
+
+
+def row_checkbox(page, text):
+    return page.locator("#result_list tbody tr", has_text=text).locator("input.action-select")
+
+
+def test_a_moderator_approves_two_rejects_one_and_the_section_shows_exactly_the_two(page, live_server):
+    consultation = ConsultationFactory()
+    section = SectionFactory(document=consultation.document, major=1, title="Reciprocity", slug="reciprocity")
+    for text in TEXTS.values():
+        CommentFactory(section=section, text=text)
+    moderator = User.objects.create_user("mo", password=PASSWORD, is_staff=True)
+    # The Moderator group's permissions, given directly: a transactional test empties the database
+    # between tests, and with it the groups the migration made (tests/test_roles.py covers those).
+    moderator.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="guidance",
+            codename__in=["view_comment", "moderate_comment", "view_moderationevent", "view_report"],
+        )
+    )
+
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", "mo")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.get_by_role("link", name="Comments").first.click()
+
+    page.locator("#changelist-filter").get_by_role("link", name="Pending", exact=True).click()
+    assert page.locator("#result_list tbody tr").count() == 4
+
+    row_checkbox(page, TEXTS["first"]).check()
+    row_checkbox(page, TEXTS["second"]).check()
+    page.select_option("select[name=action]", "approve")
+    page.click("button[name=index]")
+    assert "Approved 2 comments." in page.locator("ul.messagelist").inner_text()
+
+    row_checkbox(page, TEXTS["rejected"]).check()
+    page.select_option("select[name=action]", "reject")
+    page.click("button[name=index]")
+    page.get_by_label("Off topic").check()
+    page.get_by_label("Details").fill("Not about the draft.")
+    page.get_by_role("button", name="Reject").click()
+    assert "Rejected 1 comment." in page.locator("ul.messagelist").inner_text()
+    assert page.locator("#result_list tbody tr").count() == 1
+
+    rejected = Comment.objects.get(text=TEXTS["rejected"])
+    assert (rejected.status, rejected.reason_code, rejected.moderated_by) == ("rejected", "off_topic", moderator)
+
+    page.goto(
+        live_server.url + reverse("guidance:section", kwargs={"slug": consultation.slug, "section_slug": section.slug})
+    )
+    public = page.locator("main").inner_text()
+    assert TEXTS["first"] in public and TEXTS["second"] in public
+    assert TEXTS["rejected"] not in public and TEXTS["waiting"] not in public
