@@ -325,10 +325,10 @@ class ReportInline(ModerationEventInline):
 
 # What each decision is called on buttons and in messages: (button, past tense).
 DECISIONS = {
-    Comment.Status.APPROVED: ("Approve", "Approved"),
-    Comment.Status.REJECTED: ("Reject…", "Rejected"),
-    Comment.Status.SPAM: ("Mark as spam…", "Marked as spam"),
-    Comment.Status.PENDING: ("Return to pending", "Returned to pending"),
+    Comment.Status.APPROVED: ("Approve", "approved"),
+    Comment.Status.REJECTED: ("Reject…", "rejected"),
+    Comment.Status.SPAM: ("Mark as spam…", "marked as spam"),
+    Comment.Status.PENDING: ("Return to pending", "returned to pending"),
 }
 
 
@@ -371,6 +371,12 @@ class CommentAdmin(admin.ModelAdmin):
         if can_see_personal_data(request):
             fields.append("personal_data")
         return [*fields, "status", "reason_code", "reason", "moderated_by", "moderated_at", "themes"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and "themes" in form.base_fields:
+            form.base_fields["themes"].queryset = Theme.objects.filter(consultation_id=obj.consultation_id)
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         # Only the themes are edited on this page; status moves through the decisions.
@@ -467,7 +473,7 @@ class CommentAdmin(admin.ModelAdmin):
             self.message_user(request, str(error), messages.ERROR)
             return None
         noun = "comment" if changed == 1 else "comments"
-        self.message_user(request, f"{DECISIONS[to_status][1]} {changed} {noun}.", messages.SUCCESS)
+        self.message_user(request, f"{changed} {noun} {DECISIONS[to_status][1]}.", messages.SUCCESS)
         return None
 
     def reason_page(self, request, queryset, form):

@@ -130,7 +130,7 @@ def test_filters_by_consultation_section_question_theme_and_date(moderator_clien
 def test_approving_two_in_bulk_says_how_many_and_publishes_them(moderator_client, moderator, section):
     a, b, c = CommentFactory.create_batch(3, section=section)
     page = act(moderator_client, "approve", [a, b])
-    assert "Approved 2 comments." in page.content.decode()
+    assert "2 comments approved." in page.content.decode()
     assert set(Comment.objects.published()) == {a, b}
     assert ModerationEvent.objects.filter(by=moderator, to_status="approved").count() == 2
     assert queue_texts(page) == [c.text]
@@ -139,7 +139,7 @@ def test_approving_two_in_bulk_says_how_many_and_publishes_them(moderator_client
 def test_approving_everything_the_filter_shows_uses_select_across(moderator_client, section):
     comments = CommentFactory.create_batch(5, section=section)
     page = act(moderator_client, "approve", comments[:1], select_across=1)
-    assert "Approved 5 comments." in page.content.decode()
+    assert "5 comments approved." in page.content.decode()
 
 
 def test_rejecting_asks_for_a_reason_first_and_changes_nothing_until_given(moderator_client, section):
@@ -154,7 +154,7 @@ def test_rejecting_asks_for_a_reason_first_and_changes_nothing_until_given(moder
     assert Comment.objects.get().status == "pending"
 
     done = act(moderator_client, "reject", [comment], confirm="yes", reason_code="offensive", reason="Insults")
-    assert "Rejected 1 comment." in done.content.decode()
+    assert "1 comment rejected." in done.content.decode()
     comment.refresh_from_db()
     assert (comment.status, comment.reason_code, comment.reason) == ("rejected", "offensive", "Insults")
 
@@ -170,7 +170,7 @@ def test_marking_as_spam_confirms_then_hides(moderator_client, section):
     comment = CommentFactory(section=section)
     assert "Mark as spam 1 comment" in act(moderator_client, "mark_as_spam", [comment]).content.decode()
     page = act(moderator_client, "mark_as_spam", [comment], confirm="yes")
-    assert "Marked as spam 1 comment." in page.content.decode()
+    assert "1 comment marked as spam." in page.content.decode()
     assert Comment.objects.get().status == "spam"
 
 
@@ -178,7 +178,7 @@ def test_returning_to_pending_from_the_all_view(moderator_client, section):
     comment = CommentFactory(section=section)
     decide(Comment.objects.all(), "approved", by=None)
     page = act(moderator_client, "return_to_pending", [comment], url=QUEUE + "?status=all")
-    assert "Returned to pending 1 comment." in page.content.decode()
+    assert "1 comment returned to pending." in page.content.decode()
     assert not Comment.objects.published().exists()
 
 
@@ -279,3 +279,23 @@ def test_a_consultation_manager_sees_personal_data(client, section):
     assert "priya@example.org" in html
     found = client.get(reverse("admin:guidance_response_changelist"), {"q": "priya@example.org"})
     assert found.context["cl"].result_count == 1
+
+
+def test_an_analyst_tags_a_comment_with_its_own_consultations_themes_only(client, section):
+    analyst = User.objects.create_user("analyst", is_staff=True)
+    analyst.groups.add(Group.objects.get(name="Analyst"))
+    client.force_login(analyst)
+    comment = CommentFactory(section=section, text="Keep this text")
+    own = ThemeFactory(consultation=comment.consultation, name="Payment")
+    other = ThemeFactory(name="Elsewhere")
+    url = reverse("admin:guidance_comment_change", args=[comment.pk])
+    html = client.get(url).content.decode()
+    assert "Payment" in html and "Elsewhere" not in html
+    inlines = {f"{prefix}-{key}": 0 for prefix in ["events", "reports"] for key in ["TOTAL_FORMS", "INITIAL_FORMS"]}
+    refused = client.post(url, {"themes": [other.pk], "text": "Changed", "status": "approved", **inlines})
+    assert "Select a valid choice" in refused.content.decode()
+    saved = client.post(url, {"themes": [own.pk], "text": "Changed", "status": "approved", **inlines})
+    assert saved.status_code == 302
+    comment.refresh_from_db()
+    assert list(comment.themes.all()) == [own]
+    assert (comment.text, comment.status) == ("Keep this text", "pending")

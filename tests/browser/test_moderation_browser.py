@@ -54,7 +54,7 @@ def test_a_moderator_approves_two_rejects_one_and_the_section_shows_exactly_the_
     row_checkbox(page, TEXTS["second"]).check()
     page.select_option("select[name=action]", "approve")
     page.click("button[name=index]")
-    assert "Approved 2 comments." in page.locator("ul.messagelist").inner_text()
+    assert "2 comments approved." in page.locator("ul.messagelist").inner_text()
 
     row_checkbox(page, TEXTS["rejected"]).check()
     page.select_option("select[name=action]", "reject")
@@ -62,7 +62,7 @@ def test_a_moderator_approves_two_rejects_one_and_the_section_shows_exactly_the_
     page.get_by_label("Off topic").check()
     page.get_by_label("Details").fill("Not about the draft.")
     page.get_by_role("button", name="Reject").click()
-    assert "Rejected 1 comment." in page.locator("ul.messagelist").inner_text()
+    assert "1 comment rejected." in page.locator("ul.messagelist").inner_text()
     assert page.locator("#result_list tbody tr").count() == 1
 
     rejected = Comment.objects.get(text=TEXTS["rejected"])
