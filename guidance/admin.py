@@ -99,6 +99,10 @@ def can_see_personal_data(request):
     return request.user.has_perm("guidance.view_personal_data")
 
 
+def is_online(response):
+    return response is not None and response.channel == Response.Channel.ONLINE
+
+
 class CommentInlineForm(forms.ModelForm):
     """One comment or answer typed in with a response received offline."""
 
@@ -140,6 +144,14 @@ class SectionCommentInline(admin.StackedInline):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         field.required = True
         return field
+
+    # An online response is kept as it was sent (ResponseAdmin.has_change_permission), so its
+    # comments are not offered for adding or changing either.
+    def has_add_permission(self, request, obj=None):
+        return not is_online(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not is_online(obj) and super().has_change_permission(request, obj)
 
 
 class AnswerInline(SectionCommentInline):
@@ -186,7 +198,7 @@ class ResponseAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         # What someone sent online stays as they sent it.
-        if obj is not None and obj.channel == Response.Channel.ONLINE:
+        if is_online(obj):
             return False
         return super().has_change_permission(request, obj)
 
