@@ -135,6 +135,8 @@ def main():
     drop_database(url)
 
     median = statistics.median(timings)
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    print(f"{os.cpu_count()} cores; load average before the figures below: {load}")
     print(f"Opening the queue of {COMMENTS:,} pending comments: {queue_seconds:.2f} s")
     print(
         f"Approving {COMMENTS:,} pending comments in one bulk action: median {median:.2f} s, "

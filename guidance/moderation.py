@@ -7,7 +7,7 @@ The admin's actions and buttons, and public reports (through `report_comment`), 
 """
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from guidance.models import Comment, ModerationEvent, ModerationReason, Report
@@ -61,22 +61,33 @@ def decide(comments, to_status, *, by, reason_code="", reason=""):
 
         now = timezone.now()
         pks = [pk for pk, _ in current]
+        _record_events(pks, to_status, by=by, at=now, reason_code=reason_code, reason=reason)
         Comment.objects.filter(pk__in=pks).update(
             status=to_status, moderated_by=by, moderated_at=now, reason_code=reason_code, reason=reason
         )
-        ModerationEvent.objects.bulk_create(
-            ModerationEvent(
-                comment_id=pk,
-                from_status=from_status,
-                to_status=to_status,
-                by=by,
-                at=now,
-                reason_code=reason_code,
-                reason=reason,
-            )
-            for pk, from_status in current
-        )
     return len(current)
+
+
+def _record_events(pks, to_status, *, by, at, reason_code, reason):
+    """Write one ModerationEvent per comment with one INSERT … SELECT, taking each comment's
+    from-status from its (locked, not yet updated) row. The same rows as Python objects through
+    bulk_create took most of the time of a 10,000-comment decision (bench/moderation.py)."""
+    qn = connection.ops.quote_name
+    event, comment = ModerationEvent._meta, Comment._meta
+    columns = ", ".join(
+        qn(event.get_field(name).column)
+        for name in ["comment", "from_status", "to_status", "by", "at", "reason_code", "reason"]
+    )
+    placeholders = ", ".join(["%s"] * len(pks))
+    # Only identifiers from the models' metadata and placeholders go into the text; values are parameters.
+    sql = (
+        f"INSERT INTO {qn(event.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT {qn(comment.pk.column)}, {qn(comment.get_field('status').column)}, %s, %s, %s, %s, %s "
+        f"FROM {qn(comment.db_table)} WHERE {qn(comment.pk.column)} IN ({placeholders})"
+    )
+    params = [to_status.value, by.pk if by else None, connection.ops.adapt_datetimefield_value(at), reason_code, reason]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *pks])
 
 
 def _refusal(refused_statuses, to_status):
