@@ -5,6 +5,7 @@ import os
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from guidance.models import Comment
 from tests.factories import CommentFactory, ConsultationFactory, SectionFactory
@@ -45,10 +46,12 @@ def test_a_moderator_approves_two_rejects_one_and_the_section_shows_exactly_the_
     page.fill("#id_username", "mo")
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
-    page.get_by_role("link", name="Comments").first.click()
+    page.wait_for_url("**/admin/")
+    page.get_by_role("link", name="Comments", exact=True).click()
 
     page.locator("#changelist-filter").get_by_role("link", name="Pending", exact=True).click()
-    assert page.locator("#result_list tbody tr").count() == 4
+    page.wait_for_url("**/admin/guidance/comment/?status=pending")
+    expect(page.locator("#result_list tbody tr")).to_have_count(4)
 
     row_checkbox(page, TEXTS["first"]).check()
     row_checkbox(page, TEXTS["second"]).check()
@@ -59,11 +62,12 @@ def test_a_moderator_approves_two_rejects_one_and_the_section_shows_exactly_the_
     row_checkbox(page, TEXTS["rejected"]).check()
     page.select_option("select[name=action]", "reject")
     page.click("button[name=index]")
+    expect(page.get_by_role("heading", name="Reject 1 comment")).to_be_visible()
     page.get_by_label("Off topic").check()
     page.get_by_label("Details").fill("Not about the draft.")
     page.get_by_role("button", name="Reject").click()
     assert "1 comment rejected." in page.locator("ul.messagelist").inner_text()
-    assert page.locator("#result_list tbody tr").count() == 1
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
 
     rejected = Comment.objects.get(text=TEXTS["rejected"])
     assert (rejected.status, rejected.reason_code, rejected.moderated_by) == ("rejected", "off_topic", moderator)
