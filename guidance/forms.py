@@ -175,7 +175,7 @@ class CommentForm(RespondentDetailsForm):
     """A comment on one section of the draft."""
 
     comment = long_text_field(
-        label="Your comment on this section",
+        label="Your comment",
         hint="Tell us what you think: what works, what is missing or what should change.",
         required=True,
         required_message="Enter your comment",
@@ -183,7 +183,6 @@ class CommentForm(RespondentDetailsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["comment"].label = "Your comment on this section"
         self.order_fields(["comment"])
         self.helper.layout = Layout(
             Field.textarea("comment", label_size=Size.MEDIUM, max_characters=MAX_COMMENT_LENGTH),

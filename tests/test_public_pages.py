@@ -52,7 +52,7 @@ def test_every_page_has_a_skip_link_the_site_name_and_footer_links_and_no_crown(
     page = html(client.get("/"))
     assert '<a href="#main-content" class="govuk-skip-link"' in page
     assert 'id="main-content"' in page
-    assert "Consultation portal</a>" in page
+    assert '<span class="portal-header__name">Consultation portal</span>' in page
     assert f'href="{reverse("guidance:privacy")}"' in page
     assert f'href="{reverse("guidance:accessibility")}"' in page
     assert "govuk-logo" not in page and "crown" not in page.lower()
