@@ -1,8 +1,10 @@
 """A person walks the respondent journey in a real browser, and axe checks every page."""
 
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from guidance.models import Comment, Response
@@ -82,6 +84,11 @@ def test_the_journey_works_with_javascript_off(browser, live_server, demo):
     context.close()
 
 
+def test_the_axe_check_finds_a_real_violation(page):
+    page.set_content('<html lang="en"><head><title>t</title></head><body><main><img src="x.png"></main></body></html>')
+    assert any(v.startswith("image-alt") for v in axe_violations(page))
+
+
 PUBLIC_PAGES = [
     "/",
     "/consultations/co-producing-research/",
@@ -137,4 +144,23 @@ def test_form_error_states_pass_axe(page, live_server, demo):
         violations = axe_violations(page)
         if violations:
             failures[path + " (organisation)"] = violations
+    assert failures == {}
+
+
+def test_a_closed_consultation_shows_a_message_instead_of_the_form_and_passes_axe(page, live_server, demo):
+    demo.opens_at = timezone.now() - datetime.timedelta(days=60)
+    demo.closes_at = timezone.now() - datetime.timedelta(days=1)
+    demo.save()
+    failures = {}
+    for path in [
+        "/consultations/co-producing-research/",
+        "/consultations/co-producing-research/draft/reciprocity/",
+        "/consultations/co-producing-research/questions/",
+    ]:
+        page.goto(live_server.url + path)
+        expect(page.get_by_text("This consultation closed at").first).to_be_visible()
+        expect(page.locator("form")).to_have_count(0)
+        violations = axe_violations(page)
+        if violations:
+            failures[path] = violations
     assert failures == {}
