@@ -170,3 +170,27 @@ def test_the_confirmation_page_without_a_submission_goes_back_to_the_consultatio
     page = client.get(reverse("guidance:confirmation", args=[consultation.slug]))
     assert page.status_code == 302
     assert page["Location"] == consultation.get_absolute_url()
+
+
+def test_two_copies_of_one_form_arriving_at_once_store_one_response(consultation, section, monkeypatch):
+    from guidance.submissions import submit_response
+
+    token = uuid.uuid4()
+    details = {k: v for k, v in DETAILS.items() if k != "privacy_agreed"}
+    first, created = submit_response(consultation, details, [(section, "First copy")], form_token=token)
+    assert created
+    # The second copy checks for the token before the first has committed, so it sees nothing
+    # and only the database's unique constraint stops it.
+    real_filter = Response.objects.filter
+    calls = []
+
+    def filter_that_misses_once(*args, **kwargs):
+        calls.append(kwargs)
+        found = real_filter(*args, **kwargs)
+        return found.none() if len(calls) == 1 else found
+
+    monkeypatch.setattr(Response.objects, "filter", filter_that_misses_once)
+    second, created = submit_response(consultation, details, [(section, "Second copy")], form_token=token)
+    assert not created
+    assert second == first
+    assert Comment.objects.get().text == "First copy"
