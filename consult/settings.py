@@ -176,3 +176,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Respondent journey: the cache that holds rate-limit counters, shared by every server process.
+# The database by default (`manage.py createcachetable` makes its table); Redis when REDIS_URL is set.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
+}
+# Accepted submissions (comments or answers) from one IP address per hour before a 429 page.
+RATE_LIMIT_SUBMISSIONS_PER_HOUR = env_int("RATE_LIMIT_SUBMISSIONS_PER_HOUR", 20)
+# A missing or wrong CSRF token gets a page in our design.
+CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
