@@ -16,3 +16,10 @@ def section(consultation):
 @pytest.fixture
 def question(consultation):
     return QuestionFactory(consultation=consultation, position=1)
+
+
+# Production hardening (issue 7): with DEBUG off the portal redirects plain HTTP to HTTPS, and the
+# test client speaks plain HTTP. Tests of the redirect itself turn it back on.
+@pytest.fixture(autouse=True)
+def plain_http_test_client(settings):
+    settings.SECURE_SSL_REDIRECT = False
