@@ -257,3 +257,6 @@ DATABASE_UNAVAILABLE_RETRY_AFTER = 30
 # Submissions per IP address per hour. The load benchmark (bench/load) raises it, since all its
 # clients share one address. (Issue 3's rate limit reads this; see docs/deployment.md.)
 SUBMISSION_RATE_LIMIT_PER_HOUR = env_int("SUBMISSION_RATE_LIMIT_PER_HOUR", 20)
+
+# Where people ask about their personal data or for erasure; shown in the privacy notice.
+PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
