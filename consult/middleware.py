@@ -5,7 +5,6 @@ import logging
 import re
 import uuid
 
-from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
@@ -17,16 +16,6 @@ logger = logging.getLogger(__name__)
 
 # A request id from the proxy is kept only if it looks like one: it ends up in every log line.
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
-
-class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, plus settings.ADMIN_CSP_UPDATE on the admin's pages (only)."""
-
-    def get_policy_parts(self, request, response, report_only=False):
-        parts = super().get_policy_parts(request, response, report_only=report_only)
-        if not report_only and request.path_info.startswith("/" + settings.ADMIN_PATH):
-            parts.update = {**settings.ADMIN_CSP_UPDATE, **(parts.update or {})}
-        return parts
 
 
 class RequestIdMiddleware:
