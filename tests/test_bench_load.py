@@ -83,16 +83,23 @@ def test_reconciliation_finds_lost_duplicated_and_misfiled_submissions():
     assert outcome == {"lost": ["c"], "duplicated": ["b"], "misfiled": ["d"], "stored_unacknowledged": ["e"]}
 
 
+DETAILS_PAGE = """<html><body><h1>Your details</h1><form method="post">
+<input type="hidden" name="pending" value="{pending}"><input name="full_name"><input type="email" name="email">
+<input type="radio" name="consent" value="named"><input type="checkbox" name="agree"><button>Send</button>
+</form></body></html>"""
+
+
 class StubPortal(http.server.ThreadingHTTPServer):
     """A section page with a CSRF cookie and a one-time token; a POST stores the comment and
     redirects to /confirmation/<reference>/; every 25th POST is refused with 429 + Retry-After."""
 
     daemon_threads = True
 
-    def __init__(self):
+    def __init__(self, two_steps=False):
         super().__init__(("127.0.0.1", 0), StubHandler)
         self.lock = threading.Lock()
         self.tokens, self.stored, self.posts, self.honeypot_filled = set(), {}, 0, 0
+        self.two_steps, self.pending, self.thanks = two_steps, {}, []
 
 
 class StubHandler(http.server.BaseHTTPRequestHandler):
@@ -110,6 +117,9 @@ class StubHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
+        if self.path.startswith("/thanks/"):
+            reference = self.server.thanks[int(self.path.split("/")[2])]
+            return self.send(200, f"<h1>Thank you</h1><p>Your reference is {reference}</p>".encode())
         token = uuid.uuid4().hex
         with self.server.lock:
             self.server.tokens.add(token)
@@ -127,6 +137,13 @@ class StubHandler(http.server.BaseHTTPRequestHandler):
             self.server.posts += 1
             if self.server.posts % 25 == 0:
                 return self.send(429, b"slow down", [("Retry-After", "1")])
+            if "pending" in fields:  # the second step: the respondent's details
+                marker = self.server.pending.pop(fields["pending"])
+                return self.store(marker)
+            marker = re.search(r"bench-[0-9a-f]{32}", fields["text"]).group()
+            if self.server.two_steps:
+                self.server.pending[fields["form_token"]] = marker
+                return self.send(200, DETAILS_PAGE.format(pending=fields["form_token"]).encode())
             if (
                 "csrftoken=cookie123" not in self.headers.get("Cookie", "")
                 or fields["form_token"] not in self.server.tokens
@@ -135,15 +152,21 @@ class StubHandler(http.server.BaseHTTPRequestHandler):
             if fields["website"]:
                 self.server.honeypot_filled += 1
             self.server.tokens.discard(fields["form_token"])
-            reference = "".join(random.choice("34679ACDEFGHJKMNPQRTWXY") for _ in range(8))
-            reference = f"{reference[:4]}-{reference[4:]}"
-            marker = re.search(r"bench-[0-9a-f]{32}", fields["text"]).group()
-            self.server.stored[marker] = [reference]
+            self.store(marker)
+
+    def store(self, marker):
+        reference = "".join(random.choice("34679ACDEFGHJKMNPQRTWXY") for _ in range(8))
+        reference = f"{reference[:4]}-{reference[4:]}"
+        self.server.stored[marker] = [reference]
+        if self.server.two_steps:  # a confirmation page whose text, not address, holds the reference
+            self.server.thanks.append(reference)
+            return self.send(303, headers=[("Location", f"/thanks/{len(self.server.thanks) - 1}/")])
         self.send(302, headers=[("Location", f"/confirmation/{reference}/")])
 
 
-def test_the_client_drives_a_stub_portal_and_reconciles_exactly():
-    stub = StubPortal()
+@pytest.mark.parametrize("two_steps", [False, True], ids=["one form", "comment then details"])
+def test_the_client_drives_a_stub_portal_and_reconciles_exactly(two_steps):
+    stub = StubPortal(two_steps=two_steps)
     thread = threading.Thread(target=stub.serve_forever, daemon=True)
     thread.start()
     try:
