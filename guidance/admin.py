@@ -15,6 +15,7 @@ from guidance.models import (
     Section,
     Theme,
 )
+from guidance.privacy_admin import privacy_urls
 
 
 class SectionInline(admin.TabularInline):
@@ -87,6 +88,10 @@ class ResponseAdmin(admin.ModelAdmin):
     list_select_related = ["consultation"]
     date_hierarchy = "submitted_at"
     readonly_fields = ["reference"]
+
+    def get_urls(self):
+        # Finding a response by reference or email address and erasing it (issue 7).
+        return privacy_urls(self.admin_site) + super().get_urls()
 
 
 @admin.register(Comment)
