@@ -253,4 +253,4 @@ def test_no_page_has_inline_script_or_style(client):
 def test_a_bad_request_is_a_400_page_in_our_design(db):
     page = Client(raise_request_exception=False).get("/", HTTP_HOST="not-our-host.example")
     assert page.status_code == 400
-    assert "Sorry, we could not understand that request" in page.content.decode()
+    assert "Sorry, there is a problem with what was sent" in page.content.decode()
