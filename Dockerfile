@@ -9,6 +9,8 @@ RUN npm run build
 # Stage 2: the Python application, run by gunicorn as an unprivileged user.
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+# Static files are collected at build time: serve them with fingerprinted names and long cache lifetimes.
+ENV DJANGO_COLLECTED_STATIC=true
 WORKDIR /app
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
@@ -21,4 +23,4 @@ RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(
  && useradd --system --no-create-home --uid 10001 portal
 USER portal
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn consult.wsgi --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --timeout ${GUNICORN_TIMEOUT:-30} --access-logfile -"]
+CMD ["sh", "-c", "python manage.py createcachetable && python manage.py migrate --noinput && exec gunicorn consult.wsgi --config gunicorn.conf.py"]

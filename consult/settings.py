@@ -75,10 +75,17 @@ INSTALLED_APPS = [
     "guidance",
     # Limits staff sign-in attempts (settings below).
     "axes",
+    "csp",  # Content Security Policy (issue 7): the {% csp_nonce %} tag, should a page ever need one
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Operations (issue 7): the Content-Security-Policy header; a request id for the logs;
+    # /healthz answered before host checks and sessions; a friendly 503 when the database is down.
+    "csp.middleware.CSPMiddleware",
+    "consult.middleware.RequestIdMiddleware",
+    "consult.middleware.HealthCheckMiddleware",
+    "consult.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,7 +155,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # After collectstatic (the Docker image) files get fingerprinted names and long cache lifetimes;
 # without it (local runs and tests) whitenoise serves them straight from static/.
-COLLECTED_STATIC = (STATIC_ROOT / "staticfiles.json").exists()
+# The Docker image sets DJANGO_COLLECTED_STATIC=true for its collectstatic step and at run time.
+COLLECTED_STATIC = env_bool("DJANGO_COLLECTED_STATIC", (STATIC_ROOT / "staticfiles.json").exists())
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -176,11 +184,21 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
+# One JSON object a line on standard output (issue 7), each with the request id of the request
+# it belongs to, so a log collector can search and a person can follow one request.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"json": {"()": "consult.jsonlog.JsonFormatter"}},
+    "filters": {"request_id": {"()": "consult.jsonlog.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
@@ -202,3 +220,76 @@ STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 3600)
 
 # Moderation: an approved comment reported this many times by the public goes back to pending.
 REPORTS_BEFORE_REVIEW = env_int("REPORTS_BEFORE_REVIEW", 3)
+# Respondent journey: the cache that holds rate-limit counters, shared by every server process.
+# The database by default (`manage.py createcachetable` makes its table); Redis when REDIS_URL is set.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
+}
+# Accepted submissions (comments or answers) from one IP address per hour before a 429 page.
+RATE_LIMIT_SUBMISSIONS_PER_HOUR = env_int("RATE_LIMIT_SUBMISSIONS_PER_HOUR", 20)
+# A missing or wrong CSRF token gets a page in our design.
+CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
+# --- Production hardening (issue 7): security headers, CSP, request limits, database timeouts. ---
+# Secure by default whenever DEBUG is off: the portal runs behind a TLS-terminating proxy or load
+# balancer that sets X-Forwarded-Proto, and `manage.py check --deploy` passes with no warning.
+# DJANGO_HTTPS=false is only for trying the docker image on plain http://localhost.
+HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+# Load balancers probe the health check over plain HTTP, straight at the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+# "preload" in the header only makes the site eligible; nothing is preloaded until someone
+# submits the domain to the browsers' list.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no page script reads the token: forms carry it in a hidden field
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# The admin's address, so it is not where every scanner looks first. Ends with a slash.
+ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
+
+# Content Security Policy (django-csp): only our own scripts, styles, images and fonts; no inline
+# script or style anywhere; no framing; forms post only to us. The same policy covers the admin:
+# Django 5.2's admin needs no inline script or style (tests/test_csp_browser.py checks it in
+# Chromium). Should one admin view ever need more, relax that view alone with django-csp's
+# @csp_update decorator, never the whole site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Request limits: the largest honest form (six answers of 10,000 characters, percent-encoded) is
+# well under 1 MiB; the admin's bulk actions post at most a few hundred fields. A request over
+# either limit gets the 400 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+# Give up on an unreachable PostgreSQL quickly, so /healthz and the 503 page answer in seconds.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+
+# Seconds a client is told to wait (Retry-After) when the database is unavailable.
+DATABASE_UNAVAILABLE_RETRY_AFTER = 30
+
+# Where people ask about their personal data or for erasure; shown in the privacy notice.
+PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)

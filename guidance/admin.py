@@ -27,6 +27,7 @@ from guidance.models import (
     Theme,
 )
 from guidance.moderation import ALLOWED, ModerationError, decide
+from guidance.privacy_admin import privacy_urls
 
 
 class SectionInline(admin.TabularInline):
@@ -206,6 +207,10 @@ class ResponseAdmin(admin.ModelAdmin):
         if db_field.name == "channel":
             kwargs["choices"] = [c for c in Response.Channel.choices if c[0] != Response.Channel.ONLINE]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_urls(self):
+        # Finding a response by reference or email address and erasing it (issue 7).
+        return privacy_urls(self.admin_site) + super().get_urls()
 
     @admin.display(description="Name shown to the public")
     def public_name(self, response):

@@ -75,8 +75,8 @@ SECTIONS = [
     (
         4,
         "Key principles",
-        "respecting and valuing everyone's knowledge",
-        "respecting-and-valuing-everyone-s-knowledge",
+        "Respecting and valuing everyone's knowledge",
+        "respecting-and-valuing-everyones-knowledge",
         "Each person's knowledge counts equally, whether it comes from academic training, professional practice or lived experience. Nobody's contribution is treated as secondary or \"just anecdotal\". Teams show this respect in how they run meetings, whose ideas shape the work, and how contributions are credited in reports and publications. It also shows in small details, such as who is introduced first at meetings, whose time is paid for, and whether public partners see drafts early enough to change them. When some people's views keep being overruled, the team should stop and ask why.",
     ),
     (

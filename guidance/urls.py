@@ -6,5 +6,12 @@ app_name = "guidance"
 
 urlpatterns = [
     path("", views.consultation_list, name="consultation_list"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("consultations/<slug:slug>/", views.consultation_detail, name="consultation"),
+    path("consultations/<slug:slug>/draft/", views.draft, name="draft"),
+    path("consultations/<slug:slug>/draft/<slug:section_slug>/", views.section, name="section"),
+    path("consultations/<slug:slug>/questions/", views.questions, name="questions"),
+    path("consultations/<slug:slug>/sent/", views.confirmation, name="confirmation"),
+    path("consultations/<slug:slug>/responses/", views.published, name="published"),
 ]

@@ -1,6 +1,33 @@
-from django.shortcuts import get_object_or_404, render
+"""The public's pages: read the draft, comment on a section, answer the questions, see what
+has been published. Every page is server-rendered and works without JavaScript.
 
-from guidance.models import Consultation
+Comments reach a public page only through Comment.objects.published().
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, F
+from django.http import Http404, HttpResponseServerError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.urls import reverse
+from django.utils import timezone
+
+from guidance import ratelimit
+from guidance.forms import CommentForm, QuestionsForm
+from guidance.models import Comment, Consultation, Section, new_reference
+from guidance.submissions import submit_response
+
+logger = logging.getLogger(__name__)
+
+COMMENTS_PER_PAGE = 20
+PUBLISHED_PER_PAGE = 50
+
+
+def get_consultation(slug):
+    return get_object_or_404(Consultation.objects.select_related("document"), slug=slug)
 
 
 def consultation_list(request):
@@ -9,6 +36,187 @@ def consultation_list(request):
 
 
 def consultation_detail(request, slug):
-    consultation = get_object_or_404(Consultation.objects.select_related("document"), slug=slug)
+    consultation = get_consultation(slug)
+    counts = dict(
+        Comment.objects.published()
+        .filter(consultation=consultation, section__isnull=False)
+        .values_list("section")
+        .annotate(n=Count("pk"))
+        .values_list("section", "n")
+    )
+    sections = list(consultation.document.sections.all())
+    for section in sections:
+        section.published_count = counts.get(section.pk, 0)
+    return render(
+        request,
+        "guidance/consultation_detail.html",
+        {"consultation": consultation, "sections": sections, "question_count": consultation.questions.count()},
+    )
+
+
+def draft(request, slug):
+    consultation = get_consultation(slug)
     sections = consultation.document.sections.all()
-    return render(request, "guidance/consultation_detail.html", {"consultation": consultation, "sections": sections})
+    return render(request, "guidance/draft.html", {"consultation": consultation, "sections": sections})
+
+
+def section(request, slug, section_slug):
+    consultation = get_consultation(slug)
+    sections = list(consultation.document.sections.all())
+    position = next((i for i, s in enumerate(sections) if s.slug == section_slug), None)
+    if position is None:
+        raise Http404
+    current = sections[position]
+    form_kwargs = {"privacy_url": reverse("guidance:privacy")}
+    if request.method == "POST":
+        refusal = refuse_submission(request, consultation)
+        if refusal:
+            return refusal
+        form = CommentForm(request.POST, **form_kwargs)
+        if form.is_spam:
+            return pretend_success(request, consultation, form)
+        if form.is_valid():
+            return accept(request, consultation, form, [(current, form.cleaned_data["comment"])])
+    else:
+        form = CommentForm(initial=remembered_details(request), **form_kwargs)
+    comments = (
+        Comment.objects.published()
+        .filter(consultation=consultation, section=current)
+        .select_related("response")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "guidance/section.html",
+        {
+            "consultation": consultation,
+            "section": current,
+            "previous": sections[position - 1] if position > 0 else None,
+            "next": sections[position + 1] if position + 1 < len(sections) else None,
+            "form": form,
+            "page": page,
+        },
+    )
+
+
+def questions(request, slug):
+    consultation = get_consultation(slug)
+    question_list = list(consultation.questions.all())
+    if not question_list:
+        raise Http404
+    form_kwargs = {"questions": question_list, "privacy_url": reverse("guidance:privacy")}
+    if request.method == "POST":
+        refusal = refuse_submission(request, consultation)
+        if refusal:
+            return refusal
+        form = QuestionsForm(request.POST, **form_kwargs)
+        if form.is_spam:
+            return pretend_success(request, consultation, form)
+        if form.is_valid():
+            return accept(request, consultation, form, form.answers())
+    else:
+        form = QuestionsForm(initial=remembered_details(request), **form_kwargs)
+    return render(
+        request, "guidance/questions.html", {"consultation": consultation, "questions": question_list, "form": form}
+    )
+
+
+def confirmation(request, slug):
+    consultation = get_consultation(slug)
+    sent = request.session.get("confirmation")
+    if not sent or sent.get("consultation") != consultation.slug:
+        return redirect(consultation)
+    return render(request, "guidance/confirmation.html", {"consultation": consultation, "sent": sent})
+
+
+def published(request, slug):
+    consultation = get_consultation(slug)
+    comments = (
+        Comment.objects.published()
+        .filter(consultation=consultation)
+        .select_related("response", "section", "question")
+        .order_by(
+            F("section__major").asc(nulls_last=True),
+            "section__minor",
+            "question__position",
+            "-created_at",
+            "-pk",
+        )
+    )
+    page = Paginator(comments, PUBLISHED_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "guidance/published.html", {"consultation": consultation, "page": page})
+
+
+def privacy(request):
+    return render(request, "guidance/privacy.html")
+
+
+def accessibility(request):
+    return render(request, "guidance/accessibility.html")
+
+
+# Submissions ---------------------------------------------------------------------------------
+
+
+def remembered_details(request):
+    return dict(request.session.get("respondent", {}))
+
+
+def refuse_submission(request, consultation):
+    """The page to show instead of handling a submission, or None when it may go ahead."""
+    if not consultation.is_open:
+        return render(request, "guidance/not_open.html", {"consultation": consultation}, status=403)
+    blocked_until = ratelimit.submissions_blocked_until(request)
+    if blocked_until:
+        logger.warning("Submission refused: rate limit reached for client %s", ratelimit.client_fingerprint(request))
+        page = render(request, "429.html", {"try_again_at": blocked_until}, status=429)
+        page["Retry-After"] = str(max(1, int((blocked_until - timezone.now()).total_seconds())))
+        return page
+    return None
+
+
+def accept(request, consultation, form, targets_and_texts):
+    response, created = submit_response(
+        consultation, form.details(), targets_and_texts, form_token=form.cleaned_data.get("form_token")
+    )
+    if created:
+        ratelimit.count_submission(request)
+    request.session["respondent"] = form.details()
+    # Details are remembered only until the browser closes: library and shared computers.
+    request.session.set_expiry(0)
+    request.session["confirmation"] = {
+        "consultation": consultation.slug,
+        "reference": response.reference,
+        "receipt": bool(response.email),
+        "kind": "comment" if isinstance(targets_and_texts[0][0], Section) else "answers",
+    }
+    return redirect("guidance:confirmation", slug=consultation.slug)
+
+
+def pretend_success(request, consultation, form):
+    """The honeypot was filled in: look like success to the bot, store nothing."""
+    logger.warning(
+        "Honeypot filled on %s: submission discarded (client %s)", request.path, ratelimit.client_fingerprint(request)
+    )
+    ratelimit.count_submission(request)
+    request.session["confirmation"] = {
+        "consultation": consultation.slug,
+        "reference": new_reference(),
+        "receipt": False,
+        "kind": "comment" if isinstance(form, CommentForm) else "answers",
+    }
+    return redirect("guidance:confirmation", slug=consultation.slug)
+
+
+# Error pages ---------------------------------------------------------------------------------
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)
+
+
+def server_error(request):
+    # No database, no request context: whatever broke may be one of them.
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"site_name": settings.SITE_NAME}))

@@ -24,7 +24,7 @@ def test_compose_runs_postgresql_16_with_a_named_volume_and_a_pg_isready_healthc
 def test_compose_web_is_built_here_and_waits_for_a_healthy_database():
     web = compose()["services"]["web"]
     assert web["build"] == "."
-    assert web["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert web["depends_on"]["db"] == {"condition": "service_healthy"}
     assert "8000:8000" in web["ports"]
 
 
@@ -55,3 +55,28 @@ def test_env_example_documents_every_variable_the_settings_read():
     read |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z_]+)"', settings_source))
     missing = {name for name in read if f"{name}=" not in example}
     assert not missing
+
+
+# Production operations (issue 7): the shared cache, secure defaults, the health check.
+
+
+def test_compose_runs_redis_as_the_shared_cache_and_web_waits_for_it():
+    services = compose()["services"]
+    redis = services["redis"]
+    assert redis["image"].startswith("redis:")
+    assert "ping" in " ".join(redis["healthcheck"]["test"])
+    web = services["web"]
+    assert web["depends_on"]["redis"] == {"condition": "service_healthy"}
+    assert web["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+
+
+def test_compose_web_is_https_by_default_and_checks_its_own_health():
+    web = compose()["services"]["web"]
+    assert web["environment"]["DJANGO_HTTPS"] == "${DJANGO_HTTPS:-true}"
+    assert "/healthz" in " ".join(web["healthcheck"]["test"])
+
+
+def test_dockerfile_runs_gunicorn_with_its_config_file():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "exec gunicorn consult.wsgi --config gunicorn.conf.py" in dockerfile
+    assert "gunicorn.conf.py" not in (ROOT / ".dockerignore").read_text()

@@ -53,7 +53,7 @@ EXPECTED = {
         "report": VIEW_ONLY,
         "theme": VIEW_ONLY,
         "exportrecord": VIEW_ONLY,
-        "erasure": NOTHING,
+        "erasure": VIEW_ONLY,
     },
     "no group": dict.fromkeys(["document", "response", "comment", "moderationevent", "theme"], NOTHING),
 }

@@ -40,7 +40,8 @@ ROLES = {
         "view_exportrecord",
     ],
     # Runs consultations: the draft, its questions and outcomes; enters responses received
-    # offline with their comments and answers; exports with personal data.
+    # offline with their comments and answers; exports with personal data; erases a respondent's
+    # personal data on request (guidance/privacy_admin.py) and reads the erasure record.
     "Consultation manager": [
         *(f"{verb}_{model}" for model in ["document", "section", "consultation", "question", "outcome"]
           for verb in ["add", "change", "delete", "view"]),
@@ -56,6 +57,7 @@ ROLES = {
         "view_report",
         "view_theme",
         "view_exportrecord",
+        "view_erasure",
     ],
 }
 

@@ -1,4 +1,4 @@
-"""Browser tests drive the system Chromium with Playwright against pytest-django's live server."""
+"""Browser tests: Playwright drives the system Chromium against pytest-django's live server."""
 
 import os
 from pathlib import Path
@@ -6,8 +6,10 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
-# Playwright's sync API keeps an event loop in this thread; the test's own ORM calls stay synchronous.
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made from the
+# test itself (factories, assertions) are still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
@@ -18,7 +20,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
+        browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=[
                 "--no-sandbox",
@@ -29,12 +31,47 @@ def browser():
                 "--no-first-run",
             ],
         )
-        yield chromium
-        chromium.close()
+        yield browser
+        browser.close()
 
 
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
     context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    call_command("createcachetable", verbosity=0)
+    cache.clear()
+    call_command("load_demo", verbosity=0)
+    from guidance.models import Consultation
+
+    return Consultation.objects.get()
+
+
+def axe_violations(page):
+    """Run axe-core on the page as it is now; every violation of any impact counts."""
+    # Evaluated through the DevTools protocol, which the page's Content Security Policy does not
+    # govern, so the pages are checked with their real, strict policy in force.
+    page.evaluate(AXE.read_text())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']]}" for v in result["violations"]
+    ]

@@ -1,0 +1,239 @@
+"""The public's forms: a comment on a section, and answers to the consultation's questions.
+
+Both end with the same respondent details. The error messages follow the GOV.UK Design
+System's wording: say what went wrong and how to fix it, in plain English.
+"""
+
+import re
+import uuid
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Div, Field, Fieldset, Layout, Size, Submit
+from django import forms
+from django.utils.html import conditional_escape, format_html
+
+from guidance.models import Response
+
+MAX_COMMENT_LENGTH = 10_000
+
+# Control characters have no place in what a person types: tab, line feed and carriage return
+# are allowed, everything else below space (and DEL) is refused. NUL in particular breaks
+# PostgreSQL text columns and many tools that read an export.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# What the respondent's details remember between forms in one browser session.
+REMEMBERED_FIELDS = ["name", "email", "respondent_type", "organisation", "consent"]
+
+
+def refuse_control_characters(value):
+    if CONTROL_CHARACTERS.search(value or ""):
+        raise forms.ValidationError(
+            "Remove the hidden control characters, for example by typing the text again instead of pasting it",
+            code="control_characters",
+        )
+
+
+class PlainTextField(forms.CharField):
+    """A CharField that refuses control characters with a plain-English message."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django's own null-character validator would speak first with a technical message.
+        self.validators = [v for v in self.validators if type(v).__name__ != "ProhibitNullCharactersValidator"]
+        self.validators.insert(0, refuse_control_characters)
+
+
+def long_text_field(label, hint, required, required_message=""):
+    return PlainTextField(
+        label=label,
+        help_text=hint,
+        required=required,
+        max_length=MAX_COMMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": required_message,
+            "max_length": f"Your answer must be {MAX_COMMENT_LENGTH:,} characters or fewer. "
+            "Shorten it, or send the rest in another comment",
+        },
+    )
+
+
+class RespondentDetailsForm(forms.Form):
+    """Who is responding, and what they agree to. Asked on every form, pre-filled from the session."""
+
+    name = PlainTextField(
+        label="Your name (optional)",
+        help_text="We only publish your name if you choose “Publish with my name” below.",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "Your name must be 200 characters or fewer"},
+    )
+    email = forms.EmailField(
+        label="Email address (optional)",
+        help_text="Give your email address if you want a receipt. We never publish it.",
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Your email address must be 254 characters or fewer",
+        },
+    )
+    respondent_type = forms.ChoiceField(
+        label="I am responding as",
+        help_text="Choose the one that fits best. This helps us understand who has responded.",
+        choices=Response.RespondentType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how you are responding"},
+    )
+    organisation = PlainTextField(
+        label="Name of your organisation",
+        help_text="Only if you are responding on behalf of an organisation.",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "The name of your organisation must be 200 characters or fewer"},
+    )
+    consent = forms.ChoiceField(
+        label="Can we publish your response?",
+        help_text="A moderator reads every response before anything is published. We never publish your email address.",
+        choices=Response.Consent.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether we can publish your response"},
+    )
+    privacy_agreed = forms.BooleanField(
+        label="I agree to my response being used as the privacy notice describes",
+        error_messages={"required": "Confirm that you agree to the privacy notice"},
+    )
+    # The one-time token of this copy of the form: sending it twice stores one response.
+    form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # The honeypot: hidden from people (by CSS, and from screen readers), filled in by bots.
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, privacy_url="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
+        if privacy_url:
+            self.fields["privacy_agreed"].help_text = format_html(
+                'The <a class="govuk-link" href="{}">privacy notice</a> explains how we use and keep your details.',
+                privacy_url,
+            )
+        if self.is_bound and not self.data.get("form_token"):
+            # A form that lost its token still works; it just gets a fresh one.
+            self.data = self.data.copy()
+            self.data["form_token"] = str(uuid.uuid4())
+        if not self.is_bound and not self.initial.get("form_token"):
+            self.initial["form_token"] = uuid.uuid4()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has the token
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean_organisation(self):
+        return self.cleaned_data["organisation"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("respondent_type") == Response.RespondentType.ORGANISATION and not cleaned.get("organisation"):
+            self.add_error("organisation", "Enter the name of the organisation you are responding for")
+        return cleaned
+
+    @property
+    def is_spam(self):
+        """True when the honeypot field was filled in: a person never sees it."""
+        return bool(self.data.get("website", "").strip())
+
+    def details_layout(self):
+        return Fieldset(
+            Field.text("name"),
+            Field.text("email"),
+            Field.radios("respondent_type", legend_size=Size.SMALL),
+            Field.text("organisation"),
+            Field.radios("consent", legend_size=Size.SMALL),
+            Field.checkbox("privacy_agreed"),
+            Field("form_token"),
+            Div(Field.text("website"), css_class="portal-honeypot"),
+            legend="About you",
+            css_class="govuk-fieldset",
+            legend_size=Size.MEDIUM,
+        )
+
+    def details(self):
+        """The cleaned respondent details, as Response fields."""
+        return {name: self.cleaned_data[name] for name in REMEMBERED_FIELDS}
+
+
+class CommentForm(RespondentDetailsForm):
+    """A comment on one section of the draft."""
+
+    comment = long_text_field(
+        label="Your comment",
+        hint="Tell us what you think: what works, what is missing or what should change.",
+        required=True,
+        required_message="Enter your comment",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["comment"])
+        self.helper.layout = Layout(
+            Field.textarea("comment", label_size=Size.MEDIUM, max_characters=MAX_COMMENT_LENGTH),
+            self.details_layout(),
+            Submit("submit", "Send comment"),
+        )
+
+    def clean_comment(self):
+        text = self.cleaned_data["comment"].strip()
+        if not text:
+            raise forms.ValidationError("Enter your comment", code="required")
+        return text
+
+
+class QuestionsForm(RespondentDetailsForm):
+    """Answers to the consultation's questions: each optional, at least one required."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        answer_fields = []
+        for question in self.questions:
+            name = f"answer_{question.pk}"
+            # crispy-forms-gds marks labels safe, so escape the question's own text here.
+            self.fields[name] = long_text_field(
+                label=format_html("{}. {}", question.number, conditional_escape(question.text)),
+                hint=conditional_escape(question.hint),
+                required=False,
+            )
+            answer_fields.append(Field.textarea(name, label_size=Size.SMALL))
+        self.order_fields([f"answer_{q.pk}" for q in self.questions])
+        self.helper.layout = Layout(
+            Fieldset(*answer_fields, legend="Your answers", legend_size=Size.MEDIUM, css_class="govuk-fieldset"),
+            self.details_layout(),
+            Submit("submit", "Send answers"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        for question in self.questions:
+            name = f"answer_{question.pk}"
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = cleaned[name].strip()
+        if self.questions and not self.answers() and not any(f"answer_{q.pk}" in self.errors for q in self.questions):
+            self.add_error(f"answer_{self.questions[0].pk}", "Answer at least one question")
+        return cleaned
+
+    def answers(self):
+        """(question, text) for each question answered."""
+        return [
+            (question, self.cleaned_data[f"answer_{question.pk}"])
+            for question in self.questions
+            if self.cleaned_data.get(f"answer_{question.pk}")
+        ]

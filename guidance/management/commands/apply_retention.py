@@ -1,0 +1,16 @@
+"""Run daily (cron, see docs/deployment.md): anonymise responses past their retention period."""
+
+from django.core.management.base import BaseCommand
+
+from guidance.retention import apply_retention
+
+
+class Command(BaseCommand):
+    help = "Anonymise the personal data of responses whose consultation closed more than its retention period ago."
+
+    def handle(self, *args, **options):
+        erasures = apply_retention()
+        for erasure in erasures:
+            self.stdout.write(f"{erasure.consultation}: anonymised {erasure.response_count} responses.")
+        total = sum(erasure.response_count for erasure in erasures)
+        self.stdout.write(f"Anonymised {total} responses in {len(erasures)} consultations.")

@@ -1,0 +1,84 @@
+"""Removing respondents' personal data: after a consultation's retention period, and on request.
+
+Personal data is a response's name, email address and organisation, and the link to where an
+imported response was found (a tweet names its author). Each removal runs in one transaction and
+writes an Erasure record saying who removed what and when; the references stay, so a removal can
+be confirmed to the person who asked.
+"""
+
+import calendar
+
+from django.db import transaction
+from django.utils import timezone
+
+from guidance.models import Comment, Consultation, Erasure, Response
+
+REMOVED_TEXT = "[removed at the respondent's request]"
+PERSONAL_FIELDS = {"name": "", "email": "", "organisation": "", "source_url": ""}
+
+
+def add_months(moment, months):
+    """The same UK wall-clock time `months` later; the 31st becomes the month's last day."""
+    local = timezone.localtime(moment)
+    month_index = local.month - 1 + months
+    year, month = local.year + month_index // 12, month_index % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    return timezone.make_aware(local.replace(tzinfo=None, year=year, month=month, day=day))
+
+
+def retention_ends(consultation):
+    return add_months(consultation.closes_at, consultation.retention_months)
+
+
+def apply_retention(now=None):
+    """Anonymise the responses of every consultation whose retention period has ended and that
+    still hold personal data. Returns the Erasure records written, one per consultation."""
+    now = now or timezone.now()
+    erasures = []
+    with transaction.atomic():
+        for consultation in Consultation.objects.closed(now).order_by("closes_at"):
+            if retention_ends(consultation) > now:
+                continue
+            due = consultation.responses.filter(anonymised_at__isnull=True)
+            references = list(due.select_for_update().order_by("reference").values_list("reference", flat=True))
+            if not references:
+                continue
+            due.update(**PERSONAL_FIELDS, anonymised_at=now)
+            erasures.append(
+                Erasure.objects.create(
+                    at=now,
+                    by=None,
+                    consultation=consultation,
+                    scope=Erasure.Scope.PERSONAL_DATA,
+                    response_count=len(references),
+                    references="\n".join(references),
+                    reason=(
+                        f"Retention: {consultation.retention_months} months after the close on "
+                        f"{timezone.localtime(consultation.closes_at):%d %B %Y}."
+                    ),
+                )
+            )
+    return erasures
+
+
+def erase_response(response, *, by, include_text=False, reason=""):
+    """Remove one response's personal data and, if asked, the text of its comments (replaced with
+    REMOVED_TEXT, so counts and moderation history still add up). Returns the Erasure record."""
+    now = timezone.now()
+    with transaction.atomic():
+        response = Response.objects.select_for_update().get(pk=response.pk)
+        for field, blank in PERSONAL_FIELDS.items():
+            setattr(response, field, blank)
+        response.anonymised_at = response.anonymised_at or now
+        response.save(update_fields=[*PERSONAL_FIELDS, "anonymised_at"])
+        if include_text:
+            Comment.objects.filter(response=response).update(text=REMOVED_TEXT)
+        return Erasure.objects.create(
+            at=now,
+            by=by,
+            consultation_id=response.consultation_id,
+            scope=Erasure.Scope.PERSONAL_DATA_AND_TEXT if include_text else Erasure.Scope.PERSONAL_DATA,
+            response_count=1,
+            references=response.reference,
+            reason=reason,
+        )

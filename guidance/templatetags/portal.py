@@ -1,0 +1,25 @@
+"""Template filters for the public pages."""
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+def _uk_time(moment):
+    if moment.hour == 0 and moment.minute == 0:
+        return "midnight"
+    if moment.hour == 12 and moment.minute == 0:
+        return "midday"
+    hour = moment.hour % 12 or 12
+    suffix = "am" if moment.hour < 12 else "pm"
+    return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
+
+
+@register.filter
+def uk_datetime(value):
+    """A moment in plain English, UK time, as GOV.UK writes it: "11:59pm on Friday 22 January 2027"."""
+    if not value:
+        return ""
+    moment = timezone.localtime(value)
+    return f"{_uk_time(moment)} on {moment:%A} {moment.day} {moment:%B %Y}"

@@ -1,0 +1,53 @@
+"""gunicorn settings for the portal: `gunicorn consult.wsgi` reads this file from the working
+directory (the Docker image's CMD runs it so). Every value can be changed with an environment
+variable; docs/deployment.md says how to choose them.
+
+GUNICORN_BIND             address to listen on                      0.0.0.0:8000
+GUNICORN_WORKERS          worker processes                          2 x CPU cores + 1
+GUNICORN_THREADS          threads per worker                        1
+GUNICORN_TIMEOUT          seconds before a stuck worker is killed   30
+GUNICORN_GRACEFUL_TIMEOUT seconds a worker gets to finish its requests on restart or shutdown  30
+GUNICORN_KEEPALIVE        seconds an idle keep-alive connection stays open (behind a load balancer) 5
+GUNICORN_MAX_REQUESTS     requests before a worker is replaced (0: never)  1000
+GUNICORN_ACCESS_LOG       true: one JSON line a request on standard output  true
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name, default):
+    return int(os.environ.get(name) or default)
+
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = _int("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1)
+threads = _int("GUNICORN_THREADS", 1)
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Replacing workers now and then bounds any slow memory growth; the jitter stops them all
+# restarting at once.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = max_requests // 10
+# Heartbeat files in memory, not on the container's (possibly slow) disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+# The proxy in front terminates TLS; Django reads X-Forwarded-Proto itself (SECURE_PROXY_SSL_HEADER).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+_access_log = (os.environ.get("GUNICORN_ACCESS_LOG") or "true").lower() in {"true", "1", "yes", "on"}
+
+# gunicorn's own logs, and its access log, as the same JSON lines as the portal's (consult.jsonlog),
+# on standard output. The access log has method, path, status, duration, bytes, user agent and the
+# request id, and never the client's IP address.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "consult.jsonlog.JsonFormatter"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
+    "root": {"level": "INFO", "handlers": ["stdout"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
+        "gunicorn.access": {"level": "INFO" if _access_log else "WARNING", "handlers": ["stdout"], "propagate": False},
+    },
+}

@@ -1,0 +1,166 @@
+"""A person walks the respondent journey in a real browser, and axe checks every page."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from guidance.models import Comment, Response
+from tests.browser.conftest import axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def fill_details(page, *, agree=True):
+    page.get_by_label("Your name (optional)").fill("Ann Smith")
+    page.get_by_label("Email address (optional)").fill("ann@example.org")
+    page.get_by_role("radio", name="Carer", exact=True).check()
+    page.get_by_role("radio", name="Publish without my name").check()
+    if agree:
+        page.get_by_label("I agree to my response being used as the privacy notice describes").check()
+
+
+def test_a_person_comments_on_a_section_fixing_a_mistake_on_the_way(page, live_server, demo):
+    page.goto(live_server.url)
+    page.get_by_role("link", name=demo.title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(demo.title)
+    page.get_by_role("link", name="5. Reciprocity").click()
+    expect(page).to_have_title(re.compile(r"^Reciprocity – Draft guidance on co-producing research – "))
+
+    # First try: no comment and the privacy box left unticked.
+    fill_details(page, agree=False)
+    page.get_by_role("button", name="Send comment").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Error: Reciprocity"))
+    link = summary.get_by_role("link", name="Enter your comment")
+    expect(link).to_have_attribute("href", "#id_comment")
+    link.click()
+    expect(page.locator("#id_comment")).to_be_focused()
+    assert Response.objects.count() == 0
+
+    # The details typed in the first try are still there.
+    expect(page.get_by_label("Your name (optional)")).to_have_value("Ann Smith")
+    page.locator("#id_comment").fill("Payment should be planned from the start.")
+    page.get_by_label("I agree to my response being used as the privacy notice describes").check()
+    page.get_by_role("button", name="Send comment").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Comment sent")
+    response = Response.objects.get()
+    expect(page.locator(".portal-reference")).to_have_text(response.reference)
+    comment = response.comments.get()
+    assert comment.text == "Payment should be planned from the start."
+    assert comment.status == Comment.Status.PENDING
+
+
+def test_a_person_answers_two_of_the_six_questions(page, live_server, demo):
+    page.goto(live_server.url + demo.get_absolute_url())
+    page.get_by_role("button", name="Answer the questions").click()
+    expect(page.locator("textarea")).to_have_count(6)
+    page.get_by_role("textbox", name=re.compile(r"Q2\. ")).fill("Funding rules and short contracts.")
+    page.get_by_role("textbox", name=re.compile(r"Q5\. ")).fill("Research that misses what matters to patients.")
+    fill_details(page)
+    page.get_by_role("button", name="Send answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Answers sent")
+    response = Response.objects.get()
+    assert sorted(c.question.position for c in response.comments.select_related("question")) == [2, 5]
+    expect(page.locator(".portal-reference")).to_have_text(response.reference)
+
+
+def test_the_journey_works_with_javascript_off(browser, live_server, demo):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/consultations/co-producing-research/draft/reciprocity/")
+    page.get_by_role("button", name="Send comment").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    page.locator("#id_comment").fill("Works without JavaScript.")
+    fill_details(page)
+    page.get_by_role("button", name="Send comment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Comment sent")
+    assert Comment.objects.get().text == "Works without JavaScript."
+    context.close()
+
+
+def test_the_axe_check_finds_a_real_violation(page):
+    page.set_content('<html lang="en"><head><title>t</title></head><body><main><img src="x.png"></main></body></html>')
+    assert any(v.startswith("image-alt") for v in axe_violations(page))
+
+
+PUBLIC_PAGES = [
+    "/",
+    "/consultations/co-producing-research/",
+    "/consultations/co-producing-research/draft/",
+    "/consultations/co-producing-research/draft/reciprocity/",
+    "/consultations/co-producing-research/draft/introduction/",
+    "/consultations/co-producing-research/questions/",
+    "/consultations/co-producing-research/responses/",
+    "/privacy/",
+    "/accessibility/",
+    "/consultations/no-such-consultation/",
+]
+
+
+def test_every_public_page_passes_axe(page, live_server, demo):
+    # Some published comments, so the pages show them too.
+    page.goto(live_server.url + "/consultations/co-producing-research/draft/reciprocity/")
+    page.locator("#id_comment").fill("A published comment <b>with markup</b>.")
+    fill_details(page)
+    page.get_by_role("button", name="Send comment").click()
+    Comment.objects.update(status=Comment.Status.APPROVED)
+    failures = {}
+    for path in [*PUBLIC_PAGES, "/consultations/co-producing-research/sent/"]:
+        if path.endswith("/sent/"):
+            page.goto(live_server.url + "/consultations/co-producing-research/draft/reciprocity/")
+            page.locator("#id_comment").fill("Another comment.")
+            fill_details(page)
+            page.get_by_role("button", name="Send comment").click()
+        else:
+            page.goto(live_server.url + path)
+        violations = axe_violations(page)
+        if violations:
+            failures[path] = violations
+    assert failures == {}
+
+
+def test_form_error_states_pass_axe(page, live_server, demo):
+    failures = {}
+    for path, button in [
+        ("/consultations/co-producing-research/draft/reciprocity/", "Send comment"),
+        ("/consultations/co-producing-research/questions/", "Send answers"),
+    ]:
+        page.goto(live_server.url + path)
+        page.get_by_role("button", name=button).click()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
+        violations = axe_violations(page)
+        if violations:
+            failures[path] = violations
+        # And the organisation error, which appears only on its own.
+        page.get_by_role("radio", name="On behalf of an organisation").check()
+        page.get_by_role("button", name=button).click()
+        expect(page.get_by_text("Enter the name of the organisation you are responding for").first).to_be_visible()
+        violations = axe_violations(page)
+        if violations:
+            failures[path + " (organisation)"] = violations
+    assert failures == {}
+
+
+def test_a_closed_consultation_shows_a_message_instead_of_the_form_and_passes_axe(page, live_server, demo):
+    demo.opens_at = timezone.now() - datetime.timedelta(days=60)
+    demo.closes_at = timezone.now() - datetime.timedelta(days=1)
+    demo.save()
+    failures = {}
+    for path in [
+        "/consultations/co-producing-research/",
+        "/consultations/co-producing-research/draft/reciprocity/",
+        "/consultations/co-producing-research/questions/",
+    ]:
+        page.goto(live_server.url + path)
+        expect(page.get_by_text("This consultation closed at").first).to_be_visible()
+        expect(page.locator("form")).to_have_count(0)
+        violations = axe_violations(page)
+        if violations:
+            failures[path] = violations
+    assert failures == {}

@@ -1,0 +1,206 @@
+"""Bad input and abuse: each gets a clear page or form error, never a 500, and stores nothing."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from guidance.models import Comment, Response
+from tests.factories import ConsultationFactory, QuestionFactory, SectionFactory
+from tests.journey_helpers import DETAILS, comment_data, publish, section_url
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_nothing_stored():
+    assert Response.objects.count() == 0
+    assert Comment.objects.count() == 0
+
+
+@pytest.mark.parametrize("state", ["closed", "upcoming"])
+def test_posting_to_a_consultation_that_is_not_open_is_refused_with_a_page_that_explains(client, state):
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+    if state == "closed":
+        consultation = ConsultationFactory(opens_at=now - 30 * day, closes_at=now - day)
+        message = "This consultation has closed"
+    else:
+        consultation = ConsultationFactory(opens_at=now + day, closes_at=now + 30 * day)
+        message = "This consultation is not open yet"
+    section = SectionFactory(document=consultation.document)
+    question = QuestionFactory(consultation=consultation)
+    for url, data in [
+        (section_url(section, consultation), comment_data()),
+        (reverse("guidance:questions", args=[consultation.slug]), {**DETAILS, f"answer_{question.pk}": "Hi"}),
+    ]:
+        page = client.post(url, data)
+        assert page.status_code == 403
+        assert message in page.content.decode()
+        assert "we have not stored it" in page.content.decode()
+    assert_nothing_stored()
+
+
+def test_a_filled_honeypot_looks_like_success_stores_nothing_and_is_logged(client, consultation, section, caplog):
+    page = client.post(section_url(section, consultation), comment_data(website="http://spam.example"), follow=True)
+    assert page.status_code == 200
+    assert "Comment sent" in page.content.decode()
+    assert "Your reference is" in page.content.decode()
+    assert_nothing_stored()
+    assert "Honeypot filled" in caplog.text
+
+
+def test_the_honeypot_is_hidden_from_people(client, consultation, section):
+    page = client.get(section_url(section, consultation)).content.decode()
+    assert 'class="portal-honeypot"' in page
+    assert 'name="website"' in page and 'tabindex="-1"' in page
+
+
+def test_more_than_the_hourly_limit_of_submissions_gets_a_429_page_saying_when_to_try_again(
+    client, consultation, section, settings
+):
+    settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR = 3
+    for n in range(3):
+        assert client.post(section_url(section, consultation), comment_data(f"Comment {n}")).status_code == 302
+    page = client.post(section_url(section, consultation), comment_data("One too many"))
+    assert page.status_code == 429
+    assert 0 < int(page["Retry-After"]) <= 3600
+    assert "You can send more from" in page.content.decode()
+    assert " on " in page.content.decode()  # a plain-English time and date
+    assert Response.objects.count() == 3
+    assert not Comment.objects.filter(text="One too many").exists()
+
+
+def test_the_limit_counts_each_address_separately_and_never_stores_the_address(consultation, section, settings):
+    settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR = 1
+    first = Client(REMOTE_ADDR="203.0.113.7")
+    second = Client(REMOTE_ADDR="198.51.100.9")
+    assert first.post(section_url(section, consultation), comment_data()).status_code == 302
+    assert first.post(section_url(section, consultation), comment_data()).status_code == 429
+    assert second.post(section_url(section, consultation), comment_data()).status_code == 302
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM portal_cache")
+        keys = " ".join(row[0] for row in cursor.fetchall())
+    assert keys and "203.0.113.7" not in keys and "198.51.100.9" not in keys
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("", "Enter your comment"),
+        ("   \n\t  ", "Enter your comment"),
+        ("x" * 10_001, "Your answer must be 10,000 characters or fewer"),
+        ("Hello\x00world", "Remove the hidden control characters"),
+        ("Hello\x1bworld", "Remove the hidden control characters"),
+    ],
+    ids=["empty", "whitespace", "too-long", "nul-byte", "control-character"],
+)
+def test_a_bad_comment_gets_a_clear_error_and_stores_nothing(client, consultation, section, text, error):
+    page = client.post(section_url(section, consultation), comment_data(text))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "There is a problem" in content
+    assert error in content
+    assert '<a href="#id_comment">' in content
+    assert_nothing_stored()
+
+
+def test_a_comment_of_exactly_ten_thousand_characters_is_accepted(client, consultation, section):
+    assert client.post(section_url(section, consultation), comment_data("x" * 10_000)).status_code == 302
+    assert len(Comment.objects.get().text) == 10_000
+
+
+def test_control_characters_in_a_name_are_refused(client, consultation, section):
+    page = client.post(section_url(section, consultation), comment_data(name="Ann\x00Smith"))
+    assert "Remove the hidden control characters" in page.content.decode()
+    assert_nothing_stored()
+
+
+def test_an_invalid_email_address_gets_a_clear_error(client, consultation, section):
+    page = client.post(section_url(section, consultation), comment_data(email="ann at example"))
+    assert "Enter an email address in the correct format, like name@example.com" in page.content.decode()
+    assert_nothing_stored()
+
+
+def test_an_invalid_choice_gets_an_error_not_a_500(client, consultation, section):
+    page = client.post(section_url(section, consultation), comment_data(respondent_type="king", consent="maybe"))
+    assert page.status_code == 200
+    assert "There is a problem" in page.content.decode()
+    assert_nothing_stored()
+
+
+def test_a_section_of_another_consultation_is_a_404(client, consultation):
+    other = ConsultationFactory()
+    foreign = SectionFactory(document=other.document, slug="foreign-section")
+    url = reverse("guidance:section", args=[consultation.slug, foreign.slug])
+    assert client.get(url).status_code == 404
+    assert client.post(url, comment_data()).status_code == 404
+    assert_nothing_stored()
+
+
+def test_a_section_that_does_not_exist_is_a_404(client, consultation):
+    url = reverse("guidance:section", args=[consultation.slug, "no-such-section"])
+    page = client.post(url, comment_data())
+    assert page.status_code == 404
+    assert "Page not found" in page.content.decode()
+    assert_nothing_stored()
+
+
+def test_an_answer_to_another_consultations_question_is_ignored(client, consultation):
+    QuestionFactory(consultation=consultation, position=1)
+    foreign = QuestionFactory(consultation=ConsultationFactory(), position=1)
+    page = client.post(
+        reverse("guidance:questions", args=[consultation.slug]), {**DETAILS, f"answer_{foreign.pk}": "X"}
+    )
+    assert "Answer at least one question" in page.content.decode()
+    assert_nothing_stored()
+
+
+def test_questions_page_of_a_consultation_without_questions_is_a_404(client, consultation):
+    assert client.get(reverse("guidance:questions", args=[consultation.slug])).status_code == 404
+
+
+@pytest.mark.parametrize("token", [None, "wrong-token"])
+def test_a_missing_or_wrong_csrf_token_gets_a_403_page_in_our_design(consultation, section, token):
+    client = Client(enforce_csrf_checks=True)
+    client.get(section_url(section, consultation))
+    data = comment_data()
+    if token:
+        data["csrfmiddlewaretoken"] = token
+    page = client.post(section_url(section, consultation), data)
+    assert page.status_code == 403
+    assert "Your form could not be sent" in page.content.decode()
+    assert "govuk-footer" in page.content.decode()
+    assert_nothing_stored()
+
+
+def test_a_form_with_its_csrf_token_is_accepted(consultation, section):
+    client = Client(enforce_csrf_checks=True)
+    form_page = client.get(section_url(section, consultation))
+    token = form_page.cookies["csrftoken"].value
+    page = client.post(section_url(section, consultation), {**comment_data(), "csrfmiddlewaretoken": token})
+    assert page.status_code == 302
+
+
+def test_html_and_script_in_every_field_are_shown_as_text(client, consultation, section):
+    script = '<script>alert("x")</script><b onmouseover="x()">bold</b>'
+    client.post(section_url(section, consultation), comment_data(script, name=script))
+    comment = publish(Comment.objects.get())
+    assert comment.text == script
+    for url in [section_url(section, consultation), reverse("guidance:published", args=[consultation.slug])]:
+        page = client.get(url).content.decode()
+        assert "<script>alert" not in page
+        assert "<b onmouseover" not in page
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    # The form pre-filled from the session escapes the name too.
+    form_page = client.get(section_url(section, consultation)).content.decode()
+    assert 'value="&lt;script&gt;' in form_page
+
+
+def test_html_in_a_question_or_its_hint_is_shown_as_text(client, consultation):
+    QuestionFactory(consultation=consultation, text="<i>Why</i>?", hint="<script>x()</script>")
+    page = client.get(reverse("guidance:questions", args=[consultation.slug])).content.decode()
+    assert "<i>Why</i>" not in page and "&lt;i&gt;Why&lt;/i&gt;" in page
+    assert "<script>x()" not in page

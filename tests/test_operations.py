@@ -1,0 +1,205 @@
+"""Operations (issue 7): the health check, the database-down 503 page, JSON logs, gunicorn."""
+
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+
+from consult.jsonlog import JsonFormatter, RequestIdFilter, current_request_id
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_LOOKING_KEY = "k3Jd9s-83jdKs0_2kdmLq8Zp1xV7cB4nW6yT5rE0uI9oP3aS2dF1gH8jK7lM6"
+UNREACHABLE_POSTGRES = "postgres://postgres@127.0.0.1:9/nothing_here"
+
+
+def clean_env(**env):
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_"))}
+    clean.update(DJANGO_SECRET_KEY=REAL_LOOKING_KEY, DJANGO_SETTINGS_MODULE="consult.settings", **env)
+    return clean
+
+
+@pytest.mark.django_db
+def test_health_check_answers_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+def test_health_check_answers_for_any_host_name_so_load_balancers_can_probe_each_copy(client):
+    assert client.get("/healthz", headers={"Host": "10.0.3.7:8000"}).status_code == 200
+    assert client.get("/", headers={"Host": "10.0.3.7:8000"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_health_check_answers_503_without_a_traceback_when_the_database_fails(client):
+    with mock.patch("consult.middleware.connection.cursor", side_effect=OperationalError("connection refused")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.content == b"database unavailable\n"
+    assert response["Retry-After"] == "30"
+
+
+@pytest.mark.django_db
+def test_a_public_page_shows_the_friendly_503_page_when_the_database_is_down(client):
+    with mock.patch(
+        "guidance.views.Consultation.objects.in_list_order",
+        side_effect=OperationalError("server closed the connection"),
+    ):
+        response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "Sorry, the service is unavailable" in page
+    assert "Traceback" not in page and "OperationalError" not in page
+
+
+@pytest.mark.django_db
+def test_other_errors_are_not_dressed_up_as_503(client):
+    client.raise_request_exception = False
+    with mock.patch("guidance.views.Consultation.objects.in_list_order", side_effect=ValueError("a bug")):
+        assert client.get("/").status_code == 500
+
+
+UNREACHABLE_PROBE = """
+import django
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+client = Client()
+health = client.get("/healthz")
+home = client.get("/", secure=True)
+print("RESULT", health.status_code, health.content.decode().strip(), home.status_code, home["Retry-After"],
+      "Sorry, the service is unavailable" in home.content.decode())
+"""
+
+
+def test_with_postgresql_unreachable_healthz_and_pages_answer_503_quickly():
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", UNREACHABLE_PROBE],
+        cwd=ROOT,
+        env=clean_env(DATABASE_URL=UNREACHABLE_POSTGRES, DATABASE_CONNECT_TIMEOUT="2"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    result_line = [line for line in result.stdout.splitlines() if line.startswith("RESULT")][0]
+    assert result_line == "RESULT 503 database unavailable 503 30 True"
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.django_db
+def test_each_response_carries_a_request_id_and_keeps_a_sane_one_from_the_proxy(client):
+    generated = client.get("/healthz")["X-Request-ID"]
+    assert len(generated) == 32
+    assert client.get("/healthz", headers={"X-Request-ID": "lb-1234abcd"})["X-Request-ID"] == "lb-1234abcd"
+    forged = client.get("/healthz", headers={"X-Request-ID": 'bad" id\n{json}'})["X-Request-ID"]
+    assert forged != 'bad" id\n{json}' and len(forged) == 32
+
+
+def format_record(name, msg, args=(), **extra):
+    record = logging.LogRecord(name, logging.INFO, __file__, 1, msg, args, None)
+    record.__dict__.update(extra)
+    RequestIdFilter().filter(record)
+    return json.loads(JsonFormatter().format(record))
+
+
+def test_log_lines_are_json_with_the_request_id_of_the_request_being_handled():
+    token = current_request_id.set("abc123def456")
+    try:
+        entry = format_record("guidance", "Honeypot filled in on %s", ("/consultations/x/",))
+    finally:
+        current_request_id.reset(token)
+    assert entry["message"] == "Honeypot filled in on /consultations/x/"
+    assert entry["level"] == "INFO" and entry["logger"] == "guidance"
+    assert entry["request_id"] == "abc123def456"
+
+
+def test_gunicorn_access_lines_are_json_with_path_status_and_request_id_but_no_ip_address():
+    atoms = {
+        "h": "203.0.113.9",
+        "m": "POST",
+        "U": "/consultations/x/draft/y/",
+        "q": "email=someone@example.org",
+        "s": "302",
+        "M": 42,
+        "B": 0,
+        "a": "Mozilla/5.0",
+        "{x-request-id}o": "f00dfeed1234",
+    }
+    entry = format_record("gunicorn.access", "%(h)s %(r)s", atoms)
+    assert entry["method"] == "POST" and entry["path"] == "/consultations/x/draft/y/"
+    assert entry["status"] == 302 and entry["duration_ms"] == 42
+    assert entry["request_id"] == "f00dfeed1234"
+    assert "203.0.113.9" not in json.dumps(entry)
+    assert "someone@example.org" not in json.dumps(entry)
+
+
+def test_gunicorn_settings_come_from_the_environment():
+    code = "import runpy, json; c = runpy.run_path('gunicorn.conf.py'); print(json.dumps([c[k] for k in "
+    code += "['bind', 'workers', 'threads', 'timeout', 'graceful_timeout', 'keepalive', 'max_requests']]))"
+    env = clean_env(
+        GUNICORN_BIND="127.0.0.1:9000",
+        GUNICORN_WORKERS="5",
+        GUNICORN_THREADS="2",
+        GUNICORN_TIMEOUT="20",
+        GUNICORN_GRACEFUL_TIMEOUT="25",
+        GUNICORN_KEEPALIVE="7",
+        GUNICORN_MAX_REQUESTS="0",
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert json.loads(result.stdout) == ["127.0.0.1:9000", 5, 2, 20, 25, 7, 0]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_gunicorn_serves_the_health_check_and_logs_json_lines_to_stdout(tmp_path):
+    port = free_port()
+    env = clean_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'gunicorn.sqlite3'}",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS="1",
+    )
+    gunicorn = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "consult.wsgi", "--config", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:  # noqa: S310
+                    assert answer.status == 200
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not answer")
+    finally:
+        gunicorn.terminate()
+        output, _ = gunicorn.communicate(timeout=30)
+    lines = [json.loads(line) for line in output.splitlines() if line.strip()]
+    access = [line for line in lines if line["logger"] == "gunicorn.access"]
+    assert access[0]["path"] == "/healthz" and access[0]["status"] == 200
+    assert len(access[0]["request_id"]) == 32
+    assert "127.0.0.1" not in json.dumps(access)

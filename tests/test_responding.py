@@ -1,0 +1,196 @@
+"""Sending a comment or answers: what is stored, the confirmation, the receipt, the remembered details."""
+
+import re
+import uuid
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.urls import reverse
+
+from guidance.models import Comment, Response
+from tests.factories import QuestionFactory
+from tests.journey_helpers import DETAILS, comment_data, section_url
+
+pytestmark = pytest.mark.django_db
+
+
+class BrokenEmailBackend(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("The mail server is down")
+
+
+@pytest.fixture
+def questions(consultation):
+    return [QuestionFactory(consultation=consultation, position=n, text=f"Question number {n}?") for n in range(1, 7)]
+
+
+def answers_url(consultation):
+    return reverse("guidance:questions", args=[consultation.slug])
+
+
+def test_a_comment_is_stored_pending_and_the_confirmation_shows_its_reference(
+    client, consultation, section, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(section_url(section, consultation), comment_data("Payment matters."), follow=True)
+    response = Response.objects.get()
+    comment = response.comments.get()
+    assert (comment.text, comment.section, comment.status) == ("Payment matters.", section, Comment.Status.PENDING)
+    assert (response.name, response.email, response.respondent_type, response.consent) == (
+        "Ann Smith",
+        "ann@example.org",
+        "carer",
+        "named",
+    )
+    assert response.channel == Response.Channel.ONLINE
+    page = sent.content.decode()
+    assert sent.redirect_chain[-1][0] == reverse("guidance:confirmation", args=[consultation.slug])
+    assert "Comment sent" in page
+    assert response.reference in page
+    assert "We have sent a receipt to your email address" in page
+    assert "ann@example.org" not in page
+
+
+def test_the_receipt_has_the_reference_what_was_written_and_what_happens_next(
+    client, consultation, section, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(section_url(section, consultation), comment_data("Payment matters."))
+    response = Response.objects.get()
+    assert len(mail.outbox) == 1
+    receipt = mail.outbox[0]
+    assert receipt.to == ["ann@example.org"]
+    assert response.reference in receipt.subject
+    assert response.reference in receipt.body
+    assert "On section 1, Reciprocity:" in receipt.body
+    assert "Payment matters." in receipt.body
+    assert "A moderator at Example organisation reads every response." in receipt.body
+    assert "published with your name (Ann Smith)" in receipt.body
+
+
+def test_no_receipt_without_an_email_address(client, consultation, section, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(section_url(section, consultation), comment_data(email=""), follow=True)
+    assert mail.outbox == []
+    assert Response.objects.count() == 1
+    assert "We have sent a receipt" not in sent.content.decode()
+
+
+def test_a_failing_mail_server_keeps_the_response_and_shows_the_confirmation(
+    client, consultation, section, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.EMAIL_BACKEND = "tests.test_responding.BrokenEmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(section_url(section, consultation), comment_data(), follow=True)
+    response = Response.objects.get()
+    assert response.comments.count() == 1
+    assert sent.status_code == 200
+    assert response.reference in sent.content.decode()
+    assert f"Could not send the receipt for response {response.pk}" in caplog.text
+
+
+def test_answering_two_of_six_questions_stores_two_comments(
+    client, consultation, questions, django_capture_on_commit_callbacks
+):
+    data = {**DETAILS, f"answer_{questions[1].pk}": "Time and money.", f"answer_{questions[4].pk}": "  Tokenism.  "}
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(answers_url(consultation), data, follow=True)
+    response = Response.objects.get()
+    answers = {c.question.position: c.text for c in response.comments.select_related("question")}
+    assert answers == {2: "Time and money.", 5: "Tokenism."}
+    assert "Answers sent" in sent.content.decode()
+    assert "Q2. Question number 2?" in mail.outbox[0].body
+    assert "Tokenism." in mail.outbox[0].body
+
+
+def test_questions_need_at_least_one_answer(client, consultation, questions):
+    page = client.post(answers_url(consultation), DETAILS)
+    assert page.status_code == 200
+    assert "Answer at least one question" in page.content.decode()
+    assert f'href="#id_answer_{questions[0].pk}"' in page.content.decode()
+    assert Response.objects.count() == 0
+
+
+def test_organisation_is_required_when_responding_on_behalf_of_one(client, consultation, section):
+    page = client.post(section_url(section, consultation), comment_data(respondent_type="organisation"))
+    assert "Enter the name of the organisation you are responding for" in page.content.decode()
+    assert Response.objects.count() == 0
+    client.post(section_url(section, consultation), comment_data(respondent_type="organisation", organisation="NAPP"))
+    assert Response.objects.get().organisation == "NAPP"
+
+
+def test_agreeing_to_the_privacy_notice_is_required(client, consultation, section):
+    data = comment_data()
+    del data["privacy_agreed"]
+    page = client.post(section_url(section, consultation), data)
+    assert "Confirm that you agree to the privacy notice" in page.content.decode()
+    assert Response.objects.count() == 0
+
+
+def test_missing_choices_get_an_error_summary_linking_to_the_first_radio_button(client, consultation, section):
+    page = client.post(section_url(section, consultation), {"comment": "Hello"}).content.decode()
+    assert "There is a problem" in page
+    assert '<a href="#id_respondent_type_1">Select how you are responding</a>' in page
+    assert '<a href="#id_consent_1">Select whether we can publish your response</a>' in page
+    assert 'id="id_respondent_type_1"' in page
+    assert "<title>Error: Reciprocity" in page
+
+
+def test_details_are_remembered_for_the_next_form_in_the_same_browser_session(client, consultation, section, questions):
+    client.post(section_url(section, consultation), comment_data(name="Ann Smith", respondent_type="researcher"))
+    page = client.get(answers_url(consultation)).content.decode()
+    assert 'value="Ann Smith"' in page
+    assert re.search(r'value="researcher"\s*checked="checked"', page)
+    assert client.session.get_expire_at_browser_close()
+    assert "privacy_agreed" not in client.session["respondent"]
+
+
+def test_sending_the_same_form_twice_stores_one_response(
+    client, consultation, section, django_capture_on_commit_callbacks
+):
+    data = comment_data(form_token=str(uuid.uuid4()))
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(section_url(section, consultation), data, follow=True)
+        second = client.post(section_url(section, consultation), data, follow=True)
+    response = Response.objects.get()
+    assert response.comments.count() == 1
+    assert response.reference in first.content.decode()
+    assert response.reference in second.content.decode()
+    assert len(mail.outbox) == 1
+
+
+def test_each_new_form_gets_its_own_token(client, consultation, section):
+    first = client.get(section_url(section, consultation)).context["form"].initial["form_token"]
+    second = client.get(section_url(section, consultation)).context["form"].initial["form_token"]
+    assert first != second
+
+
+def test_the_confirmation_page_without_a_submission_goes_back_to_the_consultation(client, consultation):
+    page = client.get(reverse("guidance:confirmation", args=[consultation.slug]))
+    assert page.status_code == 302
+    assert page["Location"] == consultation.get_absolute_url()
+
+
+def test_two_copies_of_one_form_arriving_at_once_store_one_response(consultation, section, monkeypatch):
+    from guidance.submissions import submit_response
+
+    token = uuid.uuid4()
+    details = {k: v for k, v in DETAILS.items() if k != "privacy_agreed"}
+    first, created = submit_response(consultation, details, [(section, "First copy")], form_token=token)
+    assert created
+    # The second copy checks for the token before the first has committed, so it sees nothing
+    # and only the database's unique constraint stops it.
+    real_filter = Response.objects.filter
+    calls = []
+
+    def filter_that_misses_once(*args, **kwargs):
+        calls.append(kwargs)
+        found = real_filter(*args, **kwargs)
+        return found.none() if len(calls) == 1 else found
+
+    monkeypatch.setattr(Response.objects, "filter", filter_that_misses_once)
+    second, created = submit_response(consultation, details, [(section, "Second copy")], form_token=token)
+    assert not created
+    assert second == first
+    assert Comment.objects.get().text == "First copy"
