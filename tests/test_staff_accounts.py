@@ -10,13 +10,15 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from guidance.staff import staff_session_idle_expiry
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = "/admin/login/?next=/admin/"
+LOGIN = reverse("admin:login")
+ADMIN = reverse("admin:index")
 PASSWORD = "a-long-enough-password-1"
 
 
@@ -31,7 +33,7 @@ def sign_in(client, password, address="10.0.0.1", username="alex"):
 
 def test_the_right_password_signs_in(client, staff):
     assert sign_in(client, PASSWORD).status_code == 302
-    assert client.get("/admin/").status_code == 200
+    assert client.get(ADMIN).status_code == 200
 
 
 def test_five_failures_lock_that_username_and_address_out_even_with_the_right_password(client, staff):
@@ -41,7 +43,7 @@ def test_five_failures_lock_that_username_and_address_out_even_with_the_right_pa
     locked = sign_in(client, PASSWORD)
     assert locked.status_code == 429
     assert "Signing in is locked for now" in locked.content.decode()
-    assert client.get("/admin/").status_code == 302
+    assert client.get(ADMIN).status_code == 302
 
 
 def test_four_failures_do_not_lock_out(client, staff):
@@ -68,14 +70,14 @@ def test_the_lockout_ends_after_30_minutes(client, staff):
 def test_a_staff_session_lasts_an_hour_from_the_last_request(client, staff):
     client.force_login(staff)
     start = timezone.now()
-    assert client.get("/admin/").status_code == 200
+    assert client.get(ADMIN).status_code == 200
     assert client.session.get_expiry_age() == 3600
     with mock.patch("django.utils.timezone.now", return_value=start + datetime.timedelta(minutes=59)):
-        assert client.get("/admin/").status_code == 200
+        assert client.get(ADMIN).status_code == 200
     with mock.patch("django.utils.timezone.now", return_value=start + datetime.timedelta(minutes=118)):
-        assert client.get("/admin/").status_code == 200
+        assert client.get(ADMIN).status_code == 200
     with mock.patch("django.utils.timezone.now", return_value=start + datetime.timedelta(minutes=180)):
-        assert client.get("/admin/").status_code == 302
+        assert client.get(ADMIN).status_code == 302
 
 
 def test_public_visitors_sessions_keep_the_default_lifetime():

@@ -46,11 +46,11 @@ def test_a_moderator_approves_two_rejects_one_and_the_section_shows_exactly_the_
     page.fill("#id_username", "mo")
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
     page.get_by_role("link", name="Comments", exact=True).click()
 
     page.locator("#changelist-filter").get_by_role("link", name="Pending", exact=True).click()
-    page.wait_for_url("**/admin/guidance/comment/?status=pending")
+    page.wait_for_url(live_server.url + reverse("admin:guidance_comment_changelist") + "?status=pending")
     expect(page.locator("#result_list tbody tr")).to_have_count(4)
 
     row_checkbox(page, TEXTS["first"]).check()
