@@ -29,6 +29,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/consul
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("DJANGO_HTTPS", "false")  # the test client speaks plain HTTP
 os.environ["DJANGO_DEBUG"] = "false"  # DEBUG would record every query and slow the run
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
