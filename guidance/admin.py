@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.text import Truncator
 
+# CSV export: the comment action and the consultation export page.
+from guidance.export_admin import export_selected_comments, export_urls, has_export_permission
 from guidance.models import (
     Comment,
     Consultation,
@@ -62,6 +64,10 @@ class ConsultationAdmin(admin.ModelAdmin):
     date_hierarchy = "opens_at"
     inlines = [QuestionInline, OutcomeInline]
 
+    # The export page, linked from the change page (templates/admin/guidance/consultation/change_form.html).
+    def get_urls(self):
+        return export_urls(self) + super().get_urls()
+
     @admin.display(description="State")
     def state(self, consultation):
         return consultation.get_state_display()
@@ -98,6 +104,11 @@ class CommentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ["status", "moderated_by", "moderated_at", "reason"]
     raw_id_fields = ["response", "section", "question"]
+    # CSV export (guidance/export_admin.py).
+    actions = [export_selected_comments]
+
+    def has_export_permission(self, request):
+        return has_export_permission(request)
 
     @admin.display(description="Comment")
     def short_text(self, comment):
