@@ -267,14 +267,23 @@ def test_postgresql_copy_and_the_portable_path_give_the_same_bytes(consultation)
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="the COPY path exists only on PostgreSQL")
-def test_an_abandoned_download_stops_the_copy_and_leaves_the_connection_usable(section):
-    for _ in range(3):
-        CommentFactory(section=section, text="x" * 200_000)
-    chunks = csv_chunks(section.document.consultations.get(), Comment.objects.all())
+@pytest.mark.django_db(transaction=True)
+def test_an_abandoned_download_stops_the_copy_and_leaves_the_connection_as_it_was(section):
+    response = ResponseFactory(consultation=section.document.consultations.get())
+    for _ in range(40):  # 8 MB: far more than the few chunks the queue holds
+        CommentFactory(section=section, response=response, text="x" * 200_000)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('TimeZone'), current_setting('jit')")
+        settings_before = cursor.fetchone()
+    chunks = csv_chunks(response.consultation, Comment.objects.all())
     next(chunks)  # the header
     next(chunks)  # the first rows
-    chunks.close()
-    assert Comment.objects.count() == 3
+    chunks.close()  # the client went away
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('TimeZone'), current_setting('jit')")
+        assert cursor.fetchone() == settings_before
+    assert Comment.objects.count() == 40
+    assert len(read_rows(export_bytes(response.consultation))) == 41
 
 
 # Filters: each selects exactly the right comments.
