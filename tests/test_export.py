@@ -395,3 +395,15 @@ def test_the_file_name_holds_only_the_slug_and_a_timestamp(consultation):
     consultation.slug = 'evil"\r\nSet-Cookie: x=1;.csv'
     moment = datetime.datetime(2026, 7, 1, 9, 5, 7, tzinfo=datetime.UTC)
     assert export_filename(consultation, now=moment) == "evilSet-Cookiex1csv-2026-07-01-100507.csv"
+
+
+def test_no_label_the_export_writes_starts_like_a_formula():
+    """The PostgreSQL path neutralises only the cells people typed; the labels must stay safe."""
+    labels = [
+        *exports.CHANNEL_LABELS.values(),
+        *exports.RESPONDENT_TYPE_LABELS.values(),
+        *exports.CONSENT_LABELS.values(),
+        *exports.STATUS_LABELS.values(),
+        *exports.REASON_LABELS.values(),
+    ]
+    assert all(label and not label.startswith(exports.FORMULA_STARTS) for label in labels)
