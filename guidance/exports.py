@@ -186,7 +186,7 @@ def select_comments(consultation, filters):
 def count_rows(comments, layout):
     if layout == Layout.RESPONSES:
         return comments.order_by().values("response_id").distinct().count()
-    return comments.order_by().values("pk").distinct().count()
+    return comments.order_by().count()
 
 
 @transaction.atomic
