@@ -52,7 +52,14 @@ class Layout:
     CHOICES = [(COMMENTS, "One row per comment"), (RESPONSES, "One row per response")]
 
 
-RESPONSE_HEADER = ["Response reference", "Submitted at", "Channel", "Respondent type", "Organisation"]
+RESPONSE_HEADER = [
+    "Response reference",
+    "Submitted at",
+    "Channel",
+    "Respondent type",
+    "Organisation",
+    "Publication choice",
+]
 PERSONAL_HEADER = ["Name", "Email"]
 COMMENT_HEADER = [
     "Target type",
@@ -238,8 +245,8 @@ def header(consultation, layout, with_personal_data):
     personal = PERSONAL_HEADER if with_personal_data else []
     if layout == Layout.RESPONSES:
         questions = [f"Q{position}" for position in _question_positions(consultation)]
-        return [*RESPONSE_HEADER, "Publication choice", *personal, *questions, "Section comments"]
-    return [*RESPONSE_HEADER, "Publication choice", *personal, *COMMENT_HEADER]
+        return [*RESPONSE_HEADER, *personal, *questions, "Section comments"]
+    return [*RESPONSE_HEADER, *personal, *COMMENT_HEADER]
 
 
 def csv_chunks(consultation, comments, *, layout=Layout.COMMENTS, with_personal_data=False):
