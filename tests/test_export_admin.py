@@ -216,3 +216,28 @@ def test_an_offline_response_on_a_later_section_exports_too(client, analyst, con
     client.force_login(analyst)
     data = download(client.post(export_url(consultation), {"layout": "comments", "target": "12"}))
     assert b"Post" in data and b"By post" in data
+
+
+def test_the_admin_action_on_every_matching_comment_records_the_list_filters(client, comments, analyst):
+    consultation, first, second = comments
+    client.force_login(analyst)
+    response = client.post(
+        reverse("admin:guidance_comment_changelist") + f"?consultation__id__exact={consultation.pk}",
+        {"action": "export_selected_comments", "_selected_action": [str(first.pk)], "select_across": "1"},
+    )
+    data = download(response)
+    assert b"First" in data and b"Second" in data
+    record = ExportRecord.objects.get()
+    assert record.filters == {"all_matching_list_filters": f"consultation__id__exact={consultation.pk}"}
+    assert record.row_count == 2
+
+
+def test_managers_see_each_export_record_in_the_admin(client, comments, privileged_analyst):
+    consultation, *_ = comments
+    client.force_login(privileged_analyst)
+    download(client.post(export_url(consultation), {"layout": "responses", "with_personal_data": "on"}))
+    manager = staff("manager", "view_exportrecord")
+    client.force_login(manager)
+    page = client.get(reverse("admin:guidance_exportrecord_changelist"))
+    assert page.status_code == 200
+    assert b"privileged" in page.content and b"responses" in page.content
