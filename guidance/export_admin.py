@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from guidance.exports import ExportForm, Layout, export_csv, select_comments, streaming_csv_response
-from guidance.models import Consultation
+from guidance.models import Comment, Consultation
 
 EXPORT_PERMISSION = "guidance.export_responses"
 PERSONAL_DATA_PERMISSION = "guidance.view_personal_data"
@@ -33,7 +33,9 @@ def export_selected_comments(modeladmin, request, queryset):
         filters = {
             "selected_comments": sorted(int(pk) for pk in request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME))
         }
-    chunks = export_csv(consultation, queryset, by=request.user, layout=Layout.COMMENTS, filters=filters)
+    # A plain queryset of the selection, free of whatever the list adds (annotations, ordering).
+    comments = Comment.objects.filter(pk__in=queryset.order_by().values("pk"))
+    chunks = export_csv(consultation, comments, by=request.user, layout=Layout.COMMENTS, filters=filters)
     return streaming_csv_response(consultation, chunks)
 
 
