@@ -30,9 +30,7 @@ def export_selected_comments(modeladmin, request, queryset):
     if request.POST.get("select_across") == "1":
         filters = {"all_matching_list_filters": request.GET.urlencode()}
     else:
-        filters = {
-            "selected_comments": sorted(int(pk) for pk in request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME))
-        }
+        filters = {"selected_comments": sorted(queryset.values_list("pk", flat=True))}
     # A plain queryset of the selection, free of whatever the list adds (annotations, ordering).
     comments = Comment.objects.filter(pk__in=queryset.order_by().values("pk"))
     chunks = export_csv(consultation, comments, by=request.user, layout=Layout.COMMENTS, filters=filters)
