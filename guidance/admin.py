@@ -11,6 +11,8 @@ from django.urls import path, reverse
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
+# CSV export: the comment action and the consultation export page.
+from guidance.export_admin import export_selected_comments, export_urls, has_export_permission
 from guidance.models import (
     Comment,
     Consultation,
@@ -74,6 +76,10 @@ class ConsultationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "opens_at"
     inlines = [QuestionInline, OutcomeInline]
+
+    # The export page, linked from the change page (templates/admin/guidance/consultation/change_form.html).
+    def get_urls(self):
+        return export_urls(self) + super().get_urls()
 
     @admin.display(description="State")
     def state(self, consultation):
@@ -379,7 +385,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["response", "section", "question"]
     ordering = ["created_at", "pk"]
     list_per_page = 50
-    actions = ["approve", "reject", "mark_as_spam", "return_to_pending"]
+    actions = ["approve", "reject", "mark_as_spam", "return_to_pending", export_selected_comments]
     inlines = [ModerationEventInline, ReportInline]
     change_form_template = "admin/guidance/comment/change_form.html"
 
@@ -409,6 +415,9 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("guidance.moderate_comment")
+
+    def has_export_permission(self, request):
+        return has_export_permission(request)
 
     @admin.display(description="Comment")
     def short_text(self, comment):

@@ -1,0 +1,592 @@
+"""Exporting a consultation's comments to CSV: the one module behind the admin action, the admin
+export page and the export_responses command.
+
+The file is made for spreadsheets: UTF-8 with a byte-order mark, CRLF row endings, and every cell
+that a spreadsheet would read as a formula (one starting with =, +, -, @, a tab or a carriage
+return) prefixed with a single quote (OWASP "CSV injection"). docs/export-format.md describes
+every column.
+
+Two paths produce the same bytes:
+
+- On PostgreSQL the database writes the CSV itself with COPY (SELECT ...) TO STDOUT, formatting
+  and neutralisation included, because a Python csv writer over database rows is several times
+  slower than COPY. COPY ends rows with LF; each row arrives as one message (libpq returns COPY
+  data a whole row at a time), so its final LF is swapped for CRLF without touching line breaks
+  inside quoted cells.
+- Elsewhere (SQLite) Python's csv module writes the same rows from the same query.
+
+Both stream: memory does not grow with the number of rows.
+"""
+
+import contextlib
+import csv
+import datetime
+import io
+import queue
+import re
+import threading
+from itertools import groupby, islice
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, F
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from guidance.models import Comment, ExportRecord, ModerationReason, Report, Response, Theme
+
+BOM = "\ufeff".encode()
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Joins several texts in one cell (answers to one question, a response's section comments).
+JOIN_TEXTS = "\n\n"
+THEME_SEPARATOR = "; "
+CHUNK_BYTES = 256 * 1024
+ROWS_PER_BATCH = 2000
+
+
+class Layout:
+    COMMENTS = "comments"
+    RESPONSES = "responses"
+    CHOICES = [(COMMENTS, "One row per comment"), (RESPONSES, "One row per response")]
+
+
+RESPONSE_HEADER = [
+    "Response reference",
+    "Submitted at",
+    "Channel",
+    "Respondent type",
+    "Organisation",
+    "Publication choice",
+]
+PERSONAL_HEADER = ["Name", "Email"]
+COMMENT_HEADER = [
+    "Target type",
+    "Target number",
+    "Target title",
+    "Text",
+    "Status",
+    "Moderated at",
+    "Moderated by",
+    "Moderation reason",
+    "Themes",
+    "Report count",
+]
+
+# What the export reads for each comment: one query for both paths. The "e_" prefix keeps the
+# names clear of the model's own field names.
+_BASE_VALUES = {
+    "e_id": F("id"),
+    "e_response_id": F("response_id"),
+    "e_reference": F("response__reference"),
+    "e_submitted_at": F("response__submitted_at"),
+    "e_channel": F("response__channel"),
+    "e_respondent_type": F("response__respondent_type"),
+    "e_organisation": F("response__organisation"),
+    "e_consent": F("response__consent"),
+    "e_section_major": F("section__major"),
+    "e_section_minor": F("section__minor"),
+    "e_section_title": F("section__title"),
+    "e_question_position": F("question__position"),
+    "e_question_text": F("question__text"),
+    "e_text": F("text"),
+    "e_status": F("status"),
+    "e_moderated_at": F("moderated_at"),
+    "e_moderated_by": F("moderated_by__username"),
+    "e_reason_code": F("reason_code"),
+    "e_reason": F("reason"),
+}
+_PERSONAL_VALUES = {"e_name": F("response__name"), "e_email": F("response__email")}
+
+CHANNEL_LABELS = dict(Response.Channel.choices)
+RESPONDENT_TYPE_LABELS = dict(Response.RespondentType.choices)
+CONSENT_LABELS = dict(Response.Consent.choices)
+STATUS_LABELS = dict(Comment.Status.choices)
+REASON_LABELS = dict(ModerationReason.choices)
+
+
+# --- Choosing what to export -------------------------------------------------------------------
+
+
+class ExportForm(forms.Form):
+    """The export's options: the moderation queue's filters, the layout and personal data. Used by
+    the admin export page and, to validate its options, by the export_responses command."""
+
+    layout = forms.ChoiceField(choices=Layout.CHOICES, initial=Layout.COMMENTS)
+    status = forms.ChoiceField(choices=[("", "Any status"), *Comment.Status.choices], required=False)
+    target = forms.ChoiceField(
+        label="Section or question",
+        required=False,
+        help_text="A section number such as 2.3 (not its sub-sections) or a question such as Q4.",
+    )
+    respondent_type = forms.ChoiceField(
+        choices=[("", "Any respondent type"), *Response.RespondentType.choices], required=False
+    )
+    channel = forms.ChoiceField(choices=[("", "Any channel"), *Response.Channel.choices], required=False)
+    submitted_from = forms.DateField(required=False, help_text="UK date, included. For example 2026-01-31.")
+    submitted_to = forms.DateField(required=False, help_text="UK date, included.")
+    theme = forms.ChoiceField(required=False)
+    with_personal_data = forms.BooleanField(
+        required=False, label="With personal data", help_text="Adds each respondent's name and email address."
+    )
+
+    FILTERS = ["status", "target", "respondent_type", "channel", "submitted_from", "submitted_to", "theme"]
+
+    def __init__(self, consultation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consultation = consultation
+        sections = consultation.document.sections.all()
+        questions = consultation.questions.all()
+        self.fields["target"].choices = [
+            ("", "Any section or question"),
+            *[(section.number, f"Section {section}") for section in sections],
+            *[(question.number, f"{question.number}. {question.text[:80]}") for question in questions],
+        ]
+        self.fields["theme"].choices = [("", "Any theme")] + [
+            (theme.name, theme.name) for theme in consultation.themes.all()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
+        if start and end and start > end:
+            self.add_error("submitted_to", "The end date must be the same as or after the start date.")
+        return cleaned
+
+    def filters(self):
+        """The chosen filters as plain strings, as recorded in the ExportRecord."""
+        return {name: str(self.cleaned_data[name]) for name in self.FILTERS if self.cleaned_data.get(name)}
+
+
+def select_comments(consultation, filters):
+    """The consultation's comments that the filters (as from ExportForm.filters) select. With no
+    filter: every comment, whatever its status."""
+    comments = Comment.objects.filter(consultation=consultation)
+    if filters.get("status"):
+        comments = comments.filter(status=filters["status"])
+    if target := filters.get("target"):
+        if target.upper().startswith("Q"):
+            comments = comments.filter(question__position=int(target[1:]))
+        else:
+            major, _, minor = target.partition(".")
+            comments = comments.filter(section__major=int(major), section__minor=int(minor or 0))
+    if filters.get("respondent_type"):
+        comments = comments.filter(response__respondent_type=filters["respondent_type"])
+    if filters.get("channel"):
+        comments = comments.filter(response__channel=filters["channel"])
+    zone = ZoneInfo(settings.TIME_ZONE)
+    if filters.get("submitted_from"):
+        start = datetime.datetime.fromisoformat(filters["submitted_from"]).replace(tzinfo=zone)
+        comments = comments.filter(response__submitted_at__gte=start)
+    if filters.get("submitted_to"):
+        end = datetime.datetime.fromisoformat(filters["submitted_to"]).replace(tzinfo=zone)
+        comments = comments.filter(response__submitted_at__lt=end + datetime.timedelta(days=1))
+    if filters.get("theme"):
+        comments = comments.filter(themes__consultation=consultation, themes__name=filters["theme"])
+    return comments
+
+
+# --- Recording ---------------------------------------------------------------------------------
+
+
+def count_rows(comments, layout):
+    if layout == Layout.RESPONSES:
+        return comments.order_by().values("response_id").distinct().count()
+    return comments.order_by().count()
+
+
+@transaction.atomic
+def record_export(consultation, *, by, layout, filters, with_personal_data, comments):
+    """Record an export before any of it is sent, so one interrupted halfway is recorded too.
+    The row count is taken at that moment."""
+    return ExportRecord.objects.create(
+        consultation=consultation,
+        by=by,
+        layout=layout,
+        filters=filters,
+        with_personal_data=with_personal_data,
+        row_count=count_rows(comments, layout),
+    )
+
+
+def export_csv(consultation, comments, *, by, layout=Layout.COMMENTS, filters=None, with_personal_data=False):
+    """Record the export, then return the CSV as an iterator of byte chunks. The caller checks
+    permissions first."""
+    record_export(
+        consultation,
+        by=by,
+        layout=layout,
+        filters=filters or {},
+        with_personal_data=with_personal_data,
+        comments=comments,
+    )
+    return csv_chunks(consultation, comments, layout=layout, with_personal_data=with_personal_data)
+
+
+def export_filename(consultation, now=None):
+    """Only the slug (reduced to safe characters) and a timestamp: nothing typed reaches a header."""
+    slug = re.sub(r"[^A-Za-z0-9_-]", "", consultation.slug)[:100] or "consultation"
+    stamp = timezone.localtime(now or timezone.now()).strftime("%Y-%m-%d-%H%M%S")
+    return f"{slug}-{stamp}.csv"
+
+
+def streaming_csv_response(consultation, chunks):
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(consultation)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Producing the CSV -------------------------------------------------------------------------
+
+
+def header(consultation, layout, with_personal_data):
+    personal = PERSONAL_HEADER if with_personal_data else []
+    if layout == Layout.RESPONSES:
+        questions = [f"Q{position}" for position in _question_positions(consultation)]
+        return [*RESPONSE_HEADER, *personal, *questions, "Section comments"]
+    return [*RESPONSE_HEADER, *personal, *COMMENT_HEADER]
+
+
+def csv_chunks(consultation, comments, *, layout=Layout.COMMENTS, with_personal_data=False):
+    """The whole file (byte-order mark, header, rows) as byte chunks, streamed from the database."""
+    yield BOM + _csv_line(header(consultation, layout, with_personal_data))
+    values = _comment_values(comments, with_personal_data)
+    if connection.vendor == "postgresql":
+        yield from _postgresql_chunks(postgresql_sql(consultation, values, layout, with_personal_data))
+    else:
+        yield from _portable_chunks(consultation, values, layout, with_personal_data)
+
+
+def _question_positions(consultation):
+    return list(consultation.questions.order_by("position").values_list("position", flat=True))
+
+
+def _comment_values(comments, with_personal_data):
+    columns = {**_BASE_VALUES, **(_PERSONAL_VALUES if with_personal_data else {})}
+    return comments.order_by().values(**columns)
+
+
+def _csv_line(cells):
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue().encode()
+
+
+# The portable path: Python's csv module, the same rules as the SQL below, cell by cell.
+
+
+def neutralise(text):
+    """A cell as a spreadsheet must show it: as text. NUL is dropped (PostgreSQL cannot store it)."""
+    if text is None:
+        return ""
+    text = str(text).replace("\x00", "")
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _timestamp(value):
+    if value is None:
+        return ""
+    return timezone.localtime(value, ZoneInfo(settings.TIME_ZONE)).isoformat(timespec="seconds")
+
+
+def _section_number(row):
+    return (
+        f"{row['e_section_major']}.{row['e_section_minor']}" if row["e_section_minor"] else f"{row['e_section_major']}"
+    )
+
+
+def _response_cells(row, with_personal_data):
+    cells = [
+        row["e_reference"],
+        _timestamp(row["e_submitted_at"]),
+        CHANNEL_LABELS.get(row["e_channel"], row["e_channel"]),
+        RESPONDENT_TYPE_LABELS.get(row["e_respondent_type"], row["e_respondent_type"]),
+        row["e_organisation"],
+        CONSENT_LABELS.get(row["e_consent"], row["e_consent"]),
+    ]
+    if with_personal_data:
+        cells += [row["e_name"], row["e_email"]]
+    return cells
+
+
+def _comment_row(row, themes, report_count, with_personal_data):
+    on_section = row["e_section_major"] is not None
+    reason = REASON_LABELS.get(row["e_reason_code"], row["e_reason_code"])
+    cells = [
+        *_response_cells(row, with_personal_data),
+        "Section" if on_section else "Question",
+        _section_number(row) if on_section else f"Q{row['e_question_position']}",
+        row["e_section_title"] if on_section else row["e_question_text"],
+        row["e_text"],
+        STATUS_LABELS.get(row["e_status"], row["e_status"]),
+        _timestamp(row["e_moderated_at"]),
+        row["e_moderated_by"],
+        ": ".join(part for part in (reason, row["e_reason"]) if part),
+        THEME_SEPARATOR.join(sorted(themes)),
+    ]
+    return [neutralise(cell) for cell in cells] + [report_count]
+
+
+def _response_row(rows, positions, with_personal_data):
+    def text(row):
+        return row["e_text"].replace("\x00", "")
+
+    answers = [JOIN_TEXTS.join(text(row) for row in rows if row["e_question_position"] == p) for p in positions]
+    on_sections = sorted(
+        (row for row in rows if row["e_section_major"] is not None),
+        key=lambda row: (row["e_section_major"], row["e_section_minor"], row["e_id"]),
+    )
+    section_comments = JOIN_TEXTS.join(f"{_section_number(row)}: {text(row)}" for row in on_sections)
+    cells = [*_response_cells(rows[0], with_personal_data), *answers, section_comments]
+    return [neutralise(cell) for cell in cells]
+
+
+def _theme_names(consultation, comment_ids):
+    names = {}
+    through = Comment.themes.through.objects.filter(comment_id__in=comment_ids, theme__consultation=consultation)
+    for comment_id, name in through.values_list("comment_id", "theme__name"):
+        names.setdefault(comment_id, []).append(name)
+    return names
+
+
+def _report_counts(comment_ids):
+    counts = Report.objects.filter(comment_id__in=comment_ids).values("comment_id").annotate(n=Count("pk"))
+    return {count["comment_id"]: count["n"] for count in counts.order_by()}
+
+
+def _portable_chunks(consultation, values, layout, with_personal_data):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    rows = values.order_by("e_response_id", "e_id").iterator(chunk_size=ROWS_PER_BATCH)
+    if layout == Layout.RESPONSES:
+        positions = _question_positions(consultation)
+        for _, group in groupby(rows, key=lambda row: row["e_response_id"]):
+            writer.writerow(_response_row(list(group), positions, with_personal_data))
+            if buffer.tell() >= CHUNK_BYTES:
+                yield _drain(buffer)
+    else:
+        while batch := list(islice(rows, ROWS_PER_BATCH)):
+            ids = [row["e_id"] for row in batch]
+            themes, reports = _theme_names(consultation, ids), _report_counts(ids)
+            writer.writerows(
+                _comment_row(row, themes.get(row["e_id"], []), reports.get(row["e_id"], 0), with_personal_data)
+                for row in batch
+            )
+            yield _drain(buffer)
+    if buffer.tell():
+        yield _drain(buffer)
+
+
+def _drain(buffer):
+    data = buffer.getvalue().encode()
+    buffer.seek(0)
+    buffer.truncate()
+    return data
+
+
+# The PostgreSQL path: the same cells, computed by the database.
+
+
+def _literal(cursor, value):
+    return cursor.mogrify("%s", [value]).decode()
+
+
+def _label_sql(cursor, column, labels):
+    whens = " ".join(
+        f"WHEN {_literal(cursor, value)} THEN {_literal(cursor, label)}" for value, label in labels.items()
+    )
+    return f"CASE {column} {whens} ELSE {column} END"
+
+
+def _timestamp_sql(column):
+    """ISO 8601 with the offset, as Python's isoformat(timespec="seconds") writes it. to_char
+    works in the session's time zone, which _postgresql_chunks sets to settings.TIME_ZONE for
+    the COPY: far cheaper than converting each value with AT TIME ZONE."""
+    return f"to_char({column}, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM')"
+
+
+def _neutralise_sql(column):
+    # NULLIF: COPY writes NULL as nothing but an empty string as "", and the csv module writes
+    # both as nothing, so empty cells leave as NULL.
+    # ascii() is the first character's code point: =, +, -, @, tab or carriage return.
+    codes = ", ".join(str(ord(character)) for character in FORMULA_STARTS)
+    return f"CASE WHEN ascii({column}) IN ({codes}) THEN '''' || {column} ELSE NULLIF({column}, '') END"
+
+
+def _section_number_sql():
+    return "t.e_section_major || CASE WHEN t.e_section_minor > 0 THEN '.' || t.e_section_minor ELSE '' END"
+
+
+def _fixed(expression):
+    """A cell whose text the portal writes (a reference, a label, a date): it never starts like a
+    formula (test_export checks the labels), so it needs no neutralising, only NULL for empty."""
+    return f"NULLIF({expression}, '')"
+
+
+def _response_cells_sql(cursor, with_personal_data):
+    cells = [
+        _fixed("t.e_reference"),
+        _fixed(_timestamp_sql("t.e_submitted_at")),
+        _fixed(_label_sql(cursor, "t.e_channel", CHANNEL_LABELS)),
+        _fixed(_label_sql(cursor, "t.e_respondent_type", RESPONDENT_TYPE_LABELS)),
+        _neutralise_sql("t.e_organisation"),
+        _fixed(_label_sql(cursor, "t.e_consent", CONSENT_LABELS)),
+    ]
+    if with_personal_data:
+        cells += [_neutralise_sql("t.e_name"), _neutralise_sql("t.e_email")]
+    return cells
+
+
+def comment_rows_sql(consultation, values):
+    """The comments as the database holds them, with each one's theme names and report count:
+    everything the comments layout shows, before formatting. (bench/export.py COPYs this as the
+    physical limit.)"""
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor
+        inner_sql, params = values.query.sql_with_params()
+        inner = cursor.mogrify(inner_sql, params).decode()
+        comment_themes, theme, report = (
+            Comment.themes.through._meta.db_table,
+            Theme._meta.db_table,
+            Report._meta.db_table,
+        )
+        # Joined once, aggregated per comment: a subquery per row costs more than the rest together.
+        return (
+            f"SELECT v.*, tm.names AS e_themes, COALESCE(rc.n, 0) AS e_report_count FROM ({inner}) v "  # noqa: S608
+            f"LEFT JOIN (SELECT ct.comment_id, string_agg(th.name, '; ' ORDER BY th.name COLLATE \"C\") AS names "
+            f"FROM {comment_themes} ct JOIN {theme} th ON th.id = ct.theme_id "
+            f"WHERE th.consultation_id = {int(consultation.pk)} GROUP BY ct.comment_id) tm ON tm.comment_id = v.e_id "
+            f"LEFT JOIN (SELECT comment_id, count(*) AS n FROM {report} GROUP BY comment_id) rc "
+            "ON rc.comment_id = v.e_id"
+        )
+
+
+def postgresql_sql(consultation, values, layout, with_personal_data):
+    """The COPY statement that writes the rows (not the header) as CSV. Every value in it is
+    quoted by psycopg2's mogrify or is a whole number; the rest is our own SQL. Cells that people
+    typed are neutralised where they are plain columns (or aggregates, which PostgreSQL computes
+    once however often they are named), so no expression is computed twice."""
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor
+        if layout == Layout.RESPONSES:
+            inner_sql, params = values.query.sql_with_params()
+            inner = cursor.mogrify(inner_sql, params).decode()
+            answers = [
+                f"string_agg(t.e_text, E'\\n\\n' ORDER BY t.e_id) FILTER (WHERE t.e_question_position = {int(p)})"
+                for p in _question_positions(consultation)
+            ]
+            sections = (
+                f"string_agg({_section_number_sql()} || ': ' || t.e_text, E'\\n\\n' "
+                "ORDER BY t.e_section_major, t.e_section_minor, t.e_id) FILTER (WHERE t.e_section_major IS NOT NULL)"
+            )
+            personal = ", t.e_name, t.e_email" if with_personal_data else ""
+            cells = [
+                *_response_cells_sql(cursor, with_personal_data),
+                *[_neutralise_sql(answer) for answer in answers],
+                _fixed(sections),  # starts with a section number
+            ]
+            rows = (
+                f"SELECT {', '.join(cells)} FROM ({inner}) t "  # noqa: S608
+                "GROUP BY t.e_response_id, t.e_reference, t.e_submitted_at, t.e_channel, t.e_respondent_type, "
+                f"t.e_organisation, t.e_consent{personal} ORDER BY t.e_response_id"
+            )
+        else:
+            reason = _label_sql(cursor, "t.e_reason_code", REASON_LABELS)
+            cells = [
+                *_response_cells_sql(cursor, with_personal_data),
+                "CASE WHEN t.e_section_major IS NOT NULL THEN 'Section' ELSE 'Question' END",
+                f"CASE WHEN t.e_section_major IS NOT NULL THEN {_section_number_sql()} "
+                "ELSE 'Q' || t.e_question_position END",
+                "CASE WHEN t.e_section_major IS NOT NULL THEN "
+                f"{_neutralise_sql('t.e_section_title')} ELSE {_neutralise_sql('t.e_question_text')} END",
+                _neutralise_sql("t.e_text"),
+                _fixed(_label_sql(cursor, "t.e_status", STATUS_LABELS)),
+                _timestamp_sql("t.e_moderated_at"),
+                _neutralise_sql("t.e_moderated_by"),
+                # With a reason code the cell starts with its label; without one, with the note.
+                f"CASE WHEN t.e_reason_code = '' THEN {_neutralise_sql('t.e_reason')} "
+                f"ELSE concat_ws(': ', {reason}, NULLIF(t.e_reason, '')) END",
+                _neutralise_sql("t.e_themes"),
+                "t.e_report_count",
+            ]
+            rows = (
+                f"SELECT {', '.join(cells)} "  # noqa: S608
+                f"FROM ({comment_rows_sql(consultation, values)}) t ORDER BY t.e_response_id, t.e_id"
+            )
+        return f"COPY ({rows}) TO STDOUT WITH (FORMAT csv)"
+
+
+class _RowSink:
+    """What COPY writes into: turns each row's LF into CRLF and hands on chunks of CHUNK_BYTES."""
+
+    def __init__(self, deliver):
+        self.deliver = deliver
+        self.buffer = bytearray()
+
+    def write(self, row):
+        if not row.endswith(b"\n"):
+            raise RuntimeError("COPY sent part of a row; refusing to guess where the row ends.")
+        self.buffer += row[:-1]
+        self.buffer += b"\r\n"
+        if len(self.buffer) >= CHUNK_BYTES:
+            self.flush()
+
+    def flush(self):
+        if self.buffer:
+            self.deliver(bytes(self.buffer))
+            self.buffer.clear()
+
+
+_DONE = object()
+
+
+def _postgresql_chunks(sql):
+    """Run COPY in a second thread on this thread's connection and yield what it writes, through a
+    short queue, so at most a few chunks are in memory. If the consumer stops early (a download
+    is abandoned), the query is cancelled and the thread finishes before this returns."""
+    connection.ensure_connection()
+    raw = connection.connection
+    chunks = queue.Queue(maxsize=4)
+    stopped = threading.Event()
+
+    def deliver(chunk):
+        if not stopped.is_set():
+            chunks.put(chunk)
+
+    def copy():
+        try:
+            sink = _RowSink(deliver)
+            with raw.cursor() as cursor:
+                # The time zone for _timestamp_sql. JIT compilation of the long formatting
+                # expressions costs more than it saves on a single pass over the rows.
+                cursor.execute("SELECT current_setting('TimeZone'), current_setting('jit')")
+                session_zone, session_jit = cursor.fetchone()
+                cursor.execute("SET TIME ZONE %s; SET jit = off", [settings.TIME_ZONE])
+                try:
+                    cursor.copy_expert(sql, sink)
+                finally:
+                    # Fails only inside a transaction the cancel aborted, whose rollback undoes the SET.
+                    with contextlib.suppress(DatabaseError):
+                        cursor.execute("SET TIME ZONE %s; SET jit = %s", [session_zone, session_jit])
+            sink.flush()
+            chunks.put(_DONE)
+        except BaseException as error:  # handed to the consuming thread, which raises it
+            chunks.put(error)
+
+    worker = threading.Thread(target=copy, name="csv-export-copy", daemon=True)
+    worker.start()
+    try:
+        while (item := chunks.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        if worker.is_alive():
+            stopped.set()
+            raw.cancel()
+            while worker.is_alive() or not chunks.empty():
+                with contextlib.suppress(queue.Empty):
+                    chunks.get(timeout=0.1)
+        worker.join()

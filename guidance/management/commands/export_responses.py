@@ -1,0 +1,64 @@
+"""Export a consultation's comments to CSV, with the same filters and bytes as the admin page."""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from guidance.exports import ExportForm, Layout, export_csv, select_comments
+from guidance.models import Consultation
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a consultation's comments as CSV (UTF-8 with a byte-order mark, CRLF rows) to standard "
+        "output or to -o FILE. With no filter: every comment, whatever its status. The export is "
+        "recorded, with no user. docs/export-format.md lists the columns."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="The consultation's slug, as in its web address.")
+        parser.add_argument("-o", "--output", help="File to write. Default: standard output.")
+        parser.add_argument("--layout", default=Layout.COMMENTS, help="comments (the default) or responses.")
+        parser.add_argument("--status", help="pending, approved, rejected or spam.")
+        parser.add_argument("--target", help="A section number such as 2.3 or a question such as Q4.")
+        parser.add_argument("--respondent-type", help="public, patient, carer, researcher, professional, …")
+        parser.add_argument("--channel", help="online, email, post, event or social_media.")
+        parser.add_argument("--from", dest="submitted_from", help="Submitted on or after this UK date (2026-01-31).")
+        parser.add_argument("--to", dest="submitted_to", help="Submitted on or before this UK date.")
+        parser.add_argument("--theme", help="A theme's name.")
+        parser.add_argument("--personal-data", action="store_true", help="Add respondents' names and emails.")
+
+    def handle(self, *args, slug, output, personal_data, **options):
+        consultation = Consultation.objects.filter(slug=slug).first()
+        if consultation is None:
+            raise CommandError(f"No consultation has the slug {slug!r}.")
+        data = {name: options[name] for name in ["layout", *ExportForm.FILTERS] if options.get(name)}
+        data["with_personal_data"] = personal_data
+        form = ExportForm(consultation, data)
+        if not form.is_valid():
+            problems = "; ".join(
+                f"{name.replace('_', '-')}: {' '.join(errors)}" for name, errors in form.errors.items()
+            )
+            raise CommandError(f"Nothing exported. {problems}")
+        filters = form.filters()
+        # Open the file before recording the export, so a bad path records nothing.
+        try:
+            file = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115 closed below
+        except OSError as error:
+            raise CommandError(f"Nothing exported: cannot write {output}: {error.strerror}.") from None
+        try:
+            file.writelines(
+                export_csv(
+                    consultation,
+                    select_comments(consultation, filters),
+                    by=None,
+                    layout=form.cleaned_data["layout"],
+                    filters=filters,
+                    with_personal_data=personal_data,
+                )
+            )
+        finally:
+            if output:
+                file.close()
+            else:
+                file.flush()
