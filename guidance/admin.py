@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.text import Truncator
 
+from guidance.analysis_admin import analysis_urls
 from guidance.models import (
     Comment,
     Consultation,
@@ -65,6 +66,10 @@ class ConsultationAdmin(admin.ModelAdmin):
     @admin.display(description="State")
     def state(self, consultation):
         return consultation.get_state_display()
+
+    # Analysis pages of a consultation (dashboard, import of responses): guidance/analysis_admin.py.
+    def get_urls(self):
+        return analysis_urls(self) + super().get_urls()
 
 
 @admin.register(Question)
