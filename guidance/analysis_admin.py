@@ -90,8 +90,8 @@ def import_upload_view(request, consultation_id):
     if not _can_import(request):
         raise PermissionDenied
     consultation = get_object_or_404(Consultation, pk=consultation_id)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
+    if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
         request.session[_session_key(consultation)] = {
             "name": upload.name,
