@@ -1,7 +1,10 @@
 """Analysts' pages in the admin: a consultation's dashboard, importing responses received
-elsewhere (upload, preview, confirm), and the queue action that applies a theme to comments.
+elsewhere (upload, preview, confirm), the queue action that applies a theme to comments, and
+the queue's campaign column and filter.
 
-ConsultationAdmin.get_urls adds analysis_urls(self); CommentAdmin.actions lists apply_theme.
+ConsultationAdmin.get_urls adds analysis_urls(self). For the comment queue: CommentAdmin.actions
+lists apply_theme; list_display can show group_size when get_queryset passes the queryset
+through guidance.campaigns.with_group_size; list_filter can hold PartOfGroupFilter.
 """
 
 import base64
@@ -15,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from guidance.campaigns import in_a_group
 from guidance.dashboard import dashboard, format_duration
 from guidance.imports import ImportRefused, read_import, run_import, target_choices
 from guidance.models import Comment, Consultation, Theme
@@ -218,3 +222,27 @@ def apply_theme(modeladmin, request, queryset):
         "action": "apply_theme",
     }
     return TemplateResponse(request, "admin/guidance/apply_theme.html", context)
+
+
+# Campaigns: the queue's column and filter.
+
+
+@admin.display(description="Group size", ordering="group_size")
+def group_size(comment):
+    """For list_display; needs the queryset annotated by guidance.campaigns.with_group_size."""
+    return comment.group_size if comment.group_size > 1 else "–"
+
+
+class PartOfGroupFilter(admin.SimpleListFilter):
+    title = "campaign or duplicate"
+    parameter_name = "in_group"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Part of a group"), ("no", "Not in a group")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return in_a_group(queryset)
+        if self.value() == "no":
+            return queryset.filter(group__isnull=True)
+        return queryset

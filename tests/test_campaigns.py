@@ -137,3 +137,21 @@ def test_find_campaigns_command_reports_what_it_grouped(consultation, grouped, c
 def test_find_campaigns_command_refuses_an_unknown_consultation(db):
     with pytest.raises(CommandError, match="No consultation has the slug 'nope'"):
         call_command("find_campaigns", "nope")
+
+
+def test_the_queue_filter_and_column_show_who_is_part_of_a_group(grouped, rf):
+    from django.contrib import admin
+
+    from guidance.analysis_admin import PartOfGroupFilter, group_size
+
+    model_admin = admin.site._registry[Comment]
+
+    def filtered(value):
+        request = rf.get("/", {"in_group": value})
+        chosen = PartOfGroupFilter(request, {"in_group": [value]}, Comment, model_admin)
+        return set(chosen.queryset(request, Comment.objects.all()))
+
+    assert filtered("yes") == {grouped[0], grouped[1], grouped[3]}
+    assert filtered("no") == {grouped[2]}
+    sizes = {c.pk: group_size(c) for c in with_group_size(Comment.objects.all())}
+    assert sizes == {grouped[0].pk: 3, grouped[1].pk: 3, grouped[2].pk: "–", grouped[3].pk: 3}
