@@ -37,13 +37,14 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from guidance.models import Comment, Response
 
 LONDON = ZoneInfo("Europe/London")
 REQUIRED_COLUMNS = ["received_at", "channel", "author", "text"]
 OPTIONAL_COLUMNS = ["target", "source_url"]
+SOURCE_URL_MAX_LENGTH = Response._meta.get_field("source_url").max_length
 IMPORTABLE_CHANNELS = [
     Response.Channel.EMAIL,
     Response.Channel.POST,
@@ -96,7 +97,8 @@ class ImportRow:
 
     @property
     def needs_target(self):
-        return self.target is None and not self.errors
+        # A row imported before (perhaps with a target staff chose then) is skipped, so it needs none.
+        return self.target is None and not self.errors and not self.already_imported
 
 
 @dataclass
@@ -251,7 +253,9 @@ def read_import(consultation, data, targets=None):
             row.errors.append(f"channel “{cells['channel']}” must be one of: email, post, event, social media.")
         if not row.text:
             row.errors.append("the text is empty.")
-        if row.source_url:
+        if len(row.source_url) > SOURCE_URL_MAX_LENGTH:
+            row.errors.append(f"source_url is longer than {SOURCE_URL_MAX_LENGTH} characters.")
+        elif row.source_url:
             try:
                 url_validator(row.source_url)
             except ValidationError:
@@ -299,43 +303,49 @@ def run_import(preview, by=None):
     if not preview.rows:
         raise ImportRefused("Nothing was imported: the file has no rows.")
     consultation = preview.consultation
-    with transaction.atomic():
-        existing = set(
-            Response.objects.filter(import_key__in=[row.import_key for row in preview.rows]).values_list(
-                "import_key", flat=True
+    try:
+        with transaction.atomic():
+            existing = set(
+                Response.objects.filter(import_key__in=[row.import_key for row in preview.rows]).values_list(
+                    "import_key", flat=True
+                )
             )
-        )
-        new_rows = [row for row in preview.rows if row.import_key not in existing]
-        responses = Response.objects.bulk_create(
-            [
-                Response(
-                    consultation=consultation,
-                    channel=row.channel,
-                    respondent_type=Response.RespondentType.OTHER,
-                    name=row.author[:200],
-                    consent=Response.Consent.PUBLISH_ANONYMOUS,
-                    submitted_at=row.received_at,
-                    entered_by=by,
-                    source_url=row.source_url,
-                    import_key=row.import_key,
-                )
-                for row in new_rows
-            ]
-        )
-        # bulk_create sets primary keys on PostgreSQL and SQLite, which is all we run on.
-        Comment.objects.bulk_create(
-            [
-                Comment(
-                    response=response,
-                    consultation=consultation,
-                    section=row.section,
-                    question=row.question,
-                    text=row.text,
-                    created_at=row.received_at,
-                )
-                for row, response in zip(new_rows, responses, strict=True)
-            ]
-        )
+            new_rows = [row for row in preview.rows if row.import_key not in existing]
+            responses = Response.objects.bulk_create(
+                [
+                    Response(
+                        consultation=consultation,
+                        channel=row.channel,
+                        respondent_type=Response.RespondentType.OTHER,
+                        name=row.author[:200],
+                        consent=Response.Consent.PUBLISH_ANONYMOUS,
+                        submitted_at=row.received_at,
+                        entered_by=by,
+                        source_url=row.source_url,
+                        import_key=row.import_key,
+                    )
+                    for row in new_rows
+                ]
+            )
+            # bulk_create sets primary keys on PostgreSQL and SQLite, which is all we run on.
+            Comment.objects.bulk_create(
+                [
+                    Comment(
+                        response=response,
+                        consultation=consultation,
+                        section=row.section,
+                        question=row.question,
+                        text=row.text,
+                        created_at=row.received_at,
+                    )
+                    for row, response in zip(new_rows, responses, strict=True)
+                ]
+            )
+    except IntegrityError:
+        # Another import of the same rows committed between our check and our insert.
+        raise ImportRefused(
+            "Nothing was imported: these rows were being imported at the same time. Check again."
+        ) from None
     return len(new_rows)
 
 

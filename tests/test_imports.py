@@ -87,6 +87,7 @@ def test_importing_the_same_file_again_adds_nothing(targets):
         ("2017-10-09,carrier pigeon,Sam,Text,Q1,", "Line 3: channel “carrier pigeon” must be one of"),
         ("2017-10-09,email,Sam,Text,Q1,javascript:alert(1)", "Line 3: source_url “javascript:alert(1)” is not"),
         ("2017-10-09,email,Sam,Text,the end,", "Line 3: the target “the end” is neither a section number"),
+        ("2017-10-09,email,Sam,Text,Q1,https://example.org/" + "x" * 200, "Line 3: source_url is longer than 200"),
     ],
 )
 def test_a_bad_row_gives_a_clear_message_and_nothing_is_saved(targets, row, message):
@@ -152,6 +153,10 @@ def test_an_import_refuses_to_run_until_every_row_has_a_target(targets):
     assert assigned.rows[0].target_label == "Section 2.3"
     assert assigned.rows[0].mapped_by == "assigned by staff"
     assert run_import(assigned) == 2
+    # The same file again: the row staff assigned was imported, so it needs no target now.
+    again = read_import(targets, data)
+    assert again.unmapped == []
+    assert run_import(again) == 0
 
 
 def test_all_or_nothing_when_the_database_refuses_a_row(targets, monkeypatch):
@@ -205,3 +210,15 @@ def test_the_command_refuses_a_missing_file_or_consultation(targets):
         call_command("import_responses", targets.slug, "/nonexistent.csv")
     with pytest.raises(CommandError, match="No consultation has the slug 'nope'"):
         call_command("import_responses", "nope", "/nonexistent.csv")
+
+
+def test_rows_imported_by_someone_else_at_the_same_moment_refuse_the_whole_import(targets, monkeypatch):
+    data = csv_bytes("2017-10-09,email,Sam,One,Q1,", "2017-10-09,email,Kim,Two,Q2,")
+    first, second = read_import(targets, data), read_import(targets, data)
+    assert run_import(first) == 2
+    # Make the second import's own check miss the rows the first one just saved, as in a race.
+    monkeypatch.setattr(Response.objects, "filter", lambda **kwargs: Response.objects.none())
+    with pytest.raises(ImportRefused, match="being imported at the same time"):
+        run_import(second)
+    monkeypatch.undo()
+    assert Response.objects.count() == 2
