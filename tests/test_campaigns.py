@@ -155,3 +155,15 @@ def test_the_queue_filter_and_column_show_who_is_part_of_a_group(grouped, rf):
     assert filtered("no") == {grouped[2]}
     sizes = {c.pk: group_size(c) for c in with_group_size(Comment.objects.all())}
     assert sizes == {grouped[0].pk: 3, grouped[1].pk: 3, grouped[2].pk: "–", grouped[3].pk: 3}
+
+
+def test_many_unique_variants_of_one_letter_all_join_one_group():
+    names = ["Ash", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal", "Ivy", "Jo", "Kit", "Lu", "Mo", "Ned", "Oz"]
+    variants = [
+        f"{TEMPLATE} From {first} {last}, {n} Example Street."
+        for n, (first, last) in enumerate((a, b) for a in names for b in names)
+    ]
+    assert len(variants) == 225
+    group_of = find_groups(enumerate(variants, start=1))
+    assert set(group_of) == set(range(1, 226))
+    assert set(group_of.values()) == {1}
