@@ -11,7 +11,8 @@ from django.urls import path, reverse
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-# CSV export: the comment action and the consultation export page.
+from guidance.analysis_admin import PartOfGroupFilter, analysis_urls, apply_theme, group_size
+from guidance.campaigns import assign_groups, whole_groups, with_group_size
 from guidance.export_admin import export_selected_comments, export_urls, has_export_permission
 from guidance.models import (
     Comment,
@@ -76,10 +77,25 @@ class ConsultationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "opens_at"
     inlines = [QuestionInline, OutcomeInline]
+    actions = ["find_campaigns"]
 
-    # The export page, linked from the change page (templates/admin/guidance/consultation/change_form.html).
+    @admin.action(description="Find campaigns and duplicates in the selected consultations", permissions=["moderate"])
+    def find_campaigns(self, request, queryset):
+        # New comments arrive all the time; grouping is recounted on request (or by the
+        # find_campaigns command on a schedule), not on every submission.
+        groups = grouped = 0
+        for consultation in queryset:
+            found_groups, found_grouped, _changed = assign_groups(consultation)
+            groups, grouped = groups + found_groups, grouped + found_grouped
+        self.message_user(request, f"{grouped} comments are in {groups} groups.", messages.SUCCESS)
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("guidance.moderate_comment")
+
+    # The export page and the analysis pages (dashboard, import of responses), linked from the
+    # change page (templates/admin/guidance/consultation/change_form.html).
     def get_urls(self):
-        return export_urls(self) + super().get_urls()
+        return export_urls(self) + analysis_urls(self) + super().get_urls()
 
     @admin.display(description="State")
     def state(self, consultation):
@@ -367,10 +383,12 @@ class CommentAdmin(admin.ModelAdmin):
         "consent",
         "age",
         "report_count",
+        group_size,
         "status",
     ]
     list_filter = [
         StatusFilter,
+        PartOfGroupFilter,
         "consultation",
         ("section", admin.RelatedOnlyFieldListFilter),
         ("question", admin.RelatedOnlyFieldListFilter),
@@ -385,7 +403,17 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["response", "section", "question"]
     ordering = ["created_at", "pk"]
     list_per_page = 50
-    actions = ["approve", "reject", "mark_as_spam", "return_to_pending", export_selected_comments]
+    actions = [
+        "approve",
+        "reject",
+        "mark_as_spam",
+        "return_to_pending",
+        "approve_groups",
+        "reject_groups",
+        "mark_groups_as_spam",
+        apply_theme,
+        export_selected_comments,
+    ]
     inlines = [ModerationEventInline, ReportInline]
     change_form_template = "admin/guidance/comment/change_form.html"
 
@@ -407,7 +435,8 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         reports = Report.objects.filter(comment=OuterRef("pk")).order_by().values("comment").annotate(n=Count("pk"))
-        return super().get_queryset(request).annotate(report_count=Coalesce(Subquery(reports.values("n")), 0))
+        queryset = super().get_queryset(request).annotate(report_count=Coalesce(Subquery(reports.values("n")), 0))
+        return with_group_size(queryset)
 
     def has_add_permission(self, request):
         # Comments come with their response: online, or entered on the response's page.
@@ -483,6 +512,20 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description="Return the selected comments to pending", permissions=["moderate"])
     def return_to_pending(self, request, queryset):
         return self.decide_or_ask(request, queryset, Comment.Status.PENDING)
+
+    # Campaigns: one decision for every pending comment in the selected comments' groups.
+
+    @admin.action(description="Approve the whole group of each selected comment", permissions=["moderate"])
+    def approve_groups(self, request, queryset):
+        return self.decide_or_ask(request, whole_groups(queryset).pending(), Comment.Status.APPROVED)
+
+    @admin.action(description="Reject the whole group of each selected comment…", permissions=["moderate"])
+    def reject_groups(self, request, queryset):
+        return self.decide_or_ask(request, whole_groups(queryset).pending(), Comment.Status.REJECTED)
+
+    @admin.action(description="Mark the whole group of each selected comment as spam…", permissions=["moderate"])
+    def mark_groups_as_spam(self, request, queryset):
+        return self.decide_or_ask(request, whole_groups(queryset).pending(), Comment.Status.SPAM)
 
     def decide_or_ask(self, request, queryset, to_status):
         """Make the decision, or first show the page asking why when rejecting or marking as spam.

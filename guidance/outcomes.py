@@ -1,0 +1,80 @@
+"""What the public overview shows after a consultation closes: the outcome ("you said, we did")
+for the consultation and per section or question, and moderation statistics — how many
+responses and comments were received, how many published, and how many not published, by
+reason. templates/includes/outcome.html displays public_outcome(consultation).
+
+"Published" is decided in one place, Comment.objects.published(); these figures count through
+it, so they always match what the public can see.
+"""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from guidance.markdown import render_markdown
+from guidance.models import Comment, Consultation, ModerationReason, Outcome, Response
+
+
+def moderation_statistics(consultation):
+    """Counts for the public overview, in two queries. `not_published` lists (reason, count)
+    for every reason that applies to at least one comment."""
+    published = Q(pk__in=Comment.objects.published().filter(consultation=consultation).values("pk"))
+    rejected = Q(status=Comment.Status.REJECTED)
+
+    def rejected_for(reason):
+        # A rejection recorded without a reason code counts as "Other".
+        if reason == ModerationReason.OTHER:
+            return rejected & (Q(reason_code=reason) | Q(reason_code=""))
+        return rejected & Q(reason_code=reason)
+
+    counts = Comment.objects.filter(consultation=consultation).aggregate(
+        received=Count("pk"),
+        published=Count("pk", filter=published),
+        responses_published=Count("response", filter=published, distinct=True),
+        pending=Count("pk", filter=Q(status=Comment.Status.PENDING)),
+        spam=Count("pk", filter=Q(status=Comment.Status.SPAM)),
+        held_back=Count("pk", filter=Q(status=Comment.Status.APPROVED) & ~published),
+        **{f"rejected_{reason.value}": Count("pk", filter=rejected_for(reason)) for reason in ModerationReason},
+    )
+    not_published = [
+        (f"Rejected: {reason.label.lower()}", counts[f"rejected_{reason.value}"]) for reason in ModerationReason
+    ]
+    not_published += [
+        ("Spam", counts["spam"]),
+        ("Approved, but the respondent asked us not to publish it", counts["held_back"]),
+        ("Not moderated yet", counts["pending"]),
+    ]
+    return {
+        "responses_received": Response.objects.filter(consultation=consultation).count(),
+        "responses_published": counts["responses_published"],
+        "comments_received": counts["received"],
+        "comments_published": counts["published"],
+        "comments_not_published": counts["received"] - counts["published"],
+        "not_published": [(reason, n) for reason, n in not_published if n],
+    }
+
+
+def public_outcome(consultation, now=None):
+    """Everything templates/includes/outcome.html shows, or None while the consultation is not
+    closed (the include then shows nothing)."""
+    if consultation.state_at(now or timezone.now()) != Consultation.State.CLOSED:
+        return None
+    outcomes = Outcome.objects.filter(consultation=consultation).select_related("section", "question")
+    items = sorted(
+        (
+            (
+                (0, outcome.section.major, outcome.section.minor)
+                if outcome.section_id
+                else (1, outcome.question.position, 0),
+                f"Section {outcome.section.number}: {outcome.section.title}"
+                if outcome.section_id
+                else f"Question {outcome.question.position}: {outcome.question.text}",
+                render_markdown(outcome.text),
+            )
+            for outcome in outcomes
+        ),
+    )
+    return {
+        "text_html": render_markdown(consultation.outcome) if consultation.outcome.strip() else "",
+        "items": [{"heading": heading, "html": html} for _, heading, html in items],
+        "statistics": moderation_statistics(consultation),
+    }
