@@ -165,8 +165,9 @@ def test_the_consultation_page_links_to_its_export_page_for_analysts(client, com
 
 
 def action(client, ids, follow=False):
+    # From the queue with "All" statuses chosen (it opens on pending comments only).
     return client.post(
-        reverse("admin:guidance_comment_changelist"),
+        reverse("admin:guidance_comment_changelist") + "?status=all",
         {"action": "export_selected_comments", "_selected_action": [str(pk) for pk in ids]},
         follow=follow,
     )
@@ -222,13 +223,13 @@ def test_the_admin_action_on_every_matching_comment_records_the_list_filters(cli
     consultation, first, second = comments
     client.force_login(analyst)
     response = client.post(
-        reverse("admin:guidance_comment_changelist") + f"?consultation__id__exact={consultation.pk}",
+        reverse("admin:guidance_comment_changelist") + f"?status=all&consultation__id__exact={consultation.pk}",
         {"action": "export_selected_comments", "_selected_action": [str(first.pk)], "select_across": "1"},
     )
     data = download(response)
     assert b"First" in data and b"Second" in data
     record = ExportRecord.objects.get()
-    assert record.filters == {"all_matching_list_filters": f"consultation__id__exact={consultation.pk}"}
+    assert record.filters == {"all_matching_list_filters": f"status=all&consultation__id__exact={consultation.pk}"}
     assert record.row_count == 2
 
 
