@@ -23,3 +23,13 @@ def uk_datetime(value):
         return ""
     moment = timezone.localtime(value)
     return f"{_uk_time(moment)} on {moment:%A} {moment.day} {moment:%B %Y}"
+
+
+@register.simple_tag
+def page_links(page):
+    """The page numbers to link to: the first, the last, and one either side of the current page,
+    with None where numbers are left out (shown as an ellipsis). A section with thousands of
+    comments still gets a short list, built without looping over every page."""
+    ellipsis = page.paginator.ELLIPSIS
+    numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    return [None if number == ellipsis else number for number in numbers]
