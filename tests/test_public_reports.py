@@ -3,12 +3,13 @@ a thank-you page; bad input, bots and floods store nothing; enough reports hide 
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from guidance.models import Comment, ModerationEvent, Report, Response
 from tests.factories import CommentFactory, QuestionFactory
-from tests.journey_helpers import publish, section_url
+from tests.journey_helpers import comment_data, publish, section_url
 
 pytestmark = pytest.mark.django_db
 
@@ -16,8 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def empty_cache():
     # Rate-limit counters and "already reported" marks live in the cache, which outlives a test.
-    from django.core.cache import cache
-
     cache.clear()
 
 
@@ -151,8 +150,6 @@ def test_more_reports_than_the_hourly_limit_get_a_429_page(client, section, sett
 def test_reports_and_responses_are_limited_separately(client, consultation, section, comment, settings):
     settings.RATE_LIMIT_REPORTS_PER_HOUR = 1
     assert client.post(report_url(comment), {"reason": "spam"}).status_code == 302
-    from tests.journey_helpers import comment_data
-
     assert client.post(section_url(section, consultation), comment_data()).status_code == 302
 
 
