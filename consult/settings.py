@@ -232,6 +232,8 @@ CACHES = {
 }
 # Accepted submissions (comments or answers) from one IP address per hour before a 429 page.
 RATE_LIMIT_SUBMISSIONS_PER_HOUR = env_int("RATE_LIMIT_SUBMISSIONS_PER_HOUR", 20)
+# Public reports: reports on comments accepted from one IP address per hour before a 429 page.
+RATE_LIMIT_REPORTS_PER_HOUR = env_int("RATE_LIMIT_REPORTS_PER_HOUR", 10)
 # A missing or wrong CSRF token gets a page in our design.
 CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
 # --- Production hardening (issue 7): security headers, CSP, request limits, database timeouts. ---

@@ -1,6 +1,7 @@
-"""The public's forms: a comment on a section, and answers to the consultation's questions.
+"""The public's forms: a comment on a section, answers to the consultation's questions, and a
+report on a published comment.
 
-Both end with the same respondent details. The error messages follow the GOV.UK Design
+The first two end with the same respondent details. The error messages follow the GOV.UK Design
 System's wording: say what went wrong and how to fix it, in plain English.
 """
 
@@ -12,7 +13,7 @@ from crispy_forms_gds.layout import Div, Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.utils.html import conditional_escape, format_html
 
-from guidance.models import Response
+from guidance.models import Report, Response
 
 MAX_COMMENT_LENGTH = 10_000
 
@@ -58,7 +59,26 @@ def long_text_field(label, hint, required, required_message=""):
     )
 
 
-class RespondentDetailsForm(forms.Form):
+class HoneypotForm(forms.Form):
+    """Every public form's honeypot: a field hidden from people (by CSS, and from screen
+    readers) that bots fill in. A form with it filled looks like success and stores nothing."""
+
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    @property
+    def is_spam(self):
+        """True when the honeypot field was filled in: a person never sees it."""
+        return bool(self.data.get("website", "").strip())
+
+    def honeypot_layout(self):
+        return Div(Field.text("website"), css_class="portal-honeypot")
+
+
+class RespondentDetailsForm(HoneypotForm):
     """Who is responding, and what they agree to. Asked on every form, pre-filled from the session."""
 
     name = PlainTextField(
@@ -106,12 +126,6 @@ class RespondentDetailsForm(forms.Form):
     )
     # The one-time token of this copy of the form: sending it twice stores one response.
     form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
-    # The honeypot: hidden from people (by CSS, and from screen readers), filled in by bots.
-    website = forms.CharField(
-        label="Leave this field empty",
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
 
     def __init__(self, *args, privacy_url="", **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,11 +160,6 @@ class RespondentDetailsForm(forms.Form):
             self.add_error("organisation", "Enter the name of the organisation you are responding for")
         return cleaned
 
-    @property
-    def is_spam(self):
-        """True when the honeypot field was filled in: a person never sees it."""
-        return bool(self.data.get("website", "").strip())
-
     def details_layout(self):
         return Fieldset(
             Field.text("name"),
@@ -160,7 +169,7 @@ class RespondentDetailsForm(forms.Form):
             Field.radios("consent", legend_size=Size.SMALL),
             Field.checkbox("privacy_agreed"),
             Field("form_token"),
-            Div(Field.text("website"), css_class="portal-honeypot"),
+            self.honeypot_layout(),
             legend="About you",
             css_class="govuk-fieldset",
             legend_size=Size.MEDIUM,
@@ -237,3 +246,44 @@ class QuestionsForm(RespondentDetailsForm):
             for question in self.questions
             if self.cleaned_data.get(f"answer_{question.pk}")
         ]
+
+
+class ReportForm(HoneypotForm):
+    """A member of the public reports a published comment: why, and optionally more in words.
+    Nothing about the reporter is asked or stored."""
+
+    reason = forms.ChoiceField(
+        label="Why are you reporting this comment?",
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select why you are reporting this comment",
+            "invalid_choice": "Select one of the reasons listed",
+        },
+    )
+    details = PlainTextField(
+        label="Tell us more (optional)",
+        help_text="Anything that helps the moderator decide. Do not include your own name or contact details.",
+        required=False,
+        max_length=MAX_COMMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "max_length": f"Your details must be {MAX_COMMENT_LENGTH:,} characters or fewer. Shorten them",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has the token
+        self.helper.layout = Layout(
+            Field.radios("reason", legend_size=Size.MEDIUM),
+            Field.textarea("details", label_size=Size.SMALL, max_characters=MAX_COMMENT_LENGTH),
+            self.honeypot_layout(),
+            Submit("submit", "Send report"),
+        )
+        self.order_fields(["reason", "details"])
+
+    def clean_details(self):
+        return self.cleaned_data["details"].strip()

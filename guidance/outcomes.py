@@ -78,3 +78,17 @@ def public_outcome(consultation, now=None):
         "items": [{"heading": heading, "html": html} for _, heading, html in items],
         "statistics": moderation_statistics(consultation),
     }
+
+
+def target_outcomes(consultation, now=None):
+    """The outcome of each section and question that has one, as HTML keyed by ("section", pk) or
+    ("question", pk), for the section page and the published responses: one query, and empty
+    while the consultation is not closed."""
+    if consultation.state_at(now or timezone.now()) != Consultation.State.CLOSED:
+        return {}
+    return {
+        ("section", section_id) if section_id else ("question", question_id): render_markdown(text)
+        for section_id, question_id, text in Outcome.objects.filter(consultation=consultation).values_list(
+            "section_id", "question_id", "text"
+        )
+    }

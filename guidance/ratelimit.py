@@ -1,4 +1,5 @@
 """How many submissions one IP address has made this hour, counted in the shared cache.
+Responses and public reports on comments are counted apart, each against its own setting.
 
 Counters live in Django's cache (the database, or Redis when REDIS_URL is set), so every server
 process sees the same count. Windows are whole clock hours; the key holds a keyed hash of the
@@ -15,32 +16,38 @@ from django.core.cache import cache
 
 WINDOW_SECONDS = 3600
 
+# What is counted, and the setting that holds its hourly limit.
+LIMITS = {
+    "submissions": "RATE_LIMIT_SUBMISSIONS_PER_HOUR",
+    "reports": "RATE_LIMIT_REPORTS_PER_HOUR",
+}
+
 
 def client_fingerprint(request):
     address = request.META.get("REMOTE_ADDR", "")
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _key(request, window):
-    return f"submissions:{client_fingerprint(request)}:{window}"
+def _key(request, window, kind="submissions"):
+    return f"{kind}:{client_fingerprint(request)}:{window}"
 
 
 def _window(now):
     return int(now // WINDOW_SECONDS)
 
 
-def submissions_blocked_until(request, now=None):
+def submissions_blocked_until(request, now=None, kind="submissions"):
     """When the limit is reached, the moment the next submission will be accepted; otherwise None."""
     now = time.time() if now is None else now
     window = _window(now)
-    if cache.get(_key(request, window), 0) < settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR:
+    if cache.get(_key(request, window, kind), 0) < getattr(settings, LIMITS[kind]):
         return None
     return datetime.datetime.fromtimestamp((window + 1) * WINDOW_SECONDS, tz=datetime.UTC)
 
 
-def count_submission(request, now=None):
+def count_submission(request, now=None, kind="submissions"):
     now = time.time() if now is None else now
-    key = _key(request, _window(now))
+    key = _key(request, _window(now), kind)
     # add() is a no-op when the key exists, so incr() always finds it; the counter expires
     # shortly after its hour ends.
     cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
@@ -48,3 +55,13 @@ def count_submission(request, now=None):
         cache.incr(key)
     except ValueError:  # expired between add() and incr()
         cache.set(key, 1, timeout=WINDOW_SECONDS + 60)
+
+
+# Public reports: one connection's reports on one comment count once a day, so one person cannot
+# hide a comment alone by reporting it REPORTS_BEFORE_REVIEW times (or by a double click).
+REPORT_MEMORY_SECONDS = 24 * 3600
+
+
+def first_report_today(request, comment_pk):
+    """True, and remembered, the first time today this address reports this comment."""
+    return cache.add(f"reported:{client_fingerprint(request)}:{comment_pk}", 1, timeout=REPORT_MEMORY_SECONDS)

@@ -14,4 +14,6 @@ urlpatterns = [
     path("consultations/<slug:slug>/questions/", views.questions, name="questions"),
     path("consultations/<slug:slug>/sent/", views.confirmation, name="confirmation"),
     path("consultations/<slug:slug>/responses/", views.published, name="published"),
+    path("comments/<int:pk>/report/", views.report_comment, name="report_comment"),
+    path("comments/reported/", views.report_sent, name="report_sent"),
 ]

@@ -15,9 +15,10 @@ from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance import ratelimit
-from guidance.forms import CommentForm, QuestionsForm
+from guidance import moderation, ratelimit
+from guidance.forms import CommentForm, QuestionsForm, ReportForm
 from guidance.models import Comment, Consultation, Section, new_reference
+from guidance.outcomes import public_outcome, target_outcomes
 from guidance.submissions import submit_response
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,12 @@ def consultation_detail(request, slug):
     return render(
         request,
         "guidance/consultation_detail.html",
-        {"consultation": consultation, "sections": sections, "question_count": consultation.questions.count()},
+        {
+            "consultation": consultation,
+            "sections": sections,
+            "question_count": consultation.questions.count(),
+            "outcome": public_outcome(consultation),
+        },
     )
 
 
@@ -96,6 +102,7 @@ def section(request, slug, section_slug):
             "next": sections[position + 1] if position + 1 < len(sections) else None,
             "form": form,
             "page": page,
+            "outcome_html": target_outcomes(consultation).get(("section", current.pk)),
         },
     )
 
@@ -145,6 +152,12 @@ def published(request, slug):
         )
     )
     page = Paginator(comments, PUBLISHED_PER_PAGE).get_page(request.GET.get("page"))
+    outcomes = target_outcomes(consultation)
+    if outcomes:
+        # The template shows each target's outcome under its heading, with its first comment.
+        for comment in page:
+            target = ("section", comment.section_id) if comment.section_id else ("question", comment.question_id)
+            comment.target_outcome_html = outcomes.get(target)
     return render(request, "guidance/published.html", {"consultation": consultation, "page": page})
 
 
@@ -167,13 +180,20 @@ def refuse_submission(request, consultation):
     """The page to show instead of handling a submission, or None when it may go ahead."""
     if not consultation.is_open:
         return render(request, "guidance/not_open.html", {"consultation": consultation}, status=403)
-    blocked_until = ratelimit.submissions_blocked_until(request)
-    if blocked_until:
-        logger.warning("Submission refused: rate limit reached for client %s", ratelimit.client_fingerprint(request))
-        page = render(request, "429.html", {"try_again_at": blocked_until}, status=429)
-        page["Retry-After"] = str(max(1, int((blocked_until - timezone.now()).total_seconds())))
-        return page
-    return None
+    return refuse_over_limit(request, "submissions")
+
+
+def refuse_over_limit(request, kind):
+    """The 429 page when this address has reached its hourly limit of `kind`, or None."""
+    blocked_until = ratelimit.submissions_blocked_until(request, kind=kind)
+    if not blocked_until:
+        return None
+    logger.warning(
+        "Submission refused (%s): rate limit reached for client %s", kind, ratelimit.client_fingerprint(request)
+    )
+    page = render(request, "429.html", {"try_again_at": blocked_until, "kind": kind}, status=429)
+    page["Retry-After"] = str(max(1, int((blocked_until - timezone.now()).total_seconds())))
+    return page
 
 
 def accept(request, consultation, form, targets_and_texts):
@@ -207,6 +227,68 @@ def pretend_success(request, consultation, form):
         "kind": "comment" if isinstance(form, CommentForm) else "answers",
     }
     return redirect("guidance:confirmation", slug=consultation.slug)
+
+
+# Public reports on comments ---------------------------------------------------------------------
+
+
+def report_comment(request, pk):
+    """A member of the public reports a published comment (only published ones can be)."""
+    comment = get_object_or_404(
+        Comment.objects.published().select_related("response", "consultation", "consultation__document", "section"),
+        pk=pk,
+    )
+    if request.method == "POST":
+        refusal = refuse_over_limit(request, "reports")
+        if refusal:
+            return refusal
+        form = ReportForm(request.POST)
+        if form.is_spam:
+            logger.warning(
+                "Honeypot filled on %s: report discarded (client %s)",
+                request.path,
+                ratelimit.client_fingerprint(request),
+            )
+            ratelimit.count_submission(request, kind="reports")
+            return report_received(request, comment)
+        if form.is_valid():
+            ratelimit.count_submission(request, kind="reports")
+            if ratelimit.first_report_today(request, comment.pk):
+                moderation.report_comment(comment, form.cleaned_data["reason"], form.cleaned_data["details"])
+            else:
+                logger.info(
+                    "Report on comment %s discarded: already reported today from client %s",
+                    comment.pk,
+                    ratelimit.client_fingerprint(request),
+                )
+            return report_received(request, comment)
+    else:
+        form = ReportForm()
+    return render(
+        request,
+        "guidance/report.html",
+        {"comment": comment, "consultation": comment.consultation, "form": form, "back_url": comment_page_url(comment)},
+    )
+
+
+def comment_page_url(comment):
+    """Where a published comment is shown: its section's page, or the published responses."""
+    if comment.section_id:
+        return reverse("guidance:section", args=[comment.consultation.slug, comment.section.slug])
+    return reverse("guidance:published", args=[comment.consultation.slug])
+
+
+def report_received(request, comment):
+    request.session["report_sent"] = {"consultation": comment.consultation.slug, "back_url": comment_page_url(comment)}
+    return redirect("guidance:report_sent")
+
+
+def report_sent(request):
+    sent = request.session.get("report_sent")
+    consultation = Consultation.objects.filter(slug=sent["consultation"]).first() if sent else None
+    if not consultation:
+        return redirect("guidance:consultation_list")
+    return render(request, "guidance/report_sent.html", {"consultation": consultation, "back_url": sent["back_url"]})
 
 
 # Error pages ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from guidance.models import Comment
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, ResponseFactory, SectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,6 +33,9 @@ def test_public_pages_and_the_admin_load_without_any_csp_violation(page, live_se
     QuestionFactory(consultation=consultation)
     response = ResponseFactory(consultation=consultation, email="ada@example.org")
     CommentFactory(response=response, section=section)
+    # Public reports: a published comment, so the section page shows its report link and the form can be visited.
+    published = CommentFactory(section=section)
+    Comment.objects.filter(pk=published.pk).update(status=Comment.Status.APPROVED)
     manager = django_user_model.objects.create_superuser("boss", "boss@example.org", "a-long-password-123")
     manager.user_permissions.add(Permission.objects.get(codename="view_personal_data"))
 
@@ -41,6 +45,7 @@ def test_public_pages_and_the_admin_load_without_any_csp_violation(page, live_se
         reverse("guidance:section", kwargs={"slug": consultation.slug, "section_slug": section.slug}),
         reverse("guidance:draft", kwargs={"slug": consultation.slug}),
         reverse("guidance:published", kwargs={"slug": consultation.slug}),
+        reverse("guidance:report_comment", args=[published.pk]),
         reverse("guidance:questions", kwargs={"slug": consultation.slug}),
     ]:
         visit(page, live_server.url + url)

@@ -4,11 +4,13 @@ import datetime
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from guidance.models import Comment, Response
+from guidance.models import Comment, Outcome, Response
 from tests.browser.conftest import axe_violations
+from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.browser
 
@@ -110,9 +112,15 @@ def test_every_public_page_passes_axe(page, live_server, demo):
     fill_details(page)
     page.get_by_role("button", name="Send comment").click()
     Comment.objects.update(status=Comment.Status.APPROVED)
+    report_form = reverse("guidance:report_comment", args=[Comment.objects.get().pk])
     failures = {}
-    for path in [*PUBLIC_PAGES, "/consultations/co-producing-research/sent/"]:
-        if path.endswith("/sent/"):
+    for path in [*PUBLIC_PAGES, report_form, "/consultations/co-producing-research/sent/", "/comments/reported/"]:
+        if path == "/comments/reported/":
+            page.goto(live_server.url + report_form)
+            page.get_by_role("radio", name="It is off topic").check()
+            page.get_by_role("button", name="Send report").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text("Report sent")
+        elif path.endswith("/sent/"):
             page.goto(live_server.url + "/consultations/co-producing-research/draft/reciprocity/")
             page.locator("#id_comment").fill("Another comment.")
             fill_details(page)
@@ -127,6 +135,16 @@ def test_every_public_page_passes_axe(page, live_server, demo):
 
 def test_form_error_states_pass_axe(page, live_server, demo):
     failures = {}
+    # The report form, sent without a reason.
+    comment = CommentFactory(section=demo.document.sections.get(slug="reciprocity"), text="A published comment.")
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.APPROVED)
+    page.goto(live_server.url + reverse("guidance:report_comment", args=[comment.pk]))
+    page.get_by_role("button", name="Send report").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Error: Report a comment"))
+    violations = axe_violations(page)
+    if violations:
+        failures["report form"] = violations
     for path, button in [
         ("/consultations/co-producing-research/draft/reciprocity/", "Send comment"),
         ("/consultations/co-producing-research/questions/", "Send answers"),
@@ -150,8 +168,19 @@ def test_form_error_states_pass_axe(page, live_server, demo):
 def test_a_closed_consultation_shows_a_message_instead_of_the_form_and_passes_axe(page, live_server, demo):
     demo.opens_at = timezone.now() - datetime.timedelta(days=60)
     demo.closes_at = timezone.now() - datetime.timedelta(days=1)
+    # The outcome, on the overview, a section and the published responses, is checked too.
+    demo.outcome = "We heard that **payment** matters, so we added [a section](#contents) on it."
     demo.save()
+    reciprocity = demo.document.sections.get(slug="reciprocity")
+    Outcome.objects.create(consultation=demo, section=reciprocity, text="We *rewrote* this section.")
+    comment = CommentFactory(section=reciprocity)
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.APPROVED)
     failures = {}
+    page.goto(live_server.url + "/consultations/co-producing-research/responses/")
+    expect(page.get_by_text("We rewrote this section.")).to_be_visible()
+    violations = axe_violations(page)
+    if violations:
+        failures["published responses with an outcome"] = violations
     for path in [
         "/consultations/co-producing-research/",
         "/consultations/co-producing-research/draft/reciprocity/",
