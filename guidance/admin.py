@@ -46,6 +46,7 @@ class DocumentAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [SectionInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Section)
