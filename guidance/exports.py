@@ -522,6 +522,7 @@ def postgresql_sql(consultation, values, layout, with_personal_data):
                 f"ELSE concat_ws(': ', {reason}, NULLIF(t.e_reason, '')) END",
                 _neutralise_sql("t.e_themes"),
                 "t.e_report_count",
+                "t.e_group",
             ]
             rows = (
                 f"SELECT {', '.join(cells)} "  # noqa: S608
