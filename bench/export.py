@@ -59,8 +59,9 @@ def ensure_database(url):
 
 def build(rebuild):
     """The data set: one consultation, 15 sections, 6 questions, 250,000 responses of 4 comments,
-    20 themes on about a third of the comments, reports on 1 in 100, moderated comments, and
-    text with commas, quotes, line breaks and formula-like starts."""
+    20 themes on about a third of the comments, reports on 1 in 100, moderated comments, 1 in 10
+    comments in a campaign group (groups of 100), and text with commas, quotes, line breaks and
+    formula-like starts."""
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -165,6 +166,16 @@ def build(rebuild):
             WHERE consultation_id = %s AND id %% 100 = 0
             """,
             [consultation.pk],
+        )
+        # Campaigns: every tenth comment, in groups of 100 numbered by their smallest id, as
+        # guidance.campaigns.assign_groups numbers them.
+        cursor.execute(
+            """
+            UPDATE guidance_comment SET "group" = id - id %% 1000
+            WHERE consultation_id = %s AND id %% 10 = 0
+                AND id - id %% 1000 >= (SELECT min(id) FROM guidance_comment WHERE consultation_id = %s)
+            """,
+            [consultation.pk, consultation.pk],
         )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")

@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import Truncator
@@ -84,11 +85,15 @@ class ConsultationAdmin(admin.ModelAdmin):
     def find_campaigns(self, request, queryset):
         # New comments arrive all the time; grouping is recounted on request (or by the
         # find_campaigns command on a schedule), not on every submission.
-        groups = grouped = 0
+        groups = grouped = changed = 0
         for consultation in queryset:
-            found_groups, found_grouped, _changed = assign_groups(consultation)
-            groups, grouped = groups + found_groups, grouped + found_grouped
-        self.message_user(request, f"{grouped} comments are in {groups} groups.", messages.SUCCESS)
+            found_groups, found_grouped, found_changed = assign_groups(consultation)
+            groups, grouped, changed = groups + found_groups, grouped + found_grouped, changed + found_changed
+        in_groups = (
+            f"{grouped} comment{pluralize(grouped)} {pluralize(grouped, 'is,are')} in {groups} group{pluralize(groups)}"
+        )
+        changed_group = f"{changed} comment{pluralize(changed)} changed group"
+        self.message_user(request, f"{in_groups}; {changed_group}.", messages.SUCCESS)
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("guidance.moderate_comment")

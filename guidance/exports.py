@@ -72,7 +72,11 @@ COMMENT_HEADER = [
     "Moderation reason",
     "Themes",
     "Report count",
+    "Group",
 ]
+# The responses layout's last column: the groups of the response's selected comments.
+RESPONSE_GROUPS_HEADER = "Groups"
+GROUP_SEPARATOR = "; "
 
 # What the export reads for each comment: one query for both paths. The "e_" prefix keeps the
 # names clear of the model's own field names.
@@ -96,6 +100,7 @@ _BASE_VALUES = {
     "e_moderated_by": F("moderated_by__username"),
     "e_reason_code": F("reason_code"),
     "e_reason": F("reason"),
+    "e_group": F("group"),
 }
 _PERSONAL_VALUES = {"e_name": F("response__name"), "e_email": F("response__email")}
 
@@ -245,7 +250,7 @@ def header(consultation, layout, with_personal_data):
     personal = PERSONAL_HEADER if with_personal_data else []
     if layout == Layout.RESPONSES:
         questions = [f"Q{position}" for position in _question_positions(consultation)]
-        return [*RESPONSE_HEADER, *personal, *questions, "Section comments"]
+        return [*RESPONSE_HEADER, *personal, *questions, "Section comments", RESPONSE_GROUPS_HEADER]
     return [*RESPONSE_HEADER, *personal, *COMMENT_HEADER]
 
 
@@ -326,7 +331,9 @@ def _comment_row(row, themes, report_count, with_personal_data):
         ": ".join(part for part in (reason, row["e_reason"]) if part),
         THEME_SEPARATOR.join(sorted(themes)),
     ]
-    return [neutralise(cell) for cell in cells] + [report_count]
+    # The report count and the group number are whole numbers, with nothing to neutralise; the csv
+    # module writes a comment in no group (None) as an empty cell, as COPY writes NULL.
+    return [neutralise(cell) for cell in cells] + [report_count, row["e_group"]]
 
 
 def _response_row(rows, positions, with_personal_data):
@@ -340,7 +347,8 @@ def _response_row(rows, positions, with_personal_data):
     )
     section_comments = JOIN_TEXTS.join(f"{_section_number(row)}: {text(row)}" for row in on_sections)
     cells = [*_response_cells(rows[0], with_personal_data), *answers, section_comments]
-    return [neutralise(cell) for cell in cells]
+    groups = GROUP_SEPARATOR.join(str(group) for group in sorted({row["e_group"] for row in rows} - {None}))
+    return [neutralise(cell) for cell in cells] + [groups]
 
 
 def _theme_names(consultation, comment_ids):
@@ -482,10 +490,14 @@ def postgresql_sql(consultation, values, layout, with_personal_data):
                 "ORDER BY t.e_section_major, t.e_section_minor, t.e_id) FILTER (WHERE t.e_section_major IS NOT NULL)"
             )
             personal = ", t.e_name, t.e_email" if with_personal_data else ""
+            # Distinct group numbers in numeric order; array_to_string leaves out the NULLs.
+            separator = _literal(cursor, GROUP_SEPARATOR)
+            groups = f"array_to_string(array_agg(DISTINCT t.e_group ORDER BY t.e_group), {separator})"
             cells = [
                 *_response_cells_sql(cursor, with_personal_data),
                 *[_neutralise_sql(answer) for answer in answers],
                 _fixed(sections),  # starts with a section number
+                _fixed(groups),  # whole numbers
             ]
             rows = (
                 f"SELECT {', '.join(cells)} FROM ({inner}) t "  # noqa: S608
@@ -510,6 +522,7 @@ def postgresql_sql(consultation, values, layout, with_personal_data):
                 f"ELSE concat_ws(': ', {reason}, NULLIF(t.e_reason, '')) END",
                 _neutralise_sql("t.e_themes"),
                 "t.e_report_count",
+                "t.e_group",
             ]
             rows = (
                 f"SELECT {', '.join(cells)} "  # noqa: S608

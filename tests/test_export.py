@@ -90,7 +90,7 @@ def test_an_empty_selection_gives_the_header_row_alone(consultation):
     assert data == BOM + (
         b"Response reference,Submitted at,Channel,Respondent type,Organisation,Publication choice,"
         b"Target type,Target number,Target title,Text,Status,Moderated at,Moderated by,Moderation reason,"
-        b"Themes,Report count\r\n"
+        b"Themes,Report count,Group\r\n"
     )
 
 
@@ -115,6 +115,7 @@ def test_a_comment_row_holds_every_documented_column(consultation):
         moderated_at=datetime.datetime(2026, 12, 1, 9, 0, tzinfo=LONDON),
         reason_code=ModerationReason.OFF_TOPIC,
         reason="Not about payment",
+        group=comment.pk,
     )
     comment.themes.set([ThemeFactory(consultation=consultation, name=name) for name in ["Time", "Money", "Árbol"]])
     Report.objects.create(comment=comment, reason=Report.Reason.OFF_TOPIC)
@@ -141,6 +142,7 @@ def test_a_comment_row_holds_every_documented_column(consultation):
         "Moderation reason": "Off topic: Not about payment",
         "Themes": "Money; Time; Árbol",
         "Report count": "2",
+        "Group": str(comment.pk),
     }
     assert (second["Target type"], second["Target number"], second["Target title"]) == (
         "Question",
@@ -153,7 +155,7 @@ def test_a_comment_row_holds_every_documented_column(consultation):
         "",
         "",
     )
-    assert second["Report count"] == "0"
+    assert (second["Report count"], second["Group"]) == ("0", "")
 
 
 def test_personal_columns_appear_only_when_asked_for(section):
@@ -180,9 +182,12 @@ def test_the_responses_layout_gives_one_row_per_response_with_a_column_per_quest
     CommentFactory(section=None, question=q3, response=first, text="=Answer three")
     CommentFactory(section=s1, response=first, text="On 1")
     CommentFactory(section=None, question=q1, response=first, text="Answer one")
-    CommentFactory(section=None, question=q1, response=first, text="More on one")
+    more = CommentFactory(section=None, question=q1, response=first, text="More on one")
     second = ResponseFactory(consultation=consultation)
     CommentFactory(section=None, question=q1, response=second, text="Second's answer")
+    # Two of the first response's comments in group 10, one in group 9: listed once each, in order.
+    Comment.objects.filter(text__in=["On 2.1", "On 1"]).update(group=10)
+    Comment.objects.filter(pk=more.pk).update(group=9)
 
     rows = read_rows(export_bytes(consultation, layout=Layout.RESPONSES))
 
@@ -197,10 +202,11 @@ def test_the_responses_layout_gives_one_row_per_response_with_a_column_per_quest
         "Q2",
         "Q3",
         "Section comments",
+        "Groups",
     ]
     assert [row[0] for row in rows[1:]] == [first.reference, second.reference]
-    assert rows[1][6:] == ["Answer one\n\nMore on one", "", "'=Answer three", "1: On 1\n\n2.1: On 2.1"]
-    assert rows[2][6:] == ["Second's answer", "", "", ""]
+    assert rows[1][6:] == ["Answer one\n\nMore on one", "", "'=Answer three", "1: On 1\n\n2.1: On 2.1", "9; 10"]
+    assert rows[2][6:] == ["Second's answer", "", "", "", ""]
     assert "Ann" not in rows[1]
 
 
@@ -222,7 +228,7 @@ def test_the_portable_path_writes_exactly_these_bytes(consultation):
     assert export_bytes(consultation) == data  # on PostgreSQL: the COPY path too
     assert data.split(b"\r\n", 1)[1] == (
         b"K7MC-4XPA,2026-01-05T10:00:01+00:00,Online,Member of the public,,Publish without my name,"
-        b'Section,3.1,Roles,"\'-1, ""quoted""\r\nnext",Pending,,,,\'+Roles,0\r\n'
+        b'Section,3.1,Roles,"\'-1, ""quoted""\r\nnext",Pending,,,,\'+Roles,0,\r\n'
     )
 
 
@@ -244,8 +250,12 @@ def test_postgresql_copy_and_the_portable_path_give_the_same_bytes(consultation)
             submitted_at=datetime.datetime(2026, 3, 29, 0, 30, tzinfo=datetime.UTC) + datetime.timedelta(hours=index),
         )
         comment = CommentFactory(section=sections[index % 2], response=response, text=text)
-        CommentFactory(section=None, question=questions[index % 2], response=response, text=text[::-1])
-        CommentFactory(section=None, question=questions[0], response=response, text="")
+        answer = CommentFactory(section=None, question=questions[index % 2], response=response, text=text[::-1])
+        empty = CommentFactory(section=None, question=questions[0], response=response, text="")
+        # Groups: none; two that sort differently as numbers and as text; one group twice; a big number.
+        groups = [(), ((comment, 10), (answer, 9)), ((comment, 10), (empty, 10)), ((answer, 2**40),)][index % 4]
+        for member, group in groups:
+            Comment.objects.filter(pk=member.pk).update(group=group)
         if index % 3 == 0:
             Comment.objects.filter(pk=comment.pk).update(
                 status=Comment.Status.SPAM,

@@ -61,6 +61,16 @@ EXPECTED = {
 PERSONAL_DATA = {"Moderator": False, "Analyst": False, "Consultation manager": True, "no group": False}
 EXPORT = {"Moderator": False, "Analyst": True, "Consultation manager": True, "no group": False}
 MODERATES = {"Moderator": True, "Analyst": False, "Consultation manager": False, "no group": False}
+CODES_THEMES = {"Moderator": False, "Analyst": True, "Consultation manager": True, "no group": False}
+DECISIONS = [
+    "approve",
+    "reject",
+    "mark_as_spam",
+    "return_to_pending",
+    "approve_groups",
+    "reject_groups",
+    "mark_groups_as_spam",
+]
 
 
 def staff_in(group_name):
@@ -124,8 +134,22 @@ def test_only_moderators_see_the_decisions_on_the_queue(client, objects, group_n
         return
     action_form = page.context["action_form"]
     actions = dict(action_form.fields["action"].choices) if action_form else {}
-    for action in ["approve", "reject", "mark_as_spam", "return_to_pending"]:
-        assert (action in actions) is MODERATES[group_name]
+    for action in DECISIONS:
+        assert (action in actions) is MODERATES[group_name], action
+    assert ("apply_theme" in actions) is CODES_THEMES[group_name]
+    assert ("export_selected_comments" in actions) is EXPORT[group_name]
+
+
+@pytest.mark.parametrize("group_name", EXPECTED)
+def test_only_moderators_see_find_campaigns_on_the_consultations(client, objects, group_name):
+    client.force_login(staff_in(group_name))
+    page = client.get(reverse("admin:guidance_consultation_changelist"))
+    if page.status_code != 200:
+        assert not MODERATES[group_name]
+        return
+    action_form = page.context["action_form"]
+    actions = dict(action_form.fields["action"].choices) if action_form else {}
+    assert ("find_campaigns" in actions) is MODERATES[group_name]
 
 
 @pytest.mark.parametrize("group_name", EXPECTED)
@@ -136,6 +160,9 @@ def test_only_moderators_see_the_decisions_on_the_queue(client, objects, group_n
         ("reject", "pending", {"confirm": "yes", "reason_code": "off_topic"}, "rejected"),
         ("mark_as_spam", "pending", {"confirm": "yes"}, "spam"),
         ("return_to_pending", "approved", {}, "pending"),
+        ("approve_groups", "pending", {}, "approved"),
+        ("reject_groups", "pending", {"confirm": "yes", "reason_code": "off_topic"}, "rejected"),
+        ("mark_groups_as_spam", "pending", {"confirm": "yes"}, "spam"),
     ],
 )
 def test_each_bulk_decision_works_for_moderators_and_is_refused_to_others(
