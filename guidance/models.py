@@ -383,7 +383,7 @@ class Comment(models.Model):
                 F("created_at"),
                 F("moderated_at"),
                 name="comment_consult_decision_time",
-                condition=Q(status__in=["approved", "rejected", "spam"], moderated_at__isnull=False),
+                condition=Q(status__in=["approved", "rejected", "spam"]),
             ),
         ]
 

@@ -13,6 +13,7 @@ from guidance.models import Comment, Response
 from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, SectionFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
+HOUR = datetime.timedelta(hours=1)
 
 
 def charts_by_slug(numbers):
@@ -174,6 +175,16 @@ def test_the_median_of_an_odd_and_an_even_number_of_decisions(consultation):
     assert median_time_to_decision(consultation) == datetime.timedelta(hours=4)
     decide(CommentFactory(consultation=consultation, section=section), Comment.Status.SPAM, datetime.timedelta(days=2))
     assert median_time_to_decision(consultation) == datetime.timedelta(hours=6, minutes=30)
+
+
+def test_a_decided_comment_without_a_decision_date_is_left_out_of_the_median(consultation):
+    section = SectionFactory(document=consultation.document)
+    for hours in [1, 2, 3]:
+        decide(CommentFactory(consultation=consultation, section=section), Comment.Status.REJECTED, hours * HOUR)
+    undated = CommentFactory(consultation=consultation, section=section)
+    Comment.objects.filter(pk=undated.pk).update(status=Comment.Status.APPROVED, moderated_at=None)
+    assert dashboard(consultation)["median_time_to_decision"] == 2 * HOUR
+    assert median_time_to_decision(consultation) == 2 * HOUR
 
 
 def staff_with(*codenames):
