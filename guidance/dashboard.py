@@ -3,8 +3,9 @@ queries however many responses there are (eight: the sections, questions and the
 grouped count over the comments, one over the responses, one over the theme links, and two for
 the median; PostgreSQL adds two SET LOCAL), and shaped into bar charts the template draws as SVG.
 
-Every figure is exact and counted afresh on each view. It stays under a second at a million
-comments (docs/performance.md) because each pass reads a narrow index rather than the tables:
+Every figure is exact and counted afresh on each view. The target is under a second at a
+million comments (docs/performance.md has the measured figures); each pass reads a narrow index
+rather than the tables:
 
 - comments by (status, section, question): an index-only scan of
   comment_consult_status_target, already in that order, so no sort or hash;
@@ -13,7 +14,8 @@ comments (docs/performance.md) because each pass reads a narrow index rather tha
   days, because turning each timestamp into a UK day in the database cost more than the rest of
   the query: Python turns each hour into its local day instead, exact because a UK hour never
   straddles midnight (the UTC offset is a whole number of hours). Should TIME_ZONE ever be a
-  zone where an hour does straddle midnight, the days are counted in the database as before;
+  zone where an hour does straddle midnight, the days are counted in the database as before
+  (one more query);
 - theme links by (theme, section, question): a merge join of two index-only scans in comment
   order (comment_consult_id_target and the links' unique index); PostgreSQL's planner prefers a
   hash join that took twice as long, hence SET LOCAL enable_hashjoin = off for this transaction
