@@ -1,23 +1,34 @@
 """The numbers on a consultation's dashboard, counted in the database in a fixed number of
 queries however many responses there are (eight: the sections, questions and themes, one
-grouped count over the comments, one over the responses, one over the theme links, and the
-median, which is one query on PostgreSQL and two elsewhere; PostgreSQL adds a SET of work_mem),
-and shaped into bar charts the template draws as SVG.
+grouped count over the comments, one over the responses, one over the theme links, and two for
+the median; PostgreSQL adds two SET LOCAL), and shaped into bar charts the template draws as SVG.
 
-Each table is read once: the comments are counted by (status, section, question), the
-responses by (day, channel, respondent type), the theme links by (theme, section, question).
-Only those grouped counts come back, a few hundred rows at most; Python adds them up into the
-per-status, per-target, per-channel, per-type, per-day and per-theme totals (exact, because
-each comment has exactly one status and one target), fills in zeros, orders them and works out
-bar lengths. It never sees an individual comment.
+Every figure is exact and counted afresh on each view. The target is under a second at a
+million comments (docs/performance.md has the measured figures); each pass reads a narrow index
+rather than the tables:
 
-The median time from submission to decision is over comments that have been decided
-(approved, rejected or spam): from Comment.created_at (when it was submitted or, for an
-import, received) to Comment.moderated_at (the latest decision). On PostgreSQL it is one
-percentile_cont(0.5) aggregate over the durations in seconds (float8 sorts far faster than
-interval). Other databases (SQLite) have no percentile function, so it
-takes two queries: count the decided comments, then fetch the middle one or two durations with
-ORDER BY ... LIMIT 2 OFFSET (n - 1) / 2, and average them when n is even.
+- comments by (status, section, question): an index-only scan of
+  comment_consult_status_target, already in that order, so no sort or hash;
+- responses by UTC hour, by channel and by respondent type: on PostgreSQL one scan with GROUPING
+  SETS (only a few thousand rows come back); elsewhere one GROUP BY over all three. Hours, not
+  days, because turning each timestamp into a UK day in the database cost more than the rest of
+  the query: Python turns each hour into its local day instead, exact because a UK hour never
+  straddles midnight (the UTC offset is a whole number of hours). Should TIME_ZONE ever be a
+  zone where an hour does straddle midnight, the days are counted in the database as before
+  (one more query);
+- theme links by (theme, section, question): a merge join of two index-only scans in comment
+  order (comment_consult_id_target and the links' unique index); PostgreSQL's planner prefers a
+  hash join that took twice as long, hence SET LOCAL enable_hashjoin = off for this transaction
+  (and work_mem for the responses' hash, see dashboard());
+- the median time from submission (or receipt) to decision over decided comments: their number
+  comes from the comment counts above; then one query checks that none lacks a decision date
+  and another reads the middle one or two durations, ORDER BY ... LIMIT 2 OFFSET (n - 1) / 2,
+  from comment_consult_decision_time, a partial index already in order of that duration (so
+  no sort of 700,000 durations); the same two queries on every database.
+
+Python adds up the grouped rows into the per-status, per-target, per-channel, per-type, per-day
+and per-theme totals (exact, because each comment has exactly one status and one target), fills
+in zeros, orders them and works out bar lengths. It never sees an individual comment.
 """
 
 import datetime
@@ -25,10 +36,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Func
-from django.db.models.functions import TruncDate
+from django.db.models import Count
+from django.db.models.functions import TruncDate, TruncHour
+from django.utils import timezone
 
-from guidance.models import Comment, Response, Theme
+from guidance.models import DECISION_TIME, Comment, Response, Theme
 
 CHART_WIDTH = 640
 LABEL_WIDTH = 200
@@ -36,22 +48,6 @@ VALUE_WIDTH = 70
 BAR_HEIGHT = 20
 BAR_GAP = 6
 DECIDED = [Comment.Status.APPROVED, Comment.Status.REJECTED, Comment.Status.SPAM]
-
-
-class Median(Aggregate):
-    """PostgreSQL's percentile_cont(0.5), the median of an ordered set."""
-
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    output_field = FloatField()
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-
-class EpochSeconds(Func):
-    """PostgreSQL: a timestamp as float seconds since 1970."""
-
-    template = "date_part('epoch', %(expressions)s)"
-    output_field = FloatField()
 
 
 @dataclass
@@ -107,7 +103,8 @@ class Chart:
 
 def _grouped_counts(queryset, *fields):
     """{(value, value, ...): count} for each combination of the fields that occurs."""
-    rows = queryset.order_by().values_list(*fields).annotate(n=Count("pk")).values_list(*fields, "n")
+    # COUNT(*), not COUNT(id): the id is not in every index the counts are read from.
+    rows = queryset.order_by().values_list(*fields).annotate(n=Count("*")).values_list(*fields, "n")
     return {tuple(row[:-1]): row[-1] for row in rows}
 
 
@@ -119,38 +116,99 @@ def _total_by(counts, position):
     return totals
 
 
-def median_time_to_decision(consultation):
-    """The median time from a comment's submission to its decision, or None if none is decided."""
-    decided = Comment.objects.filter(consultation=consultation, status__in=DECIDED, moderated_at__isnull=False)
-    duration = ExpressionWrapper(F("moderated_at") - F("created_at"), output_field=DurationField())
-    if connection.vendor == "postgresql":
-        # Sorting plain float seconds is much cheaper than sorting intervals.
-        seconds = decided.aggregate(median=Median(EpochSeconds("moderated_at") - EpochSeconds("created_at")))["median"]
-        return None if seconds is None else datetime.timedelta(seconds=seconds)
-    count = decided.count()
+def median_time_to_decision(consultation, decided_count=None):
+    """The median time from a comment's submission to its decision, or None if none is decided.
+    decided_count: how many of the consultation's comments are decided, if the caller has
+    counted them already (the dashboard has), which saves a pass over the decided comments."""
+    # These filters match comment_consult_decision_time, which holds the decided comments in
+    # order of this duration: both queries read a stretch of that index, nothing is sorted.
+    decided = Comment.objects.filter(consultation=consultation, status__in=DECIDED).annotate(duration=DECISION_TIME)
+    if decided_count is None:
+        decided_count = decided.count()
+    # moderation.decide() always sets moderated_at, so this is normally 0 and costs one look at
+    # the end of the index (where the NULLs are); a decided comment without a date is left out.
+    count = decided_count - decided.filter(duration__isnull=True).count()
     if not count:
         return None
+    first = (count - 1) // 2
     middle = list(
-        decided.annotate(duration=duration)
+        decided.filter(duration__isnull=False)
         .order_by("duration")
-        .values_list("duration", flat=True)[(count - 1) // 2 : (count - 1) // 2 + (2 if count % 2 == 0 else 1)]
+        .values_list("duration", flat=True)[first : first + (2 if count % 2 == 0 else 1)]
     )
     return sum(middle, datetime.timedelta()) / len(middle)
+
+
+# PostgreSQL: the responses counted three ways in one scan. date_bin cuts time into UTC hours by
+# plain arithmetic; channel and respondent_type are never NULL, so a NULL marks the groupings
+# a row does not belong to.
+RESPONSES_BY_HOUR_CHANNEL_AND_TYPE = """
+SELECT date_bin('1 hour', submitted_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS hour, channel, respondent_type,
+       COUNT(*)
+FROM guidance_response
+WHERE consultation_id = %s
+GROUP BY GROUPING SETS ((hour), (channel), (respondent_type))
+"""
+
+
+def responses_by_hour_channel_and_type(consultation):
+    """({UTC hour: n}, {channel: n}, {respondent type: n}) for the consultation's responses."""
+    if connection.vendor == "postgresql":
+        return responses_counted_with_grouping_sets(consultation)
+    return responses_counted_with_orm(consultation)
+
+
+def responses_counted_with_grouping_sets(consultation):
+    """PostgreSQL: one scan, a few thousand rows back."""
+    by_hour, by_channel, by_type = {}, {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(RESPONSES_BY_HOUR_CHANNEL_AND_TYPE, [consultation.pk])
+        for hour, channel, respondent_type, n in cursor.fetchall():
+            if hour is not None:
+                by_hour[hour] = n
+            elif channel is not None:
+                by_channel[channel] = n
+            else:
+                by_type[respondent_type] = n
+    return by_hour, by_channel, by_type
+
+
+def responses_counted_with_orm(consultation):
+    """Any database: one GROUP BY over (hour, channel, type), added up here."""
+    responses = Response.objects.filter(consultation=consultation)
+    hours = responses.annotate(hour=TruncHour("submitted_at", tzinfo=datetime.UTC))
+    counts = _grouped_counts(hours, "hour", "channel", "respondent_type")
+    return dict(_total_by(counts, 0)), dict(_total_by(counts, 1)), dict(_total_by(counts, 2))
+
+
+def _per_day(consultation, by_hour):
+    """{local day: n} from counts per UTC hour, or counted in the database by day if an hour
+    of these straddles local midnight (a UTC offset that is not a whole number of hours)."""
+    per_day = defaultdict(int)
+    for hour, n in by_hour.items():
+        day = timezone.localtime(hour).date()
+        if timezone.localtime(hour + datetime.timedelta(hours=1) - datetime.timedelta(microseconds=1)).date() != day:
+            days = Response.objects.filter(consultation=consultation).annotate(day=TruncDate("submitted_at"))
+            return _total_by(_grouped_counts(days, "day"), 0)
+        per_day[day] += n
+    return per_day
 
 
 def dashboard(consultation):
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            # The median sorts every decided comment and the theme counts hash-join the comments:
-            # with PostgreSQL's default 4 MB both spill to disk at a million comments.
+            # The theme counts: a merge join of two index-only scans in comment order, which the
+            # planner costs above a hash join of the tables that takes twice as long. The responses'
+            # GROUPING SETS: the planner cannot tell that a million timestamps make only a few
+            # thousand hours, and with the default 4 MB sorts them on disk instead of hashing.
             with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_hashjoin = off")
                 cursor.execute("SET LOCAL work_mem = '64MB'")
         return _dashboard(consultation)
 
 
 def _dashboard(consultation):
     comments = Comment.objects.filter(consultation=consultation)
-    responses = Response.objects.filter(consultation=consultation)
     sections = list(consultation.document.sections.all())
     questions = list(consultation.questions.all())
     themes = list(Theme.objects.filter(consultation=consultation))
@@ -161,12 +219,8 @@ def _dashboard(consultation):
     by_target = defaultdict(int)
     for (_, section, question), n in by_status_and_target.items():
         by_target[section, question] += n
-    by_day_channel_and_type = _grouped_counts(
-        responses.annotate(day=TruncDate("submitted_at")), "day", "channel", "respondent_type"
-    )
-    by_channel = _total_by(by_day_channel_and_type, 1)
-    by_respondent_type = _total_by(by_day_channel_and_type, 2)
-    per_day = sorted(_total_by(by_day_channel_and_type, 0).items())
+    by_hour, by_channel, by_respondent_type = responses_by_hour_channel_and_type(consultation)
+    per_day = sorted(_per_day(consultation, by_hour).items())
     by_theme_and_target = _grouped_counts(
         Comment.themes.through.objects.filter(comment__consultation=consultation),
         "theme_id",
@@ -202,7 +256,9 @@ def _dashboard(consultation):
     return {
         "total_comments": sum(by_status.values()),
         "total_responses": sum(by_channel.values()),
-        "median_time_to_decision": median_time_to_decision(consultation),
+        "median_time_to_decision": median_time_to_decision(
+            consultation, decided_count=sum(by_status.get(status, 0) for status in DECIDED)
+        ),
         "charts": [
             Chart(
                 "status",

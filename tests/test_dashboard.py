@@ -3,14 +3,17 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from guidance import dashboard as dashboard_module
 from guidance.dashboard import dashboard, format_duration, median_time_to_decision
 from guidance.models import Comment, Response
 from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, SectionFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
+HOUR = datetime.timedelta(hours=1)
 
 
 def charts_by_slug(numbers):
@@ -104,14 +107,84 @@ def test_durations_read_as_words():
 
 
 def test_the_dashboard_takes_the_same_number_of_queries_however_much_there_is(filled, django_assert_max_num_queries):
-    # Eight, plus the savepoint and its release inside a test's transaction.
-    with django_assert_max_num_queries(10):
+    # Eight, plus two SET LOCAL on PostgreSQL, plus the savepoint and its release inside a test's transaction.
+    with django_assert_max_num_queries(12):
         dashboard(filled)
     for _ in range(30):
         CommentFactory(section=filled.document.sections.first(), consultation=filled)
     ThemeFactory(consultation=filled)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         dashboard(filled)
+
+
+def responses_on(consultation, *moments):
+    for moment in moments:
+        ResponseFactory(consultation=consultation, submitted_at=moment)
+
+
+def day_chart(consultation):
+    chart = next(chart for chart in dashboard(consultation)["charts"] if chart.slug == "day")
+    return {bar.long_label: bar.value for bar in chart.bars}
+
+
+def test_both_ways_of_counting_responses_give_the_same_figures(filled):
+    # PostgreSQL counts the responses with GROUPING SETS in SQL; other databases with the ORM.
+    # Whichever this database uses, and the ORM's way on PostgreSQL too, give these figures.
+    ways = [dashboard_module.responses_counted_with_orm]
+    if connection.vendor == "postgresql":
+        ways.append(dashboard_module.responses_counted_with_grouping_sets)
+    for count_responses in ways:
+        by_hour, by_channel, by_type = count_responses(filled)
+        assert by_channel == {"email": 1, "online": 2}, count_responses
+        assert by_type == {"public": 2, "carer": 1}, count_responses
+        assert sorted(by_hour.values()) == [1, 2], count_responses
+        assert all(hour.minute == hour.second == hour.microsecond == 0 for hour in by_hour), count_responses
+    assert charts_by_slug(dashboard(filled))["channel"]["Email"] == 1
+
+
+def test_responses_late_in_the_evening_count_on_the_uk_day(consultation, settings):
+    settings.TIME_ZONE = "Europe/London"
+    responses_on(
+        consultation,
+        datetime.datetime(2026, 7, 1, 22, 59, tzinfo=datetime.UTC),  # 23:59 on 1 July in summer time
+        datetime.datetime(2026, 7, 1, 23, 30, tzinfo=datetime.UTC),  # 00:30 on 2 July in summer time
+        datetime.datetime(2026, 12, 1, 23, 30, tzinfo=datetime.UTC),  # 23:30 on 1 December in winter
+    )
+    days = day_chart(consultation)
+    assert days["2026-07-01"] == 1 and days["2026-07-02"] == 1 and days["2026-12-01"] == 1
+    assert sum(days.values()) == 3
+
+
+def test_days_are_still_exact_where_an_hour_straddles_local_midnight(consultation, settings):
+    # India is 5 hours 30 minutes ahead of UTC, so the UTC hour 18:00 to 19:00 holds two local
+    # days: the dashboard counts these days in the database instead.
+    settings.TIME_ZONE = "Asia/Kolkata"
+    responses_on(
+        consultation,
+        datetime.datetime(2026, 3, 1, 18, 15, tzinfo=datetime.UTC),  # 23:45 on 1 March in India
+        datetime.datetime(2026, 3, 1, 18, 45, tzinfo=datetime.UTC),  # 00:15 on 2 March in India
+    )
+    assert day_chart(consultation) == {"2026-03-01": 1, "2026-03-02": 1}
+
+
+def test_the_median_of_an_odd_and_an_even_number_of_decisions(consultation):
+    section = SectionFactory(document=consultation.document)
+    for hours in [4, 1, 9]:
+        comment = CommentFactory(consultation=consultation, section=section)
+        decide(comment, Comment.Status.APPROVED, datetime.timedelta(hours=hours))
+    assert median_time_to_decision(consultation) == datetime.timedelta(hours=4)
+    decide(CommentFactory(consultation=consultation, section=section), Comment.Status.SPAM, datetime.timedelta(days=2))
+    assert median_time_to_decision(consultation) == datetime.timedelta(hours=6, minutes=30)
+
+
+def test_a_decided_comment_without_a_decision_date_is_left_out_of_the_median(consultation):
+    section = SectionFactory(document=consultation.document)
+    for hours in [1, 2, 3]:
+        decide(CommentFactory(consultation=consultation, section=section), Comment.Status.REJECTED, hours * HOUR)
+    undated = CommentFactory(consultation=consultation, section=section)
+    Comment.objects.filter(pk=undated.pk).update(status=Comment.Status.APPROVED, moderated_at=None)
+    assert dashboard(consultation)["median_time_to_decision"] == 2 * HOUR
+    assert median_time_to_decision(consultation) == 2 * HOUR
 
 
 def staff_with(*codenames):
