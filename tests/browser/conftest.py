@@ -35,22 +35,24 @@ def browser():
         browser.close()
 
 
+def open_page(browser, **context_options):
+    context = browser.new_context(**context_options)
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    page = open_page(browser, viewport={"width": 1280, "height": 900})
     yield page
-    context.close()
+    page.context.close()
 
 
 @pytest.fixture
 def phone_page(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    page = open_page(browser, viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True)
     yield page
-    context.close()
+    page.context.close()
 
 
 @pytest.fixture
