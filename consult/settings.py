@@ -228,8 +228,25 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
+    # Django's default of 300 entries would cull live rate-limit counters at a busy deadline.
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+    # Each server process's own memory: rendered HTML that is the same for every visitor (the
+    # blank comment form, a page of a section's published comments). Per process, so a new
+    # release never serves HTML from the old templates.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
+# Seconds a server process keeps a page of a section's published comments before counting and
+# rendering it again. A moderation decision, a report that hides a comment or an erasure shows on
+# the section page within this time; 0 renders the comments afresh on every view.
+PUBLISHED_COMMENTS_CACHE_SECONDS = env_int("PUBLISHED_COMMENTS_CACHE_SECONDS", 10)
 # Accepted submissions (comments or answers) from one IP address per hour before a 429 page.
 RATE_LIMIT_SUBMISSIONS_PER_HOUR = env_int("RATE_LIMIT_SUBMISSIONS_PER_HOUR", 20)
 # Public reports: reports on comments accepted from one IP address per hour before a 429 page.

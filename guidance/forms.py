@@ -124,7 +124,9 @@ class RespondentDetailsForm(HoneypotForm):
         label="I agree to my response being used as the privacy notice describes",
         error_messages={"required": "Confirm that you agree to the privacy notice"},
     )
-    # The one-time token of this copy of the form: sending it twice stores one response.
+    # The one-time token of this copy of the form: sending it twice stores one response. The
+    # templates render it beside the CSRF token, outside the crispy layout, so that the rest of a
+    # blank form is the same HTML for everyone and can be rendered once (templates/guidance/section.html).
     form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, privacy_url="", **kwargs):
@@ -168,7 +170,6 @@ class RespondentDetailsForm(HoneypotForm):
             Field.text("organisation"),
             Field.radios("consent", legend_size=Size.SMALL),
             Field.checkbox("privacy_agreed"),
-            Field("form_token"),
             self.honeypot_layout(),
             legend="About you",
             css_class="govuk-fieldset",

@@ -5,6 +5,8 @@ pasted from elsewhere, so the HTML Markdown produces is always cleaned by nh3 (a
 allow-list sanitiser): scripts, event-handler attributes and javascript: links never survive.
 """
 
+import functools
+
 import markdown
 import nh3
 from django.utils.safestring import mark_safe
@@ -17,6 +19,10 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# The same few texts (section bodies, outcomes) are shown on every page view, and Markdown is
+# slow in Python: remember the HTML of recent texts. Keyed by the text itself, so an edit is
+# never served stale.
+@functools.lru_cache(maxsize=512)
 def render_markdown(text):
     html = markdown.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
     cleaned = nh3.clean(

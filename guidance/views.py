@@ -7,6 +7,7 @@ Comments reach a public page only through Comment.objects.published().
 import logging
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, F
 from django.http import Http404, HttpResponseServerError
@@ -85,13 +86,6 @@ def section(request, slug, section_slug):
             return accept(request, consultation, form, [(current, form.cleaned_data["comment"])])
     else:
         form = CommentForm(initial=remembered_details(request), **form_kwargs)
-    comments = (
-        Comment.objects.published()
-        .filter(consultation=consultation, section=current)
-        .select_related("response")
-        .order_by("-created_at", "-pk")
-    )
-    page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "guidance/section.html",
@@ -101,10 +95,38 @@ def section(request, slug, section_slug):
             "previous": sections[position - 1] if position > 0 else None,
             "next": sections[position + 1] if position + 1 < len(sections) else None,
             "form": form,
-            "page": page,
+            # A blank form is the same HTML for every visitor, so the template renders it once.
+            "blank_form": not form.is_bound and not remembered_details(request),
+            "comments_html": published_comments_html(consultation, current, request.GET.get("page")),
             "outcome_html": target_outcomes(consultation).get(("section", current.pk)),
         },
     )
+
+
+def published_comments_html(consultation, section, page_number):
+    """One page of the section's published comments, as HTML.
+
+    The section page is the busiest page at a deadline and counting and rendering its comments
+    is most of its cost, so each server process keeps the HTML for
+    settings.PUBLISHED_COMMENTS_CACHE_SECONDS: a moderation decision or an erasure shows on the
+    page within that time."""
+    try:
+        number = int(page_number or 1)
+    except ValueError:
+        number = 1
+    key = f"section-comments:{section.pk}:{number}"
+    html = caches["fragments"].get(key)
+    if html is None:
+        comments = (
+            Comment.objects.published()
+            .filter(consultation=consultation, section=section)
+            .select_related("response")
+            .order_by("-created_at", "-pk")
+        )
+        page = Paginator(comments, COMMENTS_PER_PAGE).get_page(number)
+        html = loader.render_to_string("includes/section_comments.html", {"page": page})
+        caches["fragments"].set(key, html, settings.PUBLISHED_COMMENTS_CACHE_SECONDS)
+    return html
 
 
 def questions(request, slug):

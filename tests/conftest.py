@@ -35,3 +35,12 @@ def plain_http_for_tests():
     from django.conf import settings
 
     settings.SECURE_SSL_REDIRECT = False
+
+
+# Each process keeps rendered fragments in memory (settings.CACHES["fragments"]); primary keys are
+# reused from test to test, so a page cached by one test must not be served to the next.
+@pytest.fixture(autouse=True)
+def fresh_fragment_cache():
+    from django.core.cache import caches
+
+    caches["fragments"].clear()

@@ -1,0 +1,136 @@
+"""The section page keeps what is the same for every visitor: a page of published comments for
+settings.PUBLISHED_COMMENTS_CACHE_SECONDS in each server process, and the blank comment form.
+What is personal (the one-time form token, remembered details, errors) is never shared."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache.backends import locmem
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from guidance.models import Comment
+from guidance.moderation import decide
+from tests.factories import CommentFactory
+from tests.journey_helpers import comment_data, publish, section_url
+
+pytestmark = pytest.mark.django_db
+
+FORM_TOKEN = re.compile(r'name="form_token" value="([0-9a-f-]{36})"')
+
+
+@pytest.fixture
+def moderator():
+    return User.objects.create_user("mod", is_staff=True)
+
+
+@pytest.fixture
+def published_comment(section):
+    return publish(CommentFactory(section=section, text="Pay people for their time."))
+
+
+def later(monkeypatch, seconds):
+    """Move the clock of the per-process cache forward."""
+    now = locmem.time.time()
+    monkeypatch.setattr(locmem.time, "time", lambda: now + seconds)
+
+
+def test_a_withdrawn_comment_leaves_the_section_page_once_the_cache_time_has_passed(
+    client, consultation, section, published_comment, moderator, monkeypatch, settings
+):
+    url = section_url(section, consultation)
+    assert "Pay people for their time." in client.get(url).content.decode()
+
+    decide(
+        Comment.objects.filter(pk=published_comment.pk), Comment.Status.PENDING, by=moderator, reason="A second look"
+    )
+
+    # Within the cache time this process still shows the page it rendered...
+    assert "Pay people for their time." in client.get(url).content.decode()
+    # ...and after it, the comment is gone.
+    later(monkeypatch, settings.PUBLISHED_COMMENTS_CACHE_SECONDS + 1)
+    page = client.get(url).content.decode()
+    assert "Pay people for their time." not in page
+    assert "No comments on this section have been published yet." in page
+
+
+def test_with_no_cache_time_every_view_shows_the_latest_decisions(
+    client, consultation, section, published_comment, moderator, settings
+):
+    settings.PUBLISHED_COMMENTS_CACHE_SECONDS = 0
+    url = section_url(section, consultation)
+    assert "Pay people for their time." in client.get(url).content.decode()
+
+    decide(
+        Comment.objects.filter(pk=published_comment.pk), Comment.Status.PENDING, by=moderator, reason="A second look"
+    )
+
+    assert "Pay people for their time." not in client.get(url).content.decode()
+
+
+def test_a_second_view_does_not_count_or_read_the_comments_again(client, consultation, section, published_comment):
+    url = section_url(section, consultation)
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert "1 published comment, newest first." in page
+    assert not [q["sql"] for q in queries.captured_queries if "guidance_comment" in q["sql"]]
+
+
+def test_each_page_of_comments_is_kept_apart(client, consultation, section):
+    for n in range(25):
+        publish(CommentFactory(section=section, text=f"Numbered comment {n:02d}"))
+    url = section_url(section, consultation)
+    first = client.get(url).content.decode()
+    second = client.get(url + "?page=2").content.decode()
+    assert "Numbered comment 24" in first and "Numbered comment 24" not in second
+    assert "Numbered comment 00" in second and "Numbered comment 00" not in first
+    assert "Showing 21 to 25." in second
+    assert client.get(url + "?page=nonsense").content.decode().count("Numbered comment") == 20
+
+
+def test_every_visitor_gets_their_own_form_token(consultation, section):
+    url = section_url(section, consultation)
+    first = FORM_TOKEN.findall(Client().get(url).content.decode())
+    second = FORM_TOKEN.findall(Client().get(url).content.decode())
+    assert len(first) == 1 and len(second) == 1
+    assert first != second
+
+
+def test_a_returning_respondent_sees_their_details_not_the_blank_form(client, consultation, section):
+    url = section_url(section, consultation)
+    stranger = Client().get(url).content.decode()  # renders and keeps the blank form
+    assert "Ann Smith" not in stranger
+
+    client.post(url, comment_data(name="Ann Smith"))
+    page = client.get(url).content.decode()
+
+    assert 'value="Ann Smith"' in page
+    assert 'value="Ann Smith"' not in Client().get(url).content.decode()
+
+
+def test_a_form_with_errors_keeps_what_was_typed_and_shows_the_errors(client, consultation, section):
+    url = section_url(section, consultation)
+    client.get(url)  # the blank form is now kept
+
+    page = client.post(url, comment_data(text="", name="Ann Smith")).content.decode()
+
+    assert "There is a problem" in page
+    assert "Enter your comment" in page
+    assert 'value="Ann Smith"' in page
+    assert Comment.objects.count() == 0
+
+
+def test_a_changed_section_text_shows_at_once(client, consultation, section):
+    url = section_url(section, consultation)
+    section.body = "The first wording."
+    section.save()
+    assert "The first wording." in client.get(url).content.decode()
+
+    section.body = "The second wording."
+    section.save()
+
+    page = client.get(url).content.decode()
+    assert "The second wording." in page and "The first wording." not in page
