@@ -21,16 +21,12 @@ def submit_response(consultation, details, targets_and_texts, form_token=None):
     Returns (response, created). created is False when this form's token was already used:
     nothing new is stored and no second receipt is sent.
     """
-    if form_token is not None:
-        existing = Response.objects.filter(form_token=form_token).first()
-        if existing is not None:
-            return existing, False
     try:
         with transaction.atomic():
             response = Response.objects.create(
                 consultation=consultation, channel=Response.Channel.ONLINE, form_token=form_token, **details
             )
-            Comment.objects.bulk_create(
+            comments = Comment.objects.bulk_create(
                 Comment(
                     response=response,
                     consultation=consultation,
@@ -41,9 +37,10 @@ def submit_response(consultation, details, targets_and_texts, form_token=None):
                 for target, text in targets_and_texts
             )
             if response.email:
-                transaction.on_commit(functools.partial(send_receipt, response.pk))
+                transaction.on_commit(functools.partial(send_receipt, response, comments))
     except IntegrityError:
-        # Two copies of one form arrived at the same moment and the other one won the token.
+        # This form was sent before (a double click, or going back and sending it again), or two
+        # copies arrived at the same moment: its token is taken, so the first response stands.
         if form_token is None:
             raise
         existing = Response.objects.filter(form_token=form_token).first()
