@@ -3,12 +3,14 @@ explained there: these run right after Django's SecurityMiddleware."""
 
 import logging
 import re
+import threading
 import uuid
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.log import log_response
 
 from consult.jsonlog import current_request_id
 
@@ -87,4 +89,58 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(body, status=503)
         response["Retry-After"] = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER)
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class LoadSheddingMiddleware:
+    """Past MAX_REQUESTS_IN_PROGRESS requests in progress in this process, answers at once with a
+    503 "very busy" page and Retry-After, instead of letting requests queue until everyone's time
+    out. Sending a form (POST: someone's comment) gets twice the limit, so under overload page views
+    are refused first. settings.MIDDLEWARE explains where it sits.
+
+    Django builds the middleware chain once per process, so this instance's count is the process's;
+    gunicorn's threads (gunicorn.conf.py) share it. A refusal touches no session, database or cache:
+    it must stay cheap when the process is already struggling. A streamed body (the staff CSV
+    export) stops counting once its view returns, while it is still being sent."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.lock = threading.Lock()
+        self.in_progress = 0
+
+    def __call__(self, request):
+        limit = settings.MAX_REQUESTS_IN_PROGRESS
+        if request.method == "POST":
+            limit *= 2
+        with self.lock:
+            already_in_progress = self.in_progress
+            refuse = limit > 0 and already_in_progress >= limit
+            if not refuse:
+                self.in_progress += 1
+        if refuse:
+            return self.refusal(request, already_in_progress, limit)
+        try:
+            return self.get_response(request)
+        finally:
+            with self.lock:
+                self.in_progress -= 1
+
+    def refusal(self, request, already_in_progress, limit):
+        sent_a_form = request.method == "POST"
+        body = render_to_string("503_busy.html", {"site_name": settings.SITE_NAME, "sent_a_form": sent_a_form})
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(settings.BUSY_RETRY_AFTER)
+        response["Cache-Control"] = "no-store"
+        # One WARNING line, with the path and status; marks the response as logged, so Django does
+        # not add an ERROR line for the 503 as it would for a failure.
+        log_response(
+            "Too busy: refused a %s with 503 (%s requests already in progress in this process, limit %s)",
+            request.method,
+            already_in_progress,
+            limit,
+            response=response,
+            request=request,
+            logger=logger,
+            level="warning",
+        )
         return response
