@@ -5,6 +5,11 @@ Requests "in progress at the same time" are real: while one request is being han
 load shedding, in the session middleware), the same test client sends the next one through the
 same middleware chain, which is what gunicorn's threads share in one process."""
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -16,6 +21,8 @@ from django.test.utils import CaptureQueriesContext
 from consult.middleware import LoadSheddingMiddleware
 from guidance.models import Comment
 from tests.journey_helpers import comment_data, section_url
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class SentWhileInProgress:
@@ -159,3 +166,13 @@ def test_the_count_goes_back_down_when_a_request_finishes_and_when_its_view_rais
         middleware(rf.get("/"))
     third = middleware(rf.get("/"))
     assert (third.status_code, third.content) == (200, b"third")
+
+
+def test_the_default_gunicorn_has_threads_free_to_refuse_when_a_process_is_at_its_limit(settings):
+    code = "import runpy, json; c = runpy.run_path('gunicorn.conf.py'); "
+    code += "print(json.dumps([c['worker_class'], c['threads']]))"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GUNICORN_")}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    worker_class, threads = json.loads(result.stdout)
+    assert worker_class == "gthread"
+    assert threads > 2 * settings.MAX_REQUESTS_IN_PROGRESS > 0
