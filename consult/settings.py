@@ -293,8 +293,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 # Overload (consult.middleware.LoadSheddingMiddleware; docs/deployment.md, "Beyond capacity"):
 # past capacity a request is refused at once with a 503 "very busy" page and Retry-After, rather
 # than queued until it times out. A process serves at most MAX_REQUESTS_IN_PROGRESS page views at
-# once; a further one is refused. Sending a form (POST: someone's comment) may go up to twice that,
-# so under overload page views are refused first and written comments get through longest.
+# once; a further one is refused. Sending a form (POST: someone's comment), and the confirmation
+# page it leads to, may go up to twice that, so under overload page views are refused first and
+# written comments get through longest.
 # The limit is per process: gunicorn needs more threads per worker than twice this number
 # (GUNICORN_THREADS, gunicorn.conf.py), so that a thread is free to refuse the excess; with
 # gunicorn's sync workers (one request a process) it never triggers. 0 turns refusing off.

@@ -17,9 +17,10 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import connection
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from consult.middleware import LoadSheddingMiddleware
-from guidance.models import Comment
+from guidance.models import Comment, Response
 from tests.journey_helpers import comment_data, section_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +118,38 @@ def test_a_comment_refused_past_twice_the_limit_is_not_stored_and_the_page_says_
     assert "What you sent has not been saved." in page
     assert "back button" in page and "send it again" in page
     assert list(Comment.objects.values_list("text", flat=True)) == ["Sent first."]
+
+
+def confirmation_url(consultation):
+    return reverse("guidance:confirmation", args=[consultation.slug])
+
+
+@pytest.mark.django_db
+def test_the_confirmation_after_sending_a_comment_is_shown_when_page_views_are_refused(
+    client, limit_of_one, consultation, section
+):
+    assert client.post(section_url(section, consultation), comment_data("Sent just now.")).status_code == 302
+    with SentWhileInProgress(lambda: client.get(confirmation_url(consultation))) as answers:
+        assert client.get("/").status_code == 200
+    confirmation = answers[0]
+    assert confirmation.status_code == 200
+    assert Response.objects.get().reference in confirmation.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_refused_confirmation_page_says_what_was_sent_was_received(client, limit_of_one, consultation, section):
+    client.post(section_url(section, consultation), comment_data("Sent just now."))
+    url = confirmation_url(consultation)
+    with SentWhileInProgress(lambda: client.get(url), lambda: client.get(url)) as answers:
+        client.get("/")
+    shown, refused = answers
+    assert shown.status_code == 200
+    assert refused.status_code == 503
+    assert refused["Retry-After"] == "7"
+    page = refused.content.decode()
+    assert "we have received it: you do not need to send it again" in page
+    assert "Reload this page in a minute" in page
+    assert "not been saved" not in page
 
 
 @pytest.mark.django_db
