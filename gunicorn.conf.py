@@ -4,7 +4,8 @@ variable; docs/deployment.md says how to choose them.
 
 GUNICORN_BIND             address to listen on                      0.0.0.0:8000
 GUNICORN_WORKERS          worker processes                          2 x CPU cores + 1
-GUNICORN_THREADS          threads per worker                        1
+GUNICORN_WORKER_CLASS     how a worker serves requests              gthread
+GUNICORN_THREADS          threads per worker                        10
 GUNICORN_TIMEOUT          seconds before a stuck worker is killed   30
 GUNICORN_GRACEFUL_TIMEOUT seconds a worker gets to finish its requests on restart or shutdown  30
 GUNICORN_KEEPALIVE        seconds an idle keep-alive connection stays open (behind a load balancer) 5
@@ -22,7 +23,13 @@ def _int(name, default):
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = _int("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1)
-threads = _int("GUNICORN_THREADS", 1)
+# Threads, so that a busy process can still refuse the excess at once: the portal serves at most
+# MAX_REQUESTS_IN_PROGRESS page views (4) and twice that many form posts (8) per process, and the
+# threads beyond those answer "very busy" (consult.middleware.LoadSheddingMiddleware). With sync
+# workers, or no more threads than twice that limit, excess requests wait in a queue instead.
+# Each thread may keep a database connection open: workers x threads x copies connections at most.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = _int("GUNICORN_THREADS", 10)
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)

@@ -3,12 +3,15 @@ explained there: these run right after Django's SecurityMiddleware."""
 
 import logging
 import re
+import threading
 import uuid
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
+from django.utils.log import log_response
 
 from consult.jsonlog import current_request_id
 
@@ -88,3 +91,74 @@ class DatabaseUnavailableMiddleware:
         response["Retry-After"] = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER)
         response["Cache-Control"] = "no-store"
         return response
+
+
+# The pages a sent form redirects to once what was sent is saved. They count as sending: refusing
+# one would leave people unsure whether to send again, which only adds to the load.
+PAGES_AFTER_SENDING = {"guidance:confirmation", "guidance:report_sent"}
+
+
+class LoadSheddingMiddleware:
+    """Past MAX_REQUESTS_IN_PROGRESS requests in progress in this process, answers at once with a
+    503 "very busy" page and Retry-After, instead of letting requests queue until everyone's time
+    out. Sending a form (POST: someone's comment) and the confirmation page that follows it get
+    twice the limit, so under overload page views are refused first. settings.MIDDLEWARE explains
+    where it sits.
+
+    Django builds the middleware chain once per process, so this instance's count is the process's;
+    gunicorn's threads (gunicorn.conf.py) share it. A refusal touches no session, database or cache:
+    it must stay cheap when the process is already struggling. A streamed body (the staff CSV
+    export) stops counting once its view returns, while it is still being sent."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.lock = threading.Lock()
+        self.in_progress = 0
+
+    def __call__(self, request):
+        after_sending = request.method != "POST" and is_page_after_sending(request)
+        limit = settings.MAX_REQUESTS_IN_PROGRESS
+        if request.method == "POST" or after_sending:
+            limit *= 2
+        with self.lock:
+            already_in_progress = self.in_progress
+            refuse = limit > 0 and already_in_progress >= limit
+            if not refuse:
+                self.in_progress += 1
+        if refuse:
+            return self.refusal(request, after_sending, already_in_progress, limit)
+        try:
+            return self.get_response(request)
+        finally:
+            with self.lock:
+                self.in_progress -= 1
+
+    def refusal(self, request, after_sending, already_in_progress, limit):
+        context = {
+            "site_name": settings.SITE_NAME,
+            "sent_a_form": request.method == "POST",
+            "after_sending": after_sending,
+        }
+        response = HttpResponse(render_to_string("503_busy.html", context), status=503)
+        response["Retry-After"] = str(settings.BUSY_RETRY_AFTER)
+        response["Cache-Control"] = "no-store"
+        # One WARNING line, with the path and status; marks the response as logged, so Django does
+        # not add an ERROR line for the 503 as it would for a failure.
+        log_response(
+            "Too busy: refused a %s with 503 (%s requests already in progress in this process, limit %s)",
+            request.method,
+            already_in_progress,
+            limit,
+            response=response,
+            request=request,
+            logger=logger,
+            level="warning",
+        )
+        return response
+
+
+def is_page_after_sending(request):
+    try:
+        return resolve(request.path_info).view_name in PAGES_AFTER_SENDING
+    except Resolver404:
+        return False
