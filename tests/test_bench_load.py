@@ -3,11 +3,15 @@ the page, fill it as a person would (never the honeypot), keep its cookies, reco
 reference it is given, count errors and reconcile exactly. The real run needs PostgreSQL and the
 public pages; the lead runs it and records the figures in docs/performance.md."""
 
+import contextlib
 import http.server
 import importlib.machinery
 import importlib.util
+import os
 import random
 import re
+import subprocess
+import sys
 import threading
 import urllib.parse
 import uuid
@@ -88,22 +92,202 @@ DETAILS_PAGE = """<html><body><h1>Your details</h1><form method="post">
 <input type="radio" name="consent" value="named"><input type="checkbox" name="agree"><button>Send</button>
 </form></body></html>"""
 
+PATH = "/consultations/c/draft/a/"
+
+
+def section_page(csrf, token, extra=""):
+    """The section page with these hidden values; `extra` is inserted just before the textarea."""
+    page = SECTION_PAGE.format(csrf=csrf, token=token)
+    return page.replace('  <textarea name="text"', f'  {extra}<textarea name="text"') if extra else page
+
+
+def test_a_cached_form_is_sent_with_the_fresh_tokens_of_each_page():
+    cache = bench.FormCache()
+    first = cache.form("comment", PATH, section_page("a" * 32, "token-1"))
+    page = section_page("b&amp;c", "token-2")
+    second = cache.form("comment", PATH, page)
+    assert (cache.parsed, cache.cached, cache.reparsed) == (1, 1, 0)
+    marker = "bench-" + "1" * 32
+    filled = dict(bench.fill_form(second, marker))
+    assert filled["csrfmiddlewaretoken"] == "b&c" and filled["form_token"] == "token-2"
+    assert bench.fill_form(second, marker) == bench.fill_form(bench.comment_form(page), marker)
+    assert dict(bench.fill_form(first, marker))["form_token"] == "token-1"
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        '<input type="hidden" name="revision" value="7">',
+        '<select name="region"><option value="north">North</option></select>',
+        "<!-- no form_token -->",
+    ],
+    ids=["a hidden field more", "a select more", "a hidden field less"],
+)
+def test_the_cache_parses_the_page_again_when_its_form_has_changed(changed):
+    cache = bench.FormCache()
+    cache.form("comment", PATH, section_page("a" * 32, "token-1"))
+    if changed.startswith("<!--"):
+        page = section_page("b" * 32, "token-2").replace('<input type="hidden" name="form_token" value="token-2">', "")
+    else:
+        page = section_page("b" * 32, "token-2", extra=changed)
+    form = cache.form("comment", PATH, page)
+    assert (cache.parsed, cache.cached, cache.reparsed) == (2, 0, 1)
+    marker = "bench-" + "2" * 32
+    assert bench.fill_form(form, marker) == bench.fill_form(bench.comment_form(page), marker)
+    again = cache.form("comment", PATH, page.replace("b" * 32, "c" * 32))
+    assert cache.cached == 1 and dict(bench.fill_form(again, marker))["csrfmiddlewaretoken"] == "c" * 32
+
+
+def test_the_cache_finds_no_form_on_a_page_that_lost_it():
+    cache = bench.FormCache()
+    cache.form("comment", PATH, section_page("a" * 32, "token-1"))
+    assert cache.form("comment", PATH, "<html><body><h1>This consultation has closed</h1></body></html>") is None
+    assert cache.reparsed == 1
+
+
+class FakeClock:
+    """Time that passes only when told: a visit's work, or a sleep that may overrun."""
+
+    def __init__(self):
+        self.time, self.oversleep = 100.0, 0.0
+
+    def now(self):
+        return self.time
+
+    def sleep(self, seconds):
+        self.time += seconds + self.oversleep
+
+
+def test_the_schedule_starts_visits_on_time_and_counts_how_late_the_others_start():
+    clock = FakeClock()
+    schedule = bench.Schedule(10, 1.0, clock=clock.now, sleep=clock.sleep)
+    schedule.begin(clock.now())
+    assert schedule.next_visit() == (0.0, False)  # visit 0 is due at once
+    clock.time += 0.03  # it takes 30 ms: visit 1 is waited for and starts on time
+    assert schedule.next_visit() == (0.0, False) and clock.time == pytest.approx(100.1)
+    clock.time += 0.35  # a slow visit: visits 2, 3 and 4 fell due while no thread was free
+    late, no_thread_free = schedule.next_visit()
+    assert late == pytest.approx(0.25) and no_thread_free
+    late, no_thread_free = schedule.next_visit()
+    assert late == pytest.approx(0.15) and no_thread_free
+    late, no_thread_free = schedule.next_visit()
+    assert late == pytest.approx(0.05) and no_thread_free
+    clock.oversleep = 0.08  # the thread wakes 80 ms after visit 5 was due: the client is short of CPU
+    late, no_thread_free = schedule.next_visit()
+    assert late == pytest.approx(0.08) and not no_thread_free
+    clock.oversleep = 0.0
+    started = 6
+    while schedule.next_visit() is not None:
+        started += 1
+    assert started == schedule.visits_due() == 10
+    assert clock.time < 101.0
+
+
+def test_the_schedule_starts_nothing_once_the_run_is_over():
+    clock = FakeClock()
+    schedule = bench.Schedule(100, 0.5, clock=clock.now, sleep=clock.sleep)
+    schedule.begin(clock.now())
+    assert schedule.next_visit() == (0.0, False)
+    clock.time += 0.6  # every client thread was busy until after the end
+    assert schedule.next_visit() is None
+    assert schedule.visits_due() == 50
+
+
+def test_results_count_the_visits_that_start_late():
+    results = bench.Results()
+    for late, no_thread_free in [(0.0, False), (0.049, True), (0.2, True), (0.06, False)]:
+        results.start(late, no_thread_free)
+    assert (results.late_no_thread, results.late_woken) == (1, 1)
+
+
+def stat_line(pid, name, parent, utime, stime, cutime=0, cstime=0):
+    fields = ["S", parent, 1, 1, 0, -1, 4194560, 100, 0, 0, 0, utime, stime, cutime, cstime, 20, 0, 1, 0, 5]
+    return f"{pid} ({name}) " + " ".join(str(field) for field in fields)
+
+
+def test_process_cpu_times_are_read_from_proc_stat_whatever_the_name():
+    ticks = bench.CLOCK_TICKS
+    name, parent, own, with_children = bench.parse_stat(stat_line(42, "postgres: a (b) c", 7, 3 * ticks, ticks, ticks))
+    assert (name, parent) == ("postgres: a (b) c", 7)
+    assert (own, with_children) == (pytest.approx(4.0), pytest.approx(5.0))
+
+
+def test_the_cpu_split_keeps_the_time_of_a_worker_killed_mid_run():
+    def snapshot(at, client, machine, table):
+        return {
+            "at": at,
+            "client_pid": 5,
+            "client": client,
+            "machine": machine,
+            "table": {pid: (name, parent, own, own + children) for pid, (name, parent, own, children) in table.items()},
+            "gunicorn": 10,
+            "backends": {21},
+        }
+
+    # pid: (name, parent, own seconds, seconds of its waited-for children)
+    before = snapshot(
+        0.0,
+        1.0,
+        50.0,
+        {
+            5: ("python", 1, 1.0, 0.0),  # the benchmark itself, counted with os.times()
+            10: ("python", 1, 1.0, 0.0),  # the gunicorn master
+            11: ("python", 10, 4.0, 0.0),  # a worker, killed during the run
+            20: ("postgres", 1, 2.0, 0.0),  # the postmaster
+            21: ("postgres", 20, 3.0, 0.0),  # this database's backend
+            30: ("bash", 1, 9.0, 0.0),
+            32: ("make", 30, 4.0, 0.0),  # ends during the run
+        },
+    )
+    after = snapshot(
+        10.0,
+        2.5,
+        68.0,
+        {
+            5: ("python", 1, 2.5, 0.0),
+            10: ("python", 1, 1.5, 7.0),  # the killed worker's 7 s, now among the master's waited-for children
+            12: ("python", 10, 2.0, 0.0),  # its replacement
+            20: ("postgres", 1, 2.0, 1.0),  # a backend that ended during the run
+            21: ("postgres", 20, 6.0, 0.0),
+            30: ("bash", 1, 9.5, 4.5),  # make used 0.5 s more before it ended
+            31: ("make", 30, 1.0, 0.0),
+        },
+    )
+    split = bench.cpu_split(before, after)
+    assert split == {
+        "seconds": 10.0,
+        "client": 1.5,
+        "gunicorn": pytest.approx(8.5 + 2.0 - 5.0),
+        "postgres": pytest.approx(9.0 - 5.0),
+        "backends": pytest.approx(3.0),
+        "machine": 18.0,
+        "others_seen": pytest.approx(0.5 + 0.5 + 1.0),
+        "busiest_others": [("make", 1.0), ("bash", 0.5)],
+    }
+    text = "\n".join(bench.cpu_report(split, 2))
+    assert "20.0 core-seconds" in text and "gunicorn (master and workers)" in text and "28%" in text
+    assert "busiest: make 1.0 s, bash 0.5 s" in text
+
 
 class StubPortal(http.server.ThreadingHTTPServer):
-    """A section page with a CSRF cookie and a one-time token; a POST stores the comment and
-    redirects to /confirmation/<reference>/; every 25th POST is refused with 429 + Retry-After."""
+    """A section page with a CSRF cookie and fresh hidden values on every copy; a POST must send
+    back the values of one copy, once, and is stored and redirected to /confirmation/<reference>/;
+    every 25th POST is refused with 429 + Retry-After. With `two_steps` the comment is followed by
+    a details form; with `changing_form` every third copy of the page has one hidden field more."""
 
     daemon_threads = True
 
-    def __init__(self, two_steps=False):
+    def __init__(self, two_steps=False, changing_form=False):
         super().__init__(("127.0.0.1", 0), StubHandler)
         self.lock = threading.Lock()
-        self.tokens, self.stored, self.posts, self.honeypot_filled = set(), {}, 0, 0
-        self.two_steps, self.pending, self.thanks = two_steps, {}, []
+        self.issued, self.stored, self.pages, self.posts, self.honeypot_filled = {}, {}, 0, 0, 0
+        self.refused_tokens = 0
+        self.two_steps, self.changing_form, self.pending, self.thanks = two_steps, changing_form, {}, []
 
 
 class StubHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: without this each answer waits 40 ms
 
     def log_message(self, *args):
         pass
@@ -120,11 +304,15 @@ class StubHandler(http.server.BaseHTTPRequestHandler):
         if self.path.startswith("/thanks/"):
             reference = self.server.thanks[int(self.path.split("/")[2])]
             return self.send(200, f"<h1>Thank you</h1><p>Your reference is {reference}</p>".encode())
-        token = uuid.uuid4().hex
+        token, hidden = uuid.uuid4().hex, {"csrfmiddlewaretoken": uuid.uuid4().hex}
         with self.server.lock:
-            self.server.tokens.add(token)
+            self.server.pages += 1
+            if self.server.changing_form and self.server.pages % 3 == 0:
+                hidden["revision"] = str(self.server.pages)
+            self.server.issued[token] = hidden
+        extra = f'<input type="hidden" name="revision" value="{hidden["revision"]}">' if "revision" in hidden else ""
         cookie = ("Set-Cookie", "csrftoken=cookie123; Path=/; SameSite=Lax")
-        page = SECTION_PAGE.format(csrf="masked", token=token).encode()
+        page = section_page(hidden["csrfmiddlewaretoken"], token, extra).encode()
         self.send(200, page, [cookie, ("Content-Type", "text/html; charset=utf-8")])
 
     def do_POST(self):
@@ -138,20 +326,23 @@ class StubHandler(http.server.BaseHTTPRequestHandler):
             if self.server.posts % 25 == 0:
                 return self.send(429, b"slow down", [("Retry-After", "1")])
             if "pending" in fields:  # the second step: the respondent's details
-                marker = self.server.pending.pop(fields["pending"])
-                return self.store(marker)
+                marker = self.server.pending.pop(fields["pending"], None)
+                return self.store(marker) if marker else self.send(403)
+            hidden = self.server.issued.pop(fields.get("form_token"), None)
+            if (
+                "csrftoken=cookie123" not in self.headers.get("Cookie", "")
+                or hidden is None
+                or any(fields.get(name) != value for name, value in hidden.items())
+                or ("revision" in fields and "revision" not in hidden)
+            ):
+                self.server.refused_tokens += 1
+                return self.send(403)
+            if fields["website"]:
+                self.server.honeypot_filled += 1
             marker = re.search(r"bench-[0-9a-f]{32}", fields["text"]).group()
             if self.server.two_steps:
                 self.server.pending[fields["form_token"]] = marker
                 return self.send(200, DETAILS_PAGE.format(pending=fields["form_token"]).encode())
-            if (
-                "csrftoken=cookie123" not in self.headers.get("Cookie", "")
-                or fields["form_token"] not in self.server.tokens
-            ):
-                return self.send(403)
-            if fields["website"]:
-                self.server.honeypot_filled += 1
-            self.server.tokens.discard(fields["form_token"])
             self.store(marker)
 
     def store(self, marker):
@@ -164,25 +355,78 @@ class StubHandler(http.server.BaseHTTPRequestHandler):
         self.send(302, headers=[("Location", f"/confirmation/{reference}/")])
 
 
-@pytest.mark.parametrize("two_steps", [False, True], ids=["one form", "comment then details"])
-def test_the_client_drives_a_stub_portal_and_reconciles_exactly(two_steps):
-    stub = StubPortal(two_steps=two_steps)
-    thread = threading.Thread(target=stub.serve_forever, daemon=True)
+@contextlib.contextmanager
+def stub_portal(**options):
+    stub = StubPortal(**options)
+    thread = threading.Thread(target=stub.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        base = f"http://127.0.0.1:{stub.server_address[1]}"
-        results = bench.run_load(
-            base, ["/consultations/c/draft/a/", "/consultations/c/draft/b/"], duration=1.5, clients=4, write_share=0.5
-        )
+        yield stub, f"http://127.0.0.1:{stub.server_address[1]}"
     finally:
         stub.shutdown()
-    assert len(results.read_latencies) > 20
-    assert len(results.acknowledged) > 10
-    assert stub.honeypot_filled == 0
-    assert set(results.errors) <= {"write 429"}
-    assert results.retry_after_missing == 0
+        stub.server_close()
+
+
+def assert_reconciled_exactly(results, stub):
+    assert stub.honeypot_filled == 0 and stub.refused_tokens == 0
+    assert set(results.errors) <= {"write 429 with Retry-After"}
     outcome = bench.reconcile(results.acknowledged, stub.stored)
     assert outcome == {"lost": [], "duplicated": [], "misfiled": [], "stored_unacknowledged": []}
     assert results.acknowledged == {marker: refs[0] for marker, refs in stub.stored.items()}
+    return outcome
+
+
+PATHS = ["/consultations/c/draft/a/", "/consultations/c/draft/b/"]
+
+
+@pytest.mark.parametrize("two_steps", [False, True], ids=["one form", "comment then details"])
+def test_the_client_drives_a_stub_portal_in_a_closed_loop_and_reconciles_exactly(two_steps):
+    with stub_portal(two_steps=two_steps) as (stub, base):
+        results = bench.run_load(base, PATHS, duration=0.6, clients=4, write_share=0.5, rate=0)
+    assert len(results.reads) > 20
+    assert len(results.acknowledged) > 10
+    outcome = assert_reconciled_exactly(results, stub)
+    forms = results.forms
+    assert forms.cached > 0 and forms.reparsed == 0 and forms.parsed <= 4 * len(PATHS) * (2 if two_steps else 1)
+    assert results.requests == stub.pages + stub.posts + len(stub.thanks)
     text = bench.report(results, outcome, title="Stub")
-    assert "submissions/s" in text and "lost 0, duplicated 0" in text
+    assert "Closed loop" in text and "submissions/s" in text and "lost 0, duplicated 0" in text
+
+
+def test_the_client_sends_what_a_changed_form_asks_for():
+    with stub_portal(changing_form=True) as (stub, base):
+        results = bench.run_load(base, PATHS, duration=0.6, clients=4, write_share=1.0, rate=0)
+    assert len(results.acknowledged) > 10 and results.forms.reparsed > 0
+    assert_reconciled_exactly(results, stub)
+
+
+def test_the_client_starts_visits_at_the_set_rate_and_reconciles_exactly():
+    with stub_portal() as (stub, base):
+        results = bench.run_load(base, PATHS, duration=0.6, clients=4, write_share=0.5, rate=50, seed=1)
+    assert results.scheduled == 30
+    assert 0 < len(results.lateness) <= 30 and min(results.lateness) >= 0
+    assert stub.pages == len(results.lateness)  # one section page a visit, none before or after the schedule
+    assert len(results.acknowledged) > 0
+    outcome = assert_reconciled_exactly(results, stub)
+    text = bench.report(results, outcome, title="Stub")
+    assert "Offered: 50.0 visits/s, 25.0 submissions/s" in text and "30 visits due" in text
+    assert "ms late" in text and "lost 0, duplicated 0" in text
+
+
+def test_the_report_warns_when_another_client_posted_to_the_server():
+    results = bench.Results()
+    results.duration, results.unacknowledged_posts = 10.0, 1
+    outcome = bench.reconcile({"a": "AAAA-AAAA"}, {"a": ["AAAA-AAAA"], "x": ["CCCC-CCCC"], "y": ["DDDD-DDDD"]})
+    assert "WARNING: more comments stored without an acknowledgement" in bench.report(results, outcome, title="")
+    outcome = bench.reconcile({"a": "AAAA-AAAA"}, {"a": ["AAAA-AAAA"], "x": ["CCCC-CCCC"]})
+    assert "WARNING" not in bench.report(results, outcome, title="")
+
+
+def test_the_workers_to_kill_are_found_as_the_children_of_the_master():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert child.pid in bench.worker_pids(os.getpid())
+        assert child.pid not in bench.worker_pids(child.pid)
+    finally:
+        child.kill()
+        child.wait()
