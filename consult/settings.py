@@ -245,10 +245,11 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
-# Seconds a server process keeps a page of a section's published comments before counting and
-# rendering it again. A moderation decision, a report that hides a comment or an erasure shows on
-# the section page within this time; 0 renders the comments afresh on every view.
-PUBLISHED_COMMENTS_CACHE_SECONDS = env_int("PUBLISHED_COMMENTS_CACHE_SECONDS", 10)
+# Seconds each server process keeps what the public pages show alike to everyone: a consultation
+# with its sections, and each page of a section's published comments. A moderation decision, a
+# report that hides a comment, an erasure or a staff edit shows on the public pages within this
+# time; whether a consultation is open is still decided at each request. 0: read afresh every time.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 10)
 # Accepted submissions (comments or answers) from one IP address per hour before a 429 page.
 RATE_LIMIT_SUBMISSIONS_PER_HOUR = env_int("RATE_LIMIT_SUBMISSIONS_PER_HOUR", 20)
 # Public reports: reports on comments accepted from one IP address per hour before a 429 page.

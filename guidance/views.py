@@ -29,7 +29,18 @@ PUBLISHED_PER_PAGE = 50
 
 
 def get_consultation(slug):
-    return get_object_or_404(Consultation.objects.select_related("document"), slug=slug)
+    """(consultation, its document's sections), as the public pages show them.
+
+    They change only when staff edit them, and reading them was a fifth of a section page's work
+    at a busy deadline, so each server process keeps them for settings.PUBLIC_CACHE_SECONDS.
+    Whether the consultation is open is still decided at each request, from its dates."""
+    key = f"consultation:{slug}"
+    found = caches["fragments"].get(key)
+    if found is None:
+        consultation = get_object_or_404(Consultation.objects.select_related("document"), slug=slug)
+        found = (consultation, list(consultation.document.sections.all()))
+        caches["fragments"].set(key, found, settings.PUBLIC_CACHE_SECONDS)
+    return found
 
 
 def consultation_list(request):
@@ -38,7 +49,7 @@ def consultation_list(request):
 
 
 def consultation_detail(request, slug):
-    consultation = get_consultation(slug)
+    consultation, sections = get_consultation(slug)
     counts = dict(
         Comment.objects.published()
         .filter(consultation=consultation, section__isnull=False)
@@ -46,7 +57,6 @@ def consultation_detail(request, slug):
         .annotate(n=Count("pk"))
         .values_list("section", "n")
     )
-    sections = list(consultation.document.sections.all())
     for section in sections:
         section.published_count = counts.get(section.pk, 0)
     return render(
@@ -62,14 +72,12 @@ def consultation_detail(request, slug):
 
 
 def draft(request, slug):
-    consultation = get_consultation(slug)
-    sections = consultation.document.sections.all()
+    consultation, sections = get_consultation(slug)
     return render(request, "guidance/draft.html", {"consultation": consultation, "sections": sections})
 
 
 def section(request, slug, section_slug):
-    consultation = get_consultation(slug)
-    sections = list(consultation.document.sections.all())
+    consultation, sections = get_consultation(slug)
     position = next((i for i, s in enumerate(sections) if s.slug == section_slug), None)
     if position is None:
         raise Http404
@@ -108,7 +116,7 @@ def published_comments_html(consultation, section, page_number):
 
     The section page is the busiest page at a deadline and counting and rendering its comments
     is most of its cost, so each server process keeps the HTML for
-    settings.PUBLISHED_COMMENTS_CACHE_SECONDS: a moderation decision or an erasure shows on the
+    settings.PUBLIC_CACHE_SECONDS: a moderation decision or an erasure shows on the
     page within that time."""
     try:
         number = int(page_number or 1)
@@ -125,12 +133,12 @@ def published_comments_html(consultation, section, page_number):
         )
         page = Paginator(comments, COMMENTS_PER_PAGE).get_page(number)
         html = loader.render_to_string("includes/section_comments.html", {"page": page})
-        caches["fragments"].set(key, html, settings.PUBLISHED_COMMENTS_CACHE_SECONDS)
+        caches["fragments"].set(key, html, settings.PUBLIC_CACHE_SECONDS)
     return html
 
 
 def questions(request, slug):
-    consultation = get_consultation(slug)
+    consultation, _ = get_consultation(slug)
     question_list = list(consultation.questions.all())
     if not question_list:
         raise Http404
@@ -152,7 +160,7 @@ def questions(request, slug):
 
 
 def confirmation(request, slug):
-    consultation = get_consultation(slug)
+    consultation, _ = get_consultation(slug)
     sent = request.session.get("confirmation")
     if not sent or sent.get("consultation") != consultation.slug:
         return redirect(consultation)
@@ -160,7 +168,7 @@ def confirmation(request, slug):
 
 
 def published(request, slug):
-    consultation = get_consultation(slug)
+    consultation, _ = get_consultation(slug)
     comments = (
         Comment.objects.published()
         .filter(consultation=consultation)

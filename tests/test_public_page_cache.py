@@ -1,7 +1,9 @@
-"""The section page keeps what is the same for every visitor: a page of published comments for
-settings.PUBLISHED_COMMENTS_CACHE_SECONDS in each server process, and the blank comment form.
+"""The public pages keep what is the same for every visitor: the consultation with its sections
+and each page of a section's published comments for settings.PUBLIC_CACHE_SECONDS in each server
+process, and the blank comment form for good.
 What is personal (the one-time form token, remembered details, errors) is never shared."""
 
+import datetime
 import re
 
 import pytest
@@ -10,6 +12,7 @@ from django.core.cache.backends import locmem
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from guidance.models import Comment
 from guidance.moderation import decide
@@ -50,7 +53,7 @@ def test_a_withdrawn_comment_leaves_the_section_page_once_the_cache_time_has_pas
     # Within the cache time this process still shows the page it rendered...
     assert "Pay people for their time." in client.get(url).content.decode()
     # ...and after it, the comment is gone.
-    later(monkeypatch, settings.PUBLISHED_COMMENTS_CACHE_SECONDS + 1)
+    later(monkeypatch, settings.PUBLIC_CACHE_SECONDS + 1)
     page = client.get(url).content.decode()
     assert "Pay people for their time." not in page
     assert "No comments on this section have been published yet." in page
@@ -59,7 +62,7 @@ def test_a_withdrawn_comment_leaves_the_section_page_once_the_cache_time_has_pas
 def test_with_no_cache_time_every_view_shows_the_latest_decisions(
     client, consultation, section, published_comment, moderator, settings
 ):
-    settings.PUBLISHED_COMMENTS_CACHE_SECONDS = 0
+    settings.PUBLIC_CACHE_SECONDS = 0
     url = section_url(section, consultation)
     assert "Pay people for their time." in client.get(url).content.decode()
 
@@ -123,7 +126,9 @@ def test_a_form_with_errors_keeps_what_was_typed_and_shows_the_errors(client, co
     assert Comment.objects.count() == 0
 
 
-def test_a_changed_section_text_shows_at_once(client, consultation, section):
+def test_a_staff_edit_to_a_section_shows_once_the_cache_time_has_passed(
+    client, consultation, section, monkeypatch, settings
+):
     url = section_url(section, consultation)
     section.body = "The first wording."
     section.save()
@@ -132,5 +137,20 @@ def test_a_changed_section_text_shows_at_once(client, consultation, section):
     section.body = "The second wording."
     section.save()
 
+    assert "The first wording." in client.get(url).content.decode()
+    later(monkeypatch, settings.PUBLIC_CACHE_SECONDS + 1)
     page = client.get(url).content.decode()
     assert "The second wording." in page and "The first wording." not in page
+
+
+def test_a_kept_consultation_still_closes_on_time(client, consultation, section, monkeypatch):
+    url = section_url(section, consultation)
+    assert "Send comment" in client.get(url).content.decode()  # the consultation is now kept
+
+    after_the_close = consultation.closes_at + datetime.timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: after_the_close)
+
+    refused = client.post(url, comment_data())
+    assert refused.status_code == 403
+    assert Comment.objects.count() == 0
+    assert "Send comment" not in client.get(url).content.decode()
