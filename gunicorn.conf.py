@@ -13,6 +13,7 @@ GUNICORN_MAX_REQUESTS     requests before a worker is replaced (0: never)  1000
 GUNICORN_ACCESS_LOG       true: one JSON line a request on standard output  true
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -58,3 +59,11 @@ logconfig_dict = {
         "gunicorn.access": {"level": "INFO" if _access_log else "WARNING", "handlers": ["stdout"], "propagate": False},
     },
 }
+
+
+def post_worker_init(worker):
+    """Once the portal is loaded in a worker, move everything loaded so far out of the garbage
+    collector's sight: its full collections then no longer walk the tens of thousands of objects
+    of Django, the URL patterns and the templates on every pass (bench/load: about 8% more
+    submissions a second and a lower p99, docs/performance.md)."""
+    gc.freeze()
