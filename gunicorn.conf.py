@@ -9,7 +9,7 @@ GUNICORN_THREADS          threads per worker                        10
 GUNICORN_TIMEOUT          seconds before a stuck worker is killed   30
 GUNICORN_GRACEFUL_TIMEOUT seconds a worker gets to finish its requests on restart or shutdown  30
 GUNICORN_KEEPALIVE        seconds an idle keep-alive connection stays open (behind a load balancer) 5
-GUNICORN_MAX_REQUESTS     requests before a worker is replaced (0: never)  1000
+GUNICORN_MAX_REQUESTS     requests before a worker is replaced (0: never)  20000
 GUNICORN_ACCESS_LOG       true: one JSON line a request on standard output  true
 """
 
@@ -35,8 +35,10 @@ timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # Replacing workers now and then bounds any slow memory growth; the jitter stops them all
-# restarting at once.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+# restarting at once. Not too often: a new worker loads the portal again and starts with empty
+# caches, and at a busy deadline (100 requests a second per worker) 1,000 would mean a restart
+# every 10 seconds.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
 max_requests_jitter = max_requests // 10
 # Heartbeat files in memory, not on the container's (possibly slow) disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
