@@ -236,20 +236,20 @@ CACHES = {
         "LOCATION": "portal_cache",
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
-    # Each server process's own memory, for what is the same for every visitor and cheap to
-    # rebuild: the blank comment form's HTML, and each consultation with its sections. Per
-    # process, so a new release never serves HTML from the old templates.
+    # Each server process's own memory, for what is the same for every visitor: the blank
+    # comment form's HTML, each consultation with its sections, each page of a section's
+    # published comments. Per process, so a new release never serves HTML from the old templates.
     "fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "fragments",
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
-# Seconds the public pages keep what they show alike to everyone: each server process its
-# consultations with their sections, and the shared cache each page of a section's published
-# comments. A moderation decision, a report that hides a comment, an erasure or a staff edit shows
-# on the public pages within this time; whether a consultation is open is still decided at each
-# request, from its dates. 0: read afresh every time.
+# Seconds each server process keeps what the public pages show alike to everyone: its
+# consultations with their sections, and each page of a section's published comments. A
+# moderation decision, a report that hides a comment, an erasure or a staff edit shows on the
+# public pages within this time; whether a consultation is open is still decided at each request,
+# from its dates. 0: read afresh every time.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 10)
 # Accepted submissions (comments or answers) from one IP address per hour before a 429 page.
 RATE_LIMIT_SUBMISSIONS_PER_HOUR = env_int("RATE_LIMIT_SUBMISSIONS_PER_HOUR", 20)

@@ -7,7 +7,7 @@ Comments reach a public page only through Comment.objects.published().
 import logging
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, F
 from django.http import Http404, HttpResponseServerError
@@ -114,16 +114,18 @@ def section(request, slug, section_slug):
 def published_comments_html(consultation, section, page_number):
     """One page of the section's published comments, as HTML.
 
-    The section page is the busiest page at a deadline, and counting and rendering its comments
-    was most of its cost, so the HTML is kept for settings.PUBLIC_CACHE_SECONDS in the shared
-    cache (Redis, or the database's cache table), rendered once for every server process and every
-    copy: a moderation decision or an erasure shows on the page within that time."""
+    The section page is the busiest page at a deadline and counting and rendering its comments
+    was most of its cost, so each server process keeps the HTML for settings.PUBLIC_CACHE_SECONDS:
+    a moderation decision or an erasure shows on the page within that time. In each process's own
+    memory rather than the shared cache: reading 30 kB from Redis (or the database's cache table)
+    on every view cost more than each process rendering each page once per period
+    (docs/performance.md)."""
     try:
         number = int(page_number or 1)
     except ValueError:
         number = 1
     key = f"section-comments:{section.pk}:{number}"
-    html = cache.get(key)
+    html = caches["fragments"].get(key)
     if html is None:
         comments = (
             Comment.objects.published()
@@ -133,7 +135,7 @@ def published_comments_html(consultation, section, page_number):
         )
         page = Paginator(comments, COMMENTS_PER_PAGE).get_page(number)
         html = loader.render_to_string("includes/section_comments.html", {"page": page})
-        cache.set(key, html, settings.PUBLIC_CACHE_SECONDS)
+        caches["fragments"].set(key, html, settings.PUBLIC_CACHE_SECONDS)
     return html
 
 

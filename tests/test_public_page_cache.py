@@ -1,6 +1,6 @@
-"""The public pages keep what is the same for every visitor: for settings.PUBLIC_CACHE_SECONDS the
-consultation with its sections (in each server process) and each page of a section's published
-comments (in the shared cache); the blank comment form for good (in each process).
+"""The public pages keep what is the same for every visitor, in each server process: for
+settings.PUBLIC_CACHE_SECONDS the consultation with its sections and each page of a section's
+published comments; the blank comment form for good.
 What is personal (the one-time form token, remembered details, errors) is never shared."""
 
 import datetime
@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache.backends import db as database_cache
 from django.core.cache.backends import locmem
 from django.db import connection
 from django.test import Client
@@ -36,10 +35,9 @@ def published_comment(section):
 
 
 def later(monkeypatch, seconds):
-    """Move the clocks of the per-process cache and of the shared (database) cache forward."""
-    now, moment = locmem.time.time(), timezone.now()
+    """Move the clock of the per-process cache forward."""
+    now = locmem.time.time()
     monkeypatch.setattr(locmem.time, "time", lambda: now + seconds)
-    monkeypatch.setattr(database_cache, "tz_now", lambda: moment + datetime.timedelta(seconds=seconds))
 
 
 def test_a_withdrawn_comment_leaves_the_section_page_once_the_cache_time_has_passed(
