@@ -5,12 +5,15 @@ Comments reach a public page only through Comment.objects.published().
 """
 
 import logging
+import re
+import uuid
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, F
-from django.http import Http404, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -94,24 +97,62 @@ def section(request, slug, section_slug):
             return accept(request, consultation, form, [(current, form.cleaned_data["comment"])])
     else:
         form = CommentForm(initial=remembered_details(request), **form_kwargs)
-    return render(
-        request,
-        "guidance/section.html",
-        {
-            "consultation": consultation,
-            "section": current,
-            "previous": sections[position - 1] if position > 0 else None,
-            "next": sections[position + 1] if position + 1 < len(sections) else None,
-            "form": form,
-            # A blank form is the same HTML for every visitor, so the template renders it once.
-            "blank_form": not form.is_bound and not remembered_details(request),
-            "comments_html": published_comments_html(consultation, current, request.GET.get("page")),
-            "outcome_html": target_outcomes(consultation).get(("section", current.pk)),
-        },
-    )
+    page_number = comments_page_number(request)
+
+    def section_page():
+        return render(
+            request,
+            "guidance/section.html",
+            {
+                "consultation": consultation,
+                "section": current,
+                "previous": sections[position - 1] if position > 0 else None,
+                "next": sections[position + 1] if position + 1 < len(sections) else None,
+                "form": form,
+                # A blank form is the same HTML for every visitor, so the template renders it once.
+                "blank_form": not form.is_bound and not remembered_details(request),
+                "comments_html": published_comments_html(consultation, current, page_number),
+                "outcome_html": target_outcomes(consultation).get(("section", current.pk)),
+            },
+        )
+
+    if form.is_bound or remembered_details(request):
+        return section_page()
+    return page_for_new_visitor(request, f"section-page:{current.pk}:{page_number}", section_page)
 
 
-def published_comments_html(consultation, section, page_number):
+# The two values on a page that differ from one new visitor to the next.
+VISITOR_TOKENS = re.compile(r'(<input type="hidden" name="(csrfmiddlewaretoken|form_token)" value=")[^"]*(")')
+
+
+def page_for_new_visitor(request, key, render_page):
+    """A page that is the same for every new visitor (no session yet) but for its CSRF token and
+    its form's one-time token.
+
+    At a deadline most people arrive once, read a section and comment, so each server process
+    keeps the page rendered for the first of them for settings.PUBLIC_CACHE_SECONDS and gives
+    everyone after a copy with fresh tokens of their own: a tenth of the CPU of rendering it."""
+    html = caches["fragments"].get(key)
+    if html is None:
+        page = render_page()
+        caches["fragments"].set(key, page.content.decode(), settings.PUBLIC_CACHE_SECONDS)
+        return page
+
+    def fresh_token(match):
+        token = get_token(request) if match[2] == "csrfmiddlewaretoken" else str(uuid.uuid4())
+        return f"{match[1]}{token}{match[3]}"
+
+    return HttpResponse(VISITOR_TOKENS.sub(fresh_token, html))
+
+
+def comments_page_number(request):
+    try:
+        return int(request.GET.get("page") or 1)
+    except ValueError:
+        return 1
+
+
+def published_comments_html(consultation, section, number):
     """One page of the section's published comments, as HTML.
 
     The section page is the busiest page at a deadline and counting and rendering its comments
@@ -120,10 +161,6 @@ def published_comments_html(consultation, section, page_number):
     memory rather than the shared cache: reading 30 kB from Redis (or the database's cache table)
     on every view cost more than each process rendering each page once per period
     (docs/performance.md)."""
-    try:
-        number = int(page_number or 1)
-    except ValueError:
-        number = 1
     key = f"section-comments:{section.pk}:{number}"
     html = caches["fragments"].get(key)
     if html is None:

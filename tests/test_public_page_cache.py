@@ -1,6 +1,7 @@
 """The public pages keep what is the same for every visitor, in each server process: for
-settings.PUBLIC_CACHE_SECONDS the consultation with its sections and each page of a section's
-published comments; the blank comment form for good.
+settings.PUBLIC_CACHE_SECONDS the consultation with its sections, each page of a section's
+published comments and the whole section page a new visitor sees (but for its tokens); the blank
+comment form for good.
 What is personal (the one-time form token, remembered details, errors) is never shared."""
 
 import datetime
@@ -22,6 +23,7 @@ from tests.journey_helpers import comment_data, publish, section_url
 pytestmark = pytest.mark.django_db
 
 FORM_TOKEN = re.compile(r'name="form_token" value="([0-9a-f-]{36})"')
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -94,12 +96,37 @@ def test_each_page_of_comments_is_kept_apart(client, consultation, section):
     assert client.get(url + "?page=nonsense").content.decode().count("Numbered comment") == 20
 
 
-def test_every_visitor_gets_their_own_form_token(consultation, section):
+def test_every_new_visitor_gets_their_own_form_and_csrf_tokens(consultation, section):
     url = section_url(section, consultation)
-    first = FORM_TOKEN.findall(Client().get(url).content.decode())
-    second = FORM_TOKEN.findall(Client().get(url).content.decode())
-    assert len(first) == 1 and len(second) == 1
-    assert first != second
+    pages = [Client().get(url).content.decode() for _ in range(3)]  # the first is rendered, then kept
+    form_tokens = [FORM_TOKEN.findall(page) for page in pages]
+    csrf_tokens = [CSRF_TOKEN.findall(page) for page in pages]
+    assert all(len(tokens) == 1 for tokens in form_tokens + csrf_tokens)
+    assert len({tokens[0] for tokens in form_tokens}) == 3
+    assert len({tokens[0] for tokens in csrf_tokens}) == 3
+    # Apart from the tokens, the second and third visitors get the first one's page.
+    assert CSRF_TOKEN.sub("", FORM_TOKEN.sub("", pages[2])) == CSRF_TOKEN.sub("", FORM_TOKEN.sub("", pages[0]))
+
+
+def test_a_new_visitor_given_the_kept_page_can_send_a_comment(consultation, section):
+    url = section_url(section, consultation)
+    Client().get(url)  # the first visitor's page is now kept
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(url).content.decode()
+
+    sent = visitor.post(
+        url,
+        comment_data(
+            text="Sent from the kept page.",
+            csrfmiddlewaretoken=CSRF_TOKEN.search(page)[1],
+            form_token=FORM_TOKEN.search(page)[1],
+        ),
+        follow=True,
+    )
+
+    assert sent.status_code == 200
+    assert Comment.objects.get().text == "Sent from the kept page."
+    assert Comment.objects.get().response.reference in sent.content.decode()
 
 
 def test_a_returning_respondent_sees_their_details_not_the_blank_form(client, consultation, section):
@@ -143,14 +170,17 @@ def test_a_staff_edit_to_a_section_shows_once_the_cache_time_has_passed(
     assert "The second wording." in page and "The first wording." not in page
 
 
-def test_a_kept_consultation_still_closes_on_time(client, consultation, section, monkeypatch):
+def test_a_kept_consultation_still_closes_on_time(client, consultation, section, monkeypatch, settings):
     url = section_url(section, consultation)
-    assert "Send comment" in client.get(url).content.decode()  # the consultation is now kept
+    assert "Send comment" in client.get(url).content.decode()  # the consultation and page are now kept
 
     after_the_close = consultation.closes_at + datetime.timedelta(seconds=1)
     monkeypatch.setattr(timezone, "now", lambda: after_the_close)
 
     refused = client.post(url, comment_data())
     assert refused.status_code == 403
+    assert "closed" in refused.content.decode()
     assert Comment.objects.count() == 0
-    assert "Send comment" not in client.get(url).content.decode()
+    # A new visitor may see the form for up to the cache time after the close; not after it.
+    later(monkeypatch, settings.PUBLIC_CACHE_SECONDS + 1)
+    assert "Send comment" not in Client().get(url).content.decode()
