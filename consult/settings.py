@@ -246,10 +246,12 @@ CACHES = {
     },
 }
 # Seconds each server process keeps what the public pages show alike to everyone: its
-# consultations with their sections, and each page of a section's published comments. A
-# moderation decision, a report that hides a comment, an erasure or a staff edit shows on the
-# public pages within this time; whether a consultation is open is still decided at each request,
-# from its dates. 0: read afresh every time.
+# consultations with their sections, each page of a section's published comments, and each section
+# page as a new visitor sees it (each new visitor gets it with their own tokens). A moderation
+# decision, a report that hides a comment, an erasure or a staff edit shows on the public pages
+# within this time; whether a consultation is open is still decided at each request, from its
+# dates (a new visitor may see the form for up to this time after the close; sending is refused).
+# 0: read afresh every time.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 10)
 # Accepted submissions (comments or answers) from one IP address per hour before a 429 page.
 RATE_LIMIT_SUBMISSIONS_PER_HOUR = env_int("RATE_LIMIT_SUBMISSIONS_PER_HOUR", 20)
