@@ -253,6 +253,9 @@ CACHES = {
 # dates (a new visitor may see the form for up to this time after the close; sending is refused).
 # 0: read afresh every time.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 10)
+if DEBUG:
+    # On a developer's machine templates change under the running server: keep no rendered HTML.
+    CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 # Accepted submissions (comments or answers) from one IP address per hour before a 429 page.
 RATE_LIMIT_SUBMISSIONS_PER_HOUR = env_int("RATE_LIMIT_SUBMISSIONS_PER_HOUR", 20)
 # Public reports: reports on comments accepted from one IP address per hour before a 429 page.

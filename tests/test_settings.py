@@ -98,3 +98,20 @@ def test_sqlite_default_takes_simultaneous_writers_without_database_is_locked(tm
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "160 []"
+
+
+def test_a_developer_machine_keeps_no_rendered_html_but_production_does():
+    code = "import consult.settings as s; print(s.CACHES['fragments']['BACKEND'])"
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_"))}
+    debug = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**clean, "DJANGO_DEBUG": "true"}, capture_output=True, text=True
+    )
+    production = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SECRET_KEY": REAL_LOOKING_KEY},
+        capture_output=True,
+        text=True,
+    )
+    assert debug.stdout.strip() == "django.core.cache.backends.dummy.DummyCache"
+    assert production.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
