@@ -86,17 +86,19 @@ def section(request, slug, section_slug):
         raise Http404
     current = sections[position]
     form_kwargs = {"privacy_url": reverse("guidance:privacy")}
+    sent = None
     if request.method == "POST":
         refusal = refuse_submission(request, consultation)
         if refusal:
             return refusal
-        form = CommentForm(request.POST, **form_kwargs)
-        if form.is_spam:
-            return pretend_success(request, consultation, form)
-        if form.is_valid():
-            return accept(request, consultation, form, [(current, form.cleaned_data["comment"])])
-    else:
-        form = CommentForm(initial=remembered_details(request), **form_kwargs)
+        sent = CommentForm(request.POST, **form_kwargs)
+        if sent.is_spam:
+            return pretend_success(request, consultation, sent)
+        if sent.is_valid():
+            return accept(request, consultation, sent, [(current, sent.cleaned_data["comment"])])
+    remembered = remembered_details(request)
+    # A new visitor: no form sent, no details remembered, so a blank form.
+    new_visitor = sent is None and not remembered
     page_number = comments_page_number(request)
 
     def section_page():
@@ -108,17 +110,17 @@ def section(request, slug, section_slug):
                 "section": current,
                 "previous": sections[position - 1] if position > 0 else None,
                 "next": sections[position + 1] if position + 1 < len(sections) else None,
-                "form": form,
+                "form": sent if sent is not None else CommentForm(initial=remembered, **form_kwargs),
                 # A blank form is the same HTML for every visitor, so the template renders it once.
-                "blank_form": not form.is_bound and not remembered_details(request),
+                "blank_form": new_visitor,
                 "comments_html": published_comments_html(consultation, current, page_number),
                 "outcome_html": target_outcomes(consultation).get(("section", current.pk)),
             },
         )
 
-    if form.is_bound or remembered_details(request):
-        return section_page()
-    return page_for_new_visitor(request, f"section-page:{current.pk}:{page_number}", section_page)
+    if new_visitor:
+        return page_for_new_visitor(request, f"section-page:{current.pk}:{page_number}", section_page)
+    return section_page()
 
 
 # The two values on a page that differ from one new visitor to the next.
