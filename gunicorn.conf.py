@@ -26,8 +26,9 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = _int("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1)
 # Threads, so that a busy process can still refuse the excess at once: the portal serves at most
 # MAX_REQUESTS_IN_PROGRESS page views (4) and twice that many form posts (8) per process, and the
-# threads beyond those answer "very busy" (consult.middleware.LoadSheddingMiddleware). With sync
-# workers, or no more threads than twice that limit, excess requests wait in a queue instead.
+# threads beyond those wait briefly for a place (BUSY_WAIT_MS), then answer "very busy"
+# (consult.middleware.LoadSheddingMiddleware). With sync workers, or no more threads than twice
+# that limit, excess requests wait in a queue without bound instead.
 # Each thread may keep a database connection open: workers x threads x copies connections at most.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = _int("GUNICORN_THREADS", 10)

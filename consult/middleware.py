@@ -99,11 +99,11 @@ PAGES_AFTER_SENDING = {"guidance:confirmation", "guidance:report_sent"}
 
 
 class LoadSheddingMiddleware:
-    """Past MAX_REQUESTS_IN_PROGRESS requests in progress in this process, answers at once with a
-    503 "very busy" page and Retry-After, instead of letting requests queue until everyone's time
-    out. Sending a form (POST: someone's comment) and the confirmation page that follows it get
-    twice the limit, so under overload page views are refused first. settings.MIDDLEWARE explains
-    where it sits.
+    """Past MAX_REQUESTS_IN_PROGRESS requests in progress in this process, a request waits up to
+    BUSY_WAIT_MS for a place, then gets a 503 "very busy" page and Retry-After, instead of
+    queueing until everyone's time out. Sending a form (POST: someone's comment) and the
+    confirmation page that follows it get twice the limit, so under overload page views are refused
+    first. settings.MIDDLEWARE explains where it sits.
 
     Django builds the middleware chain once per process, so this instance's count is the process's;
     gunicorn's threads (gunicorn.conf.py) share it. A refusal touches no session, database or cache:
@@ -112,7 +112,7 @@ class LoadSheddingMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.lock = threading.Lock()
+        self.place_freed = threading.Condition()
         self.in_progress = 0
 
     def __call__(self, request):
@@ -120,18 +120,24 @@ class LoadSheddingMiddleware:
         limit = settings.MAX_REQUESTS_IN_PROGRESS
         if request.method == "POST" or after_sending:
             limit *= 2
-        with self.lock:
+        with self.place_freed:
             already_in_progress = self.in_progress
-            refuse = limit > 0 and already_in_progress >= limit
-            if not refuse:
+            # Arrivals come in bursts: a request that finds the process full waits a moment for a
+            # place (asleep, costing nothing) rather than being refused while the places free up.
+            has_place = limit <= 0 or self.place_freed.wait_for(
+                lambda: self.in_progress < limit, timeout=settings.BUSY_WAIT_MS / 1000
+            )
+            if has_place:
                 self.in_progress += 1
-        if refuse:
+        if not has_place:
             return self.refusal(request, after_sending, already_in_progress, limit)
         try:
             return self.get_response(request)
         finally:
-            with self.lock:
+            with self.place_freed:
                 self.in_progress -= 1
+                # Everyone waiting looks again: a post may take a place a page view may not.
+                self.place_freed.notify_all()
 
     def refusal(self, request, after_sending, already_in_progress, limit):
         context = {

@@ -1,5 +1,6 @@
-"""Overload: past MAX_REQUESTS_IN_PROGRESS a process answers 503 "very busy" with Retry-After at
-once, instead of queueing requests until they time out (consult.middleware.LoadSheddingMiddleware).
+"""Overload: past MAX_REQUESTS_IN_PROGRESS a process answers 503 "very busy" with Retry-After
+after waiting at most BUSY_WAIT_MS for a place, instead of queueing requests until they time out
+(consult.middleware.LoadSheddingMiddleware).
 
 Requests "in progress at the same time" are real: while one request is being handled (past the
 load shedding, in the session middleware), the same test client sends the next one through the
@@ -9,6 +10,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -16,6 +19,7 @@ import pytest
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import connection
 from django.http import HttpResponse
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -57,6 +61,8 @@ class SentWhileInProgress:
 def limit_of_one(settings):
     settings.MAX_REQUESTS_IN_PROGRESS = 1
     settings.BUSY_RETRY_AFTER = 7
+    # The requests below are nested in one thread, so no place can free up while one waits.
+    settings.BUSY_WAIT_MS = 0
     return settings
 
 
@@ -199,6 +205,72 @@ def test_the_count_goes_back_down_when_a_request_finishes_and_when_its_view_rais
         middleware(rf.get("/"))
     third = middleware(rf.get("/"))
     assert (third.status_code, third.content) == (200, b"third")
+
+
+class HeldPlace:
+    """A middleware whose first request holds the process's only place until released, in a
+    thread of its own, as a gunicorn thread would; later requests are answered "served"."""
+
+    def __init__(self):
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self.middleware = LoadSheddingMiddleware(self.view)
+        self.holder = None
+
+    def view(self, request):
+        if self.holder is None:
+            self.holder = threading.current_thread()
+            self.holding.set()
+            self.release.wait(timeout=10)
+            return HttpResponse("held")
+        return HttpResponse("served")
+
+    def __enter__(self):
+        thread = threading.Thread(target=self.middleware, args=[RequestFactory().get("/")])
+        thread.start()
+        assert self.holding.wait(timeout=10)
+        self.thread = thread
+        return self
+
+    def __exit__(self, *exc_info):
+        self.release.set()
+        self.thread.join(timeout=10)
+
+
+def test_a_request_that_finds_the_process_full_is_served_when_a_place_frees_within_the_wait(rf, settings):
+    settings.MAX_REQUESTS_IN_PROGRESS = 1
+    settings.BUSY_WAIT_MS = 10_000
+    answers = []
+    with HeldPlace() as held:
+        waiting = threading.Event()
+        wait_for = held.middleware.place_freed.wait_for
+
+        def wait_and_say_so(*args, **kwargs):
+            waiting.set()
+            return wait_for(*args, **kwargs)
+
+        held.middleware.place_freed.wait_for = wait_and_say_so
+        second = threading.Thread(target=lambda: answers.append(held.middleware(rf.get("/"))))
+        second.start()
+        assert waiting.wait(timeout=10)
+        assert answers == []
+    second.join(timeout=10)
+    (answer,) = answers
+    assert (answer.status_code, answer.content) == (200, b"served")
+
+
+def test_a_request_still_without_a_place_after_the_wait_is_refused(rf, settings):
+    settings.MAX_REQUESTS_IN_PROGRESS = 1
+    settings.BUSY_WAIT_MS = 50
+    settings.BUSY_RETRY_AFTER = 7
+    with HeldPlace() as held:
+        started = time.monotonic()
+        refused = held.middleware(rf.get("/"))
+        waited = time.monotonic() - started
+    assert refused.status_code == 503
+    assert refused["Retry-After"] == "7"
+    assert waited >= 0.05
+    assert held.middleware(rf.get("/")).content == b"served"
 
 
 def test_the_default_gunicorn_has_threads_free_to_refuse_when_a_process_is_at_its_limit(settings):
