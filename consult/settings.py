@@ -6,6 +6,7 @@ production sets DATABASE_URL, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.
 """
 
 import datetime
+import ipaddress
 import os
 from pathlib import Path
 
@@ -206,7 +207,7 @@ LOGGING = {
 
 # Staff accounts. django-axes counts failed sign-ins per username and address: after 5 failures
 # that pair is locked out for 30 minutes, and a successful sign-in resets the count. The address
-# is REMOTE_ADDR; behind a reverse proxy, point AXES_CLIENT_IP_CALLABLE at the real client address.
+# is the person's, behind the proxy too (guidance.ratelimit.client_address, TRUSTED_PROXIES below).
 AUTHENTICATION_BACKENDS = [
     "guidance.staff.LoginAttemptsBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -219,6 +220,7 @@ AXES_VERBOSE = False
 # Keep no log of successful sign-ins with their addresses; only failures, for the lockout.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "guidance.ratelimit.client_address"
 # A staff session ends after this many seconds without a request (guidance/staff.py).
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 3600)
 
@@ -268,6 +270,16 @@ CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
 # DJANGO_HTTPS=false is only for trying the docker image on plain http://localhost.
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies whose X-Forwarded-For is believed (guidance.ratelimit.client_address), as addresses
+# or networks: by default this machine and the private networks, where a proxy or a cloud load
+# balancer sits; a person on the internet never reaches the portal from one of those. Set it to
+# your proxies' addresses if people can reach the portal from a private network without a proxy.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7")
+for _network in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_network)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_network!r} is not an IP address or network") from None
 SECURE_SSL_REDIRECT = HTTPS
 # Load balancers probe the health check over plain HTTP, straight at the container.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

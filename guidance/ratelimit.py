@@ -1,5 +1,7 @@
 """How many submissions one IP address has made this hour, counted in the shared cache.
 Responses and public reports on comments are counted apart, each against its own setting.
+client_address() says whose address a request is, behind the proxy too; staff sign-in lockouts
+(django-axes) use it as well.
 
 Counters live in Django's cache (the database, or Redis when REDIS_URL is set), so every server
 process sees the same count. Windows are whole clock hours; the key holds a keyed hash of the
@@ -7,8 +9,10 @@ address, never the address itself.
 """
 
 import datetime
+import functools
 import hashlib
 import hmac
+import ipaddress
 import time
 
 from django.conf import settings
@@ -23,8 +27,38 @@ LIMITS = {
 }
 
 
-def client_fingerprint(request):
+def client_address(request):
+    """The address of the person making the request.
+
+    Behind the TLS proxy (docs/deployment.md) REMOTE_ADDR is the proxy's address, the same for
+    everyone: counted on it, the first 20 people in an hour would use up the limit for all. Each
+    proxy appends the address it was sent the request from to X-Forwarded-For, so that header is
+    read from the right, past the addresses of proxies in TRUSTED_PROXIES, up to the first that is
+    not one. What lies further left was written by the client and could be made up: it is never
+    believed unless a trusted proxy sent it, so a client cannot dodge the limit or the sign-in
+    lockout by sending the header itself."""
     address = request.META.get("REMOTE_ADDR", "")
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    while hops and is_trusted_proxy(address):
+        address = hops.pop()
+    return address
+
+
+def is_trusted_proxy(address):
+    try:
+        address = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(address in network for network in trusted_proxy_networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+@functools.cache
+def trusted_proxy_networks(networks):
+    return [ipaddress.ip_network(network) for network in networks]
+
+
+def client_fingerprint(request):
+    address = client_address(request)
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 

@@ -1,0 +1,105 @@
+"""Whose address a request is (guidance.ratelimit.client_address): behind the TLS proxy every
+request comes from the proxy, so the submission limit and the staff sign-in lockout count the
+person's address from X-Forwarded-For, believing only what a trusted proxy wrote there."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from guidance.models import Comment
+from guidance.ratelimit import client_address
+from tests.journey_helpers import comment_data, section_url
+from tests.test_settings import REAL_LOOKING_KEY, load_settings
+
+PROXY = "10.0.0.2"
+
+
+def through_the_proxy(person, **extra):
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=person, **extra)
+
+
+@pytest.mark.parametrize(
+    ("remote_addr", "forwarded_for", "person"),
+    [
+        ("203.0.113.7", "", "203.0.113.7"),
+        ("10.0.0.2", "", "10.0.0.2"),
+        ("10.0.0.2", "203.0.113.7", "203.0.113.7"),
+        ("10.0.0.2", " 198.51.100.1 ,203.0.113.7 ", "203.0.113.7"),
+        ("10.0.0.2", "203.0.113.7, 172.16.4.5", "203.0.113.7"),
+        ("203.0.113.7", "198.51.100.1", "203.0.113.7"),
+        ("10.0.0.2", "10.0.0.3, 192.168.1.1", "10.0.0.3"),
+        ("127.0.0.1", "2001:db8::5", "2001:db8::5"),
+        ("10.0.0.2", "not-an-address, 203.0.113.7", "203.0.113.7"),
+    ],
+    ids=[
+        "no-proxy",
+        "proxy-without-header",
+        "one-proxy",
+        "made-up-entry-left-of-the-proxys",
+        "two-proxies",
+        "header-sent-straight-to-the-portal",
+        "every-hop-private",
+        "ipv6-person",
+        "garbage-left-of-the-proxys-entry",
+    ],
+)
+def test_the_address_is_the_first_one_a_trusted_proxy_vouches_for(rf, remote_addr, forwarded_for, person):
+    request = rf.get("/", REMOTE_ADDR=remote_addr, HTTP_X_FORWARDED_FOR=forwarded_for)
+    assert client_address(request) == person
+
+
+def test_with_no_trusted_proxies_the_header_is_ignored(rf, settings):
+    settings.TRUSTED_PROXIES = []
+    assert client_address(rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.7")) == PROXY
+
+
+def test_trusted_proxies_can_be_named_one_by_one(rf, settings):
+    settings.TRUSTED_PROXIES = ["198.51.100.10"]
+    via_named = rf.get("/", REMOTE_ADDR="198.51.100.10", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    via_other = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert client_address(via_named) == "203.0.113.7"
+    assert client_address(via_other) == PROXY
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_each_person_has_their_own_submission_limit(consultation, section, settings):
+    settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR = 1
+    url = section_url(section, consultation)
+    first, second = through_the_proxy("203.0.113.7"), through_the_proxy("198.51.100.9")
+    assert first.post(url, comment_data("First person.")).status_code == 302
+    assert first.post(url, comment_data("First person again.")).status_code == 429
+    assert second.post(url, comment_data("Second person.")).status_code == 302
+    assert sorted(Comment.objects.values_list("text", flat=True)) == ["First person.", "Second person."]
+
+
+@pytest.mark.django_db
+def test_a_made_up_forwarded_address_does_not_get_round_the_limit(consultation, section, settings):
+    settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR = 1
+    url = section_url(section, consultation)
+    straight = Client(REMOTE_ADDR="203.0.113.7")
+    assert straight.post(url, comment_data("Sent.")).status_code == 302
+    disguised = straight.post(url, comment_data("Disguised."), HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert disguised.status_code == 429
+    via_proxy = through_the_proxy("198.51.100.2, 203.0.113.7")
+    assert via_proxy.post(url, comment_data("Disguised behind the proxy.")).status_code == 429
+    assert list(Comment.objects.values_list("text", flat=True)) == ["Sent."]
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_a_staff_lockout_holds_only_the_address_that_failed(client):
+    User.objects.create_user("alex", password="a-long-enough-password-1", is_staff=True)
+    login = reverse("admin:login")
+    guesser = through_the_proxy("203.0.113.66")
+    for _ in range(5):
+        guesser.post(login, {"username": "alex", "password": "wrong"})
+    locked = guesser.post(login, {"username": "alex", "password": "a-long-enough-password-1"})
+    assert locked.status_code == 429
+    owner = through_the_proxy("198.51.100.9")
+    assert owner.post(login, {"username": "alex", "password": "a-long-enough-password-1"}).status_code == 302
+
+
+def test_settings_refuse_a_trusted_proxy_that_is_not_an_address():
+    result = load_settings(DJANGO_SECRET_KEY=REAL_LOOKING_KEY, TRUSTED_PROXIES="10.0.0.0/8,proxy.internal")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'proxy.internal' is not an IP address or network" in result.stderr
