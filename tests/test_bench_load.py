@@ -281,8 +281,13 @@ class StubPortal(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), StubHandler)
         self.lock = threading.Lock()
         self.issued, self.stored, self.pages, self.posts, self.honeypot_filled = {}, {}, 0, 0, 0
-        self.refused_tokens = 0
+        self.refused_tokens = self.connections = 0
         self.two_steps, self.changing_form, self.pending, self.thanks = two_steps, changing_form, {}, []
+
+    def get_request(self):
+        with self.lock:
+            self.connections += 1
+        return super().get_request()
 
 
 class StubHandler(http.server.BaseHTTPRequestHandler):
@@ -391,6 +396,17 @@ def test_the_client_drives_a_stub_portal_in_a_closed_loop_and_reconciles_exactly
     assert results.requests == stub.pages + stub.posts + len(stub.thanks)
     text = bench.report(results, outcome, title="Stub")
     assert "Closed loop" in text and "submissions/s" in text and "lost 0, duplicated 0" in text
+
+
+@pytest.mark.parametrize("connections", ["keep-alive", "per-visit", "per-request"])
+def test_the_client_opens_connections_as_asked(connections):
+    with stub_portal() as (stub, base):
+        results = bench.run_load(base, PATHS, duration=0.6, clients=4, write_share=0.5, rate=0, connections=connections)
+    assert_reconciled_exactly(results, stub)
+    visits = stub.pages
+    assert visits > 20 and results.requests > visits
+    expected = {"keep-alive": 4, "per-visit": visits, "per-request": results.requests}[connections]
+    assert stub.connections == expected
 
 
 def test_the_client_sends_what_a_changed_form_asks_for():
