@@ -207,7 +207,8 @@ LOGGING = {
 
 # Staff accounts. django-axes counts failed sign-ins per username and address: after 5 failures
 # that pair is locked out for 30 minutes, and a successful sign-in resets the count. The address
-# is the person's, behind the proxy too (guidance.ratelimit.client_address, TRUSTED_PROXIES below).
+# is the person's, behind the proxy too (guidance.ratelimit.client_address, TRUSTED_PROXIES below),
+# and axes stores only a pseudonym of it, never the address itself.
 AUTHENTICATION_BACKENDS = [
     "guidance.staff.LoginAttemptsBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -220,7 +221,7 @@ AXES_VERBOSE = False
 # Keep no log of successful sign-ins with their addresses; only failures, for the lockout.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "guidance.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "guidance.ratelimit.client_pseudonym"
 # A staff session ends after this many seconds without a request (guidance/staff.py).
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 3600)
 

@@ -1,7 +1,7 @@
 """How many submissions one IP address has made this hour, counted in the shared cache.
 Responses and public reports on comments are counted apart, each against its own setting.
 client_address() says whose address a request is, behind the proxy too; staff sign-in lockouts
-(django-axes) use it as well.
+(django-axes) key on the same address, stored only as a pseudonym (client_pseudonym).
 
 Counters live in Django's cache (the database, or Redis when REDIS_URL is set), so every server
 process sees the same count. Windows are whole clock hours; the key holds a keyed hash of the
@@ -60,6 +60,14 @@ def trusted_proxy_networks(networks):
 def client_fingerprint(request):
     address = client_address(request)
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def client_pseudonym(request):
+    """What django-axes records of a failed staff sign-in in place of the address
+    (settings.AXES_CLIENT_IP_CALLABLE): the client's fingerprint written as an IPv6 address,
+    because axes' column only takes addresses. The same connection always gets the same pseudonym,
+    so the lockout per username and address works as before, and no real address is stored."""
+    return str(ipaddress.IPv6Address(int(client_fingerprint(request), 16)))
 
 
 def _key(request, window, kind="submissions"):

@@ -144,9 +144,8 @@ def test_erasing_a_response_with_its_text_replaces_every_comment(admin_user):
 
 
 def test_no_model_stores_an_ip_address():
-    # Except django-axes' record of failed staff sign-ins (issue 4): it locks a username and
-    # address out for 30 minutes after 5 failures, which needs the address. Respondents never
-    # sign in, so none of theirs is stored.
+    # Except django-axes' record of failed staff sign-ins (issue 4), which has an address column
+    # but is given only a pseudonym (tests/test_staff_accounts.py).
     for model in apps.get_models():
         if model._meta.app_label == "axes":
             continue

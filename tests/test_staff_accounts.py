@@ -96,3 +96,15 @@ def test_a_signed_in_member_of_the_public_who_is_not_staff_keeps_the_default_lif
     request.user = User(username="someone", is_staff=False)
     staff_session_idle_expiry(lambda r: HttpResponse())(request)
     assert request.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+
+
+def test_a_failed_sign_in_is_recorded_under_a_pseudonym_never_the_address(client, staff):
+    sign_in(client, "wrong", address="203.0.113.66")
+    sign_in(client, "wrong", address="203.0.113.66")
+    sign_in(client, "wrong", address="198.51.100.9")
+    recorded = sorted(AccessAttempt.objects.values_list("ip_address", "failures_since_start"))
+    assert len(recorded) == 2
+    addresses = [address for address, _ in recorded]
+    assert "203.0.113.66" not in addresses and "198.51.100.9" not in addresses
+    assert sorted(failures for _, failures in recorded) == [1, 2]
+    assert all(":" in address for address in addresses)  # a pseudonym in the form of an IPv6 address
