@@ -49,6 +49,8 @@ def is_trusted_proxy(address):
         address = ipaddress.ip_address(address)
     except ValueError:
         return False
+    # A server listening on IPv6 sees an IPv4 proxy as ::ffff:10.0.0.2.
+    address = getattr(address, "ipv4_mapped", None) or address
     return any(address in network for network in trusted_proxy_networks(tuple(settings.TRUSTED_PROXIES)))
 
 

@@ -31,6 +31,7 @@ def through_the_proxy(person, **extra):
         ("10.0.0.2", "10.0.0.3, 192.168.1.1", "10.0.0.3"),
         ("127.0.0.1", "2001:db8::5", "2001:db8::5"),
         ("10.0.0.2", "not-an-address, 203.0.113.7", "203.0.113.7"),
+        ("::ffff:10.0.0.2", "203.0.113.7", "203.0.113.7"),
     ],
     ids=[
         "no-proxy",
@@ -42,6 +43,7 @@ def through_the_proxy(person, **extra):
         "every-hop-private",
         "ipv6-person",
         "garbage-left-of-the-proxys-entry",
+        "ipv4-proxy-seen-over-ipv6",
     ],
 )
 def test_the_address_is_the_first_one_a_trusted_proxy_vouches_for(rf, remote_addr, forwarded_for, person):
