@@ -100,8 +100,8 @@ PAGES_AFTER_SENDING = {"guidance:confirmation", "guidance:report_sent"}
 
 class LoadSheddingMiddleware:
     """Past MAX_REQUESTS_IN_PROGRESS requests in progress in this process, a request waits up to
-    BUSY_WAIT_MS for a place, then gets a 503 "very busy" page and Retry-After, instead of
-    queueing until everyone's time out. Sending a form (POST: someone's comment) and the
+    BUSY_WAIT_MS for a place (unless as many already wait), then gets a 503 "very busy" page and
+    Retry-After, instead of queueing until everyone's time out. Sending a form (POST: someone's comment) and the
     confirmation page that follows it get twice the limit, so under overload page views are refused
     first. settings.MIDDLEWARE explains where it sits.
 
@@ -114,6 +114,7 @@ class LoadSheddingMiddleware:
         self.get_response = get_response
         self.place_freed = threading.Condition()
         self.in_progress = 0
+        self.waiting = 0
 
     def __call__(self, request):
         after_sending = request.method != "POST" and is_page_after_sending(request)
@@ -122,11 +123,21 @@ class LoadSheddingMiddleware:
             limit *= 2
         with self.place_freed:
             already_in_progress = self.in_progress
-            # Arrivals come in bursts: a request that finds the process full waits a moment for a
-            # place (asleep, costing nothing) rather than being refused while the places free up.
-            has_place = limit <= 0 or self.place_freed.wait_for(
-                lambda: self.in_progress < limit, timeout=settings.BUSY_WAIT_MS / 1000
-            )
+            if limit <= 0 or self.in_progress < limit:
+                has_place = True
+            elif self.waiting < settings.MAX_REQUESTS_IN_PROGRESS:
+                # Arrivals come in bursts: a request that finds the process full waits a moment for
+                # a place (asleep, costing nothing) rather than being refused as places free up.
+                self.waiting += 1
+                has_place = self.place_freed.wait_for(
+                    lambda: self.in_progress < limit, timeout=settings.BUSY_WAIT_MS / 1000
+                )
+                self.waiting -= 1
+            else:
+                # As many already wait as may be served at once: this is no burst but more than the
+                # process can take. Refused at once, so the threads left can keep refusing at once
+                # instead of the excess queueing inside gunicorn.
+                has_place = False
             if has_place:
                 self.in_progress += 1
         if not has_place:

@@ -330,7 +330,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 # Overload (consult.middleware.LoadSheddingMiddleware; docs/deployment.md, "Beyond capacity"):
 # past capacity a request is refused with a 503 "very busy" page and Retry-After, rather than
 # queued until it times out. A process serves at most MAX_REQUESTS_IN_PROGRESS page views at
-# once; a further one waits up to BUSY_WAIT_MS for a place, then is refused. Sending a form
+# once; a further one waits up to BUSY_WAIT_MS for a place, then is refused (at once if as many
+# as MAX_REQUESTS_IN_PROGRESS already wait: that is overload, not a burst). Sending a form
 # (POST: someone's comment), and the confirmation page it leads to, may go up to twice that, so
 # under overload page views are refused first and written comments get through longest.
 # The limit is per process: gunicorn needs more threads per worker than twice this number
@@ -343,8 +344,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 MAX_REQUESTS_IN_PROGRESS = env_int("MAX_REQUESTS_IN_PROGRESS", 4)
 # Milliseconds a request that finds its process full waits for a place before it is refused.
 # Requests arrive in bursts: without the wait a burst is refused while the places are about to
-# free up and the CPU is idle (bench/load, docs/performance.md: 95.6 → 99.5 submissions/s at
-# 100 offered, and page views refused 2.7% → 0.5%). Latency grows by at most this much.
+# free up and the CPU is idle (bench/load at 100 submissions/s offered, docs/performance.md:
+# 96.7 → 98 to 100 served, page views refused 3.2% → under 2%). Latency grows by at most this.
 BUSY_WAIT_MS = env_int("BUSY_WAIT_MS", 100)
 # Seconds a refused client is told to wait before trying again (the Retry-After header).
 BUSY_RETRY_AFTER = env_int("BUSY_RETRY_AFTER", 10)

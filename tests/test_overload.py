@@ -237,26 +237,48 @@ class HeldPlace:
         self.thread.join(timeout=10)
 
 
+def send_and_wait_for_a_place(held, rf, answers):
+    """Sends a request in a thread of its own; returns once it is waiting for a place."""
+    waiting = threading.Event()
+    wait_for = held.middleware.place_freed.wait_for
+
+    def wait_and_say_so(*args, **kwargs):
+        waiting.set()
+        return wait_for(*args, **kwargs)
+
+    held.middleware.place_freed.wait_for = wait_and_say_so
+    thread = threading.Thread(target=lambda: answers.append(held.middleware(rf.get("/"))))
+    thread.start()
+    assert waiting.wait(timeout=10)
+    held.middleware.place_freed.wait_for = wait_for
+    return thread
+
+
 def test_a_request_that_finds_the_process_full_is_served_when_a_place_frees_within_the_wait(rf, settings):
     settings.MAX_REQUESTS_IN_PROGRESS = 1
     settings.BUSY_WAIT_MS = 10_000
     answers = []
     with HeldPlace() as held:
-        waiting = threading.Event()
-        wait_for = held.middleware.place_freed.wait_for
-
-        def wait_and_say_so(*args, **kwargs):
-            waiting.set()
-            return wait_for(*args, **kwargs)
-
-        held.middleware.place_freed.wait_for = wait_and_say_so
-        second = threading.Thread(target=lambda: answers.append(held.middleware(rf.get("/"))))
-        second.start()
-        assert waiting.wait(timeout=10)
+        second = send_and_wait_for_a_place(held, rf, answers)
         assert answers == []
     second.join(timeout=10)
     (answer,) = answers
     assert (answer.status_code, answer.content) == (200, b"served")
+
+
+def test_once_as_many_wait_as_may_be_served_a_further_request_is_refused_at_once(rf, settings):
+    settings.MAX_REQUESTS_IN_PROGRESS = 1
+    settings.BUSY_WAIT_MS = 10_000
+    answers = []
+    with HeldPlace() as held:
+        waiting = send_and_wait_for_a_place(held, rf, answers)
+        started = time.monotonic()
+        refused = held.middleware(rf.get("/"))
+        assert time.monotonic() - started < 5  # not the 10 s wait
+        assert refused.status_code == 503
+        assert refused["Retry-After"] == str(settings.BUSY_RETRY_AFTER)
+    waiting.join(timeout=10)
+    assert [(answer.status_code, answer.content) for answer in answers] == [(200, b"served")]
 
 
 def test_a_request_still_without_a_place_after_the_wait_is_refused(rf, settings):
