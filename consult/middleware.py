@@ -100,10 +100,11 @@ PAGES_AFTER_SENDING = {"guidance:confirmation", "guidance:report_sent"}
 
 class LoadSheddingMiddleware:
     """Past MAX_REQUESTS_IN_PROGRESS requests in progress in this process, a request waits up to
-    BUSY_WAIT_MS for a place (unless as many already wait), then gets a 503 "very busy" page and
-    Retry-After, instead of queueing until everyone's time out. Sending a form (POST: someone's comment) and the
-    confirmation page that follows it get twice the limit, so under overload page views are refused
-    first. settings.MIDDLEWARE explains where it sits.
+    BUSY_WAIT_MS for a place, then gets a 503 "very busy" page and Retry-After, instead of queueing
+    until everyone's time out; with twice the limit already served or waiting, it is refused at
+    once. Sending a form (POST: someone's comment) and the confirmation page that follows it get
+    twice the limit, so under overload page views are refused first. settings.MIDDLEWARE explains
+    where it sits.
 
     Django builds the middleware chain once per process, so this instance's count is the process's;
     gunicorn's threads (gunicorn.conf.py) share it. A refusal touches no session, database or cache:
@@ -125,18 +126,21 @@ class LoadSheddingMiddleware:
             already_in_progress = self.in_progress
             if limit <= 0 or self.in_progress < limit:
                 has_place = True
-            elif self.waiting < settings.MAX_REQUESTS_IN_PROGRESS:
+            elif self.in_progress + self.waiting < 2 * settings.MAX_REQUESTS_IN_PROGRESS:
                 # Arrivals come in bursts: a request that finds the process full waits a moment for
                 # a place (asleep, costing nothing) rather than being refused as places free up.
                 self.waiting += 1
-                has_place = self.place_freed.wait_for(
-                    lambda: self.in_progress < limit, timeout=settings.BUSY_WAIT_MS / 1000
-                )
-                self.waiting -= 1
+                try:
+                    has_place = self.place_freed.wait_for(
+                        lambda: self.in_progress < limit, timeout=settings.BUSY_WAIT_MS / 1000
+                    )
+                finally:
+                    self.waiting -= 1
             else:
-                # As many already wait as may be served at once: this is no burst but more than the
-                # process can take. Refused at once, so the threads left can keep refusing at once
-                # instead of the excess queueing inside gunicorn.
+                # Twice the limit already served or waiting: this is no burst but more than the
+                # process can take. Refused at once: the threads beyond twice the limit
+                # (GUNICORN_THREADS) must stay free to refuse at once, or the excess queues
+                # inside gunicorn where no refusal reaches it.
                 has_place = False
             if has_place:
                 self.in_progress += 1

@@ -330,8 +330,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 # Overload (consult.middleware.LoadSheddingMiddleware; docs/deployment.md, "Beyond capacity"):
 # past capacity a request is refused with a 503 "very busy" page and Retry-After, rather than
 # queued until it times out. A process serves at most MAX_REQUESTS_IN_PROGRESS page views at
-# once; a further one waits up to BUSY_WAIT_MS for a place, then is refused (at once if as many
-# as MAX_REQUESTS_IN_PROGRESS already wait: that is overload, not a burst). Sending a form
+# once; a further one waits up to BUSY_WAIT_MS for a place, then is refused (at once if twice
+# MAX_REQUESTS_IN_PROGRESS are already served or waiting: that is overload, not a burst). Sending a form
 # (POST: someone's comment), and the confirmation page it leads to, may go up to twice that, so
 # under overload page views are refused first and written comments get through longest.
 # The limit is per process: gunicorn needs more threads per worker than twice this number

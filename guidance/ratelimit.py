@@ -36,21 +36,40 @@ def client_address(request):
     read from the right, past the addresses of proxies in TRUSTED_PROXIES, up to the first that is
     not one. What lies further left was written by the client and could be made up: it is never
     believed unless a trusted proxy sent it, so a client cannot dodge the limit or the sign-in
-    lockout by sending the header itself."""
+    lockout by sending the header itself. (Rails' RemoteIp reads it the same way, and trusts the
+    same networks by default.)"""
     address = request.META.get("REMOTE_ADDR", "")
     hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
     while hops and is_trusted_proxy(address):
-        address = hops.pop()
+        address = without_port(hops.pop())
     return address
 
 
-def is_trusted_proxy(address):
+def without_port(hop):
+    """Some proxies write the client's port as well ("203.0.113.7:51234", "[2001:db8::5]:443"),
+    which would make each connection a new person."""
+    if hop.startswith("["):
+        return hop[1:].partition("]")[0]
+    host, colon, port = hop.rpartition(":")
+    if colon and "." in host and ":" not in host and port.isdigit():
+        return host
+    return hop
+
+
+def parse_address(address):
+    """An ip_address, IPv4 for an IPv4 address seen through an IPv6 socket (::ffff:10.0.0.2);
+    None if it is not an address."""
     try:
         address = ipaddress.ip_address(address)
     except ValueError:
+        return None
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+def is_trusted_proxy(address):
+    address = parse_address(address)
+    if address is None:
         return False
-    # A server listening on IPv6 sees an IPv4 proxy as ::ffff:10.0.0.2.
-    address = getattr(address, "ipv4_mapped", None) or address
     return any(address in network for network in trusted_proxy_networks(tuple(settings.TRUSTED_PROXIES)))
 
 
@@ -60,16 +79,27 @@ def trusted_proxy_networks(networks):
 
 
 def client_fingerprint(request):
+    """A keyed hash of the client's address, under which its counts are kept. An IPv6 address
+    counts by its /64 network: a home or a phone is given a whole /64, and could otherwise take a
+    new address for each submission."""
     address = client_address(request)
+    parsed = parse_address(address)
+    if parsed is not None and parsed.version == 6:
+        address = str(ipaddress.ip_network((parsed, 64), strict=False))
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# The IPv6 prefix reserved for documentation (RFC 3849): no real address is in it.
+PSEUDONYM_NETWORK = ipaddress.IPv6Network("2001:db8::/32")
 
 
 def client_pseudonym(request):
     """What django-axes records of a failed staff sign-in in place of the address
-    (settings.AXES_CLIENT_IP_CALLABLE): the client's fingerprint written as an IPv6 address,
-    because axes' column only takes addresses. The same connection always gets the same pseudonym,
-    so the lockout per username and address works as before, and no real address is stored."""
-    return str(ipaddress.IPv6Address(int(client_fingerprint(request), 16)))
+    (settings.AXES_CLIENT_IP_CALLABLE), because axes' column only takes addresses: 96 bits of the
+    client's fingerprint in the documentation prefix, so that nobody takes it for a real address.
+    The same client always gets the same pseudonym, so the lockout per username and address works
+    as before, and the address itself is not stored."""
+    return str(PSEUDONYM_NETWORK[int(client_fingerprint(request)[:24], 16)])
 
 
 def _key(request, window, kind="submissions"):

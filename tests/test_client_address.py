@@ -32,6 +32,8 @@ def through_the_proxy(person, **extra):
         ("127.0.0.1", "2001:db8::5", "2001:db8::5"),
         ("10.0.0.2", "not-an-address, 203.0.113.7", "203.0.113.7"),
         ("::ffff:10.0.0.2", "203.0.113.7", "203.0.113.7"),
+        ("10.0.0.2", "203.0.113.7:51234", "203.0.113.7"),
+        ("10.0.0.2", "[2001:db8::5]:443", "2001:db8::5"),
     ],
     ids=[
         "no-proxy",
@@ -44,6 +46,8 @@ def through_the_proxy(person, **extra):
         "ipv6-person",
         "garbage-left-of-the-proxys-entry",
         "ipv4-proxy-seen-over-ipv6",
+        "ipv4-with-port",
+        "ipv6-with-port",
     ],
 )
 def test_the_address_is_the_first_one_a_trusted_proxy_vouches_for(rf, remote_addr, forwarded_for, person):
@@ -73,6 +77,16 @@ def test_behind_the_proxy_each_person_has_their_own_submission_limit(consultatio
     assert first.post(url, comment_data("First person again.")).status_code == 429
     assert second.post(url, comment_data("Second person.")).status_code == 302
     assert sorted(Comment.objects.values_list("text", flat=True)) == ["First person.", "Second person."]
+
+
+@pytest.mark.django_db
+def test_an_ipv6_address_counts_by_its_64_network(consultation, section, settings):
+    settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR = 1
+    url = section_url(section, consultation)
+    assert through_the_proxy("2001:db8:1:2::10").post(url, comment_data("First.")).status_code == 302
+    assert through_the_proxy("2001:db8:1:2:ffff::99").post(url, comment_data("Same /64.")).status_code == 429
+    assert through_the_proxy("2001:db8:1:3::10").post(url, comment_data("Next /64.")).status_code == 302
+    assert sorted(Comment.objects.values_list("text", flat=True)) == ["First.", "Next /64."]
 
 
 @pytest.mark.django_db

@@ -19,7 +19,6 @@ import pytest
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import connection
 from django.http import HttpResponse
-from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -207,92 +206,111 @@ def test_the_count_goes_back_down_when_a_request_finishes_and_when_its_view_rais
     assert (third.status_code, third.content) == (200, b"third")
 
 
-class HeldPlace:
-    """A middleware whose first request holds the process's only place until released, in a
-    thread of its own, as a gunicorn thread would; later requests are answered "served"."""
+class HeldPlaces:
+    """One middleware, as one process has, whose requests run in threads of their own as gunicorn's
+    threads do. A request to /hold/ keeps its place until release(); any other is answered
+    "served" at once."""
 
     def __init__(self):
-        self.holding = threading.Event()
         self.release = threading.Event()
         self.middleware = LoadSheddingMiddleware(self.view)
-        self.holder = None
+        self.threads, self.answers = [], []
 
     def view(self, request):
-        if self.holder is None:
-            self.holder = threading.current_thread()
-            self.holding.set()
+        if request.path.startswith("/hold/"):
             self.release.wait(timeout=10)
             return HttpResponse("held")
         return HttpResponse("served")
 
-    def __enter__(self):
-        thread = threading.Thread(target=self.middleware, args=[RequestFactory().get("/")])
+    def send(self, request):
+        thread = threading.Thread(target=lambda: self.answers.append(self.middleware(request)))
         thread.start()
-        assert self.holding.wait(timeout=10)
-        self.thread = thread
+        self.threads.append(thread)
+
+    def hold(self, request):
+        """Sends `request` (to /hold/) and returns once it holds a place."""
+        holding = self.middleware.in_progress + 1
+        self.send(request)
+        deadline = time.monotonic() + 10
+        while self.middleware.in_progress < holding:
+            assert time.monotonic() < deadline, "the request never got a place"
+            time.sleep(0.001)
+
+    def send_to_wait(self, request):
+        """Sends `request` and returns once it is waiting for a place."""
+        waiting = self.middleware.waiting + 1
+        self.send(request)
+        deadline = time.monotonic() + 10
+        while self.middleware.waiting < waiting:
+            assert time.monotonic() < deadline, "the request never waited"
+            time.sleep(0.001)
+
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc_info):
         self.release.set()
-        self.thread.join(timeout=10)
+        for thread in self.threads:
+            thread.join(timeout=10)
 
 
-def send_and_wait_for_a_place(held, rf, answers):
-    """Sends a request in a thread of its own; returns once it is waiting for a place."""
-    waiting = threading.Event()
-    wait_for = held.middleware.place_freed.wait_for
-
-    def wait_and_say_so(*args, **kwargs):
-        waiting.set()
-        return wait_for(*args, **kwargs)
-
-    held.middleware.place_freed.wait_for = wait_and_say_so
-    thread = threading.Thread(target=lambda: answers.append(held.middleware(rf.get("/"))))
-    thread.start()
-    assert waiting.wait(timeout=10)
-    held.middleware.place_freed.wait_for = wait_for
-    return thread
-
-
-def test_a_request_that_finds_the_process_full_is_served_when_a_place_frees_within_the_wait(rf, settings):
+def test_a_request_that_finds_the_process_full_is_served_as_soon_as_a_place_frees(rf, settings):
     settings.MAX_REQUESTS_IN_PROGRESS = 1
     settings.BUSY_WAIT_MS = 10_000
-    answers = []
-    with HeldPlace() as held:
-        second = send_and_wait_for_a_place(held, rf, answers)
-        assert answers == []
-    second.join(timeout=10)
-    (answer,) = answers
-    assert (answer.status_code, answer.content) == (200, b"served")
+    with HeldPlaces() as held:
+        held.hold(rf.get("/hold/"))
+        held.send_to_wait(rf.get("/"))
+        assert held.answers == []
+        held.release.set()
+        released = time.monotonic()
+        held.threads[-1].join(timeout=10)
+        assert time.monotonic() - released < 5  # woken when the place freed, not at the end of the wait
+    assert sorted(answer.content for answer in held.answers) == [b"held", b"served"]
+    assert (held.middleware.in_progress, held.middleware.waiting) == (0, 0)
 
 
-def test_once_as_many_wait_as_may_be_served_a_further_request_is_refused_at_once(rf, settings):
+def test_a_request_still_without_a_place_after_the_wait_is_refused_and_the_next_may_wait_again(rf, settings):
+    settings.MAX_REQUESTS_IN_PROGRESS = 1
+    settings.BUSY_WAIT_MS = 50
+    settings.BUSY_RETRY_AFTER = 7
+    with HeldPlaces() as held:
+        held.hold(rf.get("/hold/"))
+        for _ in range(2):
+            started = time.monotonic()
+            refused = held.middleware(rf.get("/"))
+            assert time.monotonic() - started >= 0.05
+            assert refused.status_code == 503
+            assert refused["Retry-After"] == "7"
+        assert held.middleware.waiting == 0
+    assert held.middleware(rf.get("/")).content == b"served"
+
+
+def test_with_twice_the_limit_served_or_waiting_a_further_request_is_refused_at_once(rf, settings):
     settings.MAX_REQUESTS_IN_PROGRESS = 1
     settings.BUSY_WAIT_MS = 10_000
-    answers = []
-    with HeldPlace() as held:
-        waiting = send_and_wait_for_a_place(held, rf, answers)
+    with HeldPlaces() as held:
+        held.hold(rf.get("/hold/"))
+        held.send_to_wait(rf.get("/"))
         started = time.monotonic()
         refused = held.middleware(rf.get("/"))
         assert time.monotonic() - started < 5  # not the 10 s wait
         assert refused.status_code == 503
-        assert refused["Retry-After"] == str(settings.BUSY_RETRY_AFTER)
-    waiting.join(timeout=10)
-    assert [(answer.status_code, answer.content) for answer in answers] == [(200, b"served")]
+    assert sorted(answer.content for answer in held.answers) == [b"held", b"served"]
 
 
-def test_a_request_still_without_a_place_after_the_wait_is_refused(rf, settings):
+def test_posts_in_progress_count_towards_what_may_wait(rf, settings):
+    # Posts may have twice the limit in progress: once they do, a page view is not held to wait
+    # on top of them (the threads beyond twice the limit must stay free to refuse).
     settings.MAX_REQUESTS_IN_PROGRESS = 1
-    settings.BUSY_WAIT_MS = 50
-    settings.BUSY_RETRY_AFTER = 7
-    with HeldPlace() as held:
+    settings.BUSY_WAIT_MS = 10_000
+    with HeldPlaces() as held:
+        held.hold(rf.post("/hold/"))
+        held.hold(rf.post("/hold/"))
         started = time.monotonic()
         refused = held.middleware(rf.get("/"))
-        waited = time.monotonic() - started
-    assert refused.status_code == 503
-    assert refused["Retry-After"] == "7"
-    assert waited >= 0.05
-    assert held.middleware(rf.get("/")).content == b"served"
+        assert time.monotonic() - started < 5
+        assert refused.status_code == 503
+        assert held.middleware.waiting == 0
 
 
 def test_the_default_gunicorn_has_threads_free_to_refuse_when_a_process_is_at_its_limit(settings):
