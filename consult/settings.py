@@ -273,8 +273,8 @@ HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The proxies whose X-Forwarded-For is believed (guidance.ratelimit.client_address), as addresses
 # or networks: by default this machine and the private networks, where a proxy or a cloud load
-# balancer sits; a person on the internet never reaches the portal from one of those. Set it to
-# your proxies' addresses if people can reach the portal from a private network without a proxy.
+# balancer sits. Set it to your proxies' own addresses when anything can reach the portal from a
+# private address without passing them (docs/deployment.md, "TLS and the proxy").
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7")
 for _network in TRUSTED_PROXIES:
     try:
@@ -331,9 +331,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 # past capacity a request is refused with a 503 "very busy" page and Retry-After, rather than
 # queued until it times out. A process serves at most MAX_REQUESTS_IN_PROGRESS page views at
 # once; a further one waits up to BUSY_WAIT_MS for a place, then is refused (at once if twice
-# MAX_REQUESTS_IN_PROGRESS are already served or waiting: that is overload, not a burst). Sending a form
-# (POST: someone's comment), and the confirmation page it leads to, may go up to twice that, so
-# under overload page views are refused first and written comments get through longest.
+# MAX_REQUESTS_IN_PROGRESS are already served or waiting: that is overload, not a burst). Sending
+# a form (POST: someone's comment), and the confirmation page it leads to, may go up to twice
+# that, so under overload page views are refused first and written comments get through longest.
 # The limit is per process: gunicorn needs more threads per worker than twice this number
 # (GUNICORN_THREADS, gunicorn.conf.py), so that a thread is free to hold or refuse the excess; with
 # gunicorn's sync workers (one request a process) it never triggers. 0 turns refusing off.

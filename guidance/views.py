@@ -37,13 +37,18 @@ def get_consultation(slug):
     They change only when staff edit them, and reading them was a fifth of a section page's work
     at a busy deadline, so each server process keeps them for settings.PUBLIC_CACHE_SECONDS.
     Whether the consultation is open is still decided at each request, from its dates."""
-    key = f"consultation:{slug}"
-    found = caches["fragments"].get(key)
-    if found is None:
+
+    def read():
         consultation = get_object_or_404(Consultation.objects.select_related("document"), slug=slug)
-        found = (consultation, list(consultation.document.sections.all()))
-        caches["fragments"].set(key, found, settings.PUBLIC_CACHE_SECONDS)
-    return found
+        return consultation, list(consultation.document.sections.all())
+
+    return kept_for_the_public(f"consultation:{slug}", read)
+
+
+def kept_for_the_public(key, compute):
+    """What the public pages show alike to everyone, kept in this server process's memory for
+    settings.PUBLIC_CACHE_SECONDS (CACHES["fragments"]): compute() runs when it is not there."""
+    return caches["fragments"].get_or_set(key, compute, settings.PUBLIC_CACHE_SECONDS)
 
 
 def consultation_list(request):
@@ -134,11 +139,7 @@ def page_for_new_visitor(request, key, render_page):
     At a deadline most people arrive once, read a section and comment, so each server process
     keeps the page rendered for the first of them for settings.PUBLIC_CACHE_SECONDS and gives
     everyone after a copy with fresh tokens of their own: a tenth of the CPU of rendering it."""
-    html = caches["fragments"].get(key)
-    if html is None:
-        page = render_page()
-        caches["fragments"].set(key, page.content.decode(), settings.PUBLIC_CACHE_SECONDS)
-        return page
+    html = kept_for_the_public(key, lambda: render_page().content.decode())
 
     def fresh_token(match):
         token = get_token(request) if match[2] == "csrfmiddlewaretoken" else str(uuid.uuid4())
@@ -163,9 +164,8 @@ def published_comments_html(consultation, section, number):
     memory rather than the shared cache: reading 30 kB from Redis (or the database's cache table)
     on every view cost more than each process rendering each page once per period
     (docs/performance.md)."""
-    key = f"section-comments:{section.pk}:{number}"
-    html = caches["fragments"].get(key)
-    if html is None:
+
+    def render_comments():
         comments = (
             Comment.objects.published()
             .filter(consultation=consultation, section=section)
@@ -173,9 +173,9 @@ def published_comments_html(consultation, section, number):
             .order_by("-created_at", "-pk")
         )
         page = Paginator(comments, COMMENTS_PER_PAGE).get_page(number)
-        html = loader.render_to_string("includes/section_comments.html", {"page": page})
-        caches["fragments"].set(key, html, settings.PUBLIC_CACHE_SECONDS)
-    return html
+        return loader.render_to_string("includes/section_comments.html", {"page": page})
+
+    return kept_for_the_public(f"section-comments:{section.pk}:{number}", render_comments)
 
 
 def questions(request, slug):
