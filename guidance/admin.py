@@ -1,7 +1,9 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import DataError, models, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed
@@ -31,7 +33,82 @@ from guidance.models import (
     Theme,
 )
 from guidance.moderation import ALLOWED, ModerationError, decide
+from guidance.personal_data import may_see_personal_data, personal_field_reached
 from guidance.privacy_admin import privacy_urls
+
+
+class PersonalDataAdmin(admin.ModelAdmin):
+    """The base of every ModelAdmin of the portal. Staff without the permission to see personal
+    data (guidance/personal_data.py) neither see those fields nor learn them indirectly: a field
+    is left out of lists, change pages and search, and a filter in the address that reaches one
+    (`?email__startswith=a`, `?response__organisation__regex=...`, and so on) is refused with a 400
+    page, as Django refuses lookups across relations it does not offer.
+
+    A filter that cannot be run (a NUL character, or a regular expression that does not compile)
+    is refused with a 400 page saying so, instead of failing in the database."""
+
+    def may_see_field(self, request, name):
+        return may_see_personal_data(request.user) or not personal_field_reached(self.model, name)
+
+    def only_visible(self, request, names):
+        return [name for name in names if not isinstance(name, str) or self.may_see_field(request, name)]
+
+    def get_fields(self, request, obj=None):
+        return self.only_visible(request, super().get_fields(request, obj))
+
+    def get_list_display(self, request):
+        return self.only_visible(request, super().get_list_display(request))
+
+    def get_search_fields(self, request):
+        return [name for name in super().get_search_fields(request) if self.may_see_field(request, name.lstrip("^=@"))]
+
+    def get_list_filter(self, request):
+        def visible(item):
+            name = item[0] if isinstance(item, tuple) else item
+            return not isinstance(name, str) or self.may_see_field(request, name)
+
+        return [item for item in super().get_list_filter(request) if visible(item)]
+
+    def lookup_allowed(self, lookup, value, request):
+        return self.may_see_field(request, lookup) and super().lookup_allowed(lookup, value, request)
+
+    def changelist_view(self, request, extra_context=None):
+        # Staff who may not open the list at all get Django's 403 first.
+        problem = self.has_view_or_change_permission(request) and self.filter_problem(request)
+        if problem:
+            return self.refuse_filter(request, problem)
+        try:
+            # In a savepoint, so that a refused query leaves the connection usable inside a transaction.
+            with transaction.atomic():
+                return super().changelist_view(request, extra_context)
+        except DataError:
+            # PostgreSQL reads regular expressions a little differently from Python's re module.
+            return self.refuse_filter(request, "The database could not use a value in the address.")
+
+    def filter_problem(self, request):
+        """What is wrong with the list's filters and search in the address, or None."""
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return "The address contains a NUL character, which no filter or search can use."
+            if not self.may_see_field(request, key):
+                return "Filtering by personal data needs the permission to see personal data."
+            if key.endswith(("__regex", "__iregex")):
+                for value in values:
+                    try:
+                        re.compile(value)
+                    except re.error as error:
+                        return f"“{value}” is not a regular expression that can be used: {error}."
+        return None
+
+    def refuse_filter(self, request, problem):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "This list cannot be filtered that way",
+            "opts": self.opts,
+            "problem": problem,
+            "list_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
+        }
+        return TemplateResponse(request, "admin/guidance/refused_filter.html", context, status=400)
 
 
 class SectionInline(admin.TabularInline):
@@ -42,7 +119,7 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(PersonalDataAdmin):
     list_display = ["title", "version_label", "published_on"]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
@@ -51,7 +128,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(PersonalDataAdmin):
     list_display = ["__str__", "document", "part"]
     list_filter = ["document", "part"]
     search_fields = ["title", "body"]
@@ -72,7 +149,7 @@ class OutcomeInline(admin.StackedInline):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(PersonalDataAdmin):
     list_display = ["title", "organisation", "opens_at", "closes_at", "state"]
     list_filter = ["organisation"]
     search_fields = ["title", "summary"]
@@ -109,7 +186,7 @@ class ConsultationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(PersonalDataAdmin):
     list_display = ["number", "short_text", "consultation"]
     list_filter = ["consultation"]
     search_fields = ["text"]
@@ -122,10 +199,6 @@ class QuestionAdmin(admin.ModelAdmin):
 
 # Responses and the moderation queue. Status changes only through guidance.moderation.decide:
 # the actions and the buttons on a comment's page call it; no form has a status field.
-
-
-def can_see_personal_data(request):
-    return request.user.has_perm("guidance.view_personal_data")
 
 
 def is_online(response):
@@ -193,37 +266,42 @@ class AnswerInline(SectionCommentInline):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(PersonalDataAdmin):
     """Online responses are read-only here; staff with the right permission add responses that
     arrived by email, post, at an event or on social media, with their comments and answers."""
 
-    list_display = ["reference", "consultation", "channel", "respondent_type", "consent", "submitted_at", "entered_by"]
+    list_display = [
+        "reference",
+        "name",
+        "email",
+        "organisation",
+        "consultation",
+        "channel",
+        "respondent_type",
+        "consent",
+        "submitted_at",
+        "entered_by",
+    ]
     list_filter = ["consultation", "channel", "respondent_type", "consent"]
     list_select_related = ["consultation", "entered_by"]
+    search_fields = ["reference", "name", "email", "organisation"]
     date_hierarchy = "submitted_at"
     inlines = [SectionCommentInline, AnswerInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    PERSONAL_FIELDS = ["name", "email", "organisation"]
 
     def get_fields(self, request, obj=None):
         fields = ["consultation", "channel", "submitted_at", "respondent_type", "consent"]
-        fields += self.PERSONAL_FIELDS if can_see_personal_data(request) else ["public_name"]
-        fields += ["source_url"]
+        fields += Response.PERSONAL_DATA_FIELDS
+        if not may_see_personal_data(request.user):
+            # The name the respondent agreed to publish is no secret.
+            fields.append("public_name")
         if obj:
             fields = ["reference", *fields, "entered_by", "anonymised_at"]
-        return fields
+        # PersonalDataAdmin leaves out what this member of staff may not see.
+        return self.only_visible(request, fields)
 
     def get_readonly_fields(self, request, obj=None):
         return ["reference", "public_name", "entered_by", "anonymised_at"]
-
-    def get_list_display(self, request):
-        if can_see_personal_data(request):
-            return [*self.list_display[:1], *self.PERSONAL_FIELDS, *self.list_display[1:]]
-        return self.list_display
-
-    def get_search_fields(self, request):
-        # Searching by email would reveal an address to someone not allowed to see it.
-        return ["reference", *self.PERSONAL_FIELDS] if can_see_personal_data(request) else ["reference"]
 
     def has_change_permission(self, request, obj=None):
         # What someone sent online stays as they sent it.
@@ -378,7 +456,7 @@ DECISIONS = {
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(PersonalDataAdmin):
     """The moderation queue: pending first, oldest first."""
 
     list_display = [
@@ -425,7 +503,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         fields = ["reference", "consultation", "target", "text", "respondent"]
-        if can_see_personal_data(request):
+        if may_see_personal_data(request.user):
             fields.append("personal_data")
         return [*fields, "status", "reason_code", "reason", "moderated_by", "moderated_at", "themes"]
 
@@ -498,8 +576,8 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="Personal data")
     def personal_data(self, comment):
-        response = comment.response
-        return " · ".join(v for v in [response.name, response.email, response.organisation] if v) or "None given"
+        values = [getattr(comment.response, field) for field in Response.PERSONAL_DATA_FIELDS]
+        return " · ".join(value for value in values if value) or "None given"
 
     # The decisions, as bulk actions on the queue.
 
@@ -612,7 +690,7 @@ class CommentAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(PersonalDataAdmin):
     """For audit records: they are written by the portal and never edited or deleted by hand."""
 
     def has_add_permission(self, request):
@@ -635,7 +713,7 @@ class ModerationEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(PersonalDataAdmin):
     list_display = ["comment", "reason", "created_at"]
     list_filter = ["reason"]
     search_fields = ["details", "comment__response__reference"]
@@ -644,7 +722,7 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(PersonalDataAdmin):
     list_display = ["name", "consultation", "description"]
     list_filter = ["consultation"]
     search_fields = ["name", "description"]

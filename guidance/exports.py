@@ -34,6 +34,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from guidance.models import Comment, ExportRecord, ModerationReason, Report, Response, Theme
 
@@ -57,10 +58,10 @@ RESPONSE_HEADER = [
     "Submitted at",
     "Channel",
     "Respondent type",
-    "Organisation",
     "Publication choice",
 ]
-PERSONAL_HEADER = ["Name", "Email"]
+# Personal data (guidance/personal_data.py): only in an export made with it, by staff allowed to see it.
+PERSONAL_HEADER = [capfirst(Response._meta.get_field(name).verbose_name) for name in Response.PERSONAL_DATA_FIELDS]
 COMMENT_HEADER = [
     "Target type",
     "Target number",
@@ -87,7 +88,6 @@ _BASE_VALUES = {
     "e_submitted_at": F("response__submitted_at"),
     "e_channel": F("response__channel"),
     "e_respondent_type": F("response__respondent_type"),
-    "e_organisation": F("response__organisation"),
     "e_consent": F("response__consent"),
     "e_section_major": F("section__major"),
     "e_section_minor": F("section__minor"),
@@ -102,7 +102,7 @@ _BASE_VALUES = {
     "e_reason": F("reason"),
     "e_group": F("group"),
 }
-_PERSONAL_VALUES = {"e_name": F("response__name"), "e_email": F("response__email")}
+_PERSONAL_VALUES = {f"e_{name}": F(f"response__{name}") for name in Response.PERSONAL_DATA_FIELDS}
 
 CHANNEL_LABELS = dict(Response.Channel.choices)
 RESPONDENT_TYPE_LABELS = dict(Response.RespondentType.choices)
@@ -133,7 +133,9 @@ class ExportForm(forms.Form):
     submitted_to = forms.DateField(required=False, help_text="UK date, included.")
     theme = forms.ChoiceField(required=False)
     with_personal_data = forms.BooleanField(
-        required=False, label="With personal data", help_text="Adds each respondent's name and email address."
+        required=False,
+        label="With personal data",
+        help_text="Adds each respondent's name, email address, organisation and source URL.",
     )
 
     FILTERS = ["status", "target", "respondent_type", "channel", "submitted_from", "submitted_to", "theme"]
@@ -308,11 +310,10 @@ def _response_cells(row, with_personal_data):
         _timestamp(row["e_submitted_at"]),
         CHANNEL_LABELS.get(row["e_channel"], row["e_channel"]),
         RESPONDENT_TYPE_LABELS.get(row["e_respondent_type"], row["e_respondent_type"]),
-        row["e_organisation"],
         CONSENT_LABELS.get(row["e_consent"], row["e_consent"]),
     ]
     if with_personal_data:
-        cells += [row["e_name"], row["e_email"]]
+        cells += [row[column] for column in _PERSONAL_VALUES]
     return cells
 
 
@@ -439,11 +440,10 @@ def _response_cells_sql(cursor, with_personal_data):
         _fixed(_timestamp_sql("t.e_submitted_at")),
         _fixed(_label_sql(cursor, "t.e_channel", CHANNEL_LABELS)),
         _fixed(_label_sql(cursor, "t.e_respondent_type", RESPONDENT_TYPE_LABELS)),
-        _neutralise_sql("t.e_organisation"),
         _fixed(_label_sql(cursor, "t.e_consent", CONSENT_LABELS)),
     ]
     if with_personal_data:
-        cells += [_neutralise_sql("t.e_name"), _neutralise_sql("t.e_email")]
+        cells += [_neutralise_sql(f"t.{column}") for column in _PERSONAL_VALUES]
     return cells
 
 
@@ -489,7 +489,7 @@ def postgresql_sql(consultation, values, layout, with_personal_data):
                 f"string_agg({_section_number_sql()} || ': ' || t.e_text, E'\\n\\n' "
                 "ORDER BY t.e_section_major, t.e_section_minor, t.e_id) FILTER (WHERE t.e_section_major IS NOT NULL)"
             )
-            personal = ", t.e_name, t.e_email" if with_personal_data else ""
+            personal = "".join(f", t.{column}" for column in _PERSONAL_VALUES) if with_personal_data else ""
             # Distinct group numbers in numeric order; array_to_string leaves out the NULLs.
             separator = _literal(cursor, GROUP_SEPARATOR)
             groups = f"array_to_string(array_agg(DISTINCT t.e_group ORDER BY t.e_group), {separator})"
@@ -502,7 +502,7 @@ def postgresql_sql(consultation, values, layout, with_personal_data):
             rows = (
                 f"SELECT {', '.join(cells)} FROM ({inner}) t "  # noqa: S608
                 "GROUP BY t.e_response_id, t.e_reference, t.e_submitted_at, t.e_channel, t.e_respondent_type, "
-                f"t.e_organisation, t.e_consent{personal} ORDER BY t.e_response_id"
+                f"t.e_consent{personal} ORDER BY t.e_response_id"
             )
         else:
             reason = _label_sql(cursor, "t.e_reason_code", REASON_LABELS)

@@ -207,6 +207,12 @@ def new_reference():
 class Response(models.Model):
     """One submission by one person through one channel. The only place personal data lives."""
 
+    # What identifies a respondent. Every staff surface obeys this one list (guidance/personal_data.py):
+    # without the view_personal_data permission these fields are not shown, filtered, searched,
+    # sorted or exported; retention and erasure blank them. A field added later that identifies
+    # someone belongs here.
+    PERSONAL_DATA_FIELDS = ("name", "email", "organisation", "source_url")
+
     class Channel(models.TextChoices):
         ONLINE = "online", "Online"
         EMAIL = "email", "Email"
@@ -247,7 +253,9 @@ class Response(models.Model):
         related_name="+",
         help_text="The member of staff who typed in a response received offline.",
     )
-    source_url = models.URLField(blank=True, help_text="Where an imported response was found, such as a tweet.")
+    source_url = models.URLField(
+        "source URL", blank=True, help_text="Where an imported response was found, such as a tweet."
+    )
     # The hidden one-time token of the form that created this response: a second submission of
     # the same form (a double click, or back and resubmit) finds this row instead of adding one.
     form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -263,7 +271,10 @@ class Response(models.Model):
     class Meta:
         ordering = ["-submitted_at"]
         permissions = [
-            ("view_personal_data", "Can see respondents' names, email addresses and organisations"),
+            (
+                "view_personal_data",
+                "Can see respondents' personal data: names, email addresses, organisations and source URLs",
+            ),
             ("export_responses", "Can export responses to CSV"),
         ]
         indexes = [models.Index(fields=["consultation", "submitted_at"], name="response_consultation_date")]

@@ -1,10 +1,10 @@
 """Admin pages where a consultation manager finds a response by its reference or the
 respondent's email address and erases its personal data (and, if asked, its text).
 
-Who may: staff with both "Can see respondents' names, email addresses and organisations"
-(guidance.view_personal_data) and "Can change response" (guidance.change_response). Finding by
-email address shows personal data, and erasing changes a response, so each needs its own
-permission. Wired in by ResponseAdmin.get_urls (guidance/admin.py).
+Who may: staff with both "Can see respondents' personal data" (guidance.view_personal_data)
+and "Can change response" (guidance.change_response). Finding by email address shows personal
+data, and erasing changes a response, so each needs its own permission.
+Wired in by ResponseAdmin.get_urls (guidance/admin.py).
 """
 
 from django import forms

@@ -1,9 +1,9 @@
 """Removing respondents' personal data: after a consultation's retention period, and on request.
 
-Personal data is a response's name, email address and organisation, and the link to where an
-imported response was found (a tweet names its author). Each removal runs in one transaction and
-writes an Erasure record saying who removed what and when; the references stay, so a removal can
-be confirmed to the person who asked.
+Personal data is what Response.PERSONAL_DATA_FIELDS lists: a response's name, email address and
+organisation, and the link to where an imported response was found (a tweet names its author).
+Each removal runs in one transaction and writes an Erasure record saying who removed what and
+when; the references stay, so a removal can be confirmed to the person who asked.
 """
 
 import calendar
@@ -14,7 +14,7 @@ from django.utils import timezone
 from guidance.models import Comment, Consultation, Erasure, Response
 
 REMOVED_TEXT = "[removed at the respondent's request]"
-PERSONAL_FIELDS = {"name": "", "email": "", "organisation": "", "source_url": ""}
+PERSONAL_FIELDS = dict.fromkeys(Response.PERSONAL_DATA_FIELDS, "")
 
 
 def add_months(moment, months):

@@ -70,7 +70,7 @@ def test_hostile_text_survives_a_round_trip_through_the_csv_module_cell_by_cell(
     for text, _ in HOSTILE_TEXTS:
         CommentFactory(section=section, response=response, text=text)
 
-    rows = read_dicts(export_bytes(response.consultation))
+    rows = read_dicts(export_bytes(response.consultation, with_personal_data=True))
 
     assert [row["Text"] for row in rows] == [expected for _, expected in HOSTILE_TEXTS]
     assert {row["Organisation"] for row in rows} == {"'=cmd|' /C calc'!A0"}
@@ -88,7 +88,7 @@ def test_the_file_starts_with_a_byte_order_mark_and_ends_every_row_with_crlf(sec
 def test_an_empty_selection_gives_the_header_row_alone(consultation):
     data = export_bytes(consultation)
     assert data == BOM + (
-        b"Response reference,Submitted at,Channel,Respondent type,Organisation,Publication choice,"
+        b"Response reference,Submitted at,Channel,Respondent type,Publication choice,"
         b"Target type,Target number,Target title,Text,Status,Moderated at,Moderated by,Moderation reason,"
         b"Themes,Report count,Group\r\n"
     )
@@ -130,7 +130,6 @@ def test_a_comment_row_holds_every_documented_column(consultation):
         "Submitted at": "2026-07-01T14:03:22+01:00",
         "Channel": "Email",
         "Respondent type": "Carer",
-        "Organisation": "Carers' Forum",
         "Publication choice": "Publish with my name",
         "Target type": "Section",
         "Target number": "2.3",
@@ -158,17 +157,37 @@ def test_a_comment_row_holds_every_documented_column(consultation):
     assert (second["Report count"], second["Group"]) == ("0", "")
 
 
-def test_personal_columns_appear_only_when_asked_for(section):
-    CommentFactory(section=section, response__name="Ann Jones", response__email="ann@example.org")
+PERSONAL = {
+    "name": "Ann Jones",
+    "email": "ann@example.org",
+    "organisation": "Tiny Carers Group",
+    "source_url": "https://social.example/@ann/1",
+}
+
+
+@pytest.mark.parametrize("layout", [Layout.COMMENTS, Layout.RESPONSES])
+def test_personal_columns_appear_only_when_asked_for(section, layout):
+    assert set(PERSONAL) == set(Response.PERSONAL_DATA_FIELDS)  # every personal field is checked here
+    CommentFactory(
+        section=section,
+        response__respondent_type=Response.RespondentType.ORGANISATION,
+        **{f"response__{field}": value for field, value in PERSONAL.items()},
+    )
     consultation = section.document.consultations.get()
 
-    without = export_bytes(consultation)
-    with_personal = read_dicts(export_bytes(consultation, with_personal_data=True))
+    without = export_bytes(consultation, layout=layout)
+    with_personal = read_dicts(export_bytes(consultation, layout=layout, with_personal_data=True))
 
-    assert b"Ann Jones" not in without and b"ann@example.org" not in without
-    assert b"Name" not in without.splitlines()[0] and b"Email" not in without.splitlines()[0]
-    assert (with_personal[0]["Name"], with_personal[0]["Email"]) == ("Ann Jones", "ann@example.org")
-    assert list(with_personal[0])[6:8] == ["Name", "Email"]
+    for value in PERSONAL.values():
+        assert value.encode() not in without
+    header = read_rows(without)[0]
+    assert not {"Name", "Email", "Organisation", "Source URL"} & set(header)
+    # The export without personal data still says the response came from an organisation.
+    assert read_dicts(without)[0]["Respondent type"] == "On behalf of an organisation"
+    assert list(with_personal[0])[5:9] == ["Name", "Email", "Organisation", "Source URL"]
+    assert [with_personal[0][column] for column in ["Name", "Email", "Organisation", "Source URL"]] == list(
+        PERSONAL.values()
+    )
 
 
 def test_the_responses_layout_gives_one_row_per_response_with_a_column_per_question(consultation):
@@ -196,7 +215,6 @@ def test_the_responses_layout_gives_one_row_per_response_with_a_column_per_quest
         "Submitted at",
         "Channel",
         "Respondent type",
-        "Organisation",
         "Publication choice",
         "Q1",
         "Q2",
@@ -205,8 +223,8 @@ def test_the_responses_layout_gives_one_row_per_response_with_a_column_per_quest
         "Groups",
     ]
     assert [row[0] for row in rows[1:]] == [first.reference, second.reference]
-    assert rows[1][6:] == ["Answer one\n\nMore on one", "", "'=Answer three", "1: On 1\n\n2.1: On 2.1", "9; 10"]
-    assert rows[2][6:] == ["Second's answer", "", "", "", ""]
+    assert rows[1][5:] == ["Answer one\n\nMore on one", "", "'=Answer three", "1: On 1\n\n2.1: On 2.1", "9; 10"]
+    assert rows[2][5:] == ["Second's answer", "", "", "", ""]
     assert "Ann" not in rows[1]
 
 
@@ -227,7 +245,7 @@ def test_the_portable_path_writes_exactly_these_bytes(consultation):
 
     assert export_bytes(consultation) == data  # on PostgreSQL: the COPY path too
     assert data.split(b"\r\n", 1)[1] == (
-        b"K7MC-4XPA,2026-01-05T10:00:01+00:00,Online,Member of the public,,Publish without my name,"
+        b"K7MC-4XPA,2026-01-05T10:00:01+00:00,Online,Member of the public,Publish without my name,"
         b'Section,3.1,Roles,"\'-1, ""quoted""\r\nnext",Pending,,,,\'+Roles,0,\r\n'
     )
 

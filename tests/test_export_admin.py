@@ -118,14 +118,16 @@ def test_the_command_and_the_admin_page_give_the_same_bytes(client, comments, pr
     for options, form in [
         ([], {"layout": "comments"}),
         (["--channel", "post"], {"layout": "comments", "channel": "post"}),
-        (["--layout", "responses", "--personal-data"], {"layout": "responses", "with_personal_data": "on"}),
+        (["--layout", "responses", "--with-personal-data"], {"layout": "responses", "with_personal_data": "on"}),
+        # The option's earlier name still works.
+        (["--personal-data"], {"layout": "comments", "with_personal_data": "on"}),
     ]:
         output = tmp_path / "export.csv"
         call_command("export_responses", consultation.slug, "-o", str(output), *options)
         assert output.read_bytes() == download(client.post(export_url(consultation), form))
     records = ExportRecord.objects.order_by("at", "pk")
     assert [(r.by, r.filters) for r in records[:2]] == [(None, {}), (privileged_analyst, {})]
-    assert [r.with_personal_data for r in records] == [False, False, False, False, True, True]
+    assert [r.with_personal_data for r in records] == [False, False, False, False, True, True, True, True]
 
 
 def test_the_command_writes_to_standard_output_by_default(comments, capfdbinary):
@@ -178,7 +180,7 @@ def test_the_admin_action_exports_exactly_the_selected_comments(client, comments
     CommentFactory(section=first.section, text="Not selected")
     client.force_login(analyst)
     data = download(action(client, [second.pk, first.pk]))
-    texts = [line.split(b",")[9] for line in data.split(b"\r\n")[1:-1]]
+    texts = [line.split(b",")[8] for line in data.split(b"\r\n")[1:-1]]
     assert texts == [b"First", b"Second"]
     assert b"ann@example.org" not in data
     record = ExportRecord.objects.get()

@@ -26,14 +26,20 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="submitted_from", help="Submitted on or after this UK date (2026-01-31).")
         parser.add_argument("--to", dest="submitted_to", help="Submitted on or before this UK date.")
         parser.add_argument("--theme", help="A theme's name.")
-        parser.add_argument("--personal-data", action="store_true", help="Add respondents' names and emails.")
+        parser.add_argument(
+            "--with-personal-data",
+            "--personal-data",
+            dest="with_personal_data",
+            action="store_true",
+            help="Add respondents' personal data: name, email address, organisation and source URL.",
+        )
 
-    def handle(self, *args, slug, output, personal_data, **options):
+    def handle(self, *args, slug, output, with_personal_data, **options):
         consultation = Consultation.objects.filter(slug=slug).first()
         if consultation is None:
             raise CommandError(f"No consultation has the slug {slug!r}.")
         data = {name: options[name] for name in ["layout", *ExportForm.FILTERS] if options.get(name)}
-        data["with_personal_data"] = personal_data
+        data["with_personal_data"] = with_personal_data
         form = ExportForm(consultation, data)
         if not form.is_valid():
             problems = "; ".join(
@@ -54,7 +60,7 @@ class Command(BaseCommand):
                     by=None,
                     layout=form.cleaned_data["layout"],
                     filters=filters,
-                    with_personal_data=personal_data,
+                    with_personal_data=with_personal_data,
                 )
             )
         finally:
