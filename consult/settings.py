@@ -64,7 +64,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SITE_NAME = os.environ.get("SITE_NAME", "Consultation portal")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "guidance.staff.apps.PortalAdminConfig",  # django.contrib.admin with our own site (guidance/staff/site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -96,8 +96,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Staff sessions end after an hour idle; the public's are left alone (guidance/staff.py).
-    "guidance.staff.staff_session_idle_expiry",
+    # Staff sessions end after an hour idle; the public's are left alone (guidance/staff/accounts.py).
+    "guidance.staff.accounts.staff_session_idle_expiry",
     # Turns a locked-out sign-in into the lockout page; keep it last (django-axes' advice).
     "axes.middleware.AxesMiddleware",
 ]
@@ -210,7 +210,7 @@ LOGGING = {
 # is the person's, behind the proxy too (guidance.ratelimit.client_address, TRUSTED_PROXIES below),
 # and axes stores only a pseudonym of it, never the address itself.
 AUTHENTICATION_BACKENDS = [
-    "guidance.staff.LoginAttemptsBackend",
+    "guidance.staff.accounts.LoginAttemptsBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
@@ -222,7 +222,7 @@ AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "guidance.ratelimit.client_pseudonym"
-# A staff session ends after this many seconds without a request (guidance/staff.py).
+# A staff session ends after this many seconds without a request (guidance/staff/accounts.py).
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 3600)
 
 # Moderation: an approved comment reported this many times by the public goes back to pending.

@@ -2,21 +2,16 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db import DataError, models, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed
-from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from guidance.analysis_admin import PartOfGroupFilter, analysis_urls, apply_theme, group_size
-from guidance.campaigns import assign_groups, whole_groups, with_group_size
-from guidance.export_admin import export_selected_comments, export_urls, has_export_permission
+from guidance.campaigns import assign_groups, in_a_group, whole_groups, with_group_size
 from guidance.models import (
     Comment,
     Consultation,
@@ -24,7 +19,6 @@ from guidance.models import (
     Erasure,
     ExportRecord,
     ModerationEvent,
-    ModerationReason,
     Outcome,
     Question,
     Report,
@@ -32,9 +26,10 @@ from guidance.models import (
     Section,
     Theme,
 )
-from guidance.moderation import ALLOWED, ModerationError, decide
+from guidance.moderation import ALLOWED
 from guidance.personal_data import may_see_personal_data, personal_field_reached
-from guidance.privacy_admin import privacy_urls
+from guidance.staff import analysis, exporting
+from guidance.staff.moderation import DECISIONS, decide_or_ask
 
 
 class PersonalDataAdmin(admin.ModelAdmin):
@@ -175,11 +170,6 @@ class ConsultationAdmin(PersonalDataAdmin):
     def has_moderate_permission(self, request):
         return request.user.has_perm("guidance.moderate_comment")
 
-    # The export page and the analysis pages (dashboard, import of responses), linked from the
-    # change page (templates/admin/guidance/consultation/change_form.html).
-    def get_urls(self):
-        return export_urls(self) + analysis_urls(self) + super().get_urls()
-
     @admin.display(description="State")
     def state(self, consultation):
         return consultation.get_state_display()
@@ -314,10 +304,6 @@ class ResponseAdmin(PersonalDataAdmin):
             kwargs["choices"] = [c for c in Response.Channel.choices if c[0] != Response.Channel.ONLINE]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
-    def get_urls(self):
-        # Finding a response by reference or email address and erasing it (issue 7).
-        return privacy_urls(self.admin_site) + super().get_urls()
-
     @admin.display(description="Name shown to the public")
     def public_name(self, response):
         return response.public_name
@@ -376,34 +362,6 @@ class ReportedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReasonForm(forms.Form):
-    """The confirmation step of rejecting (a reason from the list is required) or marking as spam."""
-
-    reason_code = forms.ChoiceField(
-        label="Reason", choices=ModerationReason.choices, widget=forms.RadioSelect, required=False
-    )
-    reason = forms.CharField(
-        label="Details",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Optional, except when the reason is “Other”. Staff see this; the public does not.",
-    )
-
-    def __init__(self, *args, to_status, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.to_status = to_status
-        if to_status == Comment.Status.REJECTED:
-            self.fields["reason_code"].required = True
-        else:
-            del self.fields["reason_code"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("reason_code") == ModerationReason.OTHER and not cleaned.get("reason", "").strip():
-            self.add_error("reason", "Say why, in words, when the reason is “Other”.")
-        return cleaned
-
-
 class ModerationEventInline(admin.TabularInline):
     """The comment's history, read-only for everyone."""
 
@@ -446,13 +404,19 @@ class ReportInline(ModerationEventInline):
         return Report.objects.filter(pk__in=super(ModerationEventInline, self).get_queryset(request))
 
 
-# What each decision is called on buttons and in messages: (button, past tense).
-DECISIONS = {
-    Comment.Status.APPROVED: ("Approve", "approved"),
-    Comment.Status.REJECTED: ("Reject…", "rejected"),
-    Comment.Status.SPAM: ("Mark as spam…", "marked as spam"),
-    Comment.Status.PENDING: ("Return to pending", "returned to pending"),
-}
+class PartOfGroupFilter(admin.SimpleListFilter):
+    title = "campaign or duplicate"
+    parameter_name = "in_group"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Part of a group"), ("no", "Not in a group")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return in_a_group(queryset)
+        if self.value() == "no":
+            return queryset.filter(group__isnull=True)
+        return queryset
 
 
 @admin.register(Comment)
@@ -467,7 +431,7 @@ class CommentAdmin(PersonalDataAdmin):
         "consent",
         "age",
         "report_count",
-        group_size,
+        "group_size",
         "status",
     ]
     list_filter = [
@@ -495,8 +459,8 @@ class CommentAdmin(PersonalDataAdmin):
         "approve_groups",
         "reject_groups",
         "mark_groups_as_spam",
-        apply_theme,
-        export_selected_comments,
+        "apply_theme",
+        "export_selected_comments",
     ]
     inlines = [ModerationEventInline, ReportInline]
     change_form_template = "admin/guidance/comment/change_form.html"
@@ -530,7 +494,7 @@ class CommentAdmin(PersonalDataAdmin):
         return request.user.has_perm("guidance.moderate_comment")
 
     def has_export_permission(self, request):
-        return has_export_permission(request)
+        return request.user.has_perm(exporting.EXPORT_PERMISSION)
 
     @admin.display(description="Comment")
     def short_text(self, comment):
@@ -583,102 +547,48 @@ class CommentAdmin(PersonalDataAdmin):
 
     @admin.action(description="Approve the selected comments", permissions=["moderate"])
     def approve(self, request, queryset):
-        return self.decide_or_ask(request, queryset, Comment.Status.APPROVED)
+        return decide_or_ask(request, queryset, Comment.Status.APPROVED)
 
     @admin.action(description="Reject the selected comments…", permissions=["moderate"])
     def reject(self, request, queryset):
-        return self.decide_or_ask(request, queryset, Comment.Status.REJECTED)
+        return decide_or_ask(request, queryset, Comment.Status.REJECTED)
 
     @admin.action(description="Mark the selected comments as spam…", permissions=["moderate"])
     def mark_as_spam(self, request, queryset):
-        return self.decide_or_ask(request, queryset, Comment.Status.SPAM)
+        return decide_or_ask(request, queryset, Comment.Status.SPAM)
 
     @admin.action(description="Return the selected comments to pending", permissions=["moderate"])
     def return_to_pending(self, request, queryset):
-        return self.decide_or_ask(request, queryset, Comment.Status.PENDING)
+        return decide_or_ask(request, queryset, Comment.Status.PENDING)
 
     # Campaigns: one decision for every pending comment in the selected comments' groups.
 
     @admin.action(description="Approve the whole group of each selected comment", permissions=["moderate"])
     def approve_groups(self, request, queryset):
-        return self.decide_or_ask(request, whole_groups(queryset).pending(), Comment.Status.APPROVED)
+        return decide_or_ask(request, whole_groups(queryset).pending(), Comment.Status.APPROVED)
 
     @admin.action(description="Reject the whole group of each selected comment…", permissions=["moderate"])
     def reject_groups(self, request, queryset):
-        return self.decide_or_ask(request, whole_groups(queryset).pending(), Comment.Status.REJECTED)
+        return decide_or_ask(request, whole_groups(queryset).pending(), Comment.Status.REJECTED)
 
     @admin.action(description="Mark the whole group of each selected comment as spam…", permissions=["moderate"])
     def mark_groups_as_spam(self, request, queryset):
-        return self.decide_or_ask(request, whole_groups(queryset).pending(), Comment.Status.SPAM)
+        return decide_or_ask(request, whole_groups(queryset).pending(), Comment.Status.SPAM)
 
-    def decide_or_ask(self, request, queryset, to_status):
-        """Make the decision, or first show the page asking why when rejecting or marking as spam.
-        Returns that page, or None once decided (the caller redirects)."""
-        reason_code = reason = ""
-        if to_status in (Comment.Status.REJECTED, Comment.Status.SPAM):
-            form = ReasonForm(request.POST if "confirm" in request.POST else None, to_status=to_status)
-            if not form.is_valid():
-                return self.reason_page(request, queryset, form)
-            reason_code, reason = form.cleaned_data.get("reason_code", ""), form.cleaned_data["reason"]
-        try:
-            changed = decide(queryset, to_status, by=request.user, reason_code=reason_code, reason=reason)
-        except ModerationError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return None
-        noun = "comment" if changed == 1 else "comments"
-        self.message_user(request, f"{changed} {noun} {DECISIONS[to_status][1]}.", messages.SUCCESS)
-        return None
+    @admin.action(description="Apply a theme to the selected comments", permissions=["change"])
+    def apply_theme(self, request, queryset):
+        return analysis.apply_theme(self, request, queryset)
 
-    def reason_page(self, request, queryset, form):
-        count = queryset.count()
-        verb = DECISIONS[form.to_status][0].rstrip("…")
-        # Carry the selection (and, for the bulk action, the action) through to the confirmation.
-        carried = [
-            (key, value)
-            for key in request.POST
-            if key not in {"csrfmiddlewaretoken", "index", "confirm", "reason_code", "reason"}
-            for value in request.POST.getlist(key)
-        ]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{verb} {count} comment{'' if count == 1 else 's'}",
-            "opts": self.opts,
-            "form": form,
-            "carried": carried,
-            "comments": queryset.select_related("section", "question")[:10],
-            "count": count,
-            "to_status": form.to_status,
-            "queue_url": reverse("admin:guidance_comment_changelist"),
-        }
-        return TemplateResponse(request, "admin/guidance/comment/reason.html", context)
+    @admin.action(description="Export selected comments to CSV", permissions=["export"])
+    def export_selected_comments(self, request, queryset):
+        return exporting.export_selected(self, request, queryset)
 
-    # The same decisions as buttons on a comment's own page.
+    # The queue's campaign column and filter.
 
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/decide/",
-                self.admin_site.admin_view(self.decide_view),
-                name="guidance_comment_decide",
-            ),
-            *super().get_urls(),
-        ]
-
-    def decide_view(self, request, object_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_moderate_permission(request):
-            raise PermissionDenied
-        comment = self.get_object(request, object_id)
-        if comment is None:
-            raise Http404("No such comment.")
-        to_status = request.POST.get("to_status")
-        if to_status not in DECISIONS:
-            return HttpResponseBadRequest("Unknown decision.")
-        page = self.decide_or_ask(request, Comment.objects.filter(pk=comment.pk), Comment.Status(to_status))
-        if page is not None:
-            return page
-        return redirect("admin:guidance_comment_change", comment.pk)
+    @admin.display(description="Group size", ordering="group_size")
+    def group_size(self, comment):
+        """Needs the queryset annotated by guidance.campaigns.with_group_size (get_queryset)."""
+        return comment.group_size if comment.group_size > 1 else "–"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         comment = self.get_object(request, object_id)

@@ -1,7 +1,8 @@
 """The numbers on a consultation's dashboard, counted in the database in a fixed number of
 queries however many responses there are (eight: the sections, questions and themes, one
 grouped count over the comments, one over the responses, one over the theme links, and two for
-the median; PostgreSQL adds two SET LOCAL), and shaped into bar charts the template draws as SVG.
+the median; PostgreSQL adds two SET LOCAL), and shaped into
+charts (guidance/staff/charts.py lays them out as SVG for the dashboard page).
 
 Every figure is exact and counted afresh on each view. The target is under a second at a
 million comments (docs/performance.md has the measured figures); each pass reads a narrow index
@@ -42,34 +43,21 @@ from django.utils import timezone
 
 from guidance.models import DECISION_TIME, Comment, Response, Theme
 
-CHART_WIDTH = 640
-LABEL_WIDTH = 200
-VALUE_WIDTH = 70
-BAR_HEIGHT = 20
-BAR_GAP = 6
 DECIDED = [Comment.Status.APPROVED, Comment.Status.REJECTED, Comment.Status.SPAM]
 
 
 @dataclass
 class Bar:
+    """One count in a chart: "Section 2.3" 14, with the section's title as its long label."""
+
     label: str
     value: int
     long_label: str = ""
-    y: int = 0
-    width: int = 0
-
-    @property
-    def text_y(self):
-        return self.y + BAR_HEIGHT - 5
-
-    @property
-    def value_x(self):
-        return LABEL_WIDTH + self.width + 6
 
 
 @dataclass
 class Chart:
-    """A horizontal bar chart and the table beside it: one row per bar."""
+    """Counts to draw as a bar chart with a table beside it (guidance/staff/charts.py draws it)."""
 
     slug: str
     title: str
@@ -77,28 +65,9 @@ class Chart:
     value_heading: str = "Number"
     bars: list = field(default_factory=list)
 
-    def __post_init__(self):
-        largest = max((bar.value for bar in self.bars), default=0)
-        room = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
-        for index, bar in enumerate(self.bars):
-            bar.y = index * (BAR_HEIGHT + BAR_GAP)
-            bar.width = round(room * bar.value / largest) if largest else 0
-
-    @property
-    def height(self):
-        return max(len(self.bars) * (BAR_HEIGHT + BAR_GAP), BAR_HEIGHT)
-
     @property
     def total(self):
         return sum(bar.value for bar in self.bars)
-
-    @property
-    def bar_x(self):
-        return LABEL_WIDTH
-
-    @property
-    def width(self):
-        return CHART_WIDTH
 
 
 def _grouped_counts(queryset, *fields):

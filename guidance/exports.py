@@ -28,11 +28,9 @@ import threading
 from itertools import groupby, islice
 from zoneinfo import ZoneInfo
 
-from django import forms
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
 
@@ -114,60 +112,8 @@ REASON_LABELS = dict(ModerationReason.choices)
 # --- Choosing what to export -------------------------------------------------------------------
 
 
-class ExportForm(forms.Form):
-    """The export's options: the moderation queue's filters, the layout and personal data. Used by
-    the admin export page and, to validate its options, by the export_responses command."""
-
-    layout = forms.ChoiceField(choices=Layout.CHOICES, initial=Layout.COMMENTS)
-    status = forms.ChoiceField(choices=[("", "Any status"), *Comment.Status.choices], required=False)
-    target = forms.ChoiceField(
-        label="Section or question",
-        required=False,
-        help_text="A section number such as 2.3 (not its sub-sections) or a question such as Q4.",
-    )
-    respondent_type = forms.ChoiceField(
-        choices=[("", "Any respondent type"), *Response.RespondentType.choices], required=False
-    )
-    channel = forms.ChoiceField(choices=[("", "Any channel"), *Response.Channel.choices], required=False)
-    submitted_from = forms.DateField(required=False, help_text="UK date, included. For example 2026-01-31.")
-    submitted_to = forms.DateField(required=False, help_text="UK date, included.")
-    theme = forms.ChoiceField(required=False)
-    with_personal_data = forms.BooleanField(
-        required=False,
-        label="With personal data",
-        help_text="Adds each respondent's name, email address, organisation and source URL.",
-    )
-
-    FILTERS = ["status", "target", "respondent_type", "channel", "submitted_from", "submitted_to", "theme"]
-
-    def __init__(self, consultation, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.consultation = consultation
-        sections = consultation.document.sections.all()
-        questions = consultation.questions.all()
-        self.fields["target"].choices = [
-            ("", "Any section or question"),
-            *[(section.number, f"Section {section}") for section in sections],
-            *[(question.number, f"{question.number}. {question.text[:80]}") for question in questions],
-        ]
-        self.fields["theme"].choices = [("", "Any theme")] + [
-            (theme.name, theme.name) for theme in consultation.themes.all()
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
-        if start and end and start > end:
-            self.add_error("submitted_to", "The end date must be the same as or after the start date.")
-        return cleaned
-
-    def filters(self):
-        """The chosen filters as plain strings, as recorded in the ExportRecord."""
-        return {name: str(self.cleaned_data[name]) for name in self.FILTERS if self.cleaned_data.get(name)}
-
-
 def select_comments(consultation, filters):
-    """The consultation's comments that the filters (as from ExportForm.filters) select. With no
+    """The consultation's comments that the filters (as from the export page's form) select. With no
     filter: every comment, whatever its status."""
     comments = Comment.objects.filter(consultation=consultation)
     if filters.get("status"):
@@ -236,13 +182,6 @@ def export_filename(consultation, now=None):
     slug = re.sub(r"[^A-Za-z0-9_-]", "", consultation.slug)[:100] or "consultation"
     stamp = timezone.localtime(now or timezone.now()).strftime("%Y-%m-%d-%H%M%S")
     return f"{slug}-{stamp}.csv"
-
-
-def streaming_csv_response(consultation, chunks):
-    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(consultation)}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # --- Producing the CSV -------------------------------------------------------------------------

@@ -204,6 +204,14 @@ def new_reference():
     return f"{chars[:4]}-{chars[4:]}"
 
 
+def normalise_reference(text):
+    """'k7mc 4xpa', 'K7MC4XPA' and 'K7MC-4XPA' all mean K7MC-4XPA; anything else is not a reference (None)."""
+    chars = "".join(char for char in text.upper() if char not in " -")
+    if len(chars) != REFERENCE_LENGTH or any(char not in REFERENCE_ALPHABET for char in chars):
+        return None
+    return f"{chars[:4]}-{chars[4:]}"
+
+
 class Response(models.Model):
     """One submission by one person through one channel. The only place personal data lives."""
 

@@ -11,7 +11,7 @@ import calendar
 from django.db import transaction
 from django.utils import timezone
 
-from guidance.models import Comment, Consultation, Erasure, Response
+from guidance.models import Comment, Consultation, Erasure, Response, normalise_reference
 
 REMOVED_TEXT = "[removed at the respondent's request]"
 PERSONAL_FIELDS = dict.fromkeys(Response.PERSONAL_DATA_FIELDS, "")
@@ -82,3 +82,15 @@ def erase_response(response, *, by, include_text=False, reason=""):
             references=response.reference,
             reason=reason,
         )
+
+
+def find_responses(query):
+    """The responses a person asking for erasure can be found by: a reference (written any way
+    normalise_reference accepts) or the email address they gave."""
+    query = query.strip()
+    if "@" in query:
+        found = Response.objects.filter(email__iexact=query)
+    else:
+        reference = normalise_reference(query)
+        found = Response.objects.filter(reference=reference) if reference else Response.objects.none()
+    return found.select_related("consultation").order_by("-submitted_at")

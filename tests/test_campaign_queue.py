@@ -6,7 +6,6 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from guidance.analysis_admin import group_size
 from guidance.campaigns import assign_groups
 from guidance.models import Comment, ModerationEvent
 from guidance.moderation import decide
@@ -100,7 +99,7 @@ def test_the_group_size_counts_members_the_current_view_does_not_show(moderator_
 
 
 def test_sorting_the_queue_by_group_size_puts_the_largest_group_first(moderator_client, labelled):
-    column = moderator_client.get(QUEUE).context["cl"].list_display.index(group_size)
+    column = moderator_client.get(QUEUE).context["cl"].list_display.index("group_size")
     page = moderator_client.get(QUEUE, {"o": f"-{column}"})
     sizes = [row.group_size for row in page.context["cl"].result_list]
     assert sizes == [8] * 8 + [2] * 4 + [1] * 5

@@ -14,7 +14,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance.staff import staff_session_idle_expiry
+from guidance.staff.accounts import staff_session_idle_expiry
 
 pytestmark = pytest.mark.django_db
 

@@ -1,20 +1,17 @@
 import pytest
-from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from guidance.analysis_admin import add_theme, apply_theme
 from guidance.models import Comment
+from guidance.themes import add_theme
 from tests.factories import CommentFactory, ConsultationFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def queue(monkeypatch):
-    """The queue as the lead wires it: CommentAdmin with apply_theme among its actions."""
-    monkeypatch.setattr(admin.site._registry[Comment], "actions", [apply_theme])
+def queue():
     return reverse("admin:guidance_comment_changelist")
 
 

@@ -41,7 +41,7 @@ ROLES = {
     ],
     # Runs consultations: the draft, its questions and outcomes; enters responses received
     # offline with their comments and answers; exports with personal data; erases a respondent's
-    # personal data on request (guidance/privacy_admin.py) and reads the erasure record.
+    # personal data on request (guidance/staff/erasure.py) and reads the erasure record.
     "Consultation manager": [
         *(f"{verb}_{model}" for model in ["document", "section", "consultation", "question", "outcome"]
           for verb in ["add", "change", "delete", "view"]),

@@ -4,8 +4,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guidance.exports import ExportForm, Layout, export_csv, select_comments
+from guidance.exports import Layout, export_csv, select_comments
 from guidance.models import Consultation
+from guidance.staff.forms import ExportForm
 
 
 class Command(BaseCommand):

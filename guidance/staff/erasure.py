@@ -1,0 +1,56 @@
+"""Finding a response by its reference or the respondent's email address, and erasing its
+personal data (and, if asked, its text) on request (guidance/retention.py does the erasing).
+
+Who may: staff with both "Can see respondents' personal data" (guidance.view_personal_data)
+and "Can change response" (guidance.change_response). Finding by email address shows personal
+data, and erasing changes a response, so each needs its own permission.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import get_object_or_404, redirect
+
+from guidance.models import Response
+from guidance.retention import erase_response, find_responses
+from guidance.staff.forms import EraseForm, FindResponseForm
+from guidance.staff.site import staff_page
+
+REQUIRED_PERMISSIONS = ("guidance.view_personal_data", "guidance.change_response")
+
+
+@permission_required(REQUIRED_PERMISSIONS, raise_exception=True)
+def find(request):
+    form = FindResponseForm(request.GET or None)
+    responses = find_responses(form.cleaned_data["query"]) if form.is_valid() else None
+    return staff_page(
+        request,
+        "admin/guidance/erase_find.html",
+        {"title": "Find a response to erase", "opts": Response._meta, "form": form, "responses": responses},
+    )
+
+
+@permission_required(REQUIRED_PERMISSIONS, raise_exception=True)
+def confirm(request, response_id):
+    response = get_object_or_404(Response.objects.select_related("consultation"), pk=response_id)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        erase_response(
+            response,
+            by=request.user,
+            include_text=form.cleaned_data["include_text"],
+            reason=form.cleaned_data["reason"],
+        )
+        what = "personal data and text" if form.cleaned_data["include_text"] else "personal data"
+        messages.success(request, f"Erased the {what} of response {response.reference}.")
+        return redirect("admin:guidance_response_erase_find")
+    return staff_page(
+        request,
+        "admin/guidance/erase_confirm.html",
+        {
+            "title": f"Erase response {response.reference}",
+            "opts": Response._meta,
+            "response_obj": response,
+            "comments": response.comments.select_related("section", "question").order_by("created_at"),
+            "form": form,
+        },
+    )

@@ -1,0 +1,74 @@
+"""Exporting responses to CSV (guidance/exports.py makes the file): a consultation's export page
+and the queue's action. Both need guidance.export_responses; personal data also needs
+guidance.view_personal_data, and asking for it without that permission is refused and not recorded."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+
+from guidance.exports import Layout, export_csv, export_filename, select_comments
+from guidance.models import Comment, Consultation
+from guidance.personal_data import may_see_personal_data
+from guidance.staff.forms import ExportForm
+from guidance.staff.site import staff_page
+
+EXPORT_PERMISSION = "guidance.export_responses"
+
+
+@permission_required(EXPORT_PERMISSION, raise_exception=True)
+def export(request, consultation_id):
+    """GET: the form with the queue's filters. POST: the CSV, or the form again with its errors."""
+    consultation = get_object_or_404(Consultation.objects.select_related("document"), pk=consultation_id)
+    form = ExportForm(consultation, request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        with_personal_data = form.cleaned_data["with_personal_data"]
+        if with_personal_data and not may_see_personal_data(request.user):
+            raise PermissionDenied
+        filters = form.filters()
+        chunks = export_csv(
+            consultation,
+            select_comments(consultation, filters),
+            by=request.user,
+            layout=form.cleaned_data["layout"],
+            filters=filters,
+            with_personal_data=with_personal_data,
+        )
+        return csv_download(consultation, chunks)
+    if not may_see_personal_data(request.user):
+        del form.fields["with_personal_data"]
+    return staff_page(
+        request,
+        "admin/guidance/export.html",
+        {"consultation": consultation, "form": form, "title": f"Export responses: {consultation}"},
+    )
+
+
+def export_selected(model_admin, request, queryset):
+    """The queue's action: the ticked comments (or every comment the filters select), without
+    personal data; for personal data use the consultation's export page."""
+    if not request.user.has_perm(EXPORT_PERMISSION):
+        raise PermissionDenied
+    consultation_ids = set(queryset.order_by().values_list("consultation_id", flat=True).distinct())
+    if len(consultation_ids) != 1:
+        model_admin.message_user(
+            request, "Nothing exported: select comments of one consultation at a time.", messages.ERROR
+        )
+        return None
+    consultation = Consultation.objects.get(pk=consultation_ids.pop())
+    if request.POST.get("select_across") == "1":
+        filters = {"all_matching_list_filters": request.GET.urlencode()}
+    else:
+        filters = {"selected_comments": sorted(queryset.values_list("pk", flat=True))}
+    # A plain queryset of the selection, free of whatever the list adds (annotations, ordering).
+    comments = Comment.objects.filter(pk__in=queryset.order_by().values("pk"))
+    chunks = export_csv(consultation, comments, by=request.user, layout=Layout.COMMENTS, filters=filters)
+    return csv_download(consultation, chunks)
+
+
+def csv_download(consultation, chunks):
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(consultation)}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,88 @@
+"""Importing responses received elsewhere (guidance/imports.py reads and saves them): upload,
+then a preview where rows the file leaves unmapped get a target, then confirm. The uploaded file
+waits in the session between the steps, so the preview can be corrected and confirmed without
+uploading it again."""
+
+import base64
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+
+from guidance.imports import ImportRefused, read_import, run_import, target_choices
+from guidance.models import Consultation
+from guidance.staff.forms import ImportUploadForm
+from guidance.staff.site import staff_page
+
+# An import adds responses with their comments.
+IMPORT_PERMISSIONS = ("guidance.add_response", "guidance.add_comment")
+
+
+def _session_key(consultation):
+    return f"guidance-import-{consultation.pk}"
+
+
+@permission_required(IMPORT_PERMISSIONS, raise_exception=True)
+def upload(request, consultation_id):
+    consultation = get_object_or_404(Consultation, pk=consultation_id)
+    form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
+    if form.is_bound and form.is_valid():
+        file = form.cleaned_data["file"]
+        request.session[_session_key(consultation)] = {
+            "name": file.name,
+            "data": base64.b64encode(file.read()).decode("ascii"),
+        }
+        return redirect("admin:guidance_consultation_import_preview", consultation_id=consultation.pk)
+    return staff_page(
+        request,
+        "admin/guidance/import_upload.html",
+        {"consultation": consultation, "title": f"Import responses: {consultation}", "form": form},
+    )
+
+
+@permission_required(IMPORT_PERMISSIONS, raise_exception=True)
+def preview(request, consultation_id):
+    consultation = get_object_or_404(Consultation.objects.select_related("document"), pk=consultation_id)
+    stored = request.session.get(_session_key(consultation))
+    if stored is None:
+        messages.warning(request, "Upload the file to import first.")
+        return redirect("admin:guidance_consultation_import", consultation_id=consultation.pk)
+    choices = target_choices(consultation)
+    valid_targets = {value for value, _ in choices}
+    targets = {}
+    if request.method == "POST":
+        for key, value in request.POST.items():
+            if key.startswith("target-") and key[7:].isdigit() and value in valid_targets:
+                targets[int(key[7:])] = value
+    rows = read_import(consultation, base64.b64decode(stored["data"]), targets=targets)
+
+    if request.method == "POST" and "import" in request.POST:
+        try:
+            added = run_import(rows, by=request.user)
+        except ImportRefused:
+            messages.error(request, "Nothing was imported yet: correct the problems below, then import again.")
+        else:
+            del request.session[_session_key(consultation)]
+            skipped = len(rows.rows) - added
+            messages.success(
+                request,
+                f"Imported {added} response(s) from {stored['name']}, each with one comment awaiting moderation."
+                + (f" {skipped} row(s) had been imported before and were skipped." if skipped else ""),
+            )
+            return HttpResponseRedirect(
+                reverse("admin:guidance_comment_changelist") + f"?consultation__id__exact={consultation.pk}"
+            )
+    return staff_page(
+        request,
+        "admin/guidance/import_preview.html",
+        {
+            "consultation": consultation,
+            "title": f"Check the import: {stored['name']}",
+            "preview": rows,
+            "choices": choices,
+            "targets": targets,
+            "file_name": stored["name"],
+        },
+    )

@@ -1,0 +1,29 @@
+"""The admin site: named after the portal, with the staff pages (urls.py) mounted under it."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.template.response import TemplateResponse
+
+
+class PortalAdminSite(admin.AdminSite):
+    index_title = "Staff workspace"
+
+    @property
+    def site_header(self):
+        return f"{settings.SITE_NAME}: staff"
+
+    @property
+    def site_title(self):
+        return f"{settings.SITE_NAME} staff"
+
+    def get_urls(self):
+        from guidance.staff.urls import staff_urls
+
+        # Before the ModelAdmins' own addresses: theirs end in a catch-all for an object's id.
+        return [*staff_urls(self), *super().get_urls()]
+
+
+def staff_page(request, template, context, status=200):
+    """A staff page in the admin's look, with the admin's own context (its name, navigation and the
+    signed-in user's links) beside the page's."""
+    return TemplateResponse(request, template, {**admin.site.each_context(request), **context}, status=status)
