@@ -9,7 +9,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
+from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -330,6 +330,19 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
+    def reported(self):
+        """Published comments with public reports no moderator has looked at yet."""
+        unreviewed = Report.objects.filter(comment=OuterRef("pk"), reviewed_at__isnull=True)
+        return self.filter(status=Comment.Status.APPROVED).filter(Exists(unreviewed))
+
+    def decided(self):
+        return self.filter(status__in=[Comment.Status.APPROVED, Comment.Status.REJECTED, Comment.Status.SPAM])
+
+    def unclaimed(self, by, now=None):
+        """Comments nobody but `by` is looking at on the moderation screen now (guidance/moderation.py)."""
+        now = now or timezone.now()
+        return self.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now) | Q(claimed_by=by))
+
 
 # How long a comment waited for its decision: the dashboard's median orders decided comments by
 # this, and an index of Comment holds it, so both must use this one expression.
@@ -369,6 +382,12 @@ class Comment(models.Model):
         db_index=True,
         help_text="Comments with the same or near-identical text (a campaign) share a group number.",
     )
+    # Who is looking at this comment on the moderation screen, until when: nobody else is shown it
+    # meanwhile, so two moderators working one queue do not read the same comment.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -388,6 +407,14 @@ class Comment(models.Model):
             models.Index(fields=["section", "status", "created_at"], name="comment_section_status_date"),
             models.Index(fields=["question", "status", "created_at"], name="comment_question_status_date"),
             models.Index(fields=["consultation", "status", "created_at"], name="comment_consult_status_date"),
+            # The moderation queue across every consultation: pending, oldest first.
+            models.Index(fields=["status", "created_at"], name="comment_status_date"),
+            # The moderation screen's "recently decided".
+            models.Index(
+                fields=["consultation", "-moderated_at"],
+                name="comment_consult_decided",
+                condition=Q(status__in=["approved", "rejected", "spam"]),
+            ),
             # The dashboard (guidance/dashboard.py) counts from these three alone (index-only scans,
             # docs/performance.md): comments by status and target; theme links by target, merge-
             # joined in comment order; decided comments in order of their time to decision, for the
@@ -421,7 +448,8 @@ class Comment(models.Model):
 
 
 class ModerationEvent(models.Model):
-    """Append-only record of one status change of one comment. Nothing edits or deletes these."""
+    """Append-only record of one decision on one comment: a change of status, or (from and to
+    both "approved") keeping a reported comment published. Nothing edits or deletes these."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=16, choices=Comment.Status)
@@ -445,6 +473,22 @@ class ModerationEvent(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
+class StaffNote(models.Model):
+    """A moderator's private note on a comment, kept in its history. Never public; exported only
+    with personal data, since a note may say who someone is."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notes")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    text = models.TextField(help_text="Staff only. For example: “Checked with the team: keep, it names no one.”")
+
+    class Meta:
+        ordering = ["comment", "at", "pk"]
+
+    def __str__(self):
+        return f"Note by {self.by} ({self.at:%d %b %Y %H:%M})"
+
+
 class Report(models.Model):
     """A member of the public flags a published comment."""
 
@@ -459,6 +503,12 @@ class Report(models.Model):
     reason = models.CharField(max_length=16, choices=Reason)
     details = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A moderator looked at the reported comment and kept it published (or took it down, which
+    # the comment's history records): the report no longer puts it on the "reported" list.
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,14 +3,21 @@
 A small state machine. `decide` performs a transition for one comment or ten thousand: it locks
 the rows, refuses the whole batch if any comment may not make that move, then sets the status
 with one UPDATE and records one ModerationEvent per comment with one INSERT, in one transaction.
-The admin's actions and buttons, and public reports (through `report_comment`), all come here.
+The admin's actions and buttons, the moderation screen (`decide_as_shown`, which first checks
+nobody decided since the comment was shown) and public reports (through `report_comment`) all
+come here.
+
+The moderation screen also claims each comment it shows for a few minutes (`claim_next`), keeps
+reported comments published once reviewed (`keep_published`) and takes private staff notes.
 """
+
+import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from guidance.models import Comment, ModerationEvent, ModerationReason, Report
+from guidance.models import Comment, ModerationEvent, ModerationReason, Report, StaffNote
 
 Status = Comment.Status
 
@@ -126,3 +133,118 @@ def report_comment(comment, reason, details=""):
                     reason=f"Returned for review after {count} reports from the public.",
                 )
     return report
+
+
+# The moderation screen: one comment at a time, each claimed for a short while by the moderator
+# reading it, so that two moderators working one queue never read the same comment at once.
+
+CLAIM = datetime.timedelta(minutes=5)
+
+
+class StaleDecision(ModerationError):
+    """Someone else decided on the comment after it was shown: the decision was not made."""
+
+    def __init__(self, comment, event):
+        self.comment, self.event = comment, event
+        super().__init__(self.message_for(None))
+
+    def message_for(self, user):
+        """Who decided what, and when: "Sam Patel approved this comment at 10:02 on 3 March, after
+        it was shown to you. Your decision was not made." """
+        event = self.event
+        if event is None:
+            return "This comment changed after it was shown to you. Your decision was not made."
+        if event.by is None:
+            who = "The system"
+        elif user is not None and event.by_id == user.pk:
+            who = "You"
+        else:
+            who = event.by.get_full_name() or event.by.get_username()
+        if event.from_status == event.to_status:
+            what = "reviewed its reports and kept it published"
+        else:
+            what = f"{DONE[Status(event.to_status)]} this comment"
+        when = f"{timezone.localtime(event.at):%H:%M on %-d %B}"
+        return f"{who} {what} at {when}, after it was shown to you. Your decision was not made."
+
+
+# Each status as what a moderator did, for messages and the history.
+DONE = {
+    Status.APPROVED: "approved",
+    Status.REJECTED: "rejected",
+    Status.SPAM: "marked as spam",
+    Status.PENDING: "returned to pending",
+}
+
+
+def latest_event(comment_id):
+    return ModerationEvent.objects.filter(comment_id=comment_id).select_related("by").order_by("-at", "-pk").first()
+
+
+def claim_next(comments, moderator, *, now=None, passed=()):
+    """The comment `moderator` should read next from `comments` (a queue, in its order), claimed
+    for them until CLAIM from now; None when the queue is empty. Their own claim comes first, so
+    reloading the page shows the same comment; `passed` are comments they chose to skip."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        mine = comments.filter(claimed_by=moderator, claimed_until__gt=now).exclude(pk__in=passed)
+        candidates = comments.unclaimed(moderator, now).exclude(pk__in=passed)
+        # SKIP LOCKED: two moderators asking at the same moment take different comments.
+        comment = (
+            mine.select_for_update(skip_locked=True, of=("self",)).first()
+            or candidates.select_for_update(skip_locked=True, of=("self",)).first()
+        )
+        if comment is not None:
+            Comment.objects.filter(pk=comment.pk).update(claimed_by=moderator, claimed_until=now + CLAIM)
+            comment.claimed_by, comment.claimed_until = moderator, now + CLAIM
+    return comment
+
+
+def release_claim(comment_id, moderator):
+    Comment.objects.filter(pk=comment_id, claimed_by=moderator).update(claimed_by=None, claimed_until=None)
+
+
+def decide_as_shown(comment_id, to_status, *, by, seen_event_id, reason_code="", reason=""):
+    """One comment's decision from the moderation screen, refused (StaleDecision) if its history
+    has moved on since it was shown: `seen_event_id` is the id of its last event then (0 if none)."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment_id)
+        last = latest_event(comment_id)
+        if (last.pk if last else 0) != seen_event_id:
+            raise StaleDecision(comment, last)
+        decide(Comment.objects.filter(pk=comment_id), to_status, by=by, reason_code=reason_code, reason=reason)
+        Comment.objects.filter(pk=comment_id).update(claimed_by=None, claimed_until=None)
+        if to_status == Status.PENDING:
+            # Taken down for another look: its reports have been seen.
+            comment.reports.filter(reviewed_at__isnull=True).update(reviewed_at=timezone.now(), reviewed_by=by)
+
+
+def keep_published(comment_id, *, by, seen_event_id):
+    """A moderator read a reported comment and keeps it published: its reports are marked as
+    reviewed (it leaves the "reported" list), recorded in its history as an event that changes
+    no status. Refused like a decision if someone got there first."""
+    now = timezone.now()
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment_id)
+        last = latest_event(comment_id)
+        if (last.pk if last else 0) != seen_event_id or comment.status != Status.APPROVED:
+            raise StaleDecision(comment, last)
+        reviewed = comment.reports.filter(reviewed_at__isnull=True).update(reviewed_at=now, reviewed_by=by)
+        ModerationEvent.objects.create(
+            comment=comment,
+            from_status=Status.APPROVED,
+            to_status=Status.APPROVED,
+            by=by,
+            at=now,
+            reason=f"Kept published after reviewing {reviewed} report{'' if reviewed == 1 else 's'}.",
+        )
+        Comment.objects.filter(pk=comment_id).update(claimed_by=None, claimed_until=None)
+    return reviewed
+
+
+def add_note(comment, *, by, text):
+    """A private staff note on a comment, kept in its history."""
+    text = text.strip()
+    if not text:
+        raise ModerationError("Write the note before adding it.")
+    return StaffNote.objects.create(comment=comment, by=by, text=text)

@@ -37,6 +37,61 @@ class ReasonForm(forms.Form):
         return cleaned
 
 
+class ScreenDecisionForm(forms.Form):
+    """A decision on the moderation screen: one button each. Rejecting needs a reason from the
+    list, and "Other" needs words."""
+
+    KEEP = "keep"
+    decision = forms.ChoiceField(
+        choices=[
+            (Comment.Status.APPROVED, "Approve"),
+            (Comment.Status.REJECTED, "Reject"),
+            (Comment.Status.SPAM, "Spam"),
+            (Comment.Status.PENDING, "Return to pending"),
+            (KEEP, "Keep published"),
+        ],
+        error_messages={"required": "Choose a decision.", "invalid_choice": "Choose one of the decisions shown."},
+    )
+    # The id of the comment's last event when it was shown (0 if none): a decision made since
+    # by someone else is not overwritten.
+    seen_event_id = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    reason_code = forms.ChoiceField(
+        label="Why reject it?",
+        choices=ModerationReason.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the reasons listed."},
+    )
+    reason = forms.CharField(
+        label="Details (staff only)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when the reason is “Other”. The public never sees this.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == Comment.Status.REJECTED and not cleaned.get("reason_code"):
+            self.add_error("reason_code", "Choose why the comment is rejected.")
+        if cleaned.get("reason_code") == ModerationReason.OTHER and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why, in words, when the reason is “Other”.")
+        if cleaned.get("decision") not in (Comment.Status.REJECTED, Comment.Status.SPAM):
+            # A reason ticked before choosing Approve is not recorded with the approval.
+            cleaned["reason_code"], cleaned["reason"] = "", ""
+        return cleaned
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Add a private note",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in this comment's history for staff. Never shown to the public.",
+        error_messages={"required": "Write the note before adding it."},
+    )
+
+
 class ApplyThemeForm(forms.Form):
     theme = forms.ModelChoiceField(
         queryset=Theme.objects.none(),

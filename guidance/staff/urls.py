@@ -12,6 +12,22 @@ def staff_urls(site):
     consultation = "guidance/consultation/<int:consultation_id>"
     return [
         # Moderation
+        path(f"{consultation}/moderate/", page(moderation.screen), name="guidance_consultation_moderate"),
+        path(
+            f"{consultation}/moderate/<int:comment_id>/",
+            page(moderation.screen_decide),
+            name="guidance_consultation_moderate_decide",
+        ),
+        path(
+            f"{consultation}/moderate/<int:comment_id>/skip/",
+            page(moderation.screen_skip),
+            name="guidance_consultation_moderate_skip",
+        ),
+        path(
+            f"{consultation}/moderate/<int:comment_id>/note/",
+            page(moderation.screen_note),
+            name="guidance_consultation_moderate_note",
+        ),
         path("guidance/comment/<int:comment_id>/decide/", page(moderation.decide), name="guidance_comment_decide"),
         # Analysis
         path(f"{consultation}/dashboard/", page(analysis.dashboard), name="guidance_consultation_dashboard"),
