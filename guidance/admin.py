@@ -3,7 +3,7 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.db import DataError, models, transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
@@ -131,10 +131,12 @@ class SectionAdmin(PersonalDataAdmin):
     prepopulated_fields = {"slug": ["title"]}
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(admin.StackedInline):
     model = Question
     fields = ["position", "text", "hint"]
     extra = 0
+    # Stacked, each field full width: a row of three wide fields overflowed the page.
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})}}
 
 
 class OutcomeInline(admin.StackedInline):
@@ -355,11 +357,62 @@ class ReportedFilter(admin.SimpleListFilter):
         return [("yes", "Reported"), ("no", "Not reported")]
 
     def queryset(self, request, queryset):
+        # From the few reports, not by counting each comment's: the queue may hold a million.
+        reported = Exists(Report.objects.filter(comment=OuterRef("pk")))
         if self.value() == "yes":
-            return queryset.filter(report_count__gt=0)
+            return queryset.filter(reported)
         if self.value() == "no":
-            return queryset.filter(report_count=0)
+            return queryset.exclude(reported)
         return queryset
+
+
+class OfConsultationFilter(admin.SimpleListFilter):
+    """A choice among the chosen consultation's own sections, questions or themes: offered once
+    a consultation is chosen, so the list never mixes several drafts' "Section 2" (nor reads the
+    whole queue to find which are used)."""
+
+    def consultation_id(self, request):
+        value = request.GET.get("consultation__id__exact", "")
+        return int(value) if value.isdigit() else None
+
+    def lookups(self, request, model_admin):
+        consultation_id = self.consultation_id(request)
+        if consultation_id is not None:
+            return [(str(pk), label) for pk, label in self.options(consultation=consultation_id)]
+        # Chosen by a link (from a comment, say) without the consultation: offered alone.
+        value = request.GET.get(self.parameter_name, "")
+        return [(str(pk), label) for pk, label in self.options(pk=int(value))] if value.isdigit() else []
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(**{self.parameter_name: int(self.value())})
+        return queryset
+
+
+class SectionFilter(OfConsultationFilter):
+    title = "section"
+    parameter_name = "section__id__exact"
+
+    def options(self, consultation=None, pk=None):
+        sections = Section.objects.filter(**({"pk": pk} if pk else {"document__consultations": consultation}))
+        return [(section.pk, f"{section.number}. {section.title}") for section in sections]
+
+
+class QuestionFilter(OfConsultationFilter):
+    title = "question"
+    parameter_name = "question__id__exact"
+
+    def options(self, consultation=None, pk=None):
+        questions = Question.objects.filter(**({"pk": pk} if pk else {"consultation": consultation}))
+        return [(question.pk, f"{question.number}. {Truncator(question.text).words(8)}") for question in questions]
+
+
+class ThemeFilter(OfConsultationFilter):
+    title = "theme"
+    parameter_name = "themes__id__exact"
+
+    def options(self, consultation=None, pk=None):
+        return Theme.objects.filter(**({"pk": pk} if pk else {"consultation": consultation})).values_list("pk", "name")
 
 
 class ModerationEventInline(admin.TabularInline):
@@ -436,14 +489,14 @@ class CommentAdmin(PersonalDataAdmin):
     ]
     list_filter = [
         StatusFilter,
-        PartOfGroupFilter,
         "consultation",
-        ("section", admin.RelatedOnlyFieldListFilter),
-        ("question", admin.RelatedOnlyFieldListFilter),
+        SectionFilter,
+        QuestionFilter,
+        ThemeFilter,
+        PartOfGroupFilter,
+        ReportedFilter,
         "response__respondent_type",
         "response__channel",
-        ReportedFilter,
-        ("themes", admin.RelatedOnlyFieldListFilter),
         ("created_at", admin.DateFieldListFilter),
     ]
     search_fields = ["text", "response__reference"]
@@ -451,6 +504,8 @@ class CommentAdmin(PersonalDataAdmin):
     list_select_related = ["response", "section", "question"]
     ordering = ["created_at", "pk"]
     list_per_page = 50
+    # Counting every comment as well as the filtered ones costs a scan of the whole table.
+    show_full_result_count = False
     actions = [
         "approve",
         "reject",
@@ -464,6 +519,33 @@ class CommentAdmin(PersonalDataAdmin):
     ]
     inlines = [ModerationEventInline, ReportInline]
     change_form_template = "admin/guidance/comment/change_form.html"
+
+    # What the list is, by the status it shows (StatusFilter opens on pending).
+    TITLES = {
+        Comment.Status.PENDING: "Moderation queue: comments waiting for a decision",
+        Comment.Status.APPROVED: "Approved comments",
+        Comment.Status.REJECTED: "Rejected comments",
+        Comment.Status.SPAM: "Comments marked as spam",
+        StatusFilter.ALL: "All comments",
+    }
+
+    def changelist_view(self, request, extra_context=None):
+        status = request.GET.get(StatusFilter.parameter_name) or Comment.Status.PENDING
+        consultation_id = request.GET.get("consultation__id__exact", "")
+        extra_context = {
+            "title": self.TITLES.get(status, "Comments"),
+            "moderated_consultation": (
+                Consultation.objects.filter(pk=int(consultation_id)).first() if consultation_id.isdigit() else None
+            ),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def has_delete_permission(self, request, obj=None):
+        # A comment with a history stays: its decisions are the audit trail.
+        if obj is not None and obj.events.exists():
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_fields(self, request, obj=None):
         fields = ["reference", "consultation", "target", "text", "respondent"]
@@ -498,7 +580,8 @@ class CommentAdmin(PersonalDataAdmin):
 
     @admin.display(description="Comment")
     def short_text(self, comment):
-        return Truncator(comment.text).chars(100)
+        # Enough to decide on most comments from the list; the comment's page has all of it.
+        return Truncator(comment.text).words(80)
 
     @admin.display(description="On", ordering="section__major")
     def target(self, comment):
@@ -624,11 +707,19 @@ class ModerationEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Report)
 class ReportAdmin(PersonalDataAdmin):
+    """Reports come from the public only: none is added here."""
+
     list_display = ["comment", "reason", "created_at"]
     list_filter = ["reason"]
     search_fields = ["details", "comment__response__reference"]
     list_select_related = ["comment__response", "comment__section", "comment__question"]
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Theme)

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class GuidanceConfig(AppConfig):
     name = "guidance"
-    verbose_name = "Consultations"
+    verbose_name = "Consultation portal"

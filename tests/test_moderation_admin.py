@@ -51,7 +51,7 @@ def test_the_queue_opens_on_pending_comments_oldest_first(moderator_client, sect
 
 
 def test_the_queue_shows_target_respondent_channel_publication_age_and_reports(moderator_client, section, question):
-    long_text = "word " * 60
+    long_text = "word " * 120
     CommentFactory(
         section=section,
         text=long_text,
@@ -241,10 +241,15 @@ def test_history_cannot_be_changed_or_deleted_even_by_a_superuser(client, sectio
     assert ModerationEvent.objects.get().reason == ""
 
 
-def test_the_admin_home_shows_how_many_comments_are_waiting(moderator_client, section):
+def test_the_admin_home_shows_how_many_comments_are_waiting_in_each_consultation(moderator_client, section):
     CommentFactory.create_batch(3, section=section)
-    html = moderator_client.get(reverse("admin:index")).content.decode()
-    assert "3 comments waiting for moderation" in html
+    consultation = section.document.consultations.get()
+    page = moderator_client.get(reverse("admin:index"))
+    rows = {row.pk: (row.pending_count, row.reported_count) for row in page.context["consultations"]}
+    assert rows == {consultation.pk: (3, 0)}
+    html = page.content.decode()
+    assert reverse("admin:guidance_consultation_moderate", args=[consultation.pk]) in html
+    assert "Recent actions" not in html
 
 
 def test_a_moderator_never_sees_email_or_an_unpublished_name(moderator_client, section):
