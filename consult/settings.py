@@ -259,10 +259,16 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 10)
 if DEBUG:
     # On a developer's machine templates change under the running server: keep no rendered HTML.
     CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+# Limits (guidance/ratelimit.py): each place is taken atomically before anything is stored.
 # Accepted submissions (comments or answers) from one IP address per hour before a 429 page.
 RATE_LIMIT_SUBMISSIONS_PER_HOUR = env_int("RATE_LIMIT_SUBMISSIONS_PER_HOUR", 20)
 # Public reports: reports on comments accepted from one IP address per hour before a 429 page.
 RATE_LIMIT_REPORTS_PER_HOUR = env_int("RATE_LIMIT_REPORTS_PER_HOUR", 10)
+# Receipts sent to one email address per day (UTC), whoever sends the form: past it the response is
+# stored and the confirmation page says no receipt was sent and why. Five covers someone answering
+# the questions and commenting on several sections in one sitting; it also bounds what anyone can
+# send to a stranger's inbox by typing their address.
+RATE_LIMIT_RECEIPTS_PER_DAY = env_int("RATE_LIMIT_RECEIPTS_PER_DAY", 5)
 # A missing or wrong CSRF token gets a page in our design.
 CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
 # --- Production hardening (issue 7): security headers, CSP, request limits, database timeouts. ---

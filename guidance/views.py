@@ -255,10 +255,19 @@ def refuse_submission(request, consultation):
 
 
 def refuse_over_limit(request, kind):
-    """The 429 page when this address has reached its hourly limit of `kind`, or None."""
-    blocked_until = ratelimit.submissions_blocked_until(request, kind=kind)
-    if not blocked_until:
-        return None
+    """The 429 page when this address has no place left under its hourly limit of `kind`, or None.
+    Only a look, so that someone over the limit is told before their form is checked: the place
+    itself is taken just before storing (take_place), which is what holds when posts arrive together."""
+    blocked_until = ratelimit.blocked_until(kind, ratelimit.client_fingerprint(request))
+    return over_limit(request, kind, blocked_until) if blocked_until else None
+
+
+def take_place(request, kind):
+    """A place under this address's limit of `kind` (ratelimit.Place); see over_limit when none is left."""
+    return ratelimit.take_place(kind, ratelimit.client_fingerprint(request))
+
+
+def over_limit(request, kind, blocked_until):
     logger.warning(
         "Submission refused (%s): rate limit reached for client %s", kind, ratelimit.client_fingerprint(request)
     )
@@ -268,11 +277,15 @@ def refuse_over_limit(request, kind):
 
 
 def accept(request, consultation, form, targets_and_texts):
+    place = take_place(request, "submissions")
+    if not place.taken:
+        return over_limit(request, "submissions", place.until)
     response, created = submit_response(
         consultation, form.details(), targets_and_texts, form_token=form.cleaned_data.get("form_token")
     )
-    if created:
-        ratelimit.count_submission(request)
+    if not created:
+        # The same form sent again: nothing new was stored.
+        ratelimit.give_back(place)
     request.session["respondent"] = form.details()
     # Details are remembered only until the browser closes: library and shared computers.
     request.session.set_expiry(0)
@@ -290,7 +303,9 @@ def pretend_success(request, consultation, form):
     logger.warning(
         "Honeypot filled on %s: submission discarded (client %s)", request.path, ratelimit.client_fingerprint(request)
     )
-    ratelimit.count_submission(request)
+    place = take_place(request, "submissions")
+    if not place.taken:
+        return over_limit(request, "submissions", place.until)
     request.session["confirmation"] = {
         "consultation": consultation.slug,
         "reference": new_reference(),
@@ -314,25 +329,8 @@ def report_comment(request, pk):
         if refusal:
             return refusal
         form = ReportForm(request.POST)
-        if form.is_spam:
-            logger.warning(
-                "Honeypot filled on %s: report discarded (client %s)",
-                request.path,
-                ratelimit.client_fingerprint(request),
-            )
-            ratelimit.count_submission(request, kind="reports")
-            return report_received(request, comment)
-        if form.is_valid():
-            ratelimit.count_submission(request, kind="reports")
-            if ratelimit.first_report_today(request, comment.pk):
-                moderation.report_comment(comment, form.cleaned_data["reason"], form.cleaned_data["details"])
-            else:
-                logger.info(
-                    "Report on comment %s discarded: already reported today from client %s",
-                    comment.pk,
-                    ratelimit.client_fingerprint(request),
-                )
-            return report_received(request, comment)
+        if form.is_spam or form.is_valid():
+            return receive_report(request, comment, form)
     else:
         form = ReportForm()
     return render(
@@ -340,6 +338,27 @@ def report_comment(request, pk):
         "guidance/report.html",
         {"comment": comment, "consultation": comment.consultation, "form": form, "back_url": comment_page_url(comment)},
     )
+
+
+def receive_report(request, comment, form):
+    """Store a valid report, or discard a bot's, once it has a place under the hourly limit."""
+    place = take_place(request, "reports")
+    if not place.taken:
+        return over_limit(request, "reports", place.until)
+    if form.is_spam:
+        logger.warning(
+            "Honeypot filled on %s: report discarded (client %s)", request.path, ratelimit.client_fingerprint(request)
+        )
+    elif ratelimit.first_report_today(request, comment.pk):
+        moderation.report_comment(comment, form.cleaned_data["reason"], form.cleaned_data["details"])
+    else:
+        ratelimit.give_back(place)
+        logger.info(
+            "Report on comment %s discarded: already reported today from client %s",
+            comment.pk,
+            ratelimit.client_fingerprint(request),
+        )
+    return report_received(request, comment)
 
 
 def comment_page_url(comment):
