@@ -170,11 +170,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
 
-# Email: the console in development; SMTP when EMAIL_HOST is set.
+# Email: SMTP when EMAIL_HOST is set; otherwise the console, which prints every receipt (name,
+# address, what they wrote) to the log, so with DEBUG off the portal refuses to start with it unless
+# EMAIL_BACKEND names it on purpose (guidance/checks.py). EMAIL_BACKEND overrides either.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+EMAIL_BACKEND_CHOSEN = bool(os.environ.get("EMAIL_BACKEND"))
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guidance import moderation, ratelimit
+from guidance.emails import Receipt, send_receipt
 from guidance.forms import CommentForm, QuestionsForm, ReportForm
 from guidance.models import Comment, Consultation, Section, new_reference
 from guidance.outcomes import public_outcome, target_outcomes
@@ -205,7 +206,8 @@ def confirmation(request, slug):
     sent = request.session.get("confirmation")
     if not sent or sent.get("consultation") != consultation.slug:
         return redirect(consultation)
-    return render(request, "guidance/confirmation.html", {"consultation": consultation, "sent": sent})
+    context = {"consultation": consultation, "sent": sent, "receipts_per_day": settings.RATE_LIMIT_RECEIPTS_PER_DAY}
+    return render(request, "guidance/confirmation.html", context)
 
 
 def published(request, slug):
@@ -283,16 +285,19 @@ def accept(request, consultation, form, targets_and_texts):
     response, created = submit_response(
         consultation, form.details(), targets_and_texts, form_token=form.cleaned_data.get("form_token")
     )
-    if not created:
-        # The same form sent again: nothing new was stored.
+    if created:
+        receipt = send_receipt(response, targets_and_texts)
+    else:
+        # The same form sent again: nothing new was stored, and no second receipt is sent.
         ratelimit.give_back(place)
+        receipt = Receipt.ALREADY_SENT
     request.session["respondent"] = form.details()
     # Details are remembered only until the browser closes: library and shared computers.
     request.session.set_expiry(0)
     request.session["confirmation"] = {
         "consultation": consultation.slug,
         "reference": response.reference,
-        "receipt": bool(response.email),
+        "receipt": receipt,
         "kind": "comment" if isinstance(targets_and_texts[0][0], Section) else "answers",
     }
     return redirect("guidance:confirmation", slug=consultation.slug)
@@ -309,7 +314,7 @@ def pretend_success(request, consultation, form):
     request.session["confirmation"] = {
         "consultation": consultation.slug,
         "reference": new_reference(),
-        "receipt": False,
+        "receipt": Receipt.NOT_ASKED,
         "kind": "comment" if isinstance(form, CommentForm) else "answers",
     }
     return redirect("guidance:confirmation", slug=consultation.slug)
