@@ -207,23 +207,32 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-# Staff accounts. django-axes counts failed sign-ins per username and address: after 5 failures
-# that pair is locked out for 30 minutes, and a successful sign-in resets the count. The address
-# is the person's, behind the proxy too (guidance.ratelimit.client_address, TRUSTED_PROXIES below),
-# and axes stores only a pseudonym of it, never the address itself.
+# Staff accounts. django-axes counts failed sign-ins within 30 minutes, two ways: 5 for one
+# username from one address lock that pair out (someone guessing one person's password), and 20
+# from one address whatever the usernames lock that address out (someone trying a common password
+# on every account: password spraying). 20, so that a team signing in from one office is not
+# locked out by a few mistakes. A lockout lasts 30 minutes; a successful sign-in clears that
+# username's failures from that address, not those with other usernames (guidance/staff.py). The
+# address is the person's, behind the proxy too (guidance.ratelimit.client_address, TRUSTED_PROXIES
+# below), and axes stores only a pseudonym of it, never the address itself.
 AUTHENTICATION_BACKENDS = [
     "guidance.staff.LoginAttemptsBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "guidance.staff.LoginAttemptsHandler"
 AXES_FAILURE_LIMIT = 5
+SIGN_IN_FAILURES_PER_ADDRESS = 20
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Keep no log of successful sign-ins with their addresses; only failures, for the lockout.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "guidance.ratelimit.client_pseudonym"
+# axes' log lines mask both (its default, kept on purpose): a username may be a person's name or
+# email address.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
 # A staff session ends after this many seconds without a request (guidance/staff.py).
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 3600)
 
@@ -280,10 +289,11 @@ CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The proxies whose X-Forwarded-For is believed (guidance.ratelimit.client_address), as addresses
-# or networks: by default this machine and the private networks, where a proxy or a cloud load
-# balancer sits. Set it to your proxies' own addresses when anything can reach the portal from a
-# private address without passing them (docs/deployment.md, "TLS and the proxy").
-TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7")
+# or networks: by default only this machine (a proxy on the same host). Anything else must be
+# named: a client on a private network, or behind a port forward that rewrites addresses to
+# private ones, could otherwise write any X-Forwarded-For and get round the submission limit, the
+# sign-in lockout and the report threshold (docs/deployment.md, "TLS and the proxy").
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.0/8,::1")
 for _network in TRUSTED_PROXIES:
     try:
         ipaddress.ip_network(_network)
