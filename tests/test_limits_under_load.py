@@ -11,6 +11,7 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from guidance.models import Comment, Report, Response
@@ -28,6 +29,7 @@ pytestmark = [
 
 @pytest.fixture
 def limits(settings):
+    cache.clear()  # "already reported" marks live in the cache, which outlives a test
     settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR = LIMIT
     settings.RATE_LIMIT_REPORTS_PER_HOUR = LIMIT
     # Every post must reach the view: the live server is one process, whose overload refusal would
