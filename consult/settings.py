@@ -238,13 +238,14 @@ STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 3600)
 
 # Moderation: an approved comment reported this many times by the public goes back to pending.
 REPORTS_BEFORE_REVIEW = env_int("REPORTS_BEFORE_REVIEW", 3)
-# Respondent journey: the cache that holds rate-limit counters, shared by every server process.
+# The cache shared by every server process: which comments each address reported today (the
+# limits' counters are in a table of their own: guidance/ratelimit.py says why).
 # The database by default (`manage.py createcachetable` makes its table); Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    # Django's default of 300 entries would cull live rate-limit counters at a busy deadline.
+    # Django's default of 300 entries would cull live report marks at a busy deadline.
     else {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "portal_cache",
