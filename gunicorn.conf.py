@@ -49,16 +49,20 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 _access_log = (os.environ.get("GUNICORN_ACCESS_LOG") or "true").lower() in {"true", "1", "yes", "on"}
 
 # gunicorn's own logs, and its access log, as the same JSON lines as the portal's (consult.jsonlog),
-# on standard output. The access log has method, path, status, duration, bytes, user agent and the
-# request id, and never the client's IP address.
+# on standard output, never with the client's IP address. The access log has method, path, status,
+# duration, bytes, user agent and the request id (the JSON formatter picks those; the plain format
+# below, should anything print it, has no address either). gunicorn's own messages name the client
+# of a request it could not parse: consult.jsonlog.GunicornErrorFilter takes that out.
+access_log_format = '%(m)s %(U)s %(s)s %(M)sms %(B)s "%(a)s" %({x-request-id}o)s'
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "consult.jsonlog.JsonFormatter"}},
+    "filters": {"no_client": {"()": "consult.jsonlog.GunicornErrorFilter"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
     "root": {"level": "INFO", "handlers": ["stdout"]},
     "loggers": {
-        "gunicorn.error": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
+        "gunicorn.error": {"level": "INFO", "handlers": ["stdout"], "propagate": False, "filters": ["no_client"]},
         "gunicorn.access": {"level": "INFO" if _access_log else "WARNING", "handlers": ["stdout"], "propagate": False},
     },
 }

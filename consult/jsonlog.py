@@ -2,13 +2,15 @@
 
 Each record carries the id of the request it was written during (see RequestIdMiddleware), and
 gunicorn's access log records become {"method", "path", "status", "duration_ms", ...} objects.
-No IP address is ever written: the portal does not store raw IP addresses, logs included.
+No IP address is ever written: the portal does not store raw IP addresses, logs included;
+GunicornErrorFilter takes them out of gunicorn's own messages.
 """
 
 import contextvars
 import datetime
 import json
 import logging
+import re
 
 current_request_id = contextvars.ContextVar("current_request_id", default=None)
 
@@ -31,6 +33,29 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record):
         if not getattr(record, "request_id", None):
             record.request_id = current_request_id.get()
+        return True
+
+
+class GunicornErrorFilter(logging.Filter):
+    """Takes the client out of gunicorn's own messages (its "gunicorn.error" log, gunicorn.conf.py).
+
+    A request gunicorn cannot parse is logged as "Invalid request from ip=<address>: <what was
+    wrong, quoting what the client sent>", and an error escaping the portal as "Error handling
+    request <method> <path with its query string>". What the client sent and the query string can
+    hold anything, an email address included, so both are left out: what remains says what went
+    wrong and where."""
+
+    INVALID_REQUEST = re.compile(r"^Invalid request from ip=\S*?: (?P<error>.*)$", re.DOTALL)
+    # What gunicorn quotes of the request (repr of text or bytes).
+    QUOTED = re.compile(r"b?'(?:[^'\\]|\\.)*'" + r'|b?"(?:[^"\\]|\\.)*"')
+
+    def filter(self, record):
+        message = record.getMessage()
+        invalid = self.INVALID_REQUEST.match(message)
+        if invalid:
+            record.msg, record.args = "Invalid request: %s", (self.QUOTED.sub("…", invalid["error"]),)
+        elif message.startswith("Error handling request ") and record.args:
+            record.args = tuple(str(arg).split("?", 1)[0] for arg in record.args)
         return True
 
 

@@ -170,11 +170,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
 
-# Email: the console in development; SMTP when EMAIL_HOST is set.
+# Email: SMTP when EMAIL_HOST is set; otherwise the console, which prints every receipt (name,
+# address, what they wrote) to the log, so with DEBUG off the portal refuses to start with it unless
+# EMAIL_BACKEND names it on purpose (guidance/checks.py). EMAIL_BACKEND overrides either.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+EMAIL_BACKEND_CHOSEN = bool(os.environ.get("EMAIL_BACKEND"))
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -205,35 +207,45 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-# Staff accounts. django-axes counts failed sign-ins per username and address: after 5 failures
-# that pair is locked out for 30 minutes, and a successful sign-in resets the count. The address
-# is the person's, behind the proxy too (guidance.ratelimit.client_address, TRUSTED_PROXIES below),
-# and axes stores only a pseudonym of it, never the address itself.
+# Staff accounts. django-axes counts failed sign-ins within 30 minutes, two ways: 5 for one
+# username from one address lock that pair out (someone guessing one person's password), and 20
+# from one address whatever the usernames lock that address out (someone trying a common password
+# on every account: password spraying). 20, so that a team signing in from one office is not
+# locked out by a few mistakes. A lockout lasts 30 minutes; a successful sign-in clears that
+# username's failures from that address, not those with other usernames (guidance/staff/accounts.py). The
+# address is the person's, behind the proxy too (guidance.ratelimit.client_address, TRUSTED_PROXIES
+# below), and axes stores only a pseudonym of it, never the address itself.
 AUTHENTICATION_BACKENDS = [
     "guidance.staff.accounts.LoginAttemptsBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "guidance.staff.accounts.LoginAttemptsHandler"
 AXES_FAILURE_LIMIT = 5
+SIGN_IN_FAILURES_PER_ADDRESS = 20
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Keep no log of successful sign-ins with their addresses; only failures, for the lockout.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "guidance.ratelimit.client_pseudonym"
+# axes' log lines mask both (its default, kept on purpose): a username may be a person's name or
+# email address.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
 # A staff session ends after this many seconds without a request (guidance/staff/accounts.py).
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 3600)
 
 # Moderation: an approved comment reported this many times by the public goes back to pending.
 REPORTS_BEFORE_REVIEW = env_int("REPORTS_BEFORE_REVIEW", 3)
-# Respondent journey: the cache that holds rate-limit counters, shared by every server process.
+# The cache shared by every server process: which comments each address reported today (the
+# limits' counters are in a table of their own: guidance/ratelimit.py says why).
 # The database by default (`manage.py createcachetable` makes its table); Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    # Django's default of 300 entries would cull live rate-limit counters at a busy deadline.
+    # Django's default of 300 entries would cull live report marks at a busy deadline.
     else {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "portal_cache",
@@ -259,10 +271,16 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 10)
 if DEBUG:
     # On a developer's machine templates change under the running server: keep no rendered HTML.
     CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+# Limits (guidance/ratelimit.py): each place is taken atomically before anything is stored.
 # Accepted submissions (comments or answers) from one IP address per hour before a 429 page.
 RATE_LIMIT_SUBMISSIONS_PER_HOUR = env_int("RATE_LIMIT_SUBMISSIONS_PER_HOUR", 20)
 # Public reports: reports on comments accepted from one IP address per hour before a 429 page.
 RATE_LIMIT_REPORTS_PER_HOUR = env_int("RATE_LIMIT_REPORTS_PER_HOUR", 10)
+# Receipts sent to one email address per day (UTC), whoever sends the form: past it the response is
+# stored and the confirmation page says no receipt was sent and why. Five covers someone answering
+# the questions and commenting on several sections in one sitting; it also bounds what anyone can
+# send to a stranger's inbox by typing their address.
+RATE_LIMIT_RECEIPTS_PER_DAY = env_int("RATE_LIMIT_RECEIPTS_PER_DAY", 5)
 # A missing or wrong CSRF token gets a page in our design.
 CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
 # --- Production hardening (issue 7): security headers, CSP, request limits, database timeouts. ---
@@ -272,10 +290,11 @@ CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The proxies whose X-Forwarded-For is believed (guidance.ratelimit.client_address), as addresses
-# or networks: by default this machine and the private networks, where a proxy or a cloud load
-# balancer sits. Set it to your proxies' own addresses when anything can reach the portal from a
-# private address without passing them (docs/deployment.md, "TLS and the proxy").
-TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7")
+# or networks: by default only this machine (a proxy on the same host). Anything else must be
+# named: a client on a private network, or behind a port forward that rewrites addresses to
+# private ones, could otherwise write any X-Forwarded-For and get round the submission limit, the
+# sign-in lockout and the report threshold (docs/deployment.md, "TLS and the proxy").
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.0/8,::1")
 for _network in TRUSTED_PROXIES:
     try:
         ipaddress.ip_network(_network)

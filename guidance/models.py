@@ -593,3 +593,16 @@ class Erasure(models.Model):
 
     def __str__(self):
         return f"{self.get_scope_display()}: {self.response_count} responses ({self.at:%d %b %Y})"
+
+
+class LimitCounter(models.Model):
+    """The places one client (or one receipt address) has taken under one limit in one window,
+    such as responses from one IP address this hour. guidance.ratelimit takes and gives back
+    places; the key holds a keyed hash of the address, never the address itself."""
+
+    key = models.CharField(max_length=100, primary_key=True, help_text="What is counted, whose, and which window.")
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True, help_text="When the window ends; the row is deleted after.")
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

@@ -4,12 +4,10 @@ Each form carries a one-time token. Sending the same form again (a double click,
 and resubmitting) finds the response stored the first time instead of adding a second one.
 """
 
-import functools
 import logging
 
 from django.db import IntegrityError, transaction
 
-from guidance.emails import send_receipt
 from guidance.models import Comment, Question, Response, Section
 
 logger = logging.getLogger(__name__)
@@ -19,14 +17,15 @@ def submit_response(consultation, details, targets_and_texts, form_token=None):
     """Store a response with one comment per (section or question, text) pair.
 
     Returns (response, created). created is False when this form's token was already used:
-    nothing new is stored and no second receipt is sent.
+    nothing new is stored. The caller sends the receipt (guidance.emails) once this has returned,
+    that is once the response is committed.
     """
     try:
         with transaction.atomic():
             response = Response.objects.create(
                 consultation=consultation, channel=Response.Channel.ONLINE, form_token=form_token, **details
             )
-            comments = Comment.objects.bulk_create(
+            Comment.objects.bulk_create(
                 Comment(
                     response=response,
                     consultation=consultation,
@@ -36,8 +35,6 @@ def submit_response(consultation, details, targets_and_texts, form_token=None):
                 )
                 for target, text in targets_and_texts
             )
-            if response.email:
-                transaction.on_commit(functools.partial(send_receipt, response, comments))
     except IntegrityError:
         # This form was sent before (a double click, or going back and sending it again), or two
         # copies arrived at the same moment: its token is taken, so the first response stands.

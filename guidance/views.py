@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guidance import moderation, ratelimit
+from guidance.emails import Receipt, send_receipt
 from guidance.forms import CommentForm, QuestionsForm, ReportForm
 from guidance.models import Comment, Consultation, Section, new_reference
 from guidance.outcomes import public_outcome, target_outcomes
@@ -205,7 +206,8 @@ def confirmation(request, slug):
     sent = request.session.get("confirmation")
     if not sent or sent.get("consultation") != consultation.slug:
         return redirect(consultation)
-    return render(request, "guidance/confirmation.html", {"consultation": consultation, "sent": sent})
+    context = {"consultation": consultation, "sent": sent, "receipts_per_day": settings.RATE_LIMIT_RECEIPTS_PER_DAY}
+    return render(request, "guidance/confirmation.html", context)
 
 
 def published(request, slug):
@@ -255,10 +257,19 @@ def refuse_submission(request, consultation):
 
 
 def refuse_over_limit(request, kind):
-    """The 429 page when this address has reached its hourly limit of `kind`, or None."""
-    blocked_until = ratelimit.submissions_blocked_until(request, kind=kind)
-    if not blocked_until:
-        return None
+    """The 429 page when this address has no place left under its hourly limit of `kind`, or None.
+    Only a look, so that someone over the limit is told before their form is checked: the place
+    itself is taken just before storing (take_place), which is what holds when posts arrive together."""
+    blocked_until = ratelimit.blocked_until(kind, ratelimit.client_fingerprint(request))
+    return over_limit(request, kind, blocked_until) if blocked_until else None
+
+
+def take_place(request, kind):
+    """A place under this address's limit of `kind` (ratelimit.Place); see over_limit when none is left."""
+    return ratelimit.take_place(kind, ratelimit.client_fingerprint(request))
+
+
+def over_limit(request, kind, blocked_until):
     logger.warning(
         "Submission refused (%s): rate limit reached for client %s", kind, ratelimit.client_fingerprint(request)
     )
@@ -268,18 +279,25 @@ def refuse_over_limit(request, kind):
 
 
 def accept(request, consultation, form, targets_and_texts):
+    place = take_place(request, "submissions")
+    if not place.taken:
+        return over_limit(request, "submissions", place.until)
     response, created = submit_response(
         consultation, form.details(), targets_and_texts, form_token=form.cleaned_data.get("form_token")
     )
     if created:
-        ratelimit.count_submission(request)
+        receipt = send_receipt(response, targets_and_texts)
+    else:
+        # The same form sent again: nothing new was stored, and no second receipt is sent.
+        ratelimit.give_back(place)
+        receipt = Receipt.ALREADY_SENT
     request.session["respondent"] = form.details()
     # Details are remembered only until the browser closes: library and shared computers.
     request.session.set_expiry(0)
     request.session["confirmation"] = {
         "consultation": consultation.slug,
         "reference": response.reference,
-        "receipt": bool(response.email),
+        "receipt": receipt,
         "kind": "comment" if isinstance(targets_and_texts[0][0], Section) else "answers",
     }
     return redirect("guidance:confirmation", slug=consultation.slug)
@@ -290,11 +308,13 @@ def pretend_success(request, consultation, form):
     logger.warning(
         "Honeypot filled on %s: submission discarded (client %s)", request.path, ratelimit.client_fingerprint(request)
     )
-    ratelimit.count_submission(request)
+    place = take_place(request, "submissions")
+    if not place.taken:
+        return over_limit(request, "submissions", place.until)
     request.session["confirmation"] = {
         "consultation": consultation.slug,
         "reference": new_reference(),
-        "receipt": False,
+        "receipt": Receipt.NOT_ASKED,
         "kind": "comment" if isinstance(form, CommentForm) else "answers",
     }
     return redirect("guidance:confirmation", slug=consultation.slug)
@@ -314,25 +334,8 @@ def report_comment(request, pk):
         if refusal:
             return refusal
         form = ReportForm(request.POST)
-        if form.is_spam:
-            logger.warning(
-                "Honeypot filled on %s: report discarded (client %s)",
-                request.path,
-                ratelimit.client_fingerprint(request),
-            )
-            ratelimit.count_submission(request, kind="reports")
-            return report_received(request, comment)
-        if form.is_valid():
-            ratelimit.count_submission(request, kind="reports")
-            if ratelimit.first_report_today(request, comment.pk):
-                moderation.report_comment(comment, form.cleaned_data["reason"], form.cleaned_data["details"])
-            else:
-                logger.info(
-                    "Report on comment %s discarded: already reported today from client %s",
-                    comment.pk,
-                    ratelimit.client_fingerprint(request),
-                )
-            return report_received(request, comment)
+        if form.is_spam or form.is_valid():
+            return receive_report(request, comment, form)
     else:
         form = ReportForm()
     return render(
@@ -340,6 +343,27 @@ def report_comment(request, pk):
         "guidance/report.html",
         {"comment": comment, "consultation": comment.consultation, "form": form, "back_url": comment_page_url(comment)},
     )
+
+
+def receive_report(request, comment, form):
+    """Store a valid report, or discard a bot's, once it has a place under the hourly limit."""
+    place = take_place(request, "reports")
+    if not place.taken:
+        return over_limit(request, "reports", place.until)
+    if form.is_spam:
+        logger.warning(
+            "Honeypot filled on %s: report discarded (client %s)", request.path, ratelimit.client_fingerprint(request)
+        )
+    elif ratelimit.first_report_today(request, comment.pk):
+        moderation.report_comment(comment, form.cleaned_data["reason"], form.cleaned_data["details"])
+    else:
+        ratelimit.give_back(place)
+        logger.info(
+            "Report on comment %s discarded: already reported today from client %s",
+            comment.pk,
+            ratelimit.client_fingerprint(request),
+        )
+    return report_received(request, comment)
 
 
 def comment_page_url(comment):

@@ -3,12 +3,11 @@
 import datetime
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance.models import Comment, Response
+from guidance.models import Comment, LimitCounter, Response
 from tests.factories import ConsultationFactory, QuestionFactory, SectionFactory
 from tests.journey_helpers import DETAILS, comment_data, publish, section_url
 
@@ -73,6 +72,26 @@ def test_more_than_the_hourly_limit_of_submissions_gets_a_429_page_saying_when_t
     assert not Comment.objects.filter(text="One too many").exists()
 
 
+def test_a_form_with_mistakes_or_sent_twice_does_not_use_up_the_hourly_limit(client, consultation, section, settings):
+    settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR = 2
+    url = section_url(section, consultation)
+    assert client.post(url, comment_data("")).status_code == 200  # "Enter your comment"
+    sent_twice = comment_data("Sent twice.", form_token="7f1c0a52-3d5e-4b8a-9c61-0e2f4a6b8d10")
+    assert client.post(url, sent_twice).status_code == 302
+    assert client.post(url, sent_twice).status_code == 302
+    assert client.post(url, comment_data("Second.")).status_code == 302
+    assert client.post(url, comment_data("Third.")).status_code == 429
+    assert sorted(Comment.objects.values_list("text", flat=True)) == ["Second.", "Sent twice."]
+
+
+def test_a_filled_honeypot_uses_a_place_as_a_real_submission_would(client, consultation, section, settings):
+    settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR = 1
+    url = section_url(section, consultation)
+    assert client.post(url, comment_data(website="http://spam.example")).status_code == 302
+    assert client.post(url, comment_data()).status_code == 429
+    assert_nothing_stored()
+
+
 def test_the_limit_counts_each_address_separately_and_never_stores_the_address(consultation, section, settings):
     settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR = 1
     first = Client(REMOTE_ADDR="203.0.113.7")
@@ -80,9 +99,7 @@ def test_the_limit_counts_each_address_separately_and_never_stores_the_address(c
     assert first.post(section_url(section, consultation), comment_data()).status_code == 302
     assert first.post(section_url(section, consultation), comment_data()).status_code == 429
     assert second.post(section_url(section, consultation), comment_data()).status_code == 302
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key FROM portal_cache")
-        keys = " ".join(row[0] for row in cursor.fetchall())
+    keys = " ".join(LimitCounter.objects.values_list("key", flat=True))
     assert keys and "203.0.113.7" not in keys and "198.51.100.9" not in keys
 
 

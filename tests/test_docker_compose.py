@@ -39,6 +39,18 @@ def test_compose_web_gets_its_settings_from_the_environment():
     assert ":?" in environment["DJANGO_SECRET_KEY"]
 
 
+def test_compose_trusts_no_proxy_but_the_container_itself_unless_told():
+    environment = compose()["services"]["web"]["environment"]
+    assert environment["TRUSTED_PROXIES"] == "${TRUSTED_PROXIES:-127.0.0.0/8,::1}"
+
+
+def test_compose_passes_the_mail_server_settings_through():
+    environment = compose()["services"]["web"]["environment"]
+    names = ["EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_BACKEND"]
+    for name in names:
+        assert environment[name].startswith(f"${{{name}:-"), name
+
+
 def test_dockerfile_builds_css_in_node_collects_static_and_runs_gunicorn_as_non_root():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "FROM node:" in dockerfile and "npm run build" in dockerfile

@@ -1,5 +1,6 @@
 """Operations (issue 7): the health check, the database-down 503 page, JSON logs, gunicorn."""
 
+import contextlib
 import json
 import logging
 import os
@@ -14,7 +15,7 @@ from unittest import mock
 import pytest
 from django.db import OperationalError
 
-from consult.jsonlog import JsonFormatter, RequestIdFilter, current_request_id
+from consult.jsonlog import GunicornErrorFilter, JsonFormatter, RequestIdFilter, current_request_id
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_LOOKING_KEY = "k3Jd9s-83jdKs0_2kdmLq8Zp1xV7cB4nW6yT5rE0uI9oP3aS2dF1gH8jK7lM6"
@@ -170,7 +171,10 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def test_gunicorn_serves_the_health_check_and_logs_json_lines_to_stdout(tmp_path):
+@contextlib.contextmanager
+def gunicorn_serving(tmp_path, output):
+    """gunicorn with the portal's gunicorn.conf.py on a free port; its standard output, as JSON
+    lines, is appended to `output` once it has stopped."""
     port = free_port()
     env = clean_env(
         DATABASE_URL=f"sqlite:///{tmp_path / 'gunicorn.sqlite3'}",
@@ -195,11 +199,66 @@ def test_gunicorn_serves_the_health_check_and_logs_json_lines_to_stdout(tmp_path
                 time.sleep(0.1)
         else:
             pytest.fail("gunicorn did not answer")
+        yield port
     finally:
         gunicorn.terminate()
-        output, _ = gunicorn.communicate(timeout=30)
-    lines = [json.loads(line) for line in output.splitlines() if line.strip()]
+        stdout, _ = gunicorn.communicate(timeout=30)
+        output.extend(json.loads(line) for line in stdout.splitlines() if line.strip())
+
+
+def test_gunicorn_serves_the_health_check_and_logs_json_lines_to_stdout(tmp_path):
+    lines = []
+    with gunicorn_serving(tmp_path, lines):
+        pass
     access = [line for line in lines if line["logger"] == "gunicorn.access"]
     assert access[0]["path"] == "/healthz" and access[0]["status"] == 200
     assert len(access[0]["request_id"]) == 32
     assert "127.0.0.1" not in json.dumps(access)
+
+
+def send_raw(port, request, source):
+    """Send bytes to gunicorn from the loopback address `source`, as a client there would."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source, 0)) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    return answer.split(b"\r\n", 1)[0].decode()
+
+
+def test_gunicorn_says_what_was_wrong_with_a_request_without_the_clients_address_or_what_it_sent(tmp_path):
+    lines = []
+    client = "127.0.0.3"
+    with gunicorn_serving(tmp_path, lines) as port:
+        assert " 400 " in send_raw(port, b"GET /?email=ann@example.org HTTP/9.9\r\n\r\n", client)
+        assert " 400 " in send_raw(port, b"GET /?email=ann@example.org HTTP/1.1 x\r\nHost: a\r\n\r\n", client)
+        ok = b"GET /healthz?email=ann@example.org HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        assert " 200 " in send_raw(port, ok, client)
+    errors = [line["message"] for line in lines if line["logger"] == "gunicorn.error"]
+    assert sum(message.startswith("Invalid request: Invalid HTTP") for message in errors) == 2, errors
+    assert any(line.get("path") == "/healthz" and line.get("status") == 200 for line in lines)
+    assert client not in json.dumps(lines)
+    assert "ann@example.org" not in json.dumps(lines)
+
+
+def test_gunicorn_error_lines_keep_the_path_of_a_failed_request_but_not_its_query_string():
+    record = logging.LogRecord(
+        "gunicorn.error",
+        logging.ERROR,
+        __file__,
+        1,
+        "Error handling request %s %s",
+        ("POST", "/x/?email=a@b.org"),
+        None,
+    )
+    GunicornErrorFilter().filter(record)
+    assert record.getMessage() == "Error handling request POST /x/"
+
+
+def test_gunicorns_plain_access_log_format_has_no_client_address_or_query_string():
+    code = "import runpy; print(runpy.run_path('gunicorn.conf.py')['access_log_format'])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean_env(), capture_output=True, text=True)
+    access_log_format = result.stdout.strip()
+    assert "%(U)s" in access_log_format
+    for atom in ["%(h)s", "%(r)s", "%(q)s", "%(f)s", "%({x-forwarded-for}i)s"]:
+        assert atom not in access_log_format

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    # Rate-limit counters and "already reported" marks live in the cache, which outlives a test.
+    # "Already reported" marks live in the cache, which outlives a test.
     cache.clear()
 
 
@@ -161,6 +161,23 @@ def test_one_connection_reporting_the_same_comment_again_is_thanked_but_counted_
     assert Report.objects.count() == 1
     assert Comment.objects.published().get() == comment
     assert "already reported today" in caplog.text
+
+
+def test_reporting_the_same_comment_again_does_not_use_up_the_hourly_limit(section, comment, settings):
+    settings.RATE_LIMIT_REPORTS_PER_HOUR = 2
+    reporter = client_at("203.0.113.7")
+    other = publish(CommentFactory(section=section))
+    assert reporter.post(report_url(comment), {"reason": "offensive"}).status_code == 302
+    assert reporter.post(report_url(comment), {"reason": "offensive"}).status_code == 302
+    assert reporter.post(report_url(other), {"reason": "offensive"}).status_code == 302
+    assert Report.objects.count() == 2
+
+
+def test_a_report_with_mistakes_does_not_use_up_the_hourly_limit(client, section, comment, settings):
+    settings.RATE_LIMIT_REPORTS_PER_HOUR = 1
+    assert client.post(report_url(comment), {"reason": "not-a-reason"}).status_code == 200
+    assert client.post(report_url(comment), {"reason": "spam"}).status_code == 302
+    assert Report.objects.count() == 1
 
 
 def test_the_third_report_hides_the_comment_and_puts_it_back_in_the_queue_as_the_systems_decision(

@@ -35,6 +35,7 @@ def test_check_deploy_gives_no_warnings_with_a_real_key_and_allowed_hosts():
         "WARNING",
         DJANGO_SECRET_KEY=REAL_LOOKING_KEY,
         DJANGO_ALLOWED_HOSTS="consult.example.org",
+        EMAIL_HOST="smtp.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

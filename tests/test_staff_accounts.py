@@ -2,6 +2,7 @@
 
 import datetime
 import ipaddress
+import logging
 from unittest import mock
 
 import pytest
@@ -21,6 +22,12 @@ pytestmark = pytest.mark.django_db
 LOGIN = reverse("admin:login")
 ADMIN = reverse("admin:index")
 PASSWORD = "a-long-enough-password-1"
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(settings):
+    # These tests sign in dozens of times; the real hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -57,6 +64,37 @@ def test_the_lockout_is_per_username_and_address(client, staff):
     for _ in range(5):
         sign_in(client, "wrong")
     assert sign_in(client, PASSWORD, address="10.0.0.2").status_code == 302
+
+
+def test_twenty_failures_from_one_address_with_different_usernames_lock_that_address_out(client, staff):
+    """Someone trying a common password on every account (password spraying) fails once per
+    username: the lockout per username never comes, so the address is limited as a whole."""
+    for n in range(19):
+        assert sign_in(client, "Summer2027!", username=f"user{n}", address="203.0.113.66").status_code == 200
+    assert sign_in(client, "Summer2027!", username="user19", address="203.0.113.66").status_code == 429
+    locked = sign_in(client, PASSWORD, address="203.0.113.66")
+    assert locked.status_code == 429
+    assert "Signing in is locked for now" in locked.content.decode()
+    assert sign_in(client, PASSWORD, address="198.51.100.9").status_code == 302
+
+
+def test_nineteen_failures_from_one_address_with_different_usernames_do_not_lock_it_out(client, staff):
+    for n in range(19):
+        sign_in(client, "Summer2027!", username=f"user{n}", address="203.0.113.66")
+    assert sign_in(client, PASSWORD, address="203.0.113.66").status_code == 302
+
+
+def test_signing_in_clears_ones_own_failures_but_not_the_addresss(client, staff):
+    for n in range(15):
+        sign_in(client, "Summer2027!", username=f"user{n}", address="203.0.113.66")
+    for _ in range(4):
+        sign_in(client, "wrong", address="203.0.113.66")
+    assert sign_in(client, PASSWORD, address="203.0.113.66").status_code == 302
+    client.logout()
+    # alex's four failures are cleared; the address's fifteen with other usernames still count.
+    for _ in range(4):
+        assert sign_in(client, "wrong", address="203.0.113.66").status_code == 200
+    assert sign_in(client, "Summer2027!", username="user99", address="203.0.113.66").status_code == 429
 
 
 def test_the_lockout_ends_after_30_minutes(client, staff):
@@ -110,3 +148,14 @@ def test_a_failed_sign_in_is_recorded_under_a_pseudonym_never_the_address(client
     assert sorted(failures for _, failures in recorded) == [1, 2]
     # Pseudonyms in the IPv6 documentation prefix, where no real address is.
     assert all(ipaddress.ip_address(address) in ipaddress.ip_network("2001:db8::/32") for address in addresses)
+
+
+def test_sign_in_log_lines_name_neither_the_username_nor_the_address(client, staff, caplog):
+    User.objects.create_user("ann.jones@example.org", password=PASSWORD, is_staff=True)
+    caplog.set_level(logging.INFO)
+    for _ in range(5):
+        sign_in(client, "wrong", address="203.0.113.66", username="ann.jones@example.org")
+    sign_in(client, PASSWORD, address="203.0.113.67", username="ann.jones@example.org")
+    assert "AXES: New login failure" in caplog.text and "AXES: Locking out" in caplog.text
+    assert "ann.jones" not in caplog.text
+    assert "203.0.113.66" not in caplog.text and "203.0.113.67" not in caplog.text

@@ -1,0 +1,141 @@
+"""Receipts: the confirmation page says what became of the receipt, and never claims one that no
+mail server took; with DEBUG off the portal refuses to print receipts to the log unless told to;
+no address reaches the log; and nobody can use the forms to fill a stranger's inbox."""
+
+import os
+import smtplib
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.test import Client
+
+from guidance.models import LimitCounter, Response
+from tests.journey_helpers import comment_data, section_url
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "k3Jd9s-83jdKs0_2kdmLq8Zp1xV7cB4nW6yT5rE0uI9oP3aS2dF1gH8jK7lM6"
+SENT = "We have sent a receipt to your email address."
+
+
+class RefusingMailServer(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPRecipientsRefused({"ann@example.org": (550, b"5.1.1 <ann@example.org>: no such user")})
+
+
+def send_comment(client, consultation, section, **changes):
+    data = comment_data(form_token=str(uuid.uuid4()), **changes)
+    return client.post(section_url(section, consultation), data, follow=True).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_receipt_handed_to_the_mail_server_is_said_to_be_sent(client, consultation, section):
+    page = send_comment(client, consultation, section)
+    assert SENT in page
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("backend", ["console", "dummy"])
+def test_without_a_mail_server_the_page_says_no_receipt_was_sent(client, consultation, section, settings, backend):
+    settings.EMAIL_BACKEND = f"django.core.mail.backends.{backend}.EmailBackend"
+    page = send_comment(client, consultation, section)
+    assert SENT not in page
+    assert "We have not sent you a receipt: this website is not set up to send emails." in page
+    assert Response.objects.get().reference in page
+
+
+@pytest.mark.django_db
+def test_a_receipt_the_mail_server_refuses_is_not_claimed_and_its_address_is_not_logged(
+    client, consultation, section, settings, caplog
+):
+    settings.EMAIL_BACKEND = "tests.test_receipts.RefusingMailServer"
+    page = send_comment(client, consultation, section)
+    response = Response.objects.get()
+    assert SENT not in page
+    assert "We could not send you a receipt" in page and "Your response is saved all the same." in page
+    assert response.reference in page
+    assert f"Could not send the receipt for response {response.reference} (SMTPRecipientsRefused)" in caplog.text
+    assert "ann@example.org" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_sending_the_same_form_again_says_no_second_receipt_was_sent(client, consultation, section):
+    data = comment_data(form_token=str(uuid.uuid4()))
+    client.post(section_url(section, consultation), data)
+    again = client.post(section_url(section, consultation), data, follow=True).content.decode()
+    assert "You had sent this form already, so we kept the first copy and have not sent another receipt." in again
+    assert SENT not in again
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_receipts_to_one_address_stop_at_the_daily_limit_whoever_sends_the_forms(consultation, section, settings):
+    settings.RATE_LIMIT_RECEIPTS_PER_DAY = 2
+    first = send_comment(Client(REMOTE_ADDR="203.0.113.1"), consultation, section, email="ann@example.org")
+    second = send_comment(Client(REMOTE_ADDR="198.51.100.2"), consultation, section, email="Ann+x@Example.org")
+    third = send_comment(Client(REMOTE_ADDR="192.0.2.3"), consultation, section, email="ann@example.org")
+    assert SENT in first and SENT in second
+    assert [message.to for message in mail.outbox] == [["ann@example.org"], ["Ann+x@Example.org"]]
+    # The third response is stored; its page says in plain words why no receipt came.
+    assert Response.objects.count() == 3
+    assert SENT not in third
+    assert "Your email address has already been sent 2 receipts today" in third
+    assert "This stops anyone using this form to fill someone else's inbox." in third
+    assert Response.objects.order_by("-pk").first().reference in third
+    # Someone else's address still gets theirs.
+    assert SENT in send_comment(Client(REMOTE_ADDR="192.0.2.3"), consultation, section, email="bob@example.org")
+
+
+@pytest.mark.django_db
+def test_the_receipt_count_is_kept_under_a_keyed_hash_never_the_address(client, consultation, section):
+    send_comment(client, consultation, section, email="ann@example.org")
+    keys = list(LimitCounter.objects.filter(key__startswith="receipts:").values_list("key", flat=True))
+    assert len(keys) == 1
+    assert "ann" not in keys[0] and "example" not in keys[0]
+
+
+@pytest.mark.django_db
+def test_a_receipt_that_could_not_be_sent_does_not_use_up_the_days_receipts(consultation, section, settings):
+    settings.RATE_LIMIT_RECEIPTS_PER_DAY = 1
+    settings.EMAIL_BACKEND = "tests.test_receipts.RefusingMailServer"
+    assert "We could not send you a receipt" in send_comment(Client(), consultation, section)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert SENT in send_comment(Client(), consultation, section)
+
+
+def manage_check(**env):
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_", "EMAIL_"))}
+    clean.update(DJANGO_SECRET_KEY=KEY, **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_with_debug_off_and_no_mail_server_the_portal_refuses_to_start():
+    result = manage_check(DJANGO_DEBUG="false")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "guidance.E001" in output
+    assert "No mail server is set, so every receipt" in output
+    assert "Set EMAIL_HOST to your SMTP server" in output
+    assert "EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend" in output
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"EMAIL_HOST": "smtp.example.org"},
+        {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"},
+        {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"},
+        {"DJANGO_DEBUG": "true"},
+    ],
+    ids=["mail-server", "console-chosen", "no-receipts-chosen", "developer-machine"],
+)
+def test_the_portal_starts_with_a_mail_server_or_a_backend_chosen_on_purpose(env):
+    result = manage_check(**env)
+    assert result.returncode == 0, result.stdout + result.stderr
