@@ -228,15 +228,17 @@ STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 3600)
 # Moderation: an approved comment reported this many times by the public goes back to pending.
 REPORTS_BEFORE_REVIEW = env_int("REPORTS_BEFORE_REVIEW", 3)
 # Respondent journey: the cache that holds rate-limit counters, shared by every server process.
-# The database by default (`manage.py createcachetable` makes its table); Redis when REDIS_URL is set.
+# The database by default (a migration, guidance/migrations/0004_cache_table.py, makes its table,
+# so `migrate` alone leaves a working portal); Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+DATABASE_CACHE_TABLE = "portal_cache"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     # Django's default of 300 entries would cull live rate-limit counters at a busy deadline.
     else {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "portal_cache",
+        "LOCATION": DATABASE_CACHE_TABLE,
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
     # Each server process's own memory, for what is the same for every visitor: the blank
