@@ -88,6 +88,9 @@ MIDDLEWARE = [
     "consult.middleware.HealthCheckMiddleware",
     "consult.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A form post in another text encoding than UTF-8 gets the 400 page saying so, before the CSRF
+    # check or anything else reads it.
+    "consult.middleware.FormEncodingMiddleware",
     # Overload: refuses requests past MAX_REQUESTS_IN_PROGRESS (below, with the reasons for its place).
     "consult.middleware.LoadSheddingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -328,6 +331,15 @@ CONTENT_SECURITY_POLICY = {
 # either limit gets the 400 page.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# Files: only these views take one, and only from staff (the CSV import, with its own 5 MB cap).
+# A file part sent to any other form is refused with the 400 page as soon as its headers arrive,
+# before any of it is kept in memory or written to disk (consult/uploads.py).
+FILE_UPLOAD_VIEWS = {"admin:guidance_consultation_import"}
+FILE_UPLOAD_HANDLERS = [
+    "consult.uploads.RefuseFilesUnlessTaken",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Overload (consult.middleware.LoadSheddingMiddleware; docs/deployment.md, "Beyond capacity"):
 # past capacity a request is refused with a 503 "very busy" page and Retry-After, rather than
