@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from guidance import text as text_rules
 from guidance.markdown import render_markdown
 
 
@@ -232,9 +233,13 @@ class Response(models.Model):
     reference = models.CharField(max_length=9, unique=True, default=new_reference, editable=False)
     channel = models.CharField(max_length=16, choices=Channel, default=Channel.ONLINE)
     respondent_type = models.CharField(max_length=16, choices=RespondentType)
-    name = models.CharField(max_length=200, blank=True)
-    email = models.EmailField(blank=True)
-    organisation = models.CharField(max_length=200, blank=True)
+    # The text rules (guidance/text.py) hold here too, so a response typed in by staff in the
+    # admin is checked as the public's forms check theirs.
+    name = models.CharField(max_length=200, blank=True, validators=[text_rules.check_name, text_rules.check_not_blank])
+    email = models.EmailField(blank=True, validators=[text_rules.check_name])
+    organisation = models.CharField(
+        max_length=200, blank=True, validators=[text_rules.check_name, text_rules.check_not_blank]
+    )
     consent = models.CharField(
         "publication choice", max_length=16, choices=Consent, help_text="What the respondent agreed may be published."
     )
@@ -333,7 +338,7 @@ class Comment(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="comments")
     section = models.ForeignKey(Section, on_delete=models.PROTECT, null=True, blank=True, related_name="comments")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, null=True, blank=True, related_name="comments")
-    text = models.TextField()
+    text = models.TextField(validators=[text_rules.check_long_text, text_rules.check_not_blank])
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=16, choices=Status, default=Status.PENDING, editable=False)
     moderated_by = models.ForeignKey(
@@ -438,7 +443,7 @@ class Report(models.Model):
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reason = models.CharField(max_length=16, choices=Reason)
-    details = models.TextField(blank=True)
+    details = models.TextField(blank=True, validators=[text_rules.check_long_text])
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
