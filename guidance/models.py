@@ -276,6 +276,21 @@ class Response(models.Model):
     def __str__(self):
         return self.reference
 
+    def clean(self):
+        # Each comment keeps a copy of its response's consultation (Comment.consultation), and its
+        # section or question belongs to that consultation, so once a response has comments its
+        # consultation is fixed (docs/data-model.md).
+        if self.pk and self.consultation_id and self.comments.exists():
+            stored = Response.objects.filter(pk=self.pk).values_list("consultation_id", flat=True).first()
+            if stored is not None and stored != self.consultation_id:
+                raise ValidationError(
+                    {
+                        "consultation": "This response already has comments on this consultation's draft and "
+                        "questions, so it cannot move to another consultation. Enter it again under the right "
+                        "consultation, and ask a moderator to reject these comments as a duplicate."
+                    }
+                )
+
     @property
     def public_name(self):
         """The name the public may see: only with "publish with my name"."""

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from guidance import moderation, ratelimit
 from guidance.forms import CommentForm, QuestionsForm, ReportForm
@@ -101,7 +102,9 @@ def section(request, slug, section_slug):
         if sent.is_spam:
             return pretend_success(request, consultation, sent)
         if sent.is_valid():
-            return accept(request, consultation, sent, [(current, sent.cleaned_data["comment"])])
+            accepted = accept(request, consultation, sent, [(current, sent.cleaned_data["comment"])])
+            if accepted:
+                return accepted
     remembered = remembered_details(request)
     # A new visitor: no form sent, no details remembered, so a blank form.
     new_visitor = sent is None and not remembered
@@ -126,7 +129,7 @@ def section(request, slug, section_slug):
 
     if new_visitor:
         return page_for_new_visitor(request, f"section-page:{current.pk}:{page_number}", section_page)
-    return section_page()
+    return for_this_visitor_only(section_page())
 
 
 # The two values on a page that differ from one new visitor to the next.
@@ -193,12 +196,15 @@ def questions(request, slug):
         if form.is_spam:
             return pretend_success(request, consultation, form)
         if form.is_valid():
-            return accept(request, consultation, form, form.answers())
+            accepted = accept(request, consultation, form, form.answers())
+            if accepted:
+                return accepted
     else:
         form = QuestionsForm(initial=remembered_details(request), **form_kwargs)
-    return render(
+    page = render(
         request, "guidance/questions.html", {"consultation": consultation, "questions": question_list, "form": form}
     )
+    return for_this_visitor_only(page) if form.is_bound or remembered_details(request) else page
 
 
 def confirmation(request, slug):
@@ -206,7 +212,9 @@ def confirmation(request, slug):
     sent = request.session.get("confirmation")
     if not sent or sent.get("consultation") != consultation.slug:
         return redirect(consultation)
-    return render(request, "guidance/confirmation.html", {"consultation": consultation, "sent": sent})
+    return for_this_visitor_only(
+        render(request, "guidance/confirmation.html", {"consultation": consultation, "sent": sent})
+    )
 
 
 def published(request, slug):
@@ -248,8 +256,22 @@ def remembered_details(request):
     return dict(request.session.get("respondent", {}))
 
 
+def for_this_visitor_only(page):
+    """A page showing what this visitor wrote, their remembered details or their reference: no
+    shared cache keeps it, and the browser keeps no copy once it is closed (library and shared
+    computers)."""
+    patch_cache_control(page, private=True, no_store=True)
+    return page
+
+
 def refuse_submission(request, consultation):
     """The page to show instead of handling a submission, or None when it may go ahead."""
+    # The consultation may have been kept for PUBLIC_CACHE_SECONDS (get_consultation): what is
+    # accepted follows its dates as they are now, so closing it early refuses posts at once.
+    try:
+        consultation.refresh_from_db(fields=["opens_at", "closes_at"])
+    except Consultation.DoesNotExist:
+        raise Http404 from None
     if not consultation.is_open:
         return render(request, "guidance/not_open.html", {"consultation": consultation}, status=403)
     return refuse_over_limit(request, "submissions")

@@ -186,3 +186,25 @@ def test_two_copies_of_one_form_arriving_at_once_store_one_response(consultation
     assert not created
     assert second == first
     assert Comment.objects.get().text == "First copy"
+
+
+# Pages with a visitor's own details are kept by no cache.
+
+
+def test_a_page_filled_in_with_a_returning_visitors_details_is_not_kept_by_any_cache(
+    client, consultation, section, questions
+):
+    assert "no-store" not in client.get(section_url(section, consultation)).get("Cache-Control", "")
+    sent = client.post(section_url(section, consultation), comment_data(name="Ann Smith"), follow=True)
+    assert "private" in sent["Cache-Control"] and "no-store" in sent["Cache-Control"]  # the confirmation
+    for url in (section_url(section, consultation), answers_url(consultation)):
+        page = client.get(url)
+        assert 'value="Ann Smith"' in page.content.decode()
+        cache_control = {part.strip() for part in page["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= cache_control, url
+
+
+def test_a_form_shown_again_with_errors_is_not_kept_by_any_cache(client, consultation, section):
+    page = client.post(section_url(section, consultation), comment_data("", name="Ann Smith"))
+    assert 'value="Ann Smith"' in page.content.decode()
+    assert {"private", "no-store"} <= {part.strip() for part in page["Cache-Control"].split(",")}
