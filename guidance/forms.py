@@ -21,6 +21,23 @@ MAX_COMMENT_LENGTH = 10_000
 REMEMBERED_FIELDS = ["name", "email", "respondent_type", "organisation", "consent"]
 
 
+BROKEN_FORM_MESSAGE = (
+    "Something went wrong with this form, so nothing was saved. Check what you wrote below and send it again"
+)
+ALREADY_SENT_MESSAGE = (
+    "This copy of the form had already been sent, so nothing new was saved. "
+    "To send what is below as a new response, check it and send it again"
+)
+
+
+def is_token(value):
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 class PlainTextField(forms.CharField):
     """A CharField that keeps the portal's text rules (guidance/text.py): `rules` is
     text.check_long_text (the default) or text.check_name, and text made only of spaces and
@@ -135,10 +152,13 @@ class RespondentDetailsForm(HoneypotForm):
                 'The <a class="govuk-link" href="{}">privacy notice</a> explains how we use and keep your details.',
                 privacy_url,
             )
-        if self.is_bound and not self.data.get("form_token"):
-            # A form that lost its token still works; it just gets a fresh one.
-            self.data = self.data.copy()
-            self.data["form_token"] = str(uuid.uuid4())
+        self.token_was_broken = False
+        if self.is_bound and not is_token(self.data.get("form_token")):
+            # A form that lost its token still works; it just gets a fresh one. A token that is
+            # not one (changed by hand, or mangled on the way) gets an error the respondent can
+            # act on, and the form shown again gets a fresh one, so sending it again works.
+            self.token_was_broken = bool(self.data.get("form_token"))
+            self.renew_token()
         if not self.is_bound and not self.initial.get("form_token"):
             self.initial["form_token"] = uuid.uuid4()
         self.helper = FormHelper()
@@ -147,8 +167,20 @@ class RespondentDetailsForm(HoneypotForm):
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
 
+    def renew_token(self):
+        self.data = self.data.copy()
+        self.data["form_token"] = str(uuid.uuid4())
+
+    def refuse_token(self):
+        """This copy of the form was already used to send something else (FormAlreadySent):
+        say so, and give the form shown again a fresh token so the respondent can send it."""
+        self.renew_token()
+        self.add_error(None, ALREADY_SENT_MESSAGE)
+
     def clean(self):
         cleaned = super().clean()
+        if self.token_was_broken:
+            self.add_error(None, BROKEN_FORM_MESSAGE)
         if cleaned.get("respondent_type") == Response.RespondentType.ORGANISATION and not cleaned.get("organisation"):
             self.add_error("organisation", "Enter the name of the organisation you are responding for")
         return cleaned

@@ -25,7 +25,7 @@ from guidance import moderation, ratelimit
 from guidance.forms import CommentForm, QuestionsForm, ReportForm
 from guidance.models import Comment, Consultation, Section, new_reference
 from guidance.outcomes import public_outcome, target_outcomes
-from guidance.submissions import submit_response
+from guidance.submissions import FormAlreadySent, submit_response
 
 logger = logging.getLogger(__name__)
 
@@ -291,9 +291,15 @@ def refuse_over_limit(request, kind):
 
 
 def accept(request, consultation, form, targets_and_texts):
-    response, created = submit_response(
-        consultation, form.details(), targets_and_texts, form_token=form.cleaned_data.get("form_token")
-    )
+    """Store what the form sent and redirect to its confirmation; or None, with an error on the
+    form, when the form's one-time token was already used to send something else."""
+    try:
+        response, created = submit_response(
+            consultation, form.details(), targets_and_texts, form_token=form.cleaned_data.get("form_token")
+        )
+    except FormAlreadySent:
+        form.refuse_token()
+        return None
     if created:
         ratelimit.count_submission(request)
     request.session["respondent"] = form.details()
