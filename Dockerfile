@@ -23,4 +23,5 @@ RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(
  && useradd --system --no-create-home --uid 10001 portal
 USER portal
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py createcachetable && python manage.py migrate --noinput && exec gunicorn consult.wsgi --config gunicorn.conf.py"]
+# migrate also makes the database cache's table (guidance/migrations/0004_cache_table.py).
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn consult.wsgi --config gunicorn.conf.py"]

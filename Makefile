@@ -25,7 +25,6 @@ css: static/build/main.css
 
 run: install css
 	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=true $(PY) manage.py createcachetable
 	DJANGO_DEBUG=true $(PY) manage.py load_demo
 	DJANGO_DEBUG=true $(PY) manage.py create_local_staff
 	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000

@@ -1,12 +1,14 @@
 """Operations and security middleware (issue 7). The order in settings.MIDDLEWARE matters and is
 explained there: these run right after Django's SecurityMiddleware."""
 
+import codecs
 import logging
 import re
 import threading
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -39,6 +41,40 @@ class RequestIdMiddleware:
             current_request_id.reset(token)
         response["X-Request-ID"] = request.id
         return response
+
+
+class UnreadableForm(BadRequest):
+    """A form post in a text encoding other than UTF-8. Django answers it with the 400 page."""
+
+    problem = (
+        "The form was sent in a text encoding other than UTF-8, so we could not read it. "
+        "Go back and send it again from a web browser."
+    )
+
+
+FORM_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+class FormEncodingMiddleware:
+    """Forms are read as UTF-8, the only encoding browsers send them in. A form post declaring
+    another (charset=latin-1, utf-16, ...) is refused with the 400 page saying so, before anything
+    reads it: Django refuses it too, but first from inside the CSRF check, where the refusal became
+    a 500. Another spelling of UTF-8 ("utf8") is read as UTF-8."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        charset = request.content_params.get("charset") if request.content_type in FORM_CONTENT_TYPES else None
+        if charset:
+            try:
+                name = codecs.lookup(charset).name
+            except LookupError:
+                name = None
+            if name != "utf-8":
+                raise UnreadableForm(f"a form post declared the text encoding {charset[:40]!r}")
+            request.encoding = "utf-8"
+        return self.get_response(request)
 
 
 class HealthCheckMiddleware:

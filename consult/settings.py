@@ -88,6 +88,9 @@ MIDDLEWARE = [
     "consult.middleware.HealthCheckMiddleware",
     "consult.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A form post in another text encoding than UTF-8 gets the 400 page saying so, before the CSRF
+    # check or anything else reads it.
+    "consult.middleware.FormEncodingMiddleware",
     # Overload: refuses requests past MAX_REQUESTS_IN_PROGRESS (below, with the reasons for its place).
     "consult.middleware.LoadSheddingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -239,16 +242,18 @@ STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 3600)
 # Moderation: an approved comment reported this many times by the public goes back to pending.
 REPORTS_BEFORE_REVIEW = env_int("REPORTS_BEFORE_REVIEW", 3)
 # The cache shared by every server process: which comments each address reported today (the
-# limits' counters are in a table of their own: guidance/ratelimit.py says why).
-# The database by default (`manage.py createcachetable` makes its table); Redis when REDIS_URL is set.
+# limits' counters are in a table of their own: guidance/ratelimit.py says why). The database by
+# default (a migration, guidance/migrations/0007_cache_table.py, makes its table, so `migrate`
+# alone leaves a working portal); Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+DATABASE_CACHE_TABLE = "portal_cache"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     # Django's default of 300 entries would cull live report marks at a busy deadline.
     else {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "portal_cache",
+        "LOCATION": DATABASE_CACHE_TABLE,
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
     # Each server process's own memory, for what is the same for every visitor: the blank
@@ -345,6 +350,15 @@ CONTENT_SECURITY_POLICY = {
 # either limit gets the 400 page.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# Files: only these views take one, and only from staff (the CSV import, with its own 5 MB cap).
+# A file part sent to any other form is refused with the 400 page as soon as its headers arrive,
+# before any of it is kept in memory or written to disk (consult/uploads.py).
+FILE_UPLOAD_VIEWS = {"admin:guidance_consultation_import"}
+FILE_UPLOAD_HANDLERS = [
+    "consult.uploads.RefuseFilesUnlessTaken",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Overload (consult.middleware.LoadSheddingMiddleware; docs/deployment.md, "Beyond capacity"):
 # past capacity a request is refused with a 503 "very busy" page and Retry-After, rather than

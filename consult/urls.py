@@ -7,5 +7,9 @@ urlpatterns = [
     path("", include("guidance.urls")),
 ]
 
-# The 500 page in our design, rendered without the database or the request.
+# The error pages in our design. 400 and 500 are rendered without the database or the request;
+# none of them reads the body of the request again (guidance/views.py explains why).
+handler400 = "guidance.views.bad_request"
+handler403 = "guidance.views.permission_denied"
+handler404 = "guidance.views.page_not_found"
 handler500 = "guidance.views.server_error"

@@ -5,7 +5,6 @@ The first two end with the same respondent details. The error messages follow th
 System's wording: say what went wrong and how to fix it, in plain English.
 """
 
-import re
 import uuid
 
 from crispy_forms_gds.helper import FormHelper
@@ -13,35 +12,45 @@ from crispy_forms_gds.layout import Div, Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.utils.html import conditional_escape, format_html
 
+from guidance import text
 from guidance.models import Report, Response
 
 MAX_COMMENT_LENGTH = 10_000
-
-# Control characters have no place in what a person types: tab, line feed and carriage return
-# are allowed, everything else below space (and DEL) is refused. NUL in particular breaks
-# PostgreSQL text columns and many tools that read an export.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # What the respondent's details remember between forms in one browser session.
 REMEMBERED_FIELDS = ["name", "email", "respondent_type", "organisation", "consent"]
 
 
-def refuse_control_characters(value):
-    if CONTROL_CHARACTERS.search(value or ""):
-        raise forms.ValidationError(
-            "Remove the hidden control characters, for example by typing the text again instead of pasting it",
-            code="control_characters",
-        )
+BROKEN_FORM_MESSAGE = (
+    "Something went wrong with this form, so nothing was saved. Check what you wrote below and send it again"
+)
+ALREADY_SENT_MESSAGE = (
+    "This copy of the form had already been sent, so nothing new was saved. "
+    "To send what is below as a new response, check it and send it again"
+)
+
+
+def is_token(value):
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 class PlainTextField(forms.CharField):
-    """A CharField that refuses control characters with a plain-English message."""
+    """A CharField that keeps the portal's text rules (guidance/text.py): `rules` is
+    text.check_long_text (the default) or text.check_name, and text made only of spaces and
+    invisible characters counts as empty."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rules=text.check_long_text, **kwargs):
         super().__init__(*args, **kwargs)
         # Django's own null-character validator would speak first with a technical message.
         self.validators = [v for v in self.validators if type(v).__name__ != "ProhibitNullCharactersValidator"]
-        self.validators.insert(0, refuse_control_characters)
+        self.validators.insert(0, rules)
+
+    def to_python(self, value):
+        return text.tidy(super().to_python(value))
 
 
 def long_text_field(label, hint, required, required_message=""):
@@ -82,6 +91,7 @@ class RespondentDetailsForm(HoneypotForm):
     """Who is responding, and what they agree to. Asked on every form, pre-filled from the session."""
 
     name = PlainTextField(
+        rules=text.check_name,
         label="Your name (optional)",
         help_text="We only publish your name if you choose “Publish with my name” below.",
         required=False,
@@ -93,6 +103,9 @@ class RespondentDetailsForm(HoneypotForm):
         help_text="Give your email address if you want a receipt. We never publish it.",
         required=False,
         max_length=254,
+        # An address may have letters of any script in its domain, so Django's own check lets
+        # through the characters that reverse how text displays.
+        validators=[text.check_name],
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
             "invalid": "Enter an email address in the correct format, like name@example.com",
@@ -107,6 +120,7 @@ class RespondentDetailsForm(HoneypotForm):
         error_messages={"required": "Select how you are responding"},
     )
     organisation = PlainTextField(
+        rules=text.check_name,
         label="Name of your organisation",
         help_text="Only if you are responding on behalf of an organisation.",
         required=False,
@@ -138,10 +152,13 @@ class RespondentDetailsForm(HoneypotForm):
                 'The <a class="govuk-link" href="{}">privacy notice</a> explains how we use and keep your details.',
                 privacy_url,
             )
-        if self.is_bound and not self.data.get("form_token"):
-            # A form that lost its token still works; it just gets a fresh one.
-            self.data = self.data.copy()
-            self.data["form_token"] = str(uuid.uuid4())
+        self.token_was_broken = False
+        if self.is_bound and not is_token(self.data.get("form_token")):
+            # A form that lost its token still works; it just gets a fresh one. A token that is
+            # not one (changed by hand, or mangled on the way) gets an error the respondent can
+            # act on, and the form shown again gets a fresh one, so sending it again works.
+            self.token_was_broken = bool(self.data.get("form_token"))
+            self.renew_token()
         if not self.is_bound and not self.initial.get("form_token"):
             self.initial["form_token"] = uuid.uuid4()
         self.helper = FormHelper()
@@ -150,14 +167,20 @@ class RespondentDetailsForm(HoneypotForm):
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
 
-    def clean_name(self):
-        return self.cleaned_data["name"].strip()
+    def renew_token(self):
+        self.data = self.data.copy()
+        self.data["form_token"] = str(uuid.uuid4())
 
-    def clean_organisation(self):
-        return self.cleaned_data["organisation"].strip()
+    def refuse_token(self):
+        """This copy of the form was already used to send something else (FormAlreadySent):
+        say so, and give the form shown again a fresh token so the respondent can send it."""
+        self.renew_token()
+        self.add_error(None, ALREADY_SENT_MESSAGE)
 
     def clean(self):
         cleaned = super().clean()
+        if self.token_was_broken:
+            self.add_error(None, BROKEN_FORM_MESSAGE)
         if cleaned.get("respondent_type") == Response.RespondentType.ORGANISATION and not cleaned.get("organisation"):
             self.add_error("organisation", "Enter the name of the organisation you are responding for")
         return cleaned
@@ -200,12 +223,6 @@ class CommentForm(RespondentDetailsForm):
             Submit("submit", "Send comment"),
         )
 
-    def clean_comment(self):
-        text = self.cleaned_data["comment"].strip()
-        if not text:
-            raise forms.ValidationError("Enter your comment", code="required")
-        return text
-
 
 class QuestionsForm(RespondentDetailsForm):
     """Answers to the consultation's questions: each optional, at least one required."""
@@ -232,10 +249,6 @@ class QuestionsForm(RespondentDetailsForm):
 
     def clean(self):
         cleaned = super().clean()
-        for question in self.questions:
-            name = f"answer_{question.pk}"
-            if isinstance(cleaned.get(name), str):
-                cleaned[name] = cleaned[name].strip()
         if self.questions and not self.answers() and not any(f"answer_{q.pk}" in self.errors for q in self.questions):
             self.add_error(f"answer_{self.questions[0].pk}", "Answer at least one question")
         return cleaned
@@ -285,6 +298,3 @@ class ReportForm(HoneypotForm):
             Submit("submit", "Send report"),
         )
         self.order_fields(["reason", "details"])
-
-    def clean_details(self):
-        return self.cleaned_data["details"].strip()

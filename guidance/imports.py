@@ -13,6 +13,10 @@ optionally, target ("2.3" for a section, "Q4" for a question) and source_url. In
 transcript a text starting with the chat's answer convention ("A1", "A1:", "A1 -", any case)
 goes to that question when the target column is empty.
 
+The text rules of the public's forms hold here too (guidance/text.py): no cell may hold a control
+character such as NUL, BEL or ESC; the author, like a name typed in a form, is one line of at
+most 200 characters without direction overrides; a text of only invisible characters is empty.
+
 Each row becomes one Response and one pending Comment, moderated like any other:
 - name = author; submitted_at and the comment's created_at = received_at; channel and
   source_url as given; entered_by = the member of staff who imported it.
@@ -39,12 +43,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
+from guidance import text as text_rules
 from guidance.models import Comment, Response
 
 LONDON = ZoneInfo("Europe/London")
 REQUIRED_COLUMNS = ["received_at", "channel", "author", "text"]
 OPTIONAL_COLUMNS = ["target", "source_url"]
 SOURCE_URL_MAX_LENGTH = Response._meta.get_field("source_url").max_length
+AUTHOR_MAX_LENGTH = Response._meta.get_field("name").max_length
 IMPORTABLE_CHANNELS = [
     Response.Channel.EMAIL,
     Response.Channel.POST,
@@ -189,6 +195,25 @@ def _find_target(value, sections, questions):
     return None, None, f"the target “{value}” is neither a section number (such as 2.3) nor a question (such as Q4)."
 
 
+def _text_rule_errors(cells):
+    """The text rules' complaints about a row: the author is checked as a name, the other cells
+    as long text."""
+    errors = []
+    for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
+        value = cells.get(column, "")
+        try:
+            (text_rules.check_name if column == "author" else text_rules.check_long_text)(value)
+        except ValidationError as error:
+            if text_rules.CONTROL_CHARACTERS.search(value):
+                problem = "hidden control characters (such as NUL, BEL or ESC)"
+            elif error.code == "direction_controls":
+                problem = "hidden characters that change the direction of the text"
+            else:
+                problem = "a line break or a tab"
+            errors.append(f"the {column} contains {problem}. Correct the file and import it again.")
+    return errors
+
+
 def _import_key(consultation, cells, occurrence):
     parts = [str(consultation.pk), str(occurrence)] + [
         cells.get(column, "") for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
@@ -243,6 +268,12 @@ def read_import(consultation, data, targets=None):
         if bad_lines & set(range(first_line, reader.line_num + 1)):
             row.errors.append("this row is not UTF-8 text. Save the file as “CSV UTF-8” and upload it again.")
             continue
+        text_errors = _text_rule_errors(cells)
+        if text_errors:
+            # A cell with hidden characters is reported as that alone: echoing it in other
+            # messages would carry the characters into the page or the terminal.
+            row.errors.extend(text_errors)
+            continue
         row.received_at = _parse_received_at(cells["received_at"])
         if row.received_at is None:
             row.errors.append(
@@ -251,8 +282,10 @@ def read_import(consultation, data, targets=None):
         row.channel = _parse_channel(cells["channel"])
         if row.channel is None:
             row.errors.append(f"channel “{cells['channel']}” must be one of: email, post, event, social media.")
-        if not row.text:
+        if text_rules.is_blank(row.text):
             row.errors.append("the text is empty.")
+        if len(row.author) > AUTHOR_MAX_LENGTH:
+            row.errors.append(f"the author is longer than {AUTHOR_MAX_LENGTH} characters.")
         if len(row.source_url) > SOURCE_URL_MAX_LENGTH:
             row.errors.append(f"source_url is longer than {SOURCE_URL_MAX_LENGTH} characters.")
         elif row.source_url:
@@ -317,7 +350,7 @@ def run_import(preview, by=None):
                         consultation=consultation,
                         channel=row.channel,
                         respondent_type=Response.RespondentType.OTHER,
-                        name=row.author[:200],
+                        name=text_rules.tidy(row.author),
                         consent=Response.Consent.PUBLISH_ANONYMOUS,
                         submitted_at=row.received_at,
                         entered_by=by,
@@ -362,7 +395,8 @@ def preview_report(preview):
         else:
             status = f"→ {row.target_label} ({row.mapped_by})"
         snippet = row.text if len(row.text) <= 50 else row.text[:49] + "…"
-        out.write(f"Line {row.line}: {row.author or '(no author)'}: “{snippet}” {status}\n")
+        author = text_rules.shown(row.author) or "(no author)"
+        out.write(f"Line {row.line}: {author}: “{text_rules.shown(snippet)}” {status}\n")
     for error in preview.errors:
         out.write(f"Error: {error}\n")
     if preview.unmapped:

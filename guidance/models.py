@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from guidance import text as text_rules
 from guidance.markdown import render_markdown
 
 
@@ -246,9 +247,13 @@ class Response(models.Model):
     reference = models.CharField(max_length=9, unique=True, default=new_reference, editable=False)
     channel = models.CharField(max_length=16, choices=Channel, default=Channel.ONLINE)
     respondent_type = models.CharField(max_length=16, choices=RespondentType)
-    name = models.CharField(max_length=200, blank=True)
-    email = models.EmailField(blank=True)
-    organisation = models.CharField(max_length=200, blank=True)
+    # The text rules (guidance/text.py) hold here too, so a response typed in by staff in the
+    # admin is checked as the public's forms check theirs.
+    name = models.CharField(max_length=200, blank=True, validators=[text_rules.check_name, text_rules.check_not_blank])
+    email = models.EmailField(blank=True, validators=[text_rules.check_name])
+    organisation = models.CharField(
+        max_length=200, blank=True, validators=[text_rules.check_name, text_rules.check_not_blank]
+    )
     consent = models.CharField(
         "publication choice", max_length=16, choices=Consent, help_text="What the respondent agreed may be published."
     )
@@ -289,6 +294,21 @@ class Response(models.Model):
 
     def __str__(self):
         return self.reference
+
+    def clean(self):
+        # Each comment keeps a copy of its response's consultation (Comment.consultation), and its
+        # section or question belongs to that consultation, so once a response has comments its
+        # consultation is fixed (docs/data-model.md).
+        if self.pk and self.consultation_id and self.comments.exists():
+            stored = Response.objects.filter(pk=self.pk).values_list("consultation_id", flat=True).first()
+            if stored is not None and stored != self.consultation_id:
+                raise ValidationError(
+                    {
+                        "consultation": "This response already has comments on this consultation's draft and "
+                        "questions, so it cannot move to another consultation. Enter it again under the right "
+                        "consultation, and ask a moderator to reject these comments as a duplicate."
+                    }
+                )
 
     @property
     def public_name(self):
@@ -365,7 +385,7 @@ class Comment(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="comments")
     section = models.ForeignKey(Section, on_delete=models.PROTECT, null=True, blank=True, related_name="comments")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, null=True, blank=True, related_name="comments")
-    text = models.TextField()
+    text = models.TextField(validators=[text_rules.check_long_text, text_rules.check_not_blank])
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=16, choices=Status, default=Status.PENDING, editable=False)
     moderated_by = models.ForeignKey(
@@ -501,7 +521,7 @@ class Report(models.Model):
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reason = models.CharField(max_length=16, choices=Reason)
-    details = models.TextField(blank=True)
+    details = models.TextField(blank=True, validators=[text_rules.check_long_text])
     created_at = models.DateTimeField(default=timezone.now)
     # A moderator looked at the reported comment and kept it published (or took it down, which
     # the comment's history records): the report no longer puts it on the "reported" list.

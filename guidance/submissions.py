@@ -1,7 +1,10 @@
 """Storing what the public sends: one response and its comments, in one transaction.
 
 Each form carries a one-time token. Sending the same form again (a double click, or going back
-and resubmitting) finds the response stored the first time instead of adding a second one.
+and resubmitting it unchanged) finds the response stored the first time instead of adding a second
+one. A token already used for anything else (changed answers, another section, another
+consultation's form) is refused with FormAlreadySent: one response's reference is never shown for
+another, and nothing sent is dropped without the respondent knowing.
 """
 
 import logging
@@ -13,12 +16,17 @@ from guidance.models import Comment, Question, Response, Section
 logger = logging.getLogger(__name__)
 
 
+class FormAlreadySent(Exception):
+    """This copy of a form was already used to send something else: nothing was stored."""
+
+
 def submit_response(consultation, details, targets_and_texts, form_token=None):
     """Store a response with one comment per (section or question, text) pair.
 
-    Returns (response, created). created is False when this form's token was already used:
-    nothing new is stored. The caller sends the receipt (guidance.emails) once this has returned,
-    that is once the response is committed.
+    Returns (response, created). created is False when this same form, with the same
+    consultation, details, targets and texts, was sent before: nothing new is stored. Raises
+    FormAlreadySent when the token was used to send anything else. The caller sends the receipt
+    (guidance.emails) once this has returned, that is once the response is committed.
     """
     try:
         with transaction.atomic():
@@ -43,6 +51,27 @@ def submit_response(consultation, details, targets_and_texts, form_token=None):
         existing = Response.objects.filter(form_token=form_token).first()
         if existing is None:
             raise
+        if not is_same_submission(existing, consultation, details, targets_and_texts):
+            logger.warning("Submission refused: its form token was already used for another response")
+            raise FormAlreadySent from None
         return existing, False
     logger.info("Response %s stored with %d comment(s)", response.reference, len(targets_and_texts))
     return response, True
+
+
+def is_same_submission(response, consultation, details, targets_and_texts):
+    """True when response is what this submission would store: the same form sent again."""
+    if response.consultation_id != consultation.pk or response.channel != Response.Channel.ONLINE:
+        return False
+    if any(getattr(response, name) != value for name, value in details.items()):
+        return False
+    stored = sorted(response.comments.values_list("section_id", "question_id", "text"))
+    sent = sorted(
+        (
+            target.pk if isinstance(target, Section) else None,
+            target.pk if isinstance(target, Question) else None,
+            text,
+        )
+        for target, text in targets_and_texts
+    )
+    return stored == sent

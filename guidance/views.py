@@ -10,21 +10,23 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.paginator import Paginator
 from django.db.models import Count, F
-from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from guidance import moderation, ratelimit
 from guidance.emails import Receipt, send_receipt
 from guidance.forms import CommentForm, QuestionsForm, ReportForm
 from guidance.models import Comment, Consultation, Section, new_reference
 from guidance.outcomes import public_outcome, target_outcomes
-from guidance.submissions import submit_response
+from guidance.submissions import FormAlreadySent, submit_response
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +103,9 @@ def section(request, slug, section_slug):
         if sent.is_spam:
             return pretend_success(request, consultation, sent)
         if sent.is_valid():
-            return accept(request, consultation, sent, [(current, sent.cleaned_data["comment"])])
+            accepted = accept(request, consultation, sent, [(current, sent.cleaned_data["comment"])])
+            if accepted is not None:
+                return accepted
     remembered = remembered_details(request)
     # A new visitor: no form sent, no details remembered, so a blank form.
     new_visitor = sent is None and not remembered
@@ -126,7 +130,7 @@ def section(request, slug, section_slug):
 
     if new_visitor:
         return page_for_new_visitor(request, f"section-page:{current.pk}:{page_number}", section_page)
-    return section_page()
+    return for_this_visitor_only(section_page())
 
 
 # The two values on a page that differ from one new visitor to the next.
@@ -193,12 +197,15 @@ def questions(request, slug):
         if form.is_spam:
             return pretend_success(request, consultation, form)
         if form.is_valid():
-            return accept(request, consultation, form, form.answers())
+            accepted = accept(request, consultation, form, form.answers())
+            if accepted is not None:
+                return accepted
     else:
         form = QuestionsForm(initial=remembered_details(request), **form_kwargs)
-    return render(
+    page = render(
         request, "guidance/questions.html", {"consultation": consultation, "questions": question_list, "form": form}
     )
+    return for_this_visitor_only(page) if form.is_bound or remembered_details(request) else page
 
 
 def confirmation(request, slug):
@@ -207,7 +214,7 @@ def confirmation(request, slug):
     if not sent or sent.get("consultation") != consultation.slug:
         return redirect(consultation)
     context = {"consultation": consultation, "sent": sent, "receipts_per_day": settings.RATE_LIMIT_RECEIPTS_PER_DAY}
-    return render(request, "guidance/confirmation.html", context)
+    return for_this_visitor_only(render(request, "guidance/confirmation.html", context))
 
 
 def published(request, slug):
@@ -249,8 +256,22 @@ def remembered_details(request):
     return dict(request.session.get("respondent", {}))
 
 
+def for_this_visitor_only(page):
+    """A page showing what this visitor wrote, their remembered details or their reference: no
+    shared cache keeps it, and the browser keeps no copy once it is closed (library and shared
+    computers)."""
+    patch_cache_control(page, private=True, no_store=True)
+    return page
+
+
 def refuse_submission(request, consultation):
     """The page to show instead of handling a submission, or None when it may go ahead."""
+    # The consultation may have been kept for PUBLIC_CACHE_SECONDS (get_consultation): what is
+    # accepted follows its dates as they are now, so closing it early refuses posts at once.
+    try:
+        consultation.refresh_from_db(fields=["opens_at", "closes_at"])
+    except Consultation.DoesNotExist:
+        raise Http404 from None
     if not consultation.is_open:
         return render(request, "guidance/not_open.html", {"consultation": consultation}, status=403)
     return refuse_over_limit(request, "submissions")
@@ -279,12 +300,20 @@ def over_limit(request, kind, blocked_until):
 
 
 def accept(request, consultation, form, targets_and_texts):
+    """Store what the form sent and redirect to its confirmation: the 429 page when this address
+    has used its places, or None, with an error on the form, when the form's one-time token was
+    already used to send something else."""
     place = take_place(request, "submissions")
     if not place.taken:
         return over_limit(request, "submissions", place.until)
-    response, created = submit_response(
-        consultation, form.details(), targets_and_texts, form_token=form.cleaned_data.get("form_token")
-    )
+    try:
+        response, created = submit_response(
+            consultation, form.details(), targets_and_texts, form_token=form.cleaned_data.get("form_token")
+        )
+    except FormAlreadySent:
+        ratelimit.give_back(place)
+        form.refuse_token()
+        return None
     if created:
         receipt = send_receipt(response, targets_and_texts)
     else:
@@ -387,6 +416,35 @@ def report_sent(request):
 
 
 # Error pages ---------------------------------------------------------------------------------
+
+
+# Django's own error views read the form of a POST again (@requires_csrf_token), so a body that
+# could not be read the first time (too large, a broken multipart, another encoding) turned the
+# 400, 403 or 404 into a 500. Ours read nothing of the body.
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+# What the 400 page says for the refusals Django makes itself; ours carry their own `problem`
+# (consult.middleware.UnreadableForm, consult.uploads.FileRefused).
+TOO_MUCH = (
+    "It was too long or had too many parts. If you were sending a long response, try sending it in shorter parts."
+)
+BAD_REQUEST_PROBLEMS = {RequestDataTooBig: TOO_MUCH, TooManyFieldsSent: TOO_MUCH, TooManyFilesSent: TOO_MUCH}
+
+
+def bad_request(request, exception=None):
+    """The 400 page, saying what was wrong where we know. Like the 500 page it needs nothing of the
+    request: the request is what was wrong (a host not allowed, a form that cannot be read)."""
+    problem = getattr(exception, "problem", None) or BAD_REQUEST_PROBLEMS.get(type(exception), "")
+    template = loader.get_template("400.html")
+    return HttpResponseBadRequest(template.render({"site_name": settings.SITE_NAME, "problem": problem}))
 
 
 def csrf_failure(request, reason=""):

@@ -18,15 +18,6 @@ def question(consultation):
     return QuestionFactory(consultation=consultation, position=1)
 
 
-# Respondent journey: the database cache (rate-limit counters) needs its table in the test database.
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    from django.core.management import call_command
-
-    with django_db_blocker.unblock():
-        call_command("createcachetable", verbosity=0)
-
-
 # Production hardening (issue 7): with DEBUG off the portal redirects plain HTTP to HTTPS, and the
 # test client and the live server speak plain HTTP. Session-wide, so it is off before the live
 # server (for the browser tests) loads its middleware. Tests of the redirect turn it back on.

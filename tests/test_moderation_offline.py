@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from guidance.models import Comment, Response
-from tests.factories import ResponseFactory, SectionFactory
+from tests.factories import ConsultationFactory, ResponseFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +119,39 @@ def test_a_moderated_comment_cannot_be_rewritten_on_its_response(manager_client,
     page = manager_client.post(url, data)
     assert "has been moderated" in page.content.decode()
     assert Comment.objects.get().text == "Original"
+
+
+def test_a_response_with_comments_keeps_its_consultation(manager_client, consultation, section, question):
+    # Each comment keeps a copy of its response's consultation and is on that consultation's
+    # draft or questions: moving the response would leave them counted under the old one.
+    manager_client.post(ADD, offline_response(consultation, comments=[{"section": section.pk, "text": "Letter"}]))
+    response = Response.objects.get()
+    comment = response.comments.get()
+    other = ConsultationFactory(document=consultation.document)
+    data = offline_response(other)
+    data.update(
+        inline(
+            "comments",
+            [{"id": comment.pk, "response": response.pk, "section": section.pk, "text": "Letter"}],
+            initial=1,
+        )
+    )
+    page = manager_client.post(reverse("admin:guidance_response_change", args=[response.pk]), data)
+    assert page.status_code == 200
+    assert "This response already has comments on this consultation" in page.content.decode()
+    response.refresh_from_db()
+    assert response.consultation == consultation
+    assert Comment.objects.get().consultation == consultation
+    assert not Comment.objects.filter(consultation=other).exists()
+
+
+def test_a_response_without_comments_may_move_and_its_first_comments_follow_it(manager_client, consultation, section):
+    manager_client.post(ADD, offline_response(consultation))
+    response = Response.objects.get()
+    other = ConsultationFactory(document=consultation.document)
+    data = offline_response(other, comments=[{"section": section.pk, "text": "Letter"}])
+    page = manager_client.post(reverse("admin:guidance_response_change", args=[response.pk]), data)
+    assert page.status_code == 302
+    response.refresh_from_db()
+    assert response.consultation == other
+    assert Comment.objects.get().consultation == other

@@ -13,11 +13,12 @@ from django.core.cache.backends import locmem
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from guidance.models import Comment
 from guidance.moderation import decide
-from tests.factories import CommentFactory
+from tests.factories import CommentFactory, QuestionFactory
 from tests.journey_helpers import comment_data, publish, section_url
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +185,21 @@ def test_a_kept_consultation_still_closes_on_time(client, consultation, section,
     # A new visitor may see the form for up to the cache time after the close; not after it.
     later(monkeypatch, settings.PUBLIC_CACHE_SECONDS + 1)
     assert "Send comment" not in Client().get(url).content.decode()
+
+
+def test_closing_a_consultation_early_refuses_posts_at_once_while_its_page_is_kept(client, consultation, section):
+    url = section_url(section, consultation)
+    question = QuestionFactory(consultation=consultation, position=1)
+    questions_url = reverse("guidance:questions", args=[consultation.slug])
+    client.get(url)  # this process now keeps the consultation, open, for PUBLIC_CACHE_SECONDS
+    client.get(questions_url)
+    # A member of staff closes it early in the admin.
+    consultation.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    consultation.save()
+    for page in (
+        client.post(url, comment_data("Just too late")),
+        client.post(questions_url, {**comment_data(), f"answer_{question.pk}": "Just too late"}),
+    ):
+        assert page.status_code == 403
+        assert "This consultation has closed" in page.content.decode()
+    assert not Comment.objects.exists()

@@ -9,7 +9,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 
 from guidance.models import Comment, Response
-from tests.factories import QuestionFactory
+from tests.factories import ConsultationFactory, QuestionFactory, SectionFactory
 from tests.journey_helpers import DETAILS, comment_data, section_url
 
 pytestmark = pytest.mark.django_db
@@ -178,11 +178,96 @@ def test_two_copies_of_one_form_arriving_at_once_store_one_response(consultation
 
     token = uuid.uuid4()
     details = {k: v for k, v in DETAILS.items() if k != "privacy_agreed"}
-    first, created = submit_response(consultation, details, [(section, "First copy")], form_token=token)
+    first, created = submit_response(consultation, details, [(section, "One comment")], form_token=token)
     assert created
     # Nothing is looked up before the insert: the database's unique constraint on the token is
     # what stops the second copy, however close together the two arrive.
-    second, created = submit_response(consultation, details, [(section, "Second copy")], form_token=token)
+    second, created = submit_response(consultation, details, [(section, "One comment")], form_token=token)
     assert not created
     assert second == first
-    assert Comment.objects.get().text == "First copy"
+    assert Comment.objects.get().text == "One comment"
+
+
+# The one-time form token belongs to the response it first sent.
+
+TOKEN = re.compile(r'name="form_token" value="([^"]*)"')
+ALREADY_SENT = "This copy of the form had already been sent, so nothing new was saved"
+
+
+def test_a_token_replayed_on_another_consultations_form_is_refused_and_shows_no_reference(client, section):
+    first = section.document.consultations.get()
+    other = ConsultationFactory()
+    other_section = SectionFactory(document=other.document)
+    token = str(uuid.uuid4())
+    sent = client.post(section_url(section, first), comment_data("On the first", form_token=token), follow=True)
+    reference = Response.objects.get().reference
+    assert reference in sent.content.decode()
+
+    page = client.post(section_url(other_section, other), comment_data("On the second", form_token=token))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "There is a problem" in content and ALREADY_SENT in content
+    assert reference not in content
+    assert "On the second" in content  # kept in the form, to send again
+    fresh = TOKEN.search(content)[1]
+    assert fresh != token and uuid.UUID(fresh)
+    assert Response.objects.count() == 1
+    assert client.session["confirmation"]["reference"] == reference  # the confirmation was not moved on
+
+    resent = client.post(section_url(other_section, other), comment_data("On the second", form_token=fresh))
+    assert resent.status_code == 302
+    assert Comment.objects.get(consultation=other).text == "On the second"
+    assert client.session["confirmation"]["reference"] != reference
+
+
+def test_a_form_sent_again_with_changes_is_refused_rather_than_dropped(client, consultation, section):
+    token = str(uuid.uuid4())
+    client.post(section_url(section, consultation), comment_data("First thoughts", form_token=token))
+    page = client.post(section_url(section, consultation), comment_data("Second thoughts", form_token=token))
+    assert ALREADY_SENT in page.content.decode()
+    assert list(Comment.objects.values_list("text", flat=True)) == ["First thoughts"]
+
+
+def test_answers_replayed_with_another_consultations_token_are_refused(client, consultation, section, questions):
+    token = str(uuid.uuid4())
+    client.post(section_url(section, consultation), comment_data(form_token=token))
+    other = ConsultationFactory()
+    question = QuestionFactory(consultation=other, position=1)
+    page = client.post(answers_url(other), {**comment_data(form_token=token), f"answer_{question.pk}": "An answer"})
+    assert ALREADY_SENT in page.content.decode()
+    assert not Comment.objects.filter(consultation=other).exists()
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "1" * 500, "00000000-0000-0000-0000-00000000000G"])
+def test_a_malformed_token_gets_an_error_to_act_on_and_a_fresh_token(client, consultation, section, token):
+    page = client.post(section_url(section, consultation), comment_data("My view", form_token=token))
+    content = page.content.decode()
+    assert "Something went wrong with this form, so nothing was saved" in content
+    assert '<a href="#id_comment">Something went wrong' in content  # listed in the error summary
+    fresh = TOKEN.search(content)[1]
+    assert uuid.UUID(fresh) and "My view" in content
+    assert not Response.objects.exists()
+    assert client.post(section_url(section, consultation), comment_data("My view", form_token=fresh)).status_code == 302
+    assert Response.objects.count() == 1
+
+
+# Pages with a visitor's own details are kept by no cache.
+
+
+def test_a_page_filled_in_with_a_returning_visitors_details_is_not_kept_by_any_cache(
+    client, consultation, section, questions
+):
+    assert "no-store" not in client.get(section_url(section, consultation)).get("Cache-Control", "")
+    sent = client.post(section_url(section, consultation), comment_data(name="Ann Smith"), follow=True)
+    assert "private" in sent["Cache-Control"] and "no-store" in sent["Cache-Control"]  # the confirmation
+    for url in (section_url(section, consultation), answers_url(consultation)):
+        page = client.get(url)
+        assert 'value="Ann Smith"' in page.content.decode()
+        cache_control = {part.strip() for part in page["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= cache_control, url
+
+
+def test_a_form_shown_again_with_errors_is_not_kept_by_any_cache(client, consultation, section):
+    page = client.post(section_url(section, consultation), comment_data("", name="Ann Smith"))
+    assert 'value="Ann Smith"' in page.content.decode()
+    assert {"private", "no-store"} <= {part.strip() for part in page["Cache-Control"].split(",")}

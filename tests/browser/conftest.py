@@ -60,7 +60,6 @@ def demo(transactional_db):
     from django.core.cache import cache
     from django.core.management import call_command
 
-    call_command("createcachetable", verbosity=0)
     cache.clear()
     call_command("load_demo", verbosity=0)
     from guidance.models import Consultation
