@@ -147,7 +147,7 @@ SECTIONS = [
         "",
         "Putting it into practice",
         "putting-it-into-practice",
-        "The guidance pairs each principle and feature with ideas for achieving it. Examples include:\n- agreeing early how decisions will be made;\n- budgeting for public partners' payment and expenses;\n- making meetings accessible;\n- keeping a simple record of who contributed what;\n- reviewing regularly how well the partnership is working.\n\nThe ideas are prompts, not a checklist. Teams are encouraged to choose what fits their topic, setting and resources. Small steps taken consistently can matter more than ambitious plans that are dropped under pressure.",
+        "The guidance pairs each principle and feature with ideas for achieving it. Examples include:\n\n- agreeing early how decisions will be made;\n- budgeting for public partners' payment and expenses;\n- making meetings accessible;\n- keeping a simple record of who contributed what;\n- reviewing regularly how well the partnership is working.\n\nThe ideas are prompts, not a checklist. Teams are encouraged to choose what fits their topic, setting and resources. Small steps taken consistently can matter more than ambitious plans that are dropped under pressure.",
     ),
     (
         15,
