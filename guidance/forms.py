@@ -11,6 +11,7 @@ import uuid
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Div, Field, Fieldset, Layout, Size, Submit
 from django import forms
+from django.forms.boundfield import BoundField
 from django.utils.html import conditional_escape, format_html
 
 from guidance.models import Report, Response
@@ -59,9 +60,19 @@ def long_text_field(label, hint, required, required_message=""):
     )
 
 
+class ShownTextBoundField(BoundField):
+    """Shows a refused control character as \ufffd, as browsers would: HTML may not contain them."""
+
+    def value(self):
+        value = super().value()
+        return CONTROL_CHARACTERS.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 class HoneypotForm(forms.Form):
     """Every public form's honeypot: a field hidden from people (by CSS, and from screen
     readers) that bots fill in. A form with it filled looks like success and stores nothing."""
+
+    bound_field_class = ShownTextBoundField
 
     website = forms.CharField(
         label="Leave this field empty",

@@ -82,6 +82,9 @@ def test_every_demo_section_renders_its_lists_as_lists():
         for paragraph in re.findall(r"<p>(.*?)</p>", section.body_html, flags=re.DOTALL):
             assert not re.search(r"(?m)^\s*[-*+] ", paragraph), f"section {section.number}: {paragraph[:80]}"
     practice = Section.objects.get(slug="putting-it-into-practice").body_html
-    assert "<p>The guidance pairs each principle and feature with ideas for achieving it. Examples include:</p>" in practice
+    assert (
+        "<p>The guidance pairs each principle and feature with ideas for achieving it. Examples include:</p>"
+        in practice
+    )
     assert practice.count("<li>") == 5
     assert "<li>budgeting for public partners' payment and expenses;</li>" in practice
