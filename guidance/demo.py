@@ -5,6 +5,11 @@ the interface labels them as such (see DOCUMENT["version_label"]). The questions
 from the 2017 announcement.
 """
 
+import datetime
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
 DOCUMENT = {
     "slug": "draft-guidance-co-producing-research",
     "title": "Draft guidance on co-producing research",
@@ -18,7 +23,9 @@ CONSULTATION = {
     "organisation": "INVOLVE (National Institute for Health Research)",
     "summary": "INVOLVE has drafted guidance on what it means to co-produce a research project: the principles behind it, the features you would expect to see, and the challenges still to solve. We want to hear from patients, carers, members of the public, researchers and practitioners about whether it gets things right.",
     "contact_email": "involve@example.org",
-    "event_note": "#Qcopro tweetchat, Monday 9 October 2017, 8pm to 9pm UK time, run with the Health Foundation's Q community.",
+    "event_note": "#Qcopro tweetchat, run with the Health Foundation's Q community",
+    "event_starts_at": datetime.datetime(2017, 10, 9, 20, 0, tzinfo=LONDON),
+    "event_ends_at": datetime.datetime(2017, 10, 9, 21, 0, tzinfo=LONDON),
 }
 
 # (text verbatim from the announcement, hint written for this portal)

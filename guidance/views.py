@@ -58,9 +58,10 @@ def consultation_list(request):
 
 def consultation_detail(request, slug):
     consultation, sections = get_consultation(slug)
+    # Published comments per section; those on the questions are counted under None.
     counts = dict(
         Comment.objects.published()
-        .filter(consultation=consultation, section__isnull=False)
+        .filter(consultation=consultation)
         .values_list("section")
         .annotate(n=Count("pk"))
         .values_list("section", "n")
@@ -73,6 +74,7 @@ def consultation_detail(request, slug):
         {
             "consultation": consultation,
             "sections": sections,
+            "published_count": sum(counts.values()),
             "question_count": consultation.questions.count(),
             "outcome": public_outcome(consultation),
         },
