@@ -175,9 +175,10 @@ def published_comments_html(consultation, section, number):
             .order_by("-created_at", "-pk")
         )
         page = Paginator(comments, COMMENTS_PER_PAGE).get_page(number)
-        return loader.render_to_string("includes/section_comments.html", {"page": page})
+        return loader.render_to_string("includes/section_comments.html", {"page": page, "is_open": is_open})
 
-    return kept_for_the_public(f"section-comments:{section.pk}:{number}", render_comments)
+    is_open = consultation.is_open
+    return kept_for_the_public(f"section-comments:{section.pk}:{number}:{is_open}", render_comments)
 
 
 def questions(request, slug):

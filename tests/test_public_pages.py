@@ -148,6 +148,33 @@ def test_overview_counts_only_published_comments_per_section(client, consultatio
     assert "2 published comments" in page
 
 
+def test_section_page_puts_the_text_first_then_what_others_said_then_the_form(client, consultation, section):
+    consultation.document.version_label = "Summary prepared for a demonstration"
+    consultation.document.save()
+    publish(CommentFactory(section=section, text="Pay people for their time."))
+    page = html(client.get(section_url(section, consultation)))
+    text = page.index("Some text about this part of the draft.")
+    others = page.index('id="comments">What others have said</h2>')
+    form = page.index('id="comment-form">Comment on this section</h2>')
+    assert text < others < page.index("Pay people for their time.") < form < page.index('name="comment"')
+    assert "1 published comment, newest first." in page
+    assert '<a class="govuk-link" href="#comment-form">Skip to the comment form</a>' in page
+    # The document's version label is on the overview, not on every section.
+    assert "Summary prepared for a demonstration" not in page
+
+
+def test_breadcrumbs_name_the_consultation_once(client):
+    call_command("load_demo", verbosity=0)
+    page = html(client.get(reverse("guidance:section", args=["co-producing-research", "reciprocity"])))
+    crumbs = page[page.index('<nav class="govuk-breadcrumbs"') : page.index("</nav>")]
+    assert crumbs.count("govuk-breadcrumbs__list-item") == 2
+    assert ">Consultations</a>" in crumbs
+    assert ">Draft guidance on co-producing research: have your say</a>" in crumbs
+    assert ">Draft guidance on co-producing research</a>" not in crumbs
+    # The whole draft is a link on the page instead, to this section in it.
+    assert 'href="/consultations/co-producing-research/draft/#section-reciprocity"' in page
+
+
 def test_section_page_shows_number_title_body_and_previous_and_next_links(client, consultation):
     first = SectionFactory(document=consultation.document, major=1, title="First part", slug="first")
     middle = SectionFactory(
