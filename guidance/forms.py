@@ -9,7 +9,17 @@ import re
 import uuid
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Div, Field, Fieldset, Layout, Size, Submit
+from crispy_forms_gds.layout import (
+    HTML,
+    ConditionalQuestion,
+    ConditionalRadios,
+    Div,
+    Field,
+    Fieldset,
+    Layout,
+    Size,
+    Submit,
+)
 from django import forms
 from django.forms.boundfield import BoundField
 from django.utils.html import conditional_escape, format_html
@@ -90,7 +100,10 @@ class HoneypotForm(forms.Form):
 
 
 class RespondentDetailsForm(HoneypotForm):
-    """Who is responding, and what they agree to. Asked on every form, pre-filled from the session."""
+    """Who is responding, and what they agree to. Asked on every form, pre-filled from the session:
+    with remembered=True the details show as a short summary with the fields folded away under
+    "Change your details", and with privacy_agreed=True (agreed earlier in the session) the
+    privacy agreement is not asked again."""
 
     name = PlainTextField(
         label="Your name (optional)",
@@ -140,8 +153,12 @@ class RespondentDetailsForm(HoneypotForm):
     # blank form is the same HTML for everyone and can be rendered once (templates/guidance/section.html).
     form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, privacy_url="", **kwargs):
+    def __init__(self, *args, privacy_url="", remembered=False, privacy_agreed=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.remembered = remembered
+        self.privacy_agreed_before = privacy_agreed
+        self.fields["privacy_agreed"].required = not privacy_agreed
+        self.privacy_url = privacy_url
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
         if privacy_url:
@@ -174,13 +191,33 @@ class RespondentDetailsForm(HoneypotForm):
         return cleaned
 
     def details_layout(self):
-        return Fieldset(
+        # The organisation's name is revealed under "On behalf of an organisation" (shown anyway
+        # without JavaScript: templates/gds/layout/conditional_question.html).
+        respondent_types = [
+            ConditionalQuestion(label, Field.text("organisation"))
+            if value == Response.RespondentType.ORGANISATION
+            else label
+            for value, label in Response.RespondentType.choices
+        ]
+        details = [
             Field.text("name"),
             Field.text("email"),
-            Field.radios("respondent_type", legend_size=Size.SMALL),
-            Field.text("organisation"),
+            ConditionalRadios("respondent_type", *respondent_types),
             Field.radios("consent", legend_size=Size.SMALL),
-            Field.checkbox("privacy_agreed"),
+        ]
+        if self.remembered and not any(name in self.errors for name in REMEMBERED_FIELDS):
+            details = [
+                HTML('{% include "includes/remembered_details.html" %}'),
+                Div(*details, template="includes/change_details.html"),
+            ]
+        agreement = (
+            HTML('{% include "includes/privacy_agreed_before.html" %}')
+            if self.privacy_agreed_before
+            else Field.checkbox("privacy_agreed")
+        )
+        return Fieldset(
+            *details,
+            agreement,
             self.honeypot_layout(),
             legend="About you",
             css_class="govuk-fieldset",

@@ -92,7 +92,7 @@ def section(request, slug, section_slug):
     if position is None:
         raise Http404
     current = sections[position]
-    form_kwargs = {"privacy_url": reverse("guidance:privacy")}
+    form_kwargs = form_options(request)
     sent = None
     if request.method == "POST":
         refusal = refuse_submission(request, consultation)
@@ -186,7 +186,7 @@ def questions(request, slug):
     question_list = list(consultation.questions.all())
     if not question_list:
         raise Http404
-    form_kwargs = {"questions": question_list, "privacy_url": reverse("guidance:privacy")}
+    form_kwargs = {"questions": question_list, **form_options(request)}
     if request.method == "POST":
         refusal = refuse_submission(request, consultation)
         if refusal:
@@ -208,7 +208,13 @@ def confirmation(request, slug):
     sent = request.session.get("confirmation")
     if not sent or sent.get("consultation") != consultation.slug:
         return redirect(consultation)
-    return render(request, "guidance/confirmation.html", {"consultation": consultation, "sent": sent})
+    answered = sent["kind"] == "answers" or consultation.slug in request.session.get("answered", [])
+    context = {
+        "consultation": consultation,
+        "sent": sent,
+        "offer_questions": not answered and consultation.questions.exists(),
+    }
+    return render(request, "guidance/confirmation.html", context)
 
 
 def published(request, slug):
@@ -250,6 +256,16 @@ def remembered_details(request):
     return dict(request.session.get("respondent", {}))
 
 
+def form_options(request):
+    """What a respondent's form takes from their session: whether their details are remembered
+    (then shown as a summary) and whether they agreed to the privacy notice (then not asked again)."""
+    return {
+        "privacy_url": reverse("guidance:privacy"),
+        "remembered": "respondent" in request.session,
+        "privacy_agreed": request.session.get("privacy_agreed", False),
+    }
+
+
 def refuse_submission(request, consultation):
     """The page to show instead of handling a submission, or None when it may go ahead."""
     if not consultation.is_open:
@@ -277,13 +293,18 @@ def accept(request, consultation, form, targets_and_texts):
     if created:
         ratelimit.count_submission(request)
     request.session["respondent"] = form.details()
+    request.session["privacy_agreed"] = True
     # Details are remembered only until the browser closes: library and shared computers.
     request.session.set_expiry(0)
+    kind = "comment" if isinstance(targets_and_texts[0][0], Section) else "answers"
+    if kind == "answers":
+        # The confirmations that follow no longer offer the questions.
+        request.session["answered"] = sorted({*request.session.get("answered", []), consultation.slug})
     request.session["confirmation"] = {
         "consultation": consultation.slug,
         "reference": response.reference,
         "receipt": bool(response.email),
-        "kind": "comment" if isinstance(targets_and_texts[0][0], Section) else "answers",
+        "kind": kind,
     }
     return redirect("guidance:confirmation", slug=consultation.slug)
 

@@ -94,6 +94,8 @@ def form_states(client, consultation):
     pages["comment form, details remembered"] = page(client.get(section))
     pages["questions form, details remembered"] = page(client.get(questions))
     pages["comment form, details remembered, with an error"] = page(client.post(section, comment_data("")))
+    assert "Change your details" in pages["questions form, details remembered"]
+    assert "You agreed to the" in pages["comment form, details remembered, with an error"]
     answer = {f"answer_{consultation.questions.first().pk}": "An answer."}
     pages["answers sent"] = page(client.post(questions, {**DETAILS, **answer}, follow=True))
     return pages
@@ -137,7 +139,10 @@ def not_open_pages(client):
     publish(CommentFactory(section=section))
     publish(CommentFactory(section=None, question=question))
     upcoming = ConsultationFactory(
-        opens_at=now + datetime.timedelta(days=1), closes_at=now + datetime.timedelta(days=30)
+        opens_at=now + datetime.timedelta(days=1),
+        closes_at=now + datetime.timedelta(days=30),
+        event_note="A workshop in Leeds, with lunch",
+        event_starts_at=now + datetime.timedelta(days=3),
     )
     SectionFactory(document=upcoming.document, slug="first")
     QuestionFactory(consultation=upcoming)
