@@ -242,7 +242,14 @@ def published(request, slug):
 
 
 def privacy(request):
-    return render(request, "guidance/privacy.html")
+    # Who is responsible for the responses: the organisation running each consultation.
+    controllers = {}
+    for consultation in Consultation.objects.order_by("organisation", "title"):
+        controller = controllers.setdefault(consultation.organisation, {"contacts": [], "consultations": []})
+        controller["consultations"].append(consultation)
+        if consultation.contact_email and consultation.contact_email not in controller["contacts"]:
+            controller["contacts"].append(consultation.contact_email)
+    return render(request, "guidance/privacy.html", {"controllers": controllers})
 
 
 def accessibility(request):

@@ -292,9 +292,33 @@ def test_privacy_notice_and_accessibility_statement_are_plain_pages(client):
     privacy = html(client.get(reverse("guidance:privacy")))
     assert "<title>Privacy notice – Consultation portal</title>" in privacy
     assert "We never publish your email address" in privacy
+    assert "Information Commissioner" in privacy
     statement = html(client.get(reverse("guidance:accessibility")))
     assert "<title>Accessibility statement – Consultation portal</title>" in statement
     assert "WCAG" in statement
+
+
+def test_the_privacy_notice_names_the_organisation_running_the_consultation_its_contact_and_the_ico(client):
+    call_command("load_demo", verbosity=0)
+    privacy = html(client.get(reverse("guidance:privacy")))
+    assert (
+        "INVOLVE (National Institute for Health Research) runs the consultation “Draft guidance on co-producing "
+        "research: have your say” on this website and is responsible for what you send to it: it is the data controller."
+    ) in privacy
+    assert 'You can contact it at <a class="govuk-link" href="mailto:involve@example.org">' in privacy
+    assert '<a class="govuk-link" href="https://ico.org.uk/make-a-complaint/">' in privacy
+    assert "Consultation portal is responsible" not in privacy
+    assert "consultations@localhost" not in privacy
+
+
+def test_the_privacy_notice_lists_each_organisation_when_there_are_several(client, settings):
+    ConsultationFactory(organisation="INVOLVE", title="Co-production", contact_email="involve@example.org")
+    ConsultationFactory(organisation="NIHR", title="Payment", contact_email="")
+    settings.PRIVACY_CONTACT_EMAIL = "dpo@example.org"
+    privacy = html(client.get(reverse("guidance:privacy")))
+    assert '<li>INVOLVE, for “Co-production”: <a class="govuk-link" href="mailto:involve@example.org">' in privacy
+    assert "<li>NIHR, for “Payment”</li>" in privacy
+    assert 'Email <a class="govuk-link" href="mailto:dpo@example.org">dpo@example.org</a>' in privacy
 
 
 def test_a_missing_page_is_a_404_in_our_design(client, consultation):
