@@ -1,5 +1,13 @@
+import io
+import subprocess
+from pathlib import Path
+
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+
+from guidance.management.commands import run_local
+
+ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.django_db
 
@@ -26,3 +34,43 @@ def test_create_local_staff_prints_a_new_password_that_works_each_time(client, s
     assert first != second and len(second) >= 16
     assert client.login(username="admin", password=second)
     assert not client.login(username="admin", password=first)
+
+
+def test_make_run_serves_on_the_port_given(tmp_path):
+    planned = subprocess.run(
+        ["make", "-n", "run", "PORT=8001"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "manage.py run_local 127.0.0.1:8001" in planned
+    assert "migrate --noinput --verbosity 0" in planned
+
+
+def test_the_local_server_ends_its_start_up_with_the_address_the_staff_login_and_how_to_stop(
+    client, settings, monkeypatch
+):
+    settings.DEBUG = True
+    command = run_local.Command(stdout=io.StringIO())
+    monkeypatch.setattr(command, "addr", "127.0.0.1", raising=False)
+    monkeypatch.setattr(command, "protocol", "http", raising=False)
+    monkeypatch.setenv(run_local.PASSWORD_VARIABLE, "a-fresh-password")
+    command.on_bind(8001)
+    block = command.stdout._out.getvalue()
+    assert "The portal is running at  http://127.0.0.1:8001/" in block
+    assert "Staff admin:              http://127.0.0.1:8001/admin/" in block
+    assert "username  admin" in block and "password  a-fresh-password" in block
+    assert "Stop it with Control-C." in block
+    assert "Django version" not in block and "Starting development server" not in block
+
+
+def test_the_local_server_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="for local runs"):
+        call_command("run_local", "127.0.0.1:8001")
+
+
+def test_the_site_has_a_favicon(client):
+    page = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    icon = client.get("/favicon.ico", follow=True)
+    assert icon.redirect_chain == [("/static/favicon.ico", 301)]
+    assert icon.status_code == 200
+    assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file

@@ -303,7 +303,8 @@ def test_the_privacy_notice_names_the_organisation_running_the_consultation_its_
     privacy = html(client.get(reverse("guidance:privacy")))
     assert (
         "INVOLVE (National Institute for Health Research) runs the consultation “Draft guidance on co-producing "
-        "research: have your say” on this website and is responsible for what you send to it: it is the data controller."
+        "research: have your say” on this website and is responsible for what you send to it: "
+        "it is the data controller."
     ) in privacy
     assert 'You can contact it at <a class="govuk-link" href="mailto:involve@example.org">' in privacy
     assert '<a class="govuk-link" href="https://ico.org.uk/make-a-complaint/">' in privacy
