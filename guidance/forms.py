@@ -203,7 +203,7 @@ class RespondentDetailsForm(HoneypotForm):
             Field.text("name"),
             Field.text("email"),
             ConditionalRadios("respondent_type", *respondent_types),
-            Field.radios("consent", legend_size=Size.SMALL),
+            Field.radios("consent", legend_size=Size.SMALL, small=True),
         ]
         if self.remembered and not any(name in self.errors for name in REMEMBERED_FIELDS):
             details = [

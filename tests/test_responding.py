@@ -199,7 +199,7 @@ def test_the_organisation_name_is_revealed_under_on_behalf_of_an_organisation(cl
     assert 'class="govuk-radios__conditional govuk-radios__conditional--hidden"' in page
     assert reveal.index('name="organisation"') < reveal.index('value="other"')
     # GOV.UK Frontend's radios find their reveals from here; without JavaScript the field just shows.
-    assert '<div class="govuk-radios" data-module="govuk-radios">' in page
+    assert '<div class="govuk-radios govuk-radios--small" data-module="govuk-radios">' in page
 
 
 def test_a_returning_respondent_sees_their_details_as_a_summary_with_a_change_control(client, consultation, section):
