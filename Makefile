@@ -23,11 +23,14 @@ install: $(STAMP)
 
 css: static/build/main.css
 
+# `PORT=8001 make run` serves on another port.
+PORT ?= 8000
+
 run: install css
-	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=true $(PY) manage.py load_demo
-	DJANGO_DEBUG=true $(PY) manage.py create_local_staff
-	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Preparing the database and the demo consultation..."
+	@DJANGO_DEBUG=true $(PY) manage.py migrate --noinput --verbosity 0
+	@DJANGO_DEBUG=true $(PY) manage.py load_demo --verbosity 0
+	@DJANGO_DEBUG=true $(PY) manage.py run_local 127.0.0.1:$(PORT)
 
 # Tests run with DEBUG off, as production does; the key below exists only for the test run.
 test: install css

@@ -390,5 +390,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # Seconds a client is told to wait (Retry-After) when the database is unavailable.
 DATABASE_UNAVAILABLE_RETRY_AFTER = 30
 
-# Where people ask about their personal data or for erasure; shown in the privacy notice.
-PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+# Where people ask about their personal data or for erasure, shown in the privacy notice, such as
+# a data protection officer's address. Empty: the notice gives each consultation's own contact address.
+PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "")

@@ -5,6 +5,11 @@ the interface labels them as such (see DOCUMENT["version_label"]). The questions
 from the 2017 announcement.
 """
 
+import datetime
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
 DOCUMENT = {
     "slug": "draft-guidance-co-producing-research",
     "title": "Draft guidance on co-producing research",
@@ -18,7 +23,9 @@ CONSULTATION = {
     "organisation": "INVOLVE (National Institute for Health Research)",
     "summary": "INVOLVE has drafted guidance on what it means to co-produce a research project: the principles behind it, the features you would expect to see, and the challenges still to solve. We want to hear from patients, carers, members of the public, researchers and practitioners about whether it gets things right.",
     "contact_email": "involve@example.org",
-    "event_note": "#Qcopro tweetchat, Monday 9 October 2017, 8pm to 9pm UK time, run with the Health Foundation's Q community.",
+    "event_note": "#Qcopro tweetchat, run with the Health Foundation's Q community",
+    "event_starts_at": datetime.datetime(2017, 10, 9, 20, 0, tzinfo=LONDON),
+    "event_ends_at": datetime.datetime(2017, 10, 9, 21, 0, tzinfo=LONDON),
 }
 
 # (text verbatim from the announcement, hint written for this portal)
@@ -147,7 +154,7 @@ SECTIONS = [
         "",
         "Putting it into practice",
         "putting-it-into-practice",
-        "The guidance pairs each principle and feature with ideas for achieving it. Examples include:\n- agreeing early how decisions will be made;\n- budgeting for public partners' payment and expenses;\n- making meetings accessible;\n- keeping a simple record of who contributed what;\n- reviewing regularly how well the partnership is working.\n\nThe ideas are prompts, not a checklist. Teams are encouraged to choose what fits their topic, setting and resources. Small steps taken consistently can matter more than ambitious plans that are dropped under pressure.",
+        "The guidance pairs each principle and feature with ideas for achieving it. Examples include:\n\n- agreeing early how decisions will be made;\n- budgeting for public partners' payment and expenses;\n- making meetings accessible;\n- keeping a simple record of who contributed what;\n- reviewing regularly how well the partnership is working.\n\nThe ideas are prompts, not a checklist. Teams are encouraged to choose what fits their topic, setting and resources. Small steps taken consistently can matter more than ambitious plans that are dropped under pressure.",
     ),
     (
         15,

@@ -8,8 +8,19 @@ System's wording: say what went wrong and how to fix it, in plain English.
 import uuid
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Div, Field, Fieldset, Layout, Size, Submit
+from crispy_forms_gds.layout import (
+    HTML,
+    ConditionalQuestion,
+    ConditionalRadios,
+    Div,
+    Field,
+    Fieldset,
+    Layout,
+    Size,
+    Submit,
+)
 from django import forms
+from django.forms.boundfield import BoundField
 from django.utils.html import conditional_escape, format_html
 
 from guidance import text
@@ -68,9 +79,19 @@ def long_text_field(label, hint, required, required_message=""):
     )
 
 
+class ShownTextBoundField(BoundField):
+    """Shows a refused control character as \ufffd, as browsers would: HTML may not contain them."""
+
+    def value(self):
+        value = super().value()
+        return text.CONTROL_CHARACTERS.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 class HoneypotForm(forms.Form):
     """Every public form's honeypot: a field hidden from people (by CSS, and from screen
     readers) that bots fill in. A form with it filled looks like success and stores nothing."""
+
+    bound_field_class = ShownTextBoundField
 
     website = forms.CharField(
         label="Leave this field empty",
@@ -88,7 +109,10 @@ class HoneypotForm(forms.Form):
 
 
 class RespondentDetailsForm(HoneypotForm):
-    """Who is responding, and what they agree to. Asked on every form, pre-filled from the session."""
+    """Who is responding, and what they agree to. Asked on every form, pre-filled from the session:
+    with remembered=True the details show as a short summary with the fields folded away under
+    "Change your details", and with privacy_agreed=True (agreed earlier in the session) the
+    privacy agreement is not asked again."""
 
     name = PlainTextField(
         rules=text.check_name,
@@ -143,8 +167,12 @@ class RespondentDetailsForm(HoneypotForm):
     # blank form is the same HTML for everyone and can be rendered once (templates/guidance/section.html).
     form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, privacy_url="", **kwargs):
+    def __init__(self, *args, privacy_url="", remembered=False, privacy_agreed=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.remembered = remembered
+        self.privacy_agreed_before = privacy_agreed
+        self.fields["privacy_agreed"].required = not privacy_agreed
+        self.privacy_url = privacy_url
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
         if privacy_url:
@@ -186,13 +214,33 @@ class RespondentDetailsForm(HoneypotForm):
         return cleaned
 
     def details_layout(self):
-        return Fieldset(
+        # The organisation's name is revealed under "On behalf of an organisation" (shown anyway
+        # without JavaScript: templates/gds/layout/conditional_question.html).
+        respondent_types = [
+            ConditionalQuestion(label, Field.text("organisation"))
+            if value == Response.RespondentType.ORGANISATION
+            else label
+            for value, label in Response.RespondentType.choices
+        ]
+        details = [
             Field.text("name"),
             Field.text("email"),
-            Field.radios("respondent_type", legend_size=Size.SMALL),
-            Field.text("organisation"),
-            Field.radios("consent", legend_size=Size.SMALL),
-            Field.checkbox("privacy_agreed"),
+            ConditionalRadios("respondent_type", *respondent_types),
+            Field.radios("consent", legend_size=Size.SMALL, small=True),
+        ]
+        if self.remembered and not any(name in self.errors for name in REMEMBERED_FIELDS):
+            details = [
+                HTML('{% include "includes/remembered_details.html" %}'),
+                Div(*details, template="includes/change_details.html"),
+            ]
+        agreement = (
+            HTML('{% include "includes/privacy_agreed_before.html" %}')
+            if self.privacy_agreed_before
+            else Field.checkbox("privacy_agreed")
+        )
+        return Fieldset(
+            *details,
+            agreement,
             self.honeypot_layout(),
             legend="About you",
             css_class="govuk-fieldset",

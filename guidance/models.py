@@ -54,7 +54,9 @@ class Section(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, help_text="Used in web addresses; unique within the document.")
     body = models.TextField(
-        blank=True, help_text="Markdown. Rendered as HTML with anything unsafe (scripts, event handlers) removed."
+        blank=True,
+        help_text="Markdown: leave a blank line before a list, or its lines stay in the paragraph above. "
+        "Rendered as HTML with anything unsafe (scripts, event handlers) removed.",
     )
 
     class Meta:
@@ -128,7 +130,18 @@ class Consultation(models.Model):
     closes_at = models.DateTimeField(help_text="UK time. Responses are refused from this moment.")
     contact_email = models.EmailField(blank=True, help_text="Where people can send a response or ask a question.")
     event_note = models.TextField(
-        blank=True, help_text="Other ways to take part, such as a hashtag or an event: “#Qcopro tweetchat, …”."
+        blank=True,
+        help_text="Another way to take part, such as an event or a hashtag, named without its date: "
+        "“#Qcopro tweetchat, run with the Health Foundation's Q community”. Shown under “Other ways to take part”.",
+    )
+    event_starts_at = models.DateTimeField(
+        null=True, blank=True, help_text="UK time. When the event starts, if it has a date: the page says when it is."
+    )
+    event_ends_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="UK time. When the event is over (its start, if empty). From then on it is no longer offered "
+        "as a way to take part, and the page lists it under “Past events”.",
     )
     outcome = models.TextField(blank=True, help_text="After the close: what was heard and what changed (Markdown).")
     retention_months = models.PositiveSmallIntegerField(
@@ -143,7 +156,12 @@ class Consultation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(closes_at__gt=models.F("opens_at")), name="consultation_closes_after_opening"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(event_ends_at__isnull=True)
+                | Q(event_starts_at__isnull=False, event_ends_at__gte=models.F("event_starts_at")),
+                name="consultation_event_ends_after_it_starts",
+            ),
         ]
 
     def __str__(self):
@@ -169,6 +187,18 @@ class Consultation(models.Model):
     @property
     def is_open(self):
         return self.state == self.State.OPEN
+
+    @property
+    def event_is_over(self):
+        """True once a dated event has ended: it is then history, not a way to take part."""
+        over_at = self.event_ends_at or self.event_starts_at
+        return bool(over_at) and over_at <= timezone.now()
+
+    def clean(self):
+        if self.event_ends_at and not self.event_starts_at:
+            raise ValidationError({"event_starts_at": "Give the start of the event as well as its end."})
+        if self.event_ends_at and self.event_starts_at and self.event_ends_at < self.event_starts_at:
+            raise ValidationError({"event_ends_at": "The event must end after it starts."})
 
 
 class Question(models.Model):

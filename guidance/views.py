@@ -61,9 +61,10 @@ def consultation_list(request):
 
 def consultation_detail(request, slug):
     consultation, sections = get_consultation(slug)
+    # Published comments per section; those on the questions are counted under None.
     counts = dict(
         Comment.objects.published()
-        .filter(consultation=consultation, section__isnull=False)
+        .filter(consultation=consultation)
         .values_list("section")
         .annotate(n=Count("pk"))
         .values_list("section", "n")
@@ -76,6 +77,7 @@ def consultation_detail(request, slug):
         {
             "consultation": consultation,
             "sections": sections,
+            "published_count": sum(counts.values()),
             "question_count": consultation.questions.count(),
             "outcome": public_outcome(consultation),
         },
@@ -93,7 +95,7 @@ def section(request, slug, section_slug):
     if position is None:
         raise Http404
     current = sections[position]
-    form_kwargs = {"privacy_url": reverse("guidance:privacy")}
+    form_kwargs = form_options(request)
     sent = None
     if request.method == "POST":
         refusal = refuse_submission(request, consultation)
@@ -178,9 +180,10 @@ def published_comments_html(consultation, section, number):
             .order_by("-created_at", "-pk")
         )
         page = Paginator(comments, COMMENTS_PER_PAGE).get_page(number)
-        return loader.render_to_string("includes/section_comments.html", {"page": page})
+        return loader.render_to_string("includes/section_comments.html", {"page": page, "is_open": is_open})
 
-    return kept_for_the_public(f"section-comments:{section.pk}:{number}", render_comments)
+    is_open = consultation.is_open
+    return kept_for_the_public(f"section-comments:{section.pk}:{number}:{is_open}", render_comments)
 
 
 def questions(request, slug):
@@ -188,7 +191,7 @@ def questions(request, slug):
     question_list = list(consultation.questions.all())
     if not question_list:
         raise Http404
-    form_kwargs = {"questions": question_list, "privacy_url": reverse("guidance:privacy")}
+    form_kwargs = {"questions": question_list, **form_options(request)}
     if request.method == "POST":
         refusal = refuse_submission(request, consultation)
         if refusal:
@@ -213,7 +216,13 @@ def confirmation(request, slug):
     sent = request.session.get("confirmation")
     if not sent or sent.get("consultation") != consultation.slug:
         return redirect(consultation)
-    context = {"consultation": consultation, "sent": sent, "receipts_per_day": settings.RATE_LIMIT_RECEIPTS_PER_DAY}
+    answered = sent["kind"] == "answers" or consultation.slug in request.session.get("answered", [])
+    context = {
+        "consultation": consultation,
+        "sent": sent,
+        "offer_questions": not answered and consultation.questions.exists(),
+        "receipts_per_day": settings.RATE_LIMIT_RECEIPTS_PER_DAY,
+    }
     return for_this_visitor_only(render(request, "guidance/confirmation.html", context))
 
 
@@ -242,7 +251,14 @@ def published(request, slug):
 
 
 def privacy(request):
-    return render(request, "guidance/privacy.html")
+    # Who is responsible for the responses: the organisation running each consultation.
+    controllers = {}
+    for consultation in Consultation.objects.order_by("organisation", "title"):
+        controller = controllers.setdefault(consultation.organisation, {"contacts": [], "consultations": []})
+        controller["consultations"].append(consultation)
+        if consultation.contact_email and consultation.contact_email not in controller["contacts"]:
+            controller["contacts"].append(consultation.contact_email)
+    return render(request, "guidance/privacy.html", {"controllers": controllers})
 
 
 def accessibility(request):
@@ -262,6 +278,16 @@ def for_this_visitor_only(page):
     computers)."""
     patch_cache_control(page, private=True, no_store=True)
     return page
+
+
+def form_options(request):
+    """What a respondent's form takes from their session: whether their details are remembered
+    (then shown as a summary) and whether they agreed to the privacy notice (then not asked again)."""
+    return {
+        "privacy_url": reverse("guidance:privacy"),
+        "remembered": "respondent" in request.session,
+        "privacy_agreed": request.session.get("privacy_agreed", False),
+    }
 
 
 def refuse_submission(request, consultation):
@@ -321,13 +347,18 @@ def accept(request, consultation, form, targets_and_texts):
         ratelimit.give_back(place)
         receipt = Receipt.ALREADY_SENT
     request.session["respondent"] = form.details()
+    request.session["privacy_agreed"] = True
     # Details are remembered only until the browser closes: library and shared computers.
     request.session.set_expiry(0)
+    kind = "comment" if isinstance(targets_and_texts[0][0], Section) else "answers"
+    if kind == "answers":
+        # The confirmations that follow no longer offer the questions.
+        request.session["answered"] = sorted({*request.session.get("answered", []), consultation.slug})
     request.session["confirmation"] = {
         "consultation": consultation.slug,
         "reference": response.reference,
         "receipt": receipt,
-        "kind": "comment" if isinstance(targets_and_texts[0][0], Section) else "answers",
+        "kind": kind,
     }
     return redirect("guidance:confirmation", slug=consultation.slug)
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -70,3 +72,19 @@ def test_demo_refuses_a_close_before_the_opening_and_a_bad_date():
     with pytest.raises(CommandError, match="is not a date"):
         call_command("load_demo", opens="next tuesday", verbosity=0)
     assert Consultation.objects.count() == 0
+
+
+def test_every_demo_section_renders_its_lists_as_lists():
+    # Python-Markdown needs a blank line before a list: without it "- item" lines stay inside the
+    # paragraph above, and the page shows "Examples include: - agreeing…; - budgeting…".
+    call_command("load_demo", verbosity=0)
+    for section in Section.objects.all():
+        for paragraph in re.findall(r"<p>(.*?)</p>", section.body_html, flags=re.DOTALL):
+            assert not re.search(r"(?m)^\s*[-*+] ", paragraph), f"section {section.number}: {paragraph[:80]}"
+    practice = Section.objects.get(slug="putting-it-into-practice").body_html
+    assert (
+        "<p>The guidance pairs each principle and feature with ideas for achieving it. Examples include:</p>"
+        in practice
+    )
+    assert practice.count("<li>") == 5
+    assert "<li>budgeting for public partners' payment and expenses;</li>" in practice

@@ -114,6 +114,27 @@ def test_database_refuses_a_consultation_that_closes_before_it_opens():
         ConsultationFactory(opens_at=opens, closes_at=opens)
 
 
+def test_an_event_ends_after_it_starts_and_has_a_start_if_it_has_an_end(consultation):
+    start = datetime.datetime(2027, 1, 4, 20, 0, tzinfo=LONDON)
+    consultation.event_ends_at = start
+    with pytest.raises(ValidationError, match="Give the start of the event"):
+        consultation.full_clean()
+    consultation.event_starts_at = start + datetime.timedelta(hours=1)
+    with pytest.raises(ValidationError, match="The event must end after it starts"):
+        consultation.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        consultation.save()
+
+
+def test_an_event_is_over_once_it_has_ended_or_without_an_end_once_it_has_started(consultation):
+    now = datetime.datetime.now(tz=LONDON)
+    assert not consultation.event_is_over  # no date: a standing way to take part
+    consultation.event_starts_at = now - datetime.timedelta(hours=1)
+    assert consultation.event_is_over
+    consultation.event_ends_at = now + datetime.timedelta(hours=1)
+    assert not consultation.event_is_over
+
+
 def test_consultations_list_open_first_then_upcoming_then_closed():
     now = datetime.datetime(2027, 2, 1, 12, 0, tzinfo=LONDON)
     day = datetime.timedelta(days=1)

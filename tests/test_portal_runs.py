@@ -1,12 +1,15 @@
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-ROOT = Path(__file__).resolve().parent.parent
+from guidance.management.commands import run_local
+
+ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +74,43 @@ def test_migrate_alone_leaves_a_portal_that_accepts_a_response(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].split() == ["302", "1"], result.stdout
+
+
+def test_make_run_serves_on_the_port_given(tmp_path):
+    planned = subprocess.run(
+        ["make", "-n", "run", "PORT=8001"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "manage.py run_local 127.0.0.1:8001" in planned
+    assert "migrate --noinput --verbosity 0" in planned
+
+
+def test_the_local_server_ends_its_start_up_with_the_address_the_staff_login_and_how_to_stop(
+    client, settings, monkeypatch
+):
+    settings.DEBUG = True
+    command = run_local.Command(stdout=io.StringIO())
+    monkeypatch.setattr(command, "addr", "127.0.0.1", raising=False)
+    monkeypatch.setattr(command, "protocol", "http", raising=False)
+    monkeypatch.setenv(run_local.PASSWORD_VARIABLE, "a-fresh-password")
+    command.on_bind(8001)
+    block = command.stdout._out.getvalue()
+    assert "The portal is running at  http://127.0.0.1:8001/" in block
+    assert "Staff admin:              http://127.0.0.1:8001/admin/" in block
+    assert "username  admin" in block and "password  a-fresh-password" in block
+    assert "Stop it with Control-C." in block
+    assert "Django version" not in block and "Starting development server" not in block
+
+
+def test_the_local_server_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="for local runs"):
+        call_command("run_local", "127.0.0.1:8001")
+
+
+def test_the_site_has_a_favicon(client):
+    page = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    icon = client.get("/favicon.ico", follow=True)
+    assert icon.redirect_chain == [("/static/favicon.ico", 301)]
+    assert icon.status_code == 200
+    assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file

@@ -1,6 +1,7 @@
 """What the public sees on each page, before responding."""
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -62,16 +63,79 @@ def test_overview_shows_summary_organisation_dates_state_ways_to_respond_and_con
     call_command("load_demo", opens="2026-01-04", closes="2027-01-22T23:59", verbosity=0)
     page = html(client.get(reverse("guidance:consultation", args=["co-producing-research"])))
     assert "INVOLVE has drafted guidance" in page
-    assert "INVOLVE (National Institute for Health Research)" in page
-    assert "Closes at 11:59pm on Friday 22 January 2027" in page
-    assert "Open" in page
-    assert "#Qcopro tweetchat" in page
+    assert '<span class="govuk-caption-l">INVOLVE (National Institute for Health Research)</span>' in page
+    assert "You can respond online until 11:59pm on Friday 22 January 2027" in page
     assert 'href="mailto:involve@example.org"' in page
     assert reverse("guidance:questions", args=["co-producing-research"]) in page
     assert "Key principles" in page and "Key features" in page
     assert "5. Reciprocity" in page
     assert "Summary of the draft prepared for this demonstration" in page
     assert "<title>Draft guidance on co-producing research: have your say – Consultation portal</title>" in page
+
+
+def test_overview_gives_the_closing_date_twice_the_state_as_a_tag_and_counts_only_where_there_are_some(
+    client, consultation
+):
+    consultation.closes_at = datetime.datetime(2030, 1, 22, 23, 59, tzinfo=LONDON)
+    consultation.save()
+    sections = [SectionFactory(document=consultation.document, major=n, slug=f"s{n}") for n in range(1, 16)]
+    publish(CommentFactory(section=sections[4]))
+    page = html(client.get(consultation.get_absolute_url()))
+    # Once in the summary, once where it matters: how to respond.
+    assert page.count("11:59pm on Tuesday 22 January 2030") == 2
+    assert '<strong class="govuk-tag govuk-tag--green">Open</strong>' in page
+    assert "1 published comment<" in page
+    assert "0 published comments" not in page
+    assert "Read the 1 published comment</a>" in page
+
+
+def test_overview_without_published_comments_says_so_once(client, consultation, section):
+    page = html(client.get(consultation.get_absolute_url()))
+    assert "published comment" not in page
+    assert page.count("No responses have been published yet.") == 1
+
+
+def test_an_event_is_offered_until_it_is_over_then_kept_as_history(client, consultation):
+    consultation.event_note = "#Qcopro tweetchat, run with the Health Foundation's Q community"
+    consultation.event_starts_at = timezone.now() + datetime.timedelta(days=7)
+    consultation.event_ends_at = consultation.event_starts_at + datetime.timedelta(hours=1)
+    consultation.save()
+    start = timezone.localtime(consultation.event_starts_at)
+    page = html(client.get(consultation.get_absolute_url()))
+    assert (
+        "Other ways to take part: #Qcopro tweetchat, run with the Health Foundation&#x27;s Q community, from " in page
+    )
+    assert f"{start:%A} {start.day} {start:%B %Y}." in page
+    assert "Past events" not in page
+
+    call_command("load_demo", verbosity=0)  # its tweetchat was in 2017
+    demo = html(client.get(reverse("guidance:consultation", args=["co-producing-research"])))
+    assert "Other ways to take part" not in demo
+    assert "Past events" in demo
+    held = (
+        "#Qcopro tweetchat, run with the Health Foundation&#x27;s Q community, held from 8pm to 9pm on Monday 9 October"
+    )
+    assert held + " 2017." in demo
+
+
+def test_an_event_without_a_date_stays_a_way_to_take_part(client, consultation):
+    consultation.event_note = "#Qcopro on social media"
+    consultation.save()
+    page = html(client.get(consultation.get_absolute_url()))
+    assert "Other ways to take part: #Qcopro on social media." in page
+    assert "Past events" not in page
+
+
+def test_event_times_read_in_plain_english():
+    def period(start, end=None):
+        return Template("{% load portal %}{% uk_period start end %}").render(Context({"start": start, "end": end}))
+
+    start = datetime.datetime(2017, 10, 9, 20, 0, tzinfo=LONDON)
+    assert period(start) == "at 8pm on Monday 9 October 2017"
+    assert period(start, start + datetime.timedelta(hours=1)) == "from 8pm to 9pm on Monday 9 October 2017"
+    assert period(start, start + datetime.timedelta(days=1)) == (
+        "from 8pm on Monday 9 October 2017 to 8pm on Tuesday 10 October 2017"
+    )
 
 
 def test_overview_counts_only_published_comments_per_section(client, consultation, section):
@@ -82,6 +146,33 @@ def test_overview_counts_only_published_comments_per_section(client, consultatio
     assert hidden.status == Comment.Status.APPROVED
     page = html(client.get(consultation.get_absolute_url()))
     assert "2 published comments" in page
+
+
+def test_section_page_puts_the_text_first_then_what_others_said_then_the_form(client, consultation, section):
+    consultation.document.version_label = "Summary prepared for a demonstration"
+    consultation.document.save()
+    publish(CommentFactory(section=section, text="Pay people for their time."))
+    page = html(client.get(section_url(section, consultation)))
+    text = page.index("Some text about this part of the draft.")
+    others = page.index('id="comments">What others have said</h2>')
+    form = page.index('id="comment-form">Comment on this section</h2>')
+    assert text < others < page.index("Pay people for their time.") < form < page.index('name="comment"')
+    assert "1 published comment, newest first." in page
+    assert '<a class="govuk-link" href="#comment-form">Skip to the comment form</a>' in page
+    # The document's version label is on the overview, not on every section.
+    assert "Summary prepared for a demonstration" not in page
+
+
+def test_breadcrumbs_name_the_consultation_once(client):
+    call_command("load_demo", verbosity=0)
+    page = html(client.get(reverse("guidance:section", args=["co-producing-research", "reciprocity"])))
+    crumbs = page[page.index('<nav class="govuk-breadcrumbs"') : page.index("</nav>")]
+    assert crumbs.count("govuk-breadcrumbs__list-item") == 2
+    assert ">Consultations</a>" in crumbs
+    assert ">Draft guidance on co-producing research: have your say</a>" in crumbs
+    assert ">Draft guidance on co-producing research</a>" not in crumbs
+    # The whole draft is a link on the page instead, to this section in it.
+    assert 'href="/consultations/co-producing-research/draft/#section-reciprocity"' in page
 
 
 def test_section_page_shows_number_title_body_and_previous_and_next_links(client, consultation):
@@ -163,6 +254,11 @@ def test_whole_draft_is_on_one_page_with_parts_and_a_comment_link_for_each_secti
     call_command("load_demo", verbosity=0)
     page = html(client.get(reverse("guidance:draft", args=["co-producing-research"])))
     assert page.count("Comment on section") == 15
+    # A contents list at the top links to each section further down.
+    contents = page[page.index('id="draft-contents"') : page.index("</nav>", page.index('id="draft-contents"'))]
+    sections = re.findall(r'id="(section-[a-z-]+)"', page)
+    assert len(sections) == 15
+    assert re.findall(r'href="#(section-[a-z-]+)"', contents) == sections
     assert "1. Introduction: what is co-producing a research project?" in page
     assert "15. Challenges and next steps" in page
     assert '<h2 class="govuk-heading-l portal-draft__part">Key principles</h2>' in page
@@ -196,9 +292,34 @@ def test_privacy_notice_and_accessibility_statement_are_plain_pages(client):
     privacy = html(client.get(reverse("guidance:privacy")))
     assert "<title>Privacy notice – Consultation portal</title>" in privacy
     assert "We never publish your email address" in privacy
+    assert "Information Commissioner" in privacy
     statement = html(client.get(reverse("guidance:accessibility")))
     assert "<title>Accessibility statement – Consultation portal</title>" in statement
     assert "WCAG" in statement
+
+
+def test_the_privacy_notice_names_the_organisation_running_the_consultation_its_contact_and_the_ico(client):
+    call_command("load_demo", verbosity=0)
+    privacy = html(client.get(reverse("guidance:privacy")))
+    assert (
+        "INVOLVE (National Institute for Health Research) runs the consultation “Draft guidance on co-producing "
+        "research: have your say” on this website and is responsible for what you send to it: "
+        "it is the data controller."
+    ) in privacy
+    assert 'You can contact it at <a class="govuk-link" href="mailto:involve@example.org">' in privacy
+    assert '<a class="govuk-link" href="https://ico.org.uk/make-a-complaint/">' in privacy
+    assert "Consultation portal is responsible" not in privacy
+    assert "consultations@localhost" not in privacy
+
+
+def test_the_privacy_notice_lists_each_organisation_when_there_are_several(client, settings):
+    ConsultationFactory(organisation="INVOLVE", title="Co-production", contact_email="involve@example.org")
+    ConsultationFactory(organisation="NIHR", title="Payment", contact_email="")
+    settings.PRIVACY_CONTACT_EMAIL = "dpo@example.org"
+    privacy = html(client.get(reverse("guidance:privacy")))
+    assert '<li>INVOLVE, for “Co-production”: <a class="govuk-link" href="mailto:involve@example.org">' in privacy
+    assert "<li>NIHR, for “Payment”</li>" in privacy
+    assert 'Email <a class="govuk-link" href="mailto:dpo@example.org">dpo@example.org</a>' in privacy
 
 
 def test_a_missing_page_is_a_404_in_our_design(client, consultation):

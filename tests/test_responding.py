@@ -271,3 +271,95 @@ def test_a_form_shown_again_with_errors_is_not_kept_by_any_cache(client, consult
     page = client.post(section_url(section, consultation), comment_data("", name="Ann Smith"))
     assert 'value="Ann Smith"' in page.content.decode()
     assert {"private", "no-store"} <= {part.strip() for part in page["Cache-Control"].split(",")}
+
+
+def test_the_organisation_name_is_revealed_under_on_behalf_of_an_organisation(client, consultation, section):
+    page = client.get(section_url(section, consultation)).content.decode()
+    radio = re.search(r'<input type="radio" name="respondent_type"[^>]*value="organisation"[^>]*>', page)[0]
+    assert 'data-aria-controls="conditional-respondent_type-6"' in radio
+    assert 'id="id_respondent_type_6"' in radio
+    # Only that radio button controls a reveal.
+    assert page.count("data-aria-controls=") == 1
+    reveal = page[page.index('id="conditional-respondent_type-6"') :]
+    assert 'class="govuk-radios__conditional govuk-radios__conditional--hidden"' in page
+    assert reveal.index('name="organisation"') < reveal.index('value="other"')
+    # GOV.UK Frontend's radios find their reveals from here; without JavaScript the field just shows.
+    assert '<div class="govuk-radios govuk-radios--small" data-module="govuk-radios">' in page
+
+
+def test_a_returning_respondent_sees_their_details_as_a_summary_with_a_change_control(client, consultation, section):
+    client.post(
+        section_url(section, consultation),
+        comment_data(respondent_type="organisation", organisation="National Carers Network", email=""),
+    )
+    page = client.get(section_url(section, consultation)).content.decode()
+    summary = page[page.index("We will send these details with your response") : page.index('id="change-details"')]
+    for shown in [
+        "Ann Smith",
+        "Not given",
+        "On behalf of an organisation: National Carers Network",
+        "Publish with my name",
+    ]:
+        assert shown in summary
+    # The fields are still in the form, filled in, folded away under "Change your details".
+    folded = page[page.index('<details class="govuk-details" id="change-details">') : page.index("</details>")]
+    assert "Change your details" in folded
+    assert 'name="name" value="Ann Smith"' in folded
+    assert re.search(r'value="organisation"\s*checked="checked"', folded)
+    # A comment sent from it stores the remembered details.
+    client.post(
+        section_url(section, consultation),
+        comment_data("Second comment", respondent_type="organisation", organisation="National Carers Network"),
+    )
+    assert Response.objects.filter(organisation="National Carers Network").count() == 2
+
+
+def test_a_new_visitor_and_a_respondent_whose_details_are_wrong_see_the_whole_block(client, consultation, section):
+    page = client.get(section_url(section, consultation)).content.decode()
+    assert "Change your details" not in page
+    client.post(section_url(section, consultation), comment_data())
+    # Changed to an organisation without its name: the fields are shown open, with the error.
+    page = client.post(section_url(section, consultation), comment_data(respondent_type="organisation")).content
+    page = page.decode()
+    assert "Enter the name of the organisation you are responding for" in page
+    assert "Change your details" not in page and "We will send these details" not in page
+
+
+def test_the_privacy_agreement_is_asked_once_a_browser_session(client, consultation, section, questions):
+    first = client.get(section_url(section, consultation)).content.decode()
+    assert 'name="privacy_agreed"' in first
+    client.post(section_url(section, consultation), comment_data())
+    page = client.get(answers_url(consultation)).content.decode()
+    assert 'name="privacy_agreed"' not in page
+    assert "You agreed to the" in page and "we will not ask again until you close your browser" in page
+    data = {**DETAILS, f"answer_{questions[0].pk}": "An answer."}
+    del data["privacy_agreed"]
+    assert client.post(answers_url(consultation), data).status_code == 302
+    assert Response.objects.count() == 2
+    # A new browser session is asked again.
+    client.cookies.clear()
+    assert client.post(answers_url(consultation), data).status_code == 200
+    assert Response.objects.count() == 2
+
+
+def test_after_answering_the_questions_the_confirmation_offers_what_is_left(client, consultation, section, questions):
+    answers = {**DETAILS, f"answer_{questions[0].pk}": "An answer."}
+    page = client.post(answers_url(consultation), answers, follow=True).content.decode()
+    assert "Answers sent" in page
+    assert f'href="{answers_url(consultation)}"' not in page
+    assert "Comment on a section of the draft" in page
+    assert f'href="{reverse("guidance:published", args=[consultation.slug])}"' in page
+    # A comment afterwards does not offer the questions again either.
+    page = client.post(section_url(section, consultation), comment_data(), follow=True).content.decode()
+    assert "Comment sent" in page and "Comment on another section of the draft" in page
+    assert f'href="{answers_url(consultation)}"' not in page
+
+
+def test_after_a_first_comment_the_confirmation_offers_the_questions(client, consultation, section, questions):
+    page = client.post(section_url(section, consultation), comment_data(), follow=True).content.decode()
+    assert f'<a class="govuk-link" href="{answers_url(consultation)}">Answer the consultation questions</a>' in page
+
+
+def test_a_consultation_without_questions_does_not_offer_them(client, consultation, section):
+    page = client.post(section_url(section, consultation), comment_data(), follow=True).content.decode()
+    assert "Answer the consultation questions" not in page

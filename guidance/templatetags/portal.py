@@ -26,6 +26,20 @@ def uk_datetime(value):
 
 
 @register.simple_tag
+def uk_period(start, end=None):
+    """When something happens, in plain English, UK time: "from 8pm to 9pm on Monday 9 October 2017",
+    "at 8pm on Monday 9 October 2017" without an end, both dates in full when it spans days."""
+    if not start:
+        return ""
+    if not end or end == start:
+        return f"at {uk_datetime(start)}"
+    first, last = timezone.localtime(start), timezone.localtime(end)
+    if first.date() == last.date():
+        return f"from {_uk_time(first)} to {uk_datetime(end)}"
+    return f"from {uk_datetime(start)} to {uk_datetime(end)}"
+
+
+@register.simple_tag
 def page_links(page):
     """The page numbers to link to: the first, the last, and one either side of the current page,
     with None where numbers are left out (shown as an ellipsis). A section with thousands of

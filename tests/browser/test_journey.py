@@ -75,20 +75,47 @@ def test_a_person_answers_two_of_the_six_questions(page, live_server, demo):
 def test_the_journey_works_with_javascript_off(browser, live_server, demo):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(live_server.url + "/consultations/co-producing-research/draft/reciprocity/")
+    section = live_server.url + "/consultations/co-producing-research/draft/reciprocity/"
+    page.goto(section)
     page.get_by_role("button", name="Send comment").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     page.locator("#id_comment").fill("Works without JavaScript.")
     fill_details(page)
+    # The organisation's name, revealed with JavaScript, is simply there without it.
+    page.get_by_role("radio", name="On behalf of an organisation").check()
+    page.get_by_label("Name of your organisation").fill("National Carers Network")
     page.get_by_role("button", name="Send comment").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Comment sent")
     assert Comment.objects.get().text == "Works without JavaScript."
+    assert Response.objects.get().organisation == "National Carers Network"
+
+    # Coming back: the summary, and "Change your details" opens without JavaScript too.
+    page.goto(section)
+    page.get_by_text("Change your details").click()
+    page.get_by_label("Your name (optional)").fill("Ann B. Smith")
+    page.locator("#id_comment").fill("A second comment.")
+    page.get_by_role("button", name="Send comment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Comment sent")
+    assert Response.objects.get(comments__text="A second comment.").name == "Ann B. Smith"
     context.close()
 
 
 def test_the_axe_check_finds_a_real_violation(page):
     page.set_content('<html lang="en"><head><title>t</title></head><body><main><img src="x.png"></main></body></html>')
     assert any(v.startswith("image-alt") for v in axe_violations(page))
+
+
+def test_the_axe_check_lets_through_only_govuk_frontends_aria_expanded_on_a_revealing_radio(page):
+    def radio(attributes):
+        return f'<input type="radio" name="r" id="r" class="govuk-radios__input" {attributes}><label for="r">R</label>'
+
+    head = '<html lang="en"><head><title>t</title></head><body><main><h1>Form</h1>'
+    page.set_content(head + radio('aria-expanded="true"') + "</main></body></html>")
+    assert axe_violations(page) == []
+    page.set_content(head + radio('aria-expanded="true" aria-selected="true"') + "</main></body></html>")
+    assert any(v.startswith("aria-allowed-attr") for v in axe_violations(page))
+    page.set_content(head + radio('aria-expanded="true"').replace("govuk-radios__input", "x") + "</main></body></html>")
+    assert any(v.startswith("aria-allowed-attr") for v in axe_violations(page))
 
 
 PUBLIC_PAGES = [
@@ -121,16 +148,78 @@ def test_every_public_page_passes_axe(page, live_server, demo):
             page.get_by_role("button", name="Send report").click()
             expect(page.get_by_role("heading", level=1)).to_have_text("Report sent")
         elif path.endswith("/sent/"):
+            # A second comment: the details are remembered, and the privacy notice agreed.
             page.goto(live_server.url + "/consultations/co-producing-research/draft/reciprocity/")
             page.locator("#id_comment").fill("Another comment.")
-            fill_details(page)
             page.get_by_role("button", name="Send comment").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text("Comment sent")
         else:
             page.goto(live_server.url + path)
         violations = axe_violations(page)
         if violations:
             failures[path] = violations
+    # What a returning respondent sees: their details as a summary, folded and then unfolded.
+    for path in ["/consultations/co-producing-research/questions/", "/consultations/co-producing-research/draft/"]:
+        page.goto(live_server.url + path)
+        if path.endswith("/draft/"):
+            page.get_by_role("link", name="Comment on section 5").click()
+        expect(page.get_by_text("We will send these details with your response")).to_be_visible()
+        violations = axe_violations(page)
+        page.get_by_text("Change your details").click()
+        expect(page.get_by_label("Your name (optional)")).to_be_visible()
+        violations += axe_violations(page)
+        if violations:
+            failures[path + " (returning)"] = violations
     assert failures == {}
+
+
+def test_the_organisation_name_is_asked_only_of_someone_responding_for_one(page, live_server, demo):
+    page.goto(live_server.url + "/consultations/co-producing-research/draft/reciprocity/")
+    organisation = page.get_by_label("Name of your organisation")
+    expect(organisation).to_be_hidden()
+    page.get_by_role("radio", name="On behalf of an organisation").check()
+    expect(organisation).to_be_visible()
+    page.get_by_role("radio", name="Carer", exact=True).check()
+    expect(organisation).to_be_hidden()
+    page.get_by_role("radio", name="On behalf of an organisation").check()
+    organisation.fill("National Carers Network")
+    page.locator("#id_comment").fill("From a network of carers.")
+    page.get_by_role("radio", name="Publish without my name").check()
+    page.get_by_label("I agree to my response being used as the privacy notice describes").check()
+    page.get_by_role("button", name="Send comment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Comment sent")
+    assert Response.objects.get().organisation == "National Carers Network"
+
+
+def test_a_returning_respondent_changes_their_details_from_the_summary(page, live_server, demo):
+    section = live_server.url + "/consultations/co-producing-research/draft/reciprocity/"
+    page.goto(section)
+    page.locator("#id_comment").fill("First.")
+    fill_details(page)
+    page.get_by_role("button", name="Send comment").click()
+
+    page.goto(section)
+    expect(page.get_by_label("Your name (optional)")).to_be_hidden()
+    expect(page.get_by_text("You agreed to the privacy notice with your last response")).to_be_visible()
+    page.locator("#id_comment").fill("Second, as a researcher.")
+    page.get_by_text("Change your details").click()
+    page.get_by_role("radio", name="Researcher").check()
+    page.get_by_role("button", name="Send comment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Comment sent")
+    second = Response.objects.get(comments__text="Second, as a researcher.")
+    assert (second.name, second.respondent_type) == ("Ann Smith", "researcher")
+
+
+def test_breadcrumbs_take_at_most_two_lines_on_a_phone(phone_page, live_server, demo):
+    phone_page.goto(live_server.url + "/consultations/co-producing-research/draft/reciprocity/")
+    lines = phone_page.evaluate(
+        """() => {
+            const trail = document.querySelector(".govuk-breadcrumbs__list");
+            const item = trail.querySelector(".govuk-breadcrumbs__list-item");
+            return trail.getBoundingClientRect().height / parseFloat(getComputedStyle(item).lineHeight);
+        }"""
+    )
+    assert 1 < lines <= 2.1
 
 
 def test_form_error_states_pass_axe(page, live_server, demo):

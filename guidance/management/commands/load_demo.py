@@ -48,6 +48,8 @@ class Command(BaseCommand):
         closes_at = parse_uk_time(closes, end_of_day=True) if closes else None
         with transaction.atomic():
             consultation, created = load_demo(opens_at=opens_at, closes_at=closes_at)
+        if options["verbosity"] < 1:
+            return
         verb = "Loaded" if created else "Checked"
         local_close = timezone.localtime(consultation.closes_at)
         self.stdout.write(
