@@ -37,6 +37,19 @@ def plain_http_for_tests():
     settings.SECURE_SSL_REDIRECT = False
 
 
+# Hashing a password the production way (PBKDF2, hundreds of thousands of rounds) made the sign-in
+# tests the slowest of the suite; tests need a password that works, not one that resists cracking.
+# Session-wide, so the browser tests' live server (same process) uses it too.
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+
+
 # Each process keeps rendered fragments in memory (settings.CACHES["fragments"]); primary keys are
 # reused from test to test, so a page cached by one test must not be served to the next.
 @pytest.fixture(autouse=True)
