@@ -166,7 +166,7 @@ class StaleDecision(ModerationError):
         if event.from_status == event.to_status:
             what = "reviewed its reports and kept it published"
         else:
-            what = f"{DONE[Status(event.to_status)]} this comment"
+            what = DONE_TO_IT[Status(event.to_status)]
         when = f"{timezone.localtime(event.at):%H:%M on %-d %B}"
         return f"{who} {what} at {when}, after it was shown to you. Your decision was not made."
 
@@ -177,6 +177,13 @@ DONE = {
     Status.REJECTED: "rejected",
     Status.SPAM: "marked as spam",
     Status.PENDING: "returned to pending",
+}
+# The same, said of "this comment" when a decision made since is the reason another is refused.
+DONE_TO_IT = {
+    Status.APPROVED: "approved this comment",
+    Status.REJECTED: "rejected this comment",
+    Status.SPAM: "marked this comment as spam",
+    Status.PENDING: "returned this comment to pending",
 }
 
 

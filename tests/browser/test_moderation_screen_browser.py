@@ -208,7 +208,7 @@ def test_a_decision_someone_made_first_is_refused_in_the_browser_saying_who(brow
         decide(Comment.objects.filter(pk=comment.pk), "spam", by=ann)
         with page.expect_navigation():
             page.keyboard.press("a")
-        expect(page.locator(".messagelist")).to_contain_text("Ann marked as spam this comment at")
+        expect(page.locator(".messagelist")).to_contain_text("Ann marked this comment as spam at")
         expect(page.locator(".messagelist")).to_contain_text("Your decision was not made.")
         comment.refresh_from_db()
         assert comment.status == "spam"
