@@ -24,9 +24,10 @@ from guidance.models import (
     Report,
     Response,
     Section,
+    StaffNote,
     Theme,
 )
-from guidance.moderation import ALLOWED
+from guidance.moderation import ALLOWED, may_read_notes
 from guidance.personal_data import may_see_personal_data, personal_field_reached
 from guidance.staff import analysis, exporting
 from guidance.staff.moderation import DECISIONS, decide_or_ask
@@ -472,6 +473,20 @@ class PartOfGroupFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StaffNoteInline(ModerationEventInline):
+    """Moderators' private notes, part of the comment's history; shown only to those who may read
+    them (guidance.moderation.may_read_notes) and written on the moderation screen."""
+
+    model = StaffNote
+    fields = ["at", "by", "text"]
+    readonly_fields = fields
+    verbose_name = "staff note"
+    verbose_name_plural = "staff notes (never public)"
+
+    def has_view_permission(self, request, obj=None):
+        return may_read_notes(request.user)
+
+
 @admin.register(Comment)
 class CommentAdmin(PersonalDataAdmin):
     """The moderation queue: pending first, oldest first."""
@@ -517,7 +532,7 @@ class CommentAdmin(PersonalDataAdmin):
         "apply_theme",
         "export_selected_comments",
     ]
-    inlines = [ModerationEventInline, ReportInline]
+    inlines = [ModerationEventInline, StaffNoteInline, ReportInline]
     change_form_template = "admin/guidance/comment/change_form.html"
 
     # What the list is, by the status it shows (StatusFilter opens on pending).

@@ -29,12 +29,13 @@ from itertools import groupby, islice
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from guidance.models import Comment, ExportRecord, ModerationReason, Report, Response, Theme
+from guidance.models import Comment, ExportRecord, ModerationReason, Report, Response, StaffNote, Theme
 
 BOM = "\ufeff".encode()
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -75,6 +76,9 @@ COMMENT_HEADER = [
 ]
 # The responses layout's last column: the groups of the response's selected comments.
 RESPONSE_GROUPS_HEADER = "Groups"
+# The comments layout's last column, only with personal data: moderators' private notes may say
+# who someone is (guidance.moderation.may_read_notes).
+STAFF_NOTES_HEADER = "Staff notes"
 GROUP_SEPARATOR = "; "
 
 # What the export reads for each comment: one query for both paths. The "e_" prefix keeps the
@@ -192,7 +196,8 @@ def header(consultation, layout, with_personal_data):
     if layout == Layout.RESPONSES:
         questions = [f"Q{position}" for position in _question_positions(consultation)]
         return [*RESPONSE_HEADER, *personal, *questions, "Section comments", RESPONSE_GROUPS_HEADER]
-    return [*RESPONSE_HEADER, *personal, *COMMENT_HEADER]
+    notes = [STAFF_NOTES_HEADER] if with_personal_data else []
+    return [*RESPONSE_HEADER, *personal, *COMMENT_HEADER, *notes]
 
 
 def csv_chunks(consultation, comments, *, layout=Layout.COMMENTS, with_personal_data=False):
@@ -256,7 +261,7 @@ def _response_cells(row, with_personal_data):
     return cells
 
 
-def _comment_row(row, themes, report_count, with_personal_data):
+def _comment_row(row, themes, report_count, with_personal_data, notes=()):
     on_section = row["e_section_major"] is not None
     reason = REASON_LABELS.get(row["e_reason_code"], row["e_reason_code"])
     cells = [
@@ -273,7 +278,10 @@ def _comment_row(row, themes, report_count, with_personal_data):
     ]
     # The report count and the group number are whole numbers, with nothing to neutralise; the csv
     # module writes a comment in no group (None) as an empty cell, as COPY writes NULL.
-    return [neutralise(cell) for cell in cells] + [report_count, row["e_group"]]
+    row_cells = [neutralise(cell) for cell in cells] + [report_count, row["e_group"]]
+    if with_personal_data:
+        row_cells.append(neutralise(JOIN_TEXTS.join(notes)))
+    return row_cells
 
 
 def _response_row(rows, positions, with_personal_data):
@@ -299,6 +307,15 @@ def _theme_names(consultation, comment_ids):
     return names
 
 
+def _staff_notes(comment_ids):
+    """Each comment's notes, oldest first, each as its time, its author's user name and its text."""
+    notes = {}
+    rows = StaffNote.objects.filter(comment_id__in=comment_ids).order_by("at", "pk")
+    for comment_id, at, username, text in rows.values_list("comment_id", "at", "by__username", "text"):
+        notes.setdefault(comment_id, []).append(f"{_timestamp(at)} {username}: {text}")
+    return notes
+
+
 def _report_counts(comment_ids):
     counts = Report.objects.filter(comment_id__in=comment_ids).values("comment_id").annotate(n=Count("pk"))
     return {count["comment_id"]: count["n"] for count in counts.order_by()}
@@ -318,8 +335,15 @@ def _portable_chunks(consultation, values, layout, with_personal_data):
         while batch := list(islice(rows, ROWS_PER_BATCH)):
             ids = [row["e_id"] for row in batch]
             themes, reports = _theme_names(consultation, ids), _report_counts(ids)
+            notes = _staff_notes(ids) if with_personal_data else {}
             writer.writerows(
-                _comment_row(row, themes.get(row["e_id"], []), reports.get(row["e_id"], 0), with_personal_data)
+                _comment_row(
+                    row,
+                    themes.get(row["e_id"], []),
+                    reports.get(row["e_id"], 0),
+                    with_personal_data,
+                    notes.get(row["e_id"], ()),
+                )
                 for row in batch
             )
             yield _drain(buffer)
@@ -386,10 +410,10 @@ def _response_cells_sql(cursor, with_personal_data):
     return cells
 
 
-def comment_rows_sql(consultation, values):
-    """The comments as the database holds them, with each one's theme names and report count:
-    everything the comments layout shows, before formatting. (bench/export.py COPYs this as the
-    physical limit.)"""
+def comment_rows_sql(consultation, values, with_notes=False):
+    """The comments as the database holds them, with each one's theme names and report count (and,
+    with_notes, its staff notes, joined as _staff_notes joins them): everything the comments layout
+    shows, before formatting. (bench/export.py COPYs this as the physical limit.)"""
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor
         inner_sql, params = values.query.sql_with_params()
@@ -399,14 +423,29 @@ def comment_rows_sql(consultation, values):
             Theme._meta.db_table,
             Report._meta.db_table,
         )
+        notes_column = notes_join = ""
+        if with_notes:
+            qn, user = connection.ops.quote_name, get_user_model()
+            username = qn(user._meta.get_field(user.USERNAME_FIELD).column)
+            note, comment = StaffNote._meta.db_table, Comment._meta.db_table
+            text = f"{_timestamp_sql('n.at')} || ' ' || u.{username} || ': ' || n.text"
+            notes_column = ", nt.notes AS e_notes"
+            notes_join = (
+                # Only identifiers from the models' metadata and a whole number go into the text.
+                f" LEFT JOIN (SELECT n.comment_id, string_agg({text}, E'\\n\\n' ORDER BY n.at, n.id) AS notes "  # noqa: S608
+                f"FROM {note} n JOIN {qn(user._meta.db_table)} u ON u.id = n.by_id "
+                f"JOIN {comment} c ON c.id = n.comment_id "
+                f"WHERE c.consultation_id = {int(consultation.pk)} GROUP BY n.comment_id) nt ON nt.comment_id = v.e_id"
+            )
         # Joined once, aggregated per comment: a subquery per row costs more than the rest together.
         return (
-            f"SELECT v.*, tm.names AS e_themes, COALESCE(rc.n, 0) AS e_report_count FROM ({inner}) v "  # noqa: S608
+            f"SELECT v.*, tm.names AS e_themes, COALESCE(rc.n, 0) AS e_report_count{notes_column} "  # noqa: S608
+            f"FROM ({inner}) v "
             f"LEFT JOIN (SELECT ct.comment_id, string_agg(th.name, '; ' ORDER BY th.name COLLATE \"C\") AS names "
             f"FROM {comment_themes} ct JOIN {theme} th ON th.id = ct.theme_id "
             f"WHERE th.consultation_id = {int(consultation.pk)} GROUP BY ct.comment_id) tm ON tm.comment_id = v.e_id "
             f"LEFT JOIN (SELECT comment_id, count(*) AS n FROM {report} GROUP BY comment_id) rc "
-            "ON rc.comment_id = v.e_id"
+            f"ON rc.comment_id = v.e_id{notes_join}"
         )
 
 
@@ -463,9 +502,12 @@ def postgresql_sql(consultation, values, layout, with_personal_data):
                 "t.e_report_count",
                 "t.e_group",
             ]
+            if with_personal_data:
+                cells.append(_fixed("t.e_notes"))  # starts with the note's time
             rows = (
                 f"SELECT {', '.join(cells)} "  # noqa: S608
-                f"FROM ({comment_rows_sql(consultation, values)}) t ORDER BY t.e_response_id, t.e_id"
+                f"FROM ({comment_rows_sql(consultation, values, with_notes=with_personal_data)}) t "
+                "ORDER BY t.e_response_id, t.e_id"
             )
         return f"COPY ({rows}) TO STDOUT WITH (FORMAT csv)"
 

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from guidance.models import Comment, ModerationEvent, ModerationReason, Report, StaffNote
+from guidance.personal_data import may_see_personal_data
 
 Status = Comment.Status
 
@@ -110,7 +111,8 @@ def _refusal(refused_statuses, to_status):
 
 def report_comment(comment, reason, details=""):
     """Store a member of the public's report on a comment. When an approved comment gathers
-    settings.REPORTS_BEFORE_REVIEW reports since its last decision, it goes back to pending
+    settings.REPORTS_BEFORE_REVIEW reports since its last decision that no moderator has reviewed
+    (keep_published), it goes back to pending
     (hidden from the public) as a decision of the system. Returns the Report."""
     if reason not in Report.Reason.values:
         raise ModerationError(f"“{reason}” is not one of the reasons for a report.")
@@ -121,7 +123,8 @@ def report_comment(comment, reason, details=""):
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         report = Report.objects.create(comment=comment, reason=reason, details=details.strip())
         if comment.status == Status.APPROVED:
-            since_decision = comment.reports.all()
+            # Reports a moderator has read and kept the comment published despite no longer count.
+            since_decision = comment.reports.filter(reviewed_at__isnull=True)
             if comment.moderated_at:
                 since_decision = since_decision.filter(created_at__gte=comment.moderated_at)
             count = since_decision.count()
@@ -163,7 +166,7 @@ class StaleDecision(ModerationError):
         if event.from_status == event.to_status:
             what = "reviewed its reports and kept it published"
         else:
-            what = f"{DONE[Status(event.to_status)]} this comment"
+            what = DONE_TO_IT[Status(event.to_status)]
         when = f"{timezone.localtime(event.at):%H:%M on %-d %B}"
         return f"{who} {what} at {when}, after it was shown to you. Your decision was not made."
 
@@ -174,6 +177,13 @@ DONE = {
     Status.REJECTED: "rejected",
     Status.SPAM: "marked as spam",
     Status.PENDING: "returned to pending",
+}
+# The same, said of "this comment" when a decision made since is the reason another is refused.
+DONE_TO_IT = {
+    Status.APPROVED: "approved this comment",
+    Status.REJECTED: "rejected this comment",
+    Status.SPAM: "marked this comment as spam",
+    Status.PENDING: "returned this comment to pending",
 }
 
 
@@ -204,19 +214,29 @@ def release_claim(comment_id, moderator):
     Comment.objects.filter(pk=comment_id, claimed_by=moderator).update(claimed_by=None, claimed_until=None)
 
 
+def check_as_shown(comment, seen_event_id):
+    """Refuse a decision on `comment` (locked) made from a page that showed its history up to the
+    event `seen_event_id` (0: no event), if its history has moved on since (StaleDecision). An id
+    that was never one of its events is not a page the portal sent: refused as a ModerationError."""
+    last = latest_event(comment.pk)
+    if (last.pk if last else 0) == seen_event_id:
+        return
+    if seen_event_id and not ModerationEvent.objects.filter(pk=seen_event_id, comment=comment).exists():
+        raise ModerationError("This page does not match the comment's history. Reload it and decide again.")
+    raise StaleDecision(comment, last)
+
+
 def decide_as_shown(comment_id, to_status, *, by, seen_event_id, reason_code="", reason=""):
     """One comment's decision from the moderation screen, refused (StaleDecision) if its history
     has moved on since it was shown: `seen_event_id` is the id of its last event then (0 if none)."""
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment_id)
-        last = latest_event(comment_id)
-        if (last.pk if last else 0) != seen_event_id:
-            raise StaleDecision(comment, last)
+        check_as_shown(comment, seen_event_id)
         decide(Comment.objects.filter(pk=comment_id), to_status, by=by, reason_code=reason_code, reason=reason)
         Comment.objects.filter(pk=comment_id).update(claimed_by=None, claimed_until=None)
-        if to_status == Status.PENDING:
-            # Taken down for another look: its reports have been seen.
-            comment.reports.filter(reviewed_at__isnull=True).update(reviewed_at=timezone.now(), reviewed_by=by)
+        # The screen showed its reports: whatever was decided, they have been seen, so a comment
+        # approved again after the public's reports hid it is not listed as reported once more.
+        comment.reports.filter(reviewed_at__isnull=True).update(reviewed_at=timezone.now(), reviewed_by=by)
 
 
 def keep_published(comment_id, *, by, seen_event_id):
@@ -226,10 +246,14 @@ def keep_published(comment_id, *, by, seen_event_id):
     now = timezone.now()
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment_id)
-        last = latest_event(comment_id)
-        if (last.pk if last else 0) != seen_event_id or comment.status != Status.APPROVED:
-            raise StaleDecision(comment, last)
+        check_as_shown(comment, seen_event_id)
+        if comment.status != Status.APPROVED:
+            raise ModerationError(
+                f"Only a published comment can be kept published; this one is {Status(comment.status).label.lower()}."
+            )
         reviewed = comment.reports.filter(reviewed_at__isnull=True).update(reviewed_at=now, reviewed_by=by)
+        if not reviewed:
+            raise ModerationError("This comment has no reports waiting for review.")
         ModerationEvent.objects.create(
             comment=comment,
             from_status=Status.APPROVED,
@@ -240,6 +264,13 @@ def keep_published(comment_id, *, by, seen_event_id):
         )
         Comment.objects.filter(pk=comment_id).update(claimed_by=None, claimed_until=None)
     return reviewed
+
+
+def may_read_notes(user):
+    """Staff notes are read by those who moderate (they write them for each other) and by those
+    allowed to see personal data, since a note may say who someone is; nobody else, and never
+    the public. An export holds them only when made with personal data."""
+    return user.has_perm("guidance.moderate_comment") or may_see_personal_data(user)
 
 
 def add_note(comment, *, by, text):

@@ -28,6 +28,19 @@ def plain_http_for_tests():
     settings.SECURE_SSL_REDIRECT = False
 
 
+# Hashing a password the production way (PBKDF2, hundreds of thousands of rounds) made the sign-in
+# tests the slowest of the suite; tests need a password that works, not one that resists cracking.
+# Session-wide, so the browser tests' live server (same process) uses it too.
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+
+
 # Each process keeps rendered fragments in memory (settings.CACHES["fragments"]); primary keys are
 # reused from test to test, so a page cached by one test must not be served to the next.
 @pytest.fixture(autouse=True)
@@ -35,3 +48,16 @@ def fresh_fragment_cache():
     from django.core.cache import caches
 
     caches["fragments"].clear()
+
+
+# On SQLite the test database is a file, not Django's default shared in-memory database: the
+# browser tests' live server answers from several threads, and threads sharing an in-memory
+# database get "database table is locked" at once instead of waiting their turn for the write
+# lock, as the portal's own busy timeout makes them do on a file (consult/settings.py).
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")

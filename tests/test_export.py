@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from guidance import exports
 from guidance.exports import BOM, Layout, csv_chunks, export_csv, export_filename, select_comments
-from guidance.models import Comment, ExportRecord, ModerationReason, Report, Response
+from guidance.models import Comment, ExportRecord, ModerationReason, Report, Response, StaffNote
 from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, SectionFactory, ThemeFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -190,6 +190,29 @@ def test_personal_columns_appear_only_when_asked_for(section, layout):
     )
 
 
+def test_staff_notes_are_exported_only_with_personal_data_as_the_last_column(section):
+    consultation = section.document.consultations.get()
+    comment = CommentFactory(section=section, text="A comment")
+    CommentFactory(section=section, text="Another, without notes")
+    sam = get_user_model().objects.create_user("sam")
+    summer = datetime.datetime(2026, 7, 1, 13, 3, 22, 999999, tzinfo=datetime.UTC)
+    StaffNote.objects.create(comment=comment, by=sam, at=summer, text="Names the ward sister.\nLeave it out?")
+    StaffNote.objects.create(comment=comment, by=sam, at=summer - datetime.timedelta(days=200), text="=first")
+
+    for layout in (Layout.COMMENTS, Layout.RESPONSES):
+        without = export_bytes(consultation, layout=layout)
+        assert b"Staff notes" not in without and b"ward sister" not in without and b"=first" not in without
+    assert b"ward sister" not in export_bytes(consultation, layout=Layout.RESPONSES, with_personal_data=True)
+
+    rows = read_rows(export_bytes(consultation, with_personal_data=True))
+    assert rows[0][-1] == "Staff notes"
+    assert rows[0] == [*exports.RESPONSE_HEADER, *exports.PERSONAL_HEADER, *exports.COMMENT_HEADER, "Staff notes"]
+    assert rows[1][-1] == (
+        "2025-12-13T13:03:22+00:00 sam: =first\n\n2026-07-01T14:03:22+01:00 sam: Names the ward sister.\nLeave it out?"
+    )
+    assert rows[2][-1] == ""
+
+
 def test_the_responses_layout_gives_one_row_per_response_with_a_column_per_question(consultation):
     q1 = QuestionFactory(consultation=consultation, position=1)
     QuestionFactory(consultation=consultation, position=2)
@@ -284,6 +307,12 @@ def test_postgresql_copy_and_the_portable_path_give_the_same_bytes(consultation)
             )
             comment.themes.set(themes[: index % 5 + 1])
             Report.objects.create(comment=comment, reason=Report.Reason.OTHER)
+        # Staff notes: none, one, or two in winter and summer time, in either order of creation.
+        at = datetime.datetime(2026, 3, 29, 0, 59, 59, 500000, tzinfo=datetime.UTC)
+        for hours in [(), (0,), (2, 1)][index % 3]:
+            StaffNote.objects.create(
+                comment=comment, by=moderator, at=at + datetime.timedelta(hours=hours), text=text or "-"
+            )
 
     for layout in (Layout.COMMENTS, Layout.RESPONSES):
         for with_personal_data in (False, True):

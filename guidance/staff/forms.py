@@ -142,7 +142,10 @@ class ExportForm(forms.Form):
     with_personal_data = forms.BooleanField(
         required=False,
         label="With personal data",
-        help_text="Adds each respondent's name, email address, organisation and source URL.",
+        help_text=(
+            "Adds each respondent's name, email address, organisation and source URL and, with one row per comment, "
+            "moderators' private notes."
+        ),
     )
 
     FILTERS = ["status", "target", "respondent_type", "channel", "submitted_from", "submitted_to", "theme"]

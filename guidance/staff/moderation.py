@@ -244,7 +244,9 @@ def screen_decide(request, consultation_id, comment_id):
         messages.warning(request, refusal.message_for(request.user))
         moderation.release_claim(comment.pk, request.user)
     except ModerationError as error:
-        messages.error(request, str(error))
+        # Not a decision this comment allows, or not a page the portal sent: shown again, unchanged.
+        form.add_error(None, str(error))
+        return comment_page(request, consultation, queue, comment, form, NoteForm(), status=400)
     else:
         messages.success(request, f"Comment {comment.pk} (response {comment.response.reference}) {done}.")
     return redirect(screen_url(consultation, queue))
@@ -260,6 +262,7 @@ def screen_skip(request, consultation_id, comment_id):
     if "clear" in request.POST:
         request.session.pop(key, None)
     else:
+        get_object_or_404(Comment, pk=comment_id, consultation=consultation)
         request.session[key] = [*request.session.get(key, []), comment_id][-500:]
         moderation.release_claim(comment_id, request.user)
     return redirect(screen_url(consultation, queue))

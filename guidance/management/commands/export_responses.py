@@ -32,7 +32,10 @@ class Command(BaseCommand):
             "--personal-data",
             dest="with_personal_data",
             action="store_true",
-            help="Add respondents' personal data: name, email address, organisation and source URL.",
+            help=(
+                "Add respondents' personal data (name, email address, organisation and source URL) and, in the "
+                "comments layout, staff notes."
+            ),
         )
 
     def handle(self, *args, slug, output, with_personal_data, **options):
