@@ -14,6 +14,12 @@ urlpatterns = [
     path("consultations/<slug:slug>/questions/", views.questions, name="questions"),
     path("consultations/<slug:slug>/sent/", views.confirmation, name="confirmation"),
     path("consultations/<slug:slug>/responses/", views.published, name="published"),
+    path("consultations/<slug:slug>/preview/<str:token>/", views.preview_link, name="preview_link"),
+    path(
+        "consultations/<slug:slug>/documents/<int:document_id>/",
+        views.supporting_document,
+        name="supporting_document",
+    ),
     path("comments/<int:pk>/report/", views.report_comment, name="report_comment"),
     path("comments/reported/", views.report_sent, name="report_sent"),
 ]

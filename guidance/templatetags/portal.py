@@ -1,5 +1,7 @@
 """Template filters for the public pages."""
 
+from urllib.parse import urlsplit
+
 from django import template
 from django.utils import timezone
 
@@ -47,3 +49,9 @@ def page_links(page):
     ellipsis = page.paginator.ELLIPSIS
     numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
     return [None if number == ellipsis else number for number in numbers]
+
+
+@register.filter
+def source_host(url):
+    """The site a link goes to, as people read it: "www.nihr.ac.uk"."""
+    return urlsplit(url).hostname or url
