@@ -196,12 +196,15 @@ class QuestionCounts:
     options: list
 
 
-def option_counts(consultation):
+def option_counts(consultation, questions=None):
     """For each choice or agreement question of the consultation, in order: how many answers chose
     each option, and what share of the answers that chose anything that is. Answers marked as spam
     are not counted; every other answer is, whatever its moderation and publication (as the
-    moderation figures count "received"). Two grouped counts, whatever the number of answers."""
-    questions = [q for q in consultation.questions.prefetch_related("options") if q.has_options]
+    moderation figures count "received"). Two grouped counts, whatever the number of answers (and
+    two queries for the questions and options, unless `questions` come with their options)."""
+    if questions is None:
+        questions = consultation.questions.prefetch_related("options")
+    questions = [q for q in questions if q.has_options]
     if not questions:
         return []
     counted = ChosenOption.objects.filter(option__question__consultation=consultation).exclude(
