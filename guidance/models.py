@@ -176,6 +176,10 @@ class Consultation(models.Model):
 
     objects = ConsultationQuerySet.as_manager()
 
+    # True on a draft shown as a preview (guidance/views.py get_consultation): its pages say
+    # "Preview", it shows as open, and its forms store nothing. Never stored.
+    previewing = False
+
     class Meta:
         ordering = ["-opens_at"]
         permissions = [("publish_consultation", "Can publish consultations and their outcomes")]
@@ -209,7 +213,7 @@ class Consultation(models.Model):
         return self.publication == self.Publication.OUTCOME_PUBLISHED
 
     def state_at(self, now):
-        if getattr(self, "previewing", False):
+        if self.previewing:
             # A preview (guidance/previews.py) shows the consultation as it will be while open,
             # forms and all, whatever its dates: nothing sent from it is stored.
             return self.State.OPEN

@@ -105,7 +105,7 @@ def kept_for_the_public(key, compute):
 
 
 def consultation_list(request):
-    consultations = Consultation.objects.public().in_list_order()
+    consultations = Consultation.objects.in_list_order().public()
     return render(request, "guidance/consultation_list.html", {"consultations": consultations})
 
 
