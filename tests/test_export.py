@@ -288,7 +288,7 @@ def test_postgresql_copy_and_the_portable_path_give_the_same_bytes(consultation)
     questions = [QuestionFactory(consultation=consultation, position=p, text=f"@Q{p}") for p in (1, 2)]
     # A several-choices question with labels a spreadsheet would run, and "Other" with their words.
     choice = QuestionFactory(consultation=consultation, position=3, kind=Question.Kind.SEVERAL_CHOICES)
-    answers.set_options(choice, ["-Yes", "No, \"never\"", "Ŵ\nmaybe"], offers_other=True)
+    answers.set_options(choice, ["-Yes", 'No, "never"', "Ŵ\nmaybe"], offers_other=True)
     options = list(choice.options.order_by("position"))
     sections = [SectionFactory(document=consultation.document, major=1, minor=m, title="-t") for m in (0, 2)]
     themes = [ThemeFactory(consultation=consultation, name=name) for name in ["b", "B", "a", "Ŵ", "=z"]]

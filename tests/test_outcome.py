@@ -4,7 +4,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from guidance.models import Consultation, Comment, ModerationReason, Outcome, Response
+from guidance.models import Comment, Consultation, ModerationReason, Outcome, Response
 from guidance.outcomes import moderation_statistics, public_outcome
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, ResponseFactory, SectionFactory
 
