@@ -96,8 +96,10 @@ class DraftSection:
     @property
     def start(self):
         """The first words of its text, as plain text, for the preview."""
-        plain = BeautifulSoup(markdown.markdown(self.body), "html.parser").get_text(" ")
-        return Truncator(" ".join(plain.split())).words(START_WORDS)
+        plain = BeautifulSoup(markdown.markdown(self.body, extensions=["tables"]), "html.parser").get_text(" ")
+        # get_text puts a space after each element: "**power**." reads "power ."
+        plain = re.sub(r"\s+([.,;:!?)])", r"\1", " ".join(plain.split()))
+        return Truncator(plain).words(START_WORDS)
 
     def as_dict(self):
         return {name: getattr(self, name) for name in ["major", "minor", "part", "title", "slug", "body"]}

@@ -199,7 +199,9 @@ class EraseForm(forms.Form):
 
 
 class DraftUploadForm(forms.Form):
+    # An empty file is refused by guidance/draft_import.py, saying so in its own words.
     file = forms.FileField(
+        allow_empty_file=True,
         label="Word document or Markdown file",
         help_text=(
             "A .docx (Word) or Markdown file. Section titles are its headings: Heading 1 for sections, Heading 2 for "
