@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",  # /sitemap.xml: published consultations only (guidance/sitemaps.py)
     "crispy_forms",
     "crispy_forms_gds",
     "guidance",

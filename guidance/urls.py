@@ -1,6 +1,8 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from guidance import views
+from guidance.sitemaps import SITEMAPS
 
 app_name = "guidance"
 
@@ -8,6 +10,7 @@ urlpatterns = [
     path("", views.consultation_list, name="consultation_list"),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("consultations/<slug:slug>/", views.consultation_detail, name="consultation"),
     path("consultations/<slug:slug>/draft/", views.draft, name="draft"),
     path("consultations/<slug:slug>/draft/<slug:section_slug>/", views.section, name="section"),
