@@ -365,6 +365,10 @@ class QuestionsForm(RespondentDetailsForm):
             name = f"answer_{question.pk}"
             if any(field in self.errors for field in self.question_field_names(question)):
                 continue
+            if question.kind in (question.Kind.ONE_CHOICE, question.Kind.AGREEMENT) and len(self.sent_values(name)) > 1:
+                # Radio buttons send one value; two is a form that was tampered with.
+                self.add_error(name, "Choose one answer")
+                continue
             chosen = cleaned.get(name) if question.has_options else None
             try:
                 answer = answers.make_answer(
@@ -385,6 +389,9 @@ class QuestionsForm(RespondentDetailsForm):
         if self.questions and not self.answered and not question_errors:
             self.add_error(f"answer_{self.questions[0].pk}", "Answer at least one question")
         return cleaned
+
+    def sent_values(self, name):
+        return self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data.get(name)]
 
     def answers(self):
         """(question, guidance.answers.Answer) for each question answered, in order."""
