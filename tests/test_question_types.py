@@ -355,3 +355,19 @@ def test_the_demo_asks_q1_and_q4_as_choices_with_the_six_questions_word_for_word
     html = client.get(reverse("guidance:questions", args=[demo.slug])).content.decode()
     assert html.count(f'name="answer_{q1.pk}"') == 3 and html.count(f'name="answer_{q4.pk}"') == 2
     assert "If so, what went well? (question 4, optional)" in html
+
+
+def test_answers_of_choices_alone_form_no_campaign_and_erasure_removes_the_words_for_other(consultation, asked):
+    from guidance.campaigns import assign_groups
+    from guidance.retention import REMOVED_TEXT, erase_response
+
+    one = asked["one"]
+    alone = [answer(one, ["Yes"]) for _ in range(3)]
+    other = answer(one, ["Other"], other="My neighbour, Ann Jones, says so")
+    assign_groups(consultation)
+    assert not Comment.objects.filter(pk__in=[c.pk for c in alone], group__isnull=False).exists()
+
+    erase_response(other.response, by=None, include_text=True)
+    other.refresh_from_db()
+    assert (other.text, other.other_text) == (REMOVED_TEXT, "")
+    assert [o.label for o in other.options.all()] == ["Other"]
