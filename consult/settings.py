@@ -76,12 +76,12 @@ INSTALLED_APPS = [
     "guidance",
     # Limits staff sign-in attempts (settings below).
     "axes",
-    "csp",  # Content Security Policy (issue 7): the {% csp_nonce %} tag, should a page ever need one
+    "csp",  # Content Security Policy: the {% csp_nonce %} tag, should a page ever need one
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Operations (issue 7): the Content-Security-Policy header; a request id for the logs;
+    # Operations: the Content-Security-Policy header; a request id for the logs;
     # /healthz answered before host checks and sessions; a friendly 503 when the database is down.
     "csp.middleware.CSPMiddleware",
     "consult.middleware.RequestIdMiddleware",
@@ -192,7 +192,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-# One JSON object a line on standard output (issue 7), each with the request id of the request
+# One JSON object a line on standard output, each with the request id of the request
 # it belongs to, so a log collector can search and a person can follow one request.
 LOGGING = {
     "version": 1,
@@ -288,7 +288,7 @@ RATE_LIMIT_REPORTS_PER_HOUR = env_int("RATE_LIMIT_REPORTS_PER_HOUR", 10)
 RATE_LIMIT_RECEIPTS_PER_DAY = env_int("RATE_LIMIT_RECEIPTS_PER_DAY", 5)
 # A missing or wrong CSRF token gets a page in our design.
 CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
-# --- Production hardening (issue 7): security headers, CSP, request limits, database timeouts. ---
+# --- Production hardening: security headers, CSP, request limits, database timeouts. ---
 # Secure by default whenever DEBUG is off: the portal runs behind a TLS-terminating proxy or load
 # balancer that sets X-Forwarded-Proto, and `manage.py check --deploy` passes with no warning.
 # DJANGO_HTTPS=false is only for trying the docker image on plain http://localhost.

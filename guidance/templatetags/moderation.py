@@ -2,6 +2,7 @@ from django import template
 from django.db.models import Count
 
 from guidance.models import Comment, Consultation
+from guidance.moderation import reading_reported
 
 register = template.Library()
 
@@ -18,13 +19,14 @@ def consultations_at_work():
         .annotate(n=Count("*"))
         .values_list("consultation", "n")
     )
-    reported = dict(
-        Comment.objects.reported()
-        .order_by()
-        .values_list("consultation")
-        .annotate(n=Count("*"))
-        .values_list("consultation", "n")
-    )
+    with reading_reported():
+        reported = dict(
+            Comment.objects.reported()
+            .order_by()
+            .values_list("consultation")
+            .annotate(n=Count("*"))
+            .values_list("consultation", "n")
+        )
     consultations = list(Consultation.objects.in_list_order())
     for consultation in consultations:
         consultation.pending_count = pending.get(consultation.pk, 0)
