@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "crispy_forms",
     "crispy_forms_gds",
     "guidance",
@@ -106,6 +107,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "consult.urls"
+# Form widgets render through TEMPLATES, so templates/ can override one (the admin's date and time
+# boxes get labels tied to them: templates/admin/widgets/split_datetime.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "consult.wsgi.application"
 
 TEMPLATES = [

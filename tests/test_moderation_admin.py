@@ -51,7 +51,7 @@ def test_the_queue_opens_on_pending_comments_oldest_first(moderator_client, sect
 
 
 def test_the_queue_shows_target_respondent_channel_publication_age_and_reports(moderator_client, section, question):
-    long_text = "word " * 120
+    long_text = "word " * 80
     CommentFactory(
         section=section,
         text=long_text,
