@@ -28,6 +28,9 @@ warnings.filterwarnings("ignore", message="No directory at")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.export import ensure_database  # noqa: E402  (bench/ is not installed: after the path)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/consult_bench_screen"
 SECRET = "bench-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105
 COMMENTS = 1_000_000
@@ -50,19 +53,6 @@ def setup_django(url):
     import django
 
     django.setup()
-
-
-def ensure_database(url):
-    import psycopg2
-
-    name = url.rsplit("/", 1)[1]
-    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def make_consultation(slug, comments, prefix):
@@ -173,7 +163,21 @@ def build(rebuild):
     call_command("migrate", verbosity=0)
     big = Consultation.objects.filter(slug="bench-screen").first()
     if big and not rebuild and big.comments.count() == COMMENTS:
-        return big, Consultation.objects.get(slug="bench-small")
+        # Each run decides some of the small consultation's few pending comments: a fresh one.
+        small = Consultation.objects.get(slug="bench-small")
+        with connection.cursor() as cursor:
+            for table in ["moderationevent", "report", "comment"]:
+                column = "comment_id" if table != "comment" else "id"
+                cursor.execute(
+                    f"DELETE FROM guidance_{table} WHERE {column} IN "  # noqa: S608
+                    "(SELECT id FROM guidance_comment WHERE consultation_id = %s)",
+                    [small.pk],
+                )
+            cursor.execute("DELETE FROM guidance_response WHERE consultation_id = %s", [small.pk])
+        document = small.document
+        small.delete()
+        document.delete()
+        return big, make_consultation("bench-small", SMALL, "S")
     started = time.perf_counter()
     with connection.cursor() as cursor:
         for table in ["moderationevent", "staffnote", "report", "comment_themes", "comment", "response", "question"]:
