@@ -1,4 +1,4 @@
-"""Operations and security middleware (issue 7). The order in settings.MIDDLEWARE matters and is
+"""Operations and security middleware. The order in settings.MIDDLEWARE matters and is
 explained there: these run right after Django's SecurityMiddleware."""
 
 import codecs

@@ -72,17 +72,18 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",  # /sitemap.xml: published consultations only (guidance/sitemaps.py)
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "crispy_forms",
     "crispy_forms_gds",
     "guidance",
     # Limits staff sign-in attempts (settings below).
     "axes",
-    "csp",  # Content Security Policy (issue 7): the {% csp_nonce %} tag, should a page ever need one
+    "csp",  # Content Security Policy: the {% csp_nonce %} tag, should a page ever need one
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Operations (issue 7): the Content-Security-Policy header; a request id for the logs;
+    # Operations: the Content-Security-Policy header; a request id for the logs;
     # /healthz answered before host checks and sessions; a friendly 503 when the database is down.
     "csp.middleware.CSPMiddleware",
     "consult.middleware.RequestIdMiddleware",
@@ -107,6 +108,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "consult.urls"
+# Form widgets render through TEMPLATES, so templates/ can override one (the admin's date and time
+# boxes get labels tied to them: templates/admin/widgets/split_datetime.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "consult.wsgi.application"
 
 TEMPLATES = [
@@ -221,7 +225,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-# One JSON object a line on standard output (issue 7), each with the request id of the request
+# One JSON object a line on standard output, each with the request id of the request
 # it belongs to, so a log collector can search and a person can follow one request.
 LOGGING = {
     "version": 1,
@@ -317,7 +321,7 @@ RATE_LIMIT_REPORTS_PER_HOUR = env_int("RATE_LIMIT_REPORTS_PER_HOUR", 10)
 RATE_LIMIT_RECEIPTS_PER_DAY = env_int("RATE_LIMIT_RECEIPTS_PER_DAY", 5)
 # A missing or wrong CSRF token gets a page in our design.
 CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
-# --- Production hardening (issue 7): security headers, CSP, request limits, database timeouts. ---
+# --- Production hardening: security headers, CSP, request limits, database timeouts. ---
 # Secure by default whenever DEBUG is off: the portal runs behind a TLS-terminating proxy or load
 # balancer that sets X-Forwarded-Proto, and `manage.py check --deploy` passes with no warning.
 # DJANGO_HTTPS=false is only for trying the docker image on plain http://localhost.

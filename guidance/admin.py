@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
@@ -480,6 +481,7 @@ class ThemeFilter(OfConsultationFilter):
 class ModerationEventInline(admin.TabularInline):
     """The comment's history, read-only for everyone."""
 
+    template = "admin/guidance/readonly_tabular.html"
     model = ModerationEvent
     fields = ["at", "from_status", "to_status", "decided_by", "reason_code", "reason"]
     readonly_fields = fields
@@ -555,9 +557,7 @@ class CommentAdmin(PersonalDataAdmin):
     list_display = [
         "short_text",
         "target",
-        "respondent_type",
-        "channel",
-        "consent",
+        "respondent_summary",
         "age",
         "report_count",
         "group_size",
@@ -610,6 +610,8 @@ class CommentAdmin(PersonalDataAdmin):
         consultation_id = request.GET.get("consultation__id__exact", "")
         extra_context = {
             "title": self.TITLES.get(status, "Comments"),
+            # The queue's width is for the comments; the home page and breadcrumbs lead elsewhere.
+            "is_nav_sidebar_enabled": False,
             "moderated_consultation": (
                 Consultation.objects.filter(pk=int(consultation_id)).first() if consultation_id.isdigit() else None
             ),
@@ -657,7 +659,7 @@ class CommentAdmin(PersonalDataAdmin):
     @admin.display(description="Comment")
     def short_text(self, comment):
         # Enough to decide on most comments from the list; the comment's page has all of it.
-        return Truncator(comment.text).words(80)
+        return Truncator(comment.text).words(50)
 
     @admin.display(description="On", ordering="section__major")
     def target(self, comment):
@@ -666,20 +668,19 @@ class CommentAdmin(PersonalDataAdmin):
         return f"Question {comment.question.position}"
 
     @admin.display(description="Respondent", ordering="response__respondent_type")
-    def respondent_type(self, comment):
-        return comment.response.get_respondent_type_display()
-
-    @admin.display(description="Channel", ordering="response__channel")
-    def channel(self, comment):
-        return comment.response.get_channel_display()
-
-    @admin.display(description="Publication", ordering="response__consent")
-    def consent(self, comment):
-        return comment.response.get_consent_display()
+    def respondent_summary(self, comment):
+        # One column for three short facts: the queue's width is for the comments.
+        response = comment.response
+        return format_html(
+            "{}<br>{}<br>{}",
+            response.get_respondent_type_display(),
+            response.get_channel_display(),
+            response.get_consent_display(),
+        )
 
     @admin.display(description="Age", ordering="created_at")
     def age(self, comment):
-        return timesince(comment.created_at)
+        return timesince(comment.created_at, depth=1)
 
     @admin.display(description="Reports", ordering="report_count")
     def report_count(self, comment):

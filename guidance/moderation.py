@@ -11,6 +11,7 @@ The moderation screen also claims each comment it shows for a few minutes (`clai
 reported comments published once reviewed (`keep_published`) and takes private staff notes.
 """
 
+import contextlib
 import datetime
 
 from django.conf import settings
@@ -279,3 +280,16 @@ def add_note(comment, *, by, text):
     if not text:
         raise ModerationError("Write the note before adding it.")
     return StaffNote.objects.create(comment=comment, by=by, text=text)
+
+
+@contextlib.contextmanager
+def reading_reported():
+    """A transaction in which the "reported" queue (Comment.objects.reported()) is read from the
+    few unreviewed reports, looking up each one's comment by its id. PostgreSQL's default costs
+    assume a spinning disk, and made it read every approved comment of the consultation instead:
+    a quarter of a second at a million comments, against 40 ms (bench/moderation_screen.py)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL random_page_cost = 1.1")
+        yield

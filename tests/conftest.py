@@ -18,7 +18,7 @@ def question(consultation):
     return QuestionFactory(consultation=consultation, position=1)
 
 
-# Production hardening (issue 7): with DEBUG off the portal redirects plain HTTP to HTTPS, and the
+# Production hardening: with DEBUG off the portal redirects plain HTTP to HTTPS, and the
 # test client and the live server speak plain HTTP. Session-wide, so it is off before the live
 # server (for the browser tests) loads its middleware. Tests of the redirect turn it back on.
 @pytest.fixture(autouse=True, scope="session")

@@ -69,7 +69,7 @@ def test_env_example_documents_every_variable_the_settings_read():
     assert not missing
 
 
-# Production operations (issue 7): the shared cache, secure defaults, the health check.
+# Production operations: the shared cache, secure defaults, the health check.
 
 
 def test_compose_runs_redis_as_the_shared_cache_and_web_waits_for_it():

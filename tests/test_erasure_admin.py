@@ -1,4 +1,4 @@
-"""The admin pages where a consultation manager finds a response and erases it (issue 7)."""
+"""The admin pages where a consultation manager finds a response and erases it."""
 
 import pytest
 from django.contrib.auth.models import Permission

@@ -58,7 +58,9 @@ def test_staff_assign_a_target_to_an_unmapped_row_before_importing(admin_client,
 
 def test_a_file_with_bad_rows_shows_each_error_and_offers_no_import(admin_client, targets):
     upload(admin_client, targets, "2017-10-09,post,Zoë,Café,Q1,\nsoon,email,Sam,,Q9,\n", encoding="cp1252")
-    page = admin_client.get(preview_url(targets)).content.decode()
+    answer = admin_client.get(preview_url(targets))
+    assert answer.status_code == 400
+    page = answer.content.decode()
     assert "Line 2: this row is not UTF-8 text" in page
     assert "Line 3: received_at “soon” is not a date" in page
     assert "Line 3: the text is empty." in page

@@ -51,7 +51,7 @@ def test_the_queue_opens_on_pending_comments_oldest_first(moderator_client, sect
 
 
 def test_the_queue_shows_target_respondent_channel_publication_age_and_reports(moderator_client, section, question):
-    long_text = "word " * 120
+    long_text = "word " * 80
     CommentFactory(
         section=section,
         text=long_text,
@@ -304,3 +304,27 @@ def test_an_analyst_tags_a_comment_with_its_own_consultations_themes_only(client
     comment.refresh_from_db()
     assert list(comment.themes.all()) == [own]
     assert (comment.text, comment.status) == ("Keep this text", "pending")
+
+
+@pytest.mark.parametrize("count", [5, 500])
+def test_the_queue_makes_the_same_queries_whatever_its_length(moderator_client, section, count):
+    """No count of the whole table, no filter that reads every comment to list its choices: the
+    queue answers alike with 5 or 500 comments (and, in bench/moderation_screen.py, a million)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    CommentFactory.create_batch(count, section=section)
+    consultation = section.document.consultations.get()
+    params = {"consultation__id__exact": consultation.pk}
+    moderator_client.get(QUEUE, params)
+    with CaptureQueriesContext(connection) as queries:
+        page = moderator_client.get(QUEUE, params)
+    assert page.status_code == 200
+    assert len(page.context["cl"].result_list) == min(count, 50)
+    assert len(queries) == EXPECTED_QUEUE_QUERIES
+
+
+# The session, the user and permissions, the filters' choices (consultations, this consultation's
+# sections, questions and themes), the count of what the filters select, the page of comments,
+# the session saved: the same for any number of comments.
+EXPECTED_QUEUE_QUERIES = 16

@@ -1,4 +1,4 @@
-"""Operations (issue 7): the health check, the database-down 503 page, JSON logs, gunicorn."""
+"""Operations: the health check, the database-down 503 page, JSON logs, gunicorn."""
 
 import contextlib
 import json

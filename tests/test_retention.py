@@ -1,4 +1,4 @@
-"""Retention and erasure of personal data (issue 7)."""
+"""Retention and erasure of personal data."""
 
 import datetime
 from io import StringIO
@@ -144,7 +144,7 @@ def test_erasing_a_response_with_its_text_replaces_every_comment(admin_user):
 
 
 def test_no_model_stores_an_ip_address():
-    # Except django-axes' record of failed staff sign-ins (issue 4), which has an address column
+    # Except django-axes' record of failed staff sign-ins, which has an address column
     # but is given only a pseudonym (tests/test_staff_accounts.py).
     for model in apps.get_models():
         if model._meta.app_label == "axes":

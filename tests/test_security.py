@@ -1,4 +1,4 @@
-"""Production security settings (issue 7): headers, CSP, the admin's address, request limits."""
+"""Production security settings: headers, CSP, the admin's address, request limits."""
 
 import os
 import subprocess

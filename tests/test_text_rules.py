@@ -238,9 +238,9 @@ def test_an_uploaded_file_with_a_nul_byte_shows_the_line_and_imports_nothing(adm
     preview_url = reverse("admin:guidance_consultation_import_preview", args=[consultation.pk])
     assert upload.status_code == 302 and upload.url == preview_url
     page = admin_client.get(preview_url)
-    assert page.status_code == 200
+    assert page.status_code == 400  # a page that says what is wrong, and a 4xx
     assert "Line 2: the text contains hidden control characters" in page.content.decode()
     assert 'name="import"' not in page.content.decode()
     refused = admin_client.post(preview_url, {"import": "Import"})
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert not Response.objects.exists()

@@ -85,4 +85,7 @@ def preview(request, consultation_id):
             "targets": targets,
             "file_name": stored["name"],
         },
+        # A file that cannot be imported as it is (a bad row, a NUL byte, not UTF-8) is a bad
+        # request: the page lists what is wrong.
+        status=400 if rows.errors else 200,
     )

@@ -2,6 +2,7 @@ from django import template
 from django.db.models import Count
 
 from guidance.models import Comment, Consultation
+from guidance.moderation import reading_reported
 
 register = template.Library()
 
@@ -11,22 +12,16 @@ def consultations_at_work():
     """Each consultation, open ones first, with how many comments wait for a decision and how
     many published ones were reported: the staff home page's list of work. Two grouped counts,
     whatever the number of comments."""
-    pending = dict(
-        Comment.objects.pending()
-        .order_by()
-        .values_list("consultation")
-        .annotate(n=Count("*"))
-        .values_list("consultation", "n")
-    )
-    reported = dict(
-        Comment.objects.reported()
-        .order_by()
-        .values_list("consultation")
-        .annotate(n=Count("*"))
-        .values_list("consultation", "n")
-    )
+    pending = count_by_consultation(Comment.objects.pending())
+    with reading_reported():
+        reported = count_by_consultation(Comment.objects.reported())
     consultations = list(Consultation.objects.in_list_order())
     for consultation in consultations:
         consultation.pending_count = pending.get(consultation.pk, 0)
         consultation.reported_count = reported.get(consultation.pk, 0)
     return consultations
+
+
+def count_by_consultation(comments):
+    """{consultation id: how many of `comments`}, counted in the database."""
+    return dict(comments.order_by().values_list("consultation").annotate(n=Count("*")).values_list("consultation", "n"))

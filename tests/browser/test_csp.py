@@ -1,5 +1,5 @@
 """In a real browser, the Content Security Policy blocks nothing our pages need: no violation is
-reported on the public pages or the admin pages staff use (issue 7)."""
+reported on the public pages or the admin pages staff use."""
 
 import pytest
 from django.contrib.auth.models import Permission

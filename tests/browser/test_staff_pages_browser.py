@@ -1,0 +1,118 @@
+"""The staff pages in the portal's own look, as each role sees them in a real browser: axe-core
+finds no violation, and none of them is wider than a 1,280-pixel window."""
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
+
+from guidance.models import Comment, Report
+from guidance.moderation import decide
+from tests.browser.conftest import axe_violations
+from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory, ThemeFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "staff-password-for-tests"
+# Each role's permissions, given directly: a transactional test empties the database between
+# tests, and with it the groups the migration made (guidance/migrations/0002_roles.py).
+ROLES = {
+    "moderator": [
+        "view_consultation",
+        "view_document",
+        "view_section",
+        "view_question",
+        "view_response",
+        "view_comment",
+        "moderate_comment",
+        "view_moderationevent",
+        "view_report",
+        "view_theme",
+    ],
+    "analyst": [
+        "view_consultation",
+        "view_comment",
+        "change_comment",
+        "view_theme",
+        "export_responses",
+        "view_response",
+    ],
+    "manager": [
+        "view_consultation",
+        "change_consultation",
+        "view_question",
+        "change_question",
+        "add_question",
+        "view_outcome",
+        "view_document",
+        "view_comment",
+        "view_response",
+        "view_personal_data",
+        "export_responses",
+        "add_response",
+        "add_comment",
+    ],
+}
+
+
+@pytest.fixture
+def consultation(db):
+    consultation = ConsultationFactory(title="Draft guidance on co-producing research: have your say")
+    section = SectionFactory(document=consultation.document, major=1, title="Reciprocity", slug="reciprocity")
+    for position in range(1, 7):
+        QuestionFactory(
+            consultation=consultation, position=position, text="Does this draft guidance capture the key principles?"
+        )
+    ThemeFactory(consultation=consultation, name="Payment")
+    comments = [CommentFactory(section=section, text=f"Comment {n}: pay people for their time. " * 8) for n in range(6)]
+    decide(Comment.objects.filter(pk=comments[0].pk), Comment.Status.APPROVED, by=None)
+    Report.objects.create(comment=comments[0], reason=Report.Reason.OFFENSIVE)
+    return consultation
+
+
+def signed_in(page, live_server, role):
+    user = User.objects.create_user(role, password=PASSWORD, is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="guidance", codename__in=ROLES[role]))
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", role)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+
+
+def pages(consultation, role):
+    comment = consultation.comments.order_by("pk").last()
+    urls = [
+        reverse("admin:index"),
+        reverse("admin:guidance_comment_changelist") + f"?consultation__id__exact={consultation.pk}",
+        reverse("admin:guidance_comment_change", args=[comment.pk]),
+        reverse("admin:guidance_consultation_change", args=[consultation.pk]),
+        reverse("admin:guidance_consultation_dashboard", args=[consultation.pk]),
+    ]
+    if role != "moderator":
+        urls.append(reverse("admin:guidance_consultation_export", args=[consultation.pk]))
+    if role == "manager":
+        urls.append(reverse("admin:guidance_consultation_import", args=[consultation.pk]))
+    return urls
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_staff_page_a_role_opens_passes_axe_and_fits_the_window(page, live_server, consultation, role):
+    signed_in(page, live_server, role)
+    for url in pages(consultation, role):
+        page.goto(live_server.url + url)
+        assert page.title(), url
+        assert axe_violations(page) == [], url
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, url
+
+
+def test_the_reject_page_from_the_queue_passes_axe_and_says_what_is_wrong(page, live_server, consultation):
+    signed_in(page, live_server, "moderator")
+    page.goto(live_server.url + reverse("admin:guidance_comment_changelist"))
+    page.check("input[name=_selected_action] >> nth=0")
+    page.select_option("select[name=action]", "reject")
+    page.click("button[name=index]")
+    assert page.locator("h1").inner_text().startswith("Reject 1 comment")
+    assert axe_violations(page) == []
+    page.click("button.default")  # no reason chosen
+    assert "Nothing was changed yet" in page.inner_text(".errornote")
+    assert axe_violations(page) == []
