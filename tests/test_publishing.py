@@ -193,6 +193,8 @@ def test_existing_consultations_are_published_by_the_migration_and_a_written_out
     )
     OldConsultation.objects.create(slug="quiet", title="Quiet", opens_at=now - 9 * DAY, closes_at=now - DAY, **common)
 
+    # The roles' groups, which an earlier transactional test may have emptied away with the rest.
+    Group.objects.get_or_create(name="Consultation manager")
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
