@@ -371,3 +371,13 @@ def test_answers_of_choices_alone_form_no_campaign_and_erasure_removes_the_words
     other.refresh_from_db()
     assert (other.text, other.other_text) == (REMOVED_TEXT, "")
     assert [o.label for o in other.options.all()] == ["Other"]
+
+
+def test_the_moderation_screen_shows_what_an_answer_chose(client, consultation, asked):
+    one = asked["one"]
+    answer(one, ["Other"], other="Somewhere between", status=Comment.Status.PENDING)
+    client.force_login(User.objects.create_superuser("moderator-boss"))
+    html = client.get(reverse("admin:guidance_consultation_moderate", args=[consultation.pk])).content.decode()
+    assert "Answer to Q2" in html
+    assert '<p class="moderation-choice"><strong>Chose:</strong> Other: Somewhere between</p>' in html
+    assert 'class="moderation-text"' not in html

@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 from django import template
 from django.utils import timezone
 
+from guidance import answers
+
 register = template.Library()
 
 
@@ -55,3 +57,11 @@ def page_links(page):
 def source_host(url):
     """The site a link goes to, as people read it: "www.nihr.ac.uk"."""
     return urlsplit(url).hostname or url
+
+
+@register.filter
+def answer_labels(comment):
+    """The options an answer chose, as people read them ("Other: their words"); [] for a comment."""
+    if not comment.question_id:
+        return []
+    return answers.chosen_labels([comment.pk]).get(comment.pk, [])
