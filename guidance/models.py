@@ -602,9 +602,15 @@ class Comment(models.Model):
         return self.question.number
 
     def clean(self):
-        # Only an answer to a choice question may be without words: its options are the answer.
-        if self.question_id is None or self.question.kind == Question.Kind.TEXT:
-            text_rules.check_not_blank(self.text)
+        # Only an answer that chose options may be without words: its options are the answer. (The
+        # admin's forms for responses received offline take words only, so there they are needed.)
+        if not (self.pk and self.question_id and self.options.exists()):
+            if not self.text.strip():
+                raise ValidationError({"text": "Enter what they wrote."})
+            try:
+                text_rules.check_not_blank(self.text)
+            except ValidationError as error:
+                raise ValidationError({"text": error.messages}) from None
 
 
 class ChosenOption(models.Model):

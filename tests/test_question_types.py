@@ -381,3 +381,15 @@ def test_the_moderation_screen_shows_what_an_answer_chose(client, consultation, 
     assert "Answer to Q2" in html
     assert '<p class="moderation-choice"><strong>Chose:</strong> Other: Somewhere between</p>' in html
     assert 'class="moderation-text"' not in html
+
+
+def test_an_answer_typed_in_by_staff_needs_words_whatever_the_question(admin_client, consultation, asked):
+    from tests.test_moderation_offline import offline_response
+
+    for question in (asked["one"], asked["text"]):
+        page = admin_client.post(
+            reverse("admin:guidance_response_add"),
+            offline_response(consultation, answers=[{"question": question.pk, "text": "  "}]),
+        )
+        assert "Enter what they wrote." in page.content.decode()
+    assert not Response.objects.exists()
