@@ -85,13 +85,9 @@ class DraftSection:
     slug: str
     body: str
 
-    @property
-    def number(self):
-        return f"{self.major}.{self.minor}" if self.minor else str(self.major)
-
-    @property
-    def is_subsection(self):
-        return self.minor > 0
+    # Numbered as a saved section is.
+    number = Section.number
+    is_subsection = Section.is_subsection
 
     @property
     def start(self):
