@@ -393,3 +393,10 @@ def test_an_answer_typed_in_by_staff_needs_words_whatever_the_question(admin_cli
         )
         assert "Enter what they wrote." in page.content.decode()
     assert not Response.objects.exists()
+
+
+def test_the_receipt_lists_the_choices_and_the_explanation(client, consultation, asked, mailoutbox):
+    one = asked["one"]
+    post(client, consultation, {f"answer_{one.pk}": option(one, "Partly"), f"answer_{one.pk}_text": "Mostly clear."})
+    body = mailoutbox[0].body
+    assert "Q2. Is it clear?\n\nPartly\n\nMostly clear." in body

@@ -67,6 +67,7 @@ def publish_page(request, consultation_id):
             "may_share": request.user.has_perm("guidance.add_previewlink"),
             "links": links,
             "closed": consultation.state == Consultation.State.CLOSED,
+            "link_days": settings.PREVIEW_LINK_DAYS,
         },
         status=400 if form.is_bound and form.errors else 200,
     )
