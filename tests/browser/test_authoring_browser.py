@@ -68,6 +68,12 @@ def test_a_manager_goes_from_a_word_document_to_a_published_consultation_answere
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("This document has no sections yet.")).to_be_visible()
     page.get_by_role("link", name="Import the draft").first.click()
+    check_axe(page, failures, "import")
+    (tmp_path / "notes.md").write_text("Some notes without a single heading.")
+    page.set_input_files("#id_file", str(tmp_path / "notes.md"))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_text("Nothing was imported. The file has no headings")).to_be_visible()
+    check_axe(page, failures, "import refused")
     page.set_input_files("#id_file", str(word_draft(tmp_path / "paying.docx")))
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_text("makes 3 sections")).to_be_visible()
@@ -76,6 +82,10 @@ def test_a_manager_goes_from_a_word_document_to_a_published_consultation_answere
     page.get_by_role("button", name="Save 3 sections").click()
     expect(page.get_by_text("Saved 3 sections from paying.docx.")).to_be_visible()
     check_axe(page, failures, "sections")
+    page.get_by_role("link", name="Preview section 2").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pay fairly")
+    expect(page.get_by_text("Section 2: Principles")).to_be_visible()
+    check_axe(page, failures, "section preview")
     sections = Document.objects.get().sections.all()
     assert [(s.number, s.part, s.title) for s in sections] == [
         ("1", "", "Why pay people"),
