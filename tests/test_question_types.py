@@ -140,6 +140,8 @@ def test_a_tampered_checkbox_value_is_an_error(client, consultation, asked):
     several = asked["several"]
     page = post(client, consultation, {f"answer_{several.pk}": [option(several, "Features"), "0"]})
     assert "Choose from the answers listed" in page.content.decode()
+    # The error summary links to the first checkbox, which exists.
+    assert f'<a href="#id_answer_{several.pk}_1">Choose from the answers listed</a>' in page.content.decode()
     assert not Response.objects.exists()
 
 
@@ -164,6 +166,7 @@ def test_a_required_question_must_be_answered(client, consultation, asked):
     page = post(client, consultation, {f"answer_{asked['text'].pk}": "Something."})
     html = page.content.decode()
     assert "Choose an answer to question 4" in html
+    assert f'<a href="#id_answer_{scale.pk}_1">Choose an answer to question 4</a>' in html
     assert "The guidance is practical. (required)" in html
     assert not Response.objects.exists()
     post(client, consultation, {f"answer_{scale.pk}": option(scale, "Don't know")})
