@@ -20,7 +20,10 @@ COPY --from=assets /build/static/build ./static/build
 # throwaway key exists only for this build step and is never used at run time.
 RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     python manage.py collectstatic --noinput \
- && useradd --system --no-create-home --uid 10001 portal
+ && useradd --system --no-create-home --uid 10001 portal \
+ && mkdir -p /app/media && chown portal /app/media
+# Uploaded supporting documents (FILE_STORAGE=local): the media volume in docker-compose.yml.
+VOLUME /app/media
 USER portal
 EXPOSE 8000
 # migrate also makes the database cache's table (guidance/migrations/0004_cache_table.py).

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",  # /sitemap.xml: published consultations only (guidance/sitemaps.py)
     "django.forms",  # its widget templates, for FORM_RENDERER below
     "crispy_forms",
     "crispy_forms_gds",
@@ -167,8 +168,36 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # without it (local runs and tests) whitenoise serves them straight from static/.
 # The Docker image sets DJANGO_COLLECTED_STATIC=true for its collectstatic step and at run time.
 COLLECTED_STATIC = env_bool("DJANGO_COLLECTED_STATIC", (STATIC_ROOT / "staticfiles.json").exists())
+# Uploaded files (supporting documents, guidance/supporting.py) go through Django's storage API:
+# local files under MEDIA_ROOT by default, never served from there by the web server (the portal
+# serves each itself, so a draft's stay private); FILE_STORAGE=s3 keeps them in an S3-compatible
+# bucket with django-storages, private, through the AWS_* variables below (docs/deployment.md).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+FILE_STORAGE = os.environ.get("FILE_STORAGE", "local")
+if FILE_STORAGE == "local":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif FILE_STORAGE == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Private objects: the portal reads them and serves them itself.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if not DEFAULT_STORAGE["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("FILE_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+else:
+    raise ImproperlyConfigured(f"FILE_STORAGE must be local or s3, not {FILE_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if COLLECTED_STATIC
@@ -357,7 +386,18 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 # Files: only these views take one, and only from staff (the CSV import, with its own 5 MB cap).
 # A file part sent to any other form is refused with the 400 page as soon as its headers arrive,
 # before any of it is kept in memory or written to disk (consult/uploads.py).
-FILE_UPLOAD_VIEWS = {"admin:guidance_consultation_import"}
+FILE_UPLOAD_VIEWS = {
+    "admin:guidance_consultation_import",
+    "admin:guidance_consultation_documents",
+    "admin:guidance_document_import",
+}
+# The largest file any of them takes: a bigger one is refused while it arrives (consult/uploads.py),
+# with the 400 page; each form refuses a file over its own cap with a message.
+SUPPORTING_DOCUMENT_MAX_MB = env_int("SUPPORTING_DOCUMENT_MAX_MB", 20)
+DRAFT_IMPORT_MAX_MB = env_int("DRAFT_IMPORT_MAX_MB", 10)
+FILE_UPLOAD_MAX_BYTES = 2 * max(SUPPORTING_DOCUMENT_MAX_MB, DRAFT_IMPORT_MAX_MB, 5) * 1024 * 1024
+# Days a preview link to a draft consultation works (guidance/previews.py).
+PREVIEW_LINK_DAYS = env_int("PREVIEW_LINK_DAYS", 7)
 FILE_UPLOAD_HANDLERS = [
     "consult.uploads.RefuseFilesUnlessTaken",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -1,5 +1,6 @@
 """Files in form posts: only the views named in settings.FILE_UPLOAD_VIEWS take one (the staff's
-CSV import, which keeps its own 5 MB cap), and only from staff. Any other form post with a file
+CSV import, the draft import and supporting documents, each with its own cap), and only from
+staff, and no file larger than settings.FILE_UPLOAD_MAX_BYTES. Any other form post with a file
 part is refused when the part's headers arrive, before a byte of it is kept in memory or written
 to disk: this handler comes first in settings.FILE_UPLOAD_HANDLERS."""
 
@@ -26,6 +27,10 @@ def takes_files(request):
     )
 
 
+class FileTooLarge(MultiPartParserError):
+    problem = "The file was too large for the portal to take. Make it smaller and send it again."
+
+
 class RefuseFilesUnlessTaken(FileUploadHandler):
     def new_file(self, *args, **kwargs):
         if not takes_files(self.request):
@@ -33,6 +38,10 @@ class RefuseFilesUnlessTaken(FileUploadHandler):
         super().new_file(*args, **kwargs)
 
     def receive_data_chunk(self, raw_data, start):
+        # Past settings.FILE_UPLOAD_MAX_BYTES nothing more is kept: each form's own cap is smaller
+        # and says so in words, this only stops a file far larger from filling the disk.
+        if start + len(raw_data) > settings.FILE_UPLOAD_MAX_BYTES:
+            raise FileTooLarge("a file larger than FILE_UPLOAD_MAX_BYTES")
         return raw_data  # passed on to the next handler, which keeps the file
 
     def file_complete(self, file_size):

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db import DataError, models, transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
+from guidance import answers
 from guidance.campaigns import assign_groups, in_a_group, whole_groups, with_group_size
 from guidance.models import (
     Comment,
@@ -31,6 +33,7 @@ from guidance.models import (
 from guidance.moderation import ALLOWED, may_read_notes
 from guidance.personal_data import may_see_personal_data, personal_field_reached
 from guidance.staff import analysis, exporting
+from guidance.staff.forms import QuestionForm
 from guidance.staff.moderation import DECISIONS, decide_or_ask
 
 
@@ -108,20 +111,28 @@ class PersonalDataAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/guidance/refused_filter.html", context, status=400)
 
 
-class SectionInline(admin.TabularInline):
-    model = Section
-    fields = ["major", "minor", "part", "title", "slug"]
-    extra = 0
-    show_change_link = True
-
-
 @admin.register(Document)
 class DocumentAdmin(PersonalDataAdmin):
-    list_display = ["title", "version_label", "published_on"]
+    """A document's details; its sections have their own page (guidance/staff/drafts.py: edit,
+    preview, reorder, add, remove, import from a file), linked from this one."""
+
+    list_display = ["title", "version_label", "published_on", "section_count"]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [SectionInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_sections=Count("sections"))
+
+    @admin.display(description="Sections", ordering="n_sections")
+    def section_count(self, document):
+        return document.n_sections
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # A new document's next step is its sections.
+        if "_continue" not in request.POST and "_addanother" not in request.POST:
+            return HttpResponseRedirect(reverse("admin:guidance_document_sections", args=[obj.pk]))
+        return super().response_add(request, obj, post_url_continue)
 
 
 @admin.register(Section)
@@ -131,11 +142,39 @@ class SectionAdmin(PersonalDataAdmin):
     search_fields = ["title", "body"]
     list_select_related = ["document"]
     prepopulated_fields = {"slug": ["title"]}
+    fields = ["document", "major", "minor", "part", "title", "slug", "body"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 20, "cols": 100})}}
+    change_form_template = "admin/guidance/section/change_form.html"
+
+    def after_saving(self, request, obj, response):
+        """ "Save and preview" shows the section as the public will; saving returns to the document's sections."""
+        if "_preview" in request.POST:
+            return HttpResponseRedirect(reverse("admin:guidance_section_preview", args=[obj.pk]))
+        if not {"_continue", "_addanother", "_saveasnew"} & set(request.POST):
+            return HttpResponseRedirect(reverse("admin:guidance_document_sections", args=[obj.document_id]))
+        return response
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self.after_saving(request, obj, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return self.after_saving(request, obj, super().response_change(request, obj))
+
+    def response_delete(self, request, obj_display, obj_id):
+        document_id = getattr(self, "_deleted_document_id", None)
+        if document_id:
+            return HttpResponseRedirect(reverse("admin:guidance_document_sections", args=[document_id]))
+        return super().response_delete(request, obj_display, obj_id)
+
+    def delete_model(self, request, obj):
+        self._deleted_document_id = obj.document_id
+        super().delete_model(request, obj)
 
 
 class QuestionInline(admin.StackedInline):
     model = Question
-    fields = ["position", "text", "hint"]
+    form = QuestionForm
+    fields = ["position", "text", "hint", "kind", "option_lines", "offers_other", "explain_label", "required"]
     extra = 0
     # Stacked, each field full width: a row of three wide fields overflowed the page.
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})}}
@@ -149,8 +188,11 @@ class OutcomeInline(admin.StackedInline):
 
 @admin.register(Consultation)
 class ConsultationAdmin(PersonalDataAdmin):
+    """A consultation's settings and questions. A new one is a draft until it is published on its
+    Publish page (guidance/staff/publishing.py)."""
+
     list_display = ["title", "organisation", "opens_at", "closes_at", "state"]
-    list_filter = ["organisation"]
+    list_filter = ["publication", "organisation"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "opens_at"
@@ -174,9 +216,28 @@ class ConsultationAdmin(PersonalDataAdmin):
     def has_moderate_permission(self, request):
         return request.user.has_perm("guidance.moderate_comment")
 
-    @admin.display(description="State")
+    @admin.display(description="Stage")
     def state(self, consultation):
-        return consultation.get_state_display()
+        return consultation.get_stage_display()
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # A new consultation is a draft: its next step is the Publish page, with its preview links.
+        if "_continue" not in request.POST and "_addanother" not in request.POST:
+            self.message_user(request, f"“{obj}” is saved as a draft: the public cannot see it until it is published.")
+            return HttpResponseRedirect(reverse("admin:guidance_consultation_publish", args=[obj.pk]))
+        return super().response_add(request, obj, post_url_continue)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Question:
+            # Each question's options follow its kind (guidance/answers.py); the form checked
+            # that no option answers chose goes.
+            for question_form in formset.forms:
+                question = question_form.instance
+                if question.pk and question_form.cleaned_data and not question_form.cleaned_data.get("DELETE"):
+                    answers.set_options(
+                        question, question_form.option_labels(), question_form.cleaned_data.get("offers_other", False)
+                    )
 
 
 @admin.register(Question)

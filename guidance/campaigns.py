@@ -94,7 +94,9 @@ def find_groups(comments, threshold=SIMILARITY_THRESHOLD):
     more; the group number is the smallest pk in the group."""
     pks_by_text = defaultdict(list)
     for pk, text in comments:
-        pks_by_text[normalise(text)].append(pk)
+        # An answer made of its choices alone has no words: it is in no campaign.
+        if normalised := normalise(text):
+            pks_by_text[normalised].append(pk)
     texts = list(pks_by_text)
     sets = [shingles(text) for text in texts]
 

@@ -1,5 +1,6 @@
 """The numbers on a consultation's dashboard, counted in the database in a fixed number of
-queries however many responses there are (eight: the sections, questions and themes, one
+queries however many responses there are (eleven: the sections, questions, their options and
+themes, two for the choice questions' answers (guidance/answers.py), one
 grouped count over the comments, one over the responses, one over the theme links, and two for
 the median; PostgreSQL adds two SET LOCAL), and shaped into
 charts (guidance/staff/charts.py lays them out as SVG for the dashboard page).
@@ -41,6 +42,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
+from guidance import answers
 from guidance.models import DECISION_TIME, Comment, Response, Theme
 
 DECIDED = [Comment.Status.APPROVED, Comment.Status.REJECTED, Comment.Status.SPAM]
@@ -53,6 +55,7 @@ class Bar:
     label: str
     value: int
     long_label: str = ""
+    share: float | None = None  # percent, for the answers to a choice question
 
 
 @dataclass
@@ -64,6 +67,11 @@ class Chart:
     label_heading: str
     value_heading: str = "Number"
     bars: list = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def has_shares(self):
+        return any(bar.share is not None for bar in self.bars)
 
     @property
     def total(self):
@@ -179,7 +187,7 @@ def dashboard(consultation):
 def _dashboard(consultation):
     comments = Comment.objects.filter(consultation=consultation)
     sections = list(consultation.document.sections.all())
-    questions = list(consultation.questions.all())
+    questions = list(consultation.questions.prefetch_related("options"))
     themes = list(Theme.objects.filter(consultation=consultation))
 
     # One pass over the comments and one over the responses; everything else adds these up.
@@ -261,10 +269,34 @@ def _dashboard(consultation):
             ),
             Chart("day", "Responses submitted per day", "Day", bars=day_bars),
             Chart("theme", "Comments per theme", "Theme", value_heading="Comments", bars=theme_totals),
+            *answer_charts(consultation, questions),
         ],
         "themes": themes,
         "theme_rows": theme_rows,
     }
+
+
+def answer_charts(consultation, questions):
+    """One chart per choice or agreement question: how many answers chose each option, and their
+    share of the answers that chose something (guidance/answers.py counts; spam is left out)."""
+    return [
+        Chart(
+            f"answers-{counts.question.pk}",
+            f"{counts.question.number}: answers chosen",
+            "Answer",
+            value_heading="Answers",
+            bars=[Bar(option.label, option.count, share=round(option.share, 1)) for option in counts.options],
+            note=f"{counts.question.text} {counts.answered} answer{'s' if counts.answered != 1 else ''} chose "
+            "something"
+            + (
+                " (each could choose several, so the shares add up to more than 100%)"
+                if counts.question.kind == "several"
+                else ""
+            )
+            + ". Spam is not counted.",
+        )
+        for counts in answers.option_counts(consultation, questions)
+    ]
 
 
 def format_duration(duration):

@@ -28,32 +28,40 @@ CONSULTATION = {
     "event_ends_at": datetime.datetime(2017, 10, 9, 21, 0, tzinfo=LONDON),
 }
 
-# (text verbatim from the announcement, hint written for this portal)
+# Each question: its text verbatim from the announcement, a hint written for this portal, and how
+# it is asked (guidance/answers.py): Q1 as Yes / Partly / No with an explanation, Q4 as Yes / No
+# with "If so, what went well?", the others in words.
 QUESTIONS = [
-    (
-        "Does this draft guidance capture the key principles/features involved in co-producing research?",
-        "For example, is anything missing, unclear or wrong in the principles and features?",
-    ),
-    (
-        "What are the challenges/barriers to co-producing research?",
-        "Think about funding, time, payment, how institutions work, or anything else that has got in the way.",
-    ),
-    (
-        "What practical advice would you give to someone thinking of co-producing research?",
-        "What has worked for you, or what do you wish you had known at the start?",
-    ),
-    (
-        "Has anyone been involved in training on co-producing research. If so, what went well?",
-        "Tell us about any training you took part in or ran, and what made it useful.",
-    ),
-    (
-        "What are the dangers of not co-producing research?",
-        "What can go wrong when research is done without patients, carers and the public as partners?",
-    ),
-    (
-        "Do you have ideas for research projects?",
-        "Describe any questions you think researchers and the public should explore together.",
-    ),
+    {
+        "text": "Does this draft guidance capture the key principles/features involved in co-producing research?",
+        "hint": "For example, is anything missing, unclear or wrong in the principles and features?",
+        "kind": "one",
+        "options": ["Yes", "Partly", "No"],
+        "explain_label": "Please explain",
+    },
+    {
+        "text": "What are the challenges/barriers to co-producing research?",
+        "hint": "Think about funding, time, payment, how institutions work, or anything else that has got in the way.",
+    },
+    {
+        "text": "What practical advice would you give to someone thinking of co-producing research?",
+        "hint": "What has worked for you, or what do you wish you had known at the start?",
+    },
+    {
+        "text": "Has anyone been involved in training on co-producing research. If so, what went well?",
+        "hint": "Tell us about any training you took part in or ran, and what made it useful.",
+        "kind": "one",
+        "options": ["Yes", "No"],
+        "explain_label": "If so, what went well?",
+    },
+    {
+        "text": "What are the dangers of not co-producing research?",
+        "hint": "What can go wrong when research is done without patients, carers and the public as partners?",
+    },
+    {
+        "text": "Do you have ideas for research projects?",
+        "hint": "Describe any questions you think researchers and the public should explore together.",
+    },
 ]
 
 # (number, part, title, slug, Markdown body). Sections 2 to 6 are the key principles and 7 to 13 the key features.

@@ -35,7 +35,19 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from guidance.models import Comment, ExportRecord, ModerationReason, Report, Response, StaffNote, Theme
+from guidance import answers
+from guidance.models import (
+    ChosenOption,
+    Comment,
+    ExportRecord,
+    ModerationReason,
+    Option,
+    Question,
+    Report,
+    Response,
+    StaffNote,
+    Theme,
+)
 
 BOM = "\ufeff".encode()
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -74,6 +86,8 @@ COMMENT_HEADER = [
     "Report count",
     "Group",
 ]
+# The comments layout's column after Group: an answer's chosen options (guidance/answers.py).
+CHOICES_HEADER = "Choices"
 # The responses layout's last column: the groups of the response's selected comments.
 RESPONSE_GROUPS_HEADER = "Groups"
 # The comments layout's last column, only with personal data: moderators' private notes may say
@@ -194,10 +208,12 @@ def export_filename(consultation, now=None):
 def header(consultation, layout, with_personal_data):
     personal = PERSONAL_HEADER if with_personal_data else []
     if layout == Layout.RESPONSES:
-        questions = [f"Q{position}" for position in _question_positions(consultation)]
+        questions = []
+        for position, has_options in _questions(consultation):
+            questions += [f"Q{position}", f"Q{position} explanation"] if has_options else [f"Q{position}"]
         return [*RESPONSE_HEADER, *personal, *questions, "Section comments", RESPONSE_GROUPS_HEADER]
     notes = [STAFF_NOTES_HEADER] if with_personal_data else []
-    return [*RESPONSE_HEADER, *personal, *COMMENT_HEADER, *notes]
+    return [*RESPONSE_HEADER, *personal, *COMMENT_HEADER, CHOICES_HEADER, *notes]
 
 
 def csv_chunks(consultation, comments, *, layout=Layout.COMMENTS, with_personal_data=False):
@@ -210,8 +226,13 @@ def csv_chunks(consultation, comments, *, layout=Layout.COMMENTS, with_personal_
         yield from _portable_chunks(consultation, values, layout, with_personal_data)
 
 
-def _question_positions(consultation):
-    return list(consultation.questions.order_by("position").values_list("position", flat=True))
+def _questions(consultation):
+    """(position, has options) for each question, in order: a choice or agreement question has two
+    columns in the responses layout, its choices and its explanation."""
+    return [
+        (position, kind != Question.Kind.TEXT)
+        for position, kind in consultation.questions.order_by("position").values_list("position", "kind")
+    ]
 
 
 def _comment_values(comments, with_personal_data):
@@ -261,7 +282,7 @@ def _response_cells(row, with_personal_data):
     return cells
 
 
-def _comment_row(row, themes, report_count, with_personal_data, notes=()):
+def _comment_row(row, themes, report_count, with_personal_data, notes=(), choices=""):
     on_section = row["e_section_major"] is not None
     reason = REASON_LABELS.get(row["e_reason_code"], row["e_reason_code"])
     cells = [
@@ -278,17 +299,25 @@ def _comment_row(row, themes, report_count, with_personal_data, notes=()):
     ]
     # The report count and the group number are whole numbers, with nothing to neutralise; the csv
     # module writes a comment in no group (None) as an empty cell, as COPY writes NULL.
-    row_cells = [neutralise(cell) for cell in cells] + [report_count, row["e_group"]]
+    row_cells = [neutralise(cell) for cell in cells] + [report_count, row["e_group"], neutralise(choices)]
     if with_personal_data:
         row_cells.append(neutralise(JOIN_TEXTS.join(notes)))
     return row_cells
 
 
-def _response_row(rows, positions, with_personal_data):
+def _response_row(rows, questions, choices, with_personal_data):
     def text(row):
         return row["e_text"].replace("\x00", "")
 
-    answers = [JOIN_TEXTS.join(text(row) for row in rows if row["e_question_position"] == p) for p in positions]
+    answers = []
+    for p, has_options in questions:
+        on_question = [row for row in rows if row["e_question_position"] == p]
+        if has_options:
+            # The chosen labels, then the explanation; answers without one leave nothing.
+            answers.append(JOIN_TEXTS.join(choices[row["e_id"]] for row in on_question if choices.get(row["e_id"])))
+            answers.append(JOIN_TEXTS.join(text(row) for row in on_question if row["e_text"]))
+        else:
+            answers.append(JOIN_TEXTS.join(text(row) for row in on_question))
     on_sections = sorted(
         (row for row in rows if row["e_section_major"] is not None),
         key=lambda row: (row["e_section_major"], row["e_section_minor"], row["e_id"]),
@@ -316,6 +345,14 @@ def _staff_notes(comment_ids):
     return notes
 
 
+def _choices(comment_ids):
+    """{comment id: "Partly"} for the answers among these comments that chose options."""
+    return {
+        comment_id: answers.LABEL_SEPARATOR.join(labels).replace("\x00", "")
+        for comment_id, labels in answers.chosen_labels(comment_ids).items()
+    }
+
+
 def _report_counts(comment_ids):
     counts = Report.objects.filter(comment_id__in=comment_ids).values("comment_id").annotate(n=Count("pk"))
     return {count["comment_id"]: count["n"] for count in counts.order_by()}
@@ -326,9 +363,22 @@ def _portable_chunks(consultation, values, layout, with_personal_data):
     writer = csv.writer(buffer, lineterminator="\r\n")
     rows = values.order_by("e_response_id", "e_id").iterator(chunk_size=ROWS_PER_BATCH)
     if layout == Layout.RESPONSES:
-        positions = _question_positions(consultation)
-        for _, group in groupby(rows, key=lambda row: row["e_response_id"]):
-            writer.writerow(_response_row(list(group), positions, with_personal_data))
+        questions = _questions(consultation)
+        choices = {}
+
+        def in_batches():
+            # The choices of each batch of rows in one query, as the rows stream past.
+            while batch := list(islice(rows, ROWS_PER_BATCH)):
+                choices.update(_choices([row["e_id"] for row in batch if row["e_question_position"] is not None]))
+                yield from batch
+
+        for _, group in groupby(in_batches(), key=lambda row: row["e_response_id"]):
+            # A response's rows may straddle two batches, so each comment's choices stay until
+            # its response's row is written.
+            group = list(group)
+            writer.writerow(_response_row(group, questions, choices, with_personal_data))
+            for row in group:
+                choices.pop(row["e_id"], None)
             if buffer.tell() >= CHUNK_BYTES:
                 yield _drain(buffer)
     else:
@@ -336,6 +386,7 @@ def _portable_chunks(consultation, values, layout, with_personal_data):
             ids = [row["e_id"] for row in batch]
             themes, reports = _theme_names(consultation, ids), _report_counts(ids)
             notes = _staff_notes(ids) if with_personal_data else {}
+            choices = _choices([row["e_id"] for row in batch if row["e_question_position"] is not None])
             writer.writerows(
                 _comment_row(
                     row,
@@ -343,6 +394,7 @@ def _portable_chunks(consultation, values, layout, with_personal_data):
                     reports.get(row["e_id"], 0),
                     with_personal_data,
                     notes.get(row["e_id"], ()),
+                    choices.get(row["e_id"], ""),
                 )
                 for row in batch
             )
@@ -410,6 +462,20 @@ def _response_cells_sql(cursor, with_personal_data):
     return cells
 
 
+def _choices_sql(cursor, consultation):
+    """Each answer's chosen options as one text, "Agree" or "Yes; Other: their words", in the
+    question's order: the same text guidance.answers.chosen_labels makes. Only identifiers from the
+    models' metadata, a whole number and a quoted literal go into it."""
+    chosen, option, comment = ChosenOption._meta.db_table, Option._meta.db_table, Comment._meta.db_table
+    separator = _literal(cursor, answers.LABEL_SEPARATOR)
+    return (
+        "(SELECT co.comment_id, string_agg(CASE WHEN o.is_other AND c.other_text <> '' "  # noqa: S608
+        f"THEN o.label || ': ' || c.other_text ELSE o.label END, {separator} ORDER BY o.position) AS labels "
+        f"FROM {chosen} co JOIN {option} o ON o.id = co.option_id JOIN {comment} c ON c.id = co.comment_id "
+        f"WHERE c.consultation_id = {int(consultation.pk)} GROUP BY co.comment_id)"
+    )
+
+
 def comment_rows_sql(consultation, values, with_notes=False):
     """The comments as the database holds them, with each one's theme names and report count (and,
     with_notes, its staff notes, joined as _staff_notes joins them): everything the comments layout
@@ -439,8 +505,10 @@ def comment_rows_sql(consultation, values, with_notes=False):
             )
         # Joined once, aggregated per comment: a subquery per row costs more than the rest together.
         return (
-            f"SELECT v.*, tm.names AS e_themes, COALESCE(rc.n, 0) AS e_report_count{notes_column} "  # noqa: S608
+            f"SELECT v.*, tm.names AS e_themes, COALESCE(rc.n, 0) AS e_report_count, "  # noqa: S608
+            f"ch.labels AS e_choices{notes_column} "
             f"FROM ({inner}) v "
+            f"LEFT JOIN {_choices_sql(cursor, consultation)} ch ON ch.comment_id = v.e_id "
             f"LEFT JOIN (SELECT ct.comment_id, string_agg(th.name, '; ' ORDER BY th.name COLLATE \"C\") AS names "
             f"FROM {comment_themes} ct JOIN {theme} th ON th.id = ct.theme_id "
             f"WHERE th.consultation_id = {int(consultation.pk)} GROUP BY ct.comment_id) tm ON tm.comment_id = v.e_id "
@@ -459,10 +527,15 @@ def postgresql_sql(consultation, values, layout, with_personal_data):
         if layout == Layout.RESPONSES:
             inner_sql, params = values.query.sql_with_params()
             inner = cursor.mogrify(inner_sql, params).decode()
-            answers = [
-                f"string_agg(t.e_text, E'\\n\\n' ORDER BY t.e_id) FILTER (WHERE t.e_question_position = {int(p)})"
-                for p in _question_positions(consultation)
-            ]
+            answers = []
+            for p, has_options in _questions(consultation):
+                on_question = f"FILTER (WHERE t.e_question_position = {int(p)})"
+                if has_options:
+                    # Its choices, then its explanation: as _response_row writes them.
+                    answers.append(f"string_agg(ch.labels, E'\\n\\n' ORDER BY t.e_id) {on_question}")
+                    answers.append(f"string_agg(NULLIF(t.e_text, ''), E'\\n\\n' ORDER BY t.e_id) {on_question}")
+                else:
+                    answers.append(f"string_agg(t.e_text, E'\\n\\n' ORDER BY t.e_id) {on_question}")
             sections = (
                 f"string_agg({_section_number_sql()} || ': ' || t.e_text, E'\\n\\n' "
                 "ORDER BY t.e_section_major, t.e_section_minor, t.e_id) FILTER (WHERE t.e_section_major IS NOT NULL)"
@@ -479,6 +552,7 @@ def postgresql_sql(consultation, values, layout, with_personal_data):
             ]
             rows = (
                 f"SELECT {', '.join(cells)} FROM ({inner}) t "  # noqa: S608
+                f"LEFT JOIN {_choices_sql(cursor, consultation)} ch ON ch.comment_id = t.e_id "
                 "GROUP BY t.e_response_id, t.e_reference, t.e_submitted_at, t.e_channel, t.e_respondent_type, "
                 f"t.e_consent{personal} ORDER BY t.e_response_id"
             )
@@ -501,6 +575,7 @@ def postgresql_sql(consultation, values, layout, with_personal_data):
                 _neutralise_sql("t.e_themes"),
                 "t.e_report_count",
                 "t.e_group",
+                _neutralise_sql("t.e_choices"),
             ]
             if with_personal_data:
                 cells.append(_fixed("t.e_notes"))  # starts with the note's time

@@ -23,10 +23,12 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.utils.html import conditional_escape, format_html
 
-from guidance import text
+from guidance import answers, text
 from guidance.models import Report, Response
 
 MAX_COMMENT_LENGTH = 10_000
+# The words given for "Other, please say": a few words, a sentence at most.
+MAX_OTHER_LENGTH = 500
 
 # What the respondent's details remember between forms in one browser session.
 REMEMBERED_FIELDS = ["name", "email", "respondent_type", "organisation", "consent"]
@@ -273,41 +275,127 @@ class CommentForm(RespondentDetailsForm):
 
 
 class QuestionsForm(RespondentDetailsForm):
-    """Answers to the consultation's questions: each optional, at least one required."""
+    """Answers to the consultation's questions: each optional unless the question is required, and
+    at least one answered. Each question's fields follow its kind (guidance/answers.py decides what
+    an answer may hold): a text box; radio buttons or checkboxes of its options, with a box for
+    the words of "Other" when it offers one; and its explanation box when it has one."""
 
     def __init__(self, *args, questions, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
-        answer_fields = []
+        answer_layout = []
         for question in self.questions:
-            name = f"answer_{question.pk}"
-            # crispy-forms-gds marks labels safe, so escape the question's own text here.
-            self.fields[name] = long_text_field(
-                label=format_html("{}. {}", question.number, conditional_escape(question.text)),
-                hint=conditional_escape(question.hint),
-                required=False,
-            )
-            answer_fields.append(Field.textarea(name, label_size=Size.SMALL))
-        self.order_fields([f"answer_{q.pk}" for q in self.questions])
+            answer_layout += self.add_question_fields(question)
+        self.order_fields([name for question in self.questions for name in self.question_field_names(question)])
         self.helper.layout = Layout(
-            Fieldset(*answer_fields, legend="Your answers", legend_size=Size.MEDIUM, css_class="govuk-fieldset"),
+            HTML('<h2 class="govuk-heading-m">Your answers</h2>'),
+            *answer_layout,
             self.details_layout(),
             Submit("submit", "Send answers"),
         )
 
+    @property
+    def required_count(self):
+        return sum(question.required for question in self.questions)
+
+    @staticmethod
+    def question_field_names(question):
+        """The form's fields for one question: its answer, then the words for "Other" and the
+        explanation where it has them."""
+        name = f"answer_{question.pk}"
+        names = [name]
+        if any(option.is_other for option in answers.offered_options(question)):
+            names.append(f"{name}_other")
+        if question.has_options and question.explain_label:
+            names.append(f"{name}_text")
+        return names
+
+    def add_question_fields(self, question):
+        name = f"answer_{question.pk}"
+        # crispy-forms-gds marks labels safe, so escape the question's own text here.
+        label = format_html(
+            "{}. {}{}", question.number, conditional_escape(question.text), " (required)" if question.required else ""
+        )
+        hint = conditional_escape(question.hint)
+        if not question.has_options:
+            self.fields[name] = long_text_field(label=label, hint=hint, required=False)
+            return [Field.textarea(name, label_size=Size.SMALL)]
+        options = answers.offered_options(question)
+        choices = [(str(option.pk), option.label) for option in options]
+        invalid = {"invalid_choice": "Choose from the answers listed", "invalid_list": "Choose from the answers listed"}
+        if question.kind == question.Kind.SEVERAL_CHOICES:
+            self.fields[name] = forms.MultipleChoiceField(
+                label=label,
+                help_text=hint,
+                choices=choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages=invalid,
+            )
+            layout = [Field.checkboxes(name, legend_size=Size.SMALL)]
+        else:
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                help_text=hint,
+                choices=choices,
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages=invalid,
+            )
+            layout = [Field.radios(name, legend_size=Size.SMALL)]
+        if any(option.is_other for option in options):
+            self.fields[f"{name}_other"] = PlainTextField(
+                label=f"If you chose “{answers.OTHER_LABEL}”, say what (question {question.position})",
+                required=False,
+                max_length=MAX_OTHER_LENGTH,
+                error_messages={"max_length": f"Your other answer must be {MAX_OTHER_LENGTH:,} characters or fewer"},
+            )
+            layout.append(Field.text(f"{name}_other", label_size=Size.SMALL))
+        if question.explain_label:
+            self.fields[f"{name}_text"] = long_text_field(
+                label=f"{question.explain_label} (question {question.position}, optional)", hint="", required=False
+            )
+            layout.append(Field.textarea(f"{name}_text", label_size=Size.SMALL, rows=4))
+        return [Div(*layout, css_class="portal-question")]
+
     def clean(self):
         cleaned = super().clean()
-        if self.questions and not self.answers() and not any(f"answer_{q.pk}" in self.errors for q in self.questions):
+        self.answered = []
+        for question in self.questions:
+            name = f"answer_{question.pk}"
+            if any(field in self.errors for field in self.question_field_names(question)):
+                continue
+            if question.kind in (question.Kind.ONE_CHOICE, question.Kind.AGREEMENT) and len(self.sent_values(name)) > 1:
+                # Radio buttons send one value; two is a form that was tampered with.
+                self.add_error(name, "Choose one answer")
+                continue
+            chosen = cleaned.get(name) if question.has_options else None
+            try:
+                answer = answers.make_answer(
+                    question,
+                    option_ids=([chosen] if isinstance(chosen, str) else chosen) if chosen else (),
+                    other=cleaned.get(f"{name}_other", ""),
+                    text=cleaned.get(f"{name}_text" if question.has_options else name, ""),
+                )
+            except answers.AnswerRefused as refusal:
+                field = {"options": name, "other": f"{name}_other", "text": f"{name}_text"}[refusal.part]
+                self.add_error(field if field in self.fields else name, refusal.message)
+                continue
+            if answer:
+                self.answered.append((question, answer))
+        question_errors = any(
+            field in self.errors for question in self.questions for field in self.question_field_names(question)
+        )
+        if self.questions and not self.answered and not question_errors:
             self.add_error(f"answer_{self.questions[0].pk}", "Answer at least one question")
         return cleaned
 
+    def sent_values(self, name):
+        return self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data.get(name)]
+
     def answers(self):
-        """(question, text) for each question answered."""
-        return [
-            (question, self.cleaned_data[f"answer_{question.pk}"])
-            for question in self.questions
-            if self.cleaned_data.get(f"answer_{question.pk}")
-        ]
+        """(question, guidance.answers.Answer) for each question answered, in order."""
+        return list(self.answered)
 
 
 class ReportForm(HoneypotForm):

@@ -92,6 +92,11 @@ class Section(models.Model):
 
 
 class ConsultationQuerySet(models.QuerySet):
+    def public(self):
+        """What the public may see: published consultations, never drafts. Every public page
+        (lists, the sitemap, a consultation's own pages) reads consultations through this method."""
+        return self.exclude(publication=Consultation.Publication.DRAFT)
+
     def open(self, now=None):
         now = now or timezone.now()
         return self.filter(opens_at__lte=now, closes_at__gt=now)
@@ -118,6 +123,15 @@ class Consultation(models.Model):
         UPCOMING = "upcoming", "Not open yet"
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
+
+    class Publication(models.TextChoices):
+        """Where the consultation is in its life, moved forward only by guidance/publishing.py. A
+        draft is seen by staff and by colleagues with a preview link, never by the public; once
+        published its dates decide its state (State above); then its outcome is published."""
+
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        OUTCOME_PUBLISHED = "outcome", "Outcome published"
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="consultations")
     title = models.CharField(max_length=200)
@@ -148,11 +162,27 @@ class Consultation(models.Model):
         default=12,
         help_text="Months after the close that respondents' personal data is kept before it is anonymised.",
     )
+    publication = models.CharField(
+        max_length=16, choices=Publication, default=Publication.DRAFT, editable=False, db_index=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    outcome_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    outcome_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     objects = ConsultationQuerySet.as_manager()
 
+    # True on a draft shown as a preview (guidance/views.py get_consultation): its pages say
+    # "Preview", it shows as open, and its forms store nothing. Never stored.
+    previewing = False
+
     class Meta:
         ordering = ["-opens_at"]
+        permissions = [("publish_consultation", "Can publish consultations and their outcomes")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(closes_at__gt=models.F("opens_at")), name="consultation_closes_after_opening"
@@ -170,7 +200,23 @@ class Consultation(models.Model):
     def get_absolute_url(self):
         return reverse("guidance:consultation", kwargs={"slug": self.slug})
 
+    @property
+    def is_public(self):
+        return self.publication != self.Publication.DRAFT
+
+    @property
+    def is_draft(self):
+        return self.publication == self.Publication.DRAFT
+
+    @property
+    def outcome_is_published(self):
+        return self.publication == self.Publication.OUTCOME_PUBLISHED
+
     def state_at(self, now):
+        if self.previewing:
+            # A preview (guidance/previews.py) shows the consultation as it will be while open,
+            # forms and all, whatever its dates: nothing sent from it is stored.
+            return self.State.OPEN
         if now < self.opens_at:
             return self.State.UPCOMING
         if now < self.closes_at:
@@ -183,6 +229,14 @@ class Consultation(models.Model):
 
     def get_state_display(self):
         return self.State(self.state).label
+
+    def get_stage_display(self):
+        """For staff: "Draft", or the state a published consultation is in, or "Outcome published"."""
+        if self.is_draft:
+            return self.Publication.DRAFT.label
+        if self.outcome_is_published:
+            return self.Publication.OUTCOME_PUBLISHED.label
+        return f"Published: {self.State(self.state_at(timezone.now())).label.lower()}"
 
     @property
     def is_open(self):
@@ -202,10 +256,31 @@ class Consultation(models.Model):
 
 
 class Question(models.Model):
+    """One of a consultation's questions. What it offers (its kind and options) and what an answer
+    to it may hold are in guidance/answers.py."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Free text"
+        ONE_CHOICE = "one", "One choice (radio buttons)"
+        SEVERAL_CHOICES = "several", "Several choices (checkboxes)"
+        AGREEMENT = "agreement", "Agreement scale (Strongly agree to Strongly disagree, and Don't know)"
+
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(help_text="1 for the first question; shown as Q1.")
     text = models.TextField()
     hint = models.CharField(max_length=300, blank=True, help_text="Plain-English help shown under the question.")
+    kind = models.CharField(max_length=16, choices=Kind, default=Kind.TEXT)
+    required = models.BooleanField(
+        default=False,
+        help_text="Respondents must answer it to send their answers. Otherwise optional (they answer at least one).",
+    )
+    explain_label = models.CharField(
+        "explanation box",
+        max_length=200,
+        blank=True,
+        help_text="For a choice or agreement question: the label of an optional free-text box under it, such as "
+        "“Please explain” or “If so, what went well?”. Empty: no box.",
+    )
 
     class Meta:
         ordering = ["consultation", "position"]
@@ -220,6 +295,28 @@ class Question(models.Model):
     @property
     def number(self):
         return f"Q{self.position}"
+
+    @property
+    def has_options(self):
+        return self.kind != self.Kind.TEXT
+
+
+class Option(models.Model):
+    """One answer a choice or agreement question offers. The agreement scale's options are fixed
+    (guidance/answers.py keeps them in step); "Other, please say" is an option too (is_other), the
+    respondent's words going to Comment.other_text."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=200)
+    is_other = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["question", "position"]
+        constraints = [models.UniqueConstraint(fields=["question", "position"], name="option_position_unique")]
+
+    def __str__(self):
+        return self.label
 
 
 # Letters and digits that cannot be mistaken for one another when read aloud, handwritten or
@@ -415,7 +512,15 @@ class Comment(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="comments")
     section = models.ForeignKey(Section, on_delete=models.PROTECT, null=True, blank=True, related_name="comments")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, null=True, blank=True, related_name="comments")
-    text = models.TextField(validators=[text_rules.check_long_text, text_rules.check_not_blank])
+    # The comment, or the answer to a free-text question, or the "Please explain" of a choice
+    # question (then it may be empty: the answer is its options).
+    text = models.TextField(blank=True, validators=[text_rules.check_long_text])
+    # An answer to a choice or agreement question: the options chosen, and the respondent's words
+    # when one of them is "Other, please say" (guidance/answers.py).
+    options = models.ManyToManyField("Option", through="ChosenOption", blank=True, related_name="answers")
+    other_text = models.TextField(
+        "other, in their words", blank=True, validators=[text_rules.check_long_text], editable=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=16, choices=Status, default=Status.PENDING, editable=False)
     moderated_by = models.ForeignKey(
@@ -495,6 +600,33 @@ class Comment(models.Model):
         if self.section_id:
             return f"Section {self.section.number}"
         return self.question.number
+
+    def clean(self):
+        # Only an answer that chose options may be without words: its options are the answer. (The
+        # admin's forms for responses received offline take words only, so there they are needed.)
+        if not (self.pk and self.question_id and self.options.exists()):
+            if not self.text.strip():
+                raise ValidationError({"text": "Enter what they wrote."})
+            try:
+                text_rules.check_not_blank(self.text)
+            except ValidationError as error:
+                raise ValidationError({"text": error.messages}) from None
+
+
+class ChosenOption(models.Model):
+    """An option chosen in one answer. An option that has been chosen cannot be deleted, so no
+    answer loses what it said."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    option = models.ForeignKey(Option, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "option"], name="chosen_option_unique")]
+        # The dashboard and the outcome count answers per option from this index alone.
+        indexes = [models.Index(fields=["option", "comment"], name="chosen_option_option")]
+
+    def __str__(self):
+        return f"{self.comment_id}: {self.option_id}"
 
 
 class ModerationEvent(models.Model):
@@ -656,3 +788,66 @@ class LimitCounter(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count}"
+
+
+class PreviewLink(models.Model):
+    """A link to a draft consultation for colleagues without a staff account: signed, read-only,
+    valid until expires_at unless revoked (guidance/previews.py)."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="preview_links")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Preview link for {self.consultation} ({self.created_at:%d %b %Y})"
+
+    def is_valid(self, now=None):
+        return self.revoked_at is None and (now or timezone.now()) < self.expires_at
+
+
+def supporting_document_path(document, filename):
+    """Where a file is stored: a random name with the extension of its type as checked, so nothing
+    of the name it was uploaded with reaches the storage (guidance/supporting.py)."""
+    return f"supporting/{document.consultation_id}/{secrets.token_hex(16)}.{document.file_type}"
+
+
+class SupportingDocument(models.Model):
+    """A file that goes with a consultation (the full draft as a PDF, an easy-read version, an
+    impact assessment), listed on its overview. Its type is checked from its content when it is
+    uploaded (guidance/supporting.py) and it is stored through Django's storage API."""
+
+    class FileType(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "Word document"
+        ODT = "odt", "OpenDocument text"
+        TXT = "txt", "Plain text"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="supporting_documents")
+    title = models.CharField(max_length=200, help_text="What it is, as the public will read it: “Full draft”.")
+    file = models.FileField(upload_to=supporting_document_path, max_length=200)
+    file_type = models.CharField(max_length=8, choices=FileType, editable=False)
+    size = models.PositiveBigIntegerField(editable=False)
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["consultation", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def type_label(self):
+        return {"docx": "DOCX", "odt": "ODT", "txt": "text"}.get(self.file_type, self.get_file_type_display())

@@ -1,7 +1,9 @@
 """What the public overview shows after a consultation closes: the outcome ("you said, we did")
 for the consultation and per section or question, and moderation statistics — how many
 responses and comments were received, how many published, and how many not published, by
-reason. templates/includes/outcome.html displays public_outcome(consultation).
+reason, and how the answers to each choice question were spread (guidance/answers.py).
+templates/includes/outcome.html displays public_outcome(consultation). The outcome's words
+appear once the outcome is published (guidance/publishing.py); the figures from the close.
 
 "Published" is decided in one place, Comment.objects.published(); these figures count through
 it, so they always match what the public can see.
@@ -10,6 +12,7 @@ it, so they always match what the public can see.
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from guidance import answers
 from guidance.markdown import render_markdown
 from guidance.models import Comment, Consultation, ModerationReason, Outcome, Response
 
@@ -55,9 +58,13 @@ def moderation_statistics(consultation):
 
 def public_outcome(consultation, now=None):
     """Everything templates/includes/outcome.html shows, or None while the consultation is not
-    closed (the include then shows nothing)."""
+    closed (the include then shows nothing). The outcome's words only once it is published
+    (guidance/publishing.py); before that, the figures and a note that it is being written."""
     if consultation.state_at(now or timezone.now()) != Consultation.State.CLOSED:
         return None
+    statistics = {**moderation_statistics(consultation), "choices": answers.option_counts(consultation)}
+    if not consultation.outcome_is_published:
+        return {"text_html": "", "items": [], "statistics": statistics}
     outcomes = Outcome.objects.filter(consultation=consultation).select_related("section", "question")
     items = sorted(
         (
@@ -76,7 +83,7 @@ def public_outcome(consultation, now=None):
     return {
         "text_html": render_markdown(consultation.outcome) if consultation.outcome.strip() else "",
         "items": [{"heading": heading, "html": html} for _, heading, html in items],
-        "statistics": moderation_statistics(consultation),
+        "statistics": statistics,
     }
 
 
@@ -84,7 +91,10 @@ def target_outcomes(consultation, now=None):
     """The outcome of each section and question that has one, as HTML keyed by ("section", pk) or
     ("question", pk), for the section page and the published responses: one query, and empty
     while the consultation is not closed."""
-    if consultation.state_at(now or timezone.now()) != Consultation.State.CLOSED:
+    if (
+        consultation.state_at(now or timezone.now()) != Consultation.State.CLOSED
+        or not consultation.outcome_is_published
+    ):
         return {}
     return {
         ("section", section_id) if section_id else ("question", question_id): render_markdown(text)

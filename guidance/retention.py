@@ -72,7 +72,8 @@ def erase_response(response, *, by, include_text=False, reason=""):
         response.anonymised_at = response.anonymised_at or now
         response.save(update_fields=[*PERSONAL_FIELDS, "anonymised_at"])
         if include_text:
-            Comment.objects.filter(response=response).update(text=REMOVED_TEXT)
+            # The words given for "Other" too; the options chosen are the question's own words.
+            Comment.objects.filter(response=response).update(text=REMOVED_TEXT, other_text="")
         return Erasure.objects.create(
             at=now,
             by=by,

@@ -11,6 +11,7 @@ import logging
 
 from django.db import IntegrityError, transaction
 
+from guidance import answers
 from guidance.models import Comment, Question, Response, Section
 
 logger = logging.getLogger(__name__)
@@ -21,7 +22,9 @@ class FormAlreadySent(Exception):
 
 
 def submit_response(consultation, details, targets_and_texts, form_token=None):
-    """Store a response with one comment per (section or question, text) pair.
+    """Store a response with one comment per (section or question, text) pair: the text of a
+    comment on a section is a string, an answer to a question a guidance.answers.Answer (a
+    string is taken as the answer to a free-text question).
 
     Returns (response, created). created is False when this same form, with the same
     consultation, details, targets and texts, was sent before: nothing new is stored. Raises
@@ -33,16 +36,17 @@ def submit_response(consultation, details, targets_and_texts, form_token=None):
             response = Response.objects.create(
                 consultation=consultation, channel=Response.Channel.ONLINE, form_token=form_token, **details
             )
-            Comment.objects.bulk_create(
+            comments = Comment.objects.bulk_create(
                 Comment(
                     response=response,
                     consultation=consultation,
                     section=target if isinstance(target, Section) else None,
                     question=target if isinstance(target, Question) else None,
-                    text=text,
+                    **answers.comment_fields(text),
                 )
                 for target, text in targets_and_texts
             )
+            answers.save_options(zip(comments, (text for _, text in targets_and_texts), strict=True))
     except IntegrityError:
         # This form was sent before (a double click, or going back and sending it again), or two
         # copies arrived at the same moment: its token is taken, so the first response stands.
@@ -65,12 +69,17 @@ def is_same_submission(response, consultation, details, targets_and_texts):
         return False
     if any(getattr(response, name) != value for name, value in details.items()):
         return False
-    stored = sorted(response.comments.values_list("section_id", "question_id", "text"))
+    stored = sorted(
+        (section_id, question_id, answers.comparable(answers.stored_answer(comment)))
+        for comment, section_id, question_id in (
+            (comment, comment.section_id, comment.question_id) for comment in response.comments.all()
+        )
+    )
     sent = sorted(
         (
             target.pk if isinstance(target, Section) else None,
             target.pk if isinstance(target, Question) else None,
-            text,
+            answers.comparable(text),
         )
         for target, text in targets_and_texts
     )

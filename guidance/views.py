@@ -10,10 +10,10 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.paginator import Paginator
 from django.db.models import Count, F
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -21,10 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from guidance import moderation, ratelimit
+from guidance import answers, moderation, previews, ratelimit, supporting
 from guidance.emails import Receipt, send_receipt
 from guidance.forms import CommentForm, QuestionsForm, ReportForm
-from guidance.models import Comment, Consultation, Section, new_reference
+from guidance.models import Comment, Consultation, Section, SupportingDocument, new_reference
 from guidance.outcomes import public_outcome, target_outcomes
 from guidance.submissions import FormAlreadySent, submit_response
 
@@ -34,18 +34,68 @@ COMMENTS_PER_PAGE = 20
 PUBLISHED_PER_PAGE = 50
 
 
-def get_consultation(slug):
+def get_consultation(request, slug):
     """(consultation, its document's sections), as the public pages show them.
 
     They change only when staff edit them, and reading them was a fifth of a section page's work
     at a busy deadline, so each server process keeps them for settings.PUBLIC_CACHE_SECONDS.
-    Whether the consultation is open is still decided at each request, from its dates."""
+    Whether the consultation is open is still decided at each request, from its dates.
+
+    A draft is not found, except by staff and by a visitor who opened a preview link to it: it is
+    then shown as a preview (consultation.previewing), checked afresh at each request, so a link
+    that expires or is revoked stops working at once (guidance/previews.py)."""
 
     def read():
         consultation = get_object_or_404(Consultation.objects.select_related("document"), slug=slug)
         return consultation, list(consultation.document.sections.all())
 
-    return kept_for_the_public(f"consultation:{slug}", read)
+    consultation, sections = kept_for_the_public(f"consultation:{slug}", read)
+    if consultation.is_draft:
+        consultation.previewing = may_preview(request, consultation)
+    return consultation, sections
+
+
+class PreviewEnded(PermissionDenied):
+    """A visitor's preview link expired or was revoked while they were reading: the 403 page says so."""
+
+    def __init__(self, refusal):
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+def may_preview(request, consultation):
+    """True if this visitor may see this draft as a preview; otherwise the draft is not found."""
+    user = request.user
+    if user.is_authenticated and user.is_staff and user.has_perm("guidance.view_consultation"):
+        return True
+    try:
+        link = previews.remembered_link(request.session, consultation)
+    except previews.Refused as refusal:
+        raise PreviewEnded(refusal) from None
+    if link is None:
+        raise Http404
+    return True
+
+
+def preview_link(request, slug, token):
+    """A preview link: checked, remembered in the visitor's session, then on to the draft."""
+    consultation = Consultation.objects.filter(slug=slug).first()
+    try:
+        if consultation is None:
+            raise previews.Refused("broken")
+        if consultation.is_public:
+            # Published since the link was sent: the public page is what they want.
+            return redirect(consultation)
+        link = previews.link_from_token(token, consultation)
+    except previews.Refused as refusal:
+        return preview_refused(request, refusal)
+    previews.remember(request.session, link)
+    return redirect(consultation)
+
+
+def preview_refused(request, refusal):
+    page = render(request, "guidance/preview_refused.html", {"refusal": refusal}, status=403)
+    return for_this_visitor_only(page)
 
 
 def kept_for_the_public(key, compute):
@@ -55,12 +105,12 @@ def kept_for_the_public(key, compute):
 
 
 def consultation_list(request):
-    consultations = Consultation.objects.in_list_order()
+    consultations = Consultation.objects.in_list_order().public()
     return render(request, "guidance/consultation_list.html", {"consultations": consultations})
 
 
 def consultation_detail(request, slug):
-    consultation, sections = get_consultation(slug)
+    consultation, sections = get_consultation(request, slug)
     # Published comments per section; those on the questions are counted under None.
     counts = dict(
         Comment.objects.published()
@@ -71,7 +121,7 @@ def consultation_detail(request, slug):
     )
     for section in sections:
         section.published_count = counts.get(section.pk, 0)
-    return render(
+    page = render(
         request,
         "guidance/consultation_detail.html",
         {
@@ -80,24 +130,38 @@ def consultation_detail(request, slug):
             "published_count": sum(counts.values()),
             "question_count": consultation.questions.count(),
             "outcome": public_outcome(consultation),
+            "supporting_documents": consultation.supporting_documents.all(),
         },
     )
+    return shown_to(consultation, page)
 
 
 def draft(request, slug):
-    consultation, sections = get_consultation(slug)
-    return render(request, "guidance/draft.html", {"consultation": consultation, "sections": sections})
+    consultation, sections = get_consultation(request, slug)
+    return shown_to(
+        consultation, render(request, "guidance/draft.html", {"consultation": consultation, "sections": sections})
+    )
+
+
+def shown_to(consultation, page):
+    """A page of a draft's preview is for its visitor alone: no shared cache keeps it."""
+    return for_this_visitor_only(page) if getattr(consultation, "previewing", False) else page
 
 
 def section(request, slug, section_slug):
-    consultation, sections = get_consultation(slug)
+    consultation, sections = get_consultation(request, slug)
     position = next((i for i, s in enumerate(sections) if s.slug == section_slug), None)
     if position is None:
         raise Http404
     current = sections[position]
     form_kwargs = form_options(request)
     sent = None
-    if request.method == "POST":
+    checked_in_preview = False
+    if request.method == "POST" and consultation.previewing:
+        # A preview stores nothing: the form is checked and shown again, saying so.
+        sent = CommentForm(request.POST, **form_kwargs)
+        checked_in_preview = sent.is_valid()
+    elif request.method == "POST":
         refusal = refuse_submission(request, consultation)
         if refusal:
             return refusal
@@ -110,7 +174,7 @@ def section(request, slug, section_slug):
                 return accepted
     remembered = remembered_details(request)
     # A new visitor: no form sent, no details remembered, so a blank form.
-    new_visitor = sent is None and not remembered
+    new_visitor = sent is None and not remembered and not consultation.previewing
     page_number = comments_page_number(request)
 
     def section_page():
@@ -127,6 +191,7 @@ def section(request, slug, section_slug):
                 "blank_form": new_visitor,
                 "comments_html": published_comments_html(consultation, current, page_number),
                 "outcome_html": target_outcomes(consultation).get(("section", current.pk)),
+                "checked_in_preview": checked_in_preview,
             },
         )
 
@@ -187,12 +252,17 @@ def published_comments_html(consultation, section, number):
 
 
 def questions(request, slug):
-    consultation, _ = get_consultation(slug)
-    question_list = list(consultation.questions.all())
+    consultation, _ = get_consultation(request, slug)
+    question_list = list(consultation.questions.prefetch_related("options"))
     if not question_list:
         raise Http404
     form_kwargs = {"questions": question_list, **form_options(request)}
-    if request.method == "POST":
+    checked_in_preview = False
+    if request.method == "POST" and consultation.previewing:
+        # A preview stores nothing: the form is checked and shown again, saying so.
+        form = QuestionsForm(request.POST, **form_kwargs)
+        checked_in_preview = form.is_valid()
+    elif request.method == "POST":
         refusal = refuse_submission(request, consultation)
         if refusal:
             return refusal
@@ -206,13 +276,22 @@ def questions(request, slug):
     else:
         form = QuestionsForm(initial=remembered_details(request), **form_kwargs)
     page = render(
-        request, "guidance/questions.html", {"consultation": consultation, "questions": question_list, "form": form}
+        request,
+        "guidance/questions.html",
+        {
+            "consultation": consultation,
+            "questions": question_list,
+            "form": form,
+            "checked_in_preview": checked_in_preview,
+        },
     )
-    return for_this_visitor_only(page) if form.is_bound or remembered_details(request) else page
+    if form.is_bound or remembered_details(request) or consultation.previewing:
+        return for_this_visitor_only(page)
+    return page
 
 
 def confirmation(request, slug):
-    consultation, _ = get_consultation(slug)
+    consultation, _ = get_consultation(request, slug)
     sent = request.session.get("confirmation")
     if not sent or sent.get("consultation") != consultation.slug:
         return redirect(consultation)
@@ -227,7 +306,7 @@ def confirmation(request, slug):
 
 
 def published(request, slug):
-    consultation, _ = get_consultation(slug)
+    consultation, _ = get_consultation(request, slug)
     comments = (
         Comment.objects.published()
         .filter(consultation=consultation)
@@ -241,19 +320,41 @@ def published(request, slug):
         )
     )
     page = Paginator(comments, PUBLISHED_PER_PAGE).get_page(request.GET.get("page"))
+    labels = answers.chosen_labels(comment.pk for comment in page if comment.question_id)
+    for comment in page:
+        comment.chosen_labels = labels.get(comment.pk, [])
     outcomes = target_outcomes(consultation)
     if outcomes:
         # The template shows each target's outcome under its heading, with its first comment.
         for comment in page:
             target = ("section", comment.section_id) if comment.section_id else ("question", comment.question_id)
             comment.target_outcome_html = outcomes.get(target)
-    return render(request, "guidance/published.html", {"consultation": consultation, "page": page})
+    return shown_to(
+        consultation, render(request, "guidance/published.html", {"consultation": consultation, "page": page})
+    )
+
+
+def supporting_document(request, slug, document_id):
+    """A consultation's supporting document, as an attachment whose type was checked on upload
+    (guidance/supporting.py). Nothing in it may run, even if a browser were to show it."""
+    consultation, _ = get_consultation(request, slug)
+    document = get_object_or_404(SupportingDocument, pk=document_id, consultation=consultation)
+    try:
+        file, content_type = supporting.open_for_download(document)
+    except FileNotFoundError:
+        logger.error("Supporting document %s has no file in the storage", document.pk)
+        raise Http404 from None
+    response = FileResponse(
+        file, as_attachment=True, filename=supporting.download_name(document), content_type=content_type
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return shown_to(consultation, response)
 
 
 def privacy(request):
     # Who is responsible for the responses: the organisation running each consultation.
     controllers = {}
-    for consultation in Consultation.objects.order_by("organisation", "title"):
+    for consultation in Consultation.objects.public().order_by("organisation", "title"):
         controller = controllers.setdefault(consultation.organisation, {"contacts": [], "consultations": []})
         controller["consultations"].append(consultation)
         if consultation.contact_email and consultation.contact_email not in controller["contacts"]:
@@ -295,9 +396,11 @@ def refuse_submission(request, consultation):
     # The consultation may have been kept for PUBLIC_CACHE_SECONDS (get_consultation): what is
     # accepted follows its dates as they are now, so closing it early refuses posts at once.
     try:
-        consultation.refresh_from_db(fields=["opens_at", "closes_at"])
+        consultation.refresh_from_db(fields=["opens_at", "closes_at", "publication"])
     except Consultation.DoesNotExist:
         raise Http404 from None
+    if consultation.is_draft:
+        raise Http404
     if not consultation.is_open:
         return render(request, "guidance/not_open.html", {"consultation": consultation}, status=403)
     return refuse_over_limit(request, "submissions")
@@ -386,7 +489,9 @@ def pretend_success(request, consultation, form):
 def report_comment(request, pk):
     """A member of the public reports a published comment (only published ones can be)."""
     comment = get_object_or_404(
-        Comment.objects.published().select_related("response", "consultation", "consultation__document", "section"),
+        Comment.objects.published()
+        .filter(consultation__in=Consultation.objects.public())
+        .select_related("response", "consultation", "consultation__document", "section"),
         pk=pk,
     )
     if request.method == "POST":
@@ -459,6 +564,8 @@ def page_not_found(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    if isinstance(exception, PreviewEnded):
+        return preview_refused(request, exception.refusal)
     return render(request, "403.html", status=403)
 
 

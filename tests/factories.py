@@ -27,7 +27,8 @@ class SectionFactory(factory.django.DjangoModelFactory):
 
 
 class ConsultationFactory(factory.django.DjangoModelFactory):
-    """Open by default: opened a week ago, closes in three weeks."""
+    """Published and open by default: opened a week ago, closes in three weeks. A draft:
+    publication=Consultation.Publication.DRAFT."""
 
     class Meta:
         model = Consultation
@@ -40,6 +41,7 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
     opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=7))
     closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=21))
     contact_email = "consult@example.org"
+    publication = Consultation.Publication.PUBLISHED
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):

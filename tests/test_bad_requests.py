@@ -13,6 +13,7 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFi
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from guidance import previews, supporting
 from guidance.models import Comment, Report, Response
 from tests.factories import CommentFactory, QuestionFactory
 from tests.journey_helpers import comment_data, publish, section_url
@@ -158,7 +159,15 @@ def test_a_form_without_a_file_part_is_accepted_as_multipart(consultation, secti
 def sample_arguments(consultation, section, comment):
     """A real value for each parameter a public URL takes. A new URL with a parameter not named
     here fails the corpus test until it is added."""
-    return {"slug": consultation.slug, "section_slug": section.slug, "pk": comment.pk}
+    link = previews.make_link(consultation, by=None)
+    document = supporting.attach(consultation, "Full draft", SimpleUploadedFile("d.txt", b"The draft."), by=None)
+    return {
+        "slug": consultation.slug,
+        "section_slug": section.slug,
+        "pk": comment.pk,
+        "token": previews.token_for(link),
+        "document_id": document.pk,
+    }
 
 
 def public_url_names(patterns=None, namespace=""):

@@ -7,9 +7,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from guidance import answers
 from guidance import dashboard as dashboard_module
 from guidance.dashboard import dashboard, format_duration, median_time_to_decision
-from guidance.models import Comment, Response
+from guidance.models import Comment, Question, Response
 from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, SectionFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,13 +108,17 @@ def test_durations_read_as_words():
 
 
 def test_the_dashboard_takes_the_same_number_of_queries_however_much_there_is(filled, django_assert_max_num_queries):
-    # Eight, plus two SET LOCAL on PostgreSQL, plus the savepoint and its release inside a test's transaction.
-    with django_assert_max_num_queries(12):
+    # Eleven (eight, the questions' options, two counts of the options chosen), plus two SET LOCAL on
+    # PostgreSQL, plus the savepoint and its release inside a test's transaction.
+    choice = QuestionFactory(consultation=filled, kind=Question.Kind.AGREEMENT)
+    answers.set_options(choice)
+    with django_assert_max_num_queries(15):
         dashboard(filled)
     for _ in range(30):
         CommentFactory(section=filled.document.sections.first(), consultation=filled)
+        CommentFactory(section=None, question=choice, text="").options.set([choice.options.first()])
     ThemeFactory(consultation=filled)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         dashboard(filled)
 
 

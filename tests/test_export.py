@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
-from guidance import exports
+from guidance import answers, exports
 from guidance.exports import BOM, Layout, csv_chunks, export_csv, export_filename, select_comments
-from guidance.models import Comment, ExportRecord, ModerationReason, Report, Response, StaffNote
+from guidance.models import Comment, ExportRecord, ModerationReason, Question, Report, Response, StaffNote
 from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, SectionFactory, ThemeFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -90,7 +90,7 @@ def test_an_empty_selection_gives_the_header_row_alone(consultation):
     assert data == BOM + (
         b"Response reference,Submitted at,Channel,Respondent type,Publication choice,"
         b"Target type,Target number,Target title,Text,Status,Moderated at,Moderated by,Moderation reason,"
-        b"Themes,Report count,Group\r\n"
+        b"Themes,Report count,Group,Choices\r\n"
     )
 
 
@@ -142,6 +142,7 @@ def test_a_comment_row_holds_every_documented_column(consultation):
         "Themes": "Money; Time; Árbol",
         "Report count": "2",
         "Group": str(comment.pk),
+        "Choices": "",
     }
     assert (second["Target type"], second["Target number"], second["Target title"]) == (
         "Question",
@@ -206,7 +207,13 @@ def test_staff_notes_are_exported_only_with_personal_data_as_the_last_column(sec
 
     rows = read_rows(export_bytes(consultation, with_personal_data=True))
     assert rows[0][-1] == "Staff notes"
-    assert rows[0] == [*exports.RESPONSE_HEADER, *exports.PERSONAL_HEADER, *exports.COMMENT_HEADER, "Staff notes"]
+    assert rows[0] == [
+        *exports.RESPONSE_HEADER,
+        *exports.PERSONAL_HEADER,
+        *exports.COMMENT_HEADER,
+        "Choices",
+        "Staff notes",
+    ]
     assert rows[1][-1] == (
         "2025-12-13T13:03:22+00:00 sam: =first\n\n2026-07-01T14:03:22+01:00 sam: Names the ward sister.\nLeave it out?"
     )
@@ -269,7 +276,7 @@ def test_the_portable_path_writes_exactly_these_bytes(consultation):
     assert export_bytes(consultation) == data  # on PostgreSQL: the COPY path too
     assert data.split(b"\r\n", 1)[1] == (
         b"K7MC-4XPA,2026-01-05T10:00:01+00:00,Online,Member of the public,Publish without my name,"
-        b'Section,3.1,Roles,"\'-1, ""quoted""\r\nnext",Pending,,,,\'+Roles,0,\r\n'
+        b'Section,3.1,Roles,"\'-1, ""quoted""\r\nnext",Pending,,,,\'+Roles,0,,\r\n'
     )
 
 
@@ -279,6 +286,10 @@ def test_postgresql_copy_and_the_portable_path_give_the_same_bytes(consultation)
     portable path, so this checks it is deterministic."""
     moderator = get_user_model().objects.create_user("=moderator")
     questions = [QuestionFactory(consultation=consultation, position=p, text=f"@Q{p}") for p in (1, 2)]
+    # A several-choices question with labels a spreadsheet would run, and "Other" with their words.
+    choice = QuestionFactory(consultation=consultation, position=3, kind=Question.Kind.SEVERAL_CHOICES)
+    answers.set_options(choice, ["-Yes", 'No, "never"', "Ŵ\nmaybe"], offers_other=True)
+    options = list(choice.options.order_by("position"))
     sections = [SectionFactory(document=consultation.document, major=1, minor=m, title="-t") for m in (0, 2)]
     themes = [ThemeFactory(consultation=consultation, name=name) for name in ["b", "B", "a", "Ŵ", "=z"]]
     for index, (text, _) in enumerate(HOSTILE_TEXTS):
@@ -307,6 +318,17 @@ def test_postgresql_copy_and_the_portable_path_give_the_same_bytes(consultation)
             )
             comment.themes.set(themes[: index % 5 + 1])
             Report.objects.create(comment=comment, reason=Report.Reason.OTHER)
+        # Choices: none; one; two with an explanation; "Other" in hostile words; a text answer alone.
+        chosen = [(), options[:1], options[1:3], options[::-1], ()][index % 5]
+        if chosen or index % 5 == 4:
+            reply = CommentFactory(
+                section=None,
+                question=choice,
+                response=response,
+                text=text if index % 5 in (2, 4) else "",
+                other_text=text[:100] if options[3] in chosen else "",
+            )
+            reply.options.set(chosen)
         # Staff notes: none, one, or two in winter and summer time, in either order of creation.
         at = datetime.datetime(2026, 3, 29, 0, 59, 59, 500000, tzinfo=datetime.UTC)
         for hours in [(), (0,), (2, 1)][index % 3]:
@@ -319,8 +341,9 @@ def test_postgresql_copy_and_the_portable_path_give_the_same_bytes(consultation)
             fast = export_bytes(consultation, layout=layout, with_personal_data=with_personal_data)
             portable = portable_bytes(consultation, layout, with_personal_data)
             assert fast == portable, (layout, with_personal_data)
+            replies = Comment.objects.filter(question=choice).count()
             assert len(read_rows(fast)) == 1 + (
-                len(HOSTILE_TEXTS) if layout == Layout.RESPONSES else 3 * len(HOSTILE_TEXTS)
+                len(HOSTILE_TEXTS) if layout == Layout.RESPONSES else 3 * len(HOSTILE_TEXTS) + replies
             )
 
 

@@ -8,6 +8,8 @@ import os
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import OperationalError
 from django.template.loader import render_to_string
@@ -15,7 +17,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance.models import Comment, Consultation, Outcome
+from guidance import answers, previews, supporting
+from guidance.models import Comment, Consultation, Outcome, PreviewLink, Question
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory
 from tests.html_validity import VNU_JAR, html_errors, java
 from tests.journey_helpers import DETAILS, comment_data, publish, section_url
@@ -155,6 +158,52 @@ def not_open_pages(client):
     return pages
 
 
+def authoring_pages(client):
+    """A draft seen through a preview link (every page marked, a form checked but not stored), the
+    refused link, an overview with supporting documents and the original's link, a choice question
+    with its errors, and a section's preview for staff."""
+    pages = {}
+    now = timezone.now()
+    draft = ConsultationFactory(
+        publication=Consultation.Publication.DRAFT,
+        opens_at=now + datetime.timedelta(days=3),
+        closes_at=now + datetime.timedelta(days=40),
+    )
+    draft.document.source_url = "https://www.example.org/draft?version=2&format=pdf"
+    draft.document.save()
+    section = SectionFactory(document=draft.document, slug="payment", part="Key principles")
+    question = QuestionFactory(
+        consultation=draft, kind=Question.Kind.SEVERAL_CHOICES, required=True, explain_label="Please explain"
+    )
+    answers.set_options(question, ["Principles", "Features"], offers_other=True)
+    supporting.attach(draft, "Full draft", SimpleUploadedFile("a.txt", b"Words."), by=None)
+    link = previews.make_link(draft, by=None)
+    preview = Client()
+    preview.get(reverse("guidance:preview_link", args=[draft.slug, previews.token_for(link)]))
+    for path in [draft.get_absolute_url(), reverse("guidance:draft", args=[draft.slug]), section_url(section, draft)]:
+        pages[f"preview: {path}"] = page(preview.get(path))
+    questions = reverse("guidance:questions", args=[draft.slug])
+    pages["preview: questions"] = page(preview.get(questions))
+    pages["preview: questions with errors"] = page(
+        preview.post(questions, {**DETAILS, f"answer_{question.pk}": [str(question.options.get(is_other=True).pk)]})
+    )
+    assert "Say what your other answer is" in pages["preview: questions with errors"]
+    pages["preview: questions checked"] = page(
+        preview.post(questions, {**DETAILS, f"answer_{question.pk}": [str(question.options.first().pk)]})
+    )
+    assert "nothing was sent or stored" in pages["preview: questions checked"]
+    pages["preview: comment checked"] = page(preview.post(section_url(section, draft), comment_data()))
+    pages["preview link refused"] = page(
+        Client().get(reverse("guidance:preview_link", args=[draft.slug, "broken"])), 403
+    )
+    PreviewLink.objects.update(revoked_at=now)
+    pages["preview withdrawn while reading"] = page(preview.get(draft.get_absolute_url()), 403)
+    staff = Client()
+    staff.force_login(User.objects.create_superuser("html-admin"))
+    pages["section preview for staff"] = page(staff.get(reverse("admin:guidance_section_preview", args=[section.pk])))
+    return pages
+
+
 def test_every_public_page_and_error_state_is_valid_html(checker, client, settings):
     call_command("load_demo", verbosity=0)
     consultation = Consultation.objects.get(slug=SLUG)
@@ -170,6 +219,7 @@ def test_every_public_page_and_error_state_is_valid_html(checker, client, settin
         **form_states(client, consultation),
         **not_open_pages(Client()),
         **error_pages(consultation, settings),
+        **authoring_pages(client),
     }
     assert len(pages) > 50
     # One page broken on purpose, in the same run (the checker starts once a session): it must be

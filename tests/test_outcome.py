@@ -4,7 +4,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from guidance.models import Comment, ModerationReason, Outcome, Response
+from guidance.models import Comment, Consultation, ModerationReason, Outcome, Response
 from guidance.outcomes import moderation_statistics, public_outcome
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, ResponseFactory, SectionFactory
 
@@ -18,6 +18,7 @@ def closed():
         opens_at=now - datetime.timedelta(days=60),
         closes_at=now - datetime.timedelta(days=1),
         outcome="We heard that **payment** matters, so we added a section on it.",
+        publication=Consultation.Publication.OUTCOME_PUBLISHED,
     )
     section = SectionFactory(document=consultation.document, major=2, minor=3, title="Sharing power")
     question = QuestionFactory(consultation=consultation, position=4, text="Any training?")

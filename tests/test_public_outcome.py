@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance.models import Comment, ModerationReason, Outcome, Response
+from guidance.models import Comment, Consultation, ModerationReason, Outcome, Response
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, ResponseFactory, SectionFactory
 from tests.journey_helpers import section_url
 
@@ -29,6 +29,7 @@ def written(consultation, section, question):
     """A consultation with an outcome written, per section and per question, and comments in
     every state: 3 published, 1 approved but private, 2 rejected as offensive, 1 spam, 1 pending."""
     consultation.outcome = OUTCOME
+    consultation.publication = Consultation.Publication.OUTCOME_PUBLISHED
     consultation.save()
     Outcome.objects.create(consultation=consultation, section=section, text="We *rewrote* the section.")
     Outcome.objects.create(consultation=consultation, question=question, text="We will fund training.")

@@ -2,14 +2,19 @@
 (one run of it, as tests/test_html_validity.py does for the public pages)."""
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from guidance.models import Comment, Report
+from guidance import previews, supporting
+from guidance.models import Comment, Consultation, Report
 from guidance.moderation import decide
-from tests.factories import CommentFactory, QuestionFactory, SectionFactory, ThemeFactory
+from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory, ThemeFactory
 from tests.html_validity import html_errors
-from tests.test_html_validity import checker  # noqa: F401  (the fixture: Java and vnu.jar, or skip)
+from tests.test_html_validity import (
+    checker,  # noqa: F401  (the fixture: Java and vnu.jar, or skip)
+    page,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,4 +68,41 @@ def test_the_staff_pages_are_valid_html(checker, client, consultation):  # noqa:
     pages["broken on purpose"] = "<!DOCTYPE html><html lang=en><title>t</title><p><div>x</div></p>"
     errors = html_errors(pages)
     assert errors.pop("broken on purpose")
+    assert errors == {}
+
+
+def test_the_authoring_staff_pages_are_valid_html(checker, client):  # noqa: F811
+    """The pages a consultation manager works on to set up a consultation: a document's sections,
+    importing its draft (with a refused file, and the preview with notes), publishing with its
+    warnings and preview links, and supporting documents with a refused upload."""
+    manager = User.objects.create_user("html-manager", is_staff=True)
+    manager.groups.add(Group.objects.get(name="Consultation manager"))
+    client.force_login(manager)
+    consultation = ConsultationFactory(publication=Consultation.Publication.DRAFT)
+    document = consultation.document
+    SectionFactory(document=document, major=1, title="Introduction")
+    SectionFactory(document=document, major=1, minor=1, title="Scope & aims")
+    previews.make_link(consultation, by=manager)
+    supporting.attach(consultation, "Easy read", SimpleUploadedFile("a.txt", b"Words."), by=manager)
+    upload = reverse("admin:guidance_document_import", args=[document.pk])
+    publish_page = reverse("admin:guidance_consultation_publish", args=[consultation.pk])
+    documents = reverse("admin:guidance_consultation_documents", args=[consultation.pk])
+    pages = {
+        "sections": page(client.get(reverse("admin:guidance_document_sections", args=[document.pk]))),
+        "import": page(client.get(upload)),
+        "import refused": page(client.post(upload, {"file": SimpleUploadedFile("d.md", b"No headings.")})),
+        "publish with warnings": page(client.get(publish_page)),
+        "publish not confirmed": page(client.post(publish_page, {}), 400),
+        "documents": page(client.get(documents)),
+        "document refused": page(
+            client.post(documents, {"title": "Bad", "file": SimpleUploadedFile("x.pdf", b"MZ\x90")}), 400
+        ),
+        "section edit": page(client.get(reverse("admin:guidance_section_change", args=[document.sections.first().pk]))),
+    }
+    client.post(
+        upload, {"file": SimpleUploadedFile("d.md", b"Preface.\n\n# One\n\n![x](y.png) Text.\n\n## Two\n\nMore.")}
+    )
+    pages["import preview"] = page(client.get(reverse("admin:guidance_document_import_preview", args=[document.pk])))
+    assert "What was left out" in pages["import preview"]
+    errors = html_errors(pages)
     assert errors == {}

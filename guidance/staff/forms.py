@@ -2,8 +2,9 @@
 
 from django import forms
 
+from guidance import answers, supporting
 from guidance.exports import Layout
-from guidance.models import Comment, ModerationReason, Response, Theme
+from guidance.models import Comment, ModerationReason, Question, Response, Theme
 from guidance.retention import REMOVED_TEXT
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -195,3 +196,101 @@ class EraseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Recorded in the audit trail. For example: “Asked by email on 3 March 2027”.",
     )
+
+
+class DraftUploadForm(forms.Form):
+    # An empty file is refused by guidance/draft_import.py, saying so in its own words.
+    file = forms.FileField(
+        allow_empty_file=True,
+        label="Word document or Markdown file",
+        help_text=(
+            "A .docx (Word) or Markdown file. Section titles are its headings: Heading 1 for sections, Heading 2 for "
+            "sub-sections. Nothing is saved until you confirm on the next page."
+        ),
+    )
+
+
+class PublishForm(forms.Form):
+    """Publishing, or publishing the outcome: a tick to confirm when there are warnings."""
+
+    confirm = forms.BooleanField(required=False, label="I have read the warnings above and want to publish it anyway")
+
+    def __init__(self, *args, warnings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warnings = list(warnings)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.warnings and not cleaned.get("confirm"):
+            self.add_error("confirm", "Tick the box to confirm, after reading the warnings.")
+        return cleaned
+
+
+class SupportingDocumentForm(forms.Form):
+    title = forms.CharField(
+        max_length=200,
+        help_text="What it is, as the public will read it, such as “Full draft” or “Easy read version”.",
+    )
+    file = forms.FileField(
+        help_text="A PDF, Word document (.docx), OpenDocument text (.odt) or plain text file. Its type is "
+        "checked from its content, not its name."
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            self.file_type = supporting.check_upload(upload)
+        except supporting.FileRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from None
+        return upload
+
+
+class QuestionForm(forms.ModelForm):
+    """A question on the consultation's page: its kind, and for a choice question its options, one
+    per line, and whether it offers "Other, please say" (guidance/answers.py keeps the options)."""
+
+    option_lines = forms.CharField(
+        label="Options",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 40}),
+        help_text="For a one-choice or several-choices question: one option per line, in order. An agreement "
+        "scale has its own six. An option people have chosen can be reworded but not removed.",
+    )
+    offers_other = forms.BooleanField(
+        label="Offer “Other, please say”", required=False, help_text="A last option with a box for their own words."
+    )
+
+    class Meta:
+        model = Question
+        fields = ["position", "text", "hint", "kind", "required", "explain_label"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            options = list(self.instance.options.order_by("position"))
+            if self.instance.kind in (Question.Kind.ONE_CHOICE, Question.Kind.SEVERAL_CHOICES):
+                self.initial["option_lines"] = "\n".join(o.label for o in options if not o.is_other)
+            self.initial["offers_other"] = any(o.is_other for o in options)
+
+    def option_labels(self):
+        return [line.strip() for line in self.cleaned_data.get("option_lines", "").splitlines() if line.strip()]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        labels = self.option_labels()
+        if kind in (Question.Kind.ONE_CHOICE, Question.Kind.SEVERAL_CHOICES) and len(labels) < 2:
+            self.add_error("option_lines", "Give at least two options, one per line.")
+        if len(set(labels)) != len(labels):
+            self.add_error("option_lines", "Each option must be different.")
+        if any(len(label) > 200 for label in labels):
+            self.add_error("option_lines", "Each option must be 200 characters or fewer.")
+        if kind == Question.Kind.TEXT and cleaned.get("explain_label"):
+            self.add_error("explain_label", "A free-text question has no explanation box: its answer is words.")
+        if kind != Question.Kind.ONE_CHOICE and kind != Question.Kind.SEVERAL_CHOICES and cleaned.get("offers_other"):
+            self.add_error("offers_other", "Only a one-choice or several-choices question can offer “Other”.")
+        if kind and self.instance.pk and not self.errors:
+            problem = answers.options_problem(self.instance, kind, labels, cleaned.get("offers_other", False))
+            if problem:
+                self.add_error("option_lines", problem)
+        return cleaned

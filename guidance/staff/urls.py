@@ -4,12 +4,13 @@ checks its own permission with permission_required."""
 
 from django.urls import path
 
-from guidance.staff import analysis, erasure, exporting, importing, moderation
+from guidance.staff import analysis, drafts, erasure, exporting, importing, moderation, publishing
 
 
 def staff_urls(site):
     page = site.admin_view
     consultation = "guidance/consultation/<int:consultation_id>"
+    document = "guidance/document/<int:document_id>"
     return [
         # Moderation
         path(f"{consultation}/moderate/", page(moderation.screen), name="guidance_consultation_moderate"),
@@ -36,6 +37,32 @@ def staff_urls(site):
         path(f"{consultation}/import/preview/", page(importing.preview), name="guidance_consultation_import_preview"),
         # Exporting
         path(f"{consultation}/export/", page(exporting.export), name="guidance_consultation_export"),
+        # Publishing, preview links and supporting documents
+        path(f"{consultation}/publish/", page(publishing.publish_page), name="guidance_consultation_publish"),
+        path(
+            f"{consultation}/preview-links/",
+            page(publishing.make_preview_link),
+            name="guidance_consultation_preview_link_add",
+        ),
+        path(
+            f"{consultation}/preview-links/<int:link_id>/revoke/",
+            page(publishing.revoke_preview_link),
+            name="guidance_consultation_preview_link_revoke",
+        ),
+        path(f"{consultation}/documents/", page(publishing.documents), name="guidance_consultation_documents"),
+        path(
+            f"{consultation}/documents/<int:document_id>/remove/",
+            page(publishing.remove_document),
+            name="guidance_consultation_document_remove",
+        ),
+        # A document's sections and importing its draft
+        path(f"{document}/sections/", page(drafts.section_list), name="guidance_document_sections"),
+        path(f"{document}/sections/move/", page(drafts.move_section), name="guidance_document_section_move"),
+        path(f"{document}/import/", page(drafts.import_upload), name="guidance_document_import"),
+        path(f"{document}/import/preview/", page(drafts.import_preview), name="guidance_document_import_preview"),
+        path(
+            "guidance/section/<int:section_id>/preview/", page(drafts.section_preview), name="guidance_section_preview"
+        ),
         # Erasure on request
         path("guidance/response/erase/", page(erasure.find), name="guidance_response_erase_find"),
         path("guidance/response/erase/<int:response_id>/", page(erasure.confirm), name="guidance_response_erase"),

@@ -1,7 +1,11 @@
 """Template filters for the public pages."""
 
+from urllib.parse import urlsplit
+
 from django import template
 from django.utils import timezone
+
+from guidance import answers
 
 register = template.Library()
 
@@ -47,3 +51,17 @@ def page_links(page):
     ellipsis = page.paginator.ELLIPSIS
     numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
     return [None if number == ellipsis else number for number in numbers]
+
+
+@register.filter
+def source_host(url):
+    """The site a link goes to, as people read it: "www.nihr.ac.uk"."""
+    return urlsplit(url).hostname or url
+
+
+@register.filter
+def answer_labels(comment):
+    """The options an answer chose, as people read them ("Other: their words"); [] for a comment."""
+    if not comment.question_id:
+        return []
+    return answers.chosen_labels([comment.pk]).get(comment.pk, [])

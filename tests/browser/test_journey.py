@@ -259,6 +259,7 @@ def test_a_closed_consultation_shows_a_message_instead_of_the_form_and_passes_ax
     demo.closes_at = timezone.now() - datetime.timedelta(days=1)
     # The outcome, on the overview, a section and the published responses, is checked too.
     demo.outcome = "We heard that **payment** matters, so we added [a section](#contents) on it."
+    demo.publication = demo.Publication.OUTCOME_PUBLISHED
     demo.save()
     reciprocity = demo.document.sections.get(slug="reciprocity")
     Outcome.objects.create(consultation=demo, section=reciprocity, text="We *rewrote* this section.")

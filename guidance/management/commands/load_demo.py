@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from guidance import demo
+from guidance import answers, demo, publishing
 from guidance.models import Consultation, Document, Question, Section
 
 LONDON = ZoneInfo("Europe/London")
@@ -88,8 +88,19 @@ def load_demo(*, opens_at=None, closes_at=None):
     consultation.document = document
     consultation.save()
 
-    for position, (text, hint) in enumerate(demo.QUESTIONS, start=1):
-        Question.objects.update_or_create(
-            consultation=consultation, position=position, defaults={"text": text, "hint": hint}
+    for position, asked in enumerate(demo.QUESTIONS, start=1):
+        question, _ = Question.objects.update_or_create(
+            consultation=consultation,
+            position=position,
+            defaults={
+                "text": asked["text"],
+                "hint": asked["hint"],
+                "kind": asked.get("kind", Question.Kind.TEXT),
+                "explain_label": asked.get("explain_label", ""),
+            },
         )
+        answers.set_options(question, asked.get("options", ()))
+    if consultation.is_draft:
+        # The demo is there to be seen: it is published as soon as it is loaded.
+        publishing.publish(consultation, by=None)
     return consultation, created
