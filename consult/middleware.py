@@ -9,7 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, ProgrammingError, connection
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
@@ -78,7 +78,11 @@ class FormEncodingMiddleware:
 
 
 class HealthCheckMiddleware:
-    """/healthz: 200 "ok" when the database answers SELECT 1, 503 when it does not.
+    """/healthz: 200 "ok" when the database answers SELECT 1, 503 when it does not; then the email
+    queue's figures, one "name value" a line (guidance/mailqueue.py, health): how many emails wait,
+    the age in seconds of the oldest, how many are being tried again, how many were given up in the
+    last seven days. A queue that is stuck does not make it 503: the mail server being down is no
+    reason for a load balancer to take a working copy of the portal out; alert on the figures.
 
     Answered here, before sessions and the allowed-hosts check, because load balancers probe each
     copy at its own address, and a probe must not depend on anything but the database."""
@@ -93,14 +97,31 @@ class HealthCheckMiddleware:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
+            figures = email_queue_figures()
         except DatabaseError:
             logger.warning("Health check failed: the database did not answer", exc_info=True)
             response = HttpResponse("database unavailable\n", status=503, content_type="text/plain")
             response["Retry-After"] = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER)
         else:
-            response = HttpResponse("ok\n", content_type="text/plain")
+            response = HttpResponse(f"ok\n{figures}", content_type="text/plain")
         response["Cache-Control"] = "no-store"
         return response
+
+
+def email_queue_figures():
+    """The queue's lines for /healthz; none before its table exists (migrations not yet applied)."""
+    from guidance.mailqueue import health
+
+    try:
+        return "".join(f"{name} {value}\n" for name, value in health().items())
+    except ProgrammingError:
+        logger.warning("Health check: the email queue could not be read (are the migrations applied?)")
+        return ""
+    except OperationalError as error:
+        if connection.vendor == "sqlite" and "no such table" in str(error):
+            logger.warning("Health check: the email queue could not be read (are the migrations applied?)")
+            return ""
+        raise
 
 
 class DatabaseUnavailableMiddleware:

@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "guidance",
+    # The task queue that sends every email, from a worker process (TASKS below).
+    "django_tasks",
+    "django_tasks_db",
     # Limits staff sign-in attempts (settings below).
     "axes",
     "csp",  # Content Security Policy: the {% csp_nonce %} tag, should a page ever need one
@@ -222,6 +225,26 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "consultations@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Every email (receipts, links to continue a response, what happened to it) is recorded in the
+# database in the same transaction as what caused it, and sent by a worker process
+# (`manage.py run_worker`; guidance/mailqueue.py): never inside a request, so a mail server that is
+# down or hangs slows no page and loses nothing. django-tasks with its database backend is the
+# queue: the task is a row written in the request's own transaction (README, "Email").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# An attempt that fails is tried again after EMAIL_RETRY_SECONDS, doubling each time up to
+# EMAIL_RETRY_MAX_SECONDS; an email still not sent EMAIL_GIVE_UP_HOURS after it was queued is given
+# up (it shows on /healthz).
+EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60)
+EMAIL_RETRY_MAX_SECONDS = env_int("EMAIL_RETRY_MAX_SECONDS", 3600)
+EMAIL_GIVE_UP_HOURS = env_int("EMAIL_GIVE_UP_HOURS", 48)
+# An attempt still unfinished after this many seconds is taken for one whose worker stopped (killed,
+# or its machine lost), and the email is queued again. Keep it well above the longest SMTP exchange
+# (several times EMAIL_TIMEOUT): an attempt still going after it may be repeated by another worker.
+EMAIL_STALE_SECONDS = env_int("EMAIL_STALE_SECONDS", 300)
+# Emails saying what happened to someone's comments go out once a day, at this hour (UK time), or
+# at the worker's first look after it: at most one a day to one address, listing what changed.
+NOTIFICATION_HOUR = env_int("NOTIFICATION_HOUR", 17)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
@@ -319,6 +342,8 @@ RATE_LIMIT_REPORTS_PER_HOUR = env_int("RATE_LIMIT_REPORTS_PER_HOUR", 10)
 # the questions and commenting on several sections in one sitting; it also bounds what anyone can
 # send to a stranger's inbox by typing their address.
 RATE_LIMIT_RECEIPTS_PER_DAY = env_int("RATE_LIMIT_RECEIPTS_PER_DAY", 5)
+# Links to continue a response emailed to one address per day (UTC), whoever asks, for the same reason.
+RATE_LIMIT_LINKS_PER_DAY = env_int("RATE_LIMIT_LINKS_PER_DAY", 5)
 # A missing or wrong CSRF token gets a page in our design.
 CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
 # --- Production hardening: security headers, CSP, request limits, database timeouts. ---
@@ -327,6 +352,10 @@ CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
 # DJANGO_HTTPS=false is only for trying the docker image on plain http://localhost.
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The portal's address as the public reaches it, for the links in emails (which the worker writes,
+# with no request to take the address from): by default the first of DJANGO_ALLOWED_HOSTS.
+_public_host = next((host for host in ALLOWED_HOSTS if not host.startswith((".", "*"))), "localhost")
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or f"{'https' if HTTPS else 'http'}://{_public_host}"
 # The proxies whose X-Forwarded-For is believed (guidance.ratelimit.client_address), as addresses
 # or networks: by default only this machine (a proxy on the same host). Anything else must be
 # named: a client on a private network, or behind a port forward that rewrites addresses to

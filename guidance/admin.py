@@ -483,7 +483,7 @@ class ModerationEventInline(admin.TabularInline):
 
     template = "admin/guidance/readonly_tabular.html"
     model = ModerationEvent
-    fields = ["at", "from_status", "to_status", "decided_by", "reason_code", "reason"]
+    fields = ["at", "from_status", "to_status", "decided_by", "reason_code", "reason", "earlier_text"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -495,6 +495,8 @@ class ModerationEventInline(admin.TabularInline):
 
     @admin.display(description="by")
     def decided_by(self, event):
+        if event.by_respondent:
+            return "The respondent"
         return event.by or "The system"
 
     def has_view_permission(self, request, obj=None):
@@ -602,6 +604,7 @@ class CommentAdmin(PersonalDataAdmin):
         Comment.Status.APPROVED: "Approved comments",
         Comment.Status.REJECTED: "Rejected comments",
         Comment.Status.SPAM: "Comments marked as spam",
+        Comment.Status.WITHDRAWN: "Comments withdrawn by their respondents",
         StatusFilter.ALL: "All comments",
     }
 
@@ -756,7 +759,11 @@ class CommentAdmin(PersonalDataAdmin):
         if comment is not None and self.has_moderate_permission(request):
             decisions = [(status, DECISIONS[status][0]) for status in ALLOWED[Comment.Status(comment.status)]]
             decisions.sort(key=lambda d: list(DECISIONS).index(d[0]))
-        extra_context = {**(extra_context or {}), "decisions": decisions}
+        withdrawn_at = None
+        if comment is not None and comment.status == Comment.Status.WITHDRAWN:
+            withdrawn = comment.events.filter(to_status=Comment.Status.WITHDRAWN).order_by("-at").first()
+            withdrawn_at = withdrawn.at if withdrawn else None
+        extra_context = {**(extra_context or {}), "decisions": decisions, "withdrawn_at": withdrawn_at}
         return super().change_view(request, object_id, form_url, extra_context)
 
 
@@ -775,8 +782,8 @@ class ReadOnlyAdmin(PersonalDataAdmin):
 
 @admin.register(ModerationEvent)
 class ModerationEventAdmin(ReadOnlyAdmin):
-    list_display = ["comment", "from_status", "to_status", "by", "at", "reason"]
-    list_filter = ["to_status", "from_status"]
+    list_display = ["comment", "from_status", "to_status", "by", "by_respondent", "at", "reason"]
+    list_filter = ["to_status", "from_status", "by_respondent"]
     search_fields = ["comment__response__reference", "reason"]
     list_select_related = ["comment__response", "comment__section", "comment__question", "by"]
     date_hierarchy = "at"

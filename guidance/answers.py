@@ -198,17 +198,18 @@ class QuestionCounts:
 
 def option_counts(consultation, questions=None):
     """For each choice or agreement question of the consultation, in order: how many answers chose
-    each option, and what share of the answers that chose anything that is. Answers marked as spam
-    are not counted; every other answer is, whatever its moderation and publication (as the
-    moderation figures count "received"). Two grouped counts, whatever the number of answers (and
-    two queries for the questions and options, unless `questions` come with their options)."""
+    each option, and what share of the answers that chose anything that is. Answers marked as spam,
+    and answers the respondent withdrew, are not counted; every other answer is, whatever its
+    moderation and publication (as the moderation figures count "received"). Two grouped counts,
+    whatever the number of answers (and two queries for the questions and options, unless
+    `questions` come with their options)."""
     if questions is None:
         questions = consultation.questions.prefetch_related("options")
     questions = [q for q in questions if q.has_options]
     if not questions:
         return []
     counted = ChosenOption.objects.filter(option__question__consultation=consultation).exclude(
-        comment__status=Comment.Status.SPAM
+        comment__status__in=[Comment.Status.SPAM, Comment.Status.WITHDRAWN]
     )
     per_option = dict(counted.order_by().values_list("option").annotate(n=Count("*")).values_list("option", "n"))
     answered = dict(

@@ -123,7 +123,7 @@ RESPONSES_BY_HOUR_CHANNEL_AND_TYPE = """
 SELECT date_bin('1 hour', submitted_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS hour, channel, respondent_type,
        COUNT(*)
 FROM guidance_response
-WHERE consultation_id = %s
+WHERE consultation_id = %s AND submitted_at IS NOT NULL AND withdrawn_at IS NULL
 GROUP BY GROUPING SETS ((hour), (channel), (respondent_type))
 """
 
@@ -152,7 +152,7 @@ def responses_counted_with_grouping_sets(consultation):
 
 def responses_counted_with_orm(consultation):
     """Any database: one GROUP BY over (hour, channel, type), added up here."""
-    responses = Response.objects.filter(consultation=consultation)
+    responses = Response.objects.counted().filter(consultation=consultation)
     hours = responses.annotate(hour=TruncHour("submitted_at", tzinfo=datetime.UTC))
     counts = _grouped_counts(hours, "hour", "channel", "respondent_type")
     return dict(_total_by(counts, 0)), dict(_total_by(counts, 1)), dict(_total_by(counts, 2))
@@ -165,7 +165,7 @@ def _per_day(consultation, by_hour):
     for hour, n in by_hour.items():
         day = timezone.localtime(hour).date()
         if timezone.localtime(hour + datetime.timedelta(hours=1) - datetime.timedelta(microseconds=1)).date() != day:
-            days = Response.objects.filter(consultation=consultation).annotate(day=TruncDate("submitted_at"))
+            days = Response.objects.counted().filter(consultation=consultation).annotate(day=TruncDate("submitted_at"))
             return _total_by(_grouped_counts(days, "day"), 0)
         per_day[day] += n
     return per_day
@@ -194,8 +194,10 @@ def _dashboard(consultation):
     by_status_and_target = _grouped_counts(comments, "status", "section_id", "question_id")
     by_status = _total_by(by_status_and_target, 0)
     by_target = defaultdict(int)
-    for (_, section, question), n in by_status_and_target.items():
-        by_target[section, question] += n
+    for (status, section, question), n in by_status_and_target.items():
+        # What respondents withdrew shows in the status chart alone (withdrawing removed its themes).
+        if status != Comment.Status.WITHDRAWN:
+            by_target[section, question] += n
     by_hour, by_channel, by_respondent_type = responses_by_hour_channel_and_type(consultation)
     per_day = sorted(_per_day(consultation, by_hour).items())
     by_theme_and_target = _grouped_counts(
@@ -231,7 +233,7 @@ def _dashboard(consultation):
     ]
 
     return {
-        "total_comments": sum(by_status.values()),
+        "total_comments": sum(n for status, n in by_status.items() if status != Comment.Status.WITHDRAWN),
         "total_responses": sum(by_channel.values()),
         "median_time_to_decision": median_time_to_decision(
             consultation, decided_count=sum(by_status.get(status, 0) for status in DECIDED)

@@ -1,21 +1,30 @@
-"""The receipt a respondent gets by email, and what became of it, for the confirmation page to say.
+"""What the portal emails a respondent, and what the confirmation page may say about it.
 
-Sent once the response is committed; a failure to send is logged and never touches the stored
-response. The page says "We have sent a receipt" only when a mail server took the message: not
-when the portal has no mail server (the console, file or dummy backend), nor when this address has
-had its receipts for the day (RATE_LIMIT_RECEIPTS_PER_DAY, counted whoever sends the form, so
-that nobody can use the form to fill a stranger's inbox).
+Three kinds of email, each queued (guidance/mailqueue.py) in the transaction that causes it and
+sent by the worker: the receipt for a form sent, the link to continue a response, and the daily
+email saying what happened to someone's comments (guidance/notifications.py). Each is built here
+when the worker sends it, from the response as it is then: its address, its comments' current
+text and state.
+
+The confirmation page says a receipt *will be* sent once it is queued, never that it was sent: a
+queued email is safe in the database, but the mail server may take it minutes or hours later.
+It says why not when none is queued: no address given, the portal has no mail server (the
+console, file or dummy backend), or the address has had its RATE_LIMIT_RECEIPTS_PER_DAY receipts
+for the day (counted when queued, whoever sends the form, so that nobody can use the form to
+fill a stranger's inbox).
 """
 
+import datetime
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import models
 from django.template.loader import render_to_string
+from django.urls import reverse
 
-from guidance import ratelimit
-from guidance.models import Section
+from guidance import answers, mailqueue, ratelimit
+from guidance.models import Comment, QueuedEmail, Response
 
 logger = logging.getLogger(__name__)
 
@@ -29,51 +38,174 @@ BACKENDS_THAT_SEND_NOTHING = {
 
 
 class Receipt(models.TextChoices):
-    """What became of a response's receipt; the confirmation page says it in words."""
+    """What became of a form's receipt; the confirmation page says it in words."""
 
-    SENT = "sent", "Handed to the mail server"
+    QUEUED = "queued", "Queued for the mail server"
     NOT_ASKED = "none", "No email address given"
     NO_MAIL_SERVER = "no_mail_server", "The portal has no mail server"
     DAILY_LIMIT = "daily_limit", "The address has had its receipts for today"
-    FAILED = "failed", "The mail server could not be reached or refused it"
     ALREADY_SENT = "already_sent", "The same form was sent before"
 
 
-def send_receipt(response, targets_and_texts):
-    """Email the respondent what they sent: `response`, once committed, and the (section or
-    question, text) pairs stored with it. Returns what became of the receipt (a Receipt)."""
+def has_mail_server():
+    return settings.EMAIL_BACKEND not in BACKENDS_THAT_SEND_NOTHING
+
+
+def queue_receipt(response, submission, comments):
+    """Queue the receipt for one form sent (`submission`, with its `comments`), in the caller's
+    transaction, under the recipient's daily limit. Returns what the confirmation page says."""
     if not response.email:
         return Receipt.NOT_ASKED
-    if settings.EMAIL_BACKEND in BACKENDS_THAT_SEND_NOTHING:
-        # Chosen on purpose (a system check refuses the console by default with DEBUG off): it is
-        # given the message as the operator wants, but no mail server has it.
-        _send(response, targets_and_texts)
+    payload = {
+        "submission": submission.pk,
+        "sent_at": submission.sent_at.isoformat(),
+        "comments": [comment.pk for comment in comments],
+    }
+    if not has_mail_server():
+        # Chosen on purpose (a system check refuses the console by default with DEBUG off): the
+        # backend is given the message as the operator wants, but no mail server will have it.
+        mailqueue.queue(QueuedEmail.Kind.RECEIPT, response, payload)
         return Receipt.NO_MAIL_SERVER
     place = ratelimit.take_place("receipts", ratelimit.recipient_fingerprint(response.email))
     if not place.taken:
-        logger.info("Receipt for response %s not sent: its address has had its receipts for today", response.reference)
+        logger.info(
+            "Receipt for response %s not queued: its address has had its receipts for today", response.reference
+        )
         return Receipt.DAILY_LIMIT
-    if not _send(response, targets_and_texts):
-        ratelimit.give_back(place)
-        return Receipt.FAILED
-    return Receipt.SENT
+    mailqueue.queue(QueuedEmail.Kind.RECEIPT, response, payload)
+    return Receipt.QUEUED
 
 
-def _send(response, targets_and_texts):
-    """Send the receipt; True if the backend took it. Built from what was sent rather than read
-    back from the database: the same text, without a query."""
-    try:
-        sent = [
-            {"section": target, "text": text} if isinstance(target, Section) else {"question": target, "text": text}
-            for target, text in targets_and_texts
-        ]
-        sent.sort(key=lambda item: item["question"].position if "question" in item else 0)
-        context = {"response": response, "comments": sent, "site_name": settings.SITE_NAME}
-        subject = f"Your response to {response.consultation.title} ({response.reference})"
-        body = render_to_string("emails/receipt.txt", context)
-        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [response.email]) == 1
-    except Exception as error:
-        # The response is safe in the database; the receipt is a courtesy. Staff see this in the
-        # log, with the kind of error only: its message and traceback can hold the address.
-        logger.error("Could not send the receipt for response %s (%s)", response.reference, type(error).__name__)
+def queue_link(response):
+    """Queue an email with the link to continue `response`, under the recipient's daily limit of
+    links. True if queued."""
+    place = ratelimit.take_place("links", ratelimit.recipient_fingerprint(response.email))
+    if not place.taken:
+        logger.info("Link for response %s not queued: its address has had its links for today", response.reference)
         return False
+    mailqueue.queue(QueuedEmail.Kind.LINK, response)
+    return True
+
+
+# Building each email when the worker sends it -------------------------------------------------
+
+
+def absolute(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def build_message(email, *, message_id):
+    """The EmailMessage for a queued email, or None when there is nobody to send it to (the
+    address was erased) or nothing left to say."""
+    response = email.response
+    if not response.email:
+        return None
+    builder = {
+        QueuedEmail.Kind.RECEIPT: receipt_message,
+        QueuedEmail.Kind.LINK: link_message,
+        QueuedEmail.Kind.NOTIFICATION: notification_message,
+    }[email.kind]
+    built = builder(email, response)
+    if built is None:
+        return None
+    subject, body, headers = built
+    return EmailMessage(
+        subject,
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [response.email],
+        headers={"Message-ID": message_id, **headers},
+    )
+
+
+def continue_url(response):
+    # Imported here: respondents.py queues emails through this module.
+    from guidance.respondents import continue_path
+
+    return absolute(continue_path(response))
+
+
+def put_in_words(comments):
+    """Give each comment `in_words`: what the respondent sent, as they gave it (an answer's choices,
+    then its text). Returns the comments."""
+    labels = answers.chosen_labels(comment.pk for comment in comments)
+    for comment in comments:
+        chosen = answers.LABEL_SEPARATOR.join(labels.get(comment.pk, []))
+        comment.in_words = "\n\n".join(part for part in (chosen, comment.text) if part)
+    return comments
+
+
+def receipt_message(email, response):
+    comments = list(
+        response.comments.filter(pk__in=email.payload.get("comments", []))
+        .select_related("section", "question")
+        .order_by("question__position", "section__major", "section__minor", "pk")
+    )
+    if not comments:
+        return None
+    put_in_words(comments)
+    sent_at = email.payload.get("sent_at")
+    context = {
+        "response": response,
+        "comments": comments,
+        "sent_at": datetime.datetime.fromisoformat(sent_at) if sent_at else response.submitted_at,
+        "continue_url": continue_url(response) if response.consultation.is_open else "",
+        "site_name": settings.SITE_NAME,
+    }
+    subject = f"Your response to {response.consultation.title} ({response.reference})"
+    return subject, render_to_string("emails/receipt.txt", context), {}
+
+
+def link_message(email, response):
+    if not response.consultation.is_open or response.withdrawn_at:
+        return None
+    context = {
+        "response": response,
+        "continue_url": continue_url(response),
+        "site_name": settings.SITE_NAME,
+    }
+    subject = f"Continue your response to {response.consultation.title} ({response.reference})"
+    return subject, render_to_string("emails/link.txt", context), {}
+
+
+def notification_message(email, response):
+    from guidance.notifications import unsubscribe_path
+    from guidance.respondents import comment_state
+
+    responses = {
+        r.pk: r
+        for r in Response.objects.filter(pk__in=email.payload.get("responses", [response.pk]), notify=True)
+        .exclude(email="")
+        .select_related("consultation")
+    }
+    if not responses:
+        return None
+    changed = dict(email.payload.get("comments", []))
+    comments = (
+        Comment.objects.filter(pk__in=changed.keys(), response__in=responses.keys())
+        .select_related("section", "question", "consultation", "response")
+        .order_by("consultation_id", "question__position", "section__major", "section__minor", "pk")
+    )
+    items = []
+    for comment in put_in_words(list(comments)):
+        state = comment_state(comment)
+        url = absolute(comment.get_public_url()) if state.is_published else ""
+        items.append({"comment": comment, "state": state, "url": url})
+    outcomes = [responses[pk] for pk in email.payload.get("outcomes", []) if pk in responses]
+    if not items and not outcomes:
+        return None
+    unsubscribe = absolute(unsubscribe_path(sorted(responses)))
+    context = {
+        "items": items,
+        "outcomes": [
+            {"response": r, "url": absolute(reverse("guidance:consultation", args=[r.consultation.slug]))}
+            for r in outcomes
+        ],
+        "unsubscribe_url": unsubscribe,
+        "site_name": settings.SITE_NAME,
+    }
+    references = ", ".join(sorted({r.reference for r in responses.values()}))
+    subject = f"What happened to your response ({references})"
+    # One click unsubscribes from the mail program too (RFC 8058): it posts to the same address.
+    headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return subject, render_to_string("emails/notification.txt", context), headers

@@ -132,10 +132,11 @@ REASON_LABELS = dict(ModerationReason.choices)
 
 def select_comments(consultation, filters):
     """The consultation's comments that the filters (as from the export page's form) select. With no
-    filter: every comment, whatever its status."""
+    status chosen: every comment whatever its status, but those their respondents withdrew, which
+    are exported only when asked for by their status."""
     comments = Comment.objects.filter(consultation=consultation)
-    if filters.get("status"):
-        comments = comments.filter(status=filters["status"])
+    status = filters.get("status")
+    comments = comments.filter(status=status) if status else comments.not_withdrawn()
     if target := filters.get("target"):
         if target.upper().startswith("Q"):
             comments = comments.filter(question__position=int(target[1:]))

@@ -1,8 +1,9 @@
-"""The public's forms: a comment on a section, answers to the consultation's questions, and a
-report on a published comment.
+"""The public's forms: a comment on a section, answers to the consultation's questions, a report
+on a published comment, and a respondent's own changes to their response.
 
-The first two end with the same respondent details. The error messages follow the GOV.UK Design
-System's wording: say what went wrong and how to fix it, in plain English.
+The first two end with the same respondent details, and either can be saved unsent to finish
+later (draft=True: nothing is required, the text rules still hold). The error messages follow the
+GOV.UK Design System's wording: say what went wrong and how to fix it, in plain English.
 """
 
 import uuid
@@ -30,8 +31,14 @@ MAX_COMMENT_LENGTH = 10_000
 # The words given for "Other, please say": a few words, a sentence at most.
 MAX_OTHER_LENGTH = 500
 
-# What the respondent's details remember between forms in one browser session.
-REMEMBERED_FIELDS = ["name", "email", "respondent_type", "organisation", "consent"]
+# The respondent's details, stored on their response and shown filled in on their next form.
+REMEMBERED_FIELDS = ["name", "email", "respondent_type", "organisation", "consent", "notify"]
+# The fields of a respondent's form that are not their comment or answers.
+DETAILS_FIELDS = {*REMEMBERED_FIELDS, "privacy_agreed", "form_token", "website"}
+
+# The name of the button that saves a form to finish later instead of sending it.
+SAVE = "save"
+NOTIFY_LABEL = "Email me when my comments are published or not, and when the outcome is published"
 
 
 BROKEN_FORM_MESSAGE = (
@@ -138,6 +145,11 @@ class RespondentDetailsForm(HoneypotForm):
             "max_length": "Your email address must be 254 characters or fewer",
         },
     )
+    notify = forms.BooleanField(
+        label=NOTIFY_LABEL,
+        help_text="At most one email a day. Every email has a link to stop them.",
+        required=False,
+    )
     respondent_type = forms.ChoiceField(
         label="I am responding as",
         help_text="Choose the one that fits best. This helps us understand who has responded.",
@@ -169,11 +181,16 @@ class RespondentDetailsForm(HoneypotForm):
     # blank form is the same HTML for everyone and can be rendered once (templates/guidance/section.html).
     form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, privacy_url="", remembered=False, privacy_agreed=False, **kwargs):
+    def __init__(self, *args, privacy_url="", remembered=False, privacy_agreed=False, draft=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.remembered = remembered
         self.privacy_agreed_before = privacy_agreed
         self.fields["privacy_agreed"].required = not privacy_agreed
+        # Saved to finish later: nothing is required yet, but what is there must be right.
+        self.draft = draft
+        if draft:
+            for field in self.fields.values():
+                field.required = False
         self.privacy_url = privacy_url
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
@@ -211,9 +228,31 @@ class RespondentDetailsForm(HoneypotForm):
         cleaned = super().clean()
         if self.token_was_broken:
             self.add_error(None, BROKEN_FORM_MESSAGE)
-        if cleaned.get("respondent_type") == Response.RespondentType.ORGANISATION and not cleaned.get("organisation"):
+        if (
+            not self.draft
+            and cleaned.get("respondent_type") == Response.RespondentType.ORGANISATION
+            and not cleaned.get("organisation")
+        ):
             self.add_error("organisation", "Enter the name of the organisation you are responding for")
+        if cleaned.get("notify") and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", "Enter your email address, so that we can tell you what happened to your comments")
+        if self.draft and not any(self.draft_values().values()):
+            self.add_error(None, "There is nothing to save yet. Write your comment or an answer first")
         return cleaned
+
+    def answer_field_names(self):
+        """The fields that hold the comment or answers: every field but the respondent's details.
+        A draft keeps these, whatever kind of answer they take."""
+        return [name for name in self.fields if name not in DETAILS_FIELDS]
+
+    def draft_values(self):
+        """What was typed in the comment or answer fields, as the widgets read it from the form
+        (a list for a field of several choices), to show in the form again as it was."""
+        values = {}
+        for name in self.answer_field_names():
+            value = self.fields[name].widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            values[name] = text.tidy(value) if isinstance(value, str) else value
+        return values
 
     def details_layout(self):
         # The organisation's name is revealed under "On behalf of an organisation" (shown anyway
@@ -227,6 +266,7 @@ class RespondentDetailsForm(HoneypotForm):
         details = [
             Field.text("name"),
             Field.text("email"),
+            Field.checkbox("notify", small=True),
             ConditionalRadios("respondent_type", *respondent_types),
             Field.radios("consent", legend_size=Size.SMALL, small=True),
         ]
@@ -250,8 +290,20 @@ class RespondentDetailsForm(HoneypotForm):
         )
 
     def details(self):
-        """The cleaned respondent details, as Response fields."""
-        return {name: self.cleaned_data[name] for name in REMEMBERED_FIELDS}
+        """The cleaned respondent details, as Response fields. A draft keeps only those given."""
+        details = {name: self.cleaned_data[name] for name in REMEMBERED_FIELDS}
+        if self.draft:
+            details = {name: value for name, value in details.items() if value not in ("", None)}
+        return details
+
+    def buttons(self, send_label):
+        """Send, and save to finish later: two submit buttons, so no JavaScript is needed. Send
+        comes first, so that Enter in a field sends, as it always has."""
+        return Div(
+            Submit("submit", send_label),
+            Submit(SAVE, "Save and come back later", css_class="govuk-button--secondary"),
+            css_class="govuk-button-group",
+        )
 
 
 class CommentForm(RespondentDetailsForm):
@@ -270,132 +322,165 @@ class CommentForm(RespondentDetailsForm):
         self.helper.layout = Layout(
             Field.textarea("comment", label_size=Size.MEDIUM, max_characters=MAX_COMMENT_LENGTH),
             self.details_layout(),
-            Submit("submit", "Send comment"),
+            self.buttons("Send comment"),
         )
 
 
 class QuestionsForm(RespondentDetailsForm):
     """Answers to the consultation's questions: each optional unless the question is required, and
-    at least one answered. Each question's fields follow its kind (guidance/answers.py decides what
-    an answer may hold): a text box; radio buttons or checkboxes of its options, with a box for
-    the words of "Other" when it offers one; and its explanation box when it has one."""
+    at least one answered (unless the form is saved to finish later). Each question's fields follow
+    its kind (question_fields below; guidance/answers.py decides what an answer may hold)."""
 
     def __init__(self, *args, questions, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
         answer_layout = []
         for question in self.questions:
-            answer_layout += self.add_question_fields(question)
-        self.order_fields([name for question in self.questions for name in self.question_field_names(question)])
+            fields, layout = question_fields(question)
+            self.fields.update(fields)
+            answer_layout += layout
+        self.order_fields([name for question in self.questions for name in question_field_names(question)])
         self.helper.layout = Layout(
             HTML('<h2 class="govuk-heading-m">Your answers</h2>'),
             *answer_layout,
             self.details_layout(),
-            Submit("submit", "Send answers"),
+            self.buttons("Send answers"),
         )
 
     @property
     def required_count(self):
         return sum(question.required for question in self.questions)
 
-    @staticmethod
-    def question_field_names(question):
-        """The form's fields for one question: its answer, then the words for "Other" and the
-        explanation where it has them."""
-        name = f"answer_{question.pk}"
-        names = [name]
-        if any(option.is_other for option in answers.offered_options(question)):
-            names.append(f"{name}_other")
-        if question.has_options and question.explain_label:
-            names.append(f"{name}_text")
-        return names
-
-    def add_question_fields(self, question):
-        name = f"answer_{question.pk}"
-        # crispy-forms-gds marks labels safe, so escape the question's own text here.
-        label = format_html(
-            "{}. {}{}", question.number, conditional_escape(question.text), " (required)" if question.required else ""
-        )
-        hint = conditional_escape(question.hint)
-        if not question.has_options:
-            self.fields[name] = long_text_field(label=label, hint=hint, required=False)
-            return [Field.textarea(name, label_size=Size.SMALL)]
-        options = answers.offered_options(question)
-        choices = [(str(option.pk), option.label) for option in options]
-        invalid = {"invalid_choice": "Choose from the answers listed", "invalid_list": "Choose from the answers listed"}
-        if question.kind == question.Kind.SEVERAL_CHOICES:
-            self.fields[name] = forms.MultipleChoiceField(
-                label=label,
-                help_text=hint,
-                choices=choices,
-                required=False,
-                widget=forms.CheckboxSelectMultiple,
-                error_messages=invalid,
-            )
-            layout = [Field.checkboxes(name, legend_size=Size.SMALL)]
-        else:
-            self.fields[name] = forms.ChoiceField(
-                label=label,
-                help_text=hint,
-                choices=choices,
-                required=False,
-                widget=forms.RadioSelect,
-                error_messages=invalid,
-            )
-            layout = [Field.radios(name, legend_size=Size.SMALL)]
-        if any(option.is_other for option in options):
-            self.fields[f"{name}_other"] = PlainTextField(
-                label=f"If you chose “{answers.OTHER_LABEL}”, say what (question {question.position})",
-                required=False,
-                max_length=MAX_OTHER_LENGTH,
-                error_messages={"max_length": f"Your other answer must be {MAX_OTHER_LENGTH:,} characters or fewer"},
-            )
-            layout.append(Field.text(f"{name}_other", label_size=Size.SMALL))
-        if question.explain_label:
-            self.fields[f"{name}_text"] = long_text_field(
-                label=f"{question.explain_label} (question {question.position}, optional)", hint="", required=False
-            )
-            layout.append(Field.textarea(f"{name}_text", label_size=Size.SMALL, rows=4))
-        return [Div(*layout, css_class="portal-question")]
-
     def clean(self):
         cleaned = super().clean()
         self.answered = []
+        if self.draft:
+            # Kept as typed (draft_values), to be checked when it is sent.
+            return cleaned
         for question in self.questions:
-            name = f"answer_{question.pk}"
-            if any(field in self.errors for field in self.question_field_names(question)):
-                continue
-            if question.kind in (question.Kind.ONE_CHOICE, question.Kind.AGREEMENT) and len(self.sent_values(name)) > 1:
-                # Radio buttons send one value; two is a form that was tampered with.
-                self.add_error(name, "Choose one answer")
-                continue
-            chosen = cleaned.get(name) if question.has_options else None
-            try:
-                answer = answers.make_answer(
-                    question,
-                    option_ids=([chosen] if isinstance(chosen, str) else chosen) if chosen else (),
-                    other=cleaned.get(f"{name}_other", ""),
-                    text=cleaned.get(f"{name}_text" if question.has_options else name, ""),
-                )
-            except answers.AnswerRefused as refusal:
-                field = {"options": name, "other": f"{name}_other", "text": f"{name}_text"}[refusal.part]
-                self.add_error(field if field in self.fields else name, refusal.message)
-                continue
+            answer = clean_answer(self, question)
             if answer:
                 self.answered.append((question, answer))
-        question_errors = any(
-            field in self.errors for question in self.questions for field in self.question_field_names(question)
-        )
+        question_errors = any(field in self.errors for field in self.answer_field_names())
         if self.questions and not self.answered and not question_errors:
             self.add_error(f"answer_{self.questions[0].pk}", "Answer at least one question")
         return cleaned
 
-    def sent_values(self, name):
-        return self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data.get(name)]
-
     def answers(self):
         """(question, guidance.answers.Answer) for each question answered, in order."""
         return list(self.answered)
+
+
+# One question's answer, wherever it is asked: the questions form, and a respondent changing their
+# answer on their response's page.
+
+
+def question_field_names(question):
+    """The fields of one question: its answer, then the words for "Other" and the explanation
+    where it has them."""
+    name = f"answer_{question.pk}"
+    names = [name]
+    if any(option.is_other for option in answers.offered_options(question)):
+        names.append(f"{name}_other")
+    if question.has_options and question.explain_label:
+        names.append(f"{name}_text")
+    return names
+
+
+def question_fields(question):
+    """The fields that take an answer to `question` ({name: field}) and their layout: a text box;
+    radio buttons or checkboxes of its options, with a box for the words of "Other" when it offers
+    one; and its explanation box when it has one."""
+    name = f"answer_{question.pk}"
+    # crispy-forms-gds marks labels safe, so escape the question's own text here.
+    label = format_html(
+        "{}. {}{}", question.number, conditional_escape(question.text), " (required)" if question.required else ""
+    )
+    hint = conditional_escape(question.hint)
+    if not question.has_options:
+        return {name: long_text_field(label=label, hint=hint, required=False)}, [
+            Field.textarea(name, label_size=Size.SMALL)
+        ]
+    fields = {}
+    options = answers.offered_options(question)
+    choices = [(str(option.pk), option.label) for option in options]
+    invalid = {"invalid_choice": "Choose from the answers listed", "invalid_list": "Choose from the answers listed"}
+    if question.kind == question.Kind.SEVERAL_CHOICES:
+        fields[name] = forms.MultipleChoiceField(
+            label=label,
+            help_text=hint,
+            choices=choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages=invalid,
+        )
+        layout = [Field.checkboxes(name, legend_size=Size.SMALL)]
+    else:
+        fields[name] = forms.ChoiceField(
+            label=label,
+            help_text=hint,
+            choices=choices,
+            required=False,
+            widget=forms.RadioSelect,
+            error_messages=invalid,
+        )
+        layout = [Field.radios(name, legend_size=Size.SMALL)]
+    if any(option.is_other for option in options):
+        fields[f"{name}_other"] = PlainTextField(
+            label=f"If you chose “{answers.OTHER_LABEL}”, say what (question {question.position})",
+            required=False,
+            max_length=MAX_OTHER_LENGTH,
+            error_messages={"max_length": f"Your other answer must be {MAX_OTHER_LENGTH:,} characters or fewer"},
+        )
+        layout.append(Field.text(f"{name}_other", label_size=Size.SMALL))
+    if question.explain_label:
+        fields[f"{name}_text"] = long_text_field(
+            label=f"{question.explain_label} (question {question.position}, optional)", hint="", required=False
+        )
+        layout.append(Field.textarea(f"{name}_text", label_size=Size.SMALL, rows=4))
+    return fields, [Div(*layout, css_class="portal-question")]
+
+
+def clean_answer(form, question):
+    """The guidance.answers.Answer that `form` (cleaned) sent for `question`; None, with the error
+    added to the form, when it is not an answer the question takes."""
+    name = f"answer_{question.pk}"
+    if any(field in form.errors for field in question_field_names(question)):
+        return None
+    sent = form.data.getlist(name) if hasattr(form.data, "getlist") else [form.data.get(name)]
+    if question.kind in (question.Kind.ONE_CHOICE, question.Kind.AGREEMENT) and len(sent) > 1:
+        # Radio buttons send one value; two is a form that was tampered with.
+        form.add_error(name, "Choose one answer")
+        return None
+    cleaned = form.cleaned_data
+    chosen = cleaned.get(name) if question.has_options else None
+    try:
+        return answers.make_answer(
+            question,
+            option_ids=([chosen] if isinstance(chosen, str) else chosen) if chosen else (),
+            other=cleaned.get(f"{name}_other", ""),
+            text=cleaned.get(f"{name}_text" if question.has_options else name, ""),
+        )
+    except answers.AnswerRefused as refusal:
+        field = {"options": name, "other": f"{name}_other", "text": f"{name}_text"}[refusal.part]
+        form.add_error(field if field in form.fields else name, refusal.message)
+        return None
+
+
+def answer_initial(comment):
+    """A stored answer as the values of its question's fields, to change it."""
+    name = f"answer_{comment.question_id}"
+    question = comment.question
+    if not question.has_options:
+        return {name: comment.text}
+    chosen = [str(pk) for pk in comment.options.values_list("pk", flat=True)]
+    initial = {
+        name: chosen if question.kind == question.Kind.SEVERAL_CHOICES else next(iter(chosen), ""),
+        f"{name}_other": comment.other_text,
+    }
+    if question.explain_label:
+        initial[f"{name}_text"] = comment.text
+    return initial
 
 
 class ReportForm(HoneypotForm):
@@ -434,3 +519,102 @@ class ReportForm(HoneypotForm):
             Submit("submit", "Send report"),
         )
         self.order_fields(["reason", "details"])
+
+
+# A respondent's changes to their own response (guidance/respondents.py) -------------------------
+
+
+class ChangeCommentForm(forms.Form):
+    """New text for one of the respondent's comments on a section, or their answer to a question
+    (the question's own fields, as the questions form asks it)."""
+
+    bound_field_class = ShownTextBoundField
+
+    def __init__(self, *args, comment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.comment = comment
+        if comment.question_id:
+            fields, layout = question_fields(comment.question)
+            self.fields.update(fields)
+            for field in fields.values():
+                field.required = False
+        else:
+            self.fields["comment"] = long_text_field(
+                label="Your comment",
+                hint="What you write here replaces what you sent before.",
+                required=True,
+                required_message="Enter your comment, or withdraw it instead",
+            )
+            layout = [Field.textarea("comment", label_size=Size.MEDIUM, max_characters=MAX_COMMENT_LENGTH)]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has the token
+        self.helper.layout = Layout(*layout, Submit("submit", "Save the change"))
+
+    def clean(self):
+        cleaned = super().clean()
+        self.answer = None
+        if self.comment.question_id:
+            self.answer = clean_answer(self, self.comment.question)
+            if self.answer is not None and not self.answer:
+                self.add_error(f"answer_{self.comment.question_id}", "Enter your answer, or withdraw it instead")
+        return cleaned
+
+    def new_text(self):
+        """The new comment (a string) or answer (a guidance.answers.Answer)."""
+        if self.comment.question_id:
+            return self.answer
+        return self.cleaned_data.get("comment", "")
+
+
+class ChoicesForm(forms.Form):
+    """The respondent's publication choice, and whether they are told what happened."""
+
+    consent = forms.ChoiceField(
+        label="Can we publish your response?",
+        help_text="This applies at once to everything in your response. We never publish your email address.",
+        choices=Response.Consent.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether we can publish your response"},
+    )
+    notify = forms.BooleanField(label=NOTIFY_LABEL, help_text="At most one email a day.", required=False)
+
+    def __init__(self, *args, has_email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_email = has_email
+        if not has_email:
+            del self.fields["notify"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.radios("consent", legend_size=Size.MEDIUM),
+            *([Field.checkbox("notify", small=True)] if has_email else []),
+            Submit("submit", "Save your choices"),
+        )
+
+
+class LinkForm(forms.Form):
+    """The address to email a link to continue the response to."""
+
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We will email you a link that opens your response on any device until the consultation closes.",
+        max_length=254,
+        validators=[text.check_name],
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Your email address must be 254 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.text("email"), Submit("submit", "Email me a link", css_class="govuk-button--secondary")
+        )

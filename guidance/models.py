@@ -340,8 +340,20 @@ def normalise_reference(text):
     return f"{chars[:4]}-{chars[4:]}"
 
 
+class ResponseQuerySet(models.QuerySet):
+    def sent(self):
+        """Responses with something sent: not those holding only forms saved to finish later."""
+        return self.filter(submitted_at__isnull=False)
+
+    def counted(self):
+        """What the figures count as a response: sent, and not withdrawn by the respondent."""
+        return self.sent().filter(withdrawn_at__isnull=True)
+
+
 class Response(models.Model):
-    """One submission by one person through one channel. The only place personal data lives."""
+    """Everything one person sends to one consultation, through one channel: online, all they send
+    from one browser (or through their link to continue), in any number of forms and visits, under
+    one reference. The only place personal data lives."""
 
     # What identifies a respondent. Every staff surface obeys this one list (guidance/personal_data.py):
     # without the view_personal_data permission these fields are not shown, filtered, searched,
@@ -384,7 +396,13 @@ class Response(models.Model):
     consent = models.CharField(
         "publication choice", max_length=16, choices=Consent, help_text="What the respondent agreed may be published."
     )
-    submitted_at = models.DateTimeField(default=timezone.now, help_text="When it was sent or, offline, received.")
+    # Empty while the response holds only forms saved to finish later (Draft): nothing sent yet.
+    submitted_at = models.DateTimeField(
+        default=timezone.now,
+        null=True,
+        blank=True,
+        help_text="When its first comment or answer was sent or, offline, received.",
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -396,9 +414,6 @@ class Response(models.Model):
     source_url = models.URLField(
         "source URL", blank=True, help_text="Where an imported response was found, such as a tweet."
     )
-    # The hidden one-time token of the form that created this response: a second submission of
-    # the same form (a double click, or back and resubmit) finds this row instead of adding one.
-    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     # A fingerprint of the imported row this response came from, so importing a file twice adds nothing.
     import_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     anonymised_at = models.DateTimeField(
@@ -407,6 +422,32 @@ class Response(models.Model):
         editable=False,
         help_text="When the personal data was removed, under retention or on request.",
     )
+    # What the respondent chose and did themselves (guidance/respondents.py).
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the respondent withdrew the whole response: nothing of it is public or exported by default.",
+    )
+    # Defaults in the database too, for rows written with SQL (bench/, imports of old data).
+    notify = models.BooleanField(
+        "email me what happened",
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text="The respondent asked to be emailed when their comments are published or not, and when the "
+        "outcome is published.",
+    )
+    notified_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the last email saying what happened was queued."
+    )
+    outcome_notified_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the email saying the outcome is published was queued."
+    )
+    # Part of every link to continue this response (guidance/respondents.py): adding one revokes them all.
+    link_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -485,6 +526,10 @@ class CommentQuerySet(models.QuerySet):
     def decided(self):
         return self.filter(status__in=[Comment.Status.APPROVED, Comment.Status.REJECTED, Comment.Status.SPAM])
 
+    def not_withdrawn(self):
+        """What the analysis counts and exports by default: all but what respondents withdrew."""
+        return self.exclude(status=Comment.Status.WITHDRAWN)
+
     def unclaimed(self, by, now=None):
         """Comments nobody but `by` is looking at on the moderation screen now (guidance/moderation.py)."""
         now = now or timezone.now()
@@ -505,6 +550,9 @@ class Comment(models.Model):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
         SPAM = "spam", "Spam"
+        # The respondent took it back (guidance/moderation.py, withdraw): never public, no longer
+        # offered for a decision, left out of the figures and of exports unless asked for.
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="comments")
     # A copy of response.consultation, so the queue and the dashboard filter and count a
@@ -543,6 +591,9 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # The status the respondent was last told of (guidance/notifications.py), when they asked to be
+    # told: a decision since then goes in their next email.
+    notified_status = models.CharField(max_length=16, blank=True, default="", db_default="", editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -612,6 +663,12 @@ class Comment(models.Model):
             except ValidationError as error:
                 raise ValidationError({"text": error.messages}) from None
 
+    def get_public_url(self):
+        """Where the comment is shown once published: its section's page, or the published responses."""
+        if self.section_id:
+            return reverse("guidance:section", args=[self.consultation.slug, self.section.slug])
+        return reverse("guidance:published", args=[self.consultation.slug])
+
 
 class ChosenOption(models.Model):
     """An option chosen in one answer. An option that has been chosen cannot be deleted, so no
@@ -631,7 +688,9 @@ class ChosenOption(models.Model):
 
 class ModerationEvent(models.Model):
     """Append-only record of one decision on one comment: a change of status, or (from and to
-    both "approved") keeping a reported comment published. Nothing edits or deletes these."""
+    both "approved") keeping a reported comment published; or of what the respondent did to it
+    (by_respondent): changing its text, the earlier text kept here, or withdrawing it. Nothing
+    edits or deletes these, but an erasure of the comments' text."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=16, choices=Comment.Status)
@@ -647,12 +706,39 @@ class ModerationEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
     reason_code = models.CharField(max_length=16, choices=ModerationReason, blank=True)
     reason = models.TextField(blank=True)
+    # Defaults in the database too: decide() writes its events with one INSERT … SELECT of its own.
+    by_respondent = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="The respondent did this: changed the comment's text, or withdrew it.",
+    )
+    earlier_text = models.TextField(
+        blank=True, default="", db_default="", help_text="The text the respondent replaced, when they changed it."
+    )
 
     class Meta:
         ordering = ["comment", "at", "pk"]
 
     def __str__(self):
         return f"{self.from_status} → {self.to_status}"
+
+    @property
+    def is_change_of_text(self):
+        return self.by_respondent and bool(self.earlier_text)
+
+    @property
+    def description(self):
+        """What happened, for the comment's history: "approved", "kept published", "text changed
+        by the respondent", "withdrawn by the respondent"."""
+        if self.is_change_of_text:
+            return "text changed by the respondent" + (
+                ", back to pending" if self.from_status != self.to_status else ""
+            )
+        if self.by_respondent:
+            return f"{self.get_to_status_display().lower()} by the respondent"
+        if self.from_status == self.to_status:
+            return "kept published"
+        return self.get_to_status_display().lower()
 
 
 class StaffNote(models.Model):
@@ -851,3 +937,93 @@ class SupportingDocument(models.Model):
     @property
     def type_label(self):
         return {"docx": "DOCX", "odt": "ODT", "txt": "text"}.get(self.file_type, self.get_file_type_display())
+
+
+class Submission(models.Model):
+    """One form sent: the comments and answers a respondent sent together, added to their response.
+    Each copy of a form carries a one-time token: a second arrival of the same form (a double
+    click, or back and resubmit) finds this row and stores nothing new (guidance/submissions.py)."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="submissions")
+    form_token = models.UUIDField(unique=True)
+    fingerprint = models.CharField(
+        max_length=64, help_text="A hash of what the form sent, to tell the same form sent again from another."
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["response", "sent_at", "pk"]
+
+    def __str__(self):
+        return f"{self.response.reference} ({self.sent_at:%d %b %Y %H:%M})"
+
+
+class Draft(models.Model):
+    """A form saved to finish later ("Save and come back later"): what was typed in its comment or
+    answer fields, as the form's own field names and values, so any kind of answer is kept alike.
+    Never public, never exported, never moderated; deleted when the form is sent, and by the
+    retention job once the consultation has closed. The respondent's details are on the response."""
+
+    QUESTIONS = "questions"
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="drafts")
+    # "questions" for the questions form; "section-<id>" for a section's comment form.
+    form_key = models.CharField(max_length=40)
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    values = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["response", "form_key"]
+        constraints = [models.UniqueConstraint(fields=["response", "form_key"], name="draft_one_per_form")]
+
+    def __str__(self):
+        return f"{self.response.reference}: {self.form_key}"
+
+    @staticmethod
+    def key_for(section=None):
+        return f"section-{section.pk}" if section is not None else Draft.QUESTIONS
+
+
+class QueuedEmail(models.Model):
+    """One email to a respondent, recorded in the same transaction as what caused it, and sent by
+    the worker (guidance/mailqueue.py) with retries. It holds no address and no text: both are
+    read from the response when it is sent, so personal data stays on the response alone, and an
+    erasure before sending leaves nothing to send."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "Receipt"
+        LINK = "link", "Link to continue"
+        NOTIFICATION = "notification", "What happened to the response"
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Given up"
+        DROPPED = "dropped", "Not sent: nobody to send it to"
+
+    kind = models.CharField(max_length=16, choices=Kind)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="emails")
+    payload = models.JSONField(default=dict, blank=True, help_text="What the email is about: ids, never text.")
+    status = models.CharField(max_length=16, choices=Status, default=Status.WAITING)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=100, blank=True, help_text="The kind of error of the last attempt.")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # /healthz: what is waiting, oldest first, and what failed lately.
+            models.Index(
+                fields=["status", "created_at"],
+                name="queuedemail_unsent",
+                condition=Q(status__in=["waiting", "sending", "failed"]),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.response.reference} ({self.get_status_display().lower()})"

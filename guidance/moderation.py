@@ -9,6 +9,11 @@ come here.
 
 The moderation screen also claims each comment it shows for a few minutes (`claim_next`), keeps
 reported comments published once reviewed (`keep_published`) and takes private staff notes.
+
+What a respondent does to their own comments changes status here too, recorded in the same
+history (by_respondent): `change_text` (the earlier text kept in the event; a comment that was
+decided goes back to pending) and `withdraw` (no decision can follow). A moderator whose screen
+showed the comment before either is refused as for any decision made since (StaleDecision).
 """
 
 import contextlib
@@ -18,7 +23,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from guidance.models import Comment, ModerationEvent, ModerationReason, Report, StaffNote
+from guidance import answers
+from guidance.models import ChosenOption, Comment, ModerationEvent, ModerationReason, Report, StaffNote
 from guidance.personal_data import may_see_personal_data
 
 Status = Comment.Status
@@ -30,7 +36,12 @@ ALLOWED = {
     Status.APPROVED: {Status.PENDING},
     Status.REJECTED: {Status.PENDING},
     Status.SPAM: {Status.PENDING},
+    # The respondent took it back: nothing a moderator decides can follow.
+    Status.WITHDRAWN: set(),
 }
+# What a respondent may change the text of, until the close: a comment waiting for a decision, or
+# one that was published or not published (the new text goes back to pending). Not spam.
+MAY_CHANGE_TEXT = {Status.PENDING, Status.APPROVED, Status.REJECTED}
 
 
 class ModerationError(ValueError):
@@ -103,7 +114,11 @@ def _refusal(refused_statuses, to_status):
     counts = {}
     for status in refused_statuses:
         counts[status] = counts.get(status, 0) + 1
-    parts = [f"{n} {'is' if n == 1 else 'are'} {Status(status).label.lower()}" for status, n in sorted(counts.items())]
+    said = {Status.WITHDRAWN: "withdrawn by the respondent"}
+    parts = [
+        f"{n} {'is' if n == 1 else 'are'} {said.get(status, Status(status).label.lower())}"
+        for status, n in sorted(counts.items())
+    ]
     return (
         f"Nothing was changed: of the selected comments, {', '.join(parts)}, "
         f"and cannot be moved to {to_status.label.lower()}."
@@ -158,13 +173,17 @@ class StaleDecision(ModerationError):
         event = self.event
         if event is None:
             return "This comment changed after it was shown to you. Your decision was not made."
-        if event.by is None:
+        if event.by_respondent:
+            who = "The respondent"
+        elif event.by is None:
             who = "The system"
         elif user is not None and event.by_id == user.pk:
             who = "You"
         else:
             who = event.by.get_full_name() or event.by.get_username()
-        if event.from_status == event.to_status:
+        if event.is_change_of_text:
+            what = "changed the text of this comment"
+        elif event.from_status == event.to_status:
             what = "reviewed its reports and kept it published"
         else:
             what = DONE_TO_IT[Status(event.to_status)]
@@ -178,6 +197,7 @@ DONE = {
     Status.REJECTED: "rejected",
     Status.SPAM: "marked as spam",
     Status.PENDING: "returned to pending",
+    Status.WITHDRAWN: "withdrawn",
 }
 # The same, said of "this comment" when a decision made since is the reason another is refused.
 DONE_TO_IT = {
@@ -185,6 +205,7 @@ DONE_TO_IT = {
     Status.REJECTED: "rejected this comment",
     Status.SPAM: "marked this comment as spam",
     Status.PENDING: "returned this comment to pending",
+    Status.WITHDRAWN: "withdrew this comment",
 }
 
 
@@ -293,3 +314,71 @@ def reading_reported():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL random_page_cost = 1.1")
         yield
+
+
+# What respondents do to their own comments (guidance/respondents.py checks whose and when).
+
+
+def change_text(comment_id, text, *, now=None):
+    """The respondent's new text for their comment, or their new answer (a guidance.answers.Answer:
+    its text, words for "Other" and options). The earlier one is kept in the event, in words; a
+    comment that was decided goes back to pending for a moderator to read the new one. Returns
+    True if it changed (the same again changes nothing)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment_id)
+        if comment.status not in MAY_CHANGE_TEXT:
+            raise ModerationError(f"A comment that is {Status(comment.status).label.lower()} cannot be changed.")
+        earlier = answers.stored_answer(comment)
+        if answers.comparable(earlier) == answers.comparable(text):
+            return False
+        ModerationEvent.objects.create(
+            comment=comment,
+            from_status=comment.status,
+            to_status=Status.PENDING,
+            by=None,
+            by_respondent=True,
+            at=now,
+            earlier_text=str(earlier),
+        )
+        ChosenOption.objects.filter(comment=comment).delete()
+        answers.save_options([(comment, text)])
+        # Its decision was about the earlier text: a moderator reads the new one afresh, and the
+        # respondent (if they asked) is told of the decision on it.
+        Comment.objects.filter(pk=comment.pk).update(
+            **answers.comment_fields(text),
+            status=Status.PENDING,
+            reason_code="",
+            reason="",
+            claimed_by=None,
+            claimed_until=None,
+            notified_status="",
+        )
+    return True
+
+
+def withdraw(comments, *, now=None):
+    """The respondent withdraws these comments (a queryset): not public, no decision can follow,
+    out of the figures and exports by default, kept with their history. Their themes are removed,
+    so that the analysis no longer counts them. Returns how many were withdrawn."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = list(
+            Comment.objects.select_for_update()
+            .filter(pk__in=comments.values("pk"))
+            .exclude(status=Status.WITHDRAWN)
+            .order_by("pk")
+            .values_list("pk", "status")
+        )
+        if not current:
+            return 0
+        pks = [pk for pk, _ in current]
+        ModerationEvent.objects.bulk_create(
+            ModerationEvent(
+                comment_id=pk, from_status=status, to_status=Status.WITHDRAWN, by=None, by_respondent=True, at=now
+            )
+            for pk, status in current
+        )
+        Comment.objects.filter(pk__in=pks).update(status=Status.WITHDRAWN, claimed_by=None, claimed_until=None)
+        Comment.themes.through.objects.filter(comment_id__in=pks).delete()
+    return len(pks)

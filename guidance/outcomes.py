@@ -29,14 +29,19 @@ def moderation_statistics(consultation):
             return rejected & (Q(reason_code=reason) | Q(reason_code=""))
         return rejected & Q(reason_code=reason)
 
-    counts = Comment.objects.filter(consultation=consultation).aggregate(
-        received=Count("pk"),
-        published=Count("pk", filter=published),
-        responses_published=Count("response", filter=published, distinct=True),
-        pending=Count("pk", filter=Q(status=Comment.Status.PENDING)),
-        spam=Count("pk", filter=Q(status=Comment.Status.SPAM)),
-        held_back=Count("pk", filter=Q(status=Comment.Status.APPROVED) & ~published),
-        **{f"rejected_{reason.value}": Count("pk", filter=rejected_for(reason)) for reason in ModerationReason},
+    # What respondents withdrew is left out of every public figure, as if never sent.
+    counts = (
+        Comment.objects.filter(consultation=consultation)
+        .not_withdrawn()
+        .aggregate(
+            received=Count("pk"),
+            published=Count("pk", filter=published),
+            responses_published=Count("response", filter=published, distinct=True),
+            pending=Count("pk", filter=Q(status=Comment.Status.PENDING)),
+            spam=Count("pk", filter=Q(status=Comment.Status.SPAM)),
+            held_back=Count("pk", filter=Q(status=Comment.Status.APPROVED) & ~published),
+            **{f"rejected_{reason.value}": Count("pk", filter=rejected_for(reason)) for reason in ModerationReason},
+        )
     )
     not_published = [
         (f"Rejected: {reason.label.lower()}", counts[f"rejected_{reason.value}"]) for reason in ModerationReason
@@ -47,13 +52,24 @@ def moderation_statistics(consultation):
         ("Not moderated yet", counts["pending"]),
     ]
     return {
-        "responses_received": Response.objects.filter(consultation=consultation).count(),
+        "responses_received": Response.objects.counted().filter(consultation=consultation).count(),
         "responses_published": counts["responses_published"],
         "comments_received": counts["received"],
         "comments_published": counts["published"],
         "comments_not_published": counts["received"] - counts["published"],
         "not_published": [(reason, n) for reason, n in not_published if n],
     }
+
+
+def has_published_outcome(consultation, now=None):
+    """True once the public can read the consultation's outcome: it has closed, and staff have
+    published the outcome (guidance/publishing.py) they wrote for it as a whole or for a section or
+    question."""
+    if consultation.state_at(now or timezone.now()) != Consultation.State.CLOSED:
+        return False
+    if not consultation.outcome_is_published:
+        return False
+    return bool(consultation.outcome.strip()) or Outcome.objects.filter(consultation=consultation).exists()
 
 
 def public_outcome(consultation, now=None):

@@ -60,6 +60,7 @@ LIMITS = {
     "submissions": ("RATE_LIMIT_SUBMISSIONS_PER_HOUR", HOUR),
     "reports": ("RATE_LIMIT_REPORTS_PER_HOUR", HOUR),
     "receipts": ("RATE_LIMIT_RECEIPTS_PER_DAY", DAY),
+    "links": ("RATE_LIMIT_LINKS_PER_DAY", DAY),
 }
 
 

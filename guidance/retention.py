@@ -4,6 +4,11 @@ Personal data is what Response.PERSONAL_DATA_FIELDS lists: a response's name, em
 organisation, and the link to where an imported response was found (a tweet names its author).
 Each removal runs in one transaction and writes an Erasure record saying who removed what and
 when; the references stay, so a removal can be confirmed to the person who asked.
+
+Forms saved to finish later (Draft) are of no use once a consultation has closed: the retention
+job deletes them at the close, and removes the personal data of responses that were saved but
+never sent. An erasure on request deletes them too. An email still queued for a response whose
+address was removed is not sent (guidance/mailqueue.py).
 """
 
 import calendar
@@ -11,7 +16,7 @@ import calendar
 from django.db import transaction
 from django.utils import timezone
 
-from guidance.models import Comment, Consultation, Erasure, Response, normalise_reference
+from guidance.models import Comment, Consultation, Draft, Erasure, ModerationEvent, Response, normalise_reference
 
 REMOVED_TEXT = "[removed at the respondent's request]"
 PERSONAL_FIELDS = dict.fromkeys(Response.PERSONAL_DATA_FIELDS, "")
@@ -37,28 +42,42 @@ def apply_retention(now=None):
     erasures = []
     with transaction.atomic():
         for consultation in Consultation.objects.closed(now).order_by("closes_at"):
+            Draft.objects.filter(response__consultation=consultation).delete()
+            erasures += erase_never_sent(consultation, now)
             if retention_ends(consultation) > now:
                 continue
             due = consultation.responses.filter(anonymised_at__isnull=True)
-            references = list(due.select_for_update().order_by("reference").values_list("reference", flat=True))
-            if not references:
-                continue
-            due.update(**PERSONAL_FIELDS, anonymised_at=now)
-            erasures.append(
-                Erasure.objects.create(
-                    at=now,
-                    by=None,
-                    consultation=consultation,
-                    scope=Erasure.Scope.PERSONAL_DATA,
-                    response_count=len(references),
-                    references="\n".join(references),
-                    reason=(
-                        f"Retention: {consultation.retention_months} months after the close on "
-                        f"{timezone.localtime(consultation.closes_at):%d %B %Y}."
-                    ),
-                )
+            reason = (
+                f"Retention: {consultation.retention_months} months after the close on "
+                f"{timezone.localtime(consultation.closes_at):%d %B %Y}."
             )
+            erasures += anonymise(consultation, due, now, reason)
     return erasures
+
+
+def erase_never_sent(consultation, now):
+    """After the close: the personal data of responses that were saved to finish later and never
+    sent. Returns the Erasure records written (none if there was nothing to remove)."""
+    due = consultation.responses.filter(submitted_at__isnull=True, anonymised_at__isnull=True)
+    return anonymise(consultation, due, now, "Saved to finish later and never sent before the close.")
+
+
+def anonymise(consultation, due, now, reason):
+    """Blank the personal data of the `due` responses and record it: [the Erasure], or [] if none was due."""
+    references = list(due.select_for_update().order_by("reference").values_list("reference", flat=True))
+    if not references:
+        return []
+    due.update(**PERSONAL_FIELDS, anonymised_at=now)
+    erasure = Erasure.objects.create(
+        at=now,
+        by=None,
+        consultation=consultation,
+        scope=Erasure.Scope.PERSONAL_DATA,
+        response_count=len(references),
+        references="\n".join(references),
+        reason=reason,
+    )
+    return [erasure]
 
 
 def erase_response(response, *, by, include_text=False, reason=""):
@@ -71,9 +90,15 @@ def erase_response(response, *, by, include_text=False, reason=""):
             setattr(response, field, blank)
         response.anonymised_at = response.anonymised_at or now
         response.save(update_fields=[*PERSONAL_FIELDS, "anonymised_at"])
+        # What was saved and never sent goes whatever was asked: it was never part of the response.
+        Draft.objects.filter(response=response).delete()
         if include_text:
             # The words given for "Other" too; the options chosen are the question's own words.
             Comment.objects.filter(response=response).update(text=REMOVED_TEXT, other_text="")
+            # The texts a respondent replaced, kept in their comments' history.
+            ModerationEvent.objects.filter(comment__response=response).exclude(earlier_text="").update(
+                earlier_text=REMOVED_TEXT
+            )
         return Erasure.objects.create(
             at=now,
             by=by,

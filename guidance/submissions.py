@@ -1,18 +1,29 @@
-"""Storing what the public sends: one response and its comments, in one transaction.
+"""Storing what the public sends: each form adds its comments and answers to the respondent's one
+response to the consultation, in one transaction with its receipt; or is saved to finish later.
 
-Each form carries a one-time token. Sending the same form again (a double click, or going back
-and resubmitting it unchanged) finds the response stored the first time instead of adding a second
-one. A token already used for anything else (changed answers, another section, another
-consultation's form) is refused with FormAlreadySent: one response's reference is never shown for
-another, and nothing sent is dropped without the respondent knowing.
+One response per person per consultation. The browser (or a link to continue, guidance/
+respondents.py) says which response is theirs; the first form sent or saved makes it. Everything
+they send afterwards, in any order and any number of forms, joins it under the same reference, and
+the details sent with the latest form (name, email, type, publication choice) are the response's.
+
+Each form carries a one-time token, recorded with what it sent (a Submission). Sending the same
+form again (a double click, or going back and resubmitting it unchanged) finds that Submission and
+stores nothing new. A token already used for anything else (changed answers, another section,
+another consultation's form) is refused with FormAlreadySent: one response's reference is never
+shown for another, and nothing sent is dropped without the respondent knowing.
 """
 
+import hashlib
+import json
 import logging
+import uuid
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from guidance import answers
-from guidance.models import Comment, Question, Response, Section
+from guidance.emails import Receipt, queue_receipt
+from guidance.models import Comment, Draft, Question, Response, Section, Submission
 
 logger = logging.getLogger(__name__)
 
@@ -21,20 +32,60 @@ class FormAlreadySent(Exception):
     """This copy of a form was already used to send something else: nothing was stored."""
 
 
-def submit_response(consultation, details, targets_and_texts, form_token=None):
-    """Store a response with one comment per (section or question, text) pair: the text of a
-    comment on a section is a string, an answer to a question a guidance.answers.Answer (a
-    string is taken as the answer to a free-text question).
+def target_key(target):
+    return ("section", target.pk) if isinstance(target, Section) else ("question", target.pk)
 
-    Returns (response, created). created is False when this same form, with the same
-    consultation, details, targets and texts, was sent before: nothing new is stored. Raises
-    FormAlreadySent when the token was used to send anything else. The caller sends the receipt
-    (guidance.emails) once this has returned, that is once the response is committed.
+
+def fingerprint(consultation, details, targets_and_texts):
+    """What a form sent, as a hash: the same form sent again has the same one."""
+    sent = {
+        "consultation": consultation.pk,
+        "details": {name: str(value) for name, value in sorted(details.items())},
+        # A comment's text, or an answer's text, other words and chosen options (guidance/answers.py).
+        "answers": sorted([*target_key(target), answers.comparable(text)] for target, text in targets_and_texts),
+    }
+    return hashlib.sha256(json.dumps(sent, sort_keys=True).encode()).hexdigest()
+
+
+def own_response(response, consultation):
+    """`response`, locked, if it may take more of this person's forms: theirs, on this
+    consultation, not withdrawn. Otherwise None, and a new response is started."""
+    if response is None:
+        return None
+    return (
+        Response.objects.select_for_update()
+        .filter(pk=response.pk, consultation=consultation, channel=Response.Channel.ONLINE, withdrawn_at__isnull=True)
+        .first()
+    )
+
+
+def submit_response(consultation, details, targets_and_texts, form_token=None, *, response=None, form_key=""):
+    """Add one comment per (section or question, text) pair to the respondent's response (`response`,
+    or a new one), with the form's details; delete the form's saved draft (`form_key`) and queue
+    its receipt, in one transaction. The text of a comment on a section is a string, an answer to
+    a question a guidance.answers.Answer (a string is taken as the answer to a free-text question).
+
+    Returns (response, receipt, created): created is False when this same form, with the same
+    consultation, details, targets and texts, was sent before, and nothing new was stored. Raises
+    FormAlreadySent when the token was used to send anything else.
     """
+    form_token = form_token or uuid.uuid4()
+    sent = fingerprint(consultation, details, targets_and_texts)
+    now = timezone.now()
     try:
         with transaction.atomic():
-            response = Response.objects.create(
-                consultation=consultation, channel=Response.Channel.ONLINE, form_token=form_token, **details
+            response = own_response(response, consultation)
+            if response is None:
+                response = Response.objects.create(
+                    consultation=consultation, channel=Response.Channel.ONLINE, submitted_at=now, **details
+                )
+            else:
+                for name, value in details.items():
+                    setattr(response, name, value)
+                response.submitted_at = response.submitted_at or now
+                response.save(update_fields=[*details, "submitted_at"])
+            submission = Submission.objects.create(
+                response=response, form_token=form_token, fingerprint=sent, sent_at=now
             )
             comments = Comment.objects.bulk_create(
                 Comment(
@@ -42,45 +93,47 @@ def submit_response(consultation, details, targets_and_texts, form_token=None):
                     consultation=consultation,
                     section=target if isinstance(target, Section) else None,
                     question=target if isinstance(target, Question) else None,
+                    created_at=now,
                     **answers.comment_fields(text),
                 )
                 for target, text in targets_and_texts
             )
             answers.save_options(zip(comments, (text for _, text in targets_and_texts), strict=True))
+            if form_key:
+                Draft.objects.filter(response=response, form_key=form_key).delete()
+            receipt = queue_receipt(response, submission, comments)
     except IntegrityError:
         # This form was sent before (a double click, or going back and sending it again), or two
-        # copies arrived at the same moment: its token is taken, so the first response stands.
-        if form_token is None:
-            raise
-        existing = Response.objects.filter(form_token=form_token).first()
+        # copies arrived at the same moment: its token is taken, so the first stands.
+        existing = Submission.objects.filter(form_token=form_token).select_related("response").first()
         if existing is None:
             raise
-        if not is_same_submission(existing, consultation, details, targets_and_texts):
+        if existing.fingerprint != sent or existing.response.consultation_id != consultation.pk:
             logger.warning("Submission refused: its form token was already used for another response")
             raise FormAlreadySent from None
-        return existing, False
-    logger.info("Response %s stored with %d comment(s)", response.reference, len(targets_and_texts))
-    return response, True
+        return existing.response, Receipt.ALREADY_SENT, False
+    logger.info("Response %s: %d comment(s) added", response.reference, len(targets_and_texts))
+    return response, receipt, True
 
 
-def is_same_submission(response, consultation, details, targets_and_texts):
-    """True when response is what this submission would store: the same form sent again."""
-    if response.consultation_id != consultation.pk or response.channel != Response.Channel.ONLINE:
-        return False
-    if any(getattr(response, name) != value for name, value in details.items()):
-        return False
-    stored = sorted(
-        (section_id, question_id, answers.comparable(answers.stored_answer(comment)))
-        for comment, section_id, question_id in (
-            (comment, comment.section_id, comment.question_id) for comment in response.comments.all()
+def save_draft(consultation, details, form_key, values, *, section=None, response=None):
+    """Keep a form to finish later: its comment or answer fields (`values`, the form's own field
+    names and values) as the response's draft for that form, and whatever details were given on
+    the response, which is started if need be (with nothing sent, submitted_at stays empty).
+    Returns (response, created)."""
+    with transaction.atomic():
+        own = own_response(response, consultation)
+        created = own is None
+        if created:
+            own = Response.objects.create(
+                consultation=consultation, channel=Response.Channel.ONLINE, submitted_at=None, **details
+            )
+        elif details:
+            for name, value in details.items():
+                setattr(own, name, value)
+            own.save(update_fields=list(details))
+        Draft.objects.update_or_create(
+            response=own, form_key=form_key, defaults={"values": values, "section": section, "saved_at": timezone.now()}
         )
-    )
-    sent = sorted(
-        (
-            target.pk if isinstance(target, Section) else None,
-            target.pk if isinstance(target, Question) else None,
-            answers.comparable(text),
-        )
-        for target, text in targets_and_texts
-    )
-    return stored == sent
+    logger.info("Response %s: form %s saved to finish later", own.reference, form_key)
+    return own, created

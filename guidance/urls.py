@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from guidance import views
+from guidance import respondent_views, views
 from guidance.sitemaps import SITEMAPS
 
 app_name = "guidance"
@@ -23,6 +23,34 @@ urlpatterns = [
         views.supporting_document,
         name="supporting_document",
     ),
+    # The respondent's own response (guidance/respondent_views.py).
+    path("consultations/<slug:slug>/your-response/", respondent_views.your_response, name="your_response"),
+    path(
+        "consultations/<slug:slug>/your-response/comments/<int:comment_id>/change/",
+        respondent_views.change_comment,
+        name="change_comment",
+    ),
+    path(
+        "consultations/<slug:slug>/your-response/comments/<int:comment_id>/withdraw/",
+        respondent_views.withdraw_comment,
+        name="withdraw_comment",
+    ),
+    path(
+        "consultations/<slug:slug>/your-response/withdraw/",
+        respondent_views.withdraw_response,
+        name="withdraw_response",
+    ),
+    path(
+        "consultations/<slug:slug>/your-response/withdrawn/",
+        respondent_views.response_withdrawn,
+        name="response_withdrawn",
+    ),
+    path("consultations/<slug:slug>/your-response/choices/", respondent_views.choices, name="response_choices"),
+    path("consultations/<slug:slug>/your-response/link/", respondent_views.email_link, name="email_link"),
+    path("consultations/<slug:slug>/your-response/links/stop/", respondent_views.revoke_links, name="revoke_links"),
+    path("consultations/<slug:slug>/your-response/device/", respondent_views.this_device, name="this_device"),
+    path("consultations/<slug:slug>/continue/<str:token>/", respondent_views.continue_response, name="continue"),
+    path("emails/stop/<str:token>/", respondent_views.unsubscribe, name="unsubscribe"),
     path("comments/<int:pk>/report/", views.report_comment, name="report_comment"),
     path("comments/reported/", views.report_sent, name="report_sent"),
 ]

@@ -22,11 +22,12 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from guidance import answers, moderation, previews, ratelimit, supporting
-from guidance.emails import Receipt, send_receipt
-from guidance.forms import CommentForm, QuestionsForm, ReportForm
-from guidance.models import Comment, Consultation, Section, SupportingDocument, new_reference
+from guidance.emails import Receipt
+from guidance.forms import REMEMBERED_FIELDS, SAVE, CommentForm, QuestionsForm, ReportForm
+from guidance.models import Comment, Consultation, Draft, Response, Section, SupportingDocument, new_reference
 from guidance.outcomes import public_outcome, target_outcomes
-from guidance.submissions import FormAlreadySent, submit_response
+from guidance.respondents import comment_state, may_change, may_withdraw
+from guidance.submissions import FormAlreadySent, save_draft, submit_response
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +155,10 @@ def section(request, slug, section_slug):
     if position is None:
         raise Http404
     current = sections[position]
-    form_kwargs = form_options(request)
+    # A preview stores nothing, so it has no response of its own.
+    response = None if consultation.previewing else bound_response(request, consultation)
+    form_key = Draft.key_for(current)
+    form_kwargs = form_options(request, response)
     sent = None
     checked_in_preview = False
     if request.method == "POST" and consultation.previewing:
@@ -162,19 +166,24 @@ def section(request, slug, section_slug):
         sent = CommentForm(request.POST, **form_kwargs)
         checked_in_preview = sent.is_valid()
     elif request.method == "POST":
-        refusal = refuse_submission(request, consultation)
+        saving = SAVE in request.POST
+        refusal = refuse_submission(request, consultation, limited=not (saving and response))
         if refusal:
             return refusal
-        sent = CommentForm(request.POST, **form_kwargs)
+        sent = CommentForm(request.POST, draft=saving, **form_kwargs)
         if sent.is_spam:
             return pretend_success(request, consultation, sent)
         if sent.is_valid():
-            accepted = accept(request, consultation, sent, [(current, sent.cleaned_data["comment"])])
+            if saving:
+                return keep_for_later(request, consultation, sent, response, form_key, section=current)
+            accepted = accept(
+                request, consultation, sent, [(current, sent.cleaned_data["comment"])], response, form_key=form_key
+            )
             if accepted is not None:
                 return accepted
-    remembered = remembered_details(request)
-    # A new visitor: no form sent, no details remembered, so a blank form.
-    new_visitor = sent is None and not remembered and not consultation.previewing
+    remembered = remembered_details(request, response)
+    # A new visitor: no form sent, no details remembered, no response of theirs, so a blank form.
+    new_visitor = sent is None and not remembered and response is None and not consultation.previewing
     page_number = comments_page_number(request)
 
     def section_page():
@@ -186,12 +195,15 @@ def section(request, slug, section_slug):
                 "section": current,
                 "previous": sections[position - 1] if position > 0 else None,
                 "next": sections[position + 1] if position + 1 < len(sections) else None,
-                "form": sent if sent is not None else CommentForm(initial=remembered, **form_kwargs),
+                "form": sent
+                if sent is not None
+                else CommentForm(initial={**remembered, **saved_values(response, form_key)}, **form_kwargs),
                 # A blank form is the same HTML for every visitor, so the template renders it once.
                 "blank_form": new_visitor,
                 "comments_html": published_comments_html(consultation, current, page_number),
                 "outcome_html": target_outcomes(consultation).get(("section", current.pk)),
                 "checked_in_preview": checked_in_preview,
+                "already_sent": response.comments.filter(section=current).count() if response else 0,
             },
         )
 
@@ -256,25 +268,31 @@ def questions(request, slug):
     question_list = list(consultation.questions.prefetch_related("options"))
     if not question_list:
         raise Http404
-    form_kwargs = {"questions": question_list, **form_options(request)}
+    response = None if consultation.previewing else bound_response(request, consultation)
+    form_kwargs = {"questions": question_list, **form_options(request, response)}
     checked_in_preview = False
     if request.method == "POST" and consultation.previewing:
         # A preview stores nothing: the form is checked and shown again, saying so.
         form = QuestionsForm(request.POST, **form_kwargs)
         checked_in_preview = form.is_valid()
     elif request.method == "POST":
-        refusal = refuse_submission(request, consultation)
+        saving = SAVE in request.POST
+        refusal = refuse_submission(request, consultation, limited=not (saving and response))
         if refusal:
             return refusal
-        form = QuestionsForm(request.POST, **form_kwargs)
+        form = QuestionsForm(request.POST, draft=saving, **form_kwargs)
         if form.is_spam:
             return pretend_success(request, consultation, form)
         if form.is_valid():
-            accepted = accept(request, consultation, form, form.answers())
+            if saving:
+                return keep_for_later(request, consultation, form, response, Draft.QUESTIONS)
+            accepted = accept(request, consultation, form, form.answers(), response, form_key=Draft.QUESTIONS)
             if accepted is not None:
                 return accepted
     else:
-        form = QuestionsForm(initial=remembered_details(request), **form_kwargs)
+        initial = {**remembered_details(request, response), **saved_values(response, Draft.QUESTIONS)}
+        form = QuestionsForm(initial=initial, **form_kwargs)
+    answered = response.comments.filter(question__isnull=False).count() if response else 0
     page = render(
         request,
         "guidance/questions.html",
@@ -283,9 +301,10 @@ def questions(request, slug):
             "questions": question_list,
             "form": form,
             "checked_in_preview": checked_in_preview,
+            "already_sent": answered,
         },
     )
-    if form.is_bound or remembered_details(request) or consultation.previewing:
+    if form.is_bound or response is not None or remembered_details(request, response) or consultation.previewing:
         return for_this_visitor_only(page)
     return page
 
@@ -295,14 +314,37 @@ def confirmation(request, slug):
     sent = request.session.get("confirmation")
     if not sent or sent.get("consultation") != consultation.slug:
         return redirect(consultation)
-    answered = sent["kind"] == "answers" or consultation.slug in request.session.get("answered", [])
+    response = bound_response(request, consultation)
+    if response is not None and response.reference != sent["reference"]:
+        response = None
+    comments = []
+    if response is not None:
+        # Everything sent so far under this reference, each with what has become of it.
+        comments = response_comments(response)
+    answered = response.comments.filter(question__isnull=False).exists() if response else sent["kind"] == "answers"
     context = {
         "consultation": consultation,
         "sent": sent,
+        "response": response,
+        "comments": comments,
         "offer_questions": not answered and consultation.questions.exists(),
         "receipts_per_day": settings.RATE_LIMIT_RECEIPTS_PER_DAY,
     }
     return for_this_visitor_only(render(request, "guidance/confirmation.html", context))
+
+
+def response_comments(response):
+    """The response's comments and answers in the order of the draft and the questions, each with
+    its state in plain words (guidance/respondents.py)."""
+    comments = list(
+        response.comments.select_related("section", "question", "response").order_by(
+            F("section__major").asc(nulls_last=True), "section__minor", "question__position", "created_at", "pk"
+        )
+    )
+    for comment in comments:
+        comment.state = comment_state(comment)
+        comment.may_change, comment.may_withdraw = may_change(comment), may_withdraw(comment)
+    return comments
 
 
 def published(request, slug):
@@ -369,8 +411,60 @@ def accessibility(request):
 # Submissions ---------------------------------------------------------------------------------
 
 
-def remembered_details(request):
-    return dict(request.session.get("respondent", {}))
+# Which response is this browser's: the session remembers one per consultation, from the first
+# form sent or saved, or from a link to continue (guidance/respondent_views.py).
+RESPONSES_KEY = "responses"
+
+
+def bound_response(request, consultation):
+    """The response this browser is adding to on this consultation, or None."""
+    pk = request.session.get(RESPONSES_KEY, {}).get(str(consultation.pk))
+    if pk is None:
+        return None
+    return Response.objects.filter(pk=pk, consultation=consultation, withdrawn_at__isnull=True).first()
+
+
+def bind_response(request, response):
+    """From now on this browser adds to `response` on its consultation's forms."""
+    request.session[RESPONSES_KEY] = {
+        **request.session.get(RESPONSES_KEY, {}),
+        str(response.consultation_id): response.pk,
+    }
+    if response.submitted_at:
+        # Its details were given in full, with the agreement to the privacy notice.
+        request.session["privacy_agreed"] = True
+    if not request.session.get("kept_on_device"):
+        # Remembered only until the browser closes, unless the respondent chose otherwise:
+        # library and shared computers.
+        request.session.set_expiry(0)
+
+
+def forget_response(request, consultation):
+    request.session[RESPONSES_KEY] = {
+        key: pk for key, pk in request.session.get(RESPONSES_KEY, {}).items() if key != str(consultation.pk)
+    }
+
+
+def remembered_details(request, response=None):
+    """The details to fill the next form in with: the response's, once it has been sent (or those
+    given when saving it); otherwise those sent with a form to another consultation in this
+    browser session."""
+    remembered = dict(request.session.get("respondent", {}))
+    if response is not None:
+        given = {name: getattr(response, name) for name in REMEMBERED_FIELDS}
+        if response.submitted_at is None:
+            given = {name: value for name, value in given.items() if value not in ("", None, False)}
+            return {**remembered, **given}
+        return given
+    return remembered
+
+
+def saved_values(response, form_key):
+    """What was saved of this form to finish later, as its fields' initial values."""
+    if response is None:
+        return {}
+    draft = response.drafts.filter(form_key=form_key).first()
+    return dict(draft.values) if draft else {}
 
 
 def for_this_visitor_only(page):
@@ -381,18 +475,21 @@ def for_this_visitor_only(page):
     return page
 
 
-def form_options(request):
-    """What a respondent's form takes from their session: whether their details are remembered
-    (then shown as a summary) and whether they agreed to the privacy notice (then not asked again)."""
+def form_options(request, response=None):
+    """What a respondent's form takes from their session and response: whether their details are
+    remembered (then shown as a summary) and whether they agreed to the privacy notice (then not
+    asked again)."""
+    sent_before = response is not None and response.submitted_at is not None
     return {
         "privacy_url": reverse("guidance:privacy"),
-        "remembered": "respondent" in request.session,
-        "privacy_agreed": request.session.get("privacy_agreed", False),
+        "remembered": sent_before or (response is None and "respondent" in request.session),
+        "privacy_agreed": sent_before or request.session.get("privacy_agreed", False),
     }
 
 
-def refuse_submission(request, consultation):
-    """The page to show instead of handling a submission, or None when it may go ahead."""
+def refuse_submission(request, consultation, *, limited=True):
+    """The page to show instead of handling a submission, or None when it may go ahead. limited:
+    whether the form is under the hourly limit (saving again a response already started is not)."""
     # The consultation may have been kept for PUBLIC_CACHE_SECONDS (get_consultation): what is
     # accepted follows its dates as they are now, so closing it early refuses posts at once.
     try:
@@ -403,7 +500,7 @@ def refuse_submission(request, consultation):
         raise Http404
     if not consultation.is_open:
         return render(request, "guidance/not_open.html", {"consultation": consultation}, status=403)
-    return refuse_over_limit(request, "submissions")
+    return refuse_over_limit(request, "submissions") if limited else None
 
 
 def refuse_over_limit(request, kind):
@@ -428,35 +525,33 @@ def over_limit(request, kind, blocked_until):
     return page
 
 
-def accept(request, consultation, form, targets_and_texts):
-    """Store what the form sent and redirect to its confirmation: the 429 page when this address
-    has used its places, or None, with an error on the form, when the form's one-time token was
-    already used to send something else."""
+def accept(request, consultation, form, targets_and_texts, response=None, form_key=""):
+    """Add what the form sent to the respondent's response (`response`, or a new one) and redirect
+    to its confirmation: the 429 page when this address has used its places, or None, with an error
+    on the form, when the form's one-time token was already used to send something else."""
     place = take_place(request, "submissions")
     if not place.taken:
         return over_limit(request, "submissions", place.until)
     try:
-        response, created = submit_response(
-            consultation, form.details(), targets_and_texts, form_token=form.cleaned_data.get("form_token")
+        response, receipt, created = submit_response(
+            consultation,
+            form.details(),
+            targets_and_texts,
+            form_token=form.cleaned_data.get("form_token"),
+            response=response,
+            form_key=form_key,
         )
     except FormAlreadySent:
         ratelimit.give_back(place)
         form.refuse_token()
         return None
-    if created:
-        receipt = send_receipt(response, targets_and_texts)
-    else:
-        # The same form sent again: nothing new was stored, and no second receipt is sent.
+    if not created:
+        # The same form sent again: nothing new was stored, and no second receipt is queued.
         ratelimit.give_back(place)
-        receipt = Receipt.ALREADY_SENT
-    request.session["respondent"] = form.details()
+    request.session["respondent"] = {name: value for name, value in form.details().items() if name != "notify"}
+    bind_response(request, response)
     request.session["privacy_agreed"] = True
-    # Details are remembered only until the browser closes: library and shared computers.
-    request.session.set_expiry(0)
     kind = "comment" if isinstance(targets_and_texts[0][0], Section) else "answers"
-    if kind == "answers":
-        # The confirmations that follow no longer offer the questions.
-        request.session["answered"] = sorted({*request.session.get("answered", []), consultation.slug})
     request.session["confirmation"] = {
         "consultation": consultation.slug,
         "reference": response.reference,
@@ -464,6 +559,25 @@ def accept(request, consultation, form, targets_and_texts):
         "kind": kind,
     }
     return redirect("guidance:confirmation", slug=consultation.slug)
+
+
+def keep_for_later(request, consultation, form, response, form_key, section=None):
+    """Save the form to finish later ("Save and come back later") and show the respondent their
+    response's page, which offers a link to continue on another device. Saving again changes the
+    same draft; only starting a response takes a place under the hourly limit."""
+    if response is None:
+        place = take_place(request, "submissions")
+        if not place.taken:
+            return over_limit(request, "submissions", place.until)
+    response, _ = save_draft(
+        consultation, form.details(), form_key, form.draft_values(), section=section, response=response
+    )
+    bind_response(request, response)
+    request.session["saved"] = {
+        "consultation": consultation.slug,
+        "what": f"section {section.number}" if section else "questions",
+    }
+    return redirect("guidance:your_response", slug=consultation.slug)
 
 
 def pretend_success(request, consultation, form):
@@ -506,7 +620,7 @@ def report_comment(request, pk):
     return render(
         request,
         "guidance/report.html",
-        {"comment": comment, "consultation": comment.consultation, "form": form, "back_url": comment_page_url(comment)},
+        {"comment": comment, "consultation": comment.consultation, "form": form, "back_url": comment.get_public_url()},
     )
 
 
@@ -531,15 +645,8 @@ def receive_report(request, comment, form):
     return report_received(request, comment)
 
 
-def comment_page_url(comment):
-    """Where a published comment is shown: its section's page, or the published responses."""
-    if comment.section_id:
-        return reverse("guidance:section", args=[comment.consultation.slug, comment.section.slug])
-    return reverse("guidance:published", args=[comment.consultation.slug])
-
-
 def report_received(request, comment):
-    request.session["report_sent"] = {"consultation": comment.consultation.slug, "back_url": comment_page_url(comment)}
+    request.session["report_sent"] = {"consultation": comment.consultation.slug, "back_url": comment.get_public_url()}
     return redirect("guidance:report_sent")
 
 

@@ -167,6 +167,7 @@ def sample_arguments(consultation, section, comment):
         "pk": comment.pk,
         "token": previews.token_for(link),
         "document_id": document.pk,
+        "comment_id": comment.pk,
     }
 
 

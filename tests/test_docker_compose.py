@@ -92,3 +92,16 @@ def test_dockerfile_runs_gunicorn_with_its_config_file():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "exec gunicorn consult.wsgi --config gunicorn.conf.py" in dockerfile
     assert "gunicorn.conf.py" not in (ROOT / ".dockerignore").read_text()
+
+
+def test_compose_runs_a_worker_that_sends_the_queued_emails_with_the_same_settings_as_web():
+    services = compose()["services"]
+    worker, web = services["worker"], services["web"]
+    assert worker["build"] == "."
+    assert worker["command"] == ["python", "manage.py", "run_worker"]
+    # It starts once web has applied the migrations (web's health check answers after them).
+    assert worker["depends_on"]["web"] == {"condition": "service_healthy"}
+    assert worker["depends_on"]["db"] == {"condition": "service_healthy"}
+    assert worker["environment"] == web["environment"]
+    assert worker["restart"] == "unless-stopped"
+    assert "ports" not in worker

@@ -98,6 +98,83 @@ def form_states(client, consultation):
     return pages
 
 
+def respondent_pages(consultation, settings):
+    """The respondent's own response: saved, sent, every state, each change and its errors, each
+    refused link, and the emails' stop page."""
+    from guidance import respondents
+    from guidance.moderation import decide
+    from guidance.notifications import unsubscribe_path
+
+    pages = {}
+    client = Client()
+    section = consultation.document.sections.get(slug="reciprocity")
+    questions = reverse("guidance:questions", args=[SLUG])
+    your_response = reverse("guidance:your_response", args=[SLUG])
+    pages["no response in this browser"] = page(client.get(your_response), 404)
+    pages["comment saved"] = page(
+        client.post(section_url(section, consultation), {**comment_data("Half"), "save": "Save"}, follow=True)
+    )
+    pages["questions form, nothing to save"] = page(client.post(questions, {"save": "Save"}))
+    pages["comment form with its saved draft"] = page(client.get(section_url(section, consultation)))
+    client.post(section_url(section, consultation), {**comment_data("Sent one."), "notify": "on"})
+    client.post(section_url(section, consultation), comment_data("Rejected one."))
+    client.post(section_url(section, consultation), comment_data("Withdrawn one."))
+    answer = {f"answer_{consultation.questions.filter(kind='text').first().pk}": "Published answer."}
+    pages["answers sent, everything listed"] = page(client.post(questions, {**DETAILS, **answer}, follow=True))
+    response = consultation.responses.get(comments__text="Sent one.")
+    decide(response.comments.filter(text="Published answer."), "approved", by=None)
+    decide(response.comments.filter(text="Rejected one."), "rejected", by=None, reason_code="off_topic")
+    withdrawn = response.comments.get(text="Withdrawn one.")
+    pending = response.comments.get(text="Sent one.")
+    change = reverse("guidance:change_comment", args=[SLUG, pending.pk])
+    withdraw = reverse("guidance:withdraw_comment", args=[SLUG, withdrawn.pk])
+    pages["withdraw a comment"] = page(client.get(withdraw))
+    client.post(withdraw)
+    pages["your response, every state"] = page(client.get(your_response))
+    pages["change a comment"] = page(client.get(change))
+    pages["change a comment, too long"] = page(client.post(change, {"comment": "x" * 10_001}), 400)
+    answer_comment = response.comments.get(text="Published answer.")
+    answer_change = reverse("guidance:change_comment", args=[SLUG, answer_comment.pk])
+    pages["change an answer"] = page(client.get(answer_change))
+    pages["change an answer, emptied"] = page(client.post(answer_change, {}), 400)
+    pages["comment changed"] = page(client.post(change, {"comment": "Sent one, changed."}, follow=True))
+    choices = reverse("guidance:response_choices", args=[SLUG])
+    pages["your choices"] = page(client.get(choices))
+    pages["your choices, none chosen"] = page(client.post(choices, {}), 400)
+    link = reverse("guidance:email_link", args=[SLUG])
+    pages["email a link, bad address"] = page(client.post(link, {"email": "nope"}), 400)
+    pages["link emailed"] = page(client.post(link, {"email": "ann@example.org"}, follow=True))
+    pages["withdraw the whole response"] = page(client.get(reverse("guidance:withdraw_response", args=[SLUG])))
+    token = respondents.continue_token(response)
+    pages["link, changed by hand"] = page(Client().get(reverse("guidance:continue", args=[SLUG, token + "x"])), 404)
+    other = ConsultationFactory()
+    pages["link, another consultation"] = page(
+        Client().get(reverse("guidance:continue", args=[other.slug, token])), 404
+    )
+    client.post(reverse("guidance:revoke_links", args=[SLUG]))
+    pages["link, stopped"] = page(Client().get(reverse("guidance:continue", args=[SLUG, token])), 410)
+    stop = unsubscribe_path([response.pk])
+    pages["emails stopped"] = page(Client().get(stop))
+    pages["emails back on"] = page(Client().post(stop, {"notify": "on"}))
+    pages["stop link changed by hand"] = page(Client().get(stop[:-3] + "x/"), 404)
+    pages["response withdrawn"] = page(client.post(reverse("guidance:withdraw_response", args=[SLUG]), follow=True))
+    # After the close: the response read-only, a refused change, an expired link.
+    late = Client()
+    late.post(section_url(section, consultation), comment_data("Late."))
+    late_response = consultation.responses.get(comments__text="Late.")
+    late_comment = late_response.comments.get()
+    Consultation.objects.filter(pk=consultation.pk).update(
+        opens_at=timezone.now() - datetime.timedelta(days=7), closes_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    pages["your response after the close"] = page(late.get(your_response))
+    pages["a change refused after the close"] = page(
+        late.post(reverse("guidance:change_comment", args=[SLUG, late_comment.pk]), {"comment": "Too late"}), 403
+    )
+    pages["link, expired"] = page(Client().get(respondents.continue_path(late_response)), 410)
+    Consultation.objects.filter(pk=consultation.pk).update(closes_at=timezone.now() + datetime.timedelta(days=7))
+    return pages
+
+
 def error_pages(consultation, settings):
     pages = {}
     anyone = Client(raise_request_exception=False)
@@ -218,6 +295,7 @@ def test_every_public_page_and_error_state_is_valid_html(checker, client, settin
         **public_pages(client, consultation),
         **form_states(client, consultation),
         **not_open_pages(Client()),
+        **respondent_pages(consultation, settings),
         **error_pages(consultation, settings),
         **authoring_pages(client),
     }

@@ -106,6 +106,7 @@ def test_the_table_allows_exactly_the_designed_moves():
         "approved": {"pending"},
         "rejected": {"pending"},
         "spam": {"pending"},
+        "withdrawn": set(),
     }
 
 

@@ -32,7 +32,13 @@ def clean_env(**env):
 def test_health_check_answers_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.content == b"ok\n"
+    assert response.content == (
+        b"ok\n"
+        b"email_queue_waiting 0\n"
+        b"email_queue_oldest_seconds 0\n"
+        b"email_queue_retrying 0\n"
+        b"email_queue_failed_last_7_days 0\n"
+    )
     assert response["Cache-Control"] == "no-store"
 
 

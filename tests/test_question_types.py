@@ -5,6 +5,7 @@ and the outcome's figures. The demo asks Q1 and Q4 as choices."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -16,7 +17,7 @@ from guidance import answers
 from guidance.exports import csv_chunks
 from guidance.models import ChosenOption, Comment, Consultation, Option, Question, Response
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, ResponseFactory
-from tests.journey_helpers import DETAILS
+from tests.journey_helpers import DETAILS, deliver_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -401,5 +402,41 @@ def test_an_answer_typed_in_by_staff_needs_words_whatever_the_question(admin_cli
 def test_the_receipt_lists_the_choices_and_the_explanation(client, consultation, asked, mailoutbox):
     one = asked["one"]
     post(client, consultation, {f"answer_{one.pk}": option(one, "Partly"), f"answer_{one.pk}_text": "Mostly clear."})
+    deliver_emails()  # the worker sends what the response queued
     body = mailoutbox[0].body
     assert "Q2. Is it clear?\n\nPartly\n\nMostly clear." in body
+
+
+def test_a_respondent_changes_a_choice_answer_on_their_response_page_and_the_earlier_one_is_kept(
+    client, consultation, asked
+):
+    one = asked["one"]
+    post(client, consultation, {f"answer_{one.pk}": option(one, "Partly"), f"answer_{one.pk}_text": "Mostly clear."})
+    comment = Comment.objects.get(question=one)
+    change = reverse("guidance:change_comment", args=[consultation.slug, comment.pk])
+    page = client.get(change).content.decode()
+    # The form comes back as it was answered.
+    checked = re.findall(r'value="(\d+)"\s*checked', page)
+    assert checked == [option(one, "Partly")]
+    assert "Mostly clear." in page
+
+    tampered = client.post(change, {f"answer_{one.pk}": "999999"})
+    assert tampered.status_code == 400
+    assert "Choose from the answers listed" in tampered.content.decode()
+
+    client.post(change, {f"answer_{one.pk}": option(one, "Other"), f"answer_{one.pk}_other": "A fairer way"})
+    comment.refresh_from_db()
+    assert answers.stored_answer(comment).labels == ["Other: A fairer way"]
+    assert (comment.text, comment.other_text, comment.status) == ("", "A fairer way", Comment.Status.PENDING)
+    # The earlier answer, in words, is in its history.
+    assert comment.events.get(by_respondent=True).earlier_text == "Partly\n\nMostly clear."
+
+
+def test_a_withdrawn_answer_leaves_the_choice_counts(client, consultation, asked):
+    one = asked["one"]
+    post(client, consultation, {f"answer_{one.pk}": option(one, "Yes")})
+    comment = Comment.objects.get(question=one)
+    client.post(reverse("guidance:withdraw_comment", args=[consultation.slug, comment.pk]))
+    assert Comment.objects.get(pk=comment.pk).status == Comment.Status.WITHDRAWN
+    (counts,) = [c for c in answers.option_counts(consultation) if c.question == one]
+    assert counts.answered == 0

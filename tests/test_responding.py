@@ -1,4 +1,6 @@
-"""Sending a comment or answers: what is stored, the confirmation, the receipt, the remembered details."""
+"""Sending a comment or answers: what is stored, the confirmation, the receipt, the remembered details.
+Everything one browser sends to a consultation joins one response (tests/test_your_response.py
+has more)."""
 
 import re
 import uuid
@@ -10,7 +12,7 @@ from django.urls import reverse
 
 from guidance.models import Comment, Response
 from tests.factories import ConsultationFactory, QuestionFactory, SectionFactory
-from tests.journey_helpers import DETAILS, comment_data, section_url
+from tests.journey_helpers import DETAILS, comment_data, deliver_emails, section_url
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +50,8 @@ def test_a_comment_is_stored_pending_and_the_confirmation_shows_its_reference(
     assert sent.redirect_chain[-1][0] == reverse("guidance:confirmation", args=[consultation.slug])
     assert "Comment sent" in page
     assert response.reference in page
-    assert "We have sent a receipt to your email address" in page
+    assert "We will send a receipt to your email address in the next few minutes." in page
+    assert "We have sent" not in page  # queued, not sent: the page never says more than it knows
     assert "ann@example.org" not in page
 
 
@@ -58,6 +61,8 @@ def test_the_receipt_has_the_reference_what_was_written_and_what_happens_next(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(section_url(section, consultation), comment_data("Payment matters."))
     response = Response.objects.get()
+    assert mail.outbox == []  # nothing is sent inside the request
+    deliver_emails()
     assert len(mail.outbox) == 1
     receipt = mail.outbox[0]
     assert receipt.to == ["ann@example.org"]
@@ -67,11 +72,14 @@ def test_the_receipt_has_the_reference_what_was_written_and_what_happens_next(
     assert "Payment matters." in receipt.body
     assert "A moderator at Example organisation reads every response." in receipt.body
     assert "published with your name (Ann Smith)" in receipt.body
+    assert "email us to change or withdraw" not in receipt.body
+    assert f"https://localhost/consultations/{consultation.slug}/continue/" in receipt.body
 
 
 def test_no_receipt_without_an_email_address(client, consultation, section, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         sent = client.post(section_url(section, consultation), comment_data(email=""), follow=True)
+    deliver_emails()
     assert mail.outbox == []
     assert Response.objects.count() == 1
     assert "We have sent a receipt" not in sent.content.decode()
@@ -87,7 +95,9 @@ def test_a_failing_mail_server_keeps_the_response_and_shows_the_confirmation(
     assert response.comments.count() == 1
     assert sent.status_code == 200
     assert response.reference in sent.content.decode()
-    assert f"Could not send the receipt for response {response.reference}" in caplog.text
+    deliver_emails()
+    assert f"Could not send the receipt for response {response.reference} (ConnectionRefusedError" in caplog.text
+    assert response.comments.count() == 1
 
 
 def test_answering_two_of_six_questions_stores_two_comments(
@@ -100,6 +110,7 @@ def test_answering_two_of_six_questions_stores_two_comments(
     answers = {c.question.position: c.text for c in response.comments.select_related("question")}
     assert answers == {2: "Time and money.", 5: "Tokenism."}
     assert "Answers sent" in sent.content.decode()
+    deliver_emails()
     assert "Q2. Question number 2?" in mail.outbox[0].body
     assert "Tokenism." in mail.outbox[0].body
 
@@ -157,6 +168,7 @@ def test_sending_the_same_form_twice_stores_one_response(
     assert response.comments.count() == 1
     assert response.reference in first.content.decode()
     assert response.reference in second.content.decode()
+    deliver_emails()
     assert len(mail.outbox) == 1
 
 
@@ -178,11 +190,11 @@ def test_two_copies_of_one_form_arriving_at_once_store_one_response(consultation
 
     token = uuid.uuid4()
     details = {k: v for k, v in DETAILS.items() if k != "privacy_agreed"}
-    first, created = submit_response(consultation, details, [(section, "One comment")], form_token=token)
+    first, _, created = submit_response(consultation, details, [(section, "One comment")], form_token=token)
     assert created
     # Nothing is looked up before the insert: the database's unique constraint on the token is
     # what stops the second copy, however close together the two arrive.
-    second, created = submit_response(consultation, details, [(section, "One comment")], form_token=token)
+    second, _, created = submit_response(consultation, details, [(section, "One comment")], form_token=token)
     assert not created
     assert second == first
     assert Comment.objects.get().text == "One comment"
@@ -299,6 +311,7 @@ def test_a_returning_respondent_sees_their_details_as_a_summary_with_a_change_co
         "Not given",
         "On behalf of an organisation: National Carers Network",
         "Publish with my name",
+        "Emails about what happened",
     ]:
         assert shown in summary
     # The fields are still in the form, filled in, folded away under "Change your details".
@@ -306,12 +319,13 @@ def test_a_returning_respondent_sees_their_details_as_a_summary_with_a_change_co
     assert "Change your details" in folded
     assert 'name="name" value="Ann Smith"' in folded
     assert re.search(r'value="organisation"\s*checked="checked"', folded)
-    # A comment sent from it stores the remembered details.
+    # A comment sent from it joins the same response, with the remembered details.
     client.post(
         section_url(section, consultation),
         comment_data("Second comment", respondent_type="organisation", organisation="National Carers Network"),
     )
-    assert Response.objects.filter(organisation="National Carers Network").count() == 2
+    response = Response.objects.get(organisation="National Carers Network")
+    assert response.comments.count() == 2
 
 
 def test_a_new_visitor_and_a_respondent_whose_details_are_wrong_see_the_whole_block(client, consultation, section):
@@ -335,11 +349,11 @@ def test_the_privacy_agreement_is_asked_once_a_browser_session(client, consultat
     data = {**DETAILS, f"answer_{questions[0].pk}": "An answer."}
     del data["privacy_agreed"]
     assert client.post(answers_url(consultation), data).status_code == 302
-    assert Response.objects.count() == 2
+    assert Response.objects.count() == 1 and Comment.objects.count() == 2
     # A new browser session is asked again.
     client.cookies.clear()
     assert client.post(answers_url(consultation), data).status_code == 200
-    assert Response.objects.count() == 2
+    assert Comment.objects.count() == 2
 
 
 def test_after_answering_the_questions_the_confirmation_offers_what_is_left(client, consultation, section, questions):

@@ -63,6 +63,9 @@ def export_selected(model_admin, request, queryset):
         filters = {"selected_comments": sorted(queryset.values_list("pk", flat=True))}
     # A plain queryset of the selection, free of whatever the list adds (annotations, ordering).
     comments = Comment.objects.filter(pk__in=queryset.order_by().values("pk"))
+    if request.GET.get("status") != Comment.Status.WITHDRAWN:
+        # As on the export page: what respondents withdrew only when that list is the one shown.
+        comments = comments.not_withdrawn()
     chunks = export_csv(consultation, comments, by=request.user, layout=Layout.COMMENTS, filters=filters)
     return csv_download(consultation, chunks)
 

@@ -127,7 +127,11 @@ class ExportForm(forms.Form):
     the export page and, to validate its options, by the export_responses command."""
 
     layout = forms.ChoiceField(choices=Layout.CHOICES, initial=Layout.COMMENTS)
-    status = forms.ChoiceField(choices=[("", "Any status"), *Comment.Status.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status but withdrawn"), *Comment.Status.choices],
+        required=False,
+        help_text="Comments their respondents withdrew are left out unless you choose “Withdrawn”.",
+    )
     target = forms.ChoiceField(
         label="Section or question",
         required=False,

@@ -12,7 +12,7 @@ from guidance.staff.forms import ExportForm
 class Command(BaseCommand):
     help = (
         "Write a consultation's comments as CSV (UTF-8 with a byte-order mark, CRLF rows) to standard "
-        "output or to -o FILE. With no filter: every comment, whatever its status. The export is "
+        "output or to -o FILE. With no filter: every comment whatever its status, but withdrawn ones. The export is "
         "recorded, with no user. docs/export-format.md lists the columns."
     )
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("slug", help="The consultation's slug, as in its web address.")
         parser.add_argument("-o", "--output", help="File to write. Default: standard output.")
         parser.add_argument("--layout", default=Layout.COMMENTS, help="comments (the default) or responses.")
-        parser.add_argument("--status", help="pending, approved, rejected or spam.")
+        parser.add_argument("--status", help="pending, approved, rejected, spam or withdrawn.")
         parser.add_argument("--target", help="A section number such as 2.3 or a question such as Q4.")
         parser.add_argument("--respondent-type", help="public, patient, carer, researcher, professional, …")
         parser.add_argument("--channel", help="online, email, post, event or social_media.")

@@ -1,0 +1,429 @@
+"""The email queue: every email is recorded in the transaction that causes it and sent by the worker
+with retries and back-off; nothing is lost and nothing is sent twice when the mail server refuses,
+hangs or a worker dies; no page waits for the mail server; /healthz shows the queue."""
+
+import asyncio
+import contextlib
+import datetime
+import os
+import smtplib
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from guidance import mailqueue
+from guidance.models import QueuedEmail, Response
+from guidance.retention import erase_response
+from tests.journey_helpers import comment_data, deliver_emails, section_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class DownMailServer(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("nobody is listening")
+
+
+def send_comment(client, consultation, section, **changes):
+    data = comment_data(form_token=str(uuid.uuid4()), **changes)
+    return client.post(section_url(section, consultation), data)
+
+
+def make_due(email):
+    """Move the clock on to the email's next attempt: its task becomes due now."""
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+
+
+# In the test's transaction ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_email_is_recorded_with_what_caused_it_or_not_at_all(consultation, section):
+    from guidance.submissions import submit_response
+
+    details = {"name": "Ann", "email": "ann@example.org", "respondent_type": "carer", "consent": "named"}
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        submit_response(consultation, details, [(section, "Rolled back")], form_token=uuid.uuid4())
+        raise RuntimeError("the request failed after storing")
+    assert not Response.objects.exists()
+    assert not QueuedEmail.objects.exists() and not DBTaskResult.objects.exists()
+    submit_response(consultation, details, [(section, "Kept")], form_token=uuid.uuid4())
+    assert QueuedEmail.objects.get().kind == "receipt"
+    assert DBTaskResult.objects.get().args_kwargs == {"args": [QueuedEmail.objects.get().pk], "kwargs": {}}
+
+
+@pytest.mark.django_db
+def test_a_failed_attempt_is_tried_again_after_a_back_off_and_then_sent(client, consultation, section, settings):
+    settings.EMAIL_BACKEND = "tests.test_email_queue.DownMailServer"
+    send_comment(client, consultation, section)
+    before = timezone.now()
+    deliver_emails()
+    email = QueuedEmail.objects.get()
+    assert (email.status, email.attempts, email.last_error) == ("waiting", 1, "ConnectionRefusedError")
+    assert datetime.timedelta(seconds=59) < email.next_attempt_at - before < datetime.timedelta(seconds=62)
+    waiting = DBTaskResult.objects.get(status="READY")
+    assert waiting.run_after == email.next_attempt_at
+    assert deliver_emails() == 0  # not due yet
+    make_due(email)
+    deliver_emails()
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("waiting", 2)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    make_due(email)
+    deliver_emails()
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.last_error) == ("sent", 3, "")
+    assert len(mail.outbox) == 1
+
+
+def test_the_back_off_doubles_up_to_its_ceiling(settings):
+    settings.EMAIL_RETRY_SECONDS, settings.EMAIL_RETRY_MAX_SECONDS = 60, 3600
+    delays = [mailqueue.retry_delay(n).total_seconds() for n in range(1, 10)]
+    assert delays == [60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]
+
+
+@pytest.mark.django_db
+def test_an_email_still_unsent_after_the_give_up_time_is_given_up_and_counted(
+    client, consultation, section, settings, caplog
+):
+    settings.EMAIL_BACKEND = "tests.test_email_queue.DownMailServer"
+    send_comment(client, consultation, section)
+    QueuedEmail.objects.update(created_at=timezone.now() - datetime.timedelta(hours=48, seconds=1))
+    deliver_emails()
+    email = QueuedEmail.objects.get()
+    assert email.status == "failed"
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+    assert "given up after 1 attempt(s)" in caplog.text
+    assert mailqueue.health()["email_queue_failed_last_7_days"] == 1
+
+
+@pytest.mark.django_db
+def test_an_email_already_sent_is_not_sent_again_when_its_task_runs_twice(client, consultation, section):
+    send_comment(client, consultation, section)
+    email = QueuedEmail.objects.get()
+    mailqueue.send_queued_email.enqueue(email.pk)  # a second task for the same email
+    assert deliver_emails() == 2
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_an_email_whose_worker_stopped_mid_send_is_queued_again_and_sent_once(client, consultation, section, settings):
+    send_comment(client, consultation, section)
+    email = QueuedEmail.objects.get()
+    # A worker claimed the task and started the attempt, then was killed.
+    task = DBTaskResult.objects.get()
+    task.claim("killed-worker")
+    QueuedEmail.objects.filter(pk=email.pk).update(status="sending", attempts=1, last_attempt_at=timezone.now())
+    assert mailqueue.recover_interrupted() == 0  # too soon: it may still be working
+    assert deliver_emails() == 0
+    later = timezone.now() + datetime.timedelta(seconds=settings.EMAIL_STALE_SECONDS + 1)
+    assert mailqueue.recover_interrupted(now=later) == 1
+    task.refresh_from_db()
+    assert task.status == "FAILED"
+    QueuedEmail.objects.filter(pk=email.pk).update(last_attempt_at=timezone.now() - datetime.timedelta(hours=1))
+    deliver_emails()
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("sent", 2)
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_an_attempt_another_worker_started_a_moment_ago_is_left_to_it(client, consultation, section):
+    send_comment(client, consultation, section)
+    email = QueuedEmail.objects.get()
+    QueuedEmail.objects.filter(pk=email.pk).update(status="sending", last_attempt_at=timezone.now())
+    assert mailqueue.deliver(email.pk) == "sending"
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_every_attempt_at_one_email_carries_the_same_message_id(client, consultation, section, settings):
+    settings.EMAIL_BACKEND = "tests.test_email_queue.DownMailServer"
+    send_comment(client, consultation, section)
+    email = QueuedEmail.objects.get()
+    first = mailqueue.message_id(email)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    deliver_emails()
+    email.refresh_from_db()
+    assert mailqueue.message_id(email) == first
+    assert mail.outbox[0].extra_headers["Message-ID"] == first
+
+
+@pytest.mark.django_db
+def test_an_email_for_an_erased_response_is_not_sent(client, consultation, section, django_user_model):
+    send_comment(client, consultation, section)
+    erase_response(Response.objects.get(), by=django_user_model.objects.create_user("dpo"))
+    deliver_emails()
+    assert mail.outbox == []
+    assert QueuedEmail.objects.get().status == "dropped"
+
+
+@pytest.mark.django_db
+def test_no_address_or_text_is_stored_in_the_queue(client, consultation, section):
+    send_comment(client, consultation, section, email="ann@example.org")
+    email = QueuedEmail.objects.get()
+    task = DBTaskResult.objects.get()
+    stored = f"{email.payload} {task.args_kwargs}"
+    assert "ann@" not in stored and "I think this section" not in stored
+
+
+@pytest.mark.django_db
+def test_healthz_shows_how_many_emails_wait_the_oldest_age_and_failures(client, consultation, section, settings):
+    settings.EMAIL_BACKEND = "tests.test_email_queue.DownMailServer"
+    send_comment(Client(), consultation, section)
+    QueuedEmail.objects.update(created_at=timezone.now() - datetime.timedelta(seconds=90))
+    deliver_emails()
+    send_comment(Client(), consultation, section)
+    page = client.get("/healthz")
+    assert page.status_code == 200  # a mail server that is down is no reason to take the portal out
+    lines = dict(line.split() for line in page.content.decode().splitlines()[1:])
+    assert lines["email_queue_waiting"] == "2"
+    assert 89 <= int(lines["email_queue_oldest_seconds"]) <= 95
+    assert lines["email_queue_retrying"] == "1"
+    assert lines["email_queue_failed_last_7_days"] == "0"
+
+
+# Against a real mail server, with the real worker --------------------------------------------------
+
+
+class RecordingHandler:
+    """An SMTP server's handler: refuses for now (451), or accepts and records each message."""
+
+    def __init__(self):
+        self.refusing = True
+        self.messages = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refusing:
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+class HangingServer:
+    """Accepts connections and never says a word, as a mail server that hangs."""
+
+    def __init__(self, port):
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(16)
+        self.held = []
+        self.accepted = 0
+        self.thread = threading.Thread(target=self.hold, daemon=True)
+        self.thread.start()
+
+    def hold(self):
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = self.sock.accept()
+                self.accepted += 1
+                self.held.append(conn)
+
+    def close(self):
+        for conn in self.held:
+            conn.close()
+        # Wakes the thread blocked in accept(): closing alone would leave the port listening.
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()
+        self.thread.join(timeout=5)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url():
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    host = f"{settings['HOST'] or 'localhost'}:{settings['PORT'] or 5432}"
+    return f"postgres://{settings['USER']}{password}@{host}/{settings['NAME']}"
+
+
+def start_worker(port, tmp_path, name):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_", "EMAIL_"))}
+    env.update(
+        DJANGO_SECRET_KEY="k3Jd9s-83jdKs0_2kdmLq8Zp1xV7cB4nW6yT5rE0uI9oP3aS2dF1gH8jK7lM6",
+        DJANGO_DEBUG="false",
+        DJANGO_HTTPS="false",
+        DATABASE_URL=database_url(),
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(port),
+        EMAIL_USE_TLS="false",
+        EMAIL_TIMEOUT="2",
+        EMAIL_RETRY_SECONDS="1",
+        EMAIL_RETRY_MAX_SECONDS="1",
+        EMAIL_STALE_SECONDS="4",
+    )
+    log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed by stop_worker
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "run_worker",
+            "--no-startup-delay",
+            "--no-reload",
+            "--interval",
+            "0.2",
+            "--housekeeping-seconds",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    process.log = log
+    return process
+
+
+def stop_worker(process, kill=False):
+    if process.poll() is None:
+        process.kill() if kill else process.terminate()
+        process.wait(timeout=30)
+    process.log.close()
+
+
+def wait_until(condition, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"Timed out waiting until {what}")
+
+
+def statuses():
+    return sorted(QueuedEmail.objects.values_list("status", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_that_refuses_then_hangs_then_accepts_loses_nothing_sends_nothing_twice_and_slows_no_page(
+    consultation, section, settings, tmp_path
+):
+    port = free_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = (
+        "127.0.0.1",
+        port,
+        False,
+        2,
+    )
+    handler = RecordingHandler()
+    smtp = Controller(handler, hostname="127.0.0.1", port=port)
+    smtp.start()
+    worker = start_worker(port, tmp_path, "worker")
+    try:
+        # 1. The server refuses (451, "try again later").
+        for n in range(3):
+            send_comment(Client(), consultation, section, email=f"person{n}@example.org")
+        wait_until(
+            lambda: QueuedEmail.objects.filter(attempts__gte=1, last_error="SMTPRecipientsRefused").count() == 3,
+            30,
+            "every receipt has been refused once",
+        )
+        assert statuses() == ["waiting"] * 3 and handler.messages == []
+        # 2. The server hangs: it takes the connection and never answers.
+        smtp.stop()
+        hanging = HangingServer(port)
+        wait_until(lambda: hanging.accepted >= 1, 30, "the worker has tried the hanging server")
+        # A submission while the worker waits on the hanging server answers at once.
+        started = time.monotonic()
+        page = send_comment(Client(), consultation, section, email="person3@example.org")
+        took = time.monotonic() - started
+        assert page.status_code == 302
+        assert took < 1.0, f"a submission took {took:.2f}s while the mail server hung"
+        wait_until(
+            lambda: QueuedEmail.objects.filter(last_error__in=["TimeoutError", "SMTPServerDisconnected"]).exists(),
+            30,
+            "an attempt has timed out",
+        )
+        assert handler.messages == []
+        hanging.close()
+        # 3. The server accepts.
+        handler.refusing = False
+        smtp = Controller(handler, hostname="127.0.0.1", port=port)
+        smtp.start()
+        wait_until(lambda: statuses() == ["sent"] * 4, 60, "every receipt has been sent")
+        time.sleep(2)  # time for any second copy to arrive
+    finally:
+        stop_worker(worker)
+        with contextlib.suppress(Exception):
+            smtp.stop()
+    recipients = sorted(message["To"] for message in handler.messages)
+    assert recipients == [f"person{n}@example.org" for n in range(4)]  # each once, none lost
+    ids = [message["Message-ID"] for message in handler.messages]
+    assert len(set(ids)) == 4
+    assert all(message["Subject"].startswith("Your response to") for message in handler.messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_while_the_server_hangs_loses_nothing_and_the_next_sends_it_once(
+    consultation, section, settings, tmp_path
+):
+    port = free_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+    hanging = HangingServer(port)
+    first = start_worker(port, tmp_path, "first")
+    try:
+        send_comment(Client(), consultation, section, email="ann@example.org")
+        wait_until(lambda: QueuedEmail.objects.filter(status="sending").exists(), 30, "the first worker is sending")
+        stop_worker(first, kill=True)  # killed in the middle of the attempt
+        hanging.close()
+        handler = RecordingHandler()
+        handler.refusing = False
+        smtp = Controller(handler, hostname="127.0.0.1", port=port)
+        smtp.start()
+        second = start_worker(port, tmp_path, "second")
+        try:
+            wait_until(lambda: statuses() == ["sent"], 60, "the second worker has sent it")
+            time.sleep(2)
+        finally:
+            stop_worker(second)
+            smtp.stop()
+    finally:
+        stop_worker(first, kill=True)
+        with contextlib.suppress(Exception):
+            hanging.close()
+    assert [message["To"] for message in handler.messages] == ["ann@example.org"]
+    assert QueuedEmail.objects.get().attempts == 2
+    assert "queued again: the worker sending it stopped" in (tmp_path / "second.log").read_text()
+
+
+def test_smtplib_reads_a_hanging_server_as_a_timeout():
+    # What the worker meets from a server that accepts and never answers: a timeout, tried again.
+    port = free_port()
+    hanging = HangingServer(port)
+    try:
+        with pytest.raises((TimeoutError, smtplib.SMTPServerDisconnected)):
+            smtplib.SMTP("127.0.0.1", port, timeout=0.5)
+    finally:
+        hanging.close()
+    assert not mailqueue.is_permanent(TimeoutError())
+    assert not mailqueue.is_permanent(smtplib.SMTPRecipientsRefused({"a@example.org": (451, b"later")}))
+    assert mailqueue.is_permanent(smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"no such user")}))
+    assert asyncio  # aiosmtpd runs its server on asyncio in a thread of its own
