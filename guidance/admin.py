@@ -181,9 +181,15 @@ class QuestionInline(admin.StackedInline):
 
 
 class OutcomeInline(admin.StackedInline):
+    """What was done about one section or question. What was done about a theme or a single
+    comment is written on the consultation's "You said, we did" pages."""
+
     model = Outcome
-    fields = ["section", "question", "text"]
+    fields = ["section", "question", "kind", "text"]
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(theme__isnull=True, comment__isnull=True)
 
 
 @admin.register(Consultation)

@@ -28,6 +28,23 @@ class Document(models.Model):
     )
     published_on = models.DateField(null=True, blank=True, help_text="When this version was published, if known.")
     source_url = models.URLField(blank=True, help_text="Link to the original file (PDF or web page), if there is one.")
+    revises = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        help_text="The version this one revises: after a consultation, the version that was consulted on.",
+    )
+    links_confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When staff confirmed which earlier sections each section comes from (SectionLink).",
+    )
+    links_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["title"]
@@ -89,6 +106,24 @@ class Section(models.Model):
             and not Section.objects.filter(document_id=self.document_id, major=self.major, minor=0).exists()
         ):
             raise ValidationError({"minor": f"Add section {self.major} before its sub-section {self.number}."})
+
+
+class SectionLink(models.Model):
+    """One section of a new version comes (in part) from one section of the version it revises.
+    A section renamed or rewritten has one link; a section split in two gives two sections linked
+    to the same earlier one; sections merged give one section linked to each. A section with no
+    link is new; an earlier section that no section links to was removed. Proposed by
+    guidance/versions.py, saved only as staff confirm or correct them."""
+
+    later = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="earlier_links")
+    earlier = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="later_links")
+
+    class Meta:
+        ordering = ["later", "earlier"]
+        constraints = [models.UniqueConstraint(fields=["later", "earlier"], name="section_link_unique")]
+
+    def __str__(self):
+        return f"{self.later} comes from {self.earlier}"
 
 
 class ConsultationQuerySet(models.QuerySet):
@@ -811,27 +846,52 @@ class ExportRecord(models.Model):
 
 
 class Outcome(models.Model):
-    """After the close, what the organisation did about what it heard on one section or question.
-    The outcome for the consultation as a whole is Consultation.outcome."""
+    """After the close, what the organisation did about what it heard ("we did"): on one section
+    or question, on one theme (wherever its comments are), or in answer to one comment. The
+    outcome for the consultation as a whole is Consultation.outcome. Public once the outcome is
+    published (guidance/publishing.py), like the rest of it."""
+
+    class Kind(models.TextChoices):
+        CHANGED = "changed", "We changed the text"
+        COVERED = "covered", "Already covered"
+        OUT_OF_SCOPE = "out_of_scope", "Out of scope"
+        LATER = "later", "We will consider it later"
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="outcomes")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, null=True, blank=True, related_name="outcome")
+    theme = models.ForeignKey("Theme", on_delete=models.CASCADE, null=True, blank=True, related_name="outcomes")
+    comment = models.ForeignKey("Comment", on_delete=models.CASCADE, null=True, blank=True, related_name="outcomes")
+    kind = models.CharField(
+        max_length=16,
+        choices=Kind,
+        blank=True,
+        help_text="What became of it, in a word the public can scan. Optional on a section or question.",
+    )
     text = models.TextField(help_text="“You said, we did”, in Markdown.")
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    written_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(section__isnull=False, question__isnull=True)
-                | Q(section__isnull=True, question__isnull=False),
+                condition=Q(section__isnull=False, question__isnull=True, theme__isnull=True, comment__isnull=True)
+                | Q(section__isnull=True, question__isnull=False, theme__isnull=True, comment__isnull=True)
+                | Q(section__isnull=True, question__isnull=True, theme__isnull=False, comment__isnull=True)
+                | Q(section__isnull=True, question__isnull=True, theme__isnull=True, comment__isnull=False),
                 name="outcome_has_exactly_one_target",
             ),
             models.UniqueConstraint(fields=["consultation", "section"], name="outcome_section_unique"),
             models.UniqueConstraint(fields=["consultation", "question"], name="outcome_question_unique"),
+            models.UniqueConstraint(fields=["consultation", "theme"], name="outcome_theme_unique"),
+            models.UniqueConstraint(fields=["comment"], name="outcome_comment_unique"),
         ]
 
     def __str__(self):
-        return f"Outcome for {self.section or self.question}"
+        target = self.section or self.question or self.theme or self.comment
+        return f"Outcome for {target}"
 
 
 class Erasure(models.Model):

@@ -81,7 +81,11 @@ def public_outcome(consultation, now=None):
     statistics = {**moderation_statistics(consultation), "choices": answers.option_counts(consultation)}
     if not consultation.outcome_is_published:
         return {"text_html": "", "items": [], "statistics": statistics}
-    outcomes = Outcome.objects.filter(consultation=consultation).select_related("section", "question")
+    outcomes = (
+        Outcome.objects.filter(consultation=consultation)
+        .filter(Q(section__isnull=False) | Q(question__isnull=False))
+        .select_related("section", "question")
+    )
     items = sorted(
         (
             (
@@ -114,7 +118,7 @@ def target_outcomes(consultation, now=None):
         return {}
     return {
         ("section", section_id) if section_id else ("question", question_id): render_markdown(text)
-        for section_id, question_id, text in Outcome.objects.filter(consultation=consultation).values_list(
-            "section_id", "question_id", "text"
-        )
+        for section_id, question_id, text in Outcome.objects.filter(consultation=consultation)
+        .filter(Q(section__isnull=False) | Q(question__isnull=False))
+        .values_list("section_id", "question_id", "text")
     }
