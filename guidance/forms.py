@@ -405,26 +405,16 @@ def question_fields(question):
     options = answers.offered_options(question)
     choices = [(str(option.pk), option.label) for option in options]
     invalid = {"invalid_choice": "Choose from the answers listed", "invalid_list": "Choose from the answers listed"}
-    if question.kind == question.Kind.SEVERAL_CHOICES:
-        fields[name] = forms.MultipleChoiceField(
-            label=label,
-            help_text=hint,
-            choices=choices,
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-            error_messages=invalid,
-        )
-        layout = [Field.checkboxes(name, legend_size=Size.SMALL)]
-    else:
-        fields[name] = forms.ChoiceField(
-            label=label,
-            help_text=hint,
-            choices=choices,
-            required=False,
-            widget=forms.RadioSelect,
-            error_messages=invalid,
-        )
-        layout = [Field.radios(name, legend_size=Size.SMALL)]
+    several = question.kind == question.Kind.SEVERAL_CHOICES
+    field_class, widget, shown_as = (
+        (forms.MultipleChoiceField, forms.CheckboxSelectMultiple, Field.checkboxes)
+        if several
+        else (forms.ChoiceField, forms.RadioSelect, Field.radios)
+    )
+    fields[name] = field_class(
+        label=label, help_text=hint, choices=choices, required=False, widget=widget, error_messages=invalid
+    )
+    layout = [shown_as(name, legend_size=Size.SMALL)]
     if any(option.is_other for option in options):
         fields[f"{name}_other"] = PlainTextField(
             label=f"If you chose “{answers.OTHER_LABEL}”, say what (question {question.position})",
