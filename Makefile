@@ -26,10 +26,22 @@ css: static/build/main.css
 # `PORT=8001 make run` serves on another port.
 PORT ?= 8000
 
+# `make run DEMO=after-the-close` shows the demo consultation as it stands after its close (example
+# responses, the outcome, the second version of the guidance), in a database of its own, so that
+# `make run` still shows it open. A DATABASE_URL you set yourself is used for either.
+DEMO ?= open
+ifeq ($(DEMO),after-the-close)
+DEMO_FLAGS := --after-the-close
+DATABASE_URL ?= sqlite:///$(CURDIR)/db-after-the-close.sqlite3
+export DATABASE_URL
+else ifneq ($(DEMO),open)
+$(error DEMO is "open" (the default) or "after-the-close", not "$(DEMO)")
+endif
+
 run: install css
 	@echo "Preparing the database and the demo consultation..."
 	@DJANGO_DEBUG=true $(PY) manage.py migrate --noinput --verbosity 0
-	@DJANGO_DEBUG=true $(PY) manage.py load_demo --verbosity 0
+	@DJANGO_DEBUG=true $(PY) manage.py load_demo $(DEMO_FLAGS) --verbosity 0
 	@# The worker sends the emails the portal queues (receipts, links); it stops with the server.
 	@export DJANGO_DEBUG=true SITE_URL=http://127.0.0.1:$(PORT); \
 		$(PY) manage.py run_worker --no-reload --verbosity 0 & worker=$$!; \
