@@ -7,6 +7,8 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -321,3 +323,26 @@ def test_the_consultations_admin_page_still_edits_section_outcomes_only(admin_cl
     assert section_outcome.written_by.username == "admin"
     theme_outcome.refresh_from_db()
     assert theme_outcome.text == "Theme words."
+
+
+def test_the_overview_makes_as_many_queries_with_many_sections_themes_and_answers_as_with_few(
+    client, closed, section, said
+):
+    manager = staff("Consultation manager")
+    client.force_login(manager)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(overview_url(closed)).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(5):
+        more = SectionFactory(document=closed.document, major=10 + n)
+        theme = ThemeFactory(consultation=closed)
+        comment = publish(CommentFactory(section=more))
+        comment.themes.add(theme)
+        replies.write_outcome(closed, section=more, kind="", text="Done.", by=manager)
+        replies.write_outcome(closed, theme=theme, kind="later", text="Later.", by=manager)
+        replies.write_outcome(closed, comment=comment, kind="covered", text="Covered.", by=manager)
+    assert queries() == few
