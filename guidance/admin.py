@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
@@ -235,6 +236,10 @@ class ConsultationAdmin(PersonalDataAdmin):
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
+        if formset.model is Outcome:
+            # Who wrote each outcome last, as guidance/replies.py records for the others.
+            written = [f.instance.pk for f in formset.forms if f.instance.pk and f.has_changed()]
+            Outcome.objects.filter(pk__in=written).update(written_by=request.user, written_at=timezone.now())
         if formset.model is Question:
             # Each question's options follow its kind (guidance/answers.py); the form checked
             # that no option answers chose goes.

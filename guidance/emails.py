@@ -23,7 +23,7 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from guidance import answers, mailqueue, ratelimit
+from guidance import answers, mailqueue, ratelimit, versions
 from guidance.models import Comment, QueuedEmail, Response
 
 logger = logging.getLogger(__name__)
@@ -168,6 +168,19 @@ def link_message(email, response):
     return subject, render_to_string("emails/link.txt", context), {}
 
 
+def what_changed_links(response):
+    """For the outcome email: each consulted section the response commented on, with its place on
+    the "What changed" page, once that page is public; [] before (or without a next version)."""
+    consultation = response.consultation
+    if not versions.what_changed_is_public(consultation):
+        return []
+    page = absolute(reverse("guidance:what_changed", args=[consultation.slug]))
+    sections = consultation.document.sections.filter(
+        pk__in=response.comments.exclude(status=Comment.Status.WITHDRAWN).values("section")
+    )
+    return [{"section": section, "url": f"{page}#section-{section.slug}"} for section in sections]
+
+
 def notification_message(email, response):
     from guidance.notifications import unsubscribe_path
     from guidance.respondents import comment_state
@@ -198,7 +211,11 @@ def notification_message(email, response):
     context = {
         "items": items,
         "outcomes": [
-            {"response": r, "url": absolute(reverse("guidance:consultation", args=[r.consultation.slug]))}
+            {
+                "response": r,
+                "url": absolute(reverse("guidance:consultation", args=[r.consultation.slug])),
+                "sections": what_changed_links(r),
+            }
             for r in outcomes
         ],
         "unsubscribe_url": unsubscribe,

@@ -6,7 +6,9 @@ The worker calls queue_notifications() every minute. From NOTIFICATION_HOUR (UK 
 every address that has something new and has had no such email that day, it queues one email
 (guidance/mailqueue.py) listing: each comment or answer decided since the respondent was last told
 (published, or not published with the reason in public wording), and each consultation whose
-outcome has been published since. What was listed is marked as told (Comment.notified_status,
+outcome has been published since, with, once its "What changed" page is public
+(versions.what_changed_is_public), a link to each section they commented on there
+(emails.what_changed_links). What was listed is marked as told (Comment.notified_status,
 Response.outcome_notified_at) in the same transaction as the email is queued, so nothing is told
 twice and nothing is missed: a decision made while the email is being queued is told the next day.
 

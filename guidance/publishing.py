@@ -16,7 +16,7 @@ manager would want to know first.
 from django.db import transaction
 from django.utils import timezone
 
-from guidance.models import Consultation
+from guidance.models import Comment, Consultation, Document
 
 
 class NotAllowed(Exception):
@@ -57,9 +57,24 @@ def publish(consultation, *, by):
 
 
 def outcome_warnings(consultation):
+    """What to confirm before publishing the outcome: nothing written; a next version whose section
+    links are not confirmed (its "What changed" page waits for them); sections people commented on
+    without a "we did"."""
     found = []
     if not consultation.outcome.strip() and not consultation.outcomes.exists():
         found.append("No outcome is written yet, so the page will only show how the responses were handled.")
+    if Document.objects.filter(revises=consultation.document_id, links_confirmed_at__isnull=True).exists():
+        found.append(
+            "The next version's section links are not confirmed, so “What changed” will not show until they are."
+        )
+    unanswered = [
+        section.number
+        for section in consultation.document.sections.filter(
+            pk__in=Comment.objects.published().filter(consultation=consultation).values("section")
+        ).exclude(pk__in=consultation.outcomes.filter(section__isnull=False).values("section"))
+    ]
+    if unanswered:
+        found.append(f"No “we did” for sections with published comments: {', '.join(unanswered)}.")
     return found
 
 

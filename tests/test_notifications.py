@@ -13,10 +13,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance.models import Comment, QueuedEmail, Response
+from guidance.models import Comment, Document, QueuedEmail, Response
 from guidance.moderation import decide
-from guidance.notifications import queue_notifications, unsubscribe_path
+from guidance.notifications import queue_notifications, set_notify, unsubscribe_path
 from guidance.publishing import publish_outcome
+from guidance.respondents import withdraw_response
 from tests.factories import ConsultationFactory, SectionFactory
 from tests.journey_helpers import comment_data, deliver_emails, section_url
 
@@ -145,6 +146,57 @@ def test_the_outcome_once_published_is_told_once(client, consultation, section, 
     (email,) = notifications()
     assert f"The outcome of {consultation.title} is published" in email.body
     assert f"https://localhost/consultations/{consultation.slug}/" in email.body
+
+
+def close_with_next_version(consultation, staff, confirmed=True):
+    consultation.closes_at = timezone.now() - datetime.timedelta(days=1)
+    consultation.outcome = "We heard you and rewrote the guidance."
+    consultation.save()
+    Document.objects.create(
+        title="Guidance, 2018",
+        slug="guidance-2018",
+        revises=consultation.document,
+        links_confirmed_at=timezone.now() if confirmed else None,
+    )
+    publish_outcome(consultation, by=staff)
+
+
+WHAT_CHANGED_LINK = re.compile(r"https://localhost/consultations/[\w-]+/what-changed/#section-[\w-]+")
+
+
+def test_the_outcome_email_links_to_what_changed_in_each_section_they_commented_on_once(
+    client, consultation, section, second_section, staff
+):
+    third = SectionFactory(document=consultation.document, major=3, title="Payment", slug="payment")
+    respond(client, consultation, section, "On reciprocity.")
+    respond(client, consultation, second_section, "On power.")
+    respond(client, consultation, second_section, "More on power.")
+    respond(Client(), consultation, third, "Payment, quietly.", notify=False, email="bob@example.org")
+    respond(Client(), consultation, third, "Payment, then stopped.", email="cat@example.org")
+    set_notify(Response.objects.filter(email="cat@example.org"), False)
+    respond(Client(), consultation, third, "Payment, then withdrawn.", email="dan@example.org")
+    withdraw_response(Response.objects.get(email="dan@example.org"))
+    close_with_next_version(consultation, staff)
+
+    assert queue_notifications(now=at(0, 17)) == 1
+    assert queue_notifications(now=at(1, 17)) == 0
+    (email,) = notifications()
+    assert email.to == ["ann@example.org"]
+    page = f"https://localhost/consultations/{consultation.slug}/what-changed/"
+    assert sorted(WHAT_CHANGED_LINK.findall(email.body)) == [f"{page}#section-power", f"{page}#section-reciprocity"]
+    assert "Section 1, Reciprocity\n" + page + "#section-reciprocity" in email.body
+    assert f"https://localhost/consultations/{consultation.slug}/\n" in email.body  # the overview, as before
+
+
+def test_the_outcome_email_has_no_what_changed_links_while_that_page_is_not_public(
+    client, consultation, section, staff
+):
+    respond(client, consultation, section, "On reciprocity.")
+    close_with_next_version(consultation, staff, confirmed=False)
+    assert queue_notifications(now=at(0, 17)) == 1
+    (email,) = notifications()
+    assert f"The outcome of {consultation.title} is published" in email.body
+    assert "what-changed" not in email.body
 
 
 def test_one_click_on_the_link_stops_the_emails_and_the_page_offers_them_back(client, consultation, section, staff):

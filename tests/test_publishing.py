@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance import previews, publishing, supporting
-from guidance.models import Comment, Consultation, PreviewLink, Response
+from guidance import previews, publishing, replies, supporting
+from guidance.models import Comment, Consultation, Document, PreviewLink, Response
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory
 from tests.journey_helpers import DETAILS, comment_data, publish, section_url
 
@@ -176,6 +176,50 @@ def test_the_outcome_is_published_after_the_close_and_only_then_shows(client):
     assert consultation.publication == Consultation.Publication.OUTCOME_PUBLISHED
     caches["fragments"].clear()  # as PUBLIC_CACHE_SECONDS after publishing
     assert "We changed <strong>it</strong>." in Client().get(consultation.get_absolute_url()).content.decode()
+
+
+def test_only_staff_who_may_publish_consultations_publish_the_outcome(client):
+    now = timezone.now()
+    consultation = ConsultationFactory(opens_at=now - 30 * DAY, closes_at=now - DAY, outcome="We changed it.")
+    page = reverse("admin:guidance_consultation_publish", args=[consultation.pk])
+    for group in ["Moderator", "Analyst"]:
+        client.force_login(staff(group))
+        assert "Only staff with the permission to publish" in client.get(page).content.decode()
+        refused = client.post(page, {}, follow=True)
+        assert "Publishing needs the permission to publish consultations" in refused.content.decode()
+        consultation.refresh_from_db()
+        assert consultation.publication == Consultation.Publication.PUBLISHED
+    manager = staff("Consultation manager")
+    client.force_login(manager)
+    client.post(page, {})
+    consultation.refresh_from_db()
+    assert consultation.publication == Consultation.Publication.OUTCOME_PUBLISHED
+    assert consultation.outcome_published_by == manager
+
+
+def test_publishing_the_outcome_warns_of_unconfirmed_links_and_sections_commented_on_without_a_we_did(client):
+    now = timezone.now()
+    consultation = ConsultationFactory(opens_at=now - 30 * DAY, closes_at=now - DAY, outcome="We changed it.")
+    first = SectionFactory(document=consultation.document, major=1)
+    second = SectionFactory(document=consultation.document, major=2, minor=1)
+    SectionFactory(document=consultation.document, major=3)  # no published comment: nothing owed
+    publish(CommentFactory(section=first))
+    publish(CommentFactory(section=second))
+    CommentFactory(section=SectionFactory(document=consultation.document, major=4))  # pending only
+    assert publishing.outcome_warnings(consultation) == ["No “we did” for sections with published comments: 1, 2.1."]
+    replies.write_outcome(consultation, section=first, kind="", text="We rewrote it.", by=None)
+    Document.objects.create(title="Next", slug="next", revises=consultation.document)
+    assert publishing.outcome_warnings(consultation) == [
+        "The next version's section links are not confirmed, so “What changed” will not show until they are.",
+        "No “we did” for sections with published comments: 2.1.",
+    ]
+    replies.write_outcome(consultation, section=second, kind="", text="We kept it.", by=None)
+    Document.objects.filter(slug="next").update(links_confirmed_at=now)
+    assert publishing.outcome_warnings(consultation) == []
+    client.force_login(staff("Consultation manager"))
+    client.post(reverse("admin:guidance_consultation_publish", args=[consultation.pk]), {})
+    consultation.refresh_from_db()
+    assert consultation.publication == Consultation.Publication.OUTCOME_PUBLISHED
 
 
 def test_existing_consultations_are_published_by_the_migration_and_a_written_outcome_stays_shown():

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from guidance import previews, supporting
+from guidance import previews, replies, supporting
 from guidance.models import Comment, Consultation, Report
 from guidance.moderation import decide
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory, ThemeFactory
@@ -106,3 +106,33 @@ def test_the_authoring_staff_pages_are_valid_html(checker, client):  # noqa: F81
     assert "What was left out" in pages["import preview"]
     errors = html_errors(pages)
     assert errors == {}
+
+
+def test_the_you_said_we_did_pages_are_valid_html(checker, client):  # noqa: F811
+    """The overview with a written "we did" and one refused, and one comment's answer."""
+    manager = User.objects.create_user("html-replies", is_staff=True)
+    manager.groups.add(Group.objects.get(name="Consultation manager"))
+    client.force_login(manager)
+    consultation = ConsultationFactory()
+    section = SectionFactory(document=consultation.document, major=1, title="Scope & aims")
+    theme = ThemeFactory(consultation=consultation, name="Pay <and> time")
+    comment = CommentFactory(section=section, text="Pay us\n\nwith <b>markup</b> & more")
+    decide(Comment.objects.filter(pk=comment.pk), Comment.Status.APPROVED, by=None)
+    comment.themes.add(theme)
+    replies.write_outcome(consultation, section=section, kind="", text="We *added* <script>x</script>.", by=manager)
+    replies.write_outcome(consultation, comment=comment, kind="covered", text="See section 2.", by=manager)
+
+    def write(target, pk, data):
+        url = reverse("admin:guidance_consultation_reply_write", args=[consultation.pk, target, pk])
+        return client.post(url, {f"{target}-{pk}-{key}": value for key, value in data.items()})
+
+    pages = {
+        "overview": page(client.get(reverse("admin:guidance_consultation_replies", args=[consultation.pk]))),
+        "overview refused": page(write("theme", theme.pk, {"text": " "}), 400),
+        "comment": page(
+            client.get(reverse("admin:guidance_consultation_reply_comment", args=[consultation.pk, comment.pk]))
+        ),
+        "comment refused": page(write("comment", comment.pk, {"kind": "", "text": "x"}), 400),
+    }
+    assert "Choose what became of it." in pages["overview refused"]
+    assert html_errors(pages) == {}

@@ -4,7 +4,7 @@ from django import forms
 
 from guidance import answers, supporting
 from guidance.exports import Layout
-from guidance.models import Comment, ModerationReason, Question, Response, Theme
+from guidance.models import Comment, ModerationReason, Outcome, Question, Response, Theme
 from guidance.retention import REMOVED_TEXT
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -298,3 +298,28 @@ class QuestionForm(forms.ModelForm):
             if problem:
                 self.add_error("option_lines", problem)
         return cleaned
+
+
+class OutcomeForm(forms.Form):
+    """A "we did" on a section, a theme or a comment. guidance/replies.py decides what is needed
+    (a kind for a theme or a comment, words always) so that every door says the same."""
+
+    kind = forms.ChoiceField(
+        label="What became of it",
+        choices=Outcome.Kind.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the kinds listed."},
+    )
+    text = forms.CharField(
+        label="What we did",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="In plain words, for the people who commented. Markdown: *emphasis*, lists, links.",
+    )
+
+    def __init__(self, *args, kind_optional=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind_optional:
+            self.fields["kind"].choices = [("", "No kind: the words say it"), *Outcome.Kind.choices]

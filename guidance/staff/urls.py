@@ -4,7 +4,7 @@ checks its own permission with permission_required."""
 
 from django.urls import path
 
-from guidance.staff import analysis, drafts, erasure, exporting, importing, moderation, publishing
+from guidance.staff import analysis, drafts, erasure, exporting, importing, moderation, publishing, replies
 
 
 def staff_urls(site):
@@ -54,6 +54,23 @@ def staff_urls(site):
             f"{consultation}/documents/<int:document_id>/remove/",
             page(publishing.remove_document),
             name="guidance_consultation_document_remove",
+        ),
+        # You said, we did
+        path(f"{consultation}/replies/", page(replies.overview), name="guidance_consultation_replies"),
+        path(
+            f"{consultation}/replies/comment/<int:comment_id>/",
+            page(replies.comment_page),
+            name="guidance_consultation_reply_comment",
+        ),
+        path(
+            f"{consultation}/replies/<str:target>/<int:target_id>/write/",
+            page(replies.write),
+            name="guidance_consultation_reply_write",
+        ),
+        path(
+            f"{consultation}/replies/<str:target>/<int:target_id>/remove/",
+            page(replies.remove),
+            name="guidance_consultation_reply_remove",
         ),
         # A document's sections and importing its draft
         path(f"{document}/sections/", page(drafts.section_list), name="guidance_document_sections"),

@@ -35,6 +35,7 @@ ROLES = {
         "view_theme",
         "export_responses",
         "view_response",
+        "view_outcome",
     ],
     "manager": [
         "view_consultation",
@@ -43,6 +44,9 @@ ROLES = {
         "change_question",
         "add_question",
         "view_outcome",
+        "add_outcome",
+        "change_outcome",
+        "delete_outcome",
         "view_document",
         "view_comment",
         "view_response",
@@ -90,6 +94,9 @@ def pages(consultation, role):
     ]
     if role != "moderator":
         urls.append(reverse("admin:guidance_consultation_export", args=[consultation.pk]))
+        answered = consultation.comments.order_by("pk").first()
+        urls.append(reverse("admin:guidance_consultation_replies", args=[consultation.pk]))
+        urls.append(reverse("admin:guidance_consultation_reply_comment", args=[consultation.pk, answered.pk]))
     if role == "manager":
         urls.append(reverse("admin:guidance_consultation_import", args=[consultation.pk]))
     return urls
@@ -116,3 +123,18 @@ def test_the_reject_page_from_the_queue_passes_axe_and_says_what_is_wrong(page, 
     page.click("button.default")  # no reason chosen
     assert "Nothing was changed yet" in page.inner_text(".errornote")
     assert axe_violations(page) == []
+
+
+def test_a_we_did_is_written_and_a_refused_one_says_what_is_wrong_and_passes_axe(page, live_server, consultation):
+    signed_in(page, live_server, "manager")
+    section, theme = consultation.document.sections.get(), consultation.themes.get()
+    page.goto(live_server.url + reverse("admin:guidance_consultation_replies", args=[consultation.pk]))
+    page.fill(f"#id_section-{section.pk}-text", "We added a paragraph on *payment*.")
+    page.click(f"#section-{section.pk} input[type=submit]")
+    assert "Saved what we did about section 1, Reciprocity." in page.inner_text(".messagelist")
+    assert "We added a paragraph on payment." in page.inner_text(f"#section-{section.pk}")
+    page.click(f"#theme-{theme.pk} input[type=submit]")  # no kind, no words
+    summary = page.inner_text("#error-summary")
+    assert "Choose what became of it." in summary and "Write what was done about it." in summary
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280

@@ -1,0 +1,114 @@
+""" "We did": staff's account of what was done about what people said, on one consulted section, one
+theme (wherever its comments are) or one comment. Each is one Outcome row, written or rewritten
+by write_outcome and taken away by remove_outcome, each in one transaction and recorded with who
+wrote it last and when. An outcome on a question is written in the consultation's admin page
+(OutcomeInline), as before.
+
+Staff may write before the outcome is published; the public reads none of it until then
+(outcomes.has_published_outcome). A comment can be answered once it is approved: the public sees
+the answer only beside a published comment, so an answer to a comment the respondent asked us
+not to publish stays with staff and the respondent.
+
+you_said() gives the staff overview its figures: the themes of each section's published comments,
+and each theme's published comments, counted through Comment.objects.published().
+"""
+
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from guidance import text as text_rules
+from guidance.models import Comment, Outcome
+
+
+def _target(section, theme, comment):
+    targets = {name: value for name, value in (("section", section), ("theme", theme), ("comment", comment)) if value}
+    if len(targets) != 1:
+        raise ValueError("Give exactly one of section, theme or comment.")
+    return targets
+
+
+def _check_target(consultation, section, theme, comment):
+    if section is not None and section.document_id != consultation.document_id:
+        raise ValidationError("This section is not in the version of the document consulted on.")
+    if theme is not None and theme.consultation_id != consultation.pk:
+        raise ValidationError("This theme belongs to another consultation.")
+    if comment is not None and comment.consultation_id != consultation.pk:
+        raise ValidationError("This comment was made on another consultation.")
+
+
+def _checked(kind, text, needs_kind):
+    errors = {}
+    if kind and kind not in Outcome.Kind.values:
+        errors["kind"] = "Choose one of the kinds listed."
+    elif not kind and needs_kind:
+        errors["kind"] = "Choose what became of it."
+    text = text_rules.tidy(text)
+    if not text:
+        errors["text"] = "Write what was done about it."
+    else:
+        try:
+            text_rules.check_long_text(text)
+        except ValidationError as error:
+            errors["text"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return kind or "", text
+
+
+def write_outcome(consultation, *, section=None, theme=None, comment=None, kind, text, by):
+    """Write, or rewrite, the one "we did" for a consulted section, a theme or an approved comment of
+    this consultation. A kind is needed for a theme or a comment, optional for a section. Raises
+    ValidationError (by field: "kind", "text"; or for the whole) and stores nothing when refused.
+    Returns the Outcome."""
+    target = _target(section, theme, comment)
+    _check_target(consultation, section, theme, comment)
+    kind, text = _checked(kind, text, needs_kind=section is None)
+    with transaction.atomic():
+        # Its status as it is now, held until the answer is stored: a moderator may have just
+        # taken it back.
+        if (
+            comment is not None
+            and not Comment.objects.select_for_update().filter(pk=comment.pk, status=Comment.Status.APPROVED).exists()
+        ):
+            raise ValidationError("Only an approved comment can be answered.")
+        outcome, _ = Outcome.objects.update_or_create(
+            consultation=consultation,
+            **target,
+            defaults={"kind": kind, "text": text, "written_by": by, "written_at": timezone.now()},
+        )
+    return outcome
+
+
+def remove_outcome(consultation, *, section=None, theme=None, comment=None):
+    """Take away the "we did" of this section, theme or comment. True if there was one."""
+    target = _target(section, theme, comment)
+    with transaction.atomic():
+        removed, _ = Outcome.objects.filter(consultation=consultation, **target).delete()
+    return bool(removed)
+
+
+def you_said(consultation):
+    """What the staff overview counts, from the consultation's published comments: for each section
+    id, its published comments (`count`) and the themes given to them, as (theme name, count) most
+    frequent first; and for each theme id, how many published comments it has. Two queries."""
+    published = Comment.objects.published().filter(consultation=consultation)
+    sections = defaultdict(lambda: {"count": 0, "themes": []})
+    for section_id, count in (
+        published.filter(section__isnull=False).values_list("section").annotate(n=Count("pk")).order_by()
+    ):
+        sections[section_id]["count"] = count
+    theme_counts = {}
+    for section_id, theme_id, name, count in (
+        published.filter(themes__isnull=False)
+        .values_list("section", "themes", "themes__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "themes__name")
+    ):
+        if section_id:
+            sections[section_id]["themes"].append((name, count))
+        theme_counts[theme_id] = theme_counts.get(theme_id, 0) + count
+    return dict(sections), theme_counts
