@@ -168,7 +168,11 @@ def consultation_with_changes(request, slug):
 
 def what_changed(request, slug):
     consultation, sections = consultation_with_changes(request, slug)
-    context = {"consultation": consultation, "changes": changes.what_changed(consultation, sections)}
+    # The same for everyone, and read in a burst when respondents are emailed a link to it.
+    changed = kept_for_the_public(
+        f"what-changed:{consultation.pk}", lambda: changes.what_changed(consultation, sections)
+    )
+    context = {"consultation": consultation, "changes": changed}
     return render(request, "guidance/what_changed.html", context)
 
 
