@@ -126,7 +126,7 @@ def test_the_changes_are_shown_word_by_word_with_the_consulted_and_new_texts(cli
     assert "Added: </span>fairly<" in reciprocity
     for heading in ["Changes", "Consulted text", "New text"]:
         assert f'<h3 class="govuk-heading-m">{heading}</h3>' in reciprocity
-    assert 'href="#section-reciprocity-consulted">Consulted text</a>' in reciprocity
+    assert 'href="#consulted-reciprocity">Consulted text</a>' in reciprocity
     assert "<p>Pay people for their time.</p>" in reciprocity
     assert "<p>Pay people fairly for their time.</p>" in reciprocity
 
@@ -209,6 +209,17 @@ def test_the_summary_counts_responses_changed_sections_and_main_themes(client, r
     assert "New sections 1" in page
     assert "Money 3 We will consider it later" in page
     assert "Time 2 No response written" in page
+
+
+def test_every_id_on_the_page_is_unique_whatever_the_slugs(client, revised):
+    consultation, objects = revised
+    # Slugs that would collide with a block's inner ids or the page's own, were they built carelessly.
+    SectionFactory(document=consultation.document, major=8, slug="reciprocity-changes", title="Changes")
+    SectionFactory(document=objects["revised"], major=8, slug="sections", title="Sections")
+    page = html(client.get(what_changed_url(published(consultation))))
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    assert 'id="new-sections"' in page
 
 
 def test_the_page_makes_the_same_few_queries_however_many_sections(client, revised, django_assert_max_num_queries):
@@ -333,6 +344,18 @@ def test_the_table_needs_the_permission_to_view_outcomes(client, revised):
     assert client.get(table_url(consultation)).status_code == 403
     client.force_login(staff("analyst", "view_outcome"))
     assert client.get(table_url(consultation)).status_code == 200
+
+
+def test_the_table_of_a_consultation_that_does_not_exist_is_not_found(client, revised):
+    client.force_login(staff("analyst", "view_outcome"))
+    assert client.get(reverse("admin:guidance_consultation_you_said_we_did", args=[999999])).status_code == 404
+
+
+def test_the_table_asks_someone_signed_out_to_sign_in(client, revised):
+    consultation, _ = revised
+    response = client.get(table_url(consultation))
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
 
 
 def test_the_table_has_a_row_per_section_and_theme_with_what_was_done(client, revised):

@@ -37,7 +37,7 @@ def test_without_javascript_every_text_shows_under_its_heading(browser, live_ser
     expect(block.get_by_text("Pay people fairly for their time.")).to_be_visible()
     # The tabs are a list of links to the parts below.
     block.get_by_role("link", name="Consulted text").click()
-    expect(page).to_have_url(re.compile(r"#section-reciprocity-consulted$"))
+    expect(page).to_have_url(re.compile(r"#consulted-reciprocity$"))
     page.context.close()
 
 
@@ -61,10 +61,10 @@ def test_with_javascript_the_tabs_switch_between_the_changes_and_the_texts(page,
     block = page.locator("#section-reciprocity")
     changes_tab = block.get_by_role("tab", name="Changes")
     expect(changes_tab).to_have_attribute("aria-selected", "true")
-    expect(block.locator("#section-reciprocity-consulted")).to_be_hidden()
+    expect(block.locator("#consulted-reciprocity")).to_be_hidden()
     block.get_by_role("tab", name="Consulted text").click()
-    expect(block.locator("#section-reciprocity-consulted")).to_be_visible()
-    expect(block.locator("#section-reciprocity-changes")).to_be_hidden()
+    expect(block.locator("#consulted-reciprocity")).to_be_visible()
+    expect(block.locator("#diff-reciprocity")).to_be_hidden()
     expect(block.get_by_role("tabpanel")).to_contain_text("Pay people for their time.")
 
 
