@@ -172,6 +172,8 @@ def what_changed(request, slug):
     changed = kept_for_the_public(
         f"what-changed:{consultation.pk}", lambda: changes.what_changed(consultation, sections)
     )
+    if changed.document is None:
+        raise Http404  # as in new_version
     context = {"consultation": consultation, "changes": changed}
     return render(request, "guidance/what_changed.html", context)
 
@@ -180,6 +182,9 @@ def new_version(request, slug):
     """The whole of the version that followed the consultation, like the whole draft."""
     consultation, _ = consultation_with_changes(request, slug)
     document = versions.next_version(consultation)
+    if document is None:
+        # Its links were unconfirmed since what_changed_public was kept (a few seconds at most).
+        raise Http404
     sections = list(document.sections.prefetch_related("earlier_links__earlier"))
     context = {"consultation": consultation, "document": document, "sections": sections}
     return render(request, "guidance/new_version.html", context)
