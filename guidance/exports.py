@@ -196,11 +196,21 @@ def export_csv(consultation, comments, *, by, layout=Layout.COMMENTS, filters=No
     return csv_chunks(consultation, comments, layout=layout, with_personal_data=with_personal_data)
 
 
-def export_filename(consultation, now=None):
-    """Only the slug (reduced to safe characters) and a timestamp: nothing typed reaches a header."""
+def export_filename(consultation, now=None, what=""):
+    """Only the slug (reduced to safe characters), `what` (our own words: "you-said-we-did") and a
+    timestamp: nothing typed reaches a header."""
     slug = re.sub(r"[^A-Za-z0-9_-]", "", consultation.slug)[:100] or "consultation"
     stamp = timezone.localtime(now or timezone.now()).strftime("%Y-%m-%d-%H%M%S")
-    return f"{slug}-{stamp}.csv"
+    return f"{slug}-{what + '-' if what else ''}{stamp}.csv"
+
+
+def table_csv(header, rows):
+    """A small table of our own making (guidance/changes.py, the "you said, we did" table) as the
+    same spreadsheet-safe file as the export: byte-order mark, CRLF, every text cell neutralised.
+    Whole numbers stay numbers."""
+    lines = [BOM + _csv_line(header)]
+    lines += [_csv_line([cell if isinstance(cell, int) else neutralise(cell) for cell in row]) for row in rows]
+    return b"".join(lines)
 
 
 # --- Producing the CSV -------------------------------------------------------------------------

@@ -122,3 +122,18 @@ def target_outcomes(consultation, now=None):
         .filter(Q(section__isnull=False) | Q(question__isnull=False))
         .values_list("section_id", "question_id", "text")
     }
+
+
+def attach_replies(consultation, comments, now=None):
+    """Set `reply` on each of the consultation's comments: the staff's answer to it (an Outcome on
+    the comment, with its text as text_html), once the outcome is published; None before that or
+    without one. One query for them all, none while the outcome is not published."""
+    comments = list(comments)
+    replies = {}
+    if comments and has_published_outcome(consultation, now):
+        for outcome in Outcome.objects.filter(consultation=consultation, comment__in=[c.pk for c in comments]):
+            outcome.text_html = render_markdown(outcome.text)
+            replies[outcome.comment_id] = outcome
+    for comment in comments:
+        comment.reply = replies.get(comment.pk)
+    return comments

@@ -9,15 +9,11 @@ Staff may write before the outcome is published; the public reads none of it unt
 the answer only beside a published comment, so an answer to a comment the respondent asked us
 not to publish stays with staff and the respondent.
 
-you_said() gives the staff overview its figures: the themes of each section's published comments,
-and each theme's published comments, counted through Comment.objects.published().
+The staff overview's figures are read by guidance/changes.py (you_said), as the public page's are.
 """
-
-from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from guidance import text as text_rules
@@ -89,26 +85,3 @@ def remove_outcome(consultation, *, section=None, theme=None, comment=None):
     with transaction.atomic():
         removed, _ = Outcome.objects.filter(consultation=consultation, **target).delete()
     return bool(removed)
-
-
-def you_said(consultation):
-    """What the staff overview counts, from the consultation's published comments: for each section
-    id, its published comments (`count`) and the themes given to them, as (theme name, count) most
-    frequent first; and for each theme id, how many published comments it has. Two queries."""
-    published = Comment.objects.published().filter(consultation=consultation)
-    sections = defaultdict(lambda: {"count": 0, "themes": []})
-    for section_id, count in (
-        published.filter(section__isnull=False).values_list("section").annotate(n=Count("pk")).order_by()
-    ):
-        sections[section_id]["count"] = count
-    theme_counts = {}
-    for section_id, theme_id, name, count in (
-        published.filter(themes__isnull=False)
-        .values_list("section", "themes", "themes__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "themes__name")
-    ):
-        if section_id:
-            sections[section_id]["themes"].append((name, count))
-        theme_counts[theme_id] = theme_counts.get(theme_id, 0) + count
-    return dict(sections), theme_counts

@@ -1,16 +1,10 @@
 from django.contrib.sitemaps.views import sitemap
-from django.http import Http404
 from django.urls import path
 
 from guidance import respondent_views, views
 from guidance.sitemaps import SITEMAPS
 
 app_name = "guidance"
-
-
-def what_changed_placeholder(request, slug):
-    """Stands in for the "What changed" page until it is merged, so the outcome email can link to it."""
-    raise Http404
 
 
 urlpatterns = [
@@ -21,10 +15,11 @@ urlpatterns = [
     path("consultations/<slug:slug>/", views.consultation_detail, name="consultation"),
     path("consultations/<slug:slug>/draft/", views.draft, name="draft"),
     path("consultations/<slug:slug>/draft/<slug:section_slug>/", views.section, name="section"),
+    path("consultations/<slug:slug>/what-changed/", views.what_changed, name="what_changed"),
+    path("consultations/<slug:slug>/new-version/", views.new_version, name="new_version"),
     path("consultations/<slug:slug>/questions/", views.questions, name="questions"),
     path("consultations/<slug:slug>/sent/", views.confirmation, name="confirmation"),
     path("consultations/<slug:slug>/responses/", views.published, name="published"),
-    path("consultations/<slug:slug>/what-changed/", what_changed_placeholder, name="what_changed"),
     path("consultations/<slug:slug>/preview/<str:token>/", views.preview_link, name="preview_link"),
     path(
         "consultations/<slug:slug>/documents/<int:document_id>/",

@@ -21,11 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from guidance import answers, moderation, previews, ratelimit, supporting
+from guidance import answers, changes, moderation, previews, ratelimit, supporting, versions
 from guidance.emails import Receipt
 from guidance.forms import REMEMBERED_FIELDS, SAVE, CommentForm, QuestionsForm, ReportForm
 from guidance.models import Comment, Consultation, Draft, Response, Section, SupportingDocument, new_reference
-from guidance.outcomes import public_outcome, target_outcomes
+from guidance.outcomes import attach_replies, public_outcome, target_outcomes
 from guidance.respondents import comment_state, may_change, may_withdraw
 from guidance.submissions import FormAlreadySent, save_draft, submit_response
 
@@ -131,6 +131,7 @@ def consultation_detail(request, slug):
             "published_count": sum(counts.values()),
             "question_count": consultation.questions.count(),
             "outcome": public_outcome(consultation),
+            "what_changed_public": what_changed_public(consultation),
             "supporting_documents": consultation.supporting_documents.all(),
         },
     )
@@ -139,9 +140,54 @@ def consultation_detail(request, slug):
 
 def draft(request, slug):
     consultation, sections = get_consultation(request, slug)
-    return shown_to(
-        consultation, render(request, "guidance/draft.html", {"consultation": consultation, "sections": sections})
+    context = {
+        "consultation": consultation,
+        "sections": sections,
+        "what_changed_public": what_changed_public(consultation),
+    }
+    return shown_to(consultation, render(request, "guidance/draft.html", context))
+
+
+def what_changed_public(consultation):
+    """versions.what_changed_is_public, kept like the consultation itself (get_consultation): the
+    draft's pages ask it at every view to say that a new version has been published."""
+    if consultation.is_draft:
+        return False
+    return kept_for_the_public(
+        f"what-changed-public:{consultation.pk}", lambda: versions.what_changed_is_public(consultation)
     )
+
+
+def consultation_with_changes(request, slug):
+    """(consultation, its sections) if the public may read what changed after it; else not found."""
+    consultation, sections = get_consultation(request, slug)
+    if not what_changed_public(consultation):
+        raise Http404
+    return consultation, sections
+
+
+def what_changed(request, slug):
+    consultation, sections = consultation_with_changes(request, slug)
+    # The same for everyone, and read in a burst when respondents are emailed a link to it.
+    changed = kept_for_the_public(
+        f"what-changed:{consultation.pk}", lambda: changes.what_changed(consultation, sections)
+    )
+    if changed.document is None:
+        raise Http404  # as in new_version
+    context = {"consultation": consultation, "changes": changed}
+    return render(request, "guidance/what_changed.html", context)
+
+
+def new_version(request, slug):
+    """The whole of the version that followed the consultation, like the whole draft."""
+    consultation, _ = consultation_with_changes(request, slug)
+    document = versions.next_version(consultation)
+    if document is None:
+        # Its links were unconfirmed since what_changed_public was kept (a few seconds at most).
+        raise Http404
+    sections = list(document.sections.prefetch_related("earlier_links__earlier"))
+    context = {"consultation": consultation, "document": document, "sections": sections}
+    return render(request, "guidance/new_version.html", context)
 
 
 def shown_to(consultation, page):
@@ -202,6 +248,7 @@ def section(request, slug, section_slug):
                 "blank_form": new_visitor,
                 "comments_html": published_comments_html(consultation, current, page_number),
                 "outcome_html": target_outcomes(consultation).get(("section", current.pk)),
+                "what_changed_public": what_changed_public(consultation),
                 "checked_in_preview": checked_in_preview,
                 "already_sent": response.comments.filter(section=current).count() if response else 0,
             },
@@ -257,6 +304,7 @@ def published_comments_html(consultation, section, number):
             .order_by("-created_at", "-pk")
         )
         page = Paginator(comments, COMMENTS_PER_PAGE).get_page(number)
+        attach_replies(consultation, page)
         return loader.render_to_string("includes/section_comments.html", {"page": page, "is_open": is_open})
 
     is_open = consultation.is_open
@@ -341,6 +389,7 @@ def response_comments(response):
             F("section__major").asc(nulls_last=True), "section__minor", "question__position", "created_at", "pk"
         )
     )
+    attach_replies(response.consultation, comments)
     for comment in comments:
         comment.state = comment_state(comment)
         comment.may_change, comment.may_withdraw = may_change(comment), may_withdraw(comment)
@@ -363,6 +412,7 @@ def published(request, slug):
     )
     page = Paginator(comments, PUBLISHED_PER_PAGE).get_page(request.GET.get("page"))
     labels = answers.chosen_labels(comment.pk for comment in page if comment.question_id)
+    attach_replies(consultation, page)
     for comment in page:
         comment.chosen_labels = labels.get(comment.pk, [])
     outcomes = target_outcomes(consultation)

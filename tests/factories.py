@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from guidance.models import Comment, Consultation, Document, Question, Response, Section, Theme
+from guidance.models import Comment, Consultation, Document, Outcome, Question, Response, Section, SectionLink, Theme
 
 
 class DocumentFactory(factory.django.DjangoModelFactory):
@@ -96,3 +96,24 @@ class ThemeFactory(factory.django.DjangoModelFactory):
 
     consultation = factory.SubFactory(ConsultationFactory)
     name = factory.Sequence(lambda n: f"Theme {n}")
+
+
+class SectionLinkFactory(factory.django.DjangoModelFactory):
+    """Section `later` of a new version comes from section `earlier` of the consulted one."""
+
+    class Meta:
+        model = SectionLink
+
+    later = factory.SubFactory(SectionFactory)
+    earlier = factory.SubFactory(SectionFactory)
+
+
+class OutcomeFactory(factory.django.DjangoModelFactory):
+    """What was done ("we did"): pass exactly one of section, question, theme or comment."""
+
+    class Meta:
+        model = Outcome
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    kind = Outcome.Kind.CHANGED
+    text = "We changed the text."

@@ -22,6 +22,7 @@ from guidance.models import Comment, Consultation, Outcome, PreviewLink, Questio
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory
 from tests.html_validity import VNU_JAR, html_errors, java
 from tests.journey_helpers import DETAILS, comment_data, publish, section_url
+from tests.what_changed_helpers import consulted_and_revised, published
 
 pytestmark = pytest.mark.django_db
 
@@ -281,6 +282,32 @@ def authoring_pages(client):
     return pages
 
 
+def what_changed_pages():
+    """After a consultation: what changed (every kind of change), the new version, and the
+    consulted version's pages saying a new version exists, with a reply beside a comment on the
+    published responses, the section page and the respondent's own page."""
+    consultation, objects = consulted_and_revised(slug="what-changed")
+    published(consultation)
+    client = Client()
+    session = client.session
+    session["responses"] = {str(consultation.pk): objects["replied"].response_id}
+    session.save()
+    reciprocity = objects["old"]["reciprocity"]
+    pages = {}
+    for path in [
+        reverse("guidance:what_changed", args=[consultation.slug]),
+        reverse("guidance:new_version", args=[consultation.slug]),
+        reverse("guidance:draft", args=[consultation.slug]),
+        section_url(reciprocity, consultation),
+        reverse("guidance:published", args=[consultation.slug]),
+        reverse("guidance:your_response", args=[consultation.slug]),
+        consultation.get_absolute_url(),
+    ]:
+        pages[f"what changed: {path}"] = page(client.get(path))
+    assert "Our response" in pages[f"what changed: {section_url(reciprocity, consultation)}"]
+    return pages
+
+
 def test_every_public_page_and_error_state_is_valid_html(checker, client, settings):
     call_command("load_demo", verbosity=0)
     consultation = Consultation.objects.get(slug=SLUG)
@@ -298,6 +325,7 @@ def test_every_public_page_and_error_state_is_valid_html(checker, client, settin
         **respondent_pages(consultation, settings),
         **error_pages(consultation, settings),
         **authoring_pages(client),
+        **what_changed_pages(),
     }
     assert len(pages) > 50
     # One page broken on purpose, in the same run (the checker starts once a session): it must be

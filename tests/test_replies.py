@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance import replies
+from guidance import changes, replies
 from guidance.models import Comment, Outcome, Response
 from tests.factories import CommentFactory, ConsultationFactory, SectionFactory, ThemeFactory
 from tests.journey_helpers import publish
@@ -131,7 +131,7 @@ def test_a_target_of_another_consultation_or_a_comment_not_approved_is_refused(c
 
 
 def test_you_said_counts_only_published_comments_per_section_and_theme(closed, section, said):
-    by_section, by_theme = replies.you_said(closed)
+    by_section, by_theme = changes.you_said(closed)
     assert by_section[section.pk] == {"count": 3, "themes": [("Payment", 2), ("Power", 1)]}
     assert by_theme == {said["payment"].pk: 2, said["power"].pk: 1}
 

@@ -1,14 +1,19 @@
 """Exporting responses to CSV (guidance/exports.py makes the file): a consultation's export page
 and the queue's action. Both need guidance.export_responses; personal data also needs
-guidance.view_personal_data, and asking for it without that permission is refused and not recorded."""
+guidance.view_personal_data, and asking for it without that permission is refused and not recorded.
+
+The "you said, we did" table (guidance/changes.py) needs only guidance.view_outcome: it holds
+counts of published comments and the staff's own responses, nothing a respondent wrote and no
+personal data, so it is neither an export of responses nor recorded as one."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
-from guidance.exports import Layout, export_csv, export_filename, select_comments
+from guidance import changes
+from guidance.exports import Layout, export_csv, export_filename, select_comments, table_csv
 from guidance.models import Comment, Consultation
 from guidance.personal_data import may_see_personal_data
 from guidance.staff.forms import ExportForm
@@ -73,5 +78,18 @@ def export_selected(model_admin, request, queryset):
 def csv_download(consultation, chunks):
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(consultation)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@permission_required("guidance.view_outcome", raise_exception=True)
+def you_said_we_did(request, consultation_id):
+    """The "you said, we did" table as CSV (docs/export-format.md), whether or not the outcome is
+    published yet: staff check their account before the public reads it."""
+    consultation = get_object_or_404(Consultation.objects.select_related("document"), pk=consultation_id)
+    table = changes.table_rows(changes.what_changed(consultation))
+    response = HttpResponse(table_csv(changes.TABLE_HEADER, table), content_type="text/csv; charset=utf-8")
+    filename = export_filename(consultation, what="you-said-we-did")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from guidance import replies
+from guidance import changes, replies
 from guidance.markdown import render_markdown
 from guidance.models import Comment, Consultation, Outcome, Section, Theme
 from guidance.staff.forms import OutcomeForm
@@ -78,7 +78,7 @@ def _row(request, consultation, target, obj, outcome, bound):
 
 
 def _overview_page(request, consultation, bound=None):
-    by_section, by_theme = replies.you_said(consultation)
+    by_section, by_theme = changes.you_said(consultation)
     outcomes = list(
         Outcome.objects.filter(consultation=consultation, question__isnull=True).select_related(
             "written_by", "comment__section", "comment__question"

@@ -37,6 +37,11 @@ def staff_urls(site):
         path(f"{consultation}/import/preview/", page(importing.preview), name="guidance_consultation_import_preview"),
         # Exporting
         path(f"{consultation}/export/", page(exporting.export), name="guidance_consultation_export"),
+        path(
+            f"{consultation}/you-said-we-did.csv",
+            page(exporting.you_said_we_did),
+            name="guidance_consultation_you_said_we_did",
+        ),
         # Publishing, preview links and supporting documents
         path(f"{consultation}/publish/", page(publishing.publish_page), name="guidance_consultation_publish"),
         path(
