@@ -96,3 +96,10 @@ class ThemeFactory(factory.django.DjangoModelFactory):
 
     consultation = factory.SubFactory(ConsultationFactory)
     name = factory.Sequence(lambda n: f"Theme {n}")
+
+
+class NextVersionFactory(DocumentFactory):
+    """A new version of a document (by default of a new one), its links not confirmed yet."""
+
+    revises = factory.SubFactory(DocumentFactory)
+    version_label = "Published guidance"
