@@ -109,13 +109,9 @@ class Likeness:
     reason: str = ""  # why it is proposed: "text", "split", "merged", "title" or "number"; "" if not
 
     @property
-    def proposed(self):
-        return bool(self.reason)
-
-    @property
     def worth_showing(self):
         """Alike enough that staff may want to tick it, though it is not proposed."""
-        return self.proposed or self.same_number or self.text >= 0.2 or self.title >= 0.5
+        return self.same_number or self.text >= 0.2 or self.title >= TITLE_SOMEWHAT_ALIKE
 
     def in_words(self):
         """The likeness as staff read it beside a checkbox: "text 92% alike, same title"."""

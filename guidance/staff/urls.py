@@ -4,7 +4,7 @@ checks its own permission with permission_required."""
 
 from django.urls import path
 
-from guidance.staff import analysis, drafts, erasure, exporting, importing, moderation, publishing
+from guidance.staff import analysis, drafts, erasure, exporting, importing, moderation, publishing, versions
 
 
 def staff_urls(site):
@@ -54,6 +54,24 @@ def staff_urls(site):
             f"{consultation}/documents/<int:document_id>/remove/",
             page(publishing.remove_document),
             name="guidance_consultation_document_remove",
+        ),
+        # The next version of the consulted document
+        path(f"{consultation}/versions/", page(versions.overview), name="guidance_consultation_versions"),
+        path(f"{consultation}/versions/copy/", page(versions.copy), name="guidance_consultation_version_copy"),
+        path(
+            f"{consultation}/versions/import/",
+            page(versions.import_upload),
+            name="guidance_consultation_version_import",
+        ),
+        path(
+            f"{consultation}/versions/import/preview/",
+            page(versions.import_preview),
+            name="guidance_consultation_version_import_preview",
+        ),
+        path(
+            f"{consultation}/versions/<int:document_id>/links/",
+            page(versions.links),
+            name="guidance_consultation_version_links",
         ),
         # A document's sections and importing its draft
         path(f"{document}/sections/", page(drafts.section_list), name="guidance_document_sections"),
