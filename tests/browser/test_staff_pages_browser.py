@@ -5,7 +5,8 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from guidance.models import Comment, Report
+from guidance import versions
+from guidance.models import Comment, Document, Report
 from guidance.moderation import decide
 from tests.browser.conftest import axe_violations
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory, ThemeFactory
@@ -50,6 +51,9 @@ ROLES = {
         "export_responses",
         "add_response",
         "add_comment",
+        "add_document",
+        "add_section",
+        "change_section",
     ],
 }
 
@@ -63,6 +67,8 @@ def consultation(db):
             consultation=consultation, position=position, text="Does this draft guidance capture the key principles?"
         )
     ThemeFactory(consultation=consultation, name="Payment")
+    SectionFactory(document=consultation.document, major=2, title="Building relationships", body="Take time. " * 20)
+    versions.copy_version(consultation.document, version_label="Published guidance")
     comments = [CommentFactory(section=section, text=f"Comment {n}: pay people for their time. " * 8) for n in range(6)]
     decide(Comment.objects.filter(pk=comments[0].pk), Comment.Status.APPROVED, by=None)
     Report.objects.create(comment=comments[0], reason=Report.Reason.OFFENSIVE)
@@ -92,6 +98,10 @@ def pages(consultation, role):
         urls.append(reverse("admin:guidance_consultation_export", args=[consultation.pk]))
     if role == "manager":
         urls.append(reverse("admin:guidance_consultation_import", args=[consultation.pk]))
+    if role != "analyst":
+        version = Document.objects.get(revises=consultation.document)
+        urls.append(reverse("admin:guidance_consultation_versions", args=[consultation.pk]))
+        urls.append(reverse("admin:guidance_consultation_version_links", args=[consultation.pk, version.pk]))
     return urls
 
 
@@ -115,4 +125,23 @@ def test_the_reject_page_from_the_queue_passes_axe_and_says_what_is_wrong(page, 
     assert axe_violations(page) == []
     page.click("button.default")  # no reason chosen
     assert "Nothing was changed yet" in page.inner_text(".errornote")
+    assert axe_violations(page) == []
+
+
+def test_the_links_page_passes_axe_with_its_proposal_a_refusal_and_its_folded_sections_open(page, live_server, consultation):
+    """Where each section comes from, as a manager: the proposal ticked, the error summary when
+    the sections changed meanwhile, then confirmed on sending again."""
+    signed_in(page, live_server, "manager")
+    version = Document.objects.get(revises=consultation.document)
+    page.goto(live_server.url + reverse("admin:guidance_consultation_version_links", args=[consultation.pk, version.pk]))
+    first = version.sections.get(major=1)
+    assert page.is_checked(f"#from-{first.pk}-{consultation.document.sections.get(major=1).pk}")
+    page.locator("summary").first.click()
+    assert axe_violations(page) == []
+    page.evaluate("document.querySelector('input[name=shown]').value = '0'")
+    page.click("input[type=submit].default")
+    assert "Nothing was saved" in page.inner_text(".errornote")
+    assert axe_violations(page) == []
+    page.click("input[type=submit].default")
+    assert "Confirmed where each of the 2 sections" in page.inner_text(".messagelist")
     assert axe_violations(page) == []
