@@ -128,12 +128,16 @@ def test_the_reject_page_from_the_queue_passes_axe_and_says_what_is_wrong(page, 
     assert axe_violations(page) == []
 
 
-def test_the_links_page_passes_axe_with_its_proposal_a_refusal_and_its_folded_sections_open(page, live_server, consultation):
+def test_the_links_page_passes_axe_with_its_proposal_a_refusal_and_its_folded_sections_open(
+    page, live_server, consultation
+):
     """Where each section comes from, as a manager: the proposal ticked, the error summary when
     the sections changed meanwhile, then confirmed on sending again."""
     signed_in(page, live_server, "manager")
     version = Document.objects.get(revises=consultation.document)
-    page.goto(live_server.url + reverse("admin:guidance_consultation_version_links", args=[consultation.pk, version.pk]))
+    page.goto(
+        live_server.url + reverse("admin:guidance_consultation_version_links", args=[consultation.pk, version.pk])
+    )
     first = version.sections.get(major=1)
     assert page.is_checked(f"#from-{first.pk}-{consultation.document.sections.get(major=1).pk}")
     page.locator("summary").first.click()
