@@ -28,10 +28,10 @@ confirmed its links and the consultation's outcome is published: both are the or
 account of what it did, and appear together.
 """
 
+import dataclasses
 import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from django.db import transaction
@@ -69,7 +69,7 @@ class VersionRefused(Exception):
 # Matching ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Words:
     """A text's words and pairs of neighbouring words, each as a multiset: a set of (item, n) for
     the n-th time the item occurs, so that the size of what two texts share is the size of a set
@@ -95,7 +95,7 @@ def _multiset(items, numbers):
     return frozenset(numbered)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Likeness:
     """How alike one later section is to one earlier section: each a share from 0 to 1."""
 
@@ -135,7 +135,7 @@ def percent(share):
     return f"{int(share * 100)}%"
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Comparison:
     """Every later section against every earlier one. `pairs`: (later id, earlier id) → Likeness;
     `proposed`: later id → the Likeness of each earlier section it most likely comes from, most
@@ -241,7 +241,7 @@ def _propose(pairs, earlier_ids, later_ids):
 
 
 def _with_reason(likeness, reason):
-    return Likeness(**{**likeness.__dict__, "reason": reason})
+    return dataclasses.replace(likeness, reason=reason)
 
 
 # Making a new version ------------------------------------------------------------------------------
@@ -254,6 +254,8 @@ def copy_version(document, *, version_label):
         {name: getattr(section, name) for name in ["major", "minor", "part", "title", "slug", "body"]}
         for section in document.sections.all()
     ]
+    if not sections:
+        raise VersionRefused("The version consulted on has no sections to copy. Import the new version instead.")
     return create_version(document, sections, version_label=version_label)
 
 

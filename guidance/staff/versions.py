@@ -149,11 +149,10 @@ def import_preview(request, consultation_id):
     )
 
 
+@permission_required("guidance.view_document", raise_exception=True)
 def links(request, consultation_id, document_id):
     """One row per section of the new version, ticking the consulted sections it comes from: as
     confirmed, or as proposed until then. Saving confirms them all."""
-    if not request.user.has_perm("guidance.view_document"):
-        raise PermissionDenied
     if request.method == "POST" and not request.user.has_perms(MANAGE_PERMISSIONS):
         raise PermissionDenied
     consultation = _consultation(consultation_id)
