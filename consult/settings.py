@@ -419,6 +419,7 @@ FILE_UPLOAD_VIEWS = {
     "admin:guidance_consultation_import",
     "admin:guidance_consultation_documents",
     "admin:guidance_document_import",
+    "admin:guidance_consultation_version_import",
 }
 # The largest file any of them takes: a bigger one is refused while it arrives (consult/uploads.py),
 # with the 400 page; each form refuses a file over its own cap with a message.

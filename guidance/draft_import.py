@@ -359,6 +359,11 @@ def replace_refusal(document):
         return "Some of this document's sections have comments, so they cannot be replaced."
     if Outcome.objects.filter(section__document=document).exists():
         return "Some of this document's sections have outcomes written, so they cannot be replaced."
+    if document.links_confirmed_at:
+        return (
+            "Where each section of this version comes from has been confirmed, and importing would lose it. "
+            "Edit its sections one by one instead."
+        )
     return ""
 
 

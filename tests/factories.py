@@ -117,3 +117,10 @@ class OutcomeFactory(factory.django.DjangoModelFactory):
     consultation = factory.SubFactory(ConsultationFactory)
     kind = Outcome.Kind.CHANGED
     text = "We changed the text."
+
+
+class NextVersionFactory(DocumentFactory):
+    """A new version of a document (by default of a new one), its links not confirmed yet."""
+
+    revises = factory.SubFactory(DocumentFactory)
+    version_label = "Published guidance"

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from guidance import previews, replies, supporting
+from guidance import previews, replies, supporting, versions
 from guidance.models import Comment, Consultation, Report
 from guidance.moderation import decide
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory, ThemeFactory
@@ -136,3 +136,39 @@ def test_the_you_said_we_did_pages_are_valid_html(checker, client):  # noqa: F81
     }
     assert "Choose what became of it." in pages["overview refused"]
     assert html_errors(pages) == {}
+
+
+def test_the_next_version_pages_are_valid_html(checker, client):  # noqa: F811
+    """Starting a next version (with a refused name, a refused file and a file's preview), and
+    where each of its sections comes from (proposed, and with a refused link)."""
+    manager = User.objects.create_user("html-versions", is_staff=True)
+    manager.groups.add(Group.objects.get(name="Consultation manager"))
+    client.force_login(manager)
+    consultation = ConsultationFactory()
+    SectionFactory(document=consultation.document, major=1, title="Sharing of power", body="Everyone owns it & more.")
+    SectionFactory(document=consultation.document, major=2, title="Reciprocity <b>", body="Something back.")
+    overview = reverse("admin:guidance_consultation_versions", args=[consultation.pk])
+    upload = reverse("admin:guidance_consultation_version_import", args=[consultation.pk])
+    pages = {
+        "next version": page(client.get(overview)),
+        "copy refused": page(
+            client.post(reverse("admin:guidance_consultation_version_copy", args=[consultation.pk]), {}), 400
+        ),
+        "import": page(client.get(upload)),
+        "import refused": page(
+            client.post(upload, {"version_label": "Next", "file": SimpleUploadedFile("d.md", b"No headings.")}), 400
+        ),
+    }
+    client.post(upload, {"version_label": "Next", "file": SimpleUploadedFile("d.md", b"# One\n\n![x](y.png) Text.")})
+    pages["import preview"] = page(
+        client.get(reverse("admin:guidance_consultation_version_import_preview", args=[consultation.pk]))
+    )
+    version = versions.copy_version(consultation.document, version_label="Published guidance")
+    links = reverse("admin:guidance_consultation_version_links", args=[consultation.pk, version.pk])
+    pages["next version waiting"] = page(client.get(overview))
+    pages["links proposed"] = page(client.get(links))
+    first = version.sections.first()
+    pages["links refused"] = page(client.post(links, {"shown": "0", f"from-{first.pk}": ["0"]}), 400)
+    pages["new version's sections"] = page(client.get(reverse("admin:guidance_document_sections", args=[version.pk])))
+    errors = html_errors(pages)
+    assert errors == {}

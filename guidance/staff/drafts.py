@@ -23,7 +23,7 @@ def _session_key(document):
 
 @permission_required("guidance.view_section", raise_exception=True)
 def section_list(request, document_id):
-    document = get_object_or_404(Document, pk=document_id)
+    document = get_object_or_404(Document.objects.select_related("revises"), pk=document_id)
     return staff_page(
         request,
         "admin/guidance/document_sections.html",
@@ -33,6 +33,8 @@ def section_list(request, document_id):
             "title": f"Sections: {document}",
             "sections": list(document.sections.all()),
             "consultations": list(document.consultations.all()),
+            # A new version's links are confirmed on the page of a consultation on the version it revises.
+            "consulted_in": list(document.revises.consultations.all()) if document.revises_id else [],
         },
     )
 
@@ -56,29 +58,38 @@ def move_section(request, document_id):
     return redirect("admin:guidance_document_sections", document_id=document.pk)
 
 
+def read_upload(upload):
+    """The DraftPreview of an uploaded file, refusing one over the size cap before reading it."""
+    if upload.size > settings.DRAFT_IMPORT_MAX_MB * 1024 * 1024:
+        raise draft_import.DraftRefused(
+            f"The file is larger than {settings.DRAFT_IMPORT_MAX_MB} MB. "
+            "Take the pictures out of it (they are not imported)."
+        )
+    return draft_import.read_draft(upload.name, upload.read())
+
+
+def stored_preview(preview):
+    """What the session keeps of a DraftPreview between the upload and the save."""
+    return {
+        "file_name": preview.file_name,
+        "kind": preview.kind,
+        "title": preview.title,
+        "notes": preview.notes,
+        "sections": [section.as_dict() for section in preview.sections],
+    }
+
+
 @permission_required(IMPORT_PERMISSIONS, raise_exception=True)
 def import_upload(request, document_id):
     document = get_object_or_404(Document, pk=document_id)
     form = DraftUploadForm(request.POST, request.FILES) if request.method == "POST" else DraftUploadForm()
     if form.is_bound and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            if upload.size > settings.DRAFT_IMPORT_MAX_MB * 1024 * 1024:
-                raise draft_import.DraftRefused(
-                    f"The file is larger than {settings.DRAFT_IMPORT_MAX_MB} MB. "
-                    "Take the pictures out of it (they are not imported)."
-                )
-            preview = draft_import.read_draft(upload.name, upload.read())
+            preview = read_upload(form.cleaned_data["file"])
         except draft_import.DraftRefused as refusal:
             form.add_error("file", f"Nothing was imported. {refusal}")
         else:
-            request.session[_session_key(document)] = {
-                "file_name": preview.file_name,
-                "kind": preview.kind,
-                "title": preview.title,
-                "notes": preview.notes,
-                "sections": [section.as_dict() for section in preview.sections],
-            }
+            request.session[_session_key(document)] = stored_preview(preview)
             return redirect("admin:guidance_document_import_preview", document_id=document.pk)
     return staff_page(
         request,

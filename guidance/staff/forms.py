@@ -4,7 +4,7 @@ from django import forms
 
 from guidance import answers, supporting
 from guidance.exports import Layout
-from guidance.models import Comment, ModerationReason, Outcome, Question, Response, Theme
+from guidance.models import Comment, Document, ModerationReason, Outcome, Question, Response, Theme
 from guidance.retention import REMOVED_TEXT
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -323,3 +323,69 @@ class OutcomeForm(forms.Form):
         super().__init__(*args, **kwargs)
         if kind_optional:
             self.fields["kind"].choices = [("", "No kind: the words say it"), *Outcome.Kind.choices]
+
+
+class VersionLabelForm(forms.Form):
+    """Starting the next version of a document: what it is called."""
+
+    version_label = forms.CharField(
+        label="Name of the new version",
+        max_length=Document._meta.get_field("version_label").max_length,
+        help_text="How the organisation will name it, such as “Published guidance, 2018”.",
+        error_messages={"required": "Give the new version a name, such as “Published guidance, 2018”."},
+    )
+
+
+class VersionUploadForm(VersionLabelForm, DraftUploadForm):
+    """Starting the next version from a Word document or a Markdown file."""
+
+    field_order = ["version_label", "file"]
+
+
+class SectionLinksForm(forms.Form):
+    """Where each section of a new version comes from: for each of its sections, a field
+    `from-<id>` holding the ids of the consulted sections it comes from (none: a new section).
+    `shown` holds the ids of the sections the page showed, so that links chosen for sections
+    that have changed since are refused rather than half-saved."""
+
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, later_sections, earlier_sections, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.later_sections = list(later_sections)
+        choices = [(str(section.pk), str(section)) for section in earlier_sections]
+        self.fields["shown"].initial = self.shown_ids()
+        for section in self.later_sections:
+            self.fields[self.field_name(section)] = forms.MultipleChoiceField(
+                label=f"Where section {section} comes from",
+                choices=choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={
+                    "invalid_choice": f"Section {section.number} can only come from sections of the version "
+                    "consulted on."
+                },
+            )
+
+    @staticmethod
+    def field_name(section):
+        return f"from-{section.pk}"
+
+    def shown_ids(self):
+        return ",".join(str(section.pk) for section in self.later_sections)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("shown", "") != self.shown_ids():
+            raise forms.ValidationError(
+                "The new version's sections have changed since this page was shown, so nothing was saved. "
+                "Check where each section comes from again below."
+            )
+        return cleaned
+
+    def links(self):
+        """{later section id: [earlier section ids]}, for versions.confirm_links."""
+        return {
+            section.pk: [int(pk) for pk in self.cleaned_data.get(self.field_name(section), [])]
+            for section in self.later_sections
+        }

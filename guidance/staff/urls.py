@@ -4,7 +4,17 @@ checks its own permission with permission_required."""
 
 from django.urls import path
 
-from guidance.staff import analysis, drafts, erasure, exporting, importing, moderation, publishing, replies
+from guidance.staff import (
+    analysis,
+    drafts,
+    erasure,
+    exporting,
+    importing,
+    moderation,
+    publishing,
+    replies,
+    versions,
+)
 
 
 def staff_urls(site):
@@ -76,6 +86,24 @@ def staff_urls(site):
             f"{consultation}/replies/<str:target>/<int:target_id>/remove/",
             page(replies.remove),
             name="guidance_consultation_reply_remove",
+        ),
+        # The next version of the consulted document
+        path(f"{consultation}/versions/", page(versions.overview), name="guidance_consultation_versions"),
+        path(f"{consultation}/versions/copy/", page(versions.copy), name="guidance_consultation_version_copy"),
+        path(
+            f"{consultation}/versions/import/",
+            page(versions.import_upload),
+            name="guidance_consultation_version_import",
+        ),
+        path(
+            f"{consultation}/versions/import/preview/",
+            page(versions.import_preview),
+            name="guidance_consultation_version_import_preview",
+        ),
+        path(
+            f"{consultation}/versions/<int:document_id>/links/",
+            page(versions.links),
+            name="guidance_consultation_version_links",
         ),
         # A document's sections and importing its draft
         path(f"{document}/sections/", page(drafts.section_list), name="guidance_document_sections"),

@@ -5,7 +5,8 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from guidance.models import Comment, Report
+from guidance import versions
+from guidance.models import Comment, Document, Report
 from guidance.moderation import decide
 from tests.browser.conftest import axe_violations
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory, ThemeFactory
@@ -54,6 +55,9 @@ ROLES = {
         "export_responses",
         "add_response",
         "add_comment",
+        "add_document",
+        "add_section",
+        "change_section",
     ],
 }
 
@@ -67,6 +71,8 @@ def consultation(db):
             consultation=consultation, position=position, text="Does this draft guidance capture the key principles?"
         )
     ThemeFactory(consultation=consultation, name="Payment")
+    SectionFactory(document=consultation.document, major=2, title="Building relationships", body="Take time. " * 20)
+    versions.copy_version(consultation.document, version_label="Published guidance")
     comments = [CommentFactory(section=section, text=f"Comment {n}: pay people for their time. " * 8) for n in range(6)]
     decide(Comment.objects.filter(pk=comments[0].pk), Comment.Status.APPROVED, by=None)
     Report.objects.create(comment=comments[0], reason=Report.Reason.OFFENSIVE)
@@ -99,6 +105,10 @@ def pages(consultation, role):
         urls.append(reverse("admin:guidance_consultation_reply_comment", args=[consultation.pk, answered.pk]))
     if role == "manager":
         urls.append(reverse("admin:guidance_consultation_import", args=[consultation.pk]))
+    if role != "analyst":
+        version = Document.objects.get(revises=consultation.document)
+        urls.append(reverse("admin:guidance_consultation_versions", args=[consultation.pk]))
+        urls.append(reverse("admin:guidance_consultation_version_links", args=[consultation.pk, version.pk]))
     return urls
 
 
@@ -127,7 +137,7 @@ def test_the_reject_page_from_the_queue_passes_axe_and_says_what_is_wrong(page, 
 
 def test_a_we_did_is_written_and_a_refused_one_says_what_is_wrong_and_passes_axe(page, live_server, consultation):
     signed_in(page, live_server, "manager")
-    section, theme = consultation.document.sections.get(), consultation.themes.get()
+    section, theme = consultation.document.sections.get(major=1), consultation.themes.get()
     page.goto(live_server.url + reverse("admin:guidance_consultation_replies", args=[consultation.pk]))
     page.fill(f"#id_section-{section.pk}-text", "We added a paragraph on *payment*.")
     page.click(f"#section-{section.pk} input[type=submit]")
@@ -138,3 +148,26 @@ def test_a_we_did_is_written_and_a_refused_one_says_what_is_wrong_and_passes_axe
     assert "Choose what became of it." in summary and "Write what was done about it." in summary
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+def test_the_links_page_passes_axe_with_its_proposal_a_refusal_and_its_folded_sections_open(
+    page, live_server, consultation
+):
+    """Where each section comes from, as a manager: the proposal ticked, the error summary when
+    the sections changed meanwhile, then confirmed on sending again."""
+    signed_in(page, live_server, "manager")
+    version = Document.objects.get(revises=consultation.document)
+    page.goto(
+        live_server.url + reverse("admin:guidance_consultation_version_links", args=[consultation.pk, version.pk])
+    )
+    first = version.sections.get(major=1)
+    assert page.is_checked(f"#from-{first.pk}-{consultation.document.sections.get(major=1).pk}")
+    page.locator("summary").first.click()
+    assert axe_violations(page) == []
+    page.evaluate("document.querySelector('input[name=shown]').value = '0'")
+    page.click("input[type=submit].default")
+    assert "Nothing was saved" in page.inner_text(".errornote")
+    assert axe_violations(page) == []
+    page.click("input[type=submit].default")
+    assert "Confirmed where each of the 2 sections" in page.inner_text(".messagelist")
+    assert axe_violations(page) == []
