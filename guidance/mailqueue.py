@@ -58,7 +58,9 @@ def queue(kind, response, payload=None, *, now=None):
     """Record an email to `response`'s respondent and the task that sends it, in the caller's
     transaction. Returns the QueuedEmail."""
     now = now or timezone.now()
-    with transaction.atomic():
+    # Both rows or neither; inside the caller's transaction no savepoint is needed for that, as a
+    # failure here undoes the caller's work too.
+    with transaction.atomic(savepoint=False):
         email = QueuedEmail.objects.create(
             kind=kind, response=response, payload=payload or {}, created_at=now, next_attempt_at=now
         )

@@ -601,8 +601,15 @@ class Comment(models.Model):
     # An answer to a choice or agreement question: the options chosen, and the respondent's words
     # when one of them is "Other, please say" (guidance/answers.py).
     options = models.ManyToManyField("Option", through="ChosenOption", blank=True, related_name="answers")
+    # A default in the database too, as for the other fields added since the first release: rows
+    # written by SQL of its own (the benchmarks' seeding, an operator's repair) need not name it.
     other_text = models.TextField(
-        "other, in their words", blank=True, validators=[text_rules.check_long_text], editable=False
+        "other, in their words",
+        blank=True,
+        default="",
+        db_default="",
+        validators=[text_rules.check_long_text],
+        editable=False,
     )
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=16, choices=Status, default=Status.PENDING, editable=False)

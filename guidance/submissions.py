@@ -75,7 +75,8 @@ def submit_response(consultation, details, targets_and_texts, form_token=None, *
     try:
         with transaction.atomic():
             response = own_response(response, consultation)
-            if response is None:
+            is_new = response is None
+            if is_new:
                 response = Response.objects.create(
                     consultation=consultation, channel=Response.Channel.ONLINE, submitted_at=now, **details
                 )
@@ -99,7 +100,7 @@ def submit_response(consultation, details, targets_and_texts, form_token=None, *
                 for target, text in targets_and_texts
             )
             answers.save_options(zip(comments, (text for _, text in targets_and_texts), strict=True))
-            if form_key:
+            if form_key and not is_new:  # a response started just now has no drafts yet
                 Draft.objects.filter(response=response, form_key=form_key).delete()
             receipt = queue_receipt(response, submission, comments)
     except IntegrityError:

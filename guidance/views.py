@@ -369,7 +369,7 @@ def confirmation(request, slug):
     if response is not None:
         # Everything sent so far under this reference, each with what has become of it.
         comments = response_comments(response)
-    answered = response.comments.filter(question__isnull=False).exists() if response else sent["kind"] == "answers"
+    answered = any(comment.question_id for comment in comments) if response else sent["kind"] == "answers"
     context = {
         "consultation": consultation,
         "sent": sent,
@@ -384,13 +384,21 @@ def confirmation(request, slug):
 def response_comments(response):
     """The response's comments and answers in the order of the draft and the questions, each with
     its state in plain words (guidance/respondents.py)."""
-    comments = list(
-        response.comments.select_related("section", "question", "response").order_by(
-            F("section__major").asc(nulls_last=True), "section__minor", "question__position", "created_at", "pk"
-        )
+    consultation = response.consultation
+    # A response holds a handful of comments: sorted here, which costs less than asking the
+    # database to sort on its joins.
+    comments = sorted(
+        response.comments.select_related("section", "question"),
+        key=lambda comment: (
+            (0, comment.section.major, comment.section.minor, comment.created_at, comment.pk)
+            if comment.section_id
+            else (1, comment.question.position, 0, comment.created_at, comment.pk)
+        ),
     )
-    attach_replies(response.consultation, comments)
+    attach_replies(consultation, comments)
     for comment in comments:
+        # Both in hand already: reading them again would be a query for each comment.
+        comment.response, comment.consultation = response, consultation
         comment.state = comment_state(comment)
         comment.may_change, comment.may_withdraw = may_change(comment), may_withdraw(comment)
     return comments
@@ -471,7 +479,10 @@ def bound_response(request, consultation):
     pk = request.session.get(RESPONSES_KEY, {}).get(str(consultation.pk))
     if pk is None:
         return None
-    return Response.objects.filter(pk=pk, consultation=consultation, withdrawn_at__isnull=True).first()
+    response = Response.objects.filter(pk=pk, consultation=consultation, withdrawn_at__isnull=True).first()
+    if response is not None:
+        response.consultation = consultation  # in hand: not read again
+    return response
 
 
 def bind_response(request, response):
