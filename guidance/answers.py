@@ -167,9 +167,12 @@ def stored_answer(comment):
 def chosen_labels(comment_ids):
     """{comment id: ["Partly"]} for the comments that chose options, in each question's order, in
     one query. "Other" reads "Other: their words"."""
+    comment_ids = list(comment_ids)
+    if not comment_ids:
+        return {}
     labels = defaultdict(list)
     rows = (
-        ChosenOption.objects.filter(comment_id__in=list(comment_ids))
+        ChosenOption.objects.filter(comment_id__in=comment_ids)
         .select_related("option")
         .order_by("comment_id", "option__position")
         .values_list("comment_id", "option__label", "option__is_other", "comment__other_text")

@@ -128,7 +128,8 @@ def continue_url(response):
 def put_in_words(comments):
     """Give each comment `in_words`: what the respondent sent, as they gave it (an answer's choices,
     then its text). Returns the comments."""
-    labels = answers.chosen_labels(comment.pk for comment in comments)
+    # Only answers to questions can have chosen options: comments on sections need no query.
+    labels = answers.chosen_labels(comment.pk for comment in comments if comment.question_id)
     for comment in comments:
         chosen = answers.LABEL_SEPARATOR.join(labels.get(comment.pk, []))
         comment.in_words = "\n\n".join(part for part in (chosen, comment.text) if part)
