@@ -3,6 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from guidance import versions
 from guidance.models import Consultation, Section
 
 
@@ -29,4 +30,22 @@ class DraftPageSitemap(Sitemap):
         return reverse("guidance:section", args=[slug, section])
 
 
-SITEMAPS = {"consultations": ConsultationSitemap, "drafts": DraftPageSitemap}
+class WhatChangedSitemap(Sitemap):
+    """After the close, each consultation's "What changed" page and its next version, once public.
+    Only closed consultations with a published outcome are asked: few, and each answers once."""
+
+    def items(self):
+        closed = Consultation.objects.public().closed().filter(publication=Consultation.Publication.OUTCOME_PUBLISHED)
+        return [
+            (name, consultation.slug)
+            for consultation in closed.order_by("pk")
+            if versions.what_changed_is_public(consultation)
+            for name in ("guidance:what_changed", "guidance:new_version")
+        ]
+
+    def location(self, item):
+        name, slug = item
+        return reverse(name, args=[slug])
+
+
+SITEMAPS = {"consultations": ConsultationSitemap, "drafts": DraftPageSitemap, "what_changed": WhatChangedSitemap}

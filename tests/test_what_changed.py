@@ -73,6 +73,16 @@ def test_the_pages_are_not_found_until_the_outcome_is_published(client, revised)
     assert client.get(new_version_url(consultation)).status_code == 200
 
 
+def test_the_sitemap_lists_the_pages_once_they_are_public(client, revised):
+    consultation, _ = revised
+    caches["default"].clear()
+    assert what_changed_url(consultation).encode() not in client.get("/sitemap.xml").content
+    published(consultation)
+    sitemap = client.get("/sitemap.xml").content
+    assert what_changed_url(consultation).encode() in sitemap
+    assert new_version_url(consultation).encode() in sitemap
+
+
 def test_the_pages_are_not_found_until_the_links_of_the_next_version_are_confirmed(client, revised):
     consultation, objects = revised
     objects["revised"].links_confirmed_at = None
