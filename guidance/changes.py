@@ -98,14 +98,20 @@ def word_diff(old, new):
     # which keeps two long sections fast; matches still run on through them.
     matcher = difflib.SequenceMatcher(None, keys_a, keys_b)
     parts = []
-    for operation, a_start, a_end, b_start, b_end in matcher.get_opcodes():
+    opcodes = matcher.get_opcodes()
+    for position, (operation, a_start, a_end, b_start, b_end) in enumerate(opcodes):
         kept, removed, added = b[b_start:b_end], a[a_start:a_end], b[b_start:b_end]
         if operation == "equal":
-            parts.append(_run(kept))
+            following = opcodes[position + 1] if position + 1 < len(opcodes) else None
+            # Removed words stand where they stood in the old text: after the old text's space or
+            # paragraph break, not run on to the last word kept.
+            before_removal = a[a_end - 1][1] if following and following[1] < following[2] else None
+            parts.append(_run(kept, last_separator=before_removal))
             continue
         if removed:
-            # What follows a removed run is the new text's: one space keeps it from touching it.
-            after = " " if added or b_end < len(b) else ""
+            # Removed words keep the old text's break after them (the end of their paragraph,
+            # say); removed words replaced by others are kept apart from them by a space.
+            after = " " if added else removed[-1][1]
             parts.append(_marked("del", removed, REMOVED, after))
         if added:
             parts.append(_marked("ins", added, ADDED, added[-1][1]))

@@ -110,3 +110,16 @@ def test_two_long_sections_are_compared_quickly():
         kept = kept[:start] + kept[end:]
     kept = kept.replace(ADDED_START, "").replace(ADDED_END, "")
     assert kept.split() == text(new).split()
+
+
+def test_words_removed_from_the_end_stand_apart_from_the_last_word_kept():
+    assert word_diff("Share power and credit.", "Share power") == f"Share power {removed('and credit.')}"
+
+
+def test_words_removed_from_the_end_of_a_paragraph_stay_in_that_paragraph():
+    assert word_diff("One two\n\nthree", "One\n\nthree") == f"One {removed('two')}\n\nthree"
+    assert word_diff("One two\n\nthree four", "One two\n\nthree") == f"One two\n\nthree {removed('four')}"
+
+
+def test_words_removed_from_the_start_of_a_paragraph_stay_at_its_start():
+    assert word_diff("One\n\ntwo three", "One\n\nthree") == f"One\n\n{removed('two')} three"
