@@ -57,16 +57,11 @@ def publish(consultation, *, by):
 
 
 def outcome_warnings(consultation):
-    """What to confirm before publishing the outcome: nothing written; a next version whose section
-    links are not confirmed (its "What changed" page waits for them); sections people commented on
+    """What to confirm before publishing the outcome: nothing written; sections people commented on
     without a "we did"."""
     found = []
     if not consultation.outcome.strip() and not consultation.outcomes.exists():
         found.append("No outcome is written yet, so the page will only show how the responses were handled.")
-    if Document.objects.filter(revises=consultation.document_id, links_confirmed_at__isnull=True).exists():
-        found.append(
-            "The next version's section links are not confirmed, so “What changed” will not show until they are."
-        )
     unanswered = [
         section.number
         for section in consultation.document.sections.filter(
@@ -91,6 +86,14 @@ def publish_outcome(consultation, *, by, now=None):
             )
         if current.closes_at > now:
             raise NotAllowed("The consultation has not closed yet: publish its outcome after the close.")
+        # Respondents are told of the outcome once, when it is published, with links to what
+        # changed in the sections they commented on: a next version still being linked would be
+        # missing from that one email.
+        if Document.objects.filter(revises=current.document_id, links_confirmed_at__isnull=True).exists():
+            raise NotAllowed(
+                "The next version's section links are not confirmed yet. Confirm where each of its sections comes "
+                "from (or delete it) first: the email telling respondents of the outcome links to what changed."
+            )
         Consultation.objects.filter(pk=consultation.pk).update(
             publication=Consultation.Publication.OUTCOME_PUBLISHED, outcome_published_at=now, outcome_published_by=by
         )

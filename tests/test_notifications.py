@@ -148,16 +148,17 @@ def test_the_outcome_once_published_is_told_once(client, consultation, section, 
     assert f"https://localhost/consultations/{consultation.slug}/" in email.body
 
 
-def close_with_next_version(consultation, staff, confirmed=True):
+def close_with_next_version(consultation, staff, next_version=True):
     consultation.closes_at = timezone.now() - datetime.timedelta(days=1)
     consultation.outcome = "We heard you and rewrote the guidance."
     consultation.save()
-    Document.objects.create(
-        title="Guidance, 2018",
-        slug="guidance-2018",
-        revises=consultation.document,
-        links_confirmed_at=timezone.now() if confirmed else None,
-    )
+    if next_version:
+        Document.objects.create(
+            title="Guidance, 2018",
+            slug="guidance-2018",
+            revises=consultation.document,
+            links_confirmed_at=timezone.now(),
+        )
     publish_outcome(consultation, by=staff)
 
 
@@ -188,11 +189,11 @@ def test_the_outcome_email_links_to_what_changed_in_each_section_they_commented_
     assert f"https://localhost/consultations/{consultation.slug}/\n" in email.body  # the overview, as before
 
 
-def test_the_outcome_email_has_no_what_changed_links_while_that_page_is_not_public(
+def test_the_outcome_email_of_a_consultation_without_a_next_version_has_no_what_changed_links(
     client, consultation, section, staff
 ):
     respond(client, consultation, section, "On reciprocity.")
-    close_with_next_version(consultation, staff, confirmed=False)
+    close_with_next_version(consultation, staff, next_version=False)
     assert queue_notifications(now=at(0, 17)) == 1
     (email,) = notifications()
     assert f"The outcome of {consultation.title} is published" in email.body

@@ -197,7 +197,7 @@ def test_only_staff_who_may_publish_consultations_publish_the_outcome(client):
     assert consultation.outcome_published_by == manager
 
 
-def test_publishing_the_outcome_warns_of_unconfirmed_links_and_sections_commented_on_without_a_we_did(client):
+def test_publishing_the_outcome_warns_of_sections_commented_on_without_a_we_did_and_waits_for_the_links(client):
     now = timezone.now()
     consultation = ConsultationFactory(opens_at=now - 30 * DAY, closes_at=now - DAY, outcome="We changed it.")
     first = SectionFactory(document=consultation.document, major=1)
@@ -208,15 +208,18 @@ def test_publishing_the_outcome_warns_of_unconfirmed_links_and_sections_commente
     CommentFactory(section=SectionFactory(document=consultation.document, major=4))  # pending only
     assert publishing.outcome_warnings(consultation) == ["No “we did” for sections with published comments: 1, 2.1."]
     replies.write_outcome(consultation, section=first, kind="", text="We rewrote it.", by=None)
-    Document.objects.create(title="Next", slug="next", revises=consultation.document)
-    assert publishing.outcome_warnings(consultation) == [
-        "The next version's section links are not confirmed, so “What changed” will not show until they are.",
-        "No “we did” for sections with published comments: 2.1.",
-    ]
+    assert publishing.outcome_warnings(consultation) == ["No “we did” for sections with published comments: 2.1."]
     replies.write_outcome(consultation, section=second, kind="", text="We kept it.", by=None)
-    Document.objects.filter(slug="next").update(links_confirmed_at=now)
     assert publishing.outcome_warnings(consultation) == []
+    Document.objects.create(title="Next", slug="next", revises=consultation.document)
     client.force_login(staff("Consultation manager"))
+    page = client.post(reverse("admin:guidance_consultation_publish", args=[consultation.pk]), {}, follow=True)
+    assert "section links are not confirmed yet. Confirm where each of its sections comes from" in (
+        page.content.decode()
+    )
+    consultation.refresh_from_db()
+    assert consultation.publication == Consultation.Publication.PUBLISHED
+    Document.objects.filter(slug="next").update(links_confirmed_at=now)
     client.post(reverse("admin:guidance_consultation_publish", args=[consultation.pk]), {})
     consultation.refresh_from_db()
     assert consultation.publication == Consultation.Publication.OUTCOME_PUBLISHED

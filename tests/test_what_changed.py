@@ -85,9 +85,11 @@ def test_the_sitemap_lists_the_pages_once_they_are_public(client, revised):
 
 def test_the_pages_are_not_found_until_the_links_of_the_next_version_are_confirmed(client, revised):
     consultation, objects = revised
+    published(consultation)
+    # Started again after the outcome was published, say: not public until confirmed again.
     objects["revised"].links_confirmed_at = None
     objects["revised"].save()
-    published(consultation)
+    caches["default"].clear()
     assert client.get(what_changed_url(consultation)).status_code == 404
     assert client.get(new_version_url(consultation)).status_code == 404
 
