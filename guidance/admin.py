@@ -641,6 +641,8 @@ class CommentAdmin(PersonalDataAdmin):
 
     def get_fields(self, request, obj=None):
         fields = ["reference", "consultation", "target", "text", "respondent"]
+        if obj is not None and obj.question_id:
+            fields.insert(3, "chosen")
         if may_see_personal_data(request.user):
             fields.append("personal_data")
         return [*fields, "status", "reason_code", "reason", "moderated_by", "moderated_at", "themes"]
@@ -680,6 +682,11 @@ class CommentAdmin(PersonalDataAdmin):
         if comment.section_id:
             return f"Section {comment.section.number}: {comment.section.title}"
         return f"Question {comment.question.position}"
+
+    @admin.display(description="Chose")
+    def chosen(self, comment):
+        # What a choice question's answer chose, with any "Other" words: published with the text.
+        return answers.LABEL_SEPARATOR.join(answers.chosen_labels([comment.pk]).get(comment.pk, [])) or "Nothing"
 
     @admin.display(description="Respondent", ordering="response__respondent_type")
     def respondent_summary(self, comment):
