@@ -137,10 +137,9 @@ def put_in_words(comments):
 
 
 def receipt_message(email, response):
-    comments = list(
-        response.comments.filter(pk__in=email.payload.get("comments", []))
-        .select_related("section", "question")
-        .order_by("question__position", "section__major", "section__minor", "pk")
+    comments = sorted(
+        response.comments.filter(pk__in=email.payload.get("comments", [])).select_related("section", "question"),
+        key=Comment.reading_order,
     )
     if not comments:
         return None
@@ -195,13 +194,14 @@ def notification_message(email, response):
     if not responses:
         return None
     changed = dict(email.payload.get("comments", []))
-    comments = (
-        Comment.objects.filter(pk__in=changed.keys(), response__in=responses.keys())
-        .select_related("section", "question", "consultation", "response")
-        .order_by("consultation_id", "question__position", "section__major", "section__minor", "pk")
+    comments = sorted(
+        Comment.objects.filter(pk__in=changed.keys(), response__in=responses.keys()).select_related(
+            "section", "question", "consultation", "response"
+        ),
+        key=lambda comment: (comment.consultation_id, comment.reading_order()),
     )
     items = []
-    for comment in put_in_words(list(comments)):
+    for comment in put_in_words(comments):
         state = comment_state(comment)
         url = absolute(comment.get_public_url()) if state.is_published else ""
         items.append({"comment": comment, "state": state, "url": url})

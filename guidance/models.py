@@ -705,6 +705,14 @@ class Comment(models.Model):
             except ValidationError as error:
                 raise ValidationError({"text": error.messages}) from None
 
+    def reading_order(self):
+        """Where the comment comes in the draft's reading order, comments on sections (in the draft's
+        order) before answers (in the questions' order), oldest first on each: a key for sorting the
+        handful of comments of one response, with section and question already read."""
+        if self.section_id:
+            return (0, self.section.major, self.section.minor, self.created_at, self.pk)
+        return (1, self.question.position, 0, self.created_at, self.pk)
+
     def get_public_url(self):
         """Where the comment is shown once published: its section's page, or the published responses."""
         if self.section_id:

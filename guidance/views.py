@@ -387,14 +387,7 @@ def response_comments(response):
     consultation = response.consultation
     # A response holds a handful of comments: sorted here, which costs less than asking the
     # database to sort on its joins.
-    comments = sorted(
-        response.comments.select_related("section", "question"),
-        key=lambda comment: (
-            (0, comment.section.major, comment.section.minor, comment.created_at, comment.pk)
-            if comment.section_id
-            else (1, comment.question.position, 0, comment.created_at, comment.pk)
-        ),
-    )
+    comments = sorted(response.comments.select_related("section", "question"), key=Comment.reading_order)
     attach_replies(consultation, comments)
     for comment in comments:
         # Both in hand already: reading them again would be a query for each comment.
