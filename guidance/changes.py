@@ -261,18 +261,32 @@ def published_counts(consultation):
     return by_section, by_section_and_theme, themed_by_section
 
 
+def themes_said(by_section_and_theme, themes):
+    """From published_counts' (section id, theme id, count): for each section id (None: the
+    questions), [(Theme, count)] most frequent first (then by name); and for each theme id, its
+    published comments anywhere. `themes`: the consultation's themes by id."""
+    by_section, by_theme = {}, {}
+    for section_id, theme_id, n in sorted(by_section_and_theme, key=lambda row: (-row[2], themes[row[1]].name)):
+        by_section.setdefault(section_id, []).append((themes[theme_id], n))
+        by_theme[theme_id] = by_theme.get(theme_id, 0) + n
+    return by_section, by_theme
+
+
 def you_said(consultation):
     """The staff overview's figures: for each section id, its published comments (`count`) and the
     themes given to them, as (theme name, count) most frequent first; and for each theme id, how
     many published comments have it."""
     by_section, by_section_and_theme, _ = published_counts(consultation)
-    names = dict(Theme.objects.filter(consultation=consultation).values_list("pk", "name"))
-    sections = {section_id: {"count": n, "themes": []} for section_id, n in by_section.items() if section_id}
-    by_theme = {}
-    for section_id, theme_id, n in sorted(by_section_and_theme, key=lambda row: (-row[2], names[row[1]])):
-        if section_id:
-            sections.setdefault(section_id, {"count": 0, "themes": []})["themes"].append((names[theme_id], n))
-        by_theme[theme_id] = by_theme.get(theme_id, 0) + n
+    themes = {theme.pk: theme for theme in Theme.objects.filter(consultation=consultation)}
+    said, by_theme = themes_said(by_section_and_theme, themes)
+    sections = {
+        section_id: {
+            "count": by_section.get(section_id, 0),
+            "themes": [(theme.name, n) for theme, n in said.get(section_id, [])],
+        }
+        for section_id in {*by_section, *said}
+        if section_id
+    }
     return sections, by_theme
 
 
@@ -309,13 +323,11 @@ def what_changed(consultation, consulted=None):
         else:
             theme_outcomes[outcome.theme_id] = outcome
 
-    said = {}  # section id (None: the questions) -> [ThemeSaid]
-    totals = {}  # theme id -> published comments with it, anywhere
-    for section_id, theme_id, n in theme_counts:
-        said.setdefault(section_id, []).append(ThemeSaid(themes[theme_id], n, theme_outcomes.get(theme_id)))
-        totals[theme_id] = totals.get(theme_id, 0) + n
-    for items in said.values():
-        items.sort(key=lambda item: (-item.count, item.theme.name))
+    by_section, totals = themes_said(theme_counts, themes)
+    said = {  # section id (None: the questions) -> [ThemeSaid]
+        section_id: [ThemeSaid(theme, n, theme_outcomes.get(theme.pk)) for theme, n in found]
+        for section_id, found in by_section.items()
+    }
 
     def sorted_sections(ids, by_id):
         return sorted((by_id[pk] for pk in ids if pk in by_id), key=lambda s: (s.major, s.minor))

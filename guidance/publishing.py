@@ -16,7 +16,8 @@ manager would want to know first.
 from django.db import transaction
 from django.utils import timezone
 
-from guidance.models import Comment, Consultation, Document
+from guidance import versions
+from guidance.models import Comment, Consultation
 
 
 class NotAllowed(Exception):
@@ -89,7 +90,7 @@ def publish_outcome(consultation, *, by, now=None):
         # Respondents are told of the outcome once, when it is published, with links to what
         # changed in the sections they commented on: a next version still being linked would be
         # missing from that one email.
-        if Document.objects.filter(revises=current.document_id, links_confirmed_at__isnull=True).exists():
+        if versions.unconfirmed_version(current.document) is not None:
             raise NotAllowed(
                 "The next version's section links are not confirmed yet. Confirm where each of its sections comes "
                 "from (or delete it) first: the email telling respondents of the outcome links to what changed."
