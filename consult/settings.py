@@ -238,9 +238,18 @@ EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60)
 EMAIL_RETRY_MAX_SECONDS = env_int("EMAIL_RETRY_MAX_SECONDS", 3600)
 EMAIL_GIVE_UP_HOURS = env_int("EMAIL_GIVE_UP_HOURS", 48)
 # An attempt still unfinished after this many seconds is taken for one whose worker stopped (killed,
-# or its machine lost), and the email is queued again. Keep it well above the longest SMTP exchange
-# (several times EMAIL_TIMEOUT): an attempt still going after it may be repeated by another worker.
+# or its machine lost), and the email is queued again. Keep it well above the longest batch's SMTP
+# exchanges (EMAIL_BATCH_SIZE emails, each a few exchanges bounded by EMAIL_TIMEOUT): an attempt
+# still going after it may be repeated by another worker.
 EMAIL_STALE_SECONDS = env_int("EMAIL_STALE_SECONDS", 300)
+# How many due emails one task of the worker sends over one connection to the mail server. Batches
+# share the queue's cost per task; a worker that stops in the middle of one leaves at most this many
+# emails to be queued again after EMAIL_STALE_SECONDS.
+EMAIL_BATCH_SIZE = env_int("EMAIL_BATCH_SIZE", 20)
+# How long a new email waits for others to go with it: under a steady stream of submissions the
+# worker then sends a batch every second or so rather than one email per task. A receipt arrives
+# this much later (plus the worker's polling interval, a second).
+EMAIL_BATCH_WAIT_SECONDS = env_int("EMAIL_BATCH_WAIT_SECONDS", 1)
 # Emails saying what happened to someone's comments go out once a day, at this hour (UK time), or
 # at the worker's first look after it: at most one a day to one address, listing what changed.
 NOTIFICATION_HOUR = env_int("NOTIFICATION_HOUR", 17)

@@ -94,18 +94,18 @@ def absolute(path):
     return settings.SITE_URL.rstrip("/") + path
 
 
-def build_message(email, *, message_id):
+def build_message(email, *, message_id, receipt_comments=()):
     """The EmailMessage for a queued email, or None when there is nobody to send it to (the
-    address was erased) or nothing left to say."""
+    address was erased) or nothing left to say. A receipt lists `receipt_comments`
+    (receipts_comments(), read for the whole batch)."""
     response = email.response
     if not response.email:
         return None
-    builder = {
-        QueuedEmail.Kind.RECEIPT: receipt_message,
-        QueuedEmail.Kind.LINK: link_message,
-        QueuedEmail.Kind.NOTIFICATION: notification_message,
-    }[email.kind]
-    built = builder(email, response)
+    if email.kind == QueuedEmail.Kind.RECEIPT:
+        built = receipt_message(email, response, receipt_comments)
+    else:
+        builder = {QueuedEmail.Kind.LINK: link_message, QueuedEmail.Kind.NOTIFICATION: notification_message}
+        built = builder[email.kind](email, response)
     if built is None:
         return None
     subject, body, headers = built
@@ -136,14 +136,32 @@ def put_in_words(comments):
     return comments
 
 
-def receipt_message(email, response):
-    comments = sorted(
-        response.comments.filter(pk__in=email.payload.get("comments", [])).select_related("section", "question"),
-        key=Comment.reading_order,
-    )
+def receipts_comments(emails):
+    """What each receipt among a batch of queued emails lists, by the email's id: the comments its
+    form sent that are still its response's, in reading order, put in words. Two queries for the
+    whole batch (the comments, and the options chosen in answers), not two for each email."""
+    receipts = [email for email in emails if email.kind == QueuedEmail.Kind.RECEIPT]
+    wanted = {pk for email in receipts for pk in email.payload.get("comments", [])}
+    if not wanted:
+        return {}
+    comments = list(Comment.objects.filter(pk__in=wanted).select_related("section", "question"))
+    found = {comment.pk: comment for comment in put_in_words(comments)}
+    return {
+        email.pk: sorted(
+            (
+                found[pk]
+                for pk in email.payload.get("comments", [])
+                if pk in found and found[pk].response_id == email.response_id
+            ),
+            key=Comment.reading_order,
+        )
+        for email in receipts
+    }
+
+
+def receipt_message(email, response, comments):
     if not comments:
         return None
-    put_in_words(comments)
     sent_at = email.payload.get("sent_at")
     context = {
         "response": response,

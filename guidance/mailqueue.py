@@ -1,27 +1,35 @@
-"""The email queue: every email to a respondent is recorded here in the transaction that causes
-it, and sent by the worker (`manage.py run_worker`), never inside a request.
+"""The email queue: every email to a respondent is recorded here in the transaction that causes it,
+and sent by the worker (`manage.py run_worker`), never inside a request.
 
 The queue is django-tasks with its database backend. `queue()` writes a QueuedEmail row and the
 task that sends it in the caller's transaction: if that transaction commits, both exist; if it
-rolls back, neither does. The worker runs `send_queued_email`, which:
+rolls back, neither does. Every email waiting to be sent has a task waiting to run; a new email's
+task waits EMAIL_BATCH_WAIT_SECONDS for others to gather. The worker runs `send_queued_email`,
+which sends its own email and the others that are due, up to EMAIL_BATCH_SIZE, over one
+connection to the mail server (a task for each email alone cost the worker as much again as
+sending it):
 
-1. locks the row and marks the attempt started (committed), so that another worker leaves it;
-2. builds the message from the response as it is now (the address is read from the response, so
+1. in one transaction, locks the emails (those another worker holds are left to it), marks them
+   "sending" with the attempt's time, and marks the other emails' waiting tasks done, so that they
+   do not run only to find their email sent;
+2. builds each message from the response as it is now (the address is read from the response, so
    an erasure before sending leaves nothing to send) and hands it to the mail server;
-3. marks it sent (committed); or, if the server refused it or could not be reached, records the
-   kind of error and queues the next attempt after a back-off (EMAIL_RETRY_SECONDS doubling up to
-   EMAIL_RETRY_MAX_SECONDS), in one transaction; a permanent refusal (an SMTP 5xx) or an email
-   still unsent EMAIL_GIVE_UP_HOURS after it was queued is given up ("failed").
+3. marks each one sent as soon as the server has taken it (committed); or, if the server refused it
+   or could not be reached, records the kind of error and queues its next attempt after a back-off
+   (EMAIL_RETRY_SECONDS doubling up to EMAIL_RETRY_MAX_SECONDS), in one transaction; a permanent
+   refusal (an SMTP 5xx) or an email still unsent EMAIL_GIVE_UP_HOURS after it was queued is given
+   up ("failed"). A refusal of one message leaves the rest of the batch to be sent; a server that
+   cannot be reached, or stops answering, fails the rest of the batch the same way, at once.
 
-How close to exactly once. A worker that dies before step 2 leaves the email unsent and its task
-"running": `recover_interrupted()` (run by the worker every minute) queues it again once the
-attempt is older than STALE_AFTER. A worker that dies between the server taking the message and
-step 3 committing (a window of one database write) cannot know the server took it, so the email is
-sent again: at least once, never lost. Every attempt at one email carries the same Message-ID, by
-which most mail stores show a repeat once. Two workers never send one email at the same time: an
-attempt started less than STALE_AFTER ago is left alone. An attempt that outlasts STALE_AFTER
-(EMAIL_STALE_SECONDS, five minutes: far longer than an SMTP exchange with its socket timeout of
-EMAIL_TIMEOUT) may be repeated by another worker.
+How close to exactly once. A worker that dies in the middle of a batch leaves its emails
+"sending": `recover_interrupted()` (run by the worker every minute) queues them again once the
+attempt is older than STALE_AFTER. A worker that dies between the server taking a message and
+step 3 committing (a window of one database write) cannot know the server took it, so that email
+is sent again: at least once, never lost. Every attempt at one email carries the same Message-ID,
+by which most mail stores show a repeat once. Two workers never send one email at the same time:
+an attempt started less than STALE_AFTER ago is left alone. An attempt that outlasts STALE_AFTER
+(EMAIL_STALE_SECONDS, five minutes: far longer than a batch's SMTP exchanges, each bounded by the
+socket timeout EMAIL_TIMEOUT) may be repeated by another worker.
 """
 
 import contextlib
@@ -33,7 +41,7 @@ import time
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Case, Count, F, Min, Q, Value, When
 from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
@@ -64,55 +72,112 @@ def queue(kind, response, payload=None, *, now=None):
         email = QueuedEmail.objects.create(
             kind=kind, response=response, payload=payload or {}, created_at=now, next_attempt_at=now
         )
-        send_queued_email.enqueue(email.pk)
+        # The email may go with any batch from now on; its own task waits a moment for others to
+        # gather, so that under a steady stream of submissions the worker sends batches, not one
+        # email per task.
+        wait = datetime.timedelta(seconds=settings.EMAIL_BATCH_WAIT_SECONDS)
+        sender = send_queued_email.using(run_after=timezone.now() + wait) if wait else send_queued_email
+        sender.enqueue(email.pk)
     return email
 
 
 @task()
 def send_queued_email(email_id):
-    """The worker's task: one attempt at one queued email (deliver())."""
+    """The worker's task: an attempt at this email and at the others due now (deliver())."""
     deliver(email_id)
 
 
 def deliver(email_id, now=None):
-    """One attempt at sending a queued email. Returns its status afterwards."""
-    # Imported here: emails.py builds messages from the models and reaches back for queue().
-    from guidance.emails import build_message
-
+    """One attempt at sending a queued email, together with the other emails that are due, up to
+    EMAIL_BATCH_SIZE in all. Returns the given email's status afterwards."""
     now = now or timezone.now()
+    batch = start_batch(email_id, now)
+    statuses = send_batch(batch)
+    if email_id in statuses:
+        return statuses[email_id]
+    # Sent already, held by another worker, or gone.
+    return QueuedEmail.objects.filter(pk=email_id).values_list("status", flat=True).first()
+
+
+def start_batch(email_id, now):
+    """Step 1: lock the task's own email, if it is still to be sent, and the other emails due, mark
+    them "sending" and mark the other emails' waiting tasks done; in one transaction. Returns the
+    emails, the task's own first."""
     with transaction.atomic():
-        email = (
-            QueuedEmail.objects.select_for_update(of=("self",))
+        emails = list(
+            QueuedEmail.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("response__consultation")
-            .filter(pk=email_id)
-            .first()
+            .filter(Q(pk=email_id, status__in=UNSENT) | Q(status=Status.WAITING, next_attempt_at__lte=now))
+            .order_by(Case(When(pk=email_id, then=Value(0)), default=Value(1)), "next_attempt_at", "pk")[
+                : settings.EMAIL_BATCH_SIZE
+            ]
         )
-        if email is None or email.status not in UNSENT:
-            return email.status if email else None
-        if email.status == Status.SENDING and email.last_attempt_at and now - email.last_attempt_at < stale_after():
+        if emails and emails[0].pk == email_id and started_recently(emails[0], now):
             # Another worker started on it a moment ago and is not known to have stopped.
-            return email.status
-        message = build_message(email, message_id=message_id(email))
+            emails.pop(0)
+        if not emails:
+            return []
+        QueuedEmail.objects.filter(pk__in=[email.pk for email in emails]).update(
+            status=Status.SENDING, attempts=F("attempts") + 1, last_attempt_at=now
+        )
+        for email in emails:
+            email.status, email.attempts, email.last_attempt_at = Status.SENDING, email.attempts + 1, now
+        # A task another worker has claimed is left to run: it will find its email taken.
+        DBTaskResult.objects.filter(
+            status="READY",
+            task_path=send_queued_email.module_path,
+            args_kwargs__args__0__in=[email.pk for email in emails if email.pk != email_id],
+        ).update(status="SUCCESSFUL", started_at=now, finished_at=now, return_value={"sent_with_email": email_id})
+    return emails
+
+
+def started_recently(email, now):
+    return email.status == Status.SENDING and email.last_attempt_at and now - email.last_attempt_at < stale_after()
+
+
+def send_batch(emails):
+    """Steps 2 and 3: send each email of a started batch over one connection. Returns each email's
+    status afterwards, by its id."""
+    # Imported here: emails.py builds messages from the models and reaches back for queue().
+    from guidance.emails import build_message, receipts_comments
+
+    statuses = {}
+    receipts = receipts_comments(emails)
+    for position, email in enumerate(emails):
+        try:
+            message = build_message(email, message_id=message_id(email), receipt_comments=receipts.get(email.pk, ()))
+        except Exception as error:
+            # A fault in building one message is no reason to hold back the others.
+            logger.exception("Could not build email %s (%s for response %s)", email.pk, email.kind, email.response)
+            statuses[email.pk] = attempt_failed(email, error, now=timezone.now())
+            continue
         if message is None:
             # Its address was erased, or it has nothing left to say (everything withdrawn).
-            email.status = Status.DROPPED
-            email.save(update_fields=["status"])
+            QueuedEmail.objects.filter(pk=email.pk).update(status=Status.DROPPED)
             logger.info("Email %s (%s for response %s) dropped: nothing to send", email.pk, email.kind, email.response)
-            return email.status
-        email.status, email.attempts, email.last_attempt_at = Status.SENDING, email.attempts + 1, now
-        email.save(update_fields=["status", "attempts", "last_attempt_at"])
-    try:
-        message.connection = mail_connection()
-        sent = message.send() == 1
-        MAIL_CONNECTION["used_at"] = time.monotonic()
-    except Exception as error:
-        close_mail_connection()
-        return attempt_failed(email, error, now=timezone.now())
-    if not sent:
-        return attempt_failed(email, EmailUnsent("the email backend took no message"), now=timezone.now())
-    QueuedEmail.objects.filter(pk=email.pk).update(status=Status.SENT, sent_at=timezone.now(), last_error="")
-    logger.info("Email %s (%s for response %s) sent", email.pk, email.kind, email.response.reference)
-    return Status.SENT
+            statuses[email.pk] = Status.DROPPED
+            continue
+        try:
+            message.connection = mail_connection()
+            sent = message.send() == 1
+            MAIL_CONNECTION["used_at"] = time.monotonic()
+        except Exception as error:
+            close_mail_connection()
+            if is_refusal_of_one_message(error):
+                statuses[email.pk] = attempt_failed(email, error, now=timezone.now())
+                continue
+            # The server cannot be reached or stopped answering: the rest of the batch would meet the same.
+            for each in emails[position:]:
+                statuses[each.pk] = attempt_failed(each, error, now=timezone.now())
+            break
+        if not sent:
+            unsent = EmailUnsent("the email backend took no message")
+            statuses[email.pk] = attempt_failed(email, unsent, now=timezone.now())
+            continue
+        QueuedEmail.objects.filter(pk=email.pk).update(status=Status.SENT, sent_at=timezone.now(), last_error="")
+        logger.info("Email %s (%s for response %s) sent", email.pk, email.kind, email.response.reference)
+        statuses[email.pk] = Status.SENT
+    return statuses
 
 
 # The worker's connection to the mail server, kept open from one email to the next while they follow
@@ -147,6 +212,12 @@ def is_permanent(error):
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
     return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def is_refusal_of_one_message(error):
+    """The server answered, and refused this message alone: the next one may well go. Anything else
+    (no connection, no answer, a refused greeting or login) would meet the rest of the batch too."""
+    return isinstance(error, (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError))
 
 
 def retry_delay(attempts):
@@ -196,27 +267,30 @@ def message_id(email):
 
 def recover_interrupted(now=None):
     """Queue again the emails whose worker stopped in the middle of sending them (killed, or its
-    machine lost): their task has been "running" for longer than STALE_AFTER. The task is marked
-    failed, so it is not counted as running. Returns how many emails were queued again."""
+    machine lost): "sending" for longer than STALE_AFTER. Each is waiting again, with a task of its
+    own; the stopped worker's task, still "running", is marked failed so that it is not counted as
+    running. Returns how many emails were queued again."""
     now = now or timezone.now()
-    stale = DBTaskResult.objects.filter(
-        status="RUNNING", task_path=send_queued_email.module_path, started_at__lt=now - stale_after()
-    )
-    queued = 0
+    started_before = now - stale_after()
     with transaction.atomic():
-        for result in list(stale.select_for_update(skip_locked=True)):
-            email_id = result.args_kwargs["args"][0]
-            DBTaskResult.objects.filter(pk=result.pk).update(
-                status="FAILED",
-                finished_at=now,
-                exception_class_path="guidance.mailqueue.EmailUnsent",
-                traceback="The worker stopped during this attempt.",
-            )
-            if QueuedEmail.objects.filter(pk=email_id, status__in=UNSENT).exists():
-                send_queued_email.enqueue(email_id)
-                queued += 1
-                logger.warning("Email %s queued again: the worker sending it stopped", email_id)
-    return queued
+        DBTaskResult.objects.filter(
+            status="RUNNING", task_path=send_queued_email.module_path, started_at__lt=started_before
+        ).update(
+            status="FAILED",
+            finished_at=now,
+            exception_class_path="guidance.mailqueue.EmailUnsent",
+            traceback="The worker stopped during this attempt.",
+        )
+        stopped = list(
+            QueuedEmail.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.SENDING, last_attempt_at__lt=started_before)
+            .values_list("pk", flat=True)
+        )
+        QueuedEmail.objects.filter(pk__in=stopped).update(status=Status.WAITING, next_attempt_at=now)
+        for email_id in stopped:
+            send_queued_email.enqueue(email_id)
+            logger.warning("Email %s queued again: the worker sending it stopped", email_id)
+    return len(stopped)
 
 
 def health(now=None):

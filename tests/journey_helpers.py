@@ -28,9 +28,10 @@ def publish(comment):
     return comment
 
 
-def deliver_emails():
+def deliver_emails(limit=None):
     """What the worker does (`manage.py run_worker`), inside the test's transaction: run every task
-    that is due, through django-tasks' own worker, and return how many ran. (The worker's polling
+    that is due (or the first `limit` of them), through django-tasks' own worker, and return how
+    many ran. (The worker's polling
     loop closes database connections between rounds, which a test's transaction cannot survive;
     tests/test_email_queue.py runs the real command against a real mail server.)"""
     from django_tasks_db.management.commands.db_worker import Worker
@@ -47,7 +48,7 @@ def deliver_emails():
         excluded_queue_names=[],
     )
     ran = 0
-    while (result := DBTaskResult.objects.ready().first()) is not None:
+    while (limit is None or ran < limit) and (result := DBTaskResult.objects.ready().first()) is not None:
         result.claim("test-worker")
         worker.run_task(result)
         ran += 1

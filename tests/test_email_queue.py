@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.test import Client
@@ -34,13 +35,46 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class DownMailServer(BaseEmailBackend):
+    tries = 0
+
     def send_messages(self, messages):
+        DownMailServer.tries += 1
         raise ConnectionRefusedError("nobody is listening")
+
+
+class CountingMailServer(locmem.EmailBackend):
+    """The tests' in-memory mail server, counting the connections opened to it."""
+
+    opened = 0
+
+    def open(self):
+        CountingMailServer.opened += 1
+        return super().open()
+
+
+class RefusingOneAddress(locmem.EmailBackend):
+    """A mail server that has no mailbox for bounce@example.org and takes everything else."""
+
+    def send_messages(self, messages):
+        if messages[0].to == ["bounce@example.org"]:
+            raise smtplib.SMTPRecipientsRefused({"bounce@example.org": (550, b"5.1.1 No such user")})
+        return super().send_messages(messages)
 
 
 def send_comment(client, consultation, section, **changes):
     data = comment_data(form_token=str(uuid.uuid4()), **changes)
     return client.post(section_url(section, consultation), data)
+
+
+def send_comments(consultation, section, *addresses):
+    for address in addresses:
+        send_comment(Client(), consultation, section, email=address)
+
+
+def by_address():
+    return {
+        email.response.email: (email.status, email.attempts) for email in QueuedEmail.objects.select_related("response")
+    }
 
 
 def make_due(email):
@@ -139,6 +173,110 @@ def test_an_email_whose_worker_stopped_mid_send_is_queued_again_and_sent_once(cl
     email.refresh_from_db()
     assert (email.status, email.attempts) == ("sent", 2)
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_one_task_sends_every_email_due_over_one_connection_and_the_others_tasks_do_not_run(
+    consultation, section, settings
+):
+    settings.EMAIL_BACKEND = "tests.test_email_queue.CountingMailServer"
+    mailqueue.close_mail_connection()
+    CountingMailServer.opened = 0
+    send_comments(consultation, section, "ann@example.org", "bo@example.org", "cy@example.org")
+    assert deliver_emails() == 1
+    assert sorted(message.to[0] for message in mail.outbox) == ["ann@example.org", "bo@example.org", "cy@example.org"]
+    assert CountingMailServer.opened == 1
+    assert set(by_address().values()) == {("sent", 1)}
+    assert sorted(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL"] * 3
+
+
+@pytest.mark.django_db
+def test_a_new_emails_task_waits_a_moment_for_others_to_go_with_it(consultation, section, settings):
+    settings.EMAIL_BATCH_WAIT_SECONDS = 1
+    before = timezone.now()
+    send_comments(consultation, section, "ann@example.org", "bo@example.org")
+    assert deliver_emails() == 0  # not due yet
+    assert all(
+        before + datetime.timedelta(seconds=1) <= task.run_after <= timezone.now() + datetime.timedelta(seconds=1)
+        for task in DBTaskResult.objects.all()
+    )
+    time.sleep(1)
+    assert deliver_emails() == 1
+    assert sorted(message.to[0] for message in mail.outbox) == ["ann@example.org", "bo@example.org"]
+
+
+@pytest.mark.django_db
+def test_a_task_sends_no_more_than_the_batch_size_and_the_rest_keep_their_tasks(consultation, section, settings):
+    settings.EMAIL_BATCH_SIZE = 2
+    send_comments(consultation, section, "ann@example.org", "bo@example.org", "cy@example.org")
+    assert deliver_emails(limit=1) == 1
+    assert len(mail.outbox) == 2
+    assert by_address()["cy@example.org"] == ("waiting", 0)
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    assert deliver_emails() == 1
+    assert sorted(message.to[0] for message in mail.outbox) == ["ann@example.org", "bo@example.org", "cy@example.org"]
+
+
+@pytest.mark.django_db
+def test_emails_not_due_yet_are_left_out_of_a_batch(client, consultation, section, settings):
+    settings.EMAIL_BACKEND = "tests.test_email_queue.DownMailServer"
+    send_comments(consultation, section, "ann@example.org")
+    deliver_emails()  # refused: tried again in a minute
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    send_comments(consultation, section, "bo@example.org")
+    assert deliver_emails() == 1
+    assert [message.to[0] for message in mail.outbox] == ["bo@example.org"]
+    assert by_address()["ann@example.org"] == ("waiting", 1)
+
+
+@pytest.mark.django_db
+def test_a_mail_server_that_cannot_be_reached_fails_the_rest_of_the_batch_at_once_each_tried_again_later(
+    consultation, section, settings
+):
+    settings.EMAIL_BACKEND = "tests.test_email_queue.DownMailServer"
+    DownMailServer.tries = 0
+    send_comments(consultation, section, "ann@example.org", "bo@example.org", "cy@example.org")
+    assert deliver_emails() == 1
+    assert DownMailServer.tries == 1  # not once for each email: a hanging server would hold each for its timeout
+    assert (
+        sorted(QueuedEmail.objects.values_list("status", "attempts", "last_error"))
+        == [("waiting", 1, "ConnectionRefusedError")] * 3
+    )
+    waiting = QueuedEmail.objects.values_list("pk", flat=True)
+    retries = DBTaskResult.objects.filter(status="READY")
+    assert sorted(task.args_kwargs["args"][0] for task in retries) == sorted(waiting)
+
+
+@pytest.mark.django_db
+def test_a_refusal_of_one_message_leaves_the_rest_of_the_batch_to_be_sent(consultation, section, settings):
+    settings.EMAIL_BACKEND = "tests.test_email_queue.RefusingOneAddress"
+    send_comments(consultation, section, "ann@example.org", "bounce@example.org", "cy@example.org")
+    deliver_emails()
+    assert by_address() == {
+        "ann@example.org": ("sent", 1),
+        "bounce@example.org": ("failed", 1),
+        "cy@example.org": ("sent", 1),
+    }
+    assert sorted(message.to[0] for message in mail.outbox) == ["ann@example.org", "cy@example.org"]
+
+
+@pytest.mark.django_db
+def test_emails_left_sending_by_a_worker_that_stopped_mid_batch_are_queued_again_and_each_sent_once(
+    consultation, section, settings
+):
+    send_comments(consultation, section, "ann@example.org", "bo@example.org", "cy@example.org")
+    # A worker took a task, started the batch of all three, and was killed before sending any.
+    task = DBTaskResult.objects.ready().first()
+    task.claim("killed-worker")
+    assert len(mailqueue.start_batch(task.args_kwargs["args"][0], timezone.now())) == 3
+    assert deliver_emails() == 0  # no task left waiting: the batch has them
+    later = timezone.now() + datetime.timedelta(seconds=settings.EMAIL_STALE_SECONDS + 1)
+    assert mailqueue.recover_interrupted(now=later) == 3
+    task.refresh_from_db()
+    assert task.status == "FAILED"
+    deliver_emails()
+    assert set(by_address().values()) == {("sent", 2)}
+    assert sorted(message.to[0] for message in mail.outbox) == ["ann@example.org", "bo@example.org", "cy@example.org"]
 
 
 @pytest.mark.django_db
