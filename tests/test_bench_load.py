@@ -228,7 +228,7 @@ def test_the_cpu_split_keeps_the_time_of_a_worker_killed_mid_run():
     before = snapshot(
         0.0,
         1.0,
-        50.0,
+        (50.0, 3.0),  # the machine's busy seconds, and those the host took for other machines (steal)
         {
             5: ("python", 1, 1.0, 0.0),  # the benchmark itself, counted with os.times()
             10: ("python", 1, 1.0, 0.0),  # the gunicorn master
@@ -242,7 +242,7 @@ def test_the_cpu_split_keeps_the_time_of_a_worker_killed_mid_run():
     after = snapshot(
         10.0,
         2.5,
-        68.0,
+        (68.0, 4.5),
         {
             5: ("python", 1, 2.5, 0.0),
             10: ("python", 1, 1.5, 7.0),  # the killed worker's 7 s, now among the master's waited-for children
@@ -261,12 +261,15 @@ def test_the_cpu_split_keeps_the_time_of_a_worker_killed_mid_run():
         "postgres": pytest.approx(9.0 - 5.0),
         "backends": pytest.approx(3.0),
         "machine": 18.0,
+        "stolen": 1.5,
         "others_seen": pytest.approx(0.5 + 0.5 + 1.0),
         "busiest_others": [("make", 1.0), ("bash", 0.5)],
     }
     text = "\n".join(bench.cpu_report(split, 2))
     assert "20.0 core-seconds" in text and "gunicorn (master and workers)" in text and "28%" in text
     assert "busiest: make 1.0 s, bash 0.5 s" in text
+    assert re.search(r"taken by the host \(steal\) +1\.5 s +8%", text)
+    assert re.search(r"idle +0\.5 s +2%", text)
 
 
 class StubPortal(http.server.ThreadingHTTPServer):
