@@ -12,7 +12,9 @@ What it does, from nothing:
    each as the portal does (guidance/mailqueue.py: a QueuedEmail row and its django-tasks task);
 3. starts a local SMTP sink (bench/smtp_server.py, aiosmtpd) and --workers `manage.py run_worker`
    processes, and times them from their start until the last email is marked sent;
-4. checks the sink received every email exactly once (by Message-ID) and prints the rate.
+4. checks the sink received every email exactly once (by Message-ID) and prints the rate, the CPU
+   the worker(s) and the sink used, and the time the host gave to other virtual machines (steal: a
+   run with much of it measured a busy host).
 
 Run it on an otherwise idle machine; record the figures in docs/performance.md ("Email").
 """
@@ -36,6 +38,18 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def cpu_seconds(pid):
+    """CPU seconds (user and system) a running process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def stolen_seconds():
+    """CPU seconds, all cores, the host has given to other virtual machines while this one had work."""
+    with open("/proc/stat") as stat:
+        return int(stat.readline().split()[8]) / os.sysconf("SC_CLK_TCK")
 
 
 def parse_args(argv=None):
@@ -137,6 +151,7 @@ def main(argv=None):
         stderr=subprocess.STDOUT,
     )
     time.sleep(1)
+    stolen_before = stolen_seconds()
     begun = time.monotonic()
     workers = [
         subprocess.Popen(
@@ -162,6 +177,8 @@ def main(argv=None):
         with database.cursor() as cursor:
             cursor.execute("SELECT min(last_attempt_at), max(sent_at) FROM guidance_queuedemail")
             first, last = cursor.fetchone()
+        worker_cpu, sink_cpu = sum(cpu_seconds(worker.pid) for worker in workers), cpu_seconds(sink.pid)
+        stolen = stolen_seconds() - stolen_before
     finally:
         for process in [*workers, sink]:
             process.send_signal(signal.SIGTERM)
@@ -181,6 +198,10 @@ def main(argv=None):
             f"Drained {sent} emails with {args.workers} worker(s), nice {args.nice}, in {sending:.1f} s "
             f"from the first attempt to the last sent ({sent / sending:.0f} emails/s); {elapsed:.1f} s from "
             f"the workers' start, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end"
+        )
+        print(
+            f"CPU: the worker(s) {worker_cpu:.1f} s ({worker_cpu / sent * 1000:.1f} ms an email), the sink "
+            f"{sink_cpu:.1f} s; {stolen:.1f} core-seconds taken by the host for other machines (steal)"
         )
     return 0 if len(ids) == len(set(ids)) == len(emails) == counts.get("sent") else 1
 
