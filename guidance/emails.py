@@ -94,7 +94,7 @@ def absolute(path):
     return settings.SITE_URL.rstrip("/") + path
 
 
-def build_message(email, *, message_id, receipt_comments=()):
+def build_message(email, *, message_id, receipt_comments):
     """The EmailMessage for a queued email, or None when there is nobody to send it to (the
     address was erased) or nothing left to say. A receipt lists `receipt_comments`
     (receipts_comments(), read for the whole batch)."""

@@ -74,7 +74,8 @@ def queue(kind, response, payload=None, *, now=None):
         )
         # The email may go with any batch from now on; its own task waits a moment for others to
         # gather, so that under a steady stream of submissions the worker sends batches, not one
-        # email per task.
+        # email per task. The wait is on the clock the worker reads, not the `now` recorded above
+        # (which a caller may set to the moment it stands for).
         wait = datetime.timedelta(seconds=settings.EMAIL_BATCH_WAIT_SECONDS)
         sender = send_queued_email.using(run_after=timezone.now() + wait) if wait else send_queued_email
         sender.enqueue(email.pk)

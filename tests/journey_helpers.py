@@ -31,9 +31,9 @@ def publish(comment):
 def deliver_emails(limit=None):
     """What the worker does (`manage.py run_worker`), inside the test's transaction: run every task
     that is due (or the first `limit` of them), through django-tasks' own worker, and return how
-    many ran. (The worker's polling
-    loop closes database connections between rounds, which a test's transaction cannot survive;
-    tests/test_email_queue.py runs the real command against a real mail server.)"""
+    many ran. (The worker's polling loop closes database connections between rounds, which a test's
+    transaction cannot survive; tests/test_email_queue.py runs the real command against a real mail
+    server.)"""
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
