@@ -27,6 +27,16 @@ GUNICORN_ACCESS_FIELDS = {
 }
 
 
+# Addresses that carry a secret: a link to continue a response, to stop emails, to preview a draft.
+# Whoever reads the logs must not be able to use them, so the token is left out wherever a path is
+# logged (the access log, Django's "Not Found: <path>" warnings, the path of a record).
+TOKEN_IN_PATH = re.compile(r"(/(?:continue|stop|preview)/)[^/?#\s\"']+")
+
+
+def without_tokens(text):
+    return TOKEN_IN_PATH.sub(r"\1[token]", text) if isinstance(text, str) else text
+
+
 class RequestIdFilter(logging.Filter):
     """Adds the current request's id to every record logged while it is being handled."""
 
@@ -71,9 +81,9 @@ class JsonFormatter(logging.Formatter):
             for atom, name in GUNICORN_ACCESS_FIELDS.items():
                 value = record.args.get(atom)
                 if value not in (None, "-"):
-                    entry[name] = int(value) if name in {"status", "duration_ms", "bytes"} else value
+                    entry[name] = int(value) if name in {"status", "duration_ms", "bytes"} else without_tokens(value)
         else:
-            entry["message"] = record.getMessage()
+            entry["message"] = without_tokens(record.getMessage())
             request_id = getattr(record, "request_id", None)
             if request_id:
                 entry["request_id"] = request_id
@@ -83,7 +93,7 @@ class JsonFormatter(logging.Formatter):
             request = getattr(record, "request", None)
             path = getattr(request, "path", None)
             if path:
-                entry["path"] = path
+                entry["path"] = without_tokens(path)
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = without_tokens(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False, default=str)

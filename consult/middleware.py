@@ -2,14 +2,16 @@
 explained there: these run right after Django's SecurityMiddleware."""
 
 import codecs
+import hmac
 import logging
 import re
 import threading
+import time
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.db import DatabaseError, InterfaceError, OperationalError, ProgrammingError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
@@ -78,34 +80,87 @@ class FormEncodingMiddleware:
 
 
 class HealthCheckMiddleware:
-    """/healthz: 200 "ok" when the database answers SELECT 1, 503 when it does not; then the email
-    queue's figures, one "name value" a line (guidance/mailqueue.py, health): how many emails wait,
-    the age in seconds of the oldest, how many are being tried again, how many were given up in the
-    last seven days. A queue that is stuck does not make it 503: the mail server being down is no
-    reason for a load balancer to take a working copy of the portal out; alert on the figures.
+    """The health checks, answered here, before sessions and the allowed-hosts check, because load
+    balancers probe each copy at its own address and a probe must depend on nothing it does not test.
 
-    Answered here, before sessions and the allowed-hosts check, because load balancers probe each
-    copy at its own address, and a probe must not depend on anything but the database."""
+    - /healthz/live (liveness): 200 "ok" whenever this process can answer, database or not. Load
+      balancers route on it, so that a database outage does not take every copy out of the pool,
+      which would hide the portal's own 503 page ("Sorry, the service is unavailable", with
+      Retry-After and a word on what became of what was sent) behind the balancer's bare one.
+    - /healthz/ready and /healthz (readiness): 200 "ok" when the database answers a read of the
+      comments table within HEALTH_CHECK_DATABASE_MS, 503 "database unavailable" or "database too
+      slow" (with Retry-After) when it does not. For deployments and monitoring: is this copy
+      able to serve pages now?
+
+    The public sees only that word. With the token of HEALTH_CHECK_TOKEN in an "Authorization:
+    Bearer" header, readiness adds the email queue's figures, one "name value" a line
+    (guidance/mailqueue.py, health). A queue that is stuck never makes it 503: the mail server
+    being down is no reason to take a working copy out; alert on the figures."""
+
+    PATHS = {"/healthz/live": "live", "/healthz/ready": "ready", "/healthz": "ready"}
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info != "/healthz":
+        check = self.PATHS.get(request.path_info)
+        if check is None:
             return self.get_response(request)
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-                cursor.fetchone()
-            figures = email_queue_figures()
-        except DatabaseError:
-            logger.warning("Health check failed: the database did not answer", exc_info=True)
-            response = HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-            response["Retry-After"] = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER)
-        else:
-            response = HttpResponse(f"ok\n{figures}", content_type="text/plain")
+        response = HttpResponse("ok\n", content_type="text/plain") if check == "live" else readiness(request)
         response["Cache-Control"] = "no-store"
         return response
+
+
+def readiness(request):
+    problem = database_problem()
+    if problem:
+        response = HttpResponse(f"{problem}\n", status=503, content_type="text/plain")
+        response["Retry-After"] = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER)
+        return response
+    figures = email_queue_figures() if may_see_health_details(request) else ""
+    return HttpResponse(f"ok\n{figures}", content_type="text/plain")
+
+
+def database_problem():
+    """None when the database answers a read of the busiest table in time; otherwise what is wrong."""
+    from guidance.models import Comment
+
+    limit = settings.HEALTH_CHECK_DATABASE_MS
+    started = time.monotonic()
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    # A read that waits on a lock is as bad as no answer: pages would wait too.
+                    cursor.execute("SET LOCAL statement_timeout = %s", [limit])
+            Comment.objects.values_list("pk", flat=True).first()
+    except (OperationalError, InterfaceError) as error:
+        if is_timeout(error):
+            logger.warning("Health check failed: the database took over %s ms to answer", limit)
+            return "database too slow"
+        logger.warning("Health check failed: the database did not answer", exc_info=True)
+        return "database unavailable"
+    except DatabaseError:
+        # Tables missing (migrations not applied yet): not ready either.
+        logger.warning("Health check failed: the database could not be read", exc_info=True)
+        return "database unavailable"
+    elapsed_ms = (time.monotonic() - started) * 1000
+    if elapsed_ms > limit:
+        logger.warning("Health check failed: the database took %d ms to answer", elapsed_ms)
+        return "database too slow"
+    return None
+
+
+def is_timeout(error):
+    """A statement or lock timeout of PostgreSQL (canceled, or lock not available)."""
+    code = getattr(getattr(error, "__cause__", None), "pgcode", None)
+    return code in {"57014", "55P03"}
+
+
+def may_see_health_details(request):
+    token = settings.HEALTH_CHECK_TOKEN
+    offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return bool(token) and hmac.compare_digest(offered.encode(), token.encode())
 
 
 def email_queue_figures():
@@ -114,19 +169,15 @@ def email_queue_figures():
 
     try:
         return "".join(f"{name} {value}\n" for name, value in health().items())
-    except ProgrammingError:
+    except DatabaseError:
         logger.warning("Health check: the email queue could not be read (are the migrations applied?)")
         return ""
-    except OperationalError as error:
-        if connection.vendor == "sqlite" and "no such table" in str(error):
-            logger.warning("Health check: the email queue could not be read (are the migrations applied?)")
-            return ""
-        raise
 
 
-class DatabaseUnavailableMiddleware:
-    """When a view finds the database unreachable, show the 503 page with Retry-After instead of
-    a 500: people can see it is temporary and come back, and load balancers back off."""
+class ViewStartedMiddleware:
+    """Notes on the request that its view was reached, so that an error page can tell someone whose
+    form was refused before any view ran that nothing of it was saved (guidance/views.py,
+    server_error)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -134,20 +185,8 @@ class DatabaseUnavailableMiddleware:
     def __call__(self, request):
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
-        if not isinstance(exception, (OperationalError, InterfaceError)):
-            return None
-        logger.error("Database unavailable: answered 503", exc_info=exception)
-        try:
-            # Rendered without the request: the context processors may need the database too.
-            body = render_to_string("503.html", {"site_name": settings.SITE_NAME})
-        except Exception:
-            logger.exception("The 503 page could not be rendered; sent the plain one")
-            body = "Sorry, the service is unavailable. Please try again in a few minutes.\n"
-        response = HttpResponse(body, status=503)
-        response["Retry-After"] = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER)
-        response["Cache-Control"] = "no-store"
-        return response
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request.view_started = True
 
 
 # The pages a sent form redirects to once what was sent is saved. They count as sending: refusing
@@ -202,7 +241,7 @@ class LoadSheddingMiddleware:
             if has_place:
                 self.in_progress += 1
         if not has_place:
-            return self.refusal(request, after_sending, already_in_progress, limit)
+            return self.refusal(request, already_in_progress, limit)
         try:
             return self.get_response(request)
         finally:
@@ -211,12 +250,9 @@ class LoadSheddingMiddleware:
                 # Everyone waiting looks again: a post may take a place a page view may not.
                 self.place_freed.notify_all()
 
-    def refusal(self, request, after_sending, already_in_progress, limit):
-        context = {
-            "site_name": settings.SITE_NAME,
-            "sent_a_form": request.method == "POST",
-            "after_sending": after_sending,
-        }
+    def refusal(self, request, already_in_progress, limit):
+        # Refused before any view ran: a form sent was not saved.
+        context = {"site_name": settings.SITE_NAME, "sent": what_became_of_what_was_sent(request)}
         response = HttpResponse(render_to_string("503_busy.html", context), status=503)
         response["Retry-After"] = str(settings.BUSY_RETRY_AFTER)
         response["Cache-Control"] = "no-store"
@@ -233,6 +269,20 @@ class LoadSheddingMiddleware:
             level="warning",
         )
         return response
+
+
+def what_became_of_what_was_sent(request):
+    """What an error page may truthfully say of what the request sent, for
+    templates/includes/what_was_sent.html: "stored", "not_stored", "unknown" (it was being saved, or
+    a view that keeps no such note was handling it), "after_sending" (the page that follows a form
+    sent, so what it sent was saved), or "" (nothing was sent). The public's forms note how far
+    they got (guidance/views.py, sending); a post refused before any view ran stored nothing."""
+    if request.method != "POST":
+        return "after_sending" if is_page_after_sending(request) else ""
+    state = getattr(request, "sending", None)
+    if state:
+        return "unknown" if state == "storing" else state
+    return "unknown" if getattr(request, "view_started", False) else "not_stored"
 
 
 def is_page_after_sending(request):

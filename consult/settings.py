@@ -86,18 +86,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Operations: the Content-Security-Policy header; a request id for the logs;
-    # /healthz answered before host checks and sessions; a friendly 503 when the database is down.
+    # Operations: the Content-Security-Policy and Permissions-Policy headers; a request id for the
+    # logs; the health checks answered before host checks and sessions. (A database that fails
+    # anywhere below gets the 503 page from the 500 handler, guidance.views.server_error.)
     "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "consult.middleware.RequestIdMiddleware",
     "consult.middleware.HealthCheckMiddleware",
-    "consult.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A form post in another text encoding than UTF-8 gets the 400 page saying so, before the CSRF
     # check or anything else reads it.
     "consult.middleware.FormEncodingMiddleware",
     # Overload: refuses requests past MAX_REQUESTS_IN_PROGRESS (below, with the reasons for its place).
     "consult.middleware.LoadSheddingMiddleware",
+    # Notes that a view was reached, so an error page can say whether what was sent was saved.
+    "consult.middleware.ViewStartedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -313,7 +316,13 @@ REPORTS_BEFORE_REVIEW = env_int("REPORTS_BEFORE_REVIEW", 3)
 REDIS_URL = os.environ.get("REDIS_URL", "")
 DATABASE_CACHE_TABLE = "portal_cache"
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Redis down must not hold a page: give up in half a second (ratelimit.first_report_today
+        # then carries on without it).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
     if REDIS_URL
     # Django's default of 300 entries would cull live report marks at a busy deadline.
     else {
@@ -378,7 +387,7 @@ for _network in TRUSTED_PROXIES:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_network!r} is not an IP address or network") from None
 SECURE_SSL_REDIRECT = HTTPS
 # Load balancers probe the health check over plain HTTP, straight at the container.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
 # "preload" in the header only makes the site eligible; nothing is preloaded until someone
@@ -472,6 +481,56 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 # Seconds a client is told to wait (Retry-After) when the database is unavailable.
 DATABASE_UNAVAILABLE_RETRY_AFTER = 30
+
+# Statement and lock timeouts on PostgreSQL. A page that waits on a lock or a slow statement longer
+# than these gets the 503 page (guidance.views.server_error) well before gunicorn's own timeout
+# (GUNICORN_TIMEOUT, 30 s) would kill its worker mid-request, and a lock held for a minute no longer
+# holds every page for a minute. The web process is the one consult/wsgi.py starts (it sets
+# PORTAL_PROCESS=web); the email worker and the management commands (imports, exports, retention)
+# do longer work and get the longer COMMAND limits.
+PORTAL_PROCESS = os.environ.get("PORTAL_PROCESS", "command")
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 10_000)
+DATABASE_LOCK_TIMEOUT_MS = env_int("DATABASE_LOCK_TIMEOUT_MS", 3_000)
+DATABASE_COMMAND_STATEMENT_TIMEOUT_MS = env_int("DATABASE_COMMAND_STATEMENT_TIMEOUT_MS", 600_000)
+DATABASE_COMMAND_LOCK_TIMEOUT_MS = env_int("DATABASE_COMMAND_LOCK_TIMEOUT_MS", 60_000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _statement, _lock = (
+        (DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_LOCK_TIMEOUT_MS)
+        if PORTAL_PROCESS == "web"
+        else (DATABASE_COMMAND_STATEMENT_TIMEOUT_MS, DATABASE_COMMAND_LOCK_TIMEOUT_MS)
+    )
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={_statement} -c lock_timeout={_lock}"
+
+# The health checks (consult.middleware.HealthCheckMiddleware). Readiness fails ("database too slow")
+# when a read of the comments table takes longer than this. With HEALTH_CHECK_TOKEN set, a probe
+# sending "Authorization: Bearer <token>" also gets the email queue's figures; nobody else does.
+HEALTH_CHECK_DATABASE_MS = env_int("HEALTH_CHECK_DATABASE_MS", 2_000)
+HEALTH_CHECK_TOKEN = os.environ.get("HEALTH_CHECK_TOKEN", "")
+
+# Permissions-Policy (django-permissions-policy): no page uses a camera, microphone, location or
+# any other powerful browser feature, so none may, nor may anything a page could be made to embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
 
 # Where people ask about their personal data or for erasure, shown in the privacy notice, such as
 # a data protection officer's address. Empty: the notice gives each consultation's own contact address.

@@ -43,6 +43,7 @@ import functools
 import hashlib
 import hmac
 import ipaddress
+import logging
 import time
 
 from django.conf import settings
@@ -51,6 +52,8 @@ from django.db import connection
 from django.db.models import F
 
 from guidance.models import LimitCounter
+
+logger = logging.getLogger(__name__)
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -215,5 +218,24 @@ REPORT_MEMORY_SECONDS = 24 * 3600
 
 
 def first_report_today(request, comment_pk):
-    """True, and remembered, the first time today this address reports this comment."""
-    return cache.add(f"reported:{client_fingerprint(request)}:{comment_pk}", 1, timeout=REPORT_MEMORY_SECONDS)
+    """True, and remembered, the first time today this address reports this comment.
+
+    The memory is the shared cache (Redis, where REDIS_URL is set). With the cache unreachable the
+    report is taken as the first: a report someone made is never dropped for a fault of ours, and
+    the hourly limit on reports, counted in the database, still holds."""
+    try:
+        return cache.add(f"reported:{client_fingerprint(request)}:{comment_pk}", 1, timeout=REPORT_MEMORY_SECONDS)
+    except Exception:  # whatever the cache's client raises: Redis' own errors are not Django's
+        cache_unavailable()
+        return True
+
+
+# When the shared cache was last said to be unreachable: once a minute is enough for the log.
+CACHE_FAILURE_LOGGED_AT = [0.0]
+
+
+def cache_unavailable():
+    now = time.monotonic()
+    if now - CACHE_FAILURE_LOGGED_AT[0] >= 60:
+        CACHE_FAILURE_LOGGED_AT[0] = now
+        logger.warning("The shared cache could not be reached: carrying on without it", exc_info=True)

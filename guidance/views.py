@@ -4,14 +4,17 @@ has been published. Every page is server-rendered and works without JavaScript.
 Comments reach a public page only through Comment.objects.published().
 """
 
+import functools
 import logging
 import re
+import sys
 import uuid
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError
 from django.db.models import Count, F
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.middleware.csrf import get_token
@@ -21,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from consult.middleware import what_became_of_what_was_sent
 from guidance import answers, changes, moderation, previews, ratelimit, supporting, versions
 from guidance.emails import Receipt
 from guidance.forms import REMEMBERED_FIELDS, SAVE, CommentForm, QuestionsForm, ReportForm
@@ -33,6 +37,27 @@ logger = logging.getLogger(__name__)
 
 COMMENTS_PER_PAGE = 20
 PUBLISHED_PER_PAGE = 50
+
+
+def saves_what_is_sent(view):
+    """For a view that saves what a form sends only through sending(request, "storing"): until it
+    says so, a failure has stored nothing."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method == "POST":
+            sending(request, "not_stored")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def sending(request, state):
+    """Note what has become of what this request sent, for an error page met on the way
+    (server_error): "not_stored" while it is checked, "storing" while it is being saved, "stored"
+    once saved (committed): a failure after that, such as the session failing to save, then says
+    so rather than asking for it to be sent again."""
+    request.sending = state
 
 
 def get_consultation(request, slug):
@@ -195,6 +220,7 @@ def shown_to(consultation, page):
     return for_this_visitor_only(page) if getattr(consultation, "previewing", False) else page
 
 
+@saves_what_is_sent
 def section(request, slug, section_slug):
     consultation, sections = get_consultation(request, slug)
     position = next((i for i, s in enumerate(sections) if s.slug == section_slug), None)
@@ -311,6 +337,7 @@ def published_comments_html(consultation, section, number):
     return kept_for_the_public(f"section-comments:{section.pk}:{number}:{is_open}", render_comments)
 
 
+@saves_what_is_sent
 def questions(request, slug):
     consultation, _ = get_consultation(request, slug)
     question_list = list(consultation.questions.prefetch_related("options"))
@@ -586,6 +613,7 @@ def accept(request, consultation, form, targets_and_texts, response=None, form_k
     place = take_place(request, "submissions")
     if not place.taken:
         return over_limit(request, "submissions", place.until)
+    sending(request, "storing")
     try:
         response, receipt, created = submit_response(
             consultation,
@@ -596,9 +624,11 @@ def accept(request, consultation, form, targets_and_texts, response=None, form_k
             form_key=form_key,
         )
     except FormAlreadySent:
+        sending(request, "not_stored")
         ratelimit.give_back(place)
         form.refuse_token()
         return None
+    sending(request, "stored")
     if not created:
         # The same form sent again: nothing new was stored, and no second receipt is queued.
         ratelimit.give_back(place)
@@ -623,9 +653,11 @@ def keep_for_later(request, consultation, form, response, form_key, section=None
         place = take_place(request, "submissions")
         if not place.taken:
             return over_limit(request, "submissions", place.until)
+    sending(request, "storing")
     response, _ = save_draft(
         consultation, form.details(), form_key, form.draft_values(), section=section, response=response
     )
+    sending(request, "stored")
     bind_response(request, response)
     request.session["saved"] = {
         "consultation": consultation.slug,
@@ -654,6 +686,7 @@ def pretend_success(request, consultation, form):
 # Public reports on comments ---------------------------------------------------------------------
 
 
+@saves_what_is_sent
 def report_comment(request, pk):
     """A member of the public reports a published comment (only published ones can be)."""
     comment = get_object_or_404(
@@ -688,7 +721,9 @@ def receive_report(request, comment, form):
             "Honeypot filled on %s: report discarded (client %s)", request.path, ratelimit.client_fingerprint(request)
         )
     elif ratelimit.first_report_today(request, comment.pk):
+        sending(request, "storing")
         moderation.report_comment(comment, form.cleaned_data["reason"], form.cleaned_data["details"])
+        sending(request, "stored")
     else:
         ratelimit.give_back(place)
         logger.info(
@@ -751,6 +786,15 @@ def csrf_failure(request, reason=""):
 
 
 def server_error(request):
-    # No database, no request context: whatever broke may be one of them.
-    template = loader.get_template("500.html")
-    return HttpResponseServerError(template.render({"site_name": settings.SITE_NAME}))
+    """The 500 page; the 503 page, with Retry-After, when what failed was the database (unreachable,
+    restarting, or too slow: a statement or lock timeout), wherever the failure was met: in a view,
+    in the session or authentication middleware, or saving the session after a view had stored what
+    was sent. Each says what became of what the request sent. Rendered without the database or the
+    request's context: whatever broke may be one of them."""
+    context = {"site_name": settings.SITE_NAME, "sent": what_became_of_what_was_sent(request)}
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        page = HttpResponse(loader.get_template("503.html").render(context), status=503)
+        page["Retry-After"] = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER)
+        page["Cache-Control"] = "no-store"
+        return page
+    return HttpResponseServerError(loader.get_template("500.html").render(context))

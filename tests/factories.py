@@ -124,3 +124,35 @@ class NextVersionFactory(DocumentFactory):
 
     revises = factory.SubFactory(DocumentFactory)
     version_label = "Published guidance"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A member of staff, with one of the portal's roles: UserFactory(moderator=True),
+    UserFactory(analyst=True), UserFactory(manager=True), or UserFactory(role="<group name>").
+    Without a role, a member of staff who may do nothing yet. The password is PASSWORD."""
+
+    class Meta:
+        model = "auth.User"
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    first_name = "Sam"
+    last_name = factory.Sequence(lambda n: f"Patel {n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    is_staff = True
+    password = factory.django.Password("correct horse battery staple")
+
+    class Params:
+        moderator = factory.Trait(role="Moderator")
+        analyst = factory.Trait(role="Analyst")
+        manager = factory.Trait(role="Consultation manager")
+
+    @factory.post_generation
+    def role(user, create, group_name, **kwargs):
+        if create and group_name:
+            from django.contrib.auth.models import Group
+
+            user.groups.add(Group.objects.get(name=group_name))
+
+
+PASSWORD = "correct horse battery staple"

@@ -29,9 +29,20 @@ def clean_env(**env):
 
 
 @pytest.mark.django_db
-def test_health_check_answers_ok_when_the_database_answers(client):
+def test_health_check_answers_ok_and_nothing_more_to_the_public(client):
     response = client.get("/healthz")
     assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert response["Cache-Control"] == "no-store"
+    assert client.get("/healthz/ready").content == b"ok\n"
+
+
+@pytest.mark.django_db
+def test_health_check_gives_the_email_queue_figures_only_with_the_token(client, settings):
+    settings.HEALTH_CHECK_TOKEN = "a-long-random-token-for-monitoring"
+    assert client.get("/healthz").content == b"ok\n"
+    assert client.get("/healthz", headers={"Authorization": "Bearer wrong"}).content == b"ok\n"
+    response = client.get("/healthz", headers={"Authorization": "Bearer a-long-random-token-for-monitoring"})
     assert response.content == (
         b"ok\n"
         b"email_queue_waiting 0\n"
@@ -39,7 +50,30 @@ def test_health_check_answers_ok_when_the_database_answers(client):
         b"email_queue_retrying 0\n"
         b"email_queue_failed_last_7_days 0\n"
     )
-    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+def test_without_a_token_set_no_header_reveals_the_figures(client, settings):
+    settings.HEALTH_CHECK_TOKEN = ""
+    assert client.get("/healthz", headers={"Authorization": "Bearer "}).content == b"ok\n"
+
+
+@pytest.mark.django_db
+def test_liveness_answers_ok_while_the_database_is_down_and_readiness_does_not(client):
+    with mock.patch("consult.middleware.transaction.atomic", side_effect=OperationalError("connection refused")):
+        live = client.get("/healthz/live")
+        ready = client.get("/healthz/ready")
+    assert (live.status_code, live.content) == (200, b"ok\n")
+    assert (ready.status_code, ready.content) == (503, b"database unavailable\n")
+
+
+@pytest.mark.django_db
+def test_readiness_fails_when_the_database_answers_too_slowly(client, settings):
+    settings.HEALTH_CHECK_DATABASE_MS = 0
+    response = client.get("/healthz/ready")
+    assert response.status_code == 503
+    assert response.content == b"database too slow\n"
+    assert response["Retry-After"] == "30"
 
 
 @pytest.mark.django_db
@@ -50,7 +84,7 @@ def test_health_check_answers_for_any_host_name_so_load_balancers_can_probe_each
 
 @pytest.mark.django_db
 def test_health_check_answers_503_without_a_traceback_when_the_database_fails(client):
-    with mock.patch("consult.middleware.connection.cursor", side_effect=OperationalError("connection refused")):
+    with mock.patch("consult.middleware.transaction.atomic", side_effect=OperationalError("connection refused")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.content == b"database unavailable\n"
@@ -59,6 +93,7 @@ def test_health_check_answers_503_without_a_traceback_when_the_database_fails(cl
 
 @pytest.mark.django_db
 def test_a_public_page_shows_the_friendly_503_page_when_the_database_is_down(client):
+    client.raise_request_exception = False
     with mock.patch(
         "guidance.views.Consultation.objects.in_list_order",
         side_effect=OperationalError("server closed the connection"),
@@ -84,7 +119,7 @@ django.setup()
 from django.test import Client
 from django.test.utils import setup_test_environment
 setup_test_environment()
-client = Client()
+client = Client(raise_request_exception=False)
 health = client.get("/healthz")
 home = client.get("/", secure=True)
 print("RESULT", health.status_code, health.content.decode().strip(), home.status_code, home["Retry-After"],
@@ -198,7 +233,7 @@ def gunicorn_serving(tmp_path, output):
     try:
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/live", timeout=2) as answer:  # noqa: S310
                     assert answer.status == 200
                     break
             except OSError:
@@ -217,7 +252,7 @@ def test_gunicorn_serves_the_health_check_and_logs_json_lines_to_stdout(tmp_path
     with gunicorn_serving(tmp_path, lines):
         pass
     access = [line for line in lines if line["logger"] == "gunicorn.access"]
-    assert access[0]["path"] == "/healthz" and access[0]["status"] == 200
+    assert access[0]["path"] == "/healthz/live" and access[0]["status"] == 200
     assert len(access[0]["request_id"]) == 32
     assert "127.0.0.1" not in json.dumps(access)
 
@@ -238,11 +273,11 @@ def test_gunicorn_says_what_was_wrong_with_a_request_without_the_clients_address
     with gunicorn_serving(tmp_path, lines) as port:
         assert " 400 " in send_raw(port, b"GET /?email=ann@example.org HTTP/9.9\r\n\r\n", client)
         assert " 400 " in send_raw(port, b"GET /?email=ann@example.org HTTP/1.1 x\r\nHost: a\r\n\r\n", client)
-        ok = b"GET /healthz?email=ann@example.org HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        ok = b"GET /healthz/live?email=ann@example.org HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
         assert " 200 " in send_raw(port, ok, client)
     errors = [line["message"] for line in lines if line["logger"] == "gunicorn.error"]
     assert sum(message.startswith("Invalid request: Invalid HTTP") for message in errors) == 2, errors
-    assert any(line.get("path") == "/healthz" and line.get("status") == 200 for line in lines)
+    assert any(line.get("path") == "/healthz/live" and line.get("status") == 200 for line in lines)
     assert client not in json.dumps(lines)
     assert "ann@example.org" not in json.dumps(lines)
 
@@ -268,3 +303,20 @@ def test_gunicorns_plain_access_log_format_has_no_client_address_or_query_string
     assert "%(U)s" in access_log_format
     for atom in ["%(h)s", "%(r)s", "%(q)s", "%(f)s", "%({x-forwarded-for}i)s"]:
         assert atom not in access_log_format
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/consultations/x/continue/eyJyIjo1LCJ2IjowfQ:1abc:sig-part/",
+        "/emails/stop/eyJyIjpbNV19:1abc:sig/",
+        "/consultations/x/preview/eyJwIjozfQ:1abc:sig/",
+    ],
+)
+def test_the_tokens_in_links_are_never_written_to_the_logs(path):
+    atoms = {"m": "GET", "U": path, "s": "410", "M": 3, "B": 0, "a": "Mozilla/5.0", "{x-request-id}o": "f00dfeed1234"}
+    access = format_record("gunicorn.access", "%(h)s %(r)s", atoms)
+    warning = format_record("django.request", "Gone: %s", (path,), request=mock.Mock(path=path), status_code=410)
+    logged = json.dumps([access, warning])
+    assert "sig" not in logged and "eyJ" not in logged
+    assert "[token]" in access["path"] and "[token]" in warning["message"] and "[token]" in warning["path"]

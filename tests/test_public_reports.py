@@ -214,3 +214,24 @@ def test_a_question_answer_can_be_reported_and_the_thank_you_page_links_to_the_p
     page = client.post(report_url(answer), {"reason": "off_topic"}, follow=True).content.decode()
     assert f'href="{reverse("guidance:published", args=[consultation.slug])}"' in page
     assert Report.objects.get().comment == answer
+
+
+def test_with_the_shared_cache_unreachable_a_report_is_taken_not_a_500(client, comment, settings, caplog):
+    # Redis named but not there: nothing listens on port 1.
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    }
+    from guidance import ratelimit
+
+    ratelimit.CACHE_FAILURE_LOGGED_AT[0] = 0.0
+    page = client.post(report_url(comment), {"reason": "offensive"})
+    again = client_at("203.0.113.9").post(report_url(comment), {"reason": "spam"})
+    assert page.status_code == 302 and again.status_code == 302
+    assert Report.objects.filter(comment=comment).count() == 2
+    # Logged once a minute, not at every request.
+    assert sum("shared cache could not be reached" in r.getMessage() for r in caplog.records) == 1

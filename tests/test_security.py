@@ -91,9 +91,17 @@ def test_the_proxy_header_marks_a_request_as_https(client, settings):
     assert "Strict-Transport-Security" in response
 
 
-def test_the_health_check_answers_plain_http_probes_without_redirecting(client, settings):
+@pytest.mark.parametrize("path", ["/healthz", "/healthz/live", "/healthz/ready"])
+def test_the_health_checks_answer_plain_http_probes_without_redirecting(client, settings, path):
     settings.SECURE_SSL_REDIRECT = True
-    assert client.get("/healthz").status_code == 200
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/admin/login/"])
+def test_pages_allow_no_camera_microphone_location_or_other_powerful_feature(client, path):
+    policy = dict(item.split("=") for item in client.get(path, secure=True)["Permissions-Policy"].split(", "))
+    for feature in ["camera", "microphone", "geolocation", "payment", "usb", "fullscreen"]:
+        assert policy[feature] == "()"
 
 
 def test_csrf_cookie_is_secure_and_http_only():
