@@ -76,9 +76,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "guidance",
-    # The task queue that sends every email, from a worker process (TASKS below).
-    "django_tasks",
-    "django_tasks_db",
     # Limits staff sign-in attempts (settings below).
     "axes",
     "csp",  # Content Security Policy: the {% csp_nonce %} tag, should a page ever need one
@@ -229,30 +226,27 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "consultations@localho
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Every email (receipts, links to continue a response, what happened to it) is recorded in the
-# database in the same transaction as what caused it, and sent by a worker process
-# (`manage.py run_worker`; guidance/mailqueue.py): never inside a request, so a mail server that is
-# down or hangs slows no page and loses nothing. django-tasks with its database backend is the
-# queue: the task is a row written in the request's own transaction (README, "Email").
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# database (guidance.models.QueuedEmail) in the same transaction as what caused it, and sent by a
+# worker process (`manage.py run_worker`; guidance/mailqueue.py): never inside a request, so a mail
+# server that is down or hangs slows no page and loses nothing.
 # An attempt that fails is tried again after EMAIL_RETRY_SECONDS, doubling each time up to
 # EMAIL_RETRY_MAX_SECONDS; an email still not sent EMAIL_GIVE_UP_HOURS after it was queued is given
 # up (it shows on /healthz).
 EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60)
 EMAIL_RETRY_MAX_SECONDS = env_int("EMAIL_RETRY_MAX_SECONDS", 3600)
 EMAIL_GIVE_UP_HOURS = env_int("EMAIL_GIVE_UP_HOURS", 48)
-# An attempt still unfinished after this many seconds is taken for one whose worker stopped (killed,
-# or its machine lost), and the email is queued again. Keep it well above the longest batch's SMTP
-# exchanges (EMAIL_BATCH_SIZE emails, each a few exchanges bounded by EMAIL_TIMEOUT): an attempt
-# still going after it may be repeated by another worker.
-EMAIL_STALE_SECONDS = env_int("EMAIL_STALE_SECONDS", 300)
-# How many due emails one task of the worker sends over one connection to the mail server. Batches
-# share the queue's cost per task; a worker that stops in the middle of one leaves at most this many
-# emails to be queued again after EMAIL_STALE_SECONDS.
+# A worker holds the emails it is sending for this many seconds, and renews the hold every third of
+# it while it is alive: emails held by a worker that stopped (killed, or its machine lost) are sent
+# by another once the hold runs out.
+EMAIL_STALE_SECONDS = env_int("EMAIL_STALE_SECONDS", 30)
+# How many due emails the worker sends in one go, over one connection to the mail server.
 EMAIL_BATCH_SIZE = env_int("EMAIL_BATCH_SIZE", 20)
-# How long a new email waits for others to go with it: under a steady stream of submissions the
-# worker then sends a batch every second or so rather than one email per task. A receipt arrives
-# this much later (plus the worker's polling interval, a second).
-EMAIL_BATCH_WAIT_SECONDS = env_int("EMAIL_BATCH_WAIT_SECONDS", 1)
+# With nothing due, the worker looks again after this many seconds: a receipt goes out this much
+# after the form is sent, at most; under a steady stream each look takes a batch.
+EMAIL_POLL_SECONDS = env_int("EMAIL_POLL_SECONDS", 1)
+# The health check's figures flag the queue (email_queue_delayed 1) when its oldest unsent email is
+# older than this: no worker running, or the mail server failing for that long.
+EMAIL_QUEUE_ALERT_SECONDS = env_int("EMAIL_QUEUE_ALERT_SECONDS", 900)
 # Emails saying what happened to someone's comments go out once a day, at this hour (UK time), or
 # at the worker's first look after it: at most one a day to one address, listing what changed.
 NOTIFICATION_HOUR = env_int("NOTIFICATION_HOUR", 17)

@@ -94,13 +94,13 @@ def absolute(path):
     return settings.SITE_URL.rstrip("/") + path
 
 
-def build_message(email, *, message_id, receipt_comments):
-    """The EmailMessage for a queued email, or None when there is nobody to send it to (the
-    address was erased) or nothing left to say. A receipt lists `receipt_comments`
-    (receipts_comments(), read for the whole batch)."""
-    response = email.response
-    if not response.email:
+def build_message(email, *, receipt_comments):
+    """The EmailMessage for a queued email, or None when there is nobody to send it to (cancelled,
+    or the address erased) or nothing left to say. It goes to the address it was queued for. A
+    receipt lists `receipt_comments` (receipts_comments(), read for the whole batch)."""
+    if not email.to:
         return None
+    response = email.response
     if email.kind == QueuedEmail.Kind.RECEIPT:
         built = receipt_message(email, response, receipt_comments)
     else:
@@ -110,11 +110,12 @@ def build_message(email, *, message_id, receipt_comments):
         return None
     subject, body, headers = built
     return EmailMessage(
-        subject,
+        # A subject is one line, whatever a title stored before the text rules held may contain.
+        " ".join(subject.split()),
         body,
         settings.DEFAULT_FROM_EMAIL,
-        [response.email],
-        headers={"Message-ID": message_id, **headers},
+        [email.to],
+        headers={"Message-ID": mailqueue.message_id(email), **headers},
     )
 
 

@@ -137,8 +137,9 @@ class RespondentDetailsForm(HoneypotForm):
         required=False,
         max_length=254,
         # An address may have letters of any script in its domain, so Django's own check lets
-        # through the characters that reverse how text displays.
-        validators=[text.check_name],
+        # through the characters that reverse how text displays; and forms of address that mail
+        # sending changes or refuses (text.check_email_address).
+        validators=[text.check_name, text.check_email_address],
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
             "invalid": "Enter an email address in the correct format, like name@example.com",
@@ -591,7 +592,7 @@ class LinkForm(forms.Form):
         label="Email address",
         help_text="We will email you a link that opens your response on any device until the consultation closes.",
         max_length=254,
-        validators=[text.check_name],
+        validators=[text.check_name, text.check_email_address],
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
             "required": "Enter your email address",

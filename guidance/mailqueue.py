@@ -1,35 +1,34 @@
-"""The email queue: every email to a respondent is recorded here in the transaction that causes it,
-and sent by the worker (`manage.py run_worker`), never inside a request.
+"""The email queue: every email to a respondent is a QueuedEmail row, written in the transaction that
+causes it, and sent by the worker (`manage.py run_worker`), never inside a request.
 
-The queue is django-tasks with its database backend. `queue()` writes a QueuedEmail row and the
-task that sends it in the caller's transaction: if that transaction commits, both exist; if it
-rolls back, neither does. Every email waiting to be sent has a task waiting to run; a new email's
-task waits EMAIL_BATCH_WAIT_SECONDS for others to gather. The worker runs `send_queued_email`,
-which sends its own email and the others that are due, up to EMAIL_BATCH_SIZE, over one
-connection to the mail server (a task for each email alone cost the worker as much again as
-sending it):
+The table is the queue; nothing else is. `queue()` records the email with its recipient, fixed
+there and then: a delayed or retried email goes to the address it was queued for, whatever the
+response says later. The worker calls `send_due()` in a loop:
 
-1. in one transaction, locks the emails (those another worker holds are left to it), marks them
-   "sending" with the attempt's time, and marks the other emails' waiting tasks done, so that they
-   do not run only to find their email sent;
-2. builds each message from the response as it is now (the address is read from the response, so
-   an erasure before sending leaves nothing to send) and hands it to the mail server;
-3. marks each one sent as soon as the server has taken it (committed); or, if the server refused it
-   or could not be reached, records the kind of error and queues its next attempt after a back-off
-   (EMAIL_RETRY_SECONDS doubling up to EMAIL_RETRY_MAX_SECONDS), in one transaction; a permanent
-   refusal (an SMTP 5xx) or an email still unsent EMAIL_GIVE_UP_HOURS after it was queued is given
-   up ("failed"). A refusal of one message leaves the rest of the batch to be sent; a server that
-   cannot be reached, or stops answering, fails the rest of the batch the same way, at once.
+1. in one transaction, takes up to EMAIL_BATCH_SIZE emails that are due (those another worker holds
+   are skipped), marks them "sending" and holds them for EMAIL_STALE_SECONDS (a lease, which the
+   worker renews while it is alive: `renew_leases()`);
+2. builds each message (guidance/emails.py), formats it and hands it to the mail server, all over
+   one connection;
+3. marks each one sent as soon as the server has taken it; or records the kind of error and when to
+   try again (EMAIL_RETRY_SECONDS doubling up to EMAIL_RETRY_MAX_SECONDS), giving up only when the
+   server refused the recipient for good (a 5xx to RCPT TO: "no such user") or EMAIL_GIVE_UP_HOURS
+   after the email was queued.
 
-How close to exactly once. A worker that dies in the middle of a batch leaves its emails
-"sending": `recover_interrupted()` (run by the worker every minute) queues them again once the
-attempt is older than STALE_AFTER. A worker that dies between the server taking a message and
-step 3 committing (a window of one database write) cannot know the server took it, so that email
-is sent again: at least once, never lost. Every attempt at one email carries the same Message-ID,
-by which most mail stores show a repeat once. Two workers never send one email at the same time:
-an attempt started less than STALE_AFTER ago is left alone. An attempt that outlasts STALE_AFTER
-(EMAIL_STALE_SECONDS, five minutes: far longer than a batch's SMTP exchanges, each bounded by the
-socket timeout EMAIL_TIMEOUT) may be repeated by another worker.
+What fails one message fails that message only: an address or a header that cannot be formatted, a
+recipient refused, the message refused. What is about the server (no connection, no answer, a
+refusal at the greeting, HELO, login or MAIL FROM) fails the rest of the batch at once, each to be
+tried again: a server that refuses everything for a while loses nothing.
+
+How close to exactly once. A worker that dies mid-batch stops renewing its lease; once the lease has
+run out, `recover_interrupted()` (every worker, each round) makes its emails due again. A worker that
+dies between the server taking a message and step 3 committing (one database write) cannot know the
+server took it, so that email is sent again: at least once, never lost. Every attempt at one email
+carries the same Message-ID (opaque, made when it was queued), by which most mail stores show a
+repeat once. Two workers never hold one email at once: the lease decides.
+
+An erasure or a withdrawal before sending cancels what is queued (`cancel()`): nothing is rewritten
+to go elsewhere.
 """
 
 import contextlib
@@ -41,10 +40,8 @@ import time
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Case, Count, F, Min, Q, Value, When
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
-from django_tasks import task
-from django_tasks_db.models import DBTaskResult
 
 from guidance.models import QueuedEmail
 
@@ -55,108 +52,123 @@ UNSENT = [Status.WAITING, Status.SENDING]
 
 
 class EmailUnsent(Exception):
-    """The worker's task found the email could not be sent this time (for a task result's record)."""
+    """The mail server was handed the message but took none of it."""
 
 
-def stale_after():
+def lease():
     return datetime.timedelta(seconds=settings.EMAIL_STALE_SECONDS)
 
 
-def queue(kind, response, payload=None, *, now=None):
-    """Record an email to `response`'s respondent and the task that sends it, in the caller's
-    transaction. Returns the QueuedEmail."""
-    now = now or timezone.now()
-    # Both rows or neither; inside the caller's transaction no savepoint is needed for that, as a
-    # failure here undoes the caller's work too.
-    with transaction.atomic(savepoint=False):
-        email = QueuedEmail.objects.create(
-            kind=kind, response=response, payload=payload or {}, created_at=now, next_attempt_at=now
-        )
-        # The email may go with any batch from now on; its own task waits a moment for others to
-        # gather, so that under a steady stream of submissions the worker sends batches, not one
-        # email per task. The wait is on the clock the worker reads, not the `now` recorded above
-        # (which a caller may set to the moment it stands for).
-        wait = datetime.timedelta(seconds=settings.EMAIL_BATCH_WAIT_SECONDS)
-        sender = send_queued_email.using(run_after=timezone.now() + wait) if wait else send_queued_email
-        sender.enqueue(email.pk)
-    return email
+def queue(kind, response, payload=None, *, to=None, now=None):
+    """Record an email to `response`'s respondent (at `to`, by default the response's address now),
+    in the caller's transaction. Returns the QueuedEmail."""
+    return QueuedEmail.objects.create(
+        kind=kind,
+        response=response,
+        to=response.email if to is None else to,
+        payload=payload or {},
+        created_at=now or timezone.now(),
+        # Due at once by the clock the worker reads, whatever moment `now` stands for.
+        next_attempt_at=timezone.now(),
+    )
 
 
-@task()
-def send_queued_email(email_id):
-    """The worker's task: an attempt at this email and at the others due now (deliver())."""
-    deliver(email_id)
+def cancel(emails, *, reason):
+    """Cancel the emails of `emails` (a queryset) not yet sent, forgetting their address: after a
+    withdrawal, say. One a worker is sending at this moment may still go. Returns how many."""
+    cancelled = emails.filter(status=Status.WAITING).update(status=Status.CANCELLED, to="", last_error=reason[:100])
+    if cancelled:
+        logger.info("%d queued email(s) cancelled: %s", cancelled, reason)
+    return cancelled
 
 
-def deliver(email_id, now=None):
-    """One attempt at sending a queued email, together with the other emails that are due, up to
-    EMAIL_BATCH_SIZE in all. Returns the given email's status afterwards."""
-    now = now or timezone.now()
-    batch = start_batch(email_id, now)
-    statuses = send_batch(batch)
-    if email_id in statuses:
-        return statuses[email_id]
-    # Sent already, held by another worker, or gone.
-    return QueuedEmail.objects.filter(pk=email_id).values_list("status", flat=True).first()
+def forget_addresses(emails, *, reason):
+    """An erasure: cancel what is still to be sent and forget the address of every email, sent or
+    not (the address is personal data, kept here only to send)."""
+    cancel(emails, reason=reason)
+    emails.exclude(to="").update(to="")
 
 
-def start_batch(email_id, now):
-    """Step 1: lock the task's own email, if it is still to be sent, and the other emails due, mark
-    them "sending" and mark the other emails' waiting tasks done; in one transaction. Returns the
-    emails, the task's own first."""
+# The worker's round ------------------------------------------------------------------------------
+
+
+def send_due(worker="", now=None):
+    """One round of the worker: take the emails that are due (a batch) and send them. Returns how many
+    were taken (0: nothing was due)."""
+    batch = take_batch(worker, now or timezone.now())
+    if batch:
+        send_batch(batch)
+    return len(batch)
+
+
+def take_batch(worker, now):
+    """Step 1: up to EMAIL_BATCH_SIZE due emails, marked "sending" and held for this worker, in one
+    transaction. SKIP LOCKED: two workers asking at the same moment take different emails."""
     with transaction.atomic():
         emails = list(
             QueuedEmail.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("response__consultation")
-            .filter(Q(pk=email_id, status__in=UNSENT) | Q(status=Status.WAITING, next_attempt_at__lte=now))
-            .order_by(Case(When(pk=email_id, then=Value(0)), default=Value(1)), "next_attempt_at", "pk")[
-                : settings.EMAIL_BATCH_SIZE
-            ]
+            .filter(status=Status.WAITING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")[: settings.EMAIL_BATCH_SIZE]
         )
-        if emails and emails[0].pk == email_id and started_recently(emails[0], now):
-            # Another worker started on it a moment ago and is not known to have stopped.
-            emails.pop(0)
         if not emails:
             return []
         QueuedEmail.objects.filter(pk__in=[email.pk for email in emails]).update(
-            status=Status.SENDING, attempts=F("attempts") + 1, last_attempt_at=now
+            status=Status.SENDING,
+            attempts=F("attempts") + 1,
+            last_attempt_at=now,
+            held_by=worker,
+            held_until=now + lease(),
         )
-        for email in emails:
-            email.status, email.attempts, email.last_attempt_at = Status.SENDING, email.attempts + 1, now
-        # A task another worker has claimed is left to run: it will find its email taken.
-        DBTaskResult.objects.filter(
-            status="READY",
-            task_path=send_queued_email.module_path,
-            args_kwargs__args__0__in=[email.pk for email in emails if email.pk != email_id],
-        ).update(status="SUCCESSFUL", started_at=now, finished_at=now, return_value={"sent_with_email": email_id})
+    for email in emails:
+        email.status, email.attempts, email.last_attempt_at = Status.SENDING, email.attempts + 1, now
     return emails
 
 
-def started_recently(email, now):
-    return email.status == Status.SENDING and email.last_attempt_at and now - email.last_attempt_at < stale_after()
+def renew_leases(worker, now=None):
+    """The worker is alive: hold its emails a while longer. Returns how many it holds."""
+    now = now or timezone.now()
+    return QueuedEmail.objects.filter(status=Status.SENDING, held_by=worker).update(held_until=now + lease())
+
+
+def recover_interrupted(now=None):
+    """Make due again the emails whose worker stopped in the middle of sending them (killed, or its
+    machine lost): "sending", and their lease has run out. Returns how many."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        stopped = list(
+            QueuedEmail.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.SENDING, held_until__lt=now)
+            .values_list("pk", flat=True)
+        )
+        QueuedEmail.objects.filter(pk__in=stopped).update(status=Status.WAITING, next_attempt_at=now, held_by="")
+    for email_id in stopped:
+        logger.warning("Email %s queued again: the worker sending it stopped", email_id)
+    return len(stopped)
 
 
 def send_batch(emails):
-    """Steps 2 and 3: send each email of a started batch over one connection. Returns each email's
-    status afterwards, by its id."""
-    # Imported here: emails.py builds messages from the models and reaches back for queue().
+    """Steps 2 and 3: send each email of a batch taken by take_batch, over one connection. Returns
+    each email's status afterwards, by its id."""
+    # Imported here: emails.py builds messages from the models and queues through this module.
     from guidance.emails import build_message, receipts_comments
 
     statuses = {}
     receipts = receipts_comments(emails)
     for position, email in enumerate(emails):
         try:
-            message = build_message(email, message_id=message_id(email), receipt_comments=receipts.get(email.pk, ()))
+            message = build_message(email, receipt_comments=receipts.get(email.pk, ()))
+            if message is not None:
+                formatted_for_sending(message)
         except Exception as error:
-            # A fault in building one message is no reason to hold back the others.
+            # Something of this message alone (an address or a header that cannot be written).
             logger.exception("Could not build email %s (%s for response %s)", email.pk, email.kind, email.response)
             statuses[email.pk] = attempt_failed(email, error, now=timezone.now())
             continue
         if message is None:
-            # Its address was erased, or it has nothing left to say (everything withdrawn).
-            QueuedEmail.objects.filter(pk=email.pk).update(status=Status.DROPPED)
+            QueuedEmail.objects.filter(pk=email.pk).update(status=Status.CANCELLED, to="", held_by="")
             logger.info("Email %s (%s for response %s) dropped: nothing to send", email.pk, email.kind, email.response)
-            statuses[email.pk] = Status.DROPPED
+            statuses[email.pk] = Status.CANCELLED
             continue
         try:
             message.connection = mail_connection()
@@ -164,21 +176,33 @@ def send_batch(emails):
             MAIL_CONNECTION["used_at"] = time.monotonic()
         except Exception as error:
             close_mail_connection()
-            if is_refusal_of_one_message(error):
-                statuses[email.pk] = attempt_failed(email, error, now=timezone.now())
-                continue
-            # The server cannot be reached or stopped answering: the rest of the batch would meet the same.
-            for each in emails[position:]:
-                statuses[each.pk] = attempt_failed(each, error, now=timezone.now())
-            break
-        if not sent:
-            unsent = EmailUnsent("the email backend took no message")
-            statuses[email.pk] = attempt_failed(email, unsent, now=timezone.now())
+            if is_about_the_server(error):
+                # The rest of the batch would meet the same: each is tried again after its back-off.
+                for each in emails[position:]:
+                    statuses[each.pk] = attempt_failed(each, error, now=timezone.now())
+                break
+            statuses[email.pk] = attempt_failed(email, error, now=timezone.now())
             continue
-        QueuedEmail.objects.filter(pk=email.pk).update(status=Status.SENT, sent_at=timezone.now(), last_error="")
+        if not sent:
+            statuses[email.pk] = attempt_failed(email, EmailUnsent(), now=timezone.now())
+            continue
+        QueuedEmail.objects.filter(pk=email.pk).update(
+            status=Status.SENT, sent_at=timezone.now(), last_error="", held_by=""
+        )
         logger.info("Email %s (%s for response %s) sent", email.pk, email.kind, email.response.reference)
         statuses[email.pk] = Status.SENT
     return statuses
+
+
+def formatted_for_sending(message):
+    """Format `message` as the mail backend will (its headers, and each address as the server is
+    told it), so that what cannot be formatted fails here, as this message's own fault, and not in
+    the middle of sending, where it would look like the server's."""
+    from django.core.mail.message import sanitize_address
+
+    message.message()
+    for address in [message.from_email, *message.recipients()]:
+        sanitize_address(address, message.encoding or settings.DEFAULT_CHARSET)
 
 
 # The worker's connection to the mail server, kept open from one email to the next while they follow
@@ -208,17 +232,23 @@ def close_mail_connection():
             connection.close()
 
 
+def is_about_the_server(error):
+    """True when the error says nothing about this message, so the next would meet it too: no
+    connection or no answer (socket errors, timeouts, TLS), or the server refusing us at the
+    greeting, HELO, login or MAIL FROM. A refusal of the recipient or of the message, or a message
+    that could not be formatted, is about this message alone."""
+    if isinstance(error, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)):
+        return False
+    return isinstance(error, OSError)  # smtplib's errors are OSErrors too
+
+
 def is_permanent(error):
-    """A refusal that will not change by trying again: the server said 5xx (no such user, say)."""
+    """Only the server saying no, for good, to the recipient (a 5xx to RCPT TO: "no such user") is
+    final. A 5xx at the greeting, HELO or MAIL FROM is about the server, which may mend; a message it
+    refused may go later too. Everything else is tried again until EMAIL_GIVE_UP_HOURS."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
-    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
-
-
-def is_refusal_of_one_message(error):
-    """The server answered, and refused this message alone: the next one may well go. Anything else
-    (no connection, no answer, a refused greeting or login) would meet the rest of the batch too."""
-    return isinstance(error, (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError))
+    return False
 
 
 def retry_delay(attempts):
@@ -229,26 +259,24 @@ def retry_delay(attempts):
 
 
 def attempt_failed(email, error, *, now):
-    """Record a failed attempt and queue the next one, or give up; in one transaction. The log says
-    the kind of error only: its message can hold the address."""
+    """Record a failed attempt and when to try again, or give up. The log says the kind of error
+    only: its message can hold the address."""
     kind = type(error).__name__
     give_up_at = email.created_at + datetime.timedelta(hours=settings.EMAIL_GIVE_UP_HOURS)
-    with transaction.atomic():
-        if is_permanent(error) or now >= give_up_at:
-            QueuedEmail.objects.filter(pk=email.pk).update(status=Status.FAILED, last_error=kind)
-            logger.error(
-                "Could not send the %s for response %s (%s): given up after %d attempt(s)",
-                email.kind,
-                email.response.reference,
-                kind,
-                email.attempts,
-            )
-            return Status.FAILED
-        next_attempt = now + retry_delay(email.attempts)
-        QueuedEmail.objects.filter(pk=email.pk).update(
-            status=Status.WAITING, last_error=kind, next_attempt_at=next_attempt
+    if is_permanent(error) or now >= give_up_at:
+        QueuedEmail.objects.filter(pk=email.pk).update(status=Status.FAILED, last_error=kind, held_by="")
+        logger.error(
+            "Could not send the %s for response %s (%s): given up after %d attempt(s)",
+            email.kind,
+            email.response.reference,
+            kind,
+            email.attempts,
         )
-        send_queued_email.using(run_after=next_attempt).enqueue(email.pk)
+        return Status.FAILED
+    next_attempt = now + retry_delay(email.attempts)
+    QueuedEmail.objects.filter(pk=email.pk).update(
+        status=Status.WAITING, last_error=kind, next_attempt_at=next_attempt, held_by=""
+    )
     logger.warning(
         "Could not send the %s for response %s (%s, attempt %d); trying again at %s",
         email.kind,
@@ -261,42 +289,19 @@ def attempt_failed(email, error, *, now):
 
 
 def message_id(email):
-    """The same Message-ID on every attempt at one email, so a repeat after a crash is one message."""
+    """The same Message-ID on every attempt at one email, so a repeat after a crash is one message.
+    Made of a random id given when it was queued: it says nothing of how many emails went before."""
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
-    return f"<email-{email.pk}.{int(email.created_at.timestamp())}@{domain}>"
+    return f"<{email.uid.hex}@{domain}>"
 
 
-def recover_interrupted(now=None):
-    """Queue again the emails whose worker stopped in the middle of sending them (killed, or its
-    machine lost): "sending" for longer than STALE_AFTER. Each is waiting again, with a task of its
-    own; the stopped worker's task, still "running", is marked failed so that it is not counted as
-    running. Returns how many emails were queued again."""
-    now = now or timezone.now()
-    started_before = now - stale_after()
-    with transaction.atomic():
-        DBTaskResult.objects.filter(
-            status="RUNNING", task_path=send_queued_email.module_path, started_at__lt=started_before
-        ).update(
-            status="FAILED",
-            finished_at=now,
-            exception_class_path="guidance.mailqueue.EmailUnsent",
-            traceback="The worker stopped during this attempt.",
-        )
-        stopped = list(
-            QueuedEmail.objects.select_for_update(skip_locked=True)
-            .filter(status=Status.SENDING, last_attempt_at__lt=started_before)
-            .values_list("pk", flat=True)
-        )
-        QueuedEmail.objects.filter(pk__in=stopped).update(status=Status.WAITING, next_attempt_at=now)
-        for email_id in stopped:
-            send_queued_email.enqueue(email_id)
-            logger.warning("Email %s queued again: the worker sending it stopped", email_id)
-    return len(stopped)
+# What /healthz says of the queue -------------------------------------------------------------------
 
 
 def health(now=None):
-    """What /healthz says of the queue: how many emails wait, the age of the oldest in seconds, how
-    many are being tried again, and how many were given up in the last seven days."""
+    """How many emails wait, the age of the oldest in seconds, whether that is older than
+    EMAIL_QUEUE_ALERT_SECONDS (no worker, or the mail server failing that long), how many are being
+    tried again, and how many were given up in the last seven days."""
     now = now or timezone.now()
     week_ago = now - datetime.timedelta(days=7)
     counts = QueuedEmail.objects.filter(
@@ -308,9 +313,11 @@ def health(now=None):
         oldest=Min("created_at", filter=Q(status__in=UNSENT)),
     )
     oldest = counts["oldest"]
+    oldest_seconds = max(0, int((now - oldest).total_seconds())) if oldest else 0
     return {
         "email_queue_waiting": counts["waiting"],
-        "email_queue_oldest_seconds": max(0, int((now - oldest).total_seconds())) if oldest else 0,
+        "email_queue_oldest_seconds": oldest_seconds,
+        "email_queue_delayed": int(oldest_seconds > settings.EMAIL_QUEUE_ALERT_SECONDS),
         "email_queue_retrying": counts["retrying"],
         "email_queue_failed_last_7_days": counts["failed"],
     }

@@ -5,6 +5,7 @@ Personal data (name, email, organisation) lives on Response and nowhere else.
 """
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -169,15 +170,24 @@ class Consultation(models.Model):
         OUTCOME_PUBLISHED = "outcome", "Outcome published"
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="consultations")
-    title = models.CharField(max_length=200)
+    # In the subject of every email about it: one line, as a respondent's name is (guidance/text.py).
+    title = models.CharField(max_length=200, validators=[text_rules.check_name, text_rules.check_not_blank])
     slug = models.SlugField(
         max_length=100, unique=True, help_text="Used in web addresses. Letters, numbers and hyphens."
     )
-    organisation = models.CharField(max_length=200, help_text="Who is consulting, as the public knows them.")
+    organisation = models.CharField(
+        max_length=200,
+        validators=[text_rules.check_name, text_rules.check_not_blank],
+        help_text="Who is consulting, as the public knows them.",
+    )
     summary = models.TextField(help_text="A few plain-English sentences: what is proposed and whose views are wanted.")
     opens_at = models.DateTimeField(help_text="UK time. Responses are accepted from this moment.")
     closes_at = models.DateTimeField(help_text="UK time. Responses are refused from this moment.")
-    contact_email = models.EmailField(blank=True, help_text="Where people can send a response or ask a question.")
+    contact_email = models.EmailField(
+        blank=True,
+        validators=[text_rules.check_name, text_rules.check_email_address],
+        help_text="Where people can send a response or ask a question.",
+    )
     event_note = models.TextField(
         blank=True,
         help_text="Another way to take part, such as an event or a hashtag, named without its date: "
@@ -424,7 +434,7 @@ class Response(models.Model):
     # The text rules (guidance/text.py) hold here too, so a response typed in by staff in the
     # admin is checked as the public's forms check theirs.
     name = models.CharField(max_length=200, blank=True, validators=[text_rules.check_name, text_rules.check_not_blank])
-    email = models.EmailField(blank=True, validators=[text_rules.check_name])
+    email = models.EmailField(blank=True, validators=[text_rules.check_name, text_rules.check_email_address])
     organisation = models.CharField(
         max_length=200, blank=True, validators=[text_rules.check_name, text_rules.check_not_blank]
     )
@@ -1062,9 +1072,10 @@ class Draft(models.Model):
 
 class QueuedEmail(models.Model):
     """One email to a respondent, recorded in the same transaction as what caused it, and sent by
-    the worker (guidance/mailqueue.py) with retries. It holds no address and no text: both are
-    read from the response when it is sent, so personal data stays on the response alone, and an
-    erasure before sending leaves nothing to send."""
+    the worker (guidance/mailqueue.py) with retries: the queue is this table. Its recipient is
+    fixed when it is queued, so a later change of address on the response never redirects it; an
+    erasure or withdrawal before sending cancels it and forgets the address. It holds no text: a
+    receipt lists the comments its form sent (payload), read when it is built."""
 
     class Kind(models.TextChoices):
         RECEIPT = "receipt", "Receipt"
@@ -1076,16 +1087,24 @@ class QueuedEmail(models.Model):
         SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Given up"
-        DROPPED = "dropped", "Not sent: nobody to send it to"
+        CANCELLED = "cancelled", "Not sent: cancelled, or nothing left to send"
 
     kind = models.CharField(max_length=16, choices=Kind)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="emails")
+    to = models.EmailField(
+        blank=True, help_text="The address it goes to, fixed when it was queued; blank once cancelled or erased."
+    )
     payload = models.JSONField(default=dict, blank=True, help_text="What the email is about: ids, never text.")
+    # The Message-ID's own part: random, so that it says nothing of how many emails went before.
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
     status = models.CharField(max_length=16, choices=Status, default=Status.WAITING)
     created_at = models.DateTimeField(default=timezone.now)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The worker sending it, and until when it is held for that worker unless it says it is alive.
+    held_by = models.CharField(max_length=100, blank=True, default="")
+    held_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=100, blank=True, help_text="The kind of error of the last attempt.")
 
@@ -1097,7 +1116,9 @@ class QueuedEmail(models.Model):
                 fields=["status", "created_at"],
                 name="queuedemail_unsent",
                 condition=Q(status__in=["waiting", "sending", "failed"]),
-            )
+            ),
+            # The worker's round: what is due, soonest first.
+            models.Index(fields=["next_attempt_at"], name="queuedemail_due", condition=Q(status="waiting")),
         ]
 
     def __str__(self):

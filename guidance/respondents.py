@@ -23,7 +23,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance import moderation
+from guidance import mailqueue, moderation
 from guidance.models import Comment, ModerationReason, Response
 
 LINK_SALT = "guidance.respondents.continue"
@@ -168,12 +168,14 @@ def withdraw_comment(response, comment):
 
 def withdraw_response(response):
     """Withdraw every comment and answer, delete the saved forms, stop the links and the emails
-    saying what happened: the response stays in the audit trail, marked withdrawn."""
+    saying what happened, and cancel any email still queued for it: the response stays in the
+    audit trail, marked withdrawn."""
     check_open(response)
     now = timezone.now()
     with transaction.atomic():
         moderation.withdraw(response.comments.all(), now=now)
         response.drafts.all().delete()
+        mailqueue.cancel(response.emails.all(), reason="response withdrawn")
         Response.objects.filter(pk=response.pk).update(
             withdrawn_at=now, notify=False, link_version=F("link_version") + 1
         )

@@ -7,8 +7,8 @@ when; the references stay, so a removal can be confirmed to the person who asked
 
 Forms saved to finish later (Draft) are of no use once a consultation has closed: the retention
 job deletes them at the close, and removes the personal data of responses that were saved but
-never sent. An erasure on request deletes them too. An email still queued for a response whose
-address was removed is not sent (guidance/mailqueue.py).
+never sent. An erasure on request deletes them too. The emails queued for a response whose address
+is removed are cancelled, and every email's copy of the address forgotten (guidance/mailqueue.py).
 """
 
 import calendar
@@ -16,7 +16,17 @@ import calendar
 from django.db import transaction
 from django.utils import timezone
 
-from guidance.models import Comment, Consultation, Draft, Erasure, ModerationEvent, Response, normalise_reference
+from guidance import mailqueue
+from guidance.models import (
+    Comment,
+    Consultation,
+    Draft,
+    Erasure,
+    ModerationEvent,
+    QueuedEmail,
+    Response,
+    normalise_reference,
+)
 
 REMOVED_TEXT = "[removed at the respondent's request]"
 PERSONAL_FIELDS = dict.fromkeys(Response.PERSONAL_DATA_FIELDS, "")
@@ -67,6 +77,8 @@ def anonymise(consultation, due, now, reason):
     references = list(due.select_for_update().order_by("reference").values_list("reference", flat=True))
     if not references:
         return []
+    emails = QueuedEmail.objects.filter(response__reference__in=references)
+    mailqueue.forget_addresses(emails, reason="personal data removed under retention")
     due.update(**PERSONAL_FIELDS, anonymised_at=now)
     erasure = Erasure.objects.create(
         at=now,
@@ -92,6 +104,7 @@ def erase_response(response, *, by, include_text=False, reason=""):
         response.save(update_fields=[*PERSONAL_FIELDS, "anonymised_at"])
         # What was saved and never sent goes whatever was asked: it was never part of the response.
         Draft.objects.filter(response=response).delete()
+        mailqueue.forget_addresses(response.emails.all(), reason="personal data erased on request")
         if include_text:
             # The words given for "Other" too; the options chosen are the question's own words.
             Comment.objects.filter(response=response).update(text=REMOVED_TEXT, other_text="")

@@ -82,6 +82,30 @@ def check_name(value):
         raise ValidationError(DIRECTION_MESSAGE, code="direction_controls")
 
 
+EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.com"
+
+
+def check_email_address(value):
+    """An address the mail server will be told exactly as it was typed. Django's own check accepts
+    forms that sending then changes or refuses: a quoted name ("a b"@example.org), an encoded word
+    (=?utf-8?q?...?=, which becomes a line break when decoded), an IP address for a domain
+    ([192.0.2.1]), a name in another script. Nobody needs these to get a receipt, and each could
+    make the email go somewhere else or fail for others sent with it, so they are refused."""
+    if not value:
+        return
+    from django.core.mail.message import sanitize_address
+
+    name, _, domain = value.rpartition("@")
+    if name.startswith('"') or "=?" in value or domain.startswith("[") or not name.isascii():
+        raise ValidationError(EMAIL_MESSAGE, code="invalid")
+    try:
+        written = sanitize_address(value, "utf-8")
+    except (ValueError, TypeError, IndexError):
+        raise ValidationError(EMAIL_MESSAGE, code="invalid") from None
+    if written.rpartition("@")[0] != name or "\n" in written or "\r" in written:
+        raise ValidationError(EMAIL_MESSAGE, code="invalid")
+
+
 def check_not_blank(value):
     """For model fields, where Django strips only spaces before deciding a field is empty."""
     if value and is_blank(value):

@@ -41,16 +41,6 @@ def fast_password_hasher():
     get_hashers_by_algorithm.cache_clear()
 
 
-# A new email's task waits a second for others to go with it (EMAIL_BATCH_WAIT_SECONDS); tests send
-# the emails right after the request that queued them, as the worker would a moment later.
-# tests/test_email_queue.py checks the wait itself. Session-wide, for the live server too.
-@pytest.fixture(autouse=True, scope="session")
-def emails_due_at_once():
-    from django.conf import settings
-
-    settings.EMAIL_BATCH_WAIT_SECONDS = 0
-
-
 # Each process keeps rendered fragments in memory (settings.CACHES["fragments"]); primary keys are
 # reused from test to test, so a page cached by one test must not be served to the next.
 @pytest.fixture(autouse=True)

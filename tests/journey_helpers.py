@@ -29,27 +29,15 @@ def publish(comment):
 
 
 def deliver_emails(limit=None):
-    """What the worker does (`manage.py run_worker`), inside the test's transaction: run every task
-    that is due (or the first `limit` of them), through django-tasks' own worker, and return how
-    many ran. (The worker's polling loop closes database connections between rounds, which a test's
-    transaction cannot survive; tests/test_email_queue.py runs the real command against a real mail
-    server.)"""
-    from django_tasks_db.management.commands.db_worker import Worker
-    from django_tasks_db.models import DBTaskResult
+    """What the worker does (`manage.py run_worker`), inside the test's transaction: send every email
+    that is due, a batch at a time (or the first `limit` batches), and return how many were taken.
+    (tests/test_email_queue.py runs the real command against a real mail server.)"""
+    from guidance import mailqueue
 
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
-    ran = 0
-    while (limit is None or ran < limit) and (result := DBTaskResult.objects.ready().first()) is not None:
-        result.claim("test-worker")
-        worker.run_task(result)
-        ran += 1
-    return ran
+    taken = batches = 0
+    while limit is None or batches < limit:
+        batch = mailqueue.send_due("test-worker")
+        if not batch:
+            break
+        taken, batches = taken + batch, batches + 1
+    return taken

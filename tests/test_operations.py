@@ -47,6 +47,7 @@ def test_health_check_gives_the_email_queue_figures_only_with_the_token(client, 
         b"ok\n"
         b"email_queue_waiting 0\n"
         b"email_queue_oldest_seconds 0\n"
+        b"email_queue_delayed 0\n"
         b"email_queue_retrying 0\n"
         b"email_queue_failed_last_7_days 0\n"
     )

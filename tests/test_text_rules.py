@@ -244,3 +244,51 @@ def test_an_uploaded_file_with_a_nul_byte_shows_the_line_and_imports_nothing(adm
     refused = admin_client.post(preview_url, {"import": "Import"})
     assert refused.status_code == 400
     assert not Response.objects.exists()
+
+
+# Email addresses: only what mail sending writes exactly as typed -------------------------------
+
+ADDRESSES_MAIL_SENDING_WOULD_CHANGE = [
+    '"=?utf-8?q?a=0Ab?="@example.org',  # an encoded word: decoded, a line break in a header
+    "=?utf-8?q?ann?=@example.org",
+    '"ann smith"@example.org',  # a quoted name
+    "ann@[192.0.2.1]",  # an IP address for a domain
+    "ann@[IPv6:2001:db8::1]",
+    "ännä@example.org",  # a name in another script: sending would encode it
+]
+
+
+@pytest.mark.parametrize("address", ADDRESSES_MAIL_SENDING_WOULD_CHANGE)
+def test_the_form_refuses_an_address_that_mail_sending_would_change_or_refuse(client, consultation, section, address):
+    page = client.post(section_url(section, consultation), comment_data(email=address))
+    assert page.status_code == 200
+    assert "Enter an email address in the correct format, like name@example.com" in page.content.decode()
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize("address", ["ann.smith+consult@example.org", "o'neill@example.co.uk", "ann@bücher.example"])
+def test_ordinary_addresses_are_accepted(client, consultation, section, address):
+    page = client.post(section_url(section, consultation), comment_data(email=address))
+    assert page.status_code == 302
+    assert Response.objects.get().email == address
+
+
+@pytest.mark.parametrize("address", ADDRESSES_MAIL_SENDING_WOULD_CHANGE[:4])
+def test_staff_entry_refuses_such_an_address_too(address):
+    from django.core.exceptions import ValidationError
+
+    from guidance.models import Response as ResponseModel
+
+    with pytest.raises(ValidationError) as refused:
+        ResponseModel(email=address).clean_fields(exclude=["consultation", "respondent_type", "consent"])
+    assert "email" in refused.value.message_dict
+
+
+@pytest.mark.parametrize("title", ["Our draft\r\nBcc: everyone@example.org", "Our draft\nguidance", "Draft\x1b[2J"])
+def test_a_consultation_title_that_reaches_email_subjects_follows_the_name_rules(consultation, title):
+    from django.core.exceptions import ValidationError
+
+    consultation.title = title
+    with pytest.raises(ValidationError) as refused:
+        consultation.full_clean()
+    assert CONTROL in str(refused.value.message_dict["title"])

@@ -1,47 +1,45 @@
-"""`manage.py run_worker`: the process that sends every email the portal queues.
+"""`manage.py run_worker`: the process that sends every email the portal queues (guidance/mailqueue.py).
 
-It is django-tasks' database worker (`db_worker`, with all its options: `--batch` sends what is due
-and stops), plus the queue's housekeeping every minute, on a thread beside it
-(guidance/mailqueue.py, guidance/notifications.py): queue again an email whose worker stopped in
-the middle of sending it, and queue the day's emails saying what happened to people's comments.
-Run one or more beside the web server (`make run` does; docker compose has a `worker` service).
+Each round it sends what is due, in batches; when nothing is due it looks again after
+EMAIL_POLL_SECONDS. Every minute it also does the queue's housekeeping: emails whose worker stopped
+mid-batch are made due again, and the day's emails saying what happened to people's comments are
+queued (guidance/notifications.py). A thread beside it renews the lease on the emails it is sending,
+so that another worker takes them over soon after this one dies, and not while it is alive.
+
+It rides out the database going away (a restart, a failover, a full connection table): it says so
+in the log, waits (1 s, doubling up to 30 s) and carries on; it never exits for that. It stops on
+SIGTERM or SIGINT once the batch in hand is sent. Whatever runs it should still restart it if it
+ever exits (docker compose's `restart: unless-stopped`, `make run`'s loop, systemd's
+`Restart=always`: docs/deployment.md).
 """
 
+import contextlib
 import logging
 import os
+import signal
+import socket
 import threading
+import time
+import uuid
 
-from django.db import close_old_connections
-from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
-from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections, connection
 
 from guidance import mailqueue, notifications
 
 logger = logging.getLogger(__name__)
 
-
-def housekeeping():
-    """One round: recover interrupted sends, queue the emails saying what happened."""
-    try:
-        mailqueue.recover_interrupted()
-        notifications.queue_notifications()
-    except Exception:
-        # The next round tries again; sending carries on meanwhile.
-        logger.exception("Email queue housekeeping failed")
-    finally:
-        close_old_connections()
+LONGEST_WAIT_AFTER_A_DATABASE_ERROR = 30
 
 
-def housekeeping_every(seconds, stopped):
-    while not stopped.wait(seconds):
-        housekeeping()
-
-
-class Command(DatabaseWorkerCommand):
-    help = "Send the queued emails (django-tasks' database worker), with the queue's housekeeping every minute."
+class Command(BaseCommand):
+    help = "Send the queued emails, with the queue's housekeeping every minute. Runs until stopped."
 
     def add_arguments(self, parser):
-        super().add_arguments(parser)
+        parser.add_argument(
+            "--batch", action="store_true", help="Send what is due now, then stop (instead of running until stopped)."
+        )
         parser.add_argument(
             "--nice",
             type=int,
@@ -57,18 +55,100 @@ class Command(DatabaseWorkerCommand):
             help="Seconds between rounds of housekeeping; 0 for none (default: %(default)r).",
         )
 
-    def handle(self, *args, housekeeping_seconds, nice, **options):
+    def handle(self, *args, batch, nice, housekeeping_seconds, **options):
         if nice:
             os.nice(nice)
-        # Under the autoreloader (DEBUG) the first process only watches files; the second works.
-        watching_only = (
-            options.get("reload") and not options.get("batch") and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
-        )
-        if housekeeping_seconds > 0 and not watching_only:
+        worker = Worker(housekeeping_seconds=housekeeping_seconds)
+        if batch:
+            worker.send_what_is_due()
+            return
+        signal.signal(signal.SIGTERM, worker.stop)
+        signal.signal(signal.SIGINT, worker.stop)
+        worker.run()
+
+
+class Worker:
+    def __init__(self, *, housekeeping_seconds=60):
+        # Unique among workers, past and present: a lease names the worker that holds it.
+        self.name = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.housekeeping_seconds = housekeeping_seconds
+        self.stopped = threading.Event()
+        self.last_housekeeping = None
+
+    def stop(self, signum=None, frame=None):
+        logger.info("Email worker %s stopping once the batch in hand is sent", self.name)
+        self.stopped.set()
+
+    def run(self):
+        logger.info("Email worker %s started", self.name)
+        threading.Thread(target=self.keep_leases, name="leases", daemon=True).start()
+        failures = 0
+        while not self.stopped.is_set():
+            try:
+                taken = self.round()
+            except DatabaseError as error:
+                failures += 1
+                wait = min(2 ** (failures - 1), LONGEST_WAIT_AFTER_A_DATABASE_ERROR)
+                logger.warning(
+                    "Email worker: the database is unavailable (%s); trying again in %d s", type(error).__name__, wait
+                )
+                forget_the_connection()
+                self.stopped.wait(wait)
+                continue
+            except Exception:
+                # A fault of ours must not stop every email: logged, and tried again next round.
+                logger.exception("Email worker: a round failed")
+                forget_the_connection()
+                self.stopped.wait(settings.EMAIL_POLL_SECONDS)
+                continue
+            if failures:
+                logger.info("Email worker: the database is back")
+                failures = 0
+            if not taken:
+                self.stopped.wait(settings.EMAIL_POLL_SECONDS)
+        mailqueue.close_mail_connection()
+        logger.info("Email worker %s stopped", self.name)
+
+    def round(self):
+        """Housekeeping when it is due, then one batch. Returns how many emails were taken."""
+        now = time.monotonic()
+        if self.housekeeping_seconds > 0 and (
+            self.last_housekeeping is None or now - self.last_housekeeping >= self.housekeeping_seconds
+        ):
+            self.last_housekeeping = now
             housekeeping()
-            if not options.get("batch"):
-                stopped = threading.Event()
-                threading.Thread(
-                    target=housekeeping_every, args=(housekeeping_seconds, stopped), name="housekeeping", daemon=True
-                ).start()
-        super().handle(*args, **options)
+        close_old_connections()
+        return mailqueue.send_due(self.name)
+
+    def send_what_is_due(self):
+        """--batch: housekeeping, then batches until nothing is due."""
+        if self.housekeeping_seconds > 0:
+            housekeeping()
+        while mailqueue.send_due(self.name):
+            pass
+        mailqueue.close_mail_connection()
+
+    def keep_leases(self):
+        """While this worker lives, it holds the emails it is sending (mailqueue.renew_leases)."""
+        every = max(1.0, settings.EMAIL_STALE_SECONDS / 3)
+        while not self.stopped.wait(every):
+            try:
+                mailqueue.renew_leases(self.name)
+            except DatabaseError:
+                forget_the_connection()  # the main loop says so in the log
+            except Exception:
+                logger.exception("Email worker: could not renew its leases")
+        # Stopped: nothing held after the batch in hand.
+
+
+def housekeeping():
+    """Make due again what a stopped worker held; queue the emails saying what happened."""
+    mailqueue.recover_interrupted()
+    notifications.queue_notifications()
+
+
+def forget_the_connection():
+    """Close this thread's database connection, whatever state it is in: the next query opens a new one."""
+    # A broken connection may fail to close; it is dropped either way.
+    with contextlib.suppress(Exception):
+        connection.close()
