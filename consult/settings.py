@@ -301,6 +301,9 @@ AXES_CLIENT_IP_CALLABLE = "guidance.ratelimit.client_pseudonym"
 # axes' log lines mask both (its default, kept on purpose): a username may be a person's name or
 # email address.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
+# Where signing in leads when the address it was asked to return to (?next=) is missing or points
+# to another site: the staff home, not Django's default /accounts/profile/, which is a 404 here.
+LOGIN_REDIRECT_URL = "admin:index"
 # A staff session ends after this many seconds without a request (guidance/staff/accounts.py).
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 3600)
 

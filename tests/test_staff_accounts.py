@@ -3,10 +3,11 @@
 import datetime
 import ipaddress
 import logging
+from urllib.parse import urlencode
 from unittest import mock
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.sessions.backends.db import SessionStore
@@ -159,3 +160,37 @@ def test_sign_in_log_lines_name_neither_the_username_nor_the_address(client, sta
     assert "AXES: New login failure" in caplog.text and "AXES: Locking out" in caplog.text
     assert "ann.jones" not in caplog.text
     assert "203.0.113.66" not in caplog.text and "203.0.113.67" not in caplog.text
+
+
+@pytest.mark.parametrize("length", [151, 256, 1000])
+def test_a_username_longer_than_any_account_s_is_refused_before_anything_is_recorded(client, staff, length):
+    """No account has a username over 150 characters (the User model's limit), and the record of
+    failed sign-ins keeps at most 255: a longer one is refused like a wrong password, with nothing
+    written (on PostgreSQL the record would overflow its column and the page fail)."""
+    response = sign_in(client, "wrong", username="a" * length)
+    assert response.status_code == 200
+    assert "Please enter the correct username and password" in response.content.decode()
+    assert not AccessAttempt.objects.exists()
+    assert not AccessFailureLog.objects.exists()
+
+
+def test_a_username_with_a_nul_character_is_refused_before_anything_is_recorded(client, staff):
+    response = sign_in(client, "wrong", username="alex\x00")
+    assert response.status_code == 200
+    assert not AccessAttempt.objects.exists()
+
+
+@pytest.mark.parametrize("unsafe", ["https://evil.example/", "//evil", "https:///evil.example", "/\\evil.example"])
+def test_signing_in_with_an_unsafe_next_address_lands_on_the_staff_home(client, staff, unsafe):
+    response = client.post(
+        LOGIN + "?" + urlencode({"next": unsafe}), {"username": "alex", "password": PASSWORD, "next": unsafe}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == ADMIN
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_signing_in_with_a_safe_next_address_goes_there(client, staff):
+    target = reverse("admin:guidance_comment_changelist")
+    response = client.post(LOGIN, {"username": "alex", "password": PASSWORD, "next": target})
+    assert response["Location"] == target

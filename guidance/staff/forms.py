@@ -1,6 +1,7 @@
 """The staff pages' forms. They only validate; the pages act on what they return."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 
 from guidance import answers, supporting
 from guidance.exports import Layout
@@ -389,3 +390,19 @@ class SectionLinksForm(forms.Form):
             section.pk: [int(pk) for pk in self.cleaned_data.get(self.field_name(section), [])]
             for section in self.later_sections
         }
+
+
+class StaffSignInForm(AdminAuthenticationForm):
+    """The admin's sign-in form, refusing a username longer than any account can have.
+
+    Django's form gives the username box a maxlength but does not check it, so a longer username
+    went on to authenticate() and into django-axes' record of failed sign-ins, whose column holds
+    255 characters: PostgreSQL refused the row and the page failed. No account has a username
+    longer than the User model allows, so such a sign-in can only fail: it is refused as a wrong
+    username or password before anything is checked or recorded."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username and len(username) > self.username_field.max_length:
+            raise self.get_invalid_login_error()
+        return super().clean()

@@ -9,6 +9,13 @@ class PortalAdminSite(admin.AdminSite):
     index_title = "Staff workspace"
 
     @property
+    def login_form(self):
+        # Imported here: this module is imported while the apps load, before forms can import models.
+        from guidance.staff.forms import StaffSignInForm
+
+        return StaffSignInForm
+
+    @property
     def site_header(self):
         return f"{settings.SITE_NAME}: staff"
 
