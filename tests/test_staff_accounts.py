@@ -3,8 +3,8 @@
 import datetime
 import ipaddress
 import logging
-from urllib.parse import urlencode
 from unittest import mock
+from urllib.parse import urlencode
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
