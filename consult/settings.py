@@ -275,23 +275,35 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-# Staff accounts. django-axes counts failed sign-ins within 30 minutes, two ways: 5 for one
-# username from one address lock that pair out (someone guessing one person's password), and 20
-# from one address whatever the usernames lock that address out (someone trying a common password
-# on every account: password spraying). 20, so that a team signing in from one office is not
-# locked out by a few mistakes. A lockout lasts 30 minutes; a successful sign-in clears that
-# username's failures from that address, not those with other usernames (guidance/staff/accounts.py). The
-# address is the person's, behind the proxy too (guidance.ratelimit.client_address, TRUSTED_PROXIES
-# below), and axes stores only a pseudonym of it, never the address itself.
+# Staff accounts. django-axes counts failed sign-ins within 30 minutes, three ways, and each
+# count locks out at its own limit (guidance/staff/accounts.py):
+# - 5 for one username from one address lock that pair out (someone guessing one person's password);
+# - 10 for one username from any addresses lock that username out (the same from many addresses);
+# - 20 from one address whatever the usernames lock that address out (someone trying a common
+#   password on every account: password spraying). 20, so that a team signing in from one office
+#   is not locked out by a few mistakes.
+# The last two would let anyone lock colleagues out (an account they name, or everyone behind an
+# office's shared address), so they do not apply to a browser that has signed in with that username
+# within SIGN_IN_TRUSTED_BROWSER_DAYS: it carries a signed cookie saying so, which an attacker does
+# not have. Only the first limit applies there. docs/deployment.md, "Staff sign-in", weighs this.
+# A lockout lasts 30 minutes; a successful sign-in clears that username's failures from that
+# address, not those with other usernames nor from elsewhere. The address is the person's, behind
+# the proxy too (guidance.ratelimit.client_address, TRUSTED_PROXIES below), and axes stores only a
+# pseudonym of it, never the address itself.
 AUTHENTICATION_BACKENDS = [
     "guidance.staff.accounts.LoginAttemptsBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "guidance.staff.accounts.LoginAttemptsHandler"
-AXES_FAILURE_LIMIT = 5
-SIGN_IN_FAILURES_PER_ADDRESS = 20
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURES_PER_USERNAME_AND_ADDRESS", 5)
+SIGN_IN_FAILURES_PER_USERNAME = env_int("SIGN_IN_FAILURES_PER_USERNAME", 10)
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 20)
+# Days a browser stays trusted with a username after signing in with it. 0: no browser is trusted,
+# so every sign-in meets all three limits (and an attacker can lock out any account they name).
+SIGN_IN_TRUSTED_BROWSER_DAYS = env_int("SIGN_IN_TRUSTED_BROWSER_DAYS", 90)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# The order matters: LoginAttemptsHandler reads the three counts in this order.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Keep no log of successful sign-ins with their addresses; only failures, for the lockout.

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.template.response import TemplateResponse
 
+from guidance.staff import accounts
+
 
 class PortalAdminSite(admin.AdminSite):
     index_title = "Staff workspace"
@@ -22,6 +24,12 @@ class PortalAdminSite(admin.AdminSite):
     @property
     def site_title(self):
         return f"{settings.SITE_NAME} staff"
+
+    def login(self, request, extra_context=None):
+        response = super().login(request, extra_context)
+        if request.method == "POST" and response.status_code == 302 and request.user.is_authenticated:
+            accounts.remember_browser(request, response, request.user.get_username())
+        return response
 
     def get_urls(self):
         from guidance.staff.urls import staff_urls
