@@ -81,6 +81,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Limits staff sign-in attempts (settings below).
     "axes",
+    # Staff's second factor, a code from an authenticator app, when STAFF_TWO_FACTOR is on (below):
+    # django-otp checks the codes; its TOTP plugin keeps each staff member's device (secret key).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",  # Content Security Policy: the {% csp_nonce %} tag, should a page ever need one
 ]
 
@@ -102,6 +106,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Tells whether the signed-in staff member gave their authenticator app's code this session
+    # (request.user.is_verified()), which the admin asks for when STAFF_TWO_FACTOR is on.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Staff sessions end after an hour idle; the public's are left alone (guidance/staff/accounts.py).
@@ -313,6 +320,16 @@ AXES_CLIENT_IP_CALLABLE = "guidance.ratelimit.client_pseudonym"
 # axes' log lines mask both (its default, kept on purpose): a username may be a person's name or
 # email address.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
+# A second factor for staff: with STAFF_TWO_FACTOR on, every staff member sets up an authenticator
+# app (TOTP) at their next sign-in and gives its code after their password from then on; nobody is
+# signed in until they have (guidance/staff/signin.py). A superuser resets a lost one with
+# `manage.py reset_two_factor USERNAME`. Wrong codes are slowed by django-otp: after n in a row the
+# next is refused for 2^(n-1) seconds.
+STAFF_TWO_FACTOR = env_bool("STAFF_TWO_FACTOR", False)
+# The name the authenticator app shows beside the code.
+OTP_TOTP_ISSUER = SITE_NAME
+# django-otp's admin page of devices shows no secret key once a device exists.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Where signing in leads when the address it was asked to return to (?next=) is missing or points
 # to another site: the staff home, not Django's default /accounts/profile/, which is a 404 here.
 LOGIN_REDIRECT_URL = "admin:index"

@@ -406,3 +406,23 @@ class StaffSignInForm(AdminAuthenticationForm):
         if username and len(username) > self.username_field.max_length:
             raise self.get_invalid_login_error()
         return super().clean()
+
+
+class SignInCodeForm(forms.Form):
+    """The 6-digit code an authenticator app shows. Spaces are let through: some apps show the
+    code as two groups of three."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=20,
+        error_messages={"required": "Enter the 6-digit code your authenticator app shows."},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 8}
+        ),
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise forms.ValidationError("Enter the 6 digits your authenticator app shows, such as 123456.")
+        return code
