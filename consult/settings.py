@@ -315,7 +315,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Keep no log of successful sign-ins with their addresses; only failures, for the lockout.
 AXES_DISABLE_ACCESS_LOG = True
-AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The lockout page, in the admin's look (templates/admin/locked_out.html).
+AXES_LOCKOUT_CALLABLE = "guidance.staff.accounts.lockout_page"
 AXES_CLIENT_IP_CALLABLE = "guidance.ratelimit.client_pseudonym"
 # axes' log lines mask both (its default, kept on purpose): a username may be a person's name or
 # email address.

@@ -67,6 +67,15 @@ def test_five_failures_lock_that_username_and_address_out_even_with_the_right_pa
     assert client.get(ADMIN).status_code == 302
 
 
+def test_the_lockout_page_is_in_the_admin_s_look(client, staff):
+    for _ in range(5):
+        locked = sign_in(client, "wrong")
+    page = locked.content.decode()
+    assert f"{settings.SITE_NAME}: staff" in page
+    assert f"<title>Signing in is locked | {settings.SITE_NAME} staff</title>" in page
+    assert "after 5 failed attempts" in page
+
+
 def test_four_failures_do_not_lock_out(client, staff):
     for _ in range(4):
         sign_in(client, "wrong")

@@ -74,6 +74,16 @@ class LoginAttemptsHandler(AxesDatabaseHandler):
         return count
 
 
+def lockout_page(request, original_response=None, credentials=None):
+    """django-axes' lockout page (settings.AXES_LOCKOUT_CALLABLE), in the admin's look: axes' own
+    rendering leaves out the admin's context, so the page had no header and Django's name."""
+    from guidance.staff.site import staff_page
+
+    context = {"title": "Signing in is locked", "failure_limit": settings.AXES_FAILURE_LIMIT}
+    # Rendered here: a response made in a middleware, as this is, is not rendered for us.
+    return staff_page(request, "admin/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE).render()
+
+
 def username_mark(username):
     """What the trusted-browser cookie holds for a username: a keyed hash, so that the cookie names
     nobody to whoever reads it on a shared computer."""
