@@ -76,7 +76,7 @@ class LoginAttemptsHandler(AxesDatabaseHandler):
 
 def lockout_page(request, original_response=None, credentials=None):
     """django-axes' lockout page (settings.AXES_LOCKOUT_CALLABLE), in the admin's look: axes' own
-    rendering leaves out the admin's context, so the page had no header and Django's name."""
+    rendering leaves out the admin's context, and with it the portal's header and name."""
     from guidance.staff.site import staff_page
 
     context = {"title": "Signing in is locked", "failure_limit": settings.AXES_FAILURE_LIMIT}
