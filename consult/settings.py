@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "guidance",
     # Limits staff sign-in attempts (settings below).
     "axes",
+    # Staff's second factor, a code from an authenticator app, when STAFF_TWO_FACTOR is on (below):
+    # django-otp checks the codes; its TOTP plugin keeps each staff member's device (secret key).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",  # Content Security Policy: the {% csp_nonce %} tag, should a page ever need one
 ]
 
@@ -102,6 +106,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Tells whether the signed-in staff member gave their authenticator app's code this session
+    # (request.user.is_verified()), which the admin asks for when STAFF_TWO_FACTOR is on.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Staff sessions end after an hour idle; the public's are left alone (guidance/staff/accounts.py).
@@ -272,32 +279,58 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-# Staff accounts. django-axes counts failed sign-ins within 30 minutes, two ways: 5 for one
-# username from one address lock that pair out (someone guessing one person's password), and 20
-# from one address whatever the usernames lock that address out (someone trying a common password
-# on every account: password spraying). 20, so that a team signing in from one office is not
-# locked out by a few mistakes. A lockout lasts 30 minutes; a successful sign-in clears that
-# username's failures from that address, not those with other usernames (guidance/staff/accounts.py). The
-# address is the person's, behind the proxy too (guidance.ratelimit.client_address, TRUSTED_PROXIES
-# below), and axes stores only a pseudonym of it, never the address itself.
+# Staff accounts. django-axes counts failed sign-ins within 30 minutes, three ways, and each
+# count locks out at its own limit (guidance/staff/accounts.py):
+# - 5 for one username from one address lock that pair out (someone guessing one person's password);
+# - 10 for one username from any addresses lock that username out (the same from many addresses);
+# - 20 from one address whatever the usernames lock that address out (someone trying a common
+#   password on every account: password spraying). 20, so that a team signing in from one office
+#   is not locked out by a few mistakes.
+# The last two would let anyone lock colleagues out (an account they name, or everyone behind an
+# office's shared address), so they do not apply to a browser that has signed in with that username
+# within SIGN_IN_TRUSTED_BROWSER_DAYS: it carries a signed cookie saying so, which an attacker does
+# not have. Only the first limit applies there. docs/deployment.md, "Staff sign-in", weighs this.
+# A lockout lasts 30 minutes; a successful sign-in clears that username's failures from that
+# address, not those with other usernames nor from elsewhere. The address is the person's, behind
+# the proxy too (guidance.ratelimit.client_address, TRUSTED_PROXIES below), and axes stores only a
+# pseudonym of it, never the address itself.
 AUTHENTICATION_BACKENDS = [
     "guidance.staff.accounts.LoginAttemptsBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "guidance.staff.accounts.LoginAttemptsHandler"
-AXES_FAILURE_LIMIT = 5
-SIGN_IN_FAILURES_PER_ADDRESS = 20
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURES_PER_USERNAME_AND_ADDRESS", 5)
+SIGN_IN_FAILURES_PER_USERNAME = env_int("SIGN_IN_FAILURES_PER_USERNAME", 10)
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 20)
+# Days a browser stays trusted with a username after signing in with it. 0: no browser is trusted,
+# so every sign-in meets all three limits (and an attacker can lock out any account they name).
+SIGN_IN_TRUSTED_BROWSER_DAYS = env_int("SIGN_IN_TRUSTED_BROWSER_DAYS", 90)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# The order matters: LoginAttemptsHandler reads the three counts in this order.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Keep no log of successful sign-ins with their addresses; only failures, for the lockout.
 AXES_DISABLE_ACCESS_LOG = True
-AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The lockout page, in the admin's look (templates/admin/locked_out.html).
+AXES_LOCKOUT_CALLABLE = "guidance.staff.accounts.lockout_page"
 AXES_CLIENT_IP_CALLABLE = "guidance.ratelimit.client_pseudonym"
 # axes' log lines mask both (its default, kept on purpose): a username may be a person's name or
 # email address.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
+# A second factor for staff: with STAFF_TWO_FACTOR on, every staff member sets up an authenticator
+# app (TOTP) at their next sign-in and gives its code after their password from then on; nobody is
+# signed in until they have (guidance/staff/signin.py). A superuser resets a lost one with
+# `manage.py reset_two_factor USERNAME`. Wrong codes are slowed by django-otp: after n in a row the
+# next is refused for 2^(n-1) seconds.
+STAFF_TWO_FACTOR = env_bool("STAFF_TWO_FACTOR", False)
+# The name the authenticator app shows beside the code.
+OTP_TOTP_ISSUER = SITE_NAME
+# django-otp's admin page of devices shows no secret key once a device exists.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Where signing in leads when the address it was asked to return to (?next=) is missing or points
+# to another site: the staff home, not Django's default /accounts/profile/, which is a 404 here.
+LOGIN_REDIRECT_URL = "admin:index"
 # A staff session ends after this many seconds without a request (guidance/staff/accounts.py).
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 3600)
 

@@ -92,7 +92,9 @@ class PreviewEnded(PermissionDenied):
 def may_preview(request, consultation):
     """True if this visitor may see this draft as a preview; otherwise the draft is not found."""
     user = request.user
-    if user.is_authenticated and user.is_staff and user.has_perm("guidance.view_consultation"):
+    # With a second factor required, a session whose code was never given is nobody's yet.
+    verified = not settings.STAFF_TWO_FACTOR or user.is_verified()
+    if user.is_authenticated and user.is_staff and verified and user.has_perm("guidance.view_consultation"):
         return True
     try:
         link = previews.remembered_link(request.session, consultation)

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guidance import previews, replies, supporting, versions
 from guidance.models import Comment, Consultation, Report
@@ -172,3 +173,35 @@ def test_the_next_version_pages_are_valid_html(checker, client):  # noqa: F811
     pages["new version's sections"] = page(client.get(reverse("admin:guidance_document_sections", args=[version.pk])))
     errors = html_errors(pages)
     assert errors == {}
+
+
+def test_the_sign_in_pages_are_valid_html(checker, client, settings):  # noqa: F811
+    """The password, setting up an authenticator app and entering its code (each also refused),
+    the lockout page, and a superuser's pages of authenticator apps."""
+    settings.STAFF_TWO_FACTOR = True
+    User.objects.create_user("html-signin", password="a-long-enough-password-1", is_staff=True)
+    login, code = reverse("admin:login"), reverse("admin:sign_in_code")
+    pages = {
+        "sign in": page(client.get(login)),
+        "sign in refused": page(client.post(login, {"username": "html-signin", "password": "wrong"})),
+    }
+    client.post(login, {"username": "html-signin", "password": "a-long-enough-password-1"})
+    pages["set up an app"] = page(client.get(code))
+    pages["set up refused"] = page(client.post(code, {"code": "12"}), 400)
+    TOTPDevice.objects.update(confirmed=True)
+    pages["enter the code"] = page(client.get(code))
+    pages["code refused"] = page(client.post(code, {"code": ""}), 400)
+    for _ in range(5):
+        response = client.post(login, {"username": "html-signin", "password": "wrong"})
+    pages["locked out"] = page(response, 429)
+    # Where a superuser resets someone's app: the list of devices, and deleting one.
+    settings.STAFF_TWO_FACTOR = False
+    client.force_login(User.objects.create_superuser("html-boss", "boss@example.org", "x"))
+    pages["devices"] = page(client.get(reverse("admin:otp_totp_totpdevice_changelist")))
+    device = TOTPDevice.objects.get()
+    pages["delete a device"] = page(client.get(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])))
+    pages["a device"] = page(client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])))
+    assert device.key not in pages["a device"]
+    assert "Set up your authenticator app" in pages["set up an app"]
+    assert "Signing in is locked for now" in pages["locked out"]
+    assert html_errors(pages) == {}

@@ -1,6 +1,7 @@
 """The staff pages' forms. They only validate; the pages act on what they return."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 
 from guidance import answers, supporting
 from guidance.exports import Layout
@@ -389,3 +390,39 @@ class SectionLinksForm(forms.Form):
             section.pk: [int(pk) for pk in self.cleaned_data.get(self.field_name(section), [])]
             for section in self.later_sections
         }
+
+
+class StaffSignInForm(AdminAuthenticationForm):
+    """The admin's sign-in form, refusing a username longer than any account can have.
+
+    Django's form gives the username box a maxlength but does not check it, so a longer username
+    went on to authenticate() and into django-axes' record of failed sign-ins, whose column holds
+    255 characters: PostgreSQL refused the row and the page failed. No account has a username
+    longer than the User model allows, so such a sign-in can only fail: it is refused as a wrong
+    username or password before anything is checked or recorded."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username and len(username) > self.username_field.max_length:
+            raise self.get_invalid_login_error()
+        return super().clean()
+
+
+class SignInCodeForm(forms.Form):
+    """The 6-digit code an authenticator app shows. Spaces are let through: some apps show the
+    code as two groups of three."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=20,
+        error_messages={"required": "Enter the 6-digit code your authenticator app shows."},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 8}
+        ),
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise forms.ValidationError("Enter the 6 digits your authenticator app shows, such as 123456.")
+        return code

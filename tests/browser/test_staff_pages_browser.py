@@ -4,6 +4,8 @@ finds no violation, and none of them is wider than a 1,280-pixel window."""
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guidance import versions
 from guidance.models import Comment, Document, Report
@@ -171,3 +173,47 @@ def test_the_links_page_passes_axe_with_its_proposal_a_refusal_and_its_folded_se
     page.click("input[type=submit].default")
     assert "Confirmed where each of the 2 sections" in page.inner_text(".messagelist")
     assert axe_violations(page) == []
+
+
+def test_setting_up_an_authenticator_app_and_signing_in_with_its_code_passes_axe(page, live_server, settings):
+    """With STAFF_TWO_FACTOR on, in the browser: the sign-in page, setting up an app (its QR code
+    inline, under the strict Content-Security-Policy), a refused code, then the code page at the
+    next sign-in. axe finds nothing, nothing is wider than the window, the policy blocks nothing."""
+    settings.STAFF_TWO_FACTOR = True
+    User.objects.create_user("two-factor", password=PASSWORD, is_staff=True)
+    csp_violations = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and csp_violations.append(message))
+
+    def checked():
+        assert axe_violations(page) == [], page.url
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, page.url
+
+    def password():
+        page.goto(live_server.url + reverse("admin:login"))
+        checked()
+        page.fill("#id_username", "two-factor")
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_url(live_server.url + reverse("admin:sign_in_code"))
+
+    password()
+    assert page.locator("h1").inner_text() == "Set up your authenticator app"
+    assert page.locator("svg.qr-code").bounding_box()["width"] > 150
+    checked()
+    page.fill("#id_code", "12")
+    page.click("input[type=submit]")
+    assert "Enter the 6 digits" in page.inner_text(".errornote")
+    checked()
+    device = TOTPDevice.objects.get()
+    page.fill("#id_code", f"{totp(device.bin_key):06d}")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+    page.click("#logout-form button")
+    TOTPDevice.objects.update(last_t=-1)  # the same 30 seconds' code may be used again
+    password()
+    assert page.locator("h1").inner_text() == "Enter the code from your authenticator app"
+    checked()
+    page.fill("#id_code", f"{totp(device.bin_key):06d}")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+    assert csp_violations == []
