@@ -387,8 +387,12 @@ RATE_LIMIT_REPORTS_PER_HOUR = env_int("RATE_LIMIT_REPORTS_PER_HOUR", 10)
 # the questions and commenting on several sections in one sitting; it also bounds what anyone can
 # send to a stranger's inbox by typing their address.
 RATE_LIMIT_RECEIPTS_PER_DAY = env_int("RATE_LIMIT_RECEIPTS_PER_DAY", 5)
-# Links to continue a response emailed to one address per day (UTC), whoever asks, for the same reason.
+# Links to continue a response emailed to one address per day (UTC), whoever asks, for the same
+# reason; a response's own address has its own count, which strangers naming it cannot use up.
 RATE_LIMIT_LINKS_PER_DAY = env_int("RATE_LIMIT_LINKS_PER_DAY", 5)
+# Requests for a link from one IP address per hour, whichever addresses they name: nobody can use
+# the form to mail a list of strangers.
+RATE_LIMIT_LINK_REQUESTS_PER_HOUR = env_int("RATE_LIMIT_LINK_REQUESTS_PER_HOUR", 5)
 # A missing or wrong CSRF token gets a page in our design.
 CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
 # --- Production hardening: security headers, CSP, request limits, database timeouts. ---
@@ -424,6 +428,9 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # no page script reads the token: forms carry it in a hidden field
+# Gone when the browser closes, as the respondent's session is: the cookie also tells forms sent at
+# the same moment from one browser apart from another's (guidance/views.py, browser_of).
+CSRF_COOKIE_AGE = None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -76,10 +76,15 @@ def queue_receipt(response, submission, comments):
     return Receipt.QUEUED
 
 
-def queue_link(response):
-    """Queue an email with the link to continue `response`, under the recipient's daily limit of
-    links. True if queued."""
-    place = ratelimit.take_place("links", ratelimit.recipient_fingerprint(response.email))
+def queue_link(response, *, own):
+    """Queue an email with the link to continue `response` to its address, under a daily limit of
+    links: the response's own when `own` (the address is the one it was sent with), so that strangers
+    naming that address cannot use up its owner's links; otherwise the address's, whoever asks. True
+    if queued."""
+    if own:
+        place = ratelimit.take_place("own_links", f"response-{response.pk}")
+    else:
+        place = ratelimit.take_place("links", ratelimit.recipient_fingerprint(response.email))
     if not place.taken:
         logger.info("Link for response %s not queued: its address has had its links for today", response.reference)
         return False

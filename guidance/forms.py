@@ -418,7 +418,7 @@ def question_fields(question):
     layout = [shown_as(name, legend_size=Size.SMALL)]
     if any(option.is_other for option in options):
         fields[f"{name}_other"] = PlainTextField(
-            label=f"If you chose “{answers.OTHER_LABEL}”, say what (question {question.position})",
+            label=format_html("If you chose “{}”, say what (question {})", answers.OTHER_LABEL, question.position),
             required=False,
             max_length=MAX_OTHER_LENGTH,
             error_messages={"max_length": f"Your other answer must be {MAX_OTHER_LENGTH:,} characters or fewer"},
@@ -426,7 +426,10 @@ def question_fields(question):
         layout.append(Field.text(f"{name}_other", label_size=Size.SMALL))
     if question.explain_label:
         fields[f"{name}_text"] = long_text_field(
-            label=f"{question.explain_label} (question {question.position}, optional)", hint="", required=False
+            # Escaped here, as every label and hint from the database: crispy-forms-gds marks them safe.
+            label=format_html("{} (question {}, optional)", question.explain_label, question.position),
+            hint="",
+            required=False,
         )
         layout.append(Field.textarea(f"{name}_text", label_size=Size.SMALL, rows=4))
     return fields, [Div(*layout, css_class="portal-question")]
@@ -563,7 +566,9 @@ class ChoicesForm(forms.Form):
 
     consent = forms.ChoiceField(
         label="Can we publish your response?",
-        help_text="This applies at once to everything in your response. We never publish your email address.",
+        help_text="This applies to everything in your response. Not publishing, or publishing without your name, "
+        "applies at once. If you choose to publish your name, a moderator reads it first: your published "
+        "comments are hidden until then. We never publish your email address.",
         choices=Response.Consent.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether we can publish your response"},

@@ -370,6 +370,10 @@ REFERENCE_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
 REFERENCE_LENGTH = 8
 
 
+def new_key():
+    return secrets.token_hex(16)
+
+
 def new_reference():
     """A reference such as "K7MC-4XPA": 23^8, about 78 billion, so collisions are negligible and
     the unique constraint catches the rest."""
@@ -491,6 +495,10 @@ class Response(models.Model):
     )
     # Part of every link to continue this response (guidance/respondents.py): adding one revokes them all.
     link_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # A keyed hash of the browser that started it, and when: forms that browser sends at the same
+    # moment, before it has learned which response is its own, join this one (guidance/submissions.py).
+    started_by = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ResponseQuerySet.as_manager()
 
@@ -503,7 +511,10 @@ class Response(models.Model):
             ),
             ("export_responses", "Can export responses to CSV"),
         ]
-        indexes = [models.Index(fields=["consultation", "submitted_at"], name="response_consultation_date")]
+        indexes = [
+            models.Index(fields=["consultation", "submitted_at"], name="response_consultation_date"),
+            models.Index(fields=["started_by"], name="response_started_by", condition=~Q(started_by="")),
+        ]
 
     def __str__(self):
         return self.reference
@@ -786,12 +797,24 @@ class ModerationEvent(models.Model):
     def is_change_of_text(self):
         return self.by_respondent and bool(self.earlier_text)
 
+    # The reason recorded when a respondent's change of the name to publish under sends their
+    # published comments back to a moderator (guidance/moderation.py, name_to_publish_changed).
+    NAME_CHANGED = "The name to publish it under changed: a moderator reads the name before it is public."
+
+    @property
+    def is_change_of_name(self):
+        return self.by_respondent and self.reason == self.NAME_CHANGED
+
     @property
     def description(self):
         """What happened, for the comment's history: "approved", "kept published", "text changed
         by the respondent", "withdrawn by the respondent"."""
         if self.is_change_of_text:
             return "text changed by the respondent" + (
+                ", back to pending" if self.from_status != self.to_status else ""
+            )
+        if self.is_change_of_name:
+            return "name to publish it under changed by the respondent" + (
                 ", back to pending" if self.from_status != self.to_status else ""
             )
         if self.by_respondent:
@@ -966,6 +989,8 @@ class PreviewLink(models.Model):
     valid until expires_at unless revoked (guidance/previews.py)."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="preview_links")
+    # What the link's token names: random, so that a link says nothing of how many were made.
+    key = models.CharField(max_length=32, default=new_key, editable=False, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -85,6 +85,9 @@ def decide(comments, to_status, *, by, reason_code="", reason=""):
         Comment.objects.filter(pk__in=pks).update(
             status=to_status, moderated_by=by, moderated_at=now, reason_code=reason_code, reason=reason
         )
+        if by is not None and to_status == Status.APPROVED:
+            # A moderator who publishes a comment has weighed the public's reports on it.
+            Report.objects.filter(comment_id__in=pks, reviewed_at__isnull=True).update(reviewed_at=now, reviewed_by=by)
     return len(current)
 
 
@@ -126,10 +129,12 @@ def _refusal(refused_statuses, to_status):
 
 
 def report_comment(comment, reason, details=""):
-    """Store a member of the public's report on a comment. When an approved comment gathers
-    settings.REPORTS_BEFORE_REVIEW reports since its last decision that no moderator has reviewed
-    (keep_published), it goes back to pending
-    (hidden from the public) as a decision of the system. Returns the Report."""
+    """Store a member of the public's report on a comment. An approved comment that gathers
+    settings.REPORTS_BEFORE_REVIEW reports since its last decision goes back to pending (hidden from
+    the public) as a decision of the system, unless a moderator has already reviewed reports on it
+    and kept it, or published it again: then reports only put it on the moderators' "Reported" list,
+    so that a few people cannot take down, again and again, what a moderator decided may stand.
+    Returns the Report."""
     if reason not in Report.Reason.values:
         raise ModerationError(f"“{reason}” is not one of the reasons for a report.")
     threshold = getattr(settings, "REPORTS_BEFORE_REVIEW", 3)
@@ -138,7 +143,7 @@ def report_comment(comment, reason, details=""):
         # one of them triggers the return to pending.
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         report = Report.objects.create(comment=comment, reason=reason, details=details.strip())
-        if comment.status == Status.APPROVED:
+        if comment.status == Status.APPROVED and not comment.reports.filter(reviewed_at__isnull=False).exists():
             # Reports a moderator has read and kept the comment published despite no longer count.
             since_decision = comment.reports.filter(reviewed_at__isnull=True)
             if comment.moderated_at:
@@ -183,6 +188,8 @@ class StaleDecision(ModerationError):
             who = event.by.get_full_name() or event.by.get_username()
         if event.is_change_of_text:
             what = "changed the text of this comment"
+        elif event.is_change_of_name:
+            what = "changed the name to publish this comment under"
         elif event.from_status == event.to_status:
             what = "reviewed its reports and kept it published"
         else:
@@ -355,6 +362,50 @@ def change_text(comment_id, text, *, now=None):
             notified_status="",
         )
     return True
+
+
+def name_to_publish(response):
+    """The name that publishing the response's comments would show, or None (shown as "Anonymous")."""
+    if response.consent == response.Consent.PUBLISH_NAMED and response.name:
+        return response.name
+    return None
+
+
+def name_to_publish_changed(response, before, *, now=None):
+    """The respondent changed what their comments would be published under (`before`, from
+    name_to_publish, is what it was). A name is moderated content: when the new one would show a
+    name (a new name, or "Publish with my name" chosen), their published comments go back to
+    pending until a moderator has seen it, as after a change of text, and the change is recorded in
+    the history of those still pending, so that a decision made on a screen that showed the earlier
+    name is refused (StaleDecision). Nothing is needed when a name is taken away. In the caller's
+    transaction. Returns how many comments went back to pending."""
+    after = name_to_publish(response)
+    if after is None or after == before:
+        return 0
+    now = now or timezone.now()
+    affected = list(
+        Comment.objects.select_for_update()
+        .filter(response=response, status__in=[Status.APPROVED, Status.PENDING])
+        .order_by("pk")
+        .values_list("pk", "status")
+    )
+    ModerationEvent.objects.bulk_create(
+        ModerationEvent(
+            comment_id=pk,
+            from_status=status,
+            to_status=Status.PENDING,
+            by=None,
+            by_respondent=True,
+            at=now,
+            reason=ModerationEvent.NAME_CHANGED,
+        )
+        for pk, status in affected
+    )
+    approved = [pk for pk, status in affected if status == Status.APPROVED]
+    Comment.objects.filter(pk__in=approved).update(
+        status=Status.PENDING, claimed_by=None, claimed_until=None, notified_status=""
+    )
+    return len(approved)
 
 
 def withdraw(comments, *, now=None):

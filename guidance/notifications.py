@@ -38,7 +38,9 @@ TOLD = [Comment.Status.APPROVED, Comment.Status.REJECTED, Comment.Status.SPAM]
 
 
 def unsubscribe_token(response_ids):
-    return signing.dumps({"r": sorted(response_ids)}, salt=UNSUBSCRIBE_SALT)
+    # The responses' references, not their numbers: a link says nothing of how many there are.
+    references = sorted(Response.objects.filter(pk__in=response_ids).values_list("reference", flat=True))
+    return signing.dumps({"refs": references}, salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_path(response_ids):
@@ -51,10 +53,13 @@ def responses_for_token(token):
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
         return None
-    ids = data.get("r") if isinstance(data, dict) else None
-    if not isinstance(ids, list) or not all(isinstance(pk, int) for pk in ids):
-        return None
-    return Response.objects.filter(pk__in=ids)
+    data = data if isinstance(data, dict) else {}
+    references, ids = data.get("refs"), data.get("r")  # "r": links emailed before they named references
+    if isinstance(references, list) and all(isinstance(reference, str) for reference in references):
+        return Response.objects.filter(reference__in=references)
+    if isinstance(ids, list) and all(isinstance(pk, int) for pk in ids):
+        return Response.objects.filter(pk__in=ids)
+    return None
 
 
 def set_notify(responses, notify):

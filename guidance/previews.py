@@ -52,7 +52,7 @@ def make_link(consultation, *, by, days=None):
 
 
 def token_for(link):
-    return signing.dumps({"c": link.consultation_id, "l": link.pk}, salt=SALT)
+    return signing.dumps({"k": link.key}, salt=SALT)
 
 
 @transaction.atomic
@@ -77,10 +77,10 @@ def link_from_token(token, consultation):
     """The PreviewLink a token names, checked for this consultation, or Refused."""
     try:
         value = signing.loads(token, salt=SALT)
-        link_id, consultation_id = int(value["l"]), int(value["c"])
+        found = {"key": str(value["k"])} if "k" in value else {"pk": int(value["l"])}  # links made before keys
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise Refused("broken") from None
-    link = PreviewLink.objects.filter(pk=link_id, consultation_id=consultation_id).first()
+    link = PreviewLink.objects.filter(**found).first()
     if link is None:
         raise Refused("broken")
     check(link, consultation)

@@ -37,6 +37,7 @@ When a place is given back (give_back), or kept:
 - a receipt that could not be sent gives its place back: nothing reached the inbox.
 """
 
+import contextlib
 import dataclasses
 import datetime
 import functools
@@ -64,6 +65,11 @@ LIMITS = {
     "reports": ("RATE_LIMIT_REPORTS_PER_HOUR", HOUR),
     "receipts": ("RATE_LIMIT_RECEIPTS_PER_DAY", DAY),
     "links": ("RATE_LIMIT_LINKS_PER_DAY", DAY),
+    # Links to continue sent to a response's own address, counted per response, so that strangers
+    # naming that address use up nothing of its owner's.
+    "own_links": ("RATE_LIMIT_LINKS_PER_DAY", DAY),
+    # Requests for a link, from one IP address, whoever they name.
+    "link_requests": ("RATE_LIMIT_LINK_REQUESTS_PER_HOUR", HOUR),
 }
 
 
@@ -142,15 +148,26 @@ def client_pseudonym(request):
     return str(PSEUDONYM_NETWORK[int(client_fingerprint(request)[:24], 16)])
 
 
-def recipient_fingerprint(email):
-    """A keyed hash of an email address, under which the receipts sent to it are counted. Written
-    differently, one inbox is still one inbox: case, a "+tag" after the name (most providers
-    deliver name+anything@ to name@) and, at Gmail, dots in the name are ignored."""
+def canonical_address(email):
+    """One inbox, however its address is written: case, quotes around the name, a "+tag" after it
+    (most providers deliver name+anything@ to name@), at Gmail dots in it, a domain in Unicode or
+    in its ASCII form (bücher.example, xn--bcher-kva.example), a final dot after the domain."""
     name, _, domain = email.strip().lower().rpartition("@")
-    name = name.split("+", 1)[0]
+    name = name.strip('"').split("+", 1)[0]
+    domain = domain.strip("[]").rstrip(".")
+    # A name the IDNA codec does not take is counted as written.
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("ascii")
     if domain in {"gmail.com", "googlemail.com"}:
         name, domain = name.replace(".", ""), "gmail.com"
-    return hmac.new(settings.SECRET_KEY.encode(), f"receipt:{name}@{domain}".encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{name}@{domain}"
+
+
+def recipient_fingerprint(email):
+    """A keyed hash of an email address, written however (canonical_address), under which what is
+    sent to it is counted."""
+    address = canonical_address(email)
+    return hmac.new(settings.SECRET_KEY.encode(), f"receipt:{address}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from guidance import notifications, respondents
+from guidance import notifications, ratelimit, respondents
 from guidance.emails import has_mail_server, queue_link
 from guidance.forms import ChangeCommentForm, ChoicesForm, LinkForm, answer_initial
 from guidance.models import Response
 from guidance.respondents import LinkRefused, RespondentError
+from guidance.templatetags.portal import uk_datetime
 from guidance.views import (
     bind_response,
     bound_response,
@@ -217,12 +218,22 @@ def email_link(request, slug):
     if not form.is_valid():
         context = {"consultation": consultation, "response": response, "form": form}
         return private_page(request, "guidance/email_link.html", context, status=400)
-    if response.email != form.cleaned_data["email"]:
-        Response.objects.filter(pk=response.pk).update(email=form.cleaned_data["email"])
-        response.email = form.cleaned_data["email"]
+    asked = ratelimit.take_place("link_requests", ratelimit.client_fingerprint(request))
+    if not asked.taken:
+        messages.warning(
+            request,
+            "We have not sent a link: this connection has asked for as many links as we send in an hour. "
+            f"You can ask again from {uk_datetime(asked.until)}.",
+        )
+        return redirect("guidance:your_response", slug=slug)
+    address = form.cleaned_data["email"]
+    own = bool(response.email) and ratelimit.canonical_address(address) == ratelimit.canonical_address(response.email)
+    if not own:
+        Response.objects.filter(pk=response.pk).update(email=address)
+        response.email = address
     if not has_mail_server():
         messages.warning(request, "This website is not set up to send emails, so we cannot send you a link.")
-    elif queue_link(response):
+    elif queue_link(response, own=own):
         messages.success(request, f"We will email a link to {response.email} in the next few minutes.")
     else:
         messages.warning(
@@ -239,7 +250,13 @@ def revoke_links(request, slug):
     if page:
         return page
     respondents.revoke_links(response)
-    messages.success(request, "Every link we have emailed you for this response has stopped working.")
+    # Every other browser that opened a link lets go of the response; this one keeps it.
+    bind_response(request, response)
+    messages.success(
+        request,
+        "Every link we have emailed you for this response has stopped working, and any other browser "
+        "that opened one no longer shows your response.",
+    )
     return redirect("guidance:your_response", slug=slug)
 
 

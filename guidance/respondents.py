@@ -37,7 +37,8 @@ class RespondentError(Exception):
 
 
 def continue_token(response):
-    return signing.dumps({"r": response.pk, "v": response.link_version}, salt=LINK_SALT)
+    # The response's reference, not its number: a link says nothing of how many responses there are.
+    return signing.dumps({"ref": response.reference, "v": response.link_version}, salt=LINK_SALT)
 
 
 def continue_path(response):
@@ -64,9 +65,13 @@ def response_for_link(token, consultation, now=None):
         data = signing.loads(token, salt=LINK_SALT)
     except signing.BadSignature:
         raise LinkRefused(LinkRefused.BROKEN) from None
-    if not isinstance(data, dict) or not isinstance(data.get("r"), int):
+    if isinstance(data, dict) and isinstance(data.get("ref"), str):
+        found = {"reference": data["ref"]}
+    elif isinstance(data, dict) and isinstance(data.get("r"), int):
+        found = {"pk": data["r"]}  # links emailed before they named the reference
+    else:
         raise LinkRefused(LinkRefused.BROKEN)
-    response = Response.objects.filter(pk=data["r"], channel=Response.Channel.ONLINE).first()
+    response = Response.objects.filter(channel=Response.Channel.ONLINE, **found).first()
     if response is None:
         raise LinkRefused(LinkRefused.BROKEN)
     if response.consultation_id != consultation.pk:
@@ -183,11 +188,15 @@ def withdraw_response(response):
 
 
 def change_choices(response, *, consent, notify):
-    """The publication choice (which applies at once to what is published) and whether to be told
-    what happened."""
+    """The publication choice and whether to be told what happened. Not publishing, or publishing
+    without the name, applies at once; publishing with the name waits for a moderator
+    (moderation.name_to_publish_changed)."""
     check_open(response)
-    Response.objects.filter(pk=response.pk).update(consent=consent, notify=bool(notify and response.email))
-    response.refresh_from_db()
+    with transaction.atomic():
+        published_as = moderation.name_to_publish(response)
+        Response.objects.filter(pk=response.pk).update(consent=consent, notify=bool(notify and response.email))
+        response.refresh_from_db()
+        moderation.name_to_publish_changed(response, published_as)
 
 
 def revoke_links(response):

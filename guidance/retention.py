@@ -14,6 +14,7 @@ is removed are cancelled, and every email's copy of the address forgotten (guida
 import calendar
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from guidance import mailqueue
@@ -25,10 +26,14 @@ from guidance.models import (
     ModerationEvent,
     QueuedEmail,
     Response,
+    StaffNote,
+    Submission,
     normalise_reference,
 )
 
 REMOVED_TEXT = "[removed at the respondent's request]"
+# Staff notes may say who someone is ("Checked: this is Mrs Jones, the carer from Leeds").
+REMOVED_NOTE = "[note removed with the respondent's personal data]"
 PERSONAL_FIELDS = dict.fromkeys(Response.PERSONAL_DATA_FIELDS, "")
 
 
@@ -79,7 +84,9 @@ def anonymise(consultation, due, now, reason):
         return []
     emails = QueuedEmail.objects.filter(response__reference__in=references)
     mailqueue.forget_addresses(emails, reason="personal data removed under retention")
-    due.update(**PERSONAL_FIELDS, anonymised_at=now)
+    forget_what_else_identifies(Response.objects.filter(reference__in=references))
+    # Every browser holding one of them lets go of it (guidance/views.py, bound_response).
+    due.update(**PERSONAL_FIELDS, anonymised_at=now, link_version=F("link_version") + 1)
     erasure = Erasure.objects.create(
         at=now,
         by=None,
@@ -92,6 +99,15 @@ def anonymise(consultation, due, now, reason):
     return [erasure]
 
 
+def forget_what_else_identifies(responses):
+    """Beside a response's own fields: the staff notes on its comments, the fingerprints of the forms
+    it was sent with (a hash of the details and text, which whoever knows them could match), and the
+    hash of the browser that started it."""
+    StaffNote.objects.filter(comment__response__in=responses).exclude(text=REMOVED_NOTE).update(text=REMOVED_NOTE)
+    Submission.objects.filter(response__in=responses).exclude(fingerprint="").update(fingerprint="")
+    responses.exclude(started_by="").update(started_by="")
+
+
 def erase_response(response, *, by, include_text=False, reason=""):
     """Remove one response's personal data and, if asked, the text of its comments (replaced with
     REMOVED_TEXT, so counts and moderation history still add up). Returns the Erasure record."""
@@ -101,10 +117,13 @@ def erase_response(response, *, by, include_text=False, reason=""):
         for field, blank in PERSONAL_FIELDS.items():
             setattr(response, field, blank)
         response.anonymised_at = response.anonymised_at or now
-        response.save(update_fields=[*PERSONAL_FIELDS, "anonymised_at"])
+        # Every browser holding the response lets go of it (guidance/views.py, bound_response).
+        response.link_version += 1
+        response.save(update_fields=[*PERSONAL_FIELDS, "anonymised_at", "link_version"])
         # What was saved and never sent goes whatever was asked: it was never part of the response.
         Draft.objects.filter(response=response).delete()
         mailqueue.forget_addresses(response.emails.all(), reason="personal data erased on request")
+        forget_what_else_identifies(Response.objects.filter(pk=response.pk))
         if include_text:
             # The words given for "Other" too; the options chosen are the question's own words.
             Comment.objects.filter(response=response).update(text=REMOVED_TEXT, other_text="")

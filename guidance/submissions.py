@@ -13,15 +13,18 @@ another consultation's form) is refused with FormAlreadySent: one response's ref
 shown for another, and nothing sent is dropped without the respondent knowing.
 """
 
+import datetime
 import hashlib
+import hmac
 import json
 import logging
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from guidance import answers
+from guidance import answers, moderation
 from guidance.emails import Receipt, queue_receipt
 from guidance.models import Comment, Draft, Question, Response, Section, Submission
 
@@ -37,29 +40,47 @@ def target_key(target):
 
 
 def fingerprint(consultation, details, targets_and_texts):
-    """What a form sent, as a hash: the same form sent again has the same one."""
+    """What a form sent, as a keyed hash: the same form sent again has the same one, and nobody
+    without the portal's secret key can test a guess at who sent what against it."""
     sent = {
         "consultation": consultation.pk,
         "details": {name: str(value) for name, value in sorted(details.items())},
         # A comment's text, or an answer's text, other words and chosen options (guidance/answers.py).
         "answers": sorted([*target_key(target), answers.comparable(text)] for target, text in targets_and_texts),
     }
-    return hashlib.sha256(json.dumps(sent, sort_keys=True).encode()).hexdigest()
+    key = f"{settings.SECRET_KEY}:submission-fingerprint".encode()
+    return hmac.new(key, json.dumps(sent, sort_keys=True).encode(), hashlib.sha256).hexdigest()
 
 
-def own_response(response, consultation):
+# Forms a browser sends at the same moment, before it has learned which response is its own (its
+# session is saved as each answer leaves), join the response the first of them started if it was
+# started this recently: one browser, one response, however many forms arrive together.
+STARTED_TOGETHER = datetime.timedelta(seconds=60)
+
+
+def own_response(response, consultation, *, browser="", now=None):
     """`response`, locked, if it may take more of this person's forms: theirs, on this
-    consultation, not withdrawn. Otherwise None, and a new response is started."""
-    if response is None:
-        return None
-    return (
-        Response.objects.select_for_update()
-        .filter(pk=response.pk, consultation=consultation, channel=Response.Channel.ONLINE, withdrawn_at__isnull=True)
-        .first()
+    consultation, not withdrawn; or, without one, the response this browser (a keyed hash, see
+    views.browser_of) started a moment ago. Otherwise None, and a new response is started."""
+    online = Response.objects.select_for_update().filter(
+        consultation=consultation, channel=Response.Channel.ONLINE, withdrawn_at__isnull=True
     )
+    if response is not None:
+        return online.filter(pk=response.pk).first()
+    if not browser:
+        return None
+    if connection.vendor == "postgresql":
+        # Forms from one browser wait here for each other's transaction (SQLite's immediate
+        # transactions already take turns), so the second finds the response the first started.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(browser[:15], 16)])
+    since = (now or timezone.now()) - STARTED_TOGETHER
+    return online.filter(started_by=browser, started_at__gte=since).order_by("-pk").first()
 
 
-def submit_response(consultation, details, targets_and_texts, form_token=None, *, response=None, form_key=""):
+def submit_response(
+    consultation, details, targets_and_texts, form_token=None, *, response=None, form_key="", browser=""
+):
     """Add one comment per (section or question, text) pair to the respondent's response (`response`,
     or a new one), with the form's details; delete the form's saved draft (`form_key`) and queue
     its receipt, in one transaction. The text of a comment on a section is a string, an answer to
@@ -74,17 +95,24 @@ def submit_response(consultation, details, targets_and_texts, form_token=None, *
     now = timezone.now()
     try:
         with transaction.atomic():
-            response = own_response(response, consultation)
+            response = own_response(response, consultation, browser=browser, now=now)
             is_new = response is None
             if is_new:
                 response = Response.objects.create(
-                    consultation=consultation, channel=Response.Channel.ONLINE, submitted_at=now, **details
+                    consultation=consultation,
+                    channel=Response.Channel.ONLINE,
+                    submitted_at=now,
+                    started_by=browser,
+                    started_at=now,
+                    **details,
                 )
             else:
+                published_as = moderation.name_to_publish(response)
                 for name, value in details.items():
                     setattr(response, name, value)
                 response.submitted_at = response.submitted_at or now
                 response.save(update_fields=[*details, "submitted_at"])
+                moderation.name_to_publish_changed(response, published_as, now=now)
             submission = Submission.objects.create(
                 response=response, form_token=form_token, fingerprint=sent, sent_at=now
             )
@@ -117,22 +145,30 @@ def submit_response(consultation, details, targets_and_texts, form_token=None, *
     return response, receipt, True
 
 
-def save_draft(consultation, details, form_key, values, *, section=None, response=None):
+def save_draft(consultation, details, form_key, values, *, section=None, response=None, browser=""):
     """Keep a form to finish later: its comment or answer fields (`values`, the form's own field
     names and values) as the response's draft for that form, and whatever details were given on
     the response, which is started if need be (with nothing sent, submitted_at stays empty).
     Returns (response, created)."""
     with transaction.atomic():
-        own = own_response(response, consultation)
+        now = timezone.now()
+        own = own_response(response, consultation, browser=browser, now=now)
         created = own is None
         if created:
             own = Response.objects.create(
-                consultation=consultation, channel=Response.Channel.ONLINE, submitted_at=None, **details
+                consultation=consultation,
+                channel=Response.Channel.ONLINE,
+                submitted_at=None,
+                started_by=browser,
+                started_at=now,
+                **details,
             )
         elif details:
+            published_as = moderation.name_to_publish(own)
             for name, value in details.items():
                 setattr(own, name, value)
             own.save(update_fields=list(details))
+            moderation.name_to_publish_changed(own, published_as)
         Draft.objects.update_or_create(
             response=own, form_key=form_key, defaults={"values": values, "section": section, "saved_at": timezone.now()}
         )

@@ -5,6 +5,8 @@ Comments reach a public page only through Comment.objects.published().
 """
 
 import functools
+import hashlib
+import hmac
 import logging
 import re
 import sys
@@ -256,8 +258,17 @@ def section(request, slug, section_slug):
             if accepted is not None:
                 return accepted
     remembered = remembered_details(request, response)
-    # A new visitor: no form sent, no details remembered, no response of theirs, so a blank form.
-    new_visitor = sent is None and not remembered and response is None and not consultation.previewing
+    # A new visitor: no form sent, no details remembered, no response of theirs, nothing agreed to
+    # yet: the blank form, the same for everyone, which is rendered once and kept (its cache key
+    # says nothing about the visitor, so nothing about the visitor may change it).
+    new_visitor = (
+        sent is None
+        and not remembered
+        and response is None
+        and not consultation.previewing
+        and not form_kwargs["remembered"]
+        and not form_kwargs["privacy_agreed"]
+    )
     page_number = comments_page_number(request)
 
     def section_page():
@@ -492,18 +503,35 @@ def accessibility(request):
 
 
 # Which response is this browser's: the session remembers one per consultation, from the first
-# form sent or saved, or from a link to continue (guidance/respondent_views.py).
+# form sent or saved, or from a link to continue (guidance/respondent_views.py), with the response's
+# link version at the time. Stopping the links, withdrawing or erasing the response adds one to
+# that version, and every browser holding the earlier one lets go of it.
 RESPONSES_KEY = "responses"
+# The response whose details fill in a form on another consultation (the last one sent from this
+# browser), kept the same way: never the details themselves, so the session holds no personal data.
+LAST_RESPONSE_KEY = "last_response"
+
+
+def response_held(binding, **filters):
+    """The response a session's binding ([id, link version]) names, if it still holds; else None."""
+    if isinstance(binding, int):
+        binding = [binding, 0]  # bound before the version was kept with it: as if never revoked
+    if not (isinstance(binding, list) and len(binding) == 2):
+        return None
+    pk, version = binding
+    return Response.objects.filter(pk=pk, link_version=version, **filters).first()
 
 
 def bound_response(request, consultation):
     """The response this browser is adding to on this consultation, or None."""
-    pk = request.session.get(RESPONSES_KEY, {}).get(str(consultation.pk))
-    if pk is None:
+    binding = request.session.get(RESPONSES_KEY, {}).get(str(consultation.pk))
+    if binding is None:
         return None
-    response = Response.objects.filter(pk=pk, consultation=consultation, withdrawn_at__isnull=True).first()
-    if response is not None:
-        response.consultation = consultation  # in hand: not read again
+    response = response_held(binding, consultation=consultation, withdrawn_at__isnull=True)
+    if response is None:
+        forget_response(request, consultation)
+        return None
+    response.consultation = consultation  # in hand: not read again
     return response
 
 
@@ -511,11 +539,12 @@ def bind_response(request, response):
     """From now on this browser adds to `response` on its consultation's forms."""
     request.session[RESPONSES_KEY] = {
         **request.session.get(RESPONSES_KEY, {}),
-        str(response.consultation_id): response.pk,
+        str(response.consultation_id): [response.pk, response.link_version],
     }
     if response.submitted_at:
         # Its details were given in full, with the agreement to the privacy notice.
         request.session["privacy_agreed"] = True
+        request.session[LAST_RESPONSE_KEY] = [response.pk, response.link_version]
     if not request.session.get("kept_on_device"):
         # Remembered only until the browser closes, unless the respondent chose otherwise:
         # library and shared computers.
@@ -524,15 +553,33 @@ def bind_response(request, response):
 
 def forget_response(request, consultation):
     request.session[RESPONSES_KEY] = {
-        key: pk for key, pk in request.session.get(RESPONSES_KEY, {}).items() if key != str(consultation.pk)
+        key: binding for key, binding in request.session.get(RESPONSES_KEY, {}).items() if key != str(consultation.pk)
     }
+
+
+def browser_of(request):
+    """A keyed hash of this browser's CSRF cookie: the same for every form one browser sends until it
+    is closed (the cookie lasts the browser's session), and nothing anyone else can work out. "" when
+    there is no cookie (a client that skips the CSRF check: the tests')."""
+    cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if not cookie:
+        return ""
+    return hmac.new(settings.SECRET_KEY.encode(), f"browser:{cookie}".encode(), hashlib.sha256).hexdigest()
+
+
+def details_of(response):
+    return {name: getattr(response, name) for name in REMEMBERED_FIELDS if name != "notify"}
 
 
 def remembered_details(request, response=None):
     """The details to fill the next form in with: the response's, once it has been sent (or those
-    given when saving it); otherwise those sent with a form to another consultation in this
-    browser session."""
-    remembered = dict(request.session.get("respondent", {}))
+    given when saving it); otherwise those of the last response this browser sent, to another
+    consultation, unless it has been withdrawn, erased or its links stopped since."""
+    last = request.session.get(LAST_RESPONSE_KEY)
+    remembered = {}
+    if last is not None:
+        earlier = response_held(last, withdrawn_at__isnull=True, anonymised_at__isnull=True)
+        remembered = details_of(earlier) if earlier else {}
     if response is not None:
         given = {name: getattr(response, name) for name in REMEMBERED_FIELDS}
         if response.submitted_at is None:
@@ -565,7 +612,7 @@ def form_options(request, response=None):
     sent_before = response is not None and response.submitted_at is not None
     return {
         "privacy_url": reverse("guidance:privacy"),
-        "remembered": sent_before or (response is None and "respondent" in request.session),
+        "remembered": sent_before or (response is None and bool(remembered_details(request))),
         "privacy_agreed": sent_before or request.session.get("privacy_agreed", False),
     }
 
@@ -624,6 +671,7 @@ def accept(request, consultation, form, targets_and_texts, response=None, form_k
             form_token=form.cleaned_data.get("form_token"),
             response=response,
             form_key=form_key,
+            browser=browser_of(request),
         )
     except FormAlreadySent:
         sending(request, "not_stored")
@@ -634,7 +682,6 @@ def accept(request, consultation, form, targets_and_texts, response=None, form_k
     if not created:
         # The same form sent again: nothing new was stored, and no second receipt is queued.
         ratelimit.give_back(place)
-    request.session["respondent"] = {name: value for name, value in form.details().items() if name != "notify"}
     bind_response(request, response)
     request.session["privacy_agreed"] = True
     kind = "comment" if isinstance(targets_and_texts[0][0], Section) else "answers"
@@ -657,7 +704,13 @@ def keep_for_later(request, consultation, form, response, form_key, section=None
             return over_limit(request, "submissions", place.until)
     sending(request, "storing")
     response, _ = save_draft(
-        consultation, form.details(), form_key, form.draft_values(), section=section, response=response
+        consultation,
+        form.details(),
+        form_key,
+        form.draft_values(),
+        section=section,
+        response=response,
+        browser=browser_of(request),
     )
     sending(request, "stored")
     bind_response(request, response)

@@ -142,17 +142,22 @@ class UserFactory(factory.django.DjangoModelFactory):
     is_staff = True
     password = factory.django.Password("correct horse battery staple")
 
+    # The group of the role: not a field of the user, taken out in _create.
+    role = None
+
     class Params:
         moderator = factory.Trait(role="Moderator")
         analyst = factory.Trait(role="Analyst")
         manager = factory.Trait(role="Consultation manager")
 
-    @factory.post_generation
-    def role(user, create, group_name, **kwargs):
-        if create and group_name:
+    @classmethod
+    def _create(cls, model_class, *args, role=None, **kwargs):
+        user = super()._create(model_class, *args, **kwargs)
+        if role:
             from django.contrib.auth.models import Group
 
-            user.groups.add(Group.objects.get(name=group_name))
+            user.groups.add(Group.objects.get(name=role))
+        return user
 
 
 PASSWORD = "correct horse battery staple"

@@ -105,3 +105,35 @@ def test_thirty_reports_sent_at_once_from_one_address_store_no_more_than_the_lim
     statuses = post_all_at_once(posts)
     assert Report.objects.count() == LIMIT
     assert sorted(statuses) == [302] * LIMIT + [429] * (POSTS - LIMIT)
+
+
+def test_four_first_forms_sent_at_once_from_one_browser_join_one_response_it_can_reach(live_server, limits):
+    consultation = ConsultationFactory()
+    sections = [SectionFactory(document=consultation.document) for _ in range(4)]
+    browser = Visitor(live_server)
+    forms = [browser.form(section_url(section, consultation)) for section in sections]
+    posts = []
+    for n, (section, hidden) in enumerate(zip(sections, forms, strict=True)):
+        tab = Visitor(live_server)  # a tab of the same browser: its own connection, the same cookies
+        tab.cookies = dict(browser.cookies)
+        posts.append((tab, section_url(section, consultation), {**comment_data(f"Comment {n}"), **hidden}))
+    statuses = post_all_at_once(posts)
+    assert statuses == [302] * 4
+    assert Response.objects.count() == 1
+    assert Comment.objects.filter(response=Response.objects.get()).count() == 4
+    # Whichever answer the browser keeps, its session leads to that one response.
+    for tab, _, _ in posts:
+        status, page = tab.request("GET", f"/consultations/{consultation.slug}/your-response/")
+        assert status == 200 and all(f"Comment {n}" in page for n in range(4))
+
+
+def test_forms_from_two_browsers_at_once_make_two_responses(live_server, limits):
+    consultation = ConsultationFactory()
+    section = SectionFactory(document=consultation.document)
+    path = section_url(section, consultation)
+    posts = []
+    for n in range(2):
+        visitor = Visitor(live_server)
+        posts.append((visitor, path, {**comment_data(f"Comment {n}"), **visitor.form(path)}))
+    assert post_all_at_once(posts) == [302, 302]
+    assert Response.objects.count() == 2

@@ -536,8 +536,21 @@ PERSONAL = {
 @pytest.fixture
 def personal_comment(section):
     consultation = section.document.consultations.get()
-    response = ResponseFactory(consultation=consultation, consent=Response.Consent.PUBLISH_NAMED, **PERSONAL)
+    response = ResponseFactory(consultation=consultation, consent=Response.Consent.PUBLISH_ANONYMOUS, **PERSONAL)
     return CommentFactory(section=section, response=response, text="My view on reciprocity.")
+
+
+def test_the_screen_shows_the_name_a_comment_would_be_published_under_and_nothing_else_personal(
+    moderator_client, personal_comment
+):
+    Response.objects.update(consent=Response.Consent.PUBLISH_NAMED)
+    html = moderator_client.get(screen_url(personal_comment.consultation)).content.decode()
+    assert "Published as</dt><dd>Ada Lovelace-Byron (the name is published with the comment" in html
+    for field in ["email", "organisation", "source_url"]:
+        assert PERSONAL[field].replace("'", "&#x27;") not in html
+    Response.objects.update(consent=Response.Consent.PUBLISH_ANONYMOUS)
+    html = moderator_client.get(screen_url(personal_comment.consultation)).content.decode()
+    assert "Published as</dt><dd>Anonymous</dd>" in html and PERSONAL["name"] not in html
 
 
 def test_the_screen_never_shows_personal_data_to_a_moderator(moderator_client, personal_comment):

@@ -142,6 +142,26 @@ def test_a_returning_respondent_sees_their_details_not_the_blank_form(client, co
     assert 'value="Ann Smith"' not in Client().get(url).content.decode()
 
 
+@pytest.mark.parametrize(
+    "page_of", [section_url, lambda section, consultation: f"/consultations/{consultation.slug}/questions/"]
+)
+def test_a_visitor_who_agreed_to_the_privacy_notice_never_passes_that_on_to_the_next_new_visitor(
+    consultation, section, question, page_of
+):
+    url = page_of(section, consultation)
+    first = Client()
+    session = first.session
+    session["privacy_agreed"] = True  # agreed before, then withdrew: nothing else remembered
+    session.save()
+    first.cookies["sessionid"] = session.session_key
+    assert "I agree to my response being used" not in first.get(url).content.decode()
+
+    newcomer = Client(enforce_csrf_checks=True)
+    page = newcomer.get(url).content.decode()
+    assert "I agree to my response being used as the privacy notice describes" in page
+    assert "You agreed to the privacy notice" not in page
+
+
 def test_a_form_with_errors_keeps_what_was_typed_and_shows_the_errors(client, consultation, section):
     url = section_url(section, consultation)
     client.get(url)  # the blank form is now kept

@@ -448,3 +448,23 @@ def test_a_withdrawn_answer_leaves_the_choice_counts(client, consultation, asked
     assert Comment.objects.get(pk=comment.pk).status == Comment.Status.WITHDRAWN
     (counts,) = [c for c in answers.option_counts(consultation) if c.question == one]
     assert counts.answered == 0
+
+
+INJECTED = '<a href="https://evil.example/">click</a><meta http-equiv="refresh" content="0;url=https://evil.example/">'
+
+
+@pytest.mark.django_db
+def test_what_staff_type_into_a_question_is_shown_as_text_never_as_html(client, consultation):
+    question = QuestionFactory(
+        consultation=consultation,
+        text=f"Question {INJECTED}",
+        hint=f"Hint {INJECTED}"[:300],
+        kind=Question.Kind.ONE_CHOICE,
+        explain_label=f"Explain {INJECTED}"[:200],
+    )
+    answers.set_options(question, [f"Yes {INJECTED}"[:200], "No"], offers_other=True)
+    page = client.get(reverse("guidance:questions", args=[consultation.slug])).content.decode()
+    assert "evil.example" in page  # shown, as text
+    assert '<a href="https://evil.example/">' not in page
+    assert "<meta http-equiv" not in page
+    assert page.count("&lt;a href=&quot;https://evil.example/&quot;&gt;") >= 4

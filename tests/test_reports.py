@@ -65,6 +65,29 @@ def test_reports_count_again_from_zero_after_a_moderator_approves_it_again(publi
     assert Comment.objects.get().status == "approved"
 
 
+def test_a_comment_a_moderator_kept_published_after_reports_is_not_hidden_by_more_reports(published):
+    from guidance.moderation import keep_published
+
+    moderator = User.objects.get(username="mod")
+    report_comment(published, "offensive")
+    keep_published(published.pk, by=moderator, seen_event_id=published.events.latest("pk").pk)
+    for _ in range(6):
+        report_comment(published, "offensive")
+    assert Comment.objects.get().status == "approved"
+    assert Comment.objects.reported().get() == published  # on the moderators' list instead
+
+
+def test_a_comment_a_moderator_published_again_after_reports_hid_it_is_not_hidden_again(published):
+    moderator = User.objects.get(username="mod")
+    for _ in range(3):
+        report_comment(published, "offensive")
+    decide(Comment.objects.all(), "approved", by=moderator)
+    for _ in range(3):
+        report_comment(published, "offensive")
+    assert Comment.objects.get().status == "approved"
+    assert Comment.objects.reported().get() == published
+
+
 def test_an_unknown_reason_is_refused_and_nothing_is_stored(published):
     with pytest.raises(ModerationError):
         report_comment(published, "boring")

@@ -162,3 +162,31 @@ def test_the_privacy_notice_says_what_why_how_long_who_and_how_to_ask_for_erasur
     assert "12 months after the consultation closes" in notice
     assert "We do not keep your IP address" in notice
     assert 'href="mailto:privacy@example.org"' in notice
+
+
+@pytest.mark.parametrize("how", ["on request", "under retention"])
+def test_erasure_leaves_nothing_that_names_the_person_beside_the_response(admin_user, how):
+    import uuid
+
+    from guidance.models import QueuedEmail, StaffNote, Submission
+
+    consultation = closed_consultation(CLOSE)
+    response = personal_response(consultation, started_by="a" * 64)
+    comment = CommentFactory(response=response, section=SectionFactory(document=consultation.document))
+    StaffNote.objects.create(comment=comment, by=admin_user, text="This is Ada Lovelace, the carer from Leeds.")
+    Submission.objects.create(response=response, form_token=uuid.uuid4(), fingerprint="f" * 64)
+    sent = QueuedEmail.objects.create(kind="receipt", response=response, to="ada@example.org", status="sent")
+    waiting = QueuedEmail.objects.create(kind="receipt", response=response, to="ada@example.org")
+    if how == "on request":
+        erase_response(response, by=admin_user, reason="Asked by email")
+    else:
+        apply_retention(now=datetime.datetime(2028, 2, 1, 9, 0, tzinfo=LONDON))
+
+    assert "Ada" not in StaffNote.objects.get().text
+    assert Submission.objects.get().fingerprint == ""
+    sent.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (sent.status, sent.to) == ("sent", "")
+    assert (waiting.status, waiting.to) == ("cancelled", "")
+    response.refresh_from_db()
+    assert response.started_by == "" and response.link_version == 1

@@ -570,3 +570,75 @@ def test_erasing_a_response_with_its_text_removes_the_texts_it_replaced_and_its_
     erase_response(Response.objects.get(), by=moderator(django_user_model), include_text=True)
     assert ModerationEvent.objects.get().earlier_text == REMOVED_TEXT
     assert not Draft.objects.exists()
+
+
+def test_one_inbox_is_one_inbox_however_its_address_is_written():
+    from guidance.ratelimit import recipient_fingerprint
+
+    same = {
+        recipient_fingerprint(address)
+        for address in [
+            "ann@example.org",
+            "Ann@Example.ORG",
+            "ann+consult@example.org",
+            '"ann"@example.org',
+            "ann@example.org.",
+        ]
+    }
+    assert len(same) == 1
+    assert recipient_fingerprint("ann@bücher.example") == recipient_fingerprint("ann@xn--bcher-kva.example")
+    assert recipient_fingerprint("ann@example.org") != recipient_fingerprint("bob@example.org")
+
+
+def test_one_connection_cannot_mail_links_to_a_list_of_strangers(consultation, section, settings):
+    settings.RATE_LIMIT_LINK_REQUESTS_PER_HOUR = 3
+    url = reverse("guidance:email_link", args=[consultation.slug])
+    pages = []
+    for n in range(5):
+        browser = Client()  # a new session each time, from the same address
+        send(browser, section_url(section, consultation), comment_data(email=""))
+        pages.append(browser.post(url, {"email": f"stranger{n}@example.org"}, follow=True).content.decode())
+    assert QueuedEmail.objects.filter(kind="link").count() == 3
+    assert "this connection has asked for as many links as we send in an hour" in pages[3]
+
+
+def test_strangers_naming_an_address_never_use_up_its_owners_own_links(client, consultation, section, settings):
+    settings.RATE_LIMIT_LINKS_PER_DAY = 2
+    send(client, section_url(section, consultation), comment_data(email="ann@example.org"))
+    url = reverse("guidance:email_link", args=[consultation.slug])
+    for n in range(3):
+        stranger = Client(REMOTE_ADDR=f"203.0.113.{n + 1}")
+        send(stranger, section_url(section, consultation), comment_data(email=""))
+        stranger.post(url, {"email": "ann@example.org"})
+    assert QueuedEmail.objects.filter(kind="link").count() == 2  # the address's own daily limit
+    page = client.post(url, {"email": "ann@example.org"}, follow=True).content.decode()
+    assert "We will email a link to ann@example.org" in page
+    ann = Response.objects.order_by("pk").first()
+    assert QueuedEmail.objects.filter(kind="link", response=ann).count() == 1
+
+
+def test_stopping_the_links_ends_every_other_browsers_hold_on_the_response(client, consultation, section):
+    send(client, section_url(section, consultation), comment_data("Mine."))
+    laptop = Client()
+    laptop.get(continue_url(Response.objects.get()))
+    assert "Mine." in laptop.get(your_response_url(consultation)).content.decode()
+
+    client.post(reverse("guidance:revoke_links", args=[consultation.slug]))
+
+    after = laptop.get(your_response_url(consultation))
+    assert after.status_code == 404 and "Mine." not in after.content.decode()
+    assert "Mine." not in laptop.get(section_url(section, consultation)).content.decode()
+    assert "Mine." in client.get(your_response_url(consultation)).content.decode()  # this browser keeps it
+
+
+def test_an_erased_response_is_let_go_by_every_browser_and_fills_in_no_later_form(
+    client, consultation, section, django_user_model
+):
+    from guidance.retention import erase_response
+
+    send(client, section_url(section, consultation), comment_data("Mine.", name="Ann Smith"))
+    erase_response(Response.objects.get(), by=django_user_model.objects.create_user("dpo"))
+    assert client.get(your_response_url(consultation)).status_code == 404
+    other = ConsultationFactory()
+    other_section = SectionFactory(document=other.document)
+    assert "Ann Smith" not in client.get(section_url(other_section, other)).content.decode()

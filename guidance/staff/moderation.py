@@ -212,6 +212,8 @@ def comment_details(request, comment):
         "seen_event_id": events[-1].pk if events else 0,
         "personal": personal,
         "hidden_from_public": response.consent == Response.Consent.DO_NOT_PUBLISH,
+        # The name is published with the comment: what is approved is both.
+        "published_as": moderation.name_to_publish(response) or "Anonymous",
         "comment_url": reverse("admin:guidance_comment_change", args=[comment.pk]),
     }
 
