@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install css lint format clean
+.PHONY: run test test-fast install css lint format clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,10 +49,13 @@ run: install css
 		trap 'pkill -P $$worker 2>/dev/null; kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py run_local 127.0.0.1:$(PORT)
 
-# Tests run with DEBUG off, as production does; the key below exists only for the test run.
+# The tests run with consult/test_settings.py (DEBUG off, as production), one process per core.
+# `make test-fast` leaves out the browser and HTML-validity tests, for quick runs while working.
 test: install css
-	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz} \
-		$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+
+test-fast: install css
+	$(PY) -m pytest -n auto -m "not browser and not html" $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

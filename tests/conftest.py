@@ -18,29 +18,6 @@ def question(consultation):
     return QuestionFactory(consultation=consultation, position=1)
 
 
-# Production hardening: with DEBUG off the portal redirects plain HTTP to HTTPS, and the
-# test client and the live server speak plain HTTP. Session-wide, so it is off before the live
-# server (for the browser tests) loads its middleware. Tests of the redirect turn it back on.
-@pytest.fixture(autouse=True, scope="session")
-def plain_http_for_tests():
-    from django.conf import settings
-
-    settings.SECURE_SSL_REDIRECT = False
-
-
-# Hashing a password the production way (PBKDF2, hundreds of thousands of rounds) made the sign-in
-# tests the slowest of the suite; tests need a password that works, not one that resists cracking.
-# Session-wide, so the browser tests' live server (same process) uses it too.
-@pytest.fixture(autouse=True, scope="session")
-def fast_password_hasher():
-    from django.conf import settings
-    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    get_hashers.cache_clear()
-    get_hashers_by_algorithm.cache_clear()
-
-
 # Each process keeps rendered fragments in memory (settings.CACHES["fragments"]); primary keys are
 # reused from test to test, so a page cached by one test must not be served to the next.
 @pytest.fixture(autouse=True)
@@ -67,3 +44,29 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 @pytest.fixture(autouse=True)
 def media_in_a_temporary_folder(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# The tests that go through code written differently for SQLite and PostgreSQL (SQL of its own,
+# locks, COPY, SKIP LOCKED, immediate transactions, timeouts): CI runs the whole suite on
+# PostgreSQL, as production, and these on SQLite as well (.ci/run).
+DATABASE_DEPENDENT = {
+    "test_admin_bad_filters.py",
+    "test_dashboard.py",
+    "test_database_faults.py",
+    "test_email_queue.py",
+    "test_export.py",
+    "test_export_admin.py",
+    "test_limits_under_load.py",
+    "test_moderation.py",
+    "test_moderation_screen.py",
+    "test_query_counts.py",
+    "test_rate_limit.py",
+    "test_responding.py",
+    "test_settings.py",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.name in DATABASE_DEPENDENT:
+            item.add_marker(pytest.mark.database)

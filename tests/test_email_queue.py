@@ -614,7 +614,7 @@ def test_a_mail_server_refusing_at_the_greeting_for_a_while_delays_every_email_a
         for n in range(3):
             send_comment(Client(), consultation, section, email=f"person{n}@example.org")
         wait_until(lambda: refusing.refused >= 2, 30, "the worker has been refused at the greeting twice")
-        assert statuses() == ["waiting"] * 3  # not given up: the server may mend
+        assert set(statuses()) <= {"waiting", "sending"}  # none given up: the server may mend
         refusing.close()
         handler = RecordingHandler()
         handler.refusing = False
@@ -648,7 +648,7 @@ def test_a_mail_server_refusing_the_sender_for_a_while_delays_every_email_and_lo
             30,
             "each receipt has been refused at MAIL FROM twice",
         )
-        assert statuses() == ["waiting"] * 2
+        assert set(statuses()) <= {"waiting", "sending"}  # none given up: the server may mend
         handler.refusing_sender = False
         wait_until(lambda: statuses() == ["sent"] * 2, 60, "every receipt has been sent")
     finally:

@@ -24,7 +24,7 @@ from tests.html_validity import VNU_JAR, html_errors, java
 from tests.journey_helpers import DETAILS, comment_data, publish, section_url
 from tests.what_changed_helpers import consulted_and_revised, published
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.html]
 
 SLUG = "co-producing-research"
 

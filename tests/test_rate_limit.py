@@ -7,10 +7,10 @@ import datetime
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
-from django.core.cache import caches
 from django.test import RequestFactory, override_settings
 
 from guidance import ratelimit
@@ -21,7 +21,8 @@ KEY = "k3Jd9s-83jdKs0_2kdmLq8Zp1xV7cB4nW6yT5rE0uI9oP3aS2dF1gH8jK7lM6"
 NOW = 1_800_001_200.0  # 20 minutes into an hour
 NEXT_HOUR = datetime.datetime.fromtimestamp(1_800_003_600, tz=datetime.UTC)
 WHO = "0123456789abcdef0123456789abcdef"
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+# A Redis the test may write to (keys under a prefix of its own, removed afterwards).
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def cache_backend(**env):
@@ -119,9 +120,18 @@ def redis_is_running():
 @pytest.mark.django_db
 @pytest.mark.skipif(not redis_is_running(), reason="No Redis server on 127.0.0.1:6379")
 def test_with_redis_as_the_cache_limits_still_count_in_the_database_and_report_marks_are_in_redis(settings):
-    redis_cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_TEST_URL}}
+    prefix = f"portal-test-{uuid.uuid4().hex}"
+    redis_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    import redis
+
+    server = redis.Redis.from_url(REDIS_TEST_URL)
     with override_settings(CACHES=redis_cache):
-        caches["default"].clear()
         try:
             settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR = 1
             assert ratelimit.take_place("submissions", WHO).taken
@@ -131,8 +141,7 @@ def test_with_redis_as_the_cache_limits_still_count_in_the_database_and_report_m
             assert ratelimit.first_report_today(request, 7)
             assert not ratelimit.first_report_today(request, 7)
             assert ratelimit.first_report_today(request, 8)
-            import redis
-
-            assert len(redis.Redis.from_url(REDIS_TEST_URL).keys("*reported:*")) == 2
+            assert len(server.keys(f"{prefix}:*reported:*")) == 2
         finally:
-            caches["default"].clear()
+            for key in server.scan_iter(f"{prefix}:*"):
+                server.delete(key)

@@ -17,7 +17,7 @@ from tests.test_html_validity import (
     page,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.html]
 
 
 def staff_pages(client, consultation):

@@ -202,6 +202,10 @@ def test_every_page_of_a_respondents_own_response_and_its_error_states_pass_axe(
     respondents.revoke_links(response)
     page.goto(live_server.url + reverse("guidance:continue", args=[demo.slug, token]))
     axe_failures(page, failures, "link stopped")
+    # Stopping the links ended this browser's hold too (it was not the one that asked): a new link
+    # brings the response back.
+    response.refresh_from_db()
+    page.goto(live_server.url + respondents.continue_path(response))
 
     # After the close: read-only, a refused change, an expired link.
     Consultation.objects.filter(pk=demo.pk).update(
