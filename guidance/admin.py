@@ -1,13 +1,10 @@
-import re
-
 from django import forms
 from django.contrib import admin, messages
-from django.db import DataError, models, transaction
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -36,17 +33,19 @@ from guidance.personal_data import may_see_personal_data, personal_field_reached
 from guidance.staff import analysis, exporting
 from guidance.staff.forms import QuestionForm
 from guidance.staff.moderation import DECISIONS, decide_or_ask
+from guidance.staff.site import CheckedFilters
+from guidance.text import whole_number
 
 
-class PersonalDataAdmin(admin.ModelAdmin):
+class PersonalDataAdmin(CheckedFilters, admin.ModelAdmin):
     """The base of every ModelAdmin of the portal. Staff without the permission to see personal
     data (guidance/personal_data.py) neither see those fields nor learn them indirectly: a field
     is left out of lists, change pages and search, and a filter in the address that reaches one
     (`?email__startswith=a`, `?response__organisation__regex=...`, and so on) is refused with a 400
     page, as Django refuses lookups across relations it does not offer.
 
-    A filter that cannot be run (a NUL character, or a regular expression that does not compile)
-    is refused with a 400 page saying so, instead of failing in the database."""
+    A filter that cannot be run (guidance/staff/site.py, CheckedFilters) is refused with a 400 page
+    saying so, as it is on every list of the admin."""
 
     def may_see_field(self, request, name):
         return may_see_personal_data(request.user) or not personal_field_reached(self.model, name)
@@ -73,43 +72,12 @@ class PersonalDataAdmin(admin.ModelAdmin):
     def lookup_allowed(self, lookup, value, request):
         return self.may_see_field(request, lookup) and super().lookup_allowed(lookup, value, request)
 
-    def changelist_view(self, request, extra_context=None):
-        # Staff who may not open the list at all get Django's 403 first.
-        problem = self.has_view_or_change_permission(request) and self.filter_problem(request)
-        if problem:
-            return self.refuse_filter(request, problem)
-        try:
-            # In a savepoint, so that a refused query leaves the connection usable inside a transaction.
-            with transaction.atomic():
-                return super().changelist_view(request, extra_context)
-        except DataError:
-            # PostgreSQL reads regular expressions a little differently from Python's re module.
-            return self.refuse_filter(request, "The database could not use a value in the address.")
-
     def filter_problem(self, request):
         """What is wrong with the list's filters and search in the address, or None."""
-        for key, values in request.GET.lists():
-            if "\x00" in key or any("\x00" in value for value in values):
-                return "The address contains a NUL character, which no filter or search can use."
+        for key in request.GET:
             if not self.may_see_field(request, key):
                 return "Filtering by personal data needs the permission to see personal data."
-            if key.endswith(("__regex", "__iregex")):
-                for value in values:
-                    try:
-                        re.compile(value)
-                    except re.error as error:
-                        return f"“{value}” is not a regular expression that can be used: {error}."
-        return None
-
-    def refuse_filter(self, request, problem):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "This list cannot be filtered that way",
-            "opts": self.opts,
-            "problem": problem,
-            "list_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
-        }
-        return TemplateResponse(request, "admin/guidance/refused_filter.html", context, status=400)
+        return super().filter_problem(request)
 
 
 @admin.register(Document)
@@ -446,21 +414,19 @@ class OfConsultationFilter(admin.SimpleListFilter):
     whole queue to find which are used)."""
 
     def consultation_id(self, request):
-        value = request.GET.get("consultation__id__exact", "")
-        return int(value) if value.isdigit() else None
+        return whole_number(request.GET.get("consultation__id__exact"))
 
     def lookups(self, request, model_admin):
         consultation_id = self.consultation_id(request)
         if consultation_id is not None:
             return [(str(pk), label) for pk, label in self.options(consultation=consultation_id)]
         # Chosen by a link (from a comment, say) without the consultation: offered alone.
-        value = request.GET.get(self.parameter_name, "")
-        return [(str(pk), label) for pk, label in self.options(pk=int(value))] if value.isdigit() else []
+        pk = whole_number(request.GET.get(self.parameter_name))
+        return [(str(pk), label) for pk, label in self.options(pk=pk)] if pk is not None else []
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(**{self.parameter_name: int(self.value())})
-        return queryset
+        pk = whole_number(self.value())
+        return queryset if pk is None else queryset.filter(**{self.parameter_name: pk})
 
 
 class SectionFilter(OfConsultationFilter):
@@ -621,13 +587,13 @@ class CommentAdmin(PersonalDataAdmin):
 
     def changelist_view(self, request, extra_context=None):
         status = request.GET.get(StatusFilter.parameter_name) or Comment.Status.PENDING
-        consultation_id = request.GET.get("consultation__id__exact", "")
+        consultation_id = whole_number(request.GET.get("consultation__id__exact"))
         extra_context = {
             "title": self.TITLES.get(status, "Comments"),
             # The queue's width is for the comments; the home page and breadcrumbs lead elsewhere.
             "is_nav_sidebar_enabled": False,
             "moderated_consultation": (
-                Consultation.objects.filter(pk=int(consultation_id)).first() if consultation_id.isdigit() else None
+                Consultation.objects.filter(pk=consultation_id).first() if consultation_id is not None else None
             ),
             **(extra_context or {}),
         }
