@@ -160,6 +160,15 @@ class OutcomeInline(admin.StackedInline):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(theme__isnull=True, comment__isnull=True)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # Only this consultation's own sections and questions are offered (Outcome.clean refuses
+        # others); a new consultation has none yet.
+        formset = super().get_formset(request, obj, **kwargs)
+        fields = formset.form.base_fields
+        fields["section"].queryset = Section.objects.filter(document_id=obj.document_id if obj else None)
+        fields["question"].queryset = Question.objects.filter(consultation=obj.pk if obj else None)
+        return formset
+
 
 @admin.register(Consultation)
 class ConsultationAdmin(PersonalDataAdmin):
