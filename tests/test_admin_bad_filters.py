@@ -165,3 +165,13 @@ def test_numbers_and_dates_written_as_the_lists_write_them_still_filter(client, 
     year = timezone.localtime().year
     page = client.get(reverse("admin:guidance_report_changelist"), {"created_at__year": str(year)})
     assert page.context["cl"].result_count == 1
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "x", ""])
+def test_ticking_something_that_is_not_one_of_the_lists_items_is_refused_with_a_400_page(client, superuser, value):
+    """Django reads each ticked item as an id of the list's model, and failed with a 500 on one that is not."""
+    for name, _, _ in every_changelist():
+        page = client.post(reverse(name), {"action": "delete_selected", "index": 0, "_selected_action": [value]})
+        assert page.status_code == 400, name
+        assert "These cannot be selected" in page.content.decode()
+        assert "is not one of the" in page.content.decode()

@@ -1,8 +1,9 @@
 """The admin site: named after the portal, with the staff pages (urls.py) mounted under it.
 
 Every list in it, the portal's own and those of the apps it uses (sign-in records, accounts),
-refuses a filter in its address that cannot be run with a 400 page saying why (CheckedFilters),
-instead of failing with a 500 or sending staff back to the whole list as if nothing was asked.
+refuses a filter in its address that cannot be run, or an item ticked for an action that is not
+one of its own, with a 400 page saying why (CheckedFilters), instead of failing with a 500 or
+sending staff back to the whole list as if nothing was asked.
 """
 
 import datetime
@@ -10,8 +11,9 @@ import re
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import DataError, models, transaction
 from django.db.models.constants import LOOKUP_SEP
 from django.template.response import TemplateResponse
@@ -105,13 +107,17 @@ class UnusableFilter(Exception):
 
 class CheckedFilters:
     """A ModelAdmin whose list refuses, with a 400 page saying why, a filter or search in its
-    address that cannot be run: a NUL character, a regular expression that does not compile, a
+    address that cannot be run (a NUL character, a regular expression that does not compile, a
     number not written in the digits 0 to 9, a date that is not one or lies beyond the years
-    Python and the database hold. PortalAdminSite.register gives it to every list."""
+    Python and the database hold, any other Django cannot use), or an item ticked for an action
+    that is not one of the list's. PortalAdminSite.register gives it to every list."""
 
     def changelist_view(self, request, extra_context=None):
         # Staff who may not open the list at all get Django's 403 first.
-        problem = self.has_view_or_change_permission(request) and self.filter_problem(request)
+        allowed = self.has_view_or_change_permission(request)
+        if allowed and (problem := self.selection_problem(request)):
+            return self.refuse_filter(request, problem, "These cannot be selected", "Nothing was changed.")
+        problem = allowed and self.filter_problem(request)
         if problem:
             return self.refuse_filter(request, problem)
         try:
@@ -150,10 +156,26 @@ class CheckedFilters:
                     return problem
         return date_hierarchy_problem(self, request)
 
-    def refuse_filter(self, request, problem):
+    def selection_problem(self, request):
+        """What is wrong with the items ticked for an action, or None: Django reads each as an id of
+        the list's model, and fails (a 500) on one that is not."""
+        pk = self.opts.pk
+        for value in request.POST.getlist(ACTION_CHECKBOX_NAME) if request.method == "POST" else []:
+            try:
+                usable = pk.to_python(value) is not None
+            except ValidationError:
+                usable = False
+            if not usable or (isinstance(pk, models.IntegerField) and whole_number(value) is None):
+                return f"“{value}” is not one of the {self.opts.verbose_name_plural} of this list."
+        return None
+
+    def refuse_filter(
+        self, request, problem, title="This list cannot be filtered that way", done="Nothing was searched."
+    ):
         context = {
             **self.admin_site.each_context(request),
-            "title": "This list cannot be filtered that way",
+            "title": title,
+            "done": done,
             "opts": self.opts,
             "problem": problem,
             "list_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
