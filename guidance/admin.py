@@ -28,11 +28,11 @@ from guidance.models import (
     StaffNote,
     Theme,
 )
-from guidance.moderation import ALLOWED, may_read_notes
+from guidance.moderation import ALLOWED, may_read_notes, with_last_event
 from guidance.personal_data import may_see_personal_data, personal_field_reached
 from guidance.staff import analysis, exporting
 from guidance.staff.forms import QuestionForm
-from guidance.staff.moderation import DECISIONS, decide_or_ask
+from guidance.staff.moderation import DECISIONS, decide_from_queue
 from guidance.staff.site import CheckedFilters
 from guidance.text import whole_number
 
@@ -635,7 +635,7 @@ class CommentAdmin(PersonalDataAdmin):
     def get_queryset(self, request):
         reports = Report.objects.filter(comment=OuterRef("pk")).order_by().values("comment").annotate(n=Count("pk"))
         queryset = super().get_queryset(request).annotate(report_count=Coalesce(Subquery(reports.values("n")), 0))
-        return with_group_size(queryset)
+        return with_last_event(with_group_size(queryset))
 
     def has_add_permission(self, request):
         # Comments come with their response: online, or entered on the response's page.
@@ -703,33 +703,40 @@ class CommentAdmin(PersonalDataAdmin):
 
     @admin.action(description="Approve the selected comments", permissions=["moderate"])
     def approve(self, request, queryset):
-        return decide_or_ask(request, queryset, Comment.Status.APPROVED)
+        return decide_from_queue(request, queryset, Comment.Status.APPROVED)
 
     @admin.action(description="Reject the selected comments…", permissions=["moderate"])
     def reject(self, request, queryset):
-        return decide_or_ask(request, queryset, Comment.Status.REJECTED)
+        return decide_from_queue(request, queryset, Comment.Status.REJECTED)
 
     @admin.action(description="Mark the selected comments as spam…", permissions=["moderate"])
     def mark_as_spam(self, request, queryset):
-        return decide_or_ask(request, queryset, Comment.Status.SPAM)
+        return decide_from_queue(request, queryset, Comment.Status.SPAM)
 
     @admin.action(description="Return the selected comments to pending", permissions=["moderate"])
     def return_to_pending(self, request, queryset):
-        return decide_or_ask(request, queryset, Comment.Status.PENDING)
+        return decide_from_queue(request, queryset, Comment.Status.PENDING)
 
-    # Campaigns: one decision for every pending comment in the selected comments' groups.
+    # Campaigns: one decision for every pending comment in the selected comments' groups, each
+    # listed on a page of its own first (the queue did not show them).
 
-    @admin.action(description="Approve the whole group of each selected comment", permissions=["moderate"])
+    @admin.action(description="Approve the whole group of each selected comment…", permissions=["moderate"])
     def approve_groups(self, request, queryset):
-        return decide_or_ask(request, whole_groups(queryset).pending(), Comment.Status.APPROVED)
+        return decide_from_queue(request, whole_groups(queryset).pending(), Comment.Status.APPROVED, whole_groups=True)
 
     @admin.action(description="Reject the whole group of each selected comment…", permissions=["moderate"])
     def reject_groups(self, request, queryset):
-        return decide_or_ask(request, whole_groups(queryset).pending(), Comment.Status.REJECTED)
+        return decide_from_queue(request, whole_groups(queryset).pending(), Comment.Status.REJECTED, whole_groups=True)
 
     @admin.action(description="Mark the whole group of each selected comment as spam…", permissions=["moderate"])
     def mark_groups_as_spam(self, request, queryset):
-        return decide_or_ask(request, whole_groups(queryset).pending(), Comment.Status.SPAM)
+        return decide_from_queue(request, whole_groups(queryset).pending(), Comment.Status.SPAM, whole_groups=True)
+
+    def action_checkbox(self, comment):
+        # Beside each comment's box, the last event of the history the list shows it with: a
+        # decision on it is refused if that has changed (guidance.moderation.check_as_shown).
+        shown = format_html('<input type="hidden" name="shown" value="{}:{}">', comment.pk, comment.last_event_id or 0)
+        return super().action_checkbox(comment) + shown
 
     @admin.action(description="Apply a theme to the selected comments", permissions=["change"])
     def apply_theme(self, request, queryset):
