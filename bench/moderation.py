@@ -6,11 +6,16 @@ yours; the figure goes in docs/performance.md.
     .venv/bin/python bench/moderation.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/consult_bench_moderation .venv/bin/python bench/moderation.py
 
-It posts the action exactly as the moderator's browser does ("select all 10,000", then Approve),
-through the Django test client, so the figure includes the admin's own work, not just the UPDATE.
+It posts the action exactly as the moderator's browser does ("select all 10,000", then Approve,
+then "Approve 10,000 comments" on the page that lists them all first), through the Django test
+client, so the figures include the admin's own work, not just the UPDATE: the page listing the
+10,000 comments with the last event of each one's history, and the approval, which checks each
+one is still as that page showed it.
 """
 
+import html
 import os
+import re
 import statistics
 import sys
 import time
@@ -120,13 +125,19 @@ def main():
     queue_seconds = time.perf_counter() - started
     assert page.status_code == 200 and f"{COMMENTS} comments" in page.content.decode()
 
-    timings = []
+    listings, timings = [], []
     for run in range(RUNS):
         if run:
             decide(Comment.objects.all(), Comment.Status.PENDING, by=moderator)
         one = Comment.objects.values_list("pk", flat=True).first()
+        action = {"action": "approve", "select_across": 1, "_selected_action": [one]}
         started = time.perf_counter()
-        page = client.post(queue, {"action": "approve", "select_across": 1, "index": 0, "_selected_action": [one]})
+        page = client.post(queue, {**action, "index": 0})
+        listings.append(time.perf_counter() - started)
+        assert page.status_code == 200 and f"Approve {COMMENTS} comments" in page.content.decode()
+        (shown,) = re.findall(r'name="shown" value="([^"]*)"', page.content.decode())
+        started = time.perf_counter()
+        page = client.post(queue, {**action, "confirm": "yes", "shown": html.unescape(shown)})
         timings.append(time.perf_counter() - started)
         assert page.status_code == 302, page.status_code
         assert Comment.objects.filter(status=Comment.Status.APPROVED).count() == COMMENTS
@@ -140,10 +151,14 @@ def main():
     print(f"{os.cpu_count()} cores; load average before the figures below: {load}")
     print(f"Opening the queue of {COMMENTS:,} pending comments: {queue_seconds:.2f} s")
     print(
+        f"Listing them all to confirm: median {statistics.median(listings):.2f} s, "
+        f"slowest {max(listings):.2f} s over {RUNS} runs"
+    )
+    print(
         f"Approving {COMMENTS:,} pending comments in one bulk action: median {median:.2f} s, "
         f"slowest {max(timings):.2f} s over {RUNS} runs (target < {TARGET_SECONDS:.0f} s)"
     )
-    if max(timings) >= TARGET_SECONDS:
+    if max(timings) >= TARGET_SECONDS or max(listings) >= TARGET_SECONDS:
         sys.exit(1)
 
 

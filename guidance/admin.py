@@ -1,13 +1,10 @@
-import re
-
 from django import forms
 from django.contrib import admin, messages
-from django.db import DataError, models, transaction
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -31,22 +28,24 @@ from guidance.models import (
     StaffNote,
     Theme,
 )
-from guidance.moderation import ALLOWED, may_read_notes
+from guidance.moderation import ALLOWED, may_read_notes, with_last_event
 from guidance.personal_data import may_see_personal_data, personal_field_reached
 from guidance.staff import analysis, exporting
 from guidance.staff.forms import QuestionForm
-from guidance.staff.moderation import DECISIONS, decide_or_ask
+from guidance.staff.moderation import DECISIONS, decide_from_queue
+from guidance.staff.site import CheckedFilters
+from guidance.text import whole_number
 
 
-class PersonalDataAdmin(admin.ModelAdmin):
+class PersonalDataAdmin(CheckedFilters, admin.ModelAdmin):
     """The base of every ModelAdmin of the portal. Staff without the permission to see personal
     data (guidance/personal_data.py) neither see those fields nor learn them indirectly: a field
     is left out of lists, change pages and search, and a filter in the address that reaches one
     (`?email__startswith=a`, `?response__organisation__regex=...`, and so on) is refused with a 400
     page, as Django refuses lookups across relations it does not offer.
 
-    A filter that cannot be run (a NUL character, or a regular expression that does not compile)
-    is refused with a 400 page saying so, instead of failing in the database."""
+    A filter that cannot be run (guidance/staff/site.py, CheckedFilters) is refused with a 400 page
+    saying so, as it is on every list of the admin."""
 
     def may_see_field(self, request, name):
         return may_see_personal_data(request.user) or not personal_field_reached(self.model, name)
@@ -73,43 +72,12 @@ class PersonalDataAdmin(admin.ModelAdmin):
     def lookup_allowed(self, lookup, value, request):
         return self.may_see_field(request, lookup) and super().lookup_allowed(lookup, value, request)
 
-    def changelist_view(self, request, extra_context=None):
-        # Staff who may not open the list at all get Django's 403 first.
-        problem = self.has_view_or_change_permission(request) and self.filter_problem(request)
-        if problem:
-            return self.refuse_filter(request, problem)
-        try:
-            # In a savepoint, so that a refused query leaves the connection usable inside a transaction.
-            with transaction.atomic():
-                return super().changelist_view(request, extra_context)
-        except DataError:
-            # PostgreSQL reads regular expressions a little differently from Python's re module.
-            return self.refuse_filter(request, "The database could not use a value in the address.")
-
     def filter_problem(self, request):
         """What is wrong with the list's filters and search in the address, or None."""
-        for key, values in request.GET.lists():
-            if "\x00" in key or any("\x00" in value for value in values):
-                return "The address contains a NUL character, which no filter or search can use."
+        for key in request.GET:
             if not self.may_see_field(request, key):
                 return "Filtering by personal data needs the permission to see personal data."
-            if key.endswith(("__regex", "__iregex")):
-                for value in values:
-                    try:
-                        re.compile(value)
-                    except re.error as error:
-                        return f"“{value}” is not a regular expression that can be used: {error}."
-        return None
-
-    def refuse_filter(self, request, problem):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "This list cannot be filtered that way",
-            "opts": self.opts,
-            "problem": problem,
-            "list_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
-        }
-        return TemplateResponse(request, "admin/guidance/refused_filter.html", context, status=400)
+        return super().filter_problem(request)
 
 
 @admin.register(Document)
@@ -191,6 +159,15 @@ class OutcomeInline(admin.StackedInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(theme__isnull=True, comment__isnull=True)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Only this consultation's own sections and questions are offered (Outcome.clean refuses
+        # others); a new consultation has none yet.
+        formset = super().get_formset(request, obj, **kwargs)
+        fields = formset.form.base_fields
+        fields["section"].queryset = Section.objects.filter(document_id=obj.document_id if obj else None)
+        fields["question"].queryset = Question.objects.filter(consultation=obj.pk if obj else None)
+        return formset
 
 
 @admin.register(Consultation)
@@ -446,21 +423,19 @@ class OfConsultationFilter(admin.SimpleListFilter):
     whole queue to find which are used)."""
 
     def consultation_id(self, request):
-        value = request.GET.get("consultation__id__exact", "")
-        return int(value) if value.isdigit() else None
+        return whole_number(request.GET.get("consultation__id__exact"))
 
     def lookups(self, request, model_admin):
         consultation_id = self.consultation_id(request)
         if consultation_id is not None:
             return [(str(pk), label) for pk, label in self.options(consultation=consultation_id)]
         # Chosen by a link (from a comment, say) without the consultation: offered alone.
-        value = request.GET.get(self.parameter_name, "")
-        return [(str(pk), label) for pk, label in self.options(pk=int(value))] if value.isdigit() else []
+        pk = whole_number(request.GET.get(self.parameter_name))
+        return [(str(pk), label) for pk, label in self.options(pk=pk)] if pk is not None else []
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(**{self.parameter_name: int(self.value())})
-        return queryset
+        pk = whole_number(self.value())
+        return queryset if pk is None else queryset.filter(**{self.parameter_name: pk})
 
 
 class SectionFilter(OfConsultationFilter):
@@ -621,13 +596,13 @@ class CommentAdmin(PersonalDataAdmin):
 
     def changelist_view(self, request, extra_context=None):
         status = request.GET.get(StatusFilter.parameter_name) or Comment.Status.PENDING
-        consultation_id = request.GET.get("consultation__id__exact", "")
+        consultation_id = whole_number(request.GET.get("consultation__id__exact"))
         extra_context = {
             "title": self.TITLES.get(status, "Comments"),
             # The queue's width is for the comments; the home page and breadcrumbs lead elsewhere.
             "is_nav_sidebar_enabled": False,
             "moderated_consultation": (
-                Consultation.objects.filter(pk=int(consultation_id)).first() if consultation_id.isdigit() else None
+                Consultation.objects.filter(pk=consultation_id).first() if consultation_id is not None else None
             ),
             **(extra_context or {}),
         }
@@ -660,7 +635,7 @@ class CommentAdmin(PersonalDataAdmin):
     def get_queryset(self, request):
         reports = Report.objects.filter(comment=OuterRef("pk")).order_by().values("comment").annotate(n=Count("pk"))
         queryset = super().get_queryset(request).annotate(report_count=Coalesce(Subquery(reports.values("n")), 0))
-        return with_group_size(queryset)
+        return with_last_event(with_group_size(queryset))
 
     def has_add_permission(self, request):
         # Comments come with their response: online, or entered on the response's page.
@@ -728,33 +703,40 @@ class CommentAdmin(PersonalDataAdmin):
 
     @admin.action(description="Approve the selected comments", permissions=["moderate"])
     def approve(self, request, queryset):
-        return decide_or_ask(request, queryset, Comment.Status.APPROVED)
+        return decide_from_queue(request, queryset, Comment.Status.APPROVED)
 
     @admin.action(description="Reject the selected comments…", permissions=["moderate"])
     def reject(self, request, queryset):
-        return decide_or_ask(request, queryset, Comment.Status.REJECTED)
+        return decide_from_queue(request, queryset, Comment.Status.REJECTED)
 
     @admin.action(description="Mark the selected comments as spam…", permissions=["moderate"])
     def mark_as_spam(self, request, queryset):
-        return decide_or_ask(request, queryset, Comment.Status.SPAM)
+        return decide_from_queue(request, queryset, Comment.Status.SPAM)
 
     @admin.action(description="Return the selected comments to pending", permissions=["moderate"])
     def return_to_pending(self, request, queryset):
-        return decide_or_ask(request, queryset, Comment.Status.PENDING)
+        return decide_from_queue(request, queryset, Comment.Status.PENDING)
 
-    # Campaigns: one decision for every pending comment in the selected comments' groups.
+    # Campaigns: one decision for every pending comment in the selected comments' groups, each
+    # listed on a page of its own first (the queue did not show them).
 
-    @admin.action(description="Approve the whole group of each selected comment", permissions=["moderate"])
+    @admin.action(description="Approve the whole group of each selected comment…", permissions=["moderate"])
     def approve_groups(self, request, queryset):
-        return decide_or_ask(request, whole_groups(queryset).pending(), Comment.Status.APPROVED)
+        return decide_from_queue(request, whole_groups(queryset).pending(), Comment.Status.APPROVED, whole_groups=True)
 
     @admin.action(description="Reject the whole group of each selected comment…", permissions=["moderate"])
     def reject_groups(self, request, queryset):
-        return decide_or_ask(request, whole_groups(queryset).pending(), Comment.Status.REJECTED)
+        return decide_from_queue(request, whole_groups(queryset).pending(), Comment.Status.REJECTED, whole_groups=True)
 
     @admin.action(description="Mark the whole group of each selected comment as spam…", permissions=["moderate"])
     def mark_groups_as_spam(self, request, queryset):
-        return decide_or_ask(request, whole_groups(queryset).pending(), Comment.Status.SPAM)
+        return decide_from_queue(request, whole_groups(queryset).pending(), Comment.Status.SPAM, whole_groups=True)
+
+    def action_checkbox(self, comment):
+        # Beside each comment's box, the last event of the history the list shows it with: a
+        # decision on it is refused if that has changed (guidance.moderation.check_as_shown).
+        shown = format_html('<input type="hidden" name="shown" value="{}:{}">', comment.pk, comment.last_event_id or 0)
+        return super().action_checkbox(comment) + shown
 
     @admin.action(description="Apply a theme to the selected comments", permissions=["change"])
     def apply_theme(self, request, queryset):

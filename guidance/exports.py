@@ -2,9 +2,10 @@
 export page and the export_responses command.
 
 The file is made for spreadsheets: UTF-8 with a byte-order mark, CRLF row endings, and every cell
-that a spreadsheet would read as a formula (one starting with =, +, -, @, a tab or a carriage
-return) prefixed with a single quote (OWASP "CSV injection"). docs/export-format.md describes
-every column.
+that a spreadsheet would read as a formula prefixed with a single quote (OWASP "CSV injection"):
+one starting with a tab or a carriage return, or whose first character after any spaces, line
+breaks, control and invisible characters is =, +, - or @ in any of the forms Unicode gives them
+(＝ fullwidth, ﹦ small, ⁼ superscript and so on). docs/export-format.md describes every column.
 
 Two paths produce the same bytes:
 
@@ -21,11 +22,13 @@ Both stream: memory does not grow with the number of rows.
 import contextlib
 import csv
 import datetime
+import functools
 import io
 import queue
 import re
 import threading
-from itertools import groupby, islice
+import unicodedata
+from itertools import chain, groupby, islice
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -48,9 +51,14 @@ from guidance.models import (
     StaffNote,
     Theme,
 )
+from guidance.text import is_invisible
 
 BOM = "\ufeff".encode()
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet reads as the start of a formula: =, +, - and @, and every character that
+# Unicode's compatibility folding (NFKC) makes one of them: fullwidth, small, superscript, subscript.
+FORMULA_CHARACTERS = "=⁼₌﹦＝" + "+⁺₊﬩﹢＋" + "-﹣－" + "@﹫＠"
+# A cell starting with either is neutralised whatever follows (OWASP's list).
+FORMULA_PREFIXES = ("\t", "\r")
 # Joins several texts in one cell (answers to one question, a response's section comments).
 JOIN_TEXTS = "\n\n"
 THEME_SEPARATOR = "; "
@@ -265,7 +273,24 @@ def neutralise(text):
     if text is None:
         return ""
     text = str(text).replace("\x00", "")
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if starts_like_a_formula(text) else text
+
+
+def starts_like_a_formula(text):
+    if "!" <= text[:1] <= "~":  # a visible ASCII character, as most cells start: it settles it
+        return text[0] in FORMULA_CHARACTERS
+    first = text.lstrip(skipped_before_a_formula())[:1]
+    return text.startswith(FORMULA_PREFIXES) or (first != "" and first in FORMULA_CHARACTERS)
+
+
+@functools.cache
+def skipped_before_a_formula():
+    """What a spreadsheet may pass over, or a reader not see, before a formula: spaces, line breaks,
+    control characters and the invisible ones (guidance.text.is_invisible), as one string for
+    str.lstrip and PostgreSQL's ltrim. Unicode has none outside its first two planes and the
+    fourteenth, so only those are read (test_export checks the rest). Not NUL, which is dropped."""
+    code_points = chain(range(1, 0x20000), range(0xE0000, 0xE1000))
+    return "".join(c for c in map(chr, code_points) if is_invisible(c) or unicodedata.category(c) == "Cc")
 
 
 def _timestamp(value):
@@ -443,11 +468,32 @@ def _timestamp_sql(column):
 
 
 def _neutralise_sql(column):
-    # NULLIF: COPY writes NULL as nothing but an empty string as "", and the csv module writes
-    # both as nothing, so empty cells leave as NULL.
-    # ascii() is the first character's code point: =, +, -, @, tab or carriage return.
-    codes = ", ".join(str(ord(character)) for character in FORMULA_STARTS)
-    return f"CASE WHEN ascii({column}) IN ({codes}) THEN '''' || {column} ELSE NULLIF({column}, '') END"
+    """starts_like_a_formula in SQL. ascii() is the first character's code point; each test of it
+    is one call and one lookup (PostgreSQL hashes a long IN list; BETWEEN would call ascii()
+    twice). Only a cell starting with a skipped character pays for ltrim, which compares each of
+    its first characters with every skipped one (about 2.6 µs a cell). NULLIF: COPY writes NULL
+    as nothing but an empty string as "", and the csv module writes both as nothing, so empty
+    cells leave as NULL."""
+    plain = ", ".join(str(code) for code in range(33, 127) if chr(code) not in FORMULA_CHARACTERS)
+    formula = ", ".join(str(ord(character)) for character in FORMULA_CHARACTERS)
+    prefixes = ", ".join(str(ord(character)) for character in FORMULA_PREFIXES)
+    skipped_codes, skipped = _skipped_sql()
+    return (
+        f"CASE WHEN ascii({column}) IN ({plain}) THEN {column} "
+        f"WHEN ascii({column}) IN ({formula}, {prefixes}) THEN '''' || {column} "
+        f"WHEN ascii({column}) IN ({skipped_codes}) AND ascii(ltrim({column}, {skipped})) IN ({formula}) "
+        f"THEN '''' || {column} "
+        f"ELSE NULLIF({column}, '') END"
+    )
+
+
+@functools.cache
+def _skipped_sql():
+    """skipped_before_a_formula for SQL: its code points, and a PostgreSQL literal of Unicode
+    escapes (plain ASCII in the statement, with no character of the text's own to quote)."""
+    characters = skipped_before_a_formula()
+    escaped = "".join(f"\\{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\+{ord(c):06x}" for c in characters)
+    return ", ".join(str(ord(c)) for c in characters), f"U&'{escaped}'"
 
 
 def _section_number_sql():

@@ -941,6 +941,36 @@ class Outcome(models.Model):
         target = self.section or self.question or self.theme or self.comment
         return f"Outcome for {target}"
 
+    def save(self, *args, **kwargs):
+        # However it is written (the admin, guidance/replies.py, a command), an outcome is on this
+        # consultation's own things: the public outcome page shows their titles.
+        if problems := self.target_problems():
+            raise ValidationError(list(problems.values()))
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if problems := self.target_problems():
+            raise ValidationError(problems)
+
+    def target_problems(self):
+        """{field: message} for a target that is not this consultation's: a section of another
+        document than the one consulted on, another consultation's question, theme or comment."""
+        try:
+            consultation = self.consultation
+        except Consultation.DoesNotExist:
+            return {}  # nothing to compare with yet; the database refuses an outcome without one
+        problems = {}
+        if self.section_id and self.section.document_id != consultation.document_id:
+            problems["section"] = "This section is not in the version of the document consulted on."
+        if self.question_id and self.question.consultation_id != consultation.pk:
+            problems["question"] = "This question belongs to another consultation."
+        if self.theme_id and self.theme.consultation_id != consultation.pk:
+            problems["theme"] = "This theme belongs to another consultation."
+        if self.comment_id and self.comment.consultation_id != consultation.pk:
+            problems["comment"] = "This comment was made on another consultation."
+        return problems
+
 
 class Erasure(models.Model):
     """Audit record of personal data removed, by the retention job or on a person's request."""

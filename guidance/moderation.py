@@ -3,9 +3,11 @@
 A small state machine. `decide` performs a transition for one comment or ten thousand: it locks
 the rows, refuses the whole batch if any comment may not make that move, then sets the status
 with one UPDATE and records one ModerationEvent per comment with one INSERT, in one transaction.
-The admin's actions and buttons, the moderation screen (`decide_as_shown`, which first checks
-nobody decided since the comment was shown) and public reports (through `report_comment`) all
-come here.
+The admin's actions and buttons, the moderation screen (`decide_as_shown`) and public reports
+(through `report_comment`) all come here. Every decision made on a page says which version of
+each comment the page showed (the id of its last event, `with_last_event`), and is refused,
+changing nothing, if any has changed since (`check_as_shown`): someone decided, or the respondent
+changed or withdrew it.
 
 The moderation screen also claims each comment it shows for a few minutes (`claim_next`), keeps
 reported comments published once reviewed (`keep_published`) and takes private staff notes.
@@ -21,6 +23,7 @@ import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from guidance import answers
@@ -48,12 +51,14 @@ class ModerationError(ValueError):
     """A decision that may not be made; nothing was changed."""
 
 
-def decide(comments, to_status, *, by, reason_code="", reason=""):
+def decide(comments, to_status, *, by, reason_code="", reason="", shown=None):
     """Move every comment in `comments` (a queryset) to `to_status` and return how many moved.
 
     `by` is the member of staff deciding, or None for the system. Rejection needs a reason_code
-    from ModerationReason, and "other" needs the reason in words. Raises ModerationError, having
-    changed nothing, if any comment may not move to `to_status`.
+    from ModerationReason, and "other" needs the reason in words. A decision made on a page gives
+    `shown`, {comment id: the id of its last event the page showed, 0 for none}, for every comment
+    (with_last_event), and is refused if any has changed since (check_as_shown). Raises
+    ModerationError, having changed nothing, if any comment may not move to `to_status`.
     """
     to_status = Status(to_status)
     reason = reason.strip()
@@ -73,6 +78,8 @@ def decide(comments, to_status, *, by, reason_code="", reason=""):
             .order_by("pk")
             .values_list("pk", "status")
         )
+        if shown is not None:
+            check_as_shown([pk for pk, _ in current], shown)
         refused = [status for _, status in current if to_status not in ALLOWED[Status(status)]]
         if refused:
             raise ModerationError(_refusal(refused, to_status))
@@ -166,18 +173,33 @@ CLAIM = datetime.timedelta(minutes=5)
 
 
 class StaleDecision(ModerationError):
-    """Someone else decided on the comment after it was shown: the decision was not made."""
+    """The history of comments moved on after a page showed them (a decision, or the respondent
+    changed or withdrew one): no decision was made. `events` are the last event of each comment
+    that changed, `decided` how many comments the decision was on."""
 
-    def __init__(self, comment, event):
-        self.comment, self.event = comment, event
+    def __init__(self, events, decided=1):
+        self.events, self.decided = events, decided
         super().__init__(self.message_for(None))
 
-    def message_for(self, user):
-        """Who decided what, and when: "Sam Patel approved this comment at 10:02 on 3 March, after
-        it was shown to you. Your decision was not made." """
-        event = self.event
-        if event is None:
-            return "This comment changed after it was shown to you. Your decision was not made."
+    def message_for(self, user, named=False):
+        """Who did what, and when: "Sam Patel approved this comment at 10:02 on 3 March, after it
+        was shown to you. Your decision was not made." Each comment is named (comment 12, response
+        K7MC-4XPA) when the decision was on several, or when asked: a list shows many."""
+        if self.decided == 1 and not named:
+            if not self.events:
+                return "This comment changed after it was shown to you. Your decision was not made."
+            return f"{self.said(self.events[0], user)}, after it was shown to you. Your decision was not made."
+        if self.decided == 1:
+            return f"{self.said(self.events[0], user, named=True)}, after it was shown to you. Nothing was changed."
+        count = len(self.events)
+        said = " ".join(f"{self.said(event, user, named=True)}." for event in self.events)
+        return (
+            f"Nothing was changed: {count} of the {self.decided} comments changed after they were shown to you. "
+            f"{said} Read {'it' if count == 1 else 'them'} again before deciding."
+        )
+
+    @staticmethod
+    def said(event, user, named=False):
         if event.by_respondent:
             who = "The respondent"
         elif event.by is None:
@@ -186,16 +208,16 @@ class StaleDecision(ModerationError):
             who = "You"
         else:
             who = event.by.get_full_name() or event.by.get_username()
+        it = f"comment {event.comment_id} (response {event.comment.response.reference})" if named else "this comment"
         if event.is_change_of_text:
-            what = "changed the text of this comment"
+            what = f"changed the text of {it}"
         elif event.is_change_of_name:
-            what = "changed the name to publish this comment under"
+            what = f"changed the name to publish {it} under"
         elif event.from_status == event.to_status:
-            what = "reviewed its reports and kept it published"
+            what = f"reviewed the reports on {it} and kept it published"
         else:
-            what = DONE_TO_IT[Status(event.to_status)]
-        when = f"{timezone.localtime(event.at):%H:%M on %-d %B}"
-        return f"{who} {what} at {when}, after it was shown to you. Your decision was not made."
+            what = DONE_TO[Status(event.to_status)].format(it=it)
+        return f"{who} {what} at {timezone.localtime(event.at):%H:%M on %-d %B}"
 
 
 # Each status as what a moderator did, for messages and the history.
@@ -206,18 +228,22 @@ DONE = {
     Status.PENDING: "returned to pending",
     Status.WITHDRAWN: "withdrawn",
 }
-# The same, said of "this comment" when a decision made since is the reason another is refused.
-DONE_TO_IT = {
-    Status.APPROVED: "approved this comment",
-    Status.REJECTED: "rejected this comment",
-    Status.SPAM: "marked this comment as spam",
-    Status.PENDING: "returned this comment to pending",
-    Status.WITHDRAWN: "withdrew this comment",
+# The same, said of a comment when a decision made since is the reason another is refused.
+DONE_TO = {
+    Status.APPROVED: "approved {it}",
+    Status.REJECTED: "rejected {it}",
+    Status.SPAM: "marked {it} as spam",
+    Status.PENDING: "returned {it} to pending",
+    Status.WITHDRAWN: "withdrew {it}",
 }
 
 
-def latest_event(comment_id):
-    return ModerationEvent.objects.filter(comment_id=comment_id).select_related("by").order_by("-at", "-pk").first()
+def with_last_event(comments):
+    """The comments (a queryset) with last_event_id: the id of the last event in each one's history,
+    None if it has none. A page that shows comments to decide on sends it back with the decision
+    (check_as_shown)."""
+    last = ModerationEvent.objects.filter(comment=OuterRef("pk")).order_by("-at", "-pk").values("pk")[:1]
+    return comments.annotate(last_event_id=Subquery(last))
 
 
 def claim_next(comments, moderator, *, now=None, passed=()):
@@ -243,16 +269,33 @@ def release_claim(comment_id, moderator):
     Comment.objects.filter(pk=comment_id, claimed_by=moderator).update(claimed_by=None, claimed_until=None)
 
 
-def check_as_shown(comment, seen_event_id):
-    """Refuse a decision on `comment` (locked) made from a page that showed its history up to the
-    event `seen_event_id` (0: no event), if its history has moved on since (StaleDecision). An id
-    that was never one of its events is not a page the portal sent: refused as a ModerationError."""
-    last = latest_event(comment.pk)
-    if (last.pk if last else 0) == seen_event_id:
+def check_as_shown(comment_ids, shown):
+    """Refuse a decision on the comments `comment_ids` (locked by the caller) made from a page that
+    showed each one's history up to the event shown[id] (0: none), if the history of any has moved
+    on since: StaleDecision, naming each one. A page that does not say what it showed of one of
+    them, or gives an id that was never one of its events, is not a page the portal sent: refused
+    as a ModerationError (taking it for a page shown before anything changed would decide on what
+    nobody saw)."""
+    if any(pk not in shown for pk in comment_ids):
+        raise ModerationError(
+            "Nothing was changed: the page did not say which version of each comment it showed. "
+            "Reload it and decide again."
+        )
+    last = dict(with_last_event(Comment.objects.filter(pk__in=comment_ids)).values_list("pk", "last_event_id"))
+    changed = [pk for pk in comment_ids if (last[pk] or 0) != shown[pk]]
+    if not changed:
         return
-    if seen_event_id and not ModerationEvent.objects.filter(pk=seen_event_id, comment=comment).exists():
-        raise ModerationError("This page does not match the comment's history. Reload it and decide again.")
-    raise StaleDecision(comment, last)
+    claimed = [(shown[pk], pk) for pk in changed if shown[pk]]
+    events_of = dict(
+        ModerationEvent.objects.filter(pk__in=[event for event, _ in claimed]).values_list("pk", "comment")
+    )
+    if any(events_of.get(event) != pk for event, pk in claimed):
+        noun = "comment's" if len(comment_ids) == 1 else "comments'"
+        raise ModerationError(f"This page does not match the {noun} history. Reload it and decide again.")
+    events = ModerationEvent.objects.filter(pk__in=[last[pk] for pk in changed]).select_related(
+        "by", "comment__response"
+    )
+    raise StaleDecision(list(events.order_by("comment_id")), decided=len(comment_ids))
 
 
 def decide_as_shown(comment_id, to_status, *, by, seen_event_id, reason_code="", reason=""):
@@ -260,8 +303,14 @@ def decide_as_shown(comment_id, to_status, *, by, seen_event_id, reason_code="",
     has moved on since it was shown: `seen_event_id` is the id of its last event then (0 if none)."""
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment_id)
-        check_as_shown(comment, seen_event_id)
-        decide(Comment.objects.filter(pk=comment_id), to_status, by=by, reason_code=reason_code, reason=reason)
+        decide(
+            Comment.objects.filter(pk=comment_id),
+            to_status,
+            by=by,
+            reason_code=reason_code,
+            reason=reason,
+            shown={comment_id: seen_event_id},
+        )
         Comment.objects.filter(pk=comment_id).update(claimed_by=None, claimed_until=None)
         # The screen showed its reports: whatever was decided, they have been seen, so a comment
         # approved again after the public's reports hid it is not listed as reported once more.
@@ -275,7 +324,7 @@ def keep_published(comment_id, *, by, seen_event_id):
     now = timezone.now()
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment_id)
-        check_as_shown(comment, seen_event_id)
+        check_as_shown([comment.pk], {comment.pk: seen_event_id})
         if comment.status != Status.APPROVED:
             raise ModerationError(
                 f"Only a published comment can be kept published; this one is {Status(comment.status).label.lower()}."

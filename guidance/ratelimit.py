@@ -53,6 +53,7 @@ from django.db import connection
 from django.db.models import F
 
 from guidance.models import LimitCounter
+from guidance.text import whole_number
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ def without_port(hop):
     if hop.startswith("["):
         return hop[1:].partition("]")[0]
     host, colon, port = hop.rpartition(":")
-    if colon and "." in host and ":" not in host and port.isdigit():
+    if colon and "." in host and ":" not in host and whole_number(port) is not None:
         return host
     return hop
 

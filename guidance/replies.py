@@ -27,15 +27,6 @@ def _target(section, theme, comment):
     return targets
 
 
-def _check_target(consultation, section, theme, comment):
-    if section is not None and section.document_id != consultation.document_id:
-        raise ValidationError("This section is not in the version of the document consulted on.")
-    if theme is not None and theme.consultation_id != consultation.pk:
-        raise ValidationError("This theme belongs to another consultation.")
-    if comment is not None and comment.consultation_id != consultation.pk:
-        raise ValidationError("This comment was made on another consultation.")
-
-
 def _checked(kind, text, needs_kind):
     errors = {}
     if kind and kind not in Outcome.Kind.values:
@@ -58,10 +49,12 @@ def _checked(kind, text, needs_kind):
 def write_outcome(consultation, *, section=None, theme=None, comment=None, kind, text, by):
     """Write, or rewrite, the one "we did" for a consulted section, a theme or an approved comment of
     this consultation. A kind is needed for a theme or a comment, optional for a section. Raises
-    ValidationError (by field: "kind", "text"; or for the whole) and stores nothing when refused.
-    Returns the Outcome."""
+    ValidationError (by field: "kind", "text"; or for the whole, such as a target of another
+    consultation) and stores nothing when refused. Returns the Outcome."""
     target = _target(section, theme, comment)
-    _check_target(consultation, section, theme, comment)
+    # The model's rule, which Outcome.save applies too: said first, before the rest of the form.
+    if problems := Outcome(consultation=consultation, **target).target_problems():
+        raise ValidationError(list(problems.values()))
     kind, text = _checked(kind, text, needs_kind=section is None)
     with transaction.atomic():
         # Its status as it is now, held until the answer is stored: a moderator may have just

@@ -34,6 +34,7 @@ from guidance.models import Comment, Consultation, Draft, Response, Section, Sup
 from guidance.outcomes import attach_replies, public_outcome, target_outcomes
 from guidance.respondents import comment_state, may_change, may_withdraw
 from guidance.submissions import FormAlreadySent, save_draft, submit_response
+from guidance.text import whole_number
 
 logger = logging.getLogger(__name__)
 
@@ -319,10 +320,7 @@ def page_for_new_visitor(request, key, render_page):
 
 
 def comments_page_number(request):
-    try:
-        return int(request.GET.get("page") or 1)
-    except ValueError:
-        return 1
+    return whole_number(request.GET.get("page") or "1") or 1
 
 
 def published_comments_html(consultation, section, number):

@@ -10,6 +10,7 @@ from guidance.campaigns import assign_groups
 from guidance.models import Comment, ModerationEvent
 from guidance.moderation import decide
 from tests.factories import CommentFactory, ResponseFactory, ThemeFactory
+from tests.queue_helpers import act, confirm
 from tests.test_campaigns import LABELLED, TEMPLATE
 
 pytestmark = pytest.mark.django_db
@@ -59,13 +60,6 @@ def campaign(section):
 def action_choices(page):
     action_form = page.context["action_form"]
     return dict(action_form.fields["action"].choices) if action_form else {}
-
-
-def act(client, action, selected, url=QUEUE, **extra):
-    data = {"action": action, "_selected_action": [c.pk for c in selected], **extra}
-    if "confirm" not in extra:
-        data["index"] = 0
-    return client.post(url, data, follow=True)
 
 
 def messages_of(page):
@@ -128,7 +122,11 @@ def test_approving_the_group_of_one_selected_comment_approves_every_pending_memb
     before = {c.pk: Comment.objects.get(pk=c.pk).moderated_at for c in letters[1:3]}
     events_before = ModerationEvent.objects.count()
 
-    page = act(moderator_client, "approve_groups", [letters[selected_index]], url=QUEUE + "?status=all")
+    url = QUEUE + "?status=all"
+    question = act(moderator_client, "approve_groups", [letters[selected_index]], url=url)
+    assert "Approve 2 comments" in question.content.decode()
+    assert ModerationEvent.objects.count() == events_before
+    page = confirm(moderator_client, question, url)
 
     assert "2 comments approved." in messages_of(page)
     assert statuses([*letters, own]) == ["approved", "approved", "rejected", "approved", "pending"]
@@ -144,7 +142,7 @@ def test_approving_the_group_of_one_selected_comment_approves_every_pending_memb
 
 def test_a_selected_comment_in_no_group_is_decided_alone(moderator_client, campaign):
     letters, own = campaign
-    page = act(moderator_client, "approve_groups", [own])
+    page = confirm(moderator_client, act(moderator_client, "approve_groups", [own]))
     assert "1 comment approved." in messages_of(page)
     assert statuses([*letters, own]) == ["pending"] * 4 + ["approved"]
 
@@ -158,18 +156,11 @@ def test_rejecting_a_group_asks_for_the_reason_then_records_it_on_every_member(m
     assert "Reject 3 comments" in html
     assert statuses([*letters, own]) == ["pending", "pending", "pending", "approved", "pending"]
 
-    no_reason = act(moderator_client, "reject_groups", [letters[0]], confirm="yes")
+    no_reason = confirm(moderator_client, question)
     assert "This field is required." in no_reason.content.decode()
     assert statuses(letters[:3]) == ["pending"] * 3
 
-    done = act(
-        moderator_client,
-        "reject_groups",
-        [letters[0]],
-        confirm="yes",
-        reason_code="duplicate",
-        reason="Campaign letter",
-    )
+    done = confirm(moderator_client, no_reason, reason_code="duplicate", reason="Campaign letter")
     assert "3 comments rejected." in messages_of(done)
     assert statuses([*letters, own]) == ["rejected", "rejected", "rejected", "approved", "pending"]
     events = ModerationEvent.objects.filter(to_status="rejected")
@@ -184,7 +175,7 @@ def test_marking_a_group_as_spam_asks_first_and_marks_every_pending_member(moder
     letters, own = campaign
     question = act(moderator_client, "mark_groups_as_spam", [letters[3]])
     assert "Mark as spam 4 comments" in question.content.decode()
-    done = act(moderator_client, "mark_groups_as_spam", [letters[3]], confirm="yes")
+    done = confirm(moderator_client, question)
     assert "4 comments marked as spam." in messages_of(done)
     assert statuses([*letters, own]) == ["spam"] * 4 + ["pending"]
 

@@ -4,6 +4,8 @@ The admin page, the admin action and the command are in test_export_admin.py."""
 import csv
 import datetime
 import io
+import sys
+import unicodedata
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from guidance import answers, exports
+from guidance import text as text_rules
 from guidance.exports import BOM, Layout, csv_chunks, export_csv, export_filename, select_comments
 from guidance.models import Comment, ExportRecord, ModerationReason, Question, Report, Response, StaffNote
 from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, SectionFactory, ThemeFactory
@@ -60,6 +63,43 @@ HOSTILE_TEXTS = [
     ("a = b is fine in the middle", "a = b is fine in the middle"),
     ("long " * 40000, "long " * 40000),
 ]
+# A formula in disguise: =, +, - or @ in one of the forms Unicode gives them (fullwidth, small,
+# superscript, subscript), or after spaces, line breaks, control or invisible characters, which a
+# spreadsheet may skip, or a reader not see.
+DISGUISED_FORMULAS = [
+    '＝HYPERLINK("http://evil.example","Click")',
+    "＋44 20 7946 0000",
+    "－2+3",
+    "＠SUM(A1:A9)",
+    "﹦1+1",
+    "﹢1",
+    "﹣1",
+    "﹫SUM(A1)",
+    "⁼1+1",
+    "₊1",
+    " =1+1",
+    "   @SUM(A1)",
+    "\u00a0=1+1",
+    "\u3000=1+1",
+    "\n=1+1",
+    "\r\n=1+1",
+    "\x0b=1+1",
+    "\x0c@SUM(A1)",
+    "\x1f-1",
+    '\u200b=HYPERLINK("http://evil.example")',
+    "\ufeff=1+1",
+    "\u2060+1",
+    "\u200e=1+1",
+    "\u202e=1+1",
+    "\u00ad=1+1",
+    "\u3164=1+1",
+    "\u2800=1+1",
+    "\U000e0041=1+1",
+    " \u200b\t\u00a0＝1+1",
+]
+# Text that only looks odd: its first visible character starts no formula.
+NOT_FORMULAS = [" starts with a space", "\u200bafter a zero-width space", "１+1 is two", "a＝b", "\u00a0", "\u200b"]
+HOSTILE_TEXTS += [(text, "'" + text) for text in DISGUISED_FORMULAS] + [(text, text) for text in NOT_FORMULAS]
 if not ON_POSTGRESQL:  # PostgreSQL cannot store NUL at all; SQLite can, and the export drops it
     HOSTILE_TEXTS.append(("nul\x00byte", "nulbyte"))
     HOSTILE_TEXTS.append(("\x00=1+1", "'=1+1"))
@@ -487,4 +527,31 @@ def test_no_label_the_export_writes_starts_like_a_formula():
         *exports.STATUS_LABELS.values(),
         *exports.REASON_LABELS.values(),
     ]
-    assert all(label and not label.startswith(exports.FORMULA_STARTS) for label in labels)
+    assert all(label and not exports.starts_like_a_formula(label) for label in labels)
+
+
+@pytest.mark.parametrize("text", DISGUISED_FORMULAS)
+def test_a_formula_in_disguise_is_neutralised_by_the_csv_writer(text):
+    assert exports.neutralise(text) == "'" + text
+    assert exports.table_csv(["Said"], [[text]]).split(b"\r\n")[1].decode().lstrip('"').startswith("'")
+
+
+@pytest.mark.parametrize("text", NOT_FORMULAS)
+def test_text_whose_first_visible_character_starts_no_formula_is_left_as_it_is(text):
+    assert exports.neutralise(text) == text
+
+
+def test_every_form_unicode_gives_the_four_formula_characters_starts_a_formula():
+    folded = {
+        chr(c) for c in range(sys.maxunicode + 1) if unicodedata.normalize("NFKC", chr(c)) in ("=", "+", "-", "@")
+    }
+    assert set(exports.FORMULA_CHARACTERS) == folded
+
+
+def test_every_space_control_and_invisible_character_is_skipped_before_a_formula():
+    """Looked for in Unicode's first two planes and the fourteenth only: this checks there are none elsewhere."""
+    skipped = set(exports.skipped_before_a_formula())
+    for code in range(1, sys.maxunicode + 1):
+        character = chr(code)
+        invisible = text_rules.is_invisible(character) or unicodedata.category(character) == "Cc"
+        assert (character in skipped) == invisible, hex(code)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from guidance.models import Comment, ModerationEvent, Report, Response
 from guidance.moderation import decide
 from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, ThemeFactory
+from tests.queue_helpers import act, confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +32,6 @@ def moderator_client(client, moderator):
 
 def queue_texts(page):
     return [row.text for row in page.context["cl"].result_list]
-
-
-def act(client, action, comments, url=QUEUE, **extra):
-    data = {"action": action, "index": 0, "_selected_action": [c.pk for c in comments], **extra}
-    return client.post(url, data, follow=True)
 
 
 def test_the_queue_opens_on_pending_comments_oldest_first(moderator_client, section):
@@ -136,10 +132,16 @@ def test_approving_two_in_bulk_says_how_many_and_publishes_them(moderator_client
     assert queue_texts(page) == [c.text]
 
 
-def test_approving_everything_the_filter_shows_uses_select_across(moderator_client, section):
-    comments = CommentFactory.create_batch(5, section=section)
+def test_approving_everything_the_filter_shows_lists_every_comment_first_then_approves_them(moderator_client, section):
+    comments = [CommentFactory(section=section, text=f"Comment number {n}") for n in range(60)]
     page = act(moderator_client, "approve", comments[:1], select_across=1)
-    assert "5 comments approved." in page.content.decode()
+    html = page.content.decode()
+    assert "Approve 60 comments" in html and "These 60 comments will be approved" in html
+    assert all(f"Comment number {n}" in html for n in range(60))  # the list showed 50
+    assert not Comment.objects.published().exists()
+    done = confirm(moderator_client, page)
+    assert "60 comments approved." in done.content.decode()
+    assert Comment.objects.published().count() == 60
 
 
 def test_rejecting_asks_for_a_reason_first_and_changes_nothing_until_given(moderator_client, section):
@@ -198,7 +200,7 @@ def test_a_comments_page_has_buttons_for_the_allowed_decisions_and_its_history(m
     assert 'value="pending"' not in html
 
     decide_url = reverse("admin:guidance_comment_decide", args=[comment.pk])
-    moderator_client.post(decide_url, {"to_status": "approved"})
+    moderator_client.post(decide_url, {"to_status": "approved", "seen_event_id": 0})
     assert Comment.objects.get().status == "approved"
     html = moderator_client.get(url).content.decode()
     assert 'value="pending"' in html and 'value="approved"' not in html
@@ -209,10 +211,10 @@ def test_a_comments_page_has_buttons_for_the_allowed_decisions_and_its_history(m
 def test_rejecting_from_a_comments_page_asks_for_the_reason(moderator_client, section):
     comment = CommentFactory(section=section)
     decide_url = reverse("admin:guidance_comment_decide", args=[comment.pk])
-    page = moderator_client.post(decide_url, {"to_status": "rejected"})
+    page = moderator_client.post(decide_url, {"to_status": "rejected", "seen_event_id": 0})
     assert "Reject 1 comment" in page.content.decode()
     assert Comment.objects.get().status == "pending"
-    moderator_client.post(decide_url, {"to_status": "rejected", "confirm": "yes", "reason_code": "duplicate"})
+    confirm(moderator_client, page, decide_url, reason_code="duplicate")
     assert Comment.objects.get().reason_code == "duplicate"
 
 

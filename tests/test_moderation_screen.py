@@ -737,6 +737,8 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, pending):
         {"decision": "approved", "seen_event_id": "latest"},
         {"decision": "approved", "seen_event_id": -1},
         {"decision": "approved", "seen_event_id": "1e3"},
+        {"decision": "approved", "seen_event_id": "٠"},  # an Arabic-Indic zero, which int() reads as 0
+        {"decision": "approved", "seen_event_id": "²"},
     ],
 )
 def test_a_bad_decision_or_seen_event_id_is_refused_with_400_and_changes_nothing(moderator_client, pending, data):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from guidance.models import Comment, Erasure, ExportRecord, ModerationEvent, Report, Response
 from guidance.moderation import decide
 from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, ThemeFactory
+from tests.queue_helpers import act, confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -154,27 +155,28 @@ def test_only_moderators_see_find_campaigns_on_the_consultations(client, objects
 
 @pytest.mark.parametrize("group_name", EXPECTED)
 @pytest.mark.parametrize(
-    "action,start,extra,end",
+    "action,start,confirmed_with,end",
     [
-        ("approve", "pending", {}, "approved"),
-        ("reject", "pending", {"confirm": "yes", "reason_code": "off_topic"}, "rejected"),
-        ("mark_as_spam", "pending", {"confirm": "yes"}, "spam"),
-        ("return_to_pending", "approved", {}, "pending"),
+        ("approve", "pending", None, "approved"),
+        ("reject", "pending", {"reason_code": "off_topic"}, "rejected"),
+        ("mark_as_spam", "pending", {}, "spam"),
+        ("return_to_pending", "approved", None, "pending"),
         ("approve_groups", "pending", {}, "approved"),
-        ("reject_groups", "pending", {"confirm": "yes", "reason_code": "off_topic"}, "rejected"),
-        ("mark_groups_as_spam", "pending", {"confirm": "yes"}, "spam"),
+        ("reject_groups", "pending", {"reason_code": "off_topic"}, "rejected"),
+        ("mark_groups_as_spam", "pending", {}, "spam"),
     ],
 )
 def test_each_bulk_decision_works_for_moderators_and_is_refused_to_others(
-    client, objects, group_name, action, start, extra, end
+    client, objects, group_name, action, start, confirmed_with, end
 ):
+    """As the pages send it: the list, then (confirmed_with) the page asking first."""
     client.force_login(staff_in(group_name))
     comment = objects["comment"]
     Comment.objects.filter(pk=comment.pk).update(status=start)
-    data = {"action": action, "_selected_action": [comment.pk], **extra}
-    if not extra:
-        data["index"] = 0
-    client.post(reverse("admin:guidance_comment_changelist") + "?status=all", data)
+    url = reverse("admin:guidance_comment_changelist") + "?status=all"
+    page = act(client, action, [comment], url=url)
+    if confirmed_with is not None:
+        confirm(client, page, url, **confirmed_with)
     expected = end if MODERATES[group_name] else start
     assert Comment.objects.get(pk=comment.pk).status == expected
 
@@ -183,7 +185,8 @@ def test_each_bulk_decision_works_for_moderators_and_is_refused_to_others(
 def test_the_buttons_on_a_comments_page_work_only_for_moderators(client, objects, group_name):
     client.force_login(staff_in(group_name))
     comment = objects["comment"]
-    page = client.post(reverse("admin:guidance_comment_decide", args=[comment.pk]), {"to_status": "approved"})
+    decision = {"to_status": "approved", "seen_event_id": 0}
+    page = client.post(reverse("admin:guidance_comment_decide", args=[comment.pk]), decision)
     if MODERATES[group_name]:
         assert page.status_code == 302
         assert Comment.objects.get(pk=comment.pk).status == "approved"

@@ -54,10 +54,16 @@ def staff_pages(client, consultation):
     assert "Choose why the comment is rejected." in pages["moderation screen with an error"]
     response = client.post(
         reverse("admin:guidance_comment_changelist"),
-        {"action": "reject", "_selected_action": [shown.pk], "index": 0},
+        {"action": "reject", "_selected_action": [shown.pk], "index": 0, "shown": f"{shown.pk}:0"},
     )
     pages["reject from the queue"] = response.content.decode()
     assert "Why reject it?" in pages["reject from the queue"]
+    response = client.post(
+        reverse("admin:guidance_comment_changelist"),
+        {"action": "reject_groups", "_selected_action": [shown.pk], "index": 0},
+    )
+    pages["reject a whole group from the queue"] = response.content.decode()
+    assert "only the comments listed here are decided" in pages["reject a whole group from the queue"]
     return pages
 
 

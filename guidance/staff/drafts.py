@@ -12,6 +12,7 @@ from guidance import draft_import, sections
 from guidance.models import Document, Section
 from guidance.staff.forms import DraftUploadForm
 from guidance.staff.site import staff_page
+from guidance.text import whole_number
 
 # Importing replaces the document's sections.
 IMPORT_PERMISSIONS = ("guidance.add_section", "guidance.change_section", "guidance.delete_section")
@@ -45,7 +46,7 @@ def move_section(request, document_id):
     document = get_object_or_404(Document, pk=document_id)
     # Each button sends "<section id> up" or "<section id> down".
     section_id, _, direction = request.POST.get("move", "").partition(" ")
-    section = get_object_or_404(Section, pk=int(section_id) if section_id.isdigit() else 0, document=document)
+    section = get_object_or_404(Section, pk=whole_number(section_id) or 0, document=document)
     if direction not in ("up", "down"):
         messages.error(request, "Choose to move the section up or down.")
     else:

@@ -7,8 +7,22 @@ from guidance import answers, supporting
 from guidance.exports import Layout
 from guidance.models import Comment, Document, ModerationReason, Outcome, Question, Response, Theme
 from guidance.retention import REMOVED_TEXT
+from guidance.text import whole_number
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number written in the digits 0 to 9 only (guidance.text.whole_number): IntegerField
+    also reads "٠" and "３" as numbers."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        number = whole_number(str(value))
+        if number is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
 
 
 class ReasonForm(forms.Form):
@@ -56,7 +70,7 @@ class ScreenDecisionForm(forms.Form):
     )
     # The id of the comment's last event when it was shown (0 if none): a decision made since
     # by someone else is not overwritten.
-    seen_event_id = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    seen_event_id = WholeNumberField(widget=forms.HiddenInput)
     reason_code = forms.ChoiceField(
         label="Why reject it?",
         choices=ModerationReason.choices,

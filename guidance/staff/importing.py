@@ -15,6 +15,7 @@ from guidance.imports import ImportRefused, read_import, run_import, target_choi
 from guidance.models import Consultation
 from guidance.staff.forms import ImportUploadForm
 from guidance.staff.site import staff_page
+from guidance.text import whole_number
 
 # An import adds responses with their comments.
 IMPORT_PERMISSIONS = ("guidance.add_response", "guidance.add_comment")
@@ -54,8 +55,9 @@ def preview(request, consultation_id):
     targets = {}
     if request.method == "POST":
         for key, value in request.POST.items():
-            if key.startswith("target-") and key[7:].isdigit() and value in valid_targets:
-                targets[int(key[7:])] = value
+            row = whole_number(key.removeprefix("target-")) if key.startswith("target-") else None
+            if row is not None and value in valid_targets:
+                targets[row] = value
     rows = read_import(consultation, base64.b64decode(stored["data"]), targets=targets)
 
     if request.method == "POST" and "import" in request.POST:

@@ -6,7 +6,11 @@
   for its moderator for a few minutes, and a decision on a comment someone else decided since it
   was shown is refused with a message saying who decided what.
 - The buttons on a comment's own page and the queue's bulk decisions, each asking why on a
-  second page when rejecting or marking as spam.
+  second page when rejecting or marking as spam. Each page sends, for every comment it showed, the
+  id of the last event in its history; a decision on a comment that changed since is refused, as
+  on the screen. A decision on comments the queue did not show (a whole campaign group, or every
+  comment the filters select) first lists them all on a page of their own, and covers exactly
+  those.
 """
 
 import datetime
@@ -14,8 +18,8 @@ from collections import Counter
 from itertools import chain
 
 from django.contrib import messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.decorators import permission_required
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -23,12 +27,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from guidance import moderation
-from guidance.models import Comment, Consultation, ModerationEvent, Response
+from guidance.models import Comment, Consultation, Response
 from guidance.moderation import DONE, ModerationError, StaleDecision
 from guidance.moderation import decide as make_decision
 from guidance.personal_data import may_see_personal_data
 from guidance.staff.forms import NoteForm, ReasonForm, ScreenDecisionForm
 from guidance.staff.site import staff_page
+from guidance.text import whole_number
 
 MODERATE = "guidance.moderate_comment"
 
@@ -44,57 +49,138 @@ DECISIONS = {
 @require_POST
 @permission_required(MODERATE, raise_exception=True)
 def decide(request, comment_id):
-    """A decision from the buttons on a comment's page; back to that page once made."""
+    """A decision from the buttons on a comment's page; back to that page once made, or refused.
+    The page sends the id of the last event in the history it showed (seen_event_id)."""
     comment = get_object_or_404(Comment, pk=comment_id)
     to_status = request.POST.get("to_status")
     if to_status not in DECISIONS:
         return HttpResponseBadRequest("Unknown decision.")
-    page = decide_or_ask(request, Comment.objects.filter(pk=comment.pk), Comment.Status(to_status))
+    seen = whole_number(request.POST.get("seen_event_id"))
+    shown = {} if seen is None else {comment.pk: seen}
+    page = decide_or_ask(request, Comment.objects.filter(pk=comment.pk), Comment.Status(to_status), shown)
     if page is not None:
         return page
     return redirect("admin:guidance_comment_change", comment.pk)
 
 
-def decide_or_ask(request, queryset, to_status, model_admin=None):
-    """Make the decision, or first show the page asking why when rejecting or marking as spam.
-    Returns that page, or None once decided (the queue's action then shows the list again)."""
-    reason_code = reason = ""
-    if to_status in (Comment.Status.REJECTED, Comment.Status.SPAM):
-        form = ReasonForm(request.POST if "confirm" in request.POST else None, to_status=to_status)
-        if not form.is_valid():
-            return reason_page(request, queryset, form)
-        reason_code, reason = form.cleaned_data.get("reason_code", ""), form.cleaned_data["reason"]
-    try:
-        changed = make_decision(queryset, to_status, by=request.user, reason_code=reason_code, reason=reason)
-    except ModerationError as error:
-        messages.error(request, str(error))
-        return None
-    noun = "comment" if changed == 1 else "comments"
-    messages.success(request, f"{changed} {noun} {DECISIONS[to_status][1]}.")
+def decide_from_queue(request, queryset, to_status, *, whole_groups=False):
+    """A bulk decision from the queue. The list sends, for each comment it shows, the id of its last
+    event (CommentAdmin.action_checkbox), and the decision is on the ticked comments: Django's
+    `queryset` leaves out any that no longer match the list's filters, such as one someone else
+    decided since, which check_as_shown names instead. Comments the list did not show, the rest of
+    each ticked comment's group or every comment the filters select, are first listed on a page of
+    their own, which sends theirs; the decision is then on exactly the comments that page listed."""
+    if whole_groups or request.POST.get("select_across") == "1":
+        return decide_as_listed(request, queryset, to_status)
+    ticked = [pk for pk in map(whole_number, request.POST.getlist(ACTION_CHECKBOX_NAME)) if pk is not None]
+    return decide_or_ask(
+        request, Comment.objects.filter(pk__in=ticked), to_status, shown_on_page(request.POST), named=True
+    )
+
+
+def shown_on_page(data):
+    """{comment id: the id of its last event the page showed} from the page's "shown" fields: each
+    holds "<comment id>:<event id>" pairs, separated by spaces. Anything else is left out, so a
+    comment with no pair of its own is refused as unseen."""
+    shown = {}
+    for pair in " ".join(data.getlist("shown")).split():
+        comment_id, _, event_id = pair.partition(":")
+        comment_id, event_id = whole_number(comment_id), whole_number(event_id)
+        if comment_id is not None and event_id is not None:
+            shown[comment_id] = event_id
+    return shown
+
+
+def decide_or_ask(request, queryset, to_status, shown, named=False):
+    """Make the decision on comments the page showed, or first ask why on a page of its own when
+    rejecting or marking as spam. Returns that page, or None once decided or refused (a message
+    says which; the queue's action then shows the list again)."""
+    form = reason_form(request, to_status)
+    if form is not None and not form.is_valid():
+        if not form.is_bound and refused(request, queryset, shown, named):
+            return None  # told before they write a reason for a decision that cannot be made
+        return confirmation_page(request, queryset, to_status, form)
+    decide_shown(request, queryset, to_status, shown, form, named)
     return None
 
 
-def reason_page(request, queryset, form):
-    count = queryset.count()
-    verb = DECISIONS[form.to_status][0].rstrip("…")
-    # Carry the selection (and, for the bulk action, the action) through to the confirmation.
-    carried = [
-        (key, value)
-        for key in request.POST
-        if key not in {"csrfmiddlewaretoken", "index", "confirm", "reason_code", "reason"}
-        for value in request.POST.getlist(key)
-    ]
+def decide_as_listed(request, queryset, to_status):
+    """List every comment in `queryset` on a page of its own, with the id of each one's last event;
+    once confirmed there, decide exactly those (or refuse, if any changed since)."""
+    form = reason_form(request, to_status)
+    if "confirm" not in request.POST or (form is not None and not form.is_valid()):
+        return confirmation_page(request, queryset, to_status, form, list_all=True)
+    shown = shown_on_page(request.POST)
+    if not shown:
+        messages.error(request, "Nothing was changed: the page did not say which comments it listed. Decide again.")
+        return None
+    decide_shown(request, Comment.objects.filter(pk__in=shown), to_status, shown, form, named=True)
+    return None
+
+
+def reason_form(request, to_status):
+    """The reason for rejecting or marking as spam, from the confirmation page; None for other decisions."""
+    if to_status not in (Comment.Status.REJECTED, Comment.Status.SPAM):
+        return None
+    return ReasonForm(request.POST if "confirm" in request.POST else None, to_status=to_status)
+
+
+def decide_shown(request, comments, to_status, shown, form, named):
+    reason_code, reason = (form.cleaned_data.get("reason_code", ""), form.cleaned_data["reason"]) if form else ("", "")
+    try:
+        changed = make_decision(
+            comments, to_status, by=request.user, reason_code=reason_code, reason=reason, shown=shown
+        )
+    except ModerationError as error:
+        tell_refusal(request, error, named)
+        return
+    noun = "comment" if changed == 1 else "comments"
+    messages.success(request, f"{changed} {noun} {DECISIONS[to_status][1]}.")
+
+
+def refused(request, comments, shown, named):
+    """True, with a message saying why, if a decision on `comments` as the page showed them would be
+    refused already because one changed since."""
+    try:
+        moderation.check_as_shown(list(comments.values_list("pk", flat=True)), shown)
+    except ModerationError as error:
+        tell_refusal(request, error, named)
+        return True
+    return False
+
+
+def tell_refusal(request, error, named):
+    if isinstance(error, StaleDecision):
+        messages.warning(request, error.message_for(request.user, named=named))
+    else:
+        messages.error(request, str(error))
+
+
+def confirmation_page(request, queryset, to_status, form, list_all=False):
+    """The page asking why (rejecting or marking as spam), and, for comments the queue did not show
+    (list_all), listing every one with the id of its last event, to confirm any decision on them."""
+    comments = moderation.with_last_event(queryset).select_related("response").order_by("created_at", "pk")
+    comments = list(comments if list_all else comments[:10])
+    count = len(comments) if list_all else queryset.count()
+    verb = DECISIONS[to_status][0].rstrip("…")
+    # Carry the selection (and, for the bulk action, the action) through to the confirmation; a
+    # page that lists every comment sends what it showed of each instead of what the list did.
+    left_out = {"csrfmiddlewaretoken", "index", "confirm", "reason_code", "reason", *(["shown"] if list_all else [])}
+    carried = [(key, value) for key in request.POST if key not in left_out for value in request.POST.getlist(key)]
     return staff_page(
         request,
         "admin/guidance/comment/reason.html",
         {
             "title": f"{verb} {count} comment{'' if count == 1 else 's'}",
+            "verb": verb,
             "opts": Comment._meta,
             "form": form,
             "carried": carried,
-            "comments": queryset.select_related("response", "section", "question")[:10],
+            "comments": comments,
             "count": count,
-            "to_status": form.to_status,
+            "list_all": list_all,
+            "shown": " ".join(f"{c.pk}:{c.last_event_id or 0}" for c in comments) if list_all else "",
+            "to_status": to_status,
             "queue_url": reverse("admin:guidance_comment_changelist"),
         },
     )
@@ -294,15 +380,10 @@ def screen_note(request, consultation_id, comment_id):
 def decided_page(request, consultation):
     since = timezone.now() - datetime.timedelta(days=7)
     decided = (
-        Comment.objects.filter(consultation=consultation)
+        moderation.with_last_event(Comment.objects.filter(consultation=consultation))
         .decided()
         .filter(moderated_at__gte=since)
         .select_related("response", "section", "question", "moderated_by")
-        .annotate(
-            last_event_id=Subquery(
-                ModerationEvent.objects.filter(comment=OuterRef("pk")).order_by("-at", "-pk").values("pk")[:1]
-            )
-        )
         .order_by("-moderated_at", "-pk")[:RECENTLY_DECIDED]
     )
     return staff_page(

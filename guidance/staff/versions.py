@@ -16,6 +16,7 @@ from guidance.models import Consultation, Document
 from guidance.staff.drafts import read_upload, stored_preview
 from guidance.staff.forms import SectionLinksForm, VersionLabelForm, VersionUploadForm
 from guidance.staff.site import staff_page
+from guidance.text import whole_number
 
 # Making a version adds a document and its sections; confirming its links changes what its
 # sections say of themselves.
@@ -205,7 +206,7 @@ def links(request, consultation_id, document_id):
 
 
 def _ids(values):
-    return [int(value) for value in values if value.isdigit()]
+    return [number for number in map(whole_number, values) if number is not None]
 
 
 def _row(form, comparison, later, earlier_sections, ticked):

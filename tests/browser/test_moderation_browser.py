@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from guidance import moderation
 from guidance.models import Comment
 from tests.factories import CommentFactory, ConsultationFactory, SectionFactory
 
@@ -27,11 +28,7 @@ def row_checkbox(page, text):
     return page.locator("#result_list tbody tr", has_text=text).locator("input.action-select")
 
 
-def test_a_moderator_approves_two_rejects_one_and_the_section_shows_exactly_the_two(page, live_server):
-    consultation = ConsultationFactory()
-    section = SectionFactory(document=consultation.document, major=1, title="Reciprocity", slug="reciprocity")
-    for text in TEXTS.values():
-        CommentFactory(section=section, text=text)
+def sign_in_as_a_moderator(page, live_server):
     moderator = User.objects.create_user("mo", password=PASSWORD, is_staff=True)
     # The Moderator group's permissions, given directly: a transactional test empties the database
     # between tests, and with it the groups the migration made (tests/test_roles.py covers those).
@@ -41,12 +38,20 @@ def test_a_moderator_approves_two_rejects_one_and_the_section_shows_exactly_the_
             codename__in=["view_comment", "moderate_comment", "view_moderationevent", "view_report"],
         )
     )
-
     page.goto(live_server.url + reverse("admin:login"))
     page.fill("#id_username", "mo")
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(live_server.url + reverse("admin:index"))
+    return moderator
+
+
+def test_a_moderator_approves_two_rejects_one_and_the_section_shows_exactly_the_two(page, live_server):
+    consultation = ConsultationFactory()
+    section = SectionFactory(document=consultation.document, major=1, title="Reciprocity", slug="reciprocity")
+    for text in TEXTS.values():
+        CommentFactory(section=section, text=text)
+    moderator = sign_in_as_a_moderator(page, live_server)
     page.get_by_role("link", name="Comments", exact=True).click()
 
     page.locator("#changelist-filter").get_by_role("link", name="Pending", exact=True).click()
@@ -78,3 +83,21 @@ def test_a_moderator_approves_two_rejects_one_and_the_section_shows_exactly_the_
     public = page.locator("main").inner_text()
     assert TEXTS["first"] in public and TEXTS["second"] in public
     assert TEXTS["rejected"] not in public and TEXTS["waiting"] not in public
+
+
+def test_approving_from_the_list_a_comment_its_respondent_changed_since_changes_nothing(page, live_server):
+    consultation = ConsultationFactory()
+    section = SectionFactory(document=consultation.document, major=1, title="Reciprocity", slug="reciprocity")
+    comment = CommentFactory(section=section, text=TEXTS["first"])
+    sign_in_as_a_moderator(page, live_server)
+    page.goto(live_server.url + reverse("admin:guidance_comment_changelist"))
+    row_checkbox(page, TEXTS["first"]).check()
+
+    moderation.change_text(comment.pk, "Words the moderator has not read.")
+    page.select_option("select[name=action]", "approve")
+    page.click("button[name=index]")
+
+    message = page.locator("ul.messagelist").inner_text()
+    assert f"The respondent changed the text of comment {comment.pk}" in message and "Nothing was changed" in message
+    expect(page.locator("#result_list tbody tr", has_text="Words the moderator has not read.")).to_have_count(1)
+    assert Comment.objects.get().status == "pending"
