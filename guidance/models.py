@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from guidance import text as text_rules
-from guidance.markdown import render_markdown
+from guidance.markdown import check_markdown, render_markdown
 
 
 class Document(models.Model):
@@ -100,12 +100,20 @@ class Section(models.Model):
         return render_markdown(self.body)
 
     def clean(self):
+        errors = {}
+        try:
+            # A body the public pages could only show as plain text (guidance/markdown.py).
+            check_markdown(self.body)
+        except ValidationError as error:
+            errors["body"] = error.messages
         if (
             self.minor
             and self.document_id
             and not Section.objects.filter(document_id=self.document_id, major=self.major, minor=0).exists()
         ):
-            raise ValidationError({"minor": f"Add section {self.major} before its sub-section {self.number}."})
+            errors["minor"] = f"Add section {self.major} before its sub-section {self.number}."
+        if errors:
+            raise ValidationError(errors)
 
 
 class SectionLink(models.Model):
