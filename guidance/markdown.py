@@ -110,11 +110,13 @@ def nesting(text):
     return deepest, where
 
 
-def html_depth(html):
-    """How deep elements are inside each other in the HTML (an estimate: an element left open
-    counts as holding everything after it)."""
-    depth = deepest = 0
+def html_shape(html):
+    """(elements, depth): how many elements the HTML has, and how deep they are inside each other
+    (an estimate: an element left open counts as holding everything after it)."""
+    elements = depth = deepest = 0
     for closing, name, self_closing in TAG.findall(html):
+        if not closing:
+            elements += 1
         if self_closing or name.lower() in VOID_ELEMENTS:
             continue
         if closing:
@@ -122,7 +124,7 @@ def html_depth(html):
         else:
             depth += 1
             deepest = max(deepest, depth)
-    return deepest
+    return elements, deepest
 
 
 class _Budget:
@@ -213,7 +215,7 @@ def to_html(text):
             "Take away some of the > or - marks, or the spaces, at the start of the line."
         )
     html = markdown.markdown(text, extensions=[*EXTENSIONS, Bounds()], output_format="html")
-    depth = html_depth(html)
+    _, depth = html_shape(html)
     if depth > MAX_DEPTH:
         raise MarkdownTooComplex(
             f"The text makes {depth} elements inside each other (lists, quotes, emphasis or HTML); the most is "
@@ -250,21 +252,28 @@ def render_markdown(text):
     return mark_safe(cleaned)  # noqa: S308 - cleaned by nh3 just above
 
 
-def check_markdown(text):
-    """The validator of Markdown that staff save: ValidationError, saying which bound and the
-    figure, for a text render_markdown() would have to show as plain text."""
+def checked_html(text):
+    """The cleaned HTML of a text staff save, or MarkdownTooComplex (saying which bound and the
+    figure) for a text render_markdown() would have to show as plain text."""
     if len(text) > MAX_LENGTH:
-        raise ValidationError(
-            f"This text is {len(text):,} characters long; the most is {MAX_LENGTH:,}. Cut it into sections.",
-            code="too_long",
+        raise MarkdownTooComplex(
+            f"This text is {len(text):,} characters long; the most is {MAX_LENGTH:,}. Cut it into sections."
         )
     try:
-        clean(to_html(text))
-    except MarkdownTooComplex as error:
-        raise ValidationError(str(error), code="too_complex") from None
+        return clean(to_html(text))
+    except MarkdownTooComplex:
+        raise
     except Exception:  # whatever else would make render_markdown() fall back to plain text
-        raise ValidationError(
+        raise MarkdownTooComplex(
             "This text cannot be shown as a web page: its Markdown is too complicated. Simplify its lists, "
-            "quotes and links.",
-            code="unrenderable",
+            "quotes and links."
         ) from None
+
+
+def check_markdown(text):
+    """The validator of Markdown that staff save (Section.clean, every import): checked_html()'s
+    refusal as a ValidationError."""
+    try:
+        checked_html(text)
+    except MarkdownTooComplex as error:
+        raise ValidationError(str(error), code="markdown") from None
