@@ -43,7 +43,7 @@ MAX_DEPTH = 64
 CHUNK = 64 * 1024
 
 
-def open_package(data):
+def open_package(data, max_unpacked_mb=MAX_UNPACKED_MB):
     """A zipfile.ZipFile of the bytes, its directory within the bounds, or Refused."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -53,9 +53,9 @@ def open_package(data):
     if len(members) > MAX_MEMBERS:
         raise Refused(f"The file holds {len(members):,} parts; the most the portal reads is {MAX_MEMBERS:,}.")
     unpacked = sum(member.file_size for member in members)
-    if unpacked > MAX_UNPACKED_MB * 1024 * 1024:
+    if unpacked > max_unpacked_mb * 1024 * 1024:
         raise Refused(
-            f"The file unpacks to {unpacked / 1024 / 1024:,.0f} MB; the most the portal reads is {MAX_UNPACKED_MB} MB."
+            f"The file unpacks to {unpacked / 1024 / 1024:,.0f} MB; the most the portal reads is {max_unpacked_mb} MB."
         )
     for member in members:
         ratio = member.file_size // max(member.compress_size, 1)
@@ -68,7 +68,8 @@ def open_package(data):
 
 
 class _Scan:
-    def __init__(self, on_element, on_text, text_of):
+    def __init__(self, max_elements, on_element, on_text, text_of):
+        self.max_elements = max_elements
         self.elements = 0
         self.depth = 0
         self.on_element = on_element
@@ -90,9 +91,9 @@ class _Scan:
     def start(self, name, attributes):
         self.elements += 1
         self.depth += 1
-        if self.elements > MAX_ELEMENTS:
+        if self.elements > self.max_elements:
             raise Refused(
-                f"The file has more than {MAX_ELEMENTS:,} elements (paragraphs, runs of text, table cells and "
+                f"The file has more than {self.max_elements:,} elements (paragraphs, runs of text, table cells and "
                 "the like); the most the portal reads is that. Split it into smaller files."
             )
         if self.depth > MAX_DEPTH:
@@ -122,11 +123,11 @@ class _Scan:
         )
 
 
-def scan(archive, on_element=None, on_text=None, text_of=()):
+def scan(archive, max_elements=MAX_ELEMENTS, on_element=None, on_text=None, text_of=()):
     """Read every member of the package within the bounds, or Refused. on_element(part, name,
     attributes) is called for each XML element (names are "namespace local"), and on_text(part,
     name, text) with the text of each element named in text_of."""
-    scanner = _Scan(on_element, on_text, set(text_of))
+    scanner = _Scan(max_elements, on_element, on_text, set(text_of))
     for member in archive.infolist():
         if member.is_dir():
             continue
