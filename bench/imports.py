@@ -77,9 +77,9 @@ def markdown_report(sections, repeats):
 
 
 CASES = {
-    # Hostile files, as sent in the penetration test.
+    # Hostile files.
     "docx-bomb": (
-        "a 3.6 KB .docx: 600,000 empty paragraphs",
+        "a .docx of a few KB: 600,000 empty paragraphs",
         lambda: docx(HEADING % b"Draft" + b"<w:p/>" * 600_000),
     ),
     "docx-paragraphs": (

@@ -14,8 +14,8 @@ converted (to_html):
   copies the paragraph's whole text again for every link or emphasis it finds in it, so its cost
   grows with the square of the paragraph's length.
 - Brackets: for each "[" Python-Markdown looks for its closing "]", and after "](" for the ")",
-  as far as the paragraph goes, so brackets that close nowhere cost the square of their number
-  (8 KB of "[" took 8 seconds). Here a link's text is looked for within MAX_LINK_TEXT characters
+  as far as the paragraph goes, so brackets that close nowhere cost the square of their number.
+  Here a link's text is looked for within MAX_LINK_TEXT characters
   and its address within MAX_LINK_ADDRESS, and the looking is paid from a budget proportional to
   the text's length: past it, "[" is plain text. Real links cost a few times their length, far
   within the budget, so they render as before.

@@ -2,9 +2,9 @@
 bounds before anything parses them properly (mammoth for a draft, the checks of a supporting
 document).
 
-A ZIP member can expand a thousandfold (a 3.6 KB .docx held 100,000 paragraphs), and XML can
-hold millions of elements or nest them thousands deep; mammoth builds a DOM of the whole
-document, 1.5 KB and more per element, and walks it recursively. So open_package() refuses,
+A ZIP member can expand a thousandfold, and XML can hold millions of elements or nest them
+thousands deep; mammoth builds a DOM of the whole document, element by element, and walks it
+recursively. So open_package() refuses,
 from the ZIP's directory alone:
 
 - more than MAX_MEMBERS members (Word writes about 15, and one per picture);

@@ -239,7 +239,7 @@ def nested_tables(depth):
 
 
 OVER_A_BOUND = {
-    # 6 MB of empty paragraphs in a 9 KB file: a million paragraphs took minutes and gigabytes.
+    # A ZIP bomb: 6 MB of empty paragraphs packed into a few KB.
     "a ZIP bomb": (
         lambda: word_document_with_body(b"<w:p/>" * 1_000_000, minimal=True),
         "A part of the file (word/document.xml) unpacks to 673 times its size",
@@ -316,7 +316,7 @@ def test_a_draft_is_read_in_another_process_than_the_web_servers(monkeypatch):
 
 def test_a_file_that_needs_more_cpu_time_than_allowed_is_stopped_with_a_message(settings, admin_client):
     settings.UPLOAD_CPU_SECONDS = 1
-    data = word_document_with_body(paragraphs(30_000))  # about 8 seconds of CPU time to read
+    data = word_document_with_body(paragraphs(30_000))  # well within the bounds, but seconds to read
     with pytest.raises(DraftRefused, match="Reading the file needed more than 1 second of computer time"):
         read_draft("draft.docx", data)
     document = DocumentFactory()
