@@ -48,8 +48,6 @@ TITLE_MAX = Section._meta.get_field("title").max_length
 PART_MAX = Section._meta.get_field("part").max_length
 SLUG_MAX = Section._meta.get_field("slug").max_length
 
-__all__ = ["DraftPreview", "DraftRefused", "DraftSection", "read_draft", "replace_refusal", "save_sections"]
-
 
 @dataclass
 class DraftSection:

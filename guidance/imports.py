@@ -450,9 +450,11 @@ def keep_upload(consultation, user, upload):
 
 def _kept_name(reference, consultation, user):
     """The stored file's name, if the reference is unaltered, this user's and for this consultation."""
+    if not isinstance(reference, str):
+        return None
     try:
         kept = signing.loads(reference, salt=SIGNING_SALT, max_age=KEEP_HOURS * 3600)
-    except (signing.BadSignature, TypeError):
+    except signing.BadSignature:
         return None
     if not isinstance(kept, dict) or (kept.get("user"), kept.get("consultation")) != (user.pk, consultation.pk):
         return None

@@ -30,8 +30,6 @@ from guidance import limited
 from guidance.models import SupportingDocument
 from guidance.supporting_checks import FileRefused, checked_type
 
-__all__ = ["FileRefused", "attach", "check_upload", "download_name", "open_for_download", "remove"]
-
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
