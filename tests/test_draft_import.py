@@ -144,6 +144,11 @@ def test_headings_below_sub_sections_stay_in_the_sections_text():
     assert preview.sections[1].body == "Text.\n\n### Detail\n\nDeeper."
 
 
+def test_a_heading_deeper_than_the_sections_before_the_first_section_starts_section_one():
+    preview = read_draft("d.md", b"### Background\n\nWhy.\n\n# One\n\nText.\n\n# Two\n\nMore.")
+    assert summary(preview) == [("1", "", "Background"), ("2", "", "One"), ("3", "", "Two")]
+
+
 def zipped(members):
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w") as archive:
