@@ -478,6 +478,15 @@ FILE_UPLOAD_VIEWS = {
 SUPPORTING_DOCUMENT_MAX_MB = env_int("SUPPORTING_DOCUMENT_MAX_MB", 20)
 DRAFT_IMPORT_MAX_MB = env_int("DRAFT_IMPORT_MAX_MB", 10)
 FILE_UPLOAD_MAX_BYTES = 2 * max(SUPPORTING_DOCUMENT_MAX_MB, DRAFT_IMPORT_MAX_MB, 5) * 1024 * 1024
+
+# Reading uploaded files: a draft to import (.docx or Markdown) and a supporting document's
+# structure (PDF, .docx, .odt) are read in a child process with these limits (guidance/limited.py),
+# never in the web process; a file that needs more is refused with a message saying which limit.
+# The largest honest draft within the import's bounds fits well within both (docs/performance.md,
+# "Imports"). A child runs for the request that uploads a file, so the host needs this memory for
+# each upload that may run at once.
+UPLOAD_CPU_SECONDS = env_int("UPLOAD_CPU_SECONDS", 20)
+UPLOAD_MEMORY_MB = env_int("UPLOAD_MEMORY_MB", 512)
 # Days a preview link to a draft consultation works (guidance/previews.py).
 PREVIEW_LINK_DAYS = env_int("PREVIEW_LINK_DAYS", 7)
 FILE_UPLOAD_HANDLERS = [

@@ -29,6 +29,18 @@ Each row becomes one Response and one pending Comment, moderated like any other:
 - import_key = SHA-256 of the consultation and the row's own cells (plus how many identical
   rows came before it in the file), so importing the same file again adds nothing, and a file
   that repeats rows from an earlier one adds only the new rows.
+
+A file has at most MAX_ROWS rows: a tweetchat's transcript has a few hundred, an event's notes a
+few dozen, and the preview shows every row on one page.
+
+Between the upload and the import, the file waits in private storage (keep_upload): Django's
+default storage (MEDIA_ROOT, which the web server never serves, or the private S3 bucket), under
+imports/ with a random name. The staff's session holds only a signed reference to it, which
+opens it only for the member of staff who uploaded it and for that consultation (kept_upload),
+so neither an altered reference nor one copied into another session opens any file. It holds
+what people wrote, with their names: it is deleted when imported or cancelled, when the same
+person uploads another for the consultation, and once KEEP_HOURS old (at the next upload, and by
+`manage.py apply_retention`, daily).
 """
 
 import csv
@@ -36,12 +48,17 @@ import datetime
 import hashlib
 import io
 import re
+import secrets
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from guidance import text as text_rules
 from guidance.models import Comment, Response
@@ -62,6 +79,11 @@ IMPORTABLE_CHANNELS = [
 TWEETCHAT_ANSWER = re.compile(r"^\s*A(\d{1,2})(?![\w])\s*[:\-–—.]?", re.IGNORECASE)
 SECTION_TARGET = re.compile(r"^(?:section\s*)?(\d{1,3})(?:\.(\d{1,3}))?$", re.IGNORECASE)
 QUESTION_TARGET = re.compile(r"^(?:q|question\s*)(\d{1,3})$", re.IGNORECASE)
+MAX_ROWS = 5_000
+KEPT_FOLDER = "imports"
+KEPT_NAME = re.compile(r"imports/[A-Za-z0-9_-]{32}\.csv")
+KEEP_HOURS = 24
+SIGNING_SALT = "guidance.imports.kept-upload"
 
 
 @dataclass
@@ -261,6 +283,12 @@ def read_import(consultation, data, targets=None):
             break
         if not any(cell.strip() for cell in record):
             continue
+        if len(preview.rows) == MAX_ROWS:
+            preview.file_errors.append(
+                f"The file has more than {MAX_ROWS:,} rows; an import takes at most {MAX_ROWS:,}. "
+                "Split it into smaller files."
+            )
+            break
         cells = {name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(columns)}
         row = ImportRow(line=first_line, cells=cells)
         preview.rows.append(row)
@@ -408,3 +436,63 @@ def preview_report(preview):
             f"{len(preview.rows) - len(preview.new_rows)} already imported.\n"
         )
     return out.getvalue()
+
+
+# The file between upload and import -----------------------------------------------------------------
+
+
+def keep_upload(consultation, user, upload):
+    """Store an uploaded file until it is imported; a signed reference to it, for the session."""
+    discard_old_uploads()
+    name = default_storage.save(f"{KEPT_FOLDER}/{secrets.token_urlsafe(24)}.csv", File(upload))
+    return signing.dumps({"name": name, "user": user.pk, "consultation": consultation.pk}, salt=SIGNING_SALT)
+
+
+def _kept_name(reference, consultation, user):
+    """The stored file's name, if the reference is unaltered, this user's and for this consultation."""
+    if not isinstance(reference, str):
+        return None
+    try:
+        kept = signing.loads(reference, salt=SIGNING_SALT, max_age=KEEP_HOURS * 3600)
+    except signing.BadSignature:
+        return None
+    if not isinstance(kept, dict) or (kept.get("user"), kept.get("consultation")) != (user.pk, consultation.pk):
+        return None
+    name = kept.get("name")
+    return name if isinstance(name, str) and KEPT_NAME.fullmatch(name) else None
+
+
+def kept_upload(reference, consultation, user):
+    """The kept file's bytes, or None when the reference does not open it (altered, another
+    person's or consultation's, too old) or the file is gone."""
+    name = _kept_name(reference, consultation, user)
+    if name is None:
+        return None
+    try:
+        with default_storage.open(name, "rb") as file:
+            return file.read()
+    except OSError:  # deleted meanwhile (imported in another tab, or too old)
+        return None
+
+
+def discard_upload(reference, consultation, user):
+    name = _kept_name(reference, consultation, user)
+    if name is not None:
+        default_storage.delete(name)
+
+
+def discard_old_uploads(now=None):
+    """Delete kept files KEEP_HOURS old or older; the number deleted."""
+    if not default_storage.exists(KEPT_FOLDER):
+        return 0
+    limit = (now or timezone.now()) - datetime.timedelta(hours=KEEP_HOURS)
+    deleted = 0
+    for file_name in default_storage.listdir(KEPT_FOLDER)[1]:
+        name = f"{KEPT_FOLDER}/{file_name}"
+        try:
+            if default_storage.get_modified_time(name) <= limit:
+                default_storage.delete(name)
+                deleted += 1
+        except OSError:  # deleted meanwhile
+            continue
+    return deleted

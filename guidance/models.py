@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from guidance import text as text_rules
-from guidance.markdown import render_markdown
+from guidance.markdown import check_markdown, render_markdown
 
 
 class Document(models.Model):
@@ -101,12 +101,20 @@ class Section(models.Model):
         return render_markdown(self.body)
 
     def clean(self):
+        errors = {}
+        try:
+            # A body the public pages could only show as plain text (guidance/markdown.py).
+            check_markdown(self.body)
+        except ValidationError as error:
+            errors["body"] = error.messages
         if (
             self.minor
             and self.document_id
             and not Section.objects.filter(document_id=self.document_id, major=self.major, minor=0).exists()
         ):
-            raise ValidationError({"minor": f"Add section {self.major} before its sub-section {self.number}."})
+            errors["minor"] = f"Add section {self.major} before its sub-section {self.number}."
+        if errors:
+            raise ValidationError(errors)
 
 
 class SectionLink(models.Model):
@@ -294,6 +302,11 @@ class Consultation(models.Model):
         return bool(over_at) and over_at <= timezone.now()
 
     def clean(self):
+        if self.outcome:
+            try:
+                check_markdown(self.outcome)
+            except ValidationError as error:
+                raise ValidationError({"outcome": error.messages}) from None
         if self.event_ends_at and not self.event_starts_at:
             raise ValidationError({"event_starts_at": "Give the start of the event as well as its end."})
         if self.event_ends_at and self.event_starts_at and self.event_ends_at < self.event_starts_at:
@@ -950,7 +963,12 @@ class Outcome(models.Model):
 
     def clean(self):
         super().clean()
-        if problems := self.target_problems():
+        problems = self.target_problems()
+        try:
+            check_markdown(self.text)
+        except ValidationError as error:
+            problems["text"] = error.messages
+        if problems:
             raise ValidationError(problems)
 
     def target_problems(self):

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from guidance import text as text_rules
+from guidance.markdown import check_markdown
 from guidance.models import Comment, Outcome
 
 
@@ -39,6 +40,7 @@ def _checked(kind, text, needs_kind):
     else:
         try:
             text_rules.check_long_text(text)
+            check_markdown(text)  # shown as Markdown on the public pages
         except ValidationError as error:
             errors["text"] = error.messages
     if errors:

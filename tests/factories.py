@@ -161,3 +161,22 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 PASSWORD = "correct horse battery staple"
+
+
+def pdf(padding=0, header=b"%PDF-1.4\n"):
+    """A PDF of one blank page, its content stream padded with spaces, with its cross-reference
+    table, trailer, startxref and %%EOF as the standard wants them."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % padding + b" " * padding + b"\nendstream",
+    ]
+    data, offsets = header, []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(data))
+        data += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    table = len(data)
+    data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    data += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return data + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, table)

@@ -1,13 +1,17 @@
 """Importing a draft's sections from a Word document or a Markdown file: the sections and parts it
 makes, what it drops, every bad file, the command and the admin's upload, preview and save."""
 
+import html
 import io
+import re
 import struct
+import time
 import zipfile
 import zlib
 from pathlib import Path
 
 import docx
+import mammoth
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -140,6 +144,11 @@ def test_headings_below_sub_sections_stay_in_the_sections_text():
     assert preview.sections[1].body == "Text.\n\n### Detail\n\nDeeper."
 
 
+def test_a_heading_deeper_than_the_sections_before_the_first_section_starts_section_one():
+    preview = read_draft("d.md", b"### Background\n\nWhy.\n\n# One\n\nText.\n\n# Two\n\nMore.")
+    assert summary(preview) == [("1", "", "Background"), ("2", "", "One"), ("3", "", "Two")]
+
+
 def zipped(members):
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w") as archive:
@@ -192,6 +201,141 @@ def test_a_file_over_the_size_cap_is_refused(settings):
     settings.DRAFT_IMPORT_MAX_MB = 1
     with pytest.raises(DraftRefused, match="larger than 1 MB"):
         read_draft("big.md", b"# Big\n\n" + b"x" * (1024 * 1024))
+
+
+# Bounds: a file that would cost minutes or gigabytes to read is refused, saying which bound and
+# the figure, and whatever the bounds let through is read in a child process limited in CPU time
+# and memory, never in the web process.
+
+
+def word_document_with_body(body, minimal=False, doctype=b""):
+    """A .docx whose body is this XML: the tests' Word document, or (minimal) only the three parts
+    a reader needs, as an attacker would send."""
+    if minimal:
+        members = {
+            "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/></Types>',
+            "_rels/.rels": "<Relationships/>",
+        }
+    else:
+        with zipfile.ZipFile(io.BytesIO(word_document())) as archive:
+            members = {name: archive.read(name) for name in archive.namelist() if name != "word/document.xml"}
+    members["word/document.xml"] = (
+        doctype
+        + b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+        + b'<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>Section</w:t></w:r></w:p>'
+        + body
+        + b"</w:body></w:document>"
+    )
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return data.getvalue()
+
+
+def paragraphs(count):
+    """Word paragraphs each with its own words, so they compress as text does (about tenfold)."""
+    return b"".join(b"<w:p><w:r><w:t>Paragraph %d of the draft.</w:t></w:r></w:p>" % n for n in range(count))
+
+
+def nested_tables(depth):
+    return b"<w:tbl><w:tr><w:tc>" * depth + b"<w:p><w:r><w:t>Deep</w:t></w:r></w:p>" + b"</w:tc></w:tr></w:tbl>" * depth
+
+
+OVER_A_BOUND = {
+    # A ZIP bomb: 6 MB of empty paragraphs packed into a few KB.
+    "a ZIP bomb": (
+        lambda: word_document_with_body(b"<w:p/>" * 1_000_000, minimal=True),
+        "A part of the file (word/document.xml) unpacks to 673 times its size",
+        "the most the portal reads is 100 times",
+    ),
+    "too many elements": (lambda: word_document_with_body(paragraphs(70_000)), "more than 200,000 elements", ""),
+    "tables nested too deep": (
+        lambda: word_document_with_body(nested_tables(30)),
+        "more than 64 deep inside each other",
+        "",
+    ),
+    "a document type declaration": (
+        lambda: word_document_with_body(b"", doctype=b'<!DOCTYPE d [<!ENTITY a "aaaa">]>'),
+        "has a document type declaration",
+        "",
+    ),
+    "too many lines of Markdown": (lambda: b"# Draft\n\n" + b"A line.\n" * 100_001, "has 100,002 lines", ""),
+    "quotes nested thousands deep": (
+        lambda: b"# Draft\n\n" + b">" * 5000 + b" deep",
+        "Lists and quotes are inside each other 5000 deep (line 3); the most is 20",
+        "",
+    ),
+    "lists nested thousands deep": (
+        lambda: b"# Draft\n\n" + b"- " * 3000 + b"deep",
+        "Lists and quotes are inside each other 3000 deep",
+        "",
+    ),
+    "a paragraph too long": (
+        lambda: b"# Draft\n\n" + b"word " * 5000,
+        "A paragraph is 25,000 characters long; the most is 20,000",
+        "",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", OVER_A_BOUND)
+def test_a_file_over_a_bound_is_refused_quickly_saying_which_bound_and_the_figure(case, admin_client):
+    make, message, more = OVER_A_BOUND[case]
+    data = make()
+    start = time.monotonic()
+    with pytest.raises(DraftRefused, match=re.escape(message)) as refusal:
+        read_draft("draft.docx", data)
+    assert time.monotonic() - start < 10
+    assert more in str(refusal.value)
+
+    document = DocumentFactory()
+    SectionFactory(document=document, title="Kept as it was")
+    page = admin_client.post(
+        reverse("admin:guidance_document_import", args=[document.pk]),
+        {"file": SimpleUploadedFile("draft.docx", data)},
+    )
+    assert page.status_code == 200
+    assert "Nothing was imported." in page.content.decode()
+    assert message in html.unescape(page.content.decode())
+    assert list(document.sections.values_list("title", flat=True)) == ["Kept as it was"]
+
+
+def test_a_section_whose_text_could_not_be_shown_is_refused_naming_the_section():
+    source = b"# Draft\n\n## Fine\n\nWords.\n\n## Payment\n\n" + b"Words.\n\n" * 13_000 + b"\n\n## After\n\nMore."
+    with pytest.raises(
+        DraftRefused,
+        match="Section 2 “Payment” cannot be imported. This text is 103,998 characters long; the most is 100,000",
+    ):
+        read_draft("draft.md", source)
+
+
+def test_a_draft_is_read_in_another_process_than_the_web_servers(monkeypatch):
+    def read_here(*args, **kwargs):
+        raise AssertionError("mammoth ran in the web process")
+
+    monkeypatch.setattr(mammoth, "convert_to_html", read_here)
+    assert len(read_draft("draft.docx", word_document()).sections) == 5
+
+
+def test_a_file_that_needs_more_cpu_time_than_allowed_is_stopped_with_a_message(settings, admin_client):
+    settings.UPLOAD_CPU_SECONDS = 1
+    data = word_document_with_body(paragraphs(30_000))  # well within the bounds, but seconds to read
+    with pytest.raises(DraftRefused, match="Reading the file needed more than 1 second of computer time"):
+        read_draft("draft.docx", data)
+    document = DocumentFactory()
+    page = admin_client.post(
+        reverse("admin:guidance_document_import", args=[document.pk]), {"file": SimpleUploadedFile("d.docx", data)}
+    )
+    assert "Nothing was imported. Reading the file needed more than 1 second" in page.content.decode()
+    assert not document.sections.exists()
+
+
+def test_a_file_that_needs_more_memory_than_allowed_is_stopped_with_a_message(settings):
+    settings.UPLOAD_MEMORY_MB = 100
+    with pytest.raises(DraftRefused, match="Reading the file needed more than 100 MB of memory"):
+        read_draft("draft.docx", word_document_with_body(paragraphs(30_000)))
 
 
 def test_the_command_shows_the_sections_on_a_dry_run_and_saves_nothing(capsys):

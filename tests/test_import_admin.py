@@ -1,10 +1,18 @@
+import base64
+import io
+import os
+import time
+
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core import signing
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from guidance.models import Comment, Response
-from tests.factories import QuestionFactory, SectionFactory
+from tests.factories import ConsultationFactory, QuestionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +95,120 @@ def test_import_needs_permission_to_add_responses_and_comments(client, targets):
     client.force_login(user)
     assert client.get(reverse("admin:guidance_consultation_import", args=[targets.pk])).status_code == 403
     assert client.get(preview_url(targets)).status_code == 403
+
+
+# The uploaded file waits between the steps in private storage, not in the session: the session
+# holds only a signed reference that works for the member of staff who uploaded it, for that
+# consultation, and the file is deleted on import, on cancel, and after a day.
+
+
+def session_entry(client, consultation):
+    return client.session[f"guidance-import-{consultation.pk}"]
+
+
+def kept_files():
+    return default_storage.listdir("imports")[1] if default_storage.exists("imports") else []
+
+
+def test_the_file_waits_in_private_storage_and_the_session_holds_only_a_reference(admin_client, targets):
+    text = "2017-10-09,email,Sam," + "A long email about sharing power. " * 200 + ",2,\n"
+    upload(admin_client, targets, text)
+    entry = session_entry(admin_client, targets)
+    assert len(str(entry)) < 400
+    assert "sharing power" not in str(entry) and base64.b64encode(b"A long email")[:12].decode() not in str(entry)
+    assert len(kept_files()) == 1
+    assert "A long email about sharing power." in admin_client.get(preview_url(targets)).content.decode()
+
+
+def test_another_users_reference_opens_nothing(client, admin_client, targets):
+    upload(admin_client, targets, "2017-10-09,email,Sam,Hello,2,\n")
+    other = User.objects.create_superuser("other", password="a-long-password-for-tests")
+    client.force_login(other)
+    session = client.session
+    session[f"guidance-import-{targets.pk}"] = session_entry(admin_client, targets)
+    session.save()
+    page = client.get(preview_url(targets))
+    assert page.status_code == 302 and page.url == reverse("admin:guidance_consultation_import", args=[targets.pk])
+    client.post(preview_url(targets), {"import": "Import"})
+    assert Response.objects.count() == 0
+
+
+def test_a_reference_to_another_consultation_opens_nothing(admin_client, targets):
+    upload(admin_client, targets, "2017-10-09,email,Sam,Hello,2,\n")
+    elsewhere = ConsultationFactory()
+    session = admin_client.session
+    session[f"guidance-import-{elsewhere.pk}"] = session_entry(admin_client, targets)
+    session.save()
+    assert admin_client.get(preview_url(elsewhere)).status_code == 302
+
+
+IN_THE_SESSION = base64.b64encode(f"{HEADER}2017-10-09,post,Sam,Hello,2,\n".encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        # The kept file's own path, unsigned.
+        lambda entry: {**entry, "file": f"imports/{kept_files()[0]}"},
+        # A path elsewhere in the storage, unsigned and signed with another key.
+        lambda entry: {**entry, "file": "imports/../supporting/1/draft.pdf"},
+        lambda entry: {**entry, "file": signing.dumps({"name": "supporting/1/draft.pdf"}, key="guessed-key")},
+        # The reference with its signature altered.
+        lambda entry: {**entry, "file": entry["file"][:-3] + ("abc" if entry["file"][-3:] != "abc" else "abd")},
+        # The file itself in the session, as it used to be kept.
+        lambda entry: {"name": entry["name"], "data": IN_THE_SESSION},
+    ],
+)
+def test_a_tampered_reference_opens_nothing(admin_client, targets, tampered):
+    upload(admin_client, targets, "2017-10-09,email,Sam,Hello,2,\n")
+    session = admin_client.session
+    session[f"guidance-import-{targets.pk}"] = tampered(session_entry(admin_client, targets))
+    session.save()
+    assert admin_client.get(preview_url(targets)).status_code == 302
+    admin_client.post(preview_url(targets), {"import": "Import"})
+    assert Response.objects.count() == 0
+
+
+def test_importing_or_cancelling_deletes_the_kept_file(admin_client, targets):
+    upload(admin_client, targets, "2017-10-09,email,Sam,Hello,2,\n")
+    admin_client.post(preview_url(targets), {"import": "Import"})
+    assert Response.objects.count() == 1 and kept_files() == []
+
+    upload(admin_client, targets, "2017-10-10,email,Ann,Hi,2,\n")
+    assert len(kept_files()) == 1
+    cancelled = admin_client.post(preview_url(targets), {"cancel": "Cancel"}, follow=True)
+    assert "Nothing was imported: the file is deleted." in cancelled.content.decode()
+    assert kept_files() == [] and Response.objects.count() == 1
+    assert admin_client.get(preview_url(targets)).status_code == 302
+
+
+def test_uploading_again_replaces_the_kept_file(admin_client, targets):
+    upload(admin_client, targets, "2017-10-09,email,Sam,Hello,2,\n")
+    upload(admin_client, targets, "2017-10-10,email,Ann,Hi,2,\n")
+    assert len(kept_files()) == 1
+    assert "Ann" in admin_client.get(preview_url(targets)).content.decode()
+
+
+def test_kept_files_a_day_old_are_deleted_by_the_daily_job_and_the_next_upload(admin_client, targets):
+    upload(admin_client, targets, "2017-10-09,email,Sam,Hello,2,\n")
+    (old,) = kept_files()
+    day_ago = time.time() - 25 * 3600
+    os.utime(default_storage.path(f"imports/{old}"), (day_ago, day_ago))
+    call_command("apply_retention", stdout=io.StringIO())
+    assert kept_files() == []
+    assert admin_client.get(preview_url(targets)).status_code == 302
+
+    upload(admin_client, targets, "2017-10-09,email,Sam,Hello,2,\n")
+    (old,) = kept_files()
+    os.utime(default_storage.path(f"imports/{old}"), (day_ago, day_ago))
+    upload(admin_client, ConsultationFactory(), "2017-10-09,email,Sam,Hello,2,\n")
+    assert old not in kept_files() and len(kept_files()) == 1
+
+
+def test_a_file_with_more_rows_than_an_import_takes_is_refused(admin_client, targets):
+    upload(admin_client, targets, "2017-10-09,email,Sam,Hello,2,\n" * 5001)
+    page = admin_client.get(preview_url(targets))
+    assert page.status_code == 400
+    assert "The file has more than 5,000 rows; an import takes at most 5,000" in page.content.decode()
+    admin_client.post(preview_url(targets), {"import": "Import"})
+    assert Response.objects.count() == 0

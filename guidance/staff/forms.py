@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 
-from guidance import answers, supporting
+from guidance import answers
 from guidance.exports import Layout
 from guidance.models import Comment, Document, ModerationReason, Outcome, Question, Response, Theme
 from guidance.retention import REMOVED_TEXT
@@ -250,18 +250,12 @@ class SupportingDocumentForm(forms.Form):
         max_length=200,
         help_text="What it is, as the public will read it, such as “Full draft” or “Easy read version”.",
     )
+    # Its content is checked when it is attached (guidance/supporting.py), which refuses it with a
+    # message for this field.
     file = forms.FileField(
         help_text="A PDF, Word document (.docx), OpenDocument text (.odt) or plain text file. Its type is "
         "checked from its content, not its name."
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        try:
-            self.file_type = supporting.check_upload(upload)
-        except supporting.FileRefused as refusal:
-            raise forms.ValidationError(str(refusal)) from None
-        return upload
 
 
 class QuestionForm(forms.ModelForm):

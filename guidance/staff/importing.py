@@ -1,9 +1,8 @@
 """Importing responses received elsewhere (guidance/imports.py reads and saves them): upload,
-then a preview where rows the file leaves unmapped get a target, then confirm. The uploaded file
-waits in the session between the steps, so the preview can be corrected and confirmed without
-uploading it again."""
-
-import base64
+then a preview where rows the file leaves unmapped get a target, then confirm or cancel. The
+uploaded file waits in private storage between the steps, the session holding only a signed
+reference to it (guidance/imports.py, keep_upload), so the preview can be corrected and confirmed
+without uploading it again."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -11,6 +10,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
+from guidance import imports
 from guidance.imports import ImportRefused, read_import, run_import, target_choices
 from guidance.models import Consultation
 from guidance.staff.forms import ImportUploadForm
@@ -25,15 +25,29 @@ def _session_key(consultation):
     return f"guidance-import-{consultation.pk}"
 
 
+def _kept(request, consultation, stored):
+    """The uploaded file's bytes, if the session's reference opens it."""
+    if not isinstance(stored, dict) or not isinstance(stored.get("name"), str):
+        return None
+    return imports.kept_upload(stored.get("file"), consultation, request.user)
+
+
+def _discard(request, consultation):
+    stored = request.session.pop(_session_key(consultation), None)
+    if isinstance(stored, dict):
+        imports.discard_upload(stored.get("file"), consultation, request.user)
+
+
 @permission_required(IMPORT_PERMISSIONS, raise_exception=True)
 def upload(request, consultation_id):
     consultation = get_object_or_404(Consultation, pk=consultation_id)
     form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
     if form.is_bound and form.is_valid():
         file = form.cleaned_data["file"]
+        _discard(request, consultation)
         request.session[_session_key(consultation)] = {
             "name": file.name,
-            "data": base64.b64encode(file.read()).decode("ascii"),
+            "file": imports.keep_upload(consultation, request.user, file),
         }
         return redirect("admin:guidance_consultation_import_preview", consultation_id=consultation.pk)
     return staff_page(
@@ -47,8 +61,14 @@ def upload(request, consultation_id):
 def preview(request, consultation_id):
     consultation = get_object_or_404(Consultation.objects.select_related("document"), pk=consultation_id)
     stored = request.session.get(_session_key(consultation))
-    if stored is None:
+    data = _kept(request, consultation, stored)
+    if data is None:
+        request.session.pop(_session_key(consultation), None)
         messages.warning(request, "Upload the file to import first.")
+        return redirect("admin:guidance_consultation_import", consultation_id=consultation.pk)
+    if request.method == "POST" and "cancel" in request.POST:
+        _discard(request, consultation)
+        messages.success(request, "Nothing was imported: the file is deleted.")
         return redirect("admin:guidance_consultation_import", consultation_id=consultation.pk)
     choices = target_choices(consultation)
     valid_targets = {value for value, _ in choices}
@@ -58,7 +78,7 @@ def preview(request, consultation_id):
             row = whole_number(key.removeprefix("target-")) if key.startswith("target-") else None
             if row is not None and value in valid_targets:
                 targets[row] = value
-    rows = read_import(consultation, base64.b64decode(stored["data"]), targets=targets)
+    rows = read_import(consultation, data, targets=targets)
 
     if request.method == "POST" and "import" in request.POST:
         try:
@@ -66,7 +86,7 @@ def preview(request, consultation_id):
         except ImportRefused:
             messages.error(request, "Nothing was imported yet: correct the problems below, then import again.")
         else:
-            del request.session[_session_key(consultation)]
+            _discard(request, consultation)
             skipped = len(rows.rows) - added
             messages.success(
                 request,

@@ -17,11 +17,11 @@ from playwright.sync_api import expect
 from guidance import answers, previews, supporting
 from guidance.models import Comment, Consultation, Document, PreviewLink, Question
 from tests.browser.conftest import axe_violations, open_page
-from tests.factories import ConsultationFactory, QuestionFactory, SectionFactory
+from tests.factories import ConsultationFactory, QuestionFactory, SectionFactory, pdf
 
 pytestmark = pytest.mark.browser
 PASSWORD = "manager-password-for-tests"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf()
 
 
 def word_draft(path):
@@ -144,7 +144,7 @@ def test_a_manager_goes_from_a_word_document_to_a_published_consultation_answere
     public.goto(live_server.url)
     public.get_by_role("link", name="Paying public partners: have your say").click()
     expect(public.get_by_role("link", name="Full draft")).to_be_visible()
-    expect(public.get_by_text("(PDF, 77 bytes)")).to_be_visible()
+    expect(public.get_by_text("(PDF, 414 bytes)")).to_be_visible()
     check_axe(public, failures, "overview with a document")
     public.get_by_role("button", name="Answer the questions").click()
     public.get_by_role("radio", name="Partly").check()

@@ -1,7 +1,9 @@
-"""Run daily (cron, see docs/deployment.md): anonymise responses past their retention period."""
+"""Run daily (cron, see docs/deployment.md): anonymise responses past their retention period, and
+delete uploaded response files left waiting for an import that never came (guidance/imports.py)."""
 
 from django.core.management.base import BaseCommand
 
+from guidance.imports import KEEP_HOURS, discard_old_uploads
 from guidance.retention import apply_retention
 
 
@@ -14,3 +16,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{erasure.consultation}: anonymised {erasure.response_count} responses.")
         total = sum(erasure.response_count for erasure in erasures)
         self.stdout.write(f"Anonymised {total} responses in {len(erasures)} consultations.")
+        deleted = discard_old_uploads()
+        self.stdout.write(f"Deleted {deleted} uploaded files left unimported for {KEEP_HOURS} hours.")
