@@ -164,7 +164,7 @@ def main():
     from django.test.utils import CaptureQueriesContext, setup_test_environment
     from django.urls import reverse
 
-    from guidance.dashboard import dashboard
+    from guidance.analysis.dashboard import dashboard
     from guidance.models import Comment, Consultation
 
     setup_test_environment()

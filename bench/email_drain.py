@@ -9,7 +9,7 @@ What it does, from nothing:
 1. drops and creates its own PostgreSQL database (consult_bench_email), migrates it and loads the
    demo consultation;
 2. stores --emails responses, each with one comment and its own address, and queues a receipt for
-   each as the portal does (guidance/mailqueue.py: a QueuedEmail row, with its address);
+   each as the portal does (guidance/mail/mailqueue.py: a QueuedEmail row, with its address);
 3. starts a local SMTP sink (bench/smtp_server.py, aiosmtpd) and --workers `manage.py run_worker`
    processes, and times them from their start until the last email is marked sent;
 4. checks the sink received every email exactly once (by Message-ID) and prints the rate, the CPU

@@ -10,7 +10,7 @@ postgres://postgres@127.0.0.1:5432/consult_bench_export), created if missing. It
 - COPY: `COPY (SELECT <the same columns, raw>) TO STDOUT WITH CSV` of the same rows, joins and
   order into a sink that discards the data: the physical limit.
 - export: `manage.py export_responses <slug> -o /dev/null` in a child process, which goes through
-  guidance/exports.py exactly as the admin page does (the thread and queue of the stream
+  guidance/analysis/exports.py exactly as the admin page does (the thread and queue of the stream
   included), and that process's peak memory (ru_maxrss from wait4).
 - the ratio export / COPY (target: no more than 2) and whether the memory target (< 100 MB) holds.
 
@@ -168,7 +168,7 @@ def build(rebuild):
             [consultation.pk],
         )
         # Campaigns: every tenth comment, in groups of 100 numbered by their smallest id, as
-        # guidance.campaigns.assign_groups numbers them.
+        # guidance.moderation.campaigns.assign_groups numbers them.
         cursor.execute(
             """
             UPDATE guidance_comment SET "group" = id - id %% 1000
@@ -188,7 +188,7 @@ def time_copy(consultation):
     joins and order, unformatted: the query the export formats."""
     from django.db import connection
 
-    from guidance.exports import _comment_values, comment_rows_sql, select_comments
+    from guidance.analysis.exports import _comment_values, comment_rows_sql, select_comments
 
     values = _comment_values(select_comments(consultation, {}), with_personal_data=False)
     sql = f"COPY ({comment_rows_sql(consultation, values)} ORDER BY e_response_id, e_id) TO STDOUT WITH CSV"
@@ -219,7 +219,7 @@ def child(portable):
 
     started = time.perf_counter()
     if portable:  # the Python csv path, which SQLite uses, on the same data
-        from guidance import exports
+        from guidance.analysis import exports
         from guidance.models import Consultation
 
         consultation = Consultation.objects.get(slug=SLUG)

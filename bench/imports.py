@@ -4,11 +4,11 @@
     .venv/bin/python bench/imports.py --case md-brackets --case docx-bomb
     .venv/bin/python bench/imports.py --timeout 300    # give up on a case after 300 s on the clock
 
-Each case makes a file, then calls guidance.draft_import.read_draft() on it, as the admin's upload
+Each case makes a file, then calls guidance.consultations.draft_import.read_draft() on it, as the admin's upload
 does, in a fresh process of its own, and prints the outcome (the sections made, or the refusal's
 first words), the CPU time and the peak memory of that process and of every process it started
 and waited for (os.wait4), and the time on the clock. A case still running after --timeout
-seconds is stopped and shown as such. The "render" cases time guidance.markdown.render_markdown()
+seconds is stopped and shown as such. The "render" cases time guidance.consultations.markdown.render_markdown()
 on a section body instead, as a public page does.
 
 It needs no database. To measure the code before a change, run this same file from a checkout of
@@ -125,9 +125,9 @@ data = sys.stdin.buffer.read()
 try:
     if kind == "render":
         import logging
-        from guidance.markdown import render_markdown
+        from guidance.consultations.markdown import render_markdown
         warnings = []
-        logger = logging.getLogger("guidance.markdown")
+        logger = logging.getLogger("guidance.consultations.markdown")
         logger.setLevel(logging.WARNING)
         logger.propagate = False
         logger.addHandler(logging.Handler())
@@ -135,7 +135,7 @@ try:
         html = render_markdown(data.decode())
         outcome = f"rendered, {len(html):,} characters" + (", as plain text (over a bound)" if warnings else "")
     else:
-        from guidance.draft_import import DraftRefused, read_draft
+        from guidance.consultations.draft_import import DraftRefused, read_draft
         try:
             preview = read_draft(name, data)
             outcome = f"{len(preview.sections)} sections"

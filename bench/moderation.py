@@ -85,7 +85,7 @@ def main():
     from django.utils import timezone
 
     from guidance.models import Comment, Consultation, Document, ModerationEvent, Response, Section
-    from guidance.moderation import decide
+    from guidance.moderation.decisions import decide
 
     call_command("migrate", verbosity=0)
     document = Document.objects.create(title="Bench draft", slug="bench-draft")

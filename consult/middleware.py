@@ -94,7 +94,7 @@ class HealthCheckMiddleware:
 
     The public sees only that word. With the token of HEALTH_CHECK_TOKEN in an "Authorization:
     Bearer" header, readiness adds the email queue's figures, one "name value" a line
-    (guidance/mailqueue.py, health). A queue that is stuck never makes it 503: the mail server
+    (guidance/mail/mailqueue.py, health). A queue that is stuck never makes it 503: the mail server
     being down is no reason to take a working copy out; alert on the figures."""
 
     PATHS = {"/healthz/live": "live", "/healthz/ready": "ready", "/healthz": "ready"}
@@ -165,7 +165,7 @@ def may_see_health_details(request):
 
 def email_queue_figures():
     """The queue's lines for /healthz; none before its table exists (migrations not yet applied)."""
-    from guidance.mailqueue import health
+    from guidance.mail.mailqueue import health
 
     try:
         return "".join(f"{name} {value}\n" for name, value in health().items())
@@ -176,7 +176,7 @@ def email_queue_figures():
 
 class ViewStartedMiddleware:
     """Notes on the request that its view was reached, so that an error page can tell someone whose
-    form was refused before any view ran that nothing of it was saved (guidance/views.py,
+    form was refused before any view ran that nothing of it was saved (guidance/public/views.py,
     server_error)."""
 
     def __init__(self, get_response):
@@ -276,7 +276,7 @@ def what_became_of_what_was_sent(request):
     templates/includes/what_was_sent.html: "stored", "not_stored", "unknown" (it was being saved, or
     a view that keeps no such note was handling it), "after_sending" (the page that follows a form
     sent, so what it sent was saved), or "" (nothing was sent). The public's forms note how far
-    they got (guidance/views.py, sending); a post refused before any view ran stored nothing."""
+    they got (guidance/public/views.py, sending); a post refused before any view ran stored nothing."""
     if request.method != "POST":
         return "after_sending" if is_page_after_sending(request) else ""
     state = getattr(request, "sending", None)

@@ -71,7 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.sitemaps",  # /sitemap.xml: published consultations only (guidance/sitemaps.py)
+    "django.contrib.sitemaps",  # /sitemap.xml: published consultations only (guidance/public/sitemaps.py)
     "django.forms",  # its widget templates, for FORM_RENDERER below
     "crispy_forms",
     "crispy_forms_gds",
@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Operations: the Content-Security-Policy and Permissions-Policy headers; a request id for the
     # logs; the health checks answered before host checks and sessions. (A database that fails
-    # anywhere below gets the 503 page from the 500 handler, guidance.views.server_error.)
+    # anywhere below gets the 503 page from the 500 handler, guidance.public.views.server_error.)
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "consult.middleware.RequestIdMiddleware",
@@ -133,7 +133,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "guidance.context_processors.site",
+                "guidance.public.context_processors.site",
             ],
         },
     },
@@ -178,7 +178,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # without it (local runs and tests) whitenoise serves them straight from static/.
 # The Docker image sets DJANGO_COLLECTED_STATIC=true for its collectstatic step and at run time.
 COLLECTED_STATIC = env_bool("DJANGO_COLLECTED_STATIC", (STATIC_ROOT / "staticfiles.json").exists())
-# Uploaded files (supporting documents, guidance/supporting.py) go through Django's storage API:
+# Uploaded files (supporting documents, guidance/consultations/supporting.py) go through Django's storage API:
 # local files under MEDIA_ROOT by default, never served from there by the web server (the portal
 # serves each itself, so a draft's stay private); FILE_STORAGE=s3 keeps them in an S3-compatible
 # bucket with django-storages, private, through the AWS_* variables below (docs/deployment.md).
@@ -234,7 +234,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Every email (receipts, links to continue a response, what happened to it) is recorded in the
 # database (guidance.models.QueuedEmail) in the same transaction as what caused it, and sent by a
-# worker process (`manage.py run_worker`; guidance/mailqueue.py): never inside a request, so a mail
+# worker process (`manage.py run_worker`; guidance/mail/mailqueue.py): never inside a request, so a mail
 # server that is down or hangs slows no page and loses nothing.
 # An attempt that fails is tried again after EMAIL_RETRY_SECONDS, doubling each time up to
 # EMAIL_RETRY_MAX_SECONDS; an email still not sent EMAIL_GIVE_UP_HOURS after it was queued is given
@@ -292,7 +292,7 @@ LOGGING = {
 # not have. Only the first limit applies there. docs/deployment.md, "Staff sign-in", weighs this.
 # A lockout lasts 30 minutes; a successful sign-in clears that username's failures from that
 # address, not those with other usernames nor from elsewhere. The address is the person's, behind
-# the proxy too (guidance.ratelimit.client_address, TRUSTED_PROXIES below), and axes stores only a
+# the proxy too (guidance.responses.ratelimit.client_address, TRUSTED_PROXIES below), and axes stores only a
 # pseudonym of it, never the address itself.
 AUTHENTICATION_BACKENDS = [
     "guidance.staff.accounts.LoginAttemptsBackend",
@@ -314,7 +314,7 @@ AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True
 # The lockout page, in the admin's look (templates/admin/locked_out.html).
 AXES_LOCKOUT_CALLABLE = "guidance.staff.accounts.lockout_page"
-AXES_CLIENT_IP_CALLABLE = "guidance.ratelimit.client_pseudonym"
+AXES_CLIENT_IP_CALLABLE = "guidance.responses.ratelimit.client_pseudonym"
 # axes' log lines mask both (its default, kept on purpose): a username may be a person's name or
 # email address.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
@@ -337,7 +337,7 @@ STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 3600)
 # Moderation: an approved comment reported this many times by the public goes back to pending.
 REPORTS_BEFORE_REVIEW = env_int("REPORTS_BEFORE_REVIEW", 3)
 # The cache shared by every server process: which comments each address reported today (the
-# limits' counters are in a table of their own: guidance/ratelimit.py says why). The database by
+# limits' counters are in a table of their own: guidance/responses/ratelimit.py says why). The database by
 # default (a migration, guidance/migrations/0007_cache_table.py, makes its table, so `migrate`
 # alone leaves a working portal); Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -377,7 +377,7 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 10)
 if DEBUG:
     # On a developer's machine templates change under the running server: keep no rendered HTML.
     CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-# Limits (guidance/ratelimit.py): each place is taken atomically before anything is stored.
+# Limits (guidance/responses/ratelimit.py): each place is taken atomically before anything is stored.
 # Accepted submissions (comments or answers) from one IP address per hour before a 429 page.
 RATE_LIMIT_SUBMISSIONS_PER_HOUR = env_int("RATE_LIMIT_SUBMISSIONS_PER_HOUR", 20)
 # Public reports: reports on comments accepted from one IP address per hour before a 429 page.
@@ -394,7 +394,7 @@ RATE_LIMIT_LINKS_PER_DAY = env_int("RATE_LIMIT_LINKS_PER_DAY", 5)
 # the form to mail a list of strangers.
 RATE_LIMIT_LINK_REQUESTS_PER_HOUR = env_int("RATE_LIMIT_LINK_REQUESTS_PER_HOUR", 5)
 # A missing or wrong CSRF token gets a page in our design.
-CSRF_FAILURE_VIEW = "guidance.views.csrf_failure"
+CSRF_FAILURE_VIEW = "guidance.public.views.csrf_failure"
 # --- Production hardening: security headers, CSP, request limits, database timeouts. ---
 # Secure by default whenever DEBUG is off: the portal runs behind a TLS-terminating proxy or load
 # balancer that sets X-Forwarded-Proto, and `manage.py check --deploy` passes with no warning.
@@ -405,7 +405,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # with no request to take the address from): by default the first of DJANGO_ALLOWED_HOSTS.
 _public_host = next((host for host in ALLOWED_HOSTS if not host.startswith((".", "*"))), "localhost")
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or f"{'https' if HTTPS else 'http'}://{_public_host}"
-# The proxies whose X-Forwarded-For is believed (guidance.ratelimit.client_address), as addresses
+# The proxies whose X-Forwarded-For is believed (guidance.responses.ratelimit.client_address), as addresses
 # or networks: by default only this machine (a proxy on the same host). Anything else must be
 # named: a client on a private network, or behind a port forward that rewrites addresses to
 # private ones, could otherwise write any X-Forwarded-For and get round the submission limit, the
@@ -429,7 +429,7 @@ CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # no page script reads the token: forms carry it in a hidden field
 # Gone when the browser closes, as the respondent's session is: the cookie also tells forms sent at
-# the same moment from one browser apart from another's (guidance/views.py, browser_of).
+# the same moment from one browser apart from another's (guidance/public/views.py, browser_of).
 CSRF_COOKIE_AGE = None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -480,14 +480,14 @@ DRAFT_IMPORT_MAX_MB = env_int("DRAFT_IMPORT_MAX_MB", 10)
 FILE_UPLOAD_MAX_BYTES = 2 * max(SUPPORTING_DOCUMENT_MAX_MB, DRAFT_IMPORT_MAX_MB, 5) * 1024 * 1024
 
 # Reading uploaded files: a draft to import (.docx or Markdown) and a supporting document's
-# structure (PDF, .docx, .odt) are read in a child process with these limits (guidance/limited.py),
+# structure (PDF, .docx, .odt) are read in a child process with these limits (guidance/consultations/limited.py),
 # never in the web process; a file that needs more is refused with a message saying which limit.
 # The largest honest draft within the import's bounds fits well within both (docs/performance.md,
 # "Imports"). A child runs for the request that uploads a file, so the host needs this memory for
 # each upload that may run at once.
 UPLOAD_CPU_SECONDS = env_int("UPLOAD_CPU_SECONDS", 20)
 UPLOAD_MEMORY_MB = env_int("UPLOAD_MEMORY_MB", 512)
-# Days a preview link to a draft consultation works (guidance/previews.py).
+# Days a preview link to a draft consultation works (guidance/consultations/previews.py).
 PREVIEW_LINK_DAYS = env_int("PREVIEW_LINK_DAYS", 7)
 FILE_UPLOAD_HANDLERS = [
     "consult.uploads.RefuseFilesUnlessTaken",
@@ -526,7 +526,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DATABASE_UNAVAILABLE_RETRY_AFTER = 30
 
 # Statement and lock timeouts on PostgreSQL. A page that waits on a lock or a slow statement longer
-# than these gets the 503 page (guidance.views.server_error) well before gunicorn's own timeout
+# than these gets the 503 page (guidance.public.views.server_error) well before gunicorn's own timeout
 # (GUNICORN_TIMEOUT, 30 s) would kill its worker mid-request, and a lock held for a minute no longer
 # holds every page for a minute. The web process is the one consult/wsgi.py starts (it sets
 # PORTAL_PROCESS=web); the email worker and the management commands (imports, exports, retention)

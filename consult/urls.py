@@ -8,12 +8,12 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),  # DJANGO_ADMIN_PATH, default "admin/"
     # Browsers and feed readers ask for /favicon.ico whatever the page says; the icon is a static file.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
-    path("", include("guidance.urls")),
+    path("", include("guidance.public.urls")),
 ]
 
 # The error pages in our design. 400 and 500 are rendered without the database or the request;
-# none of them reads the body of the request again (guidance/views.py explains why).
-handler400 = "guidance.views.bad_request"
-handler403 = "guidance.views.permission_denied"
-handler404 = "guidance.views.page_not_found"
-handler500 = "guidance.views.server_error"
+# none of them reads the body of the request again (guidance/public/views.py explains why).
+handler400 = "guidance.public.views.bad_request"
+handler403 = "guidance.public.views.permission_denied"
+handler404 = "guidance.public.views.page_not_found"
+handler500 = "guidance.public.views.server_error"

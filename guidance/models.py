@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from guidance import text as text_rules
-from guidance.markdown import check_markdown, render_markdown
+from guidance.consultations.markdown import check_markdown, render_markdown
+from guidance.responses import text as text_rules
 
 
 class Document(models.Model):
@@ -103,7 +103,7 @@ class Section(models.Model):
     def clean(self):
         errors = {}
         try:
-            # A body the public pages could only show as plain text (guidance/markdown.py).
+            # A body the public pages could only show as plain text (guidance/consultations/markdown.py).
             check_markdown(self.body)
         except ValidationError as error:
             errors["body"] = error.messages
@@ -122,7 +122,7 @@ class SectionLink(models.Model):
     A section renamed or rewritten has one link; a section split in two gives two sections linked
     to the same earlier one; sections merged give one section linked to each. A section with no
     link is new; an earlier section that no section links to was removed. Proposed by
-    guidance/versions.py, saved only as staff confirm or correct them."""
+    guidance/consultations/versions.py, saved only as staff confirm or correct them."""
 
     later = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="earlier_links")
     earlier = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="later_links")
@@ -169,7 +169,7 @@ class Consultation(models.Model):
         CLOSED = "closed", "Closed"
 
     class Publication(models.TextChoices):
-        """Where the consultation is in its life, moved forward only by guidance/publishing.py. A
+        """Where the consultation is in its life, moved forward only by guidance/consultations/publishing.py. A
         draft is seen by staff and by colleagues with a preview link, never by the public; once
         published its dates decide its state (State above); then its outcome is published."""
 
@@ -178,7 +178,7 @@ class Consultation(models.Model):
         OUTCOME_PUBLISHED = "outcome", "Outcome published"
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="consultations")
-    # In the subject of every email about it: one line, as a respondent's name is (guidance/text.py).
+    # In the subject of every email about it: one line, as a respondent's name is (guidance/responses/text.py).
     title = models.CharField(max_length=200, validators=[text_rules.check_name, text_rules.check_not_blank])
     slug = models.SlugField(
         max_length=100, unique=True, help_text="Used in web addresses. Letters, numbers and hyphens."
@@ -229,7 +229,7 @@ class Consultation(models.Model):
 
     objects = ConsultationQuerySet.as_manager()
 
-    # True on a draft shown as a preview (guidance/views.py get_consultation): its pages say
+    # True on a draft shown as a preview (guidance/public/views.py get_consultation): its pages say
     # "Preview", it shows as open, and its forms store nothing. Never stored.
     previewing = False
 
@@ -267,7 +267,7 @@ class Consultation(models.Model):
 
     def state_at(self, now):
         if self.previewing:
-            # A preview (guidance/previews.py) shows the consultation as it will be while open,
+            # A preview (guidance/consultations/previews.py) shows the consultation as it will be while open,
             # forms and all, whatever its dates: nothing sent from it is stored.
             return self.State.OPEN
         if now < self.opens_at:
@@ -315,7 +315,7 @@ class Consultation(models.Model):
 
 class Question(models.Model):
     """One of a consultation's questions. What it offers (its kind and options) and what an answer
-    to it may hold are in guidance/answers.py."""
+    to it may hold are in guidance/responses/answers.py."""
 
     class Kind(models.TextChoices):
         TEXT = "text", "Free text"
@@ -361,7 +361,7 @@ class Question(models.Model):
 
 class Option(models.Model):
     """One answer a choice or agreement question offers. The agreement scale's options are fixed
-    (guidance/answers.py keeps them in step); "Other, please say" is an option too (is_other), the
+    (guidance/responses/answers.py keeps them in step); "Other, please say" is an option too (is_other), the
     respondent's words going to Comment.other_text."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
@@ -417,7 +417,7 @@ class Response(models.Model):
     from one browser (or through their link to continue), in any number of forms and visits, under
     one reference. The only place personal data lives."""
 
-    # What identifies a respondent. Every staff surface obeys this one list (guidance/personal_data.py):
+    # What identifies a respondent. Every staff surface obeys this one list (guidance/privacy/personal_data.py):
     # without the view_personal_data permission these fields are not shown, filtered, searched,
     # sorted or exported; retention and erasure blank them. A field added later that identifies
     # someone belongs here.
@@ -448,7 +448,7 @@ class Response(models.Model):
     reference = models.CharField(max_length=9, unique=True, default=new_reference, editable=False)
     channel = models.CharField(max_length=16, choices=Channel, default=Channel.ONLINE)
     respondent_type = models.CharField(max_length=16, choices=RespondentType)
-    # The text rules (guidance/text.py) hold here too, so a response typed in by staff in the
+    # The text rules (guidance/responses/text.py) hold here too, so a response typed in by staff in the
     # admin is checked as the public's forms check theirs.
     name = models.CharField(max_length=200, blank=True, validators=[text_rules.check_name, text_rules.check_not_blank])
     email = models.EmailField(blank=True, validators=[text_rules.check_name, text_rules.check_email_address])
@@ -484,7 +484,7 @@ class Response(models.Model):
         editable=False,
         help_text="When the personal data was removed, under retention or on request.",
     )
-    # What the respondent chose and did themselves (guidance/respondents.py).
+    # What the respondent chose and did themselves (guidance/responses/respondents.py).
     withdrawn_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -506,10 +506,10 @@ class Response(models.Model):
     outcome_notified_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the email saying the outcome is published was queued."
     )
-    # Part of every link to continue this response (guidance/respondents.py): adding one revokes them all.
+    # Part of every link to continue this response (guidance/responses/respondents.py): adding one revokes them all.
     link_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     # A keyed hash of the browser that started it, and when: forms that browser sends at the same
-    # moment, before it has learned which response is its own, join this one (guidance/submissions.py).
+    # moment, before it has learned which response is its own, join this one (guidance/responses/submissions.py).
     started_by = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
     started_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -600,7 +600,7 @@ class CommentQuerySet(models.QuerySet):
         return self.exclude(status=Comment.Status.WITHDRAWN)
 
     def unclaimed(self, by, now=None):
-        """Comments nobody but `by` is looking at on the moderation screen now (guidance/moderation.py)."""
+        """Comments nobody but `by` is looking at on the moderation screen now (guidance/moderation/decisions.py)."""
         now = now or timezone.now()
         return self.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now) | Q(claimed_by=by))
 
@@ -619,7 +619,7 @@ class Comment(models.Model):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
         SPAM = "spam", "Spam"
-        # The respondent took it back (guidance/moderation.py, withdraw): never public, no longer
+        # The respondent took it back (guidance/moderation/decisions.py, withdraw): never public, no longer
         # offered for a decision, left out of the figures and of exports unless asked for.
         WITHDRAWN = "withdrawn", "Withdrawn"
 
@@ -633,7 +633,7 @@ class Comment(models.Model):
     # question (then it may be empty: the answer is its options).
     text = models.TextField(blank=True, validators=[text_rules.check_long_text])
     # An answer to a choice or agreement question: the options chosen, and the respondent's words
-    # when one of them is "Other, please say" (guidance/answers.py).
+    # when one of them is "Other, please say" (guidance/responses/answers.py).
     options = models.ManyToManyField("Option", through="ChosenOption", blank=True, related_name="answers")
     # A default in the database too, as for the other fields added since the first release: rows
     # written by SQL of its own (the benchmarks' seeding, an operator's repair) need not name it.
@@ -667,7 +667,7 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
-    # The status the respondent was last told of (guidance/notifications.py), when they asked to be
+    # The status the respondent was last told of (guidance/mail/notifications.py), when they asked to be
     # told: a decision since then goes in their next email.
     notified_status = models.CharField(max_length=16, blank=True, default="", db_default="", editable=False)
 
@@ -697,7 +697,7 @@ class Comment(models.Model):
                 name="comment_consult_decided",
                 condition=Q(status__in=["approved", "rejected", "spam"]),
             ),
-            # The dashboard (guidance/dashboard.py) counts from these three alone (index-only scans,
+            # The dashboard (guidance/analysis/dashboard.py) counts from these three alone (index-only scans,
             # docs/performance.md): comments by status and target; theme links by target, merge-
             # joined in comment order; decided comments in order of their time to decision, for the
             # median (the two dates are in the key so PostgreSQL can read the index alone).
@@ -811,7 +811,7 @@ class ModerationEvent(models.Model):
         return self.by_respondent and bool(self.earlier_text)
 
     # The reason recorded when a respondent's change of the name to publish under sends their
-    # published comments back to a moderator (guidance/moderation.py, name_to_publish_changed).
+    # published comments back to a moderator (guidance/moderation/decisions.py, name_to_publish_changed).
     NAME_CHANGED = "The name to publish it under changed: a moderator reads the name before it is public."
 
     @property
@@ -910,7 +910,7 @@ class Outcome(models.Model):
     """After the close, what the organisation did about what it heard ("we did"): on one section
     or question, on one theme (wherever its comments are), or in answer to one comment. The
     outcome for the consultation as a whole is Consultation.outcome. Public once the outcome is
-    published (guidance/publishing.py), like the rest of it."""
+    published (guidance/consultations/publishing.py), like the rest of it."""
 
     class Kind(models.TextChoices):
         CHANGED = "changed", "We changed the text"
@@ -955,7 +955,7 @@ class Outcome(models.Model):
         return f"Outcome for {target}"
 
     def save(self, *args, **kwargs):
-        # However it is written (the admin, guidance/replies.py, a command), an outcome is on this
+        # However it is written (the admin, guidance/outcomes/replies.py, a command), an outcome is on this
         # consultation's own things: the public outcome page shows their titles.
         if problems := self.target_problems():
             raise ValidationError(list(problems.values()))
@@ -1021,7 +1021,7 @@ class Erasure(models.Model):
 
 class LimitCounter(models.Model):
     """The places one client (or one receipt address) has taken under one limit in one window,
-    such as responses from one IP address this hour. guidance.ratelimit takes and gives back
+    such as responses from one IP address this hour. guidance.responses.ratelimit takes and gives back
     places; the key holds a keyed hash of the address, never the address itself."""
 
     key = models.CharField(max_length=100, primary_key=True, help_text="What is counted, whose, and which window.")
@@ -1034,7 +1034,7 @@ class LimitCounter(models.Model):
 
 class PreviewLink(models.Model):
     """A link to a draft consultation for colleagues without a staff account: signed, read-only,
-    valid until expires_at unless revoked (guidance/previews.py)."""
+    valid until expires_at unless revoked (guidance/consultations/previews.py)."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="preview_links")
     # What the link's token names: random, so that a link says nothing of how many were made.
@@ -1061,14 +1061,14 @@ class PreviewLink(models.Model):
 
 def supporting_document_path(document, filename):
     """Where a file is stored: a random name with the extension of its type as checked, so nothing
-    of the name it was uploaded with reaches the storage (guidance/supporting.py)."""
+    of the name it was uploaded with reaches the storage (guidance/consultations/supporting.py)."""
     return f"supporting/{document.consultation_id}/{secrets.token_hex(16)}.{document.file_type}"
 
 
 class SupportingDocument(models.Model):
     """A file that goes with a consultation (the full draft as a PDF, an easy-read version, an
     impact assessment), listed on its overview. Its type is checked from its content when it is
-    uploaded (guidance/supporting.py) and it is stored through Django's storage API."""
+    uploaded (guidance/consultations/supporting.py) and it is stored through Django's storage API."""
 
     class FileType(models.TextChoices):
         PDF = "pdf", "PDF"
@@ -1100,7 +1100,7 @@ class SupportingDocument(models.Model):
 class Submission(models.Model):
     """One form sent: the comments and answers a respondent sent together, added to their response.
     Each copy of a form carries a one-time token: a second arrival of the same form (a double
-    click, or back and resubmit) finds this row and stores nothing new (guidance/submissions.py)."""
+    click, or back and resubmit) finds this row and stores nothing new (guidance/responses/submissions.py)."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="submissions")
     form_token = models.UUIDField(unique=True)
@@ -1145,7 +1145,7 @@ class Draft(models.Model):
 
 class QueuedEmail(models.Model):
     """One email to a respondent, recorded in the same transaction as what caused it, and sent by
-    the worker (guidance/mailqueue.py) with retries: the queue is this table. Its recipient is
+    the worker (guidance/mail/mailqueue.py) with retries: the queue is this table. Its recipient is
     fixed when it is queued, so a later change of address on the response never redirects it; an
     erasure or withdrawal before sending cancels it and forgets the address. It holds no text: a
     receipt lists the comments its form sent (payload), read when it is built."""

@@ -32,7 +32,7 @@ def deliver_emails(limit=None):
     """What the worker does (`manage.py run_worker`), inside the test's transaction: send every email
     that is due, a batch at a time (or the first `limit` batches), and return how many were taken.
     (tests/test_email_queue.py runs the real command against a real mail server.)"""
-    from guidance import mailqueue
+    from guidance.mail import mailqueue
 
     taken = batches = 0
     while limit is None or batches < limit:

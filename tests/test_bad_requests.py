@@ -13,7 +13,7 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFi
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from guidance import previews, supporting
+from guidance.consultations import previews, supporting
 from guidance.models import Comment, Report, Response
 from tests.factories import CommentFactory, QuestionFactory
 from tests.journey_helpers import comment_data, publish, section_url

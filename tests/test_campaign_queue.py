@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from guidance.campaigns import assign_groups
 from guidance.models import Comment, ModerationEvent
-from guidance.moderation import decide
+from guidance.moderation.campaigns import assign_groups
+from guidance.moderation.decisions import decide
 from tests.factories import CommentFactory, ResponseFactory, ThemeFactory
 from tests.queue_helpers import act, confirm
 from tests.test_campaigns import LABELLED, TEMPLATE

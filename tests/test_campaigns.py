@@ -1,7 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from guidance.campaigns import (
+from guidance.models import Comment
+from guidance.moderation.campaigns import (
     assign_groups,
     find_groups,
     in_a_group,
@@ -9,7 +10,6 @@ from guidance.campaigns import (
     whole_groups,
     with_group_size,
 )
-from guidance.models import Comment
 from tests.factories import CommentFactory, ConsultationFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +142,7 @@ def test_find_campaigns_command_refuses_an_unknown_consultation(db):
 def test_the_queue_filter_and_column_show_who_is_part_of_a_group(grouped, rf):
     from django.contrib import admin
 
-    from guidance.admin import PartOfGroupFilter
+    from guidance.staff.admin import PartOfGroupFilter
 
     model_admin = admin.site._registry[Comment]
     group_size = model_admin.group_size

@@ -1,4 +1,4 @@
-"""Whose address a request is (guidance.ratelimit.client_address): behind the TLS proxy every
+"""Whose address a request is (guidance.responses.ratelimit.client_address): behind the TLS proxy every
 request comes from the proxy, so the submission limit and the staff sign-in lockout count the
 person's address from X-Forwarded-For, believing only what a trusted proxy wrote there. By default
 only this machine is trusted; most tests here name a proxy on the private network, as an operator
@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from guidance.models import Comment
-from guidance.ratelimit import client_address
+from guidance.responses.ratelimit import client_address
 from tests.journey_helpers import comment_data, section_url
 from tests.test_settings import REAL_LOOKING_KEY, ROOT, load_settings
 

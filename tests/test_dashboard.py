@@ -7,10 +7,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance import answers
-from guidance import dashboard as dashboard_module
-from guidance.dashboard import dashboard, format_duration, median_time_to_decision
+from guidance.analysis import dashboard as dashboard_module
+from guidance.analysis.dashboard import dashboard, format_duration, median_time_to_decision
 from guidance.models import Comment, Question, Response
+from guidance.responses import answers
 from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, SectionFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db

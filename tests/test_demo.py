@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance import versions
+from guidance.consultations import versions
 from guidance.models import (
     ChosenOption,
     Comment,
@@ -275,7 +275,7 @@ def test_the_demo_after_the_close_holds_no_real_persons_data():
 
 
 def test_those_who_asked_to_be_told_were_told_at_the_time_so_the_worker_sends_nothing():
-    from guidance import notifications
+    from guidance.mail import notifications
 
     consultation = load_after_the_close()
     asked = consultation.responses.filter(notify=True)

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from guidance.draft_import import DraftRefused, read_draft, save_sections
+from guidance.consultations.draft_import import DraftRefused, read_draft, save_sections
 from guidance.models import Consultation, Document, Section
 from tests.factories import CommentFactory, ConsultationFactory, DocumentFactory, SectionFactory
 

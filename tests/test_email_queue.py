@@ -26,9 +26,9 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from guidance import mailqueue
+from guidance.mail import mailqueue
 from guidance.models import QueuedEmail, Response
-from guidance.retention import erase_response
+from guidance.privacy.retention import erase_response
 from tests.journey_helpers import comment_data, deliver_emails, section_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,7 +95,7 @@ def make_due(email=None):
 
 @pytest.mark.django_db
 def test_an_email_is_recorded_with_what_caused_it_or_not_at_all(consultation, section):
-    from guidance.submissions import submit_response
+    from guidance.responses.submissions import submit_response
 
     details = {"name": "Ann", "email": "ann@example.org", "respondent_type": "carer", "consent": "named"}
     with contextlib.suppress(RuntimeError), transaction.atomic():

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from guidance.models import Erasure
-from guidance.retention import REMOVED_TEXT
+from guidance.privacy.retention import REMOVED_TEXT
 from tests.factories import CommentFactory, ConsultationFactory, ResponseFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
-from guidance import answers, exports
-from guidance import text as text_rules
-from guidance.exports import BOM, Layout, csv_chunks, export_csv, export_filename, select_comments
+from guidance.analysis import exports
+from guidance.analysis.exports import BOM, Layout, csv_chunks, export_csv, export_filename, select_comments
 from guidance.models import Comment, ExportRecord, ModerationReason, Question, Report, Response, StaffNote
+from guidance.responses import answers
+from guidance.responses import text as text_rules
 from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, SectionFactory, ThemeFactory
 
 LONDON = ZoneInfo("Europe/London")

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from guidance.exports import BOM
+from guidance.analysis.exports import BOM
 from guidance.models import Comment, ExportRecord, Response
 from tests.factories import CommentFactory, ResponseFactory, SectionFactory
 

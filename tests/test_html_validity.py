@@ -17,8 +17,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance import answers, previews, supporting
+from guidance.consultations import previews, supporting
 from guidance.models import Comment, Consultation, Outcome, PreviewLink, Question
+from guidance.responses import answers
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory
 from tests.html_validity import VNU_JAR, html_errors, java
 from tests.journey_helpers import DETAILS, comment_data, publish, section_url
@@ -102,9 +103,9 @@ def form_states(client, consultation):
 def respondent_pages(consultation, settings):
     """The respondent's own response: saved, sent, every state, each change and its errors, each
     refused link, and the emails' stop page."""
-    from guidance import respondents
-    from guidance.moderation import decide
-    from guidance.notifications import unsubscribe_path
+    from guidance.mail.notifications import unsubscribe_path
+    from guidance.moderation.decisions import decide
+    from guidance.responses import respondents
 
     pages = {}
     client = Client()
@@ -184,9 +185,9 @@ def error_pages(consultation, settings):
     pages["403 form without its CSRF token"] = page(
         Client(enforce_csrf_checks=True).post(consultation.get_absolute_url() + "questions/", DETAILS), 403
     )
-    with mock.patch("guidance.views.Consultation.objects.in_list_order", side_effect=RuntimeError("a bug")):
+    with mock.patch("guidance.public.views.Consultation.objects.in_list_order", side_effect=RuntimeError("a bug")):
         pages["500"] = page(anyone.get("/"), 500)
-    with mock.patch("guidance.views.Consultation.objects.in_list_order", side_effect=OperationalError("gone")):
+    with mock.patch("guidance.public.views.Consultation.objects.in_list_order", side_effect=OperationalError("gone")):
         pages["503 database unavailable"] = page(anyone.get("/"), 503)
     for context in [{}, {"sent_a_form": True}, {"after_sending": True}]:
         pages[f"503 very busy {context}"] = render_to_string("503_busy.html", {"site_name": "Portal", **context})

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from guidance.imports import ImportRefused, read_import, run_import
+from guidance.analysis.imports import ImportRefused, read_import, run_import
 from guidance.models import Comment, Response
 from tests.factories import QuestionFactory, SectionFactory
 

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from guidance.markdown import check_markdown, render_markdown
+from guidance.consultations.markdown import check_markdown, render_markdown
 from tests.factories import SectionFactory
 from tests.journey_helpers import section_url
 
@@ -70,7 +70,7 @@ def test_brackets_that_never_close_render_in_time_linear_in_their_number(unit, c
     # paragraph: brackets that never close cost the square of their number.
     render_markdown.cache_clear()
     start = time.process_time()
-    with caplog.at_level(logging.WARNING, logger="guidance.markdown"):
+    with caplog.at_level(logging.WARNING, logger="guidance.consultations.markdown"):
         html = render_markdown(unit * (19_000 // len(unit)))
     assert time.process_time() - start < 2
     assert html.startswith("<p>" + unit)
@@ -80,7 +80,7 @@ def test_brackets_that_never_close_render_in_time_linear_in_their_number(unit, c
 @pytest.mark.parametrize("text", [DEEP_LIST, DEEP_QUOTE, "1. " * 2000 + "the end", "> - " * 1000 + "the end"])
 def test_render_markdown_never_raises_and_shows_text_it_cannot_render_as_plain_paragraphs(text, caplog):
     render_markdown.cache_clear()
-    with caplog.at_level(logging.WARNING, logger="guidance.markdown"):
+    with caplog.at_level(logging.WARNING, logger="guidance.consultations.markdown"):
         html = render_markdown(text + "\n\n<script>alert(1)</script>")
     assert html.startswith("<p>") and "the end" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
@@ -152,7 +152,7 @@ def test_an_outcome_too_deeply_nested_to_render_is_refused_when_written(consulta
     from django.core.exceptions import ValidationError
 
     from guidance.models import Outcome
-    from guidance.replies import write_outcome
+    from guidance.outcomes.replies import write_outcome
 
     nested = ">" * 500 + " too deep"
     with pytest.raises(ValidationError) as refused:

@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from guidance.models import Comment, ModerationEvent, ModerationReason
-from guidance.moderation import ALLOWED, ModerationError, decide
+from guidance.moderation.decisions import ALLOWED, ModerationError, decide
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db

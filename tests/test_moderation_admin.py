@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guidance.models import Comment, ModerationEvent, Report, Response
-from guidance.moderation import decide
+from guidance.moderation.decisions import decide
 from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, ThemeFactory
 from tests.queue_helpers import act, confirm
 

@@ -10,9 +10,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance import moderation
 from guidance.models import Comment, ModerationEvent, Report, Response, StaffNote
-from guidance.moderation import claim_next, decide, report_comment
+from guidance.moderation import decisions
+from guidance.moderation.decisions import claim_next, decide, report_comment
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, ResponseFactory, SectionFactory
 from tests.journey_helpers import section_url
 
@@ -629,7 +629,7 @@ def comment_admin(client, comment):
 def test_notes_on_the_comments_admin_page_are_seen_by_moderators_and_those_allowed_personal_data(
     client, moderator, pending, group_name, sees
 ):
-    moderation.add_note(pending[0], by=moderator, text=NOTE)
+    decisions.add_note(pending[0], by=moderator, text=NOTE)
     client.force_login(staff(f"someone-{group_name}".replace(" ", "-"), group_name))
     page = comment_admin(client, pending[0])
     assert page.status_code == 200
@@ -639,7 +639,7 @@ def test_notes_on_the_comments_admin_page_are_seen_by_moderators_and_those_allow
 
 
 def test_a_superuser_sees_the_notes_on_the_comments_admin_page_but_cannot_change_them(client, moderator, pending):
-    moderation.add_note(pending[0], by=moderator, text=NOTE)
+    decisions.add_note(pending[0], by=moderator, text=NOTE)
     client.force_login(User.objects.create_superuser("root", "root@example.org", "a-long-password-123"))
     html = comment_admin(client, pending[0]).content.decode()
     assert NOTE in html
@@ -656,7 +656,7 @@ def test_only_moderators_may_add_a_note(client, pending, group_name):
 def test_notes_are_never_on_a_public_page(client, moderator, section):
     consultation = section.document.consultations.get()
     comment = CommentFactory(section=section, text="A fine comment.")
-    moderation.add_note(comment, by=moderator, text=NOTE)
+    decisions.add_note(comment, by=moderator, text=NOTE)
     decide(Comment.objects.filter(pk=comment.pk), "approved", by=moderator)
     showing_the_comment = [
         section_url(section, consultation),
@@ -799,11 +799,11 @@ def add_comments(consultation, section, count):
 # reports, and the session saved. A decision adds the locked row, the check of what was shown, the
 # event, the update, the claim's release and the reports. The figures matter less than that 5 and
 # 500 comments give the same. Each read of the "reported" queue is in a savepoint of its own
-# (guidance.moderation.reading_reported), which on PostgreSQL also sets the planner's costs.
+# (guidance.moderation.decisions.reading_reported), which on PostgreSQL also sets the planner's costs.
 READING_REPORTED = 3 if ON_POSTGRESQL else 2
 SCREEN_QUERIES = {
     "pending": 18 + READING_REPORTED,
-    "reported": 19 + 2 * READING_REPORTED,  # its ids are read first (guidance/staff/moderation.py)
+    "reported": 19 + 2 * READING_REPORTED,  # its ids are read first (guidance/staff/decisions.py)
     "decided": 11 + READING_REPORTED,
 }
 DECISION_QUERIES = 21

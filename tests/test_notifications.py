@@ -13,11 +13,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from guidance.consultations.publishing import publish_outcome
+from guidance.mail.notifications import queue_notifications, set_notify, unsubscribe_path
 from guidance.models import Comment, Document, QueuedEmail, Response
-from guidance.moderation import decide
-from guidance.notifications import queue_notifications, set_notify, unsubscribe_path
-from guidance.publishing import publish_outcome
-from guidance.respondents import withdraw_response
+from guidance.moderation.decisions import decide
+from guidance.responses.respondents import withdraw_response
 from tests.factories import ConsultationFactory, SectionFactory
 from tests.journey_helpers import comment_data, deliver_emails, section_url
 

@@ -10,10 +10,10 @@ from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from guidance import versions
+from guidance.consultations import versions
 from guidance.models import Consultation, Response, SectionLink
-from guidance.ratelimit import without_port
-from guidance.text import whole_number
+from guidance.responses.ratelimit import without_port
+from guidance.responses.text import whole_number
 from tests.factories import ConsultationFactory, DocumentFactory, QuestionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db

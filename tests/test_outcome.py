@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from guidance.models import Comment, Consultation, ModerationReason, Outcome, Response
-from guidance.outcomes import moderation_statistics, public_outcome
+from guidance.outcomes.published import moderation_statistics, public_outcome
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, ResponseFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db

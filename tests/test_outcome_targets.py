@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance import replies
 from guidance.models import Comment, Consultation, Outcome
+from guidance.outcomes import replies
 from tests.factories import (
     CommentFactory,
     ConsultationFactory,

@@ -12,8 +12,8 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from guidance.models import Comment, Erasure, ExportRecord, ModerationEvent, Report, Response
-from guidance.moderation import decide
-from guidance.personal_data import personal_field_reached, personal_fields
+from guidance.moderation.decisions import decide
+from guidance.privacy.personal_data import personal_field_reached, personal_fields
 from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guidance.models import Comment
-from guidance.moderation import decide
+from guidance.moderation.decisions import decide
 from tests.factories import CommentFactory, QuestionFactory
 from tests.journey_helpers import comment_data, publish, section_url
 

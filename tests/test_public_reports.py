@@ -226,7 +226,7 @@ def test_with_the_shared_cache_unreachable_a_report_is_taken_not_a_500(client, c
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         },
     }
-    from guidance import ratelimit
+    from guidance.responses import ratelimit
 
     ratelimit.CACHE_FAILURE_LOGGED_AT[0] = 0.0
     page = client.post(report_url(comment), {"reason": "offensive"})

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from guidance.models import Comment, ModerationEvent, Response
-from guidance.moderation import decide
+from guidance.moderation.decisions import decide
 from tests.factories import UserFactory
 from tests.journey_helpers import comment_data, section_url
 
@@ -116,14 +116,14 @@ def test_sending_again_under_the_same_name_changes_nothing(client, consultation,
 def test_a_moderator_who_was_shown_the_earlier_name_cannot_approve_under_the_new_one(
     client, consultation, section, moderator
 ):
-    from guidance import moderation
+    from guidance.moderation import decisions
 
     send(client, consultation, section, name="Ann Smith", consent="named")
     comment = Comment.objects.get()
     seen = 0  # the screen shows the pending comment, published as Ann Smith, with no history yet
     send(client, consultation, section, "More.", name="Somebody Else", consent="named")
-    with pytest.raises(moderation.StaleDecision) as refused:
-        moderation.decide_as_shown(comment.pk, "approved", by=moderator, seen_event_id=seen)
+    with pytest.raises(decisions.StaleDecision) as refused:
+        decisions.decide_as_shown(comment.pk, "approved", by=moderator, seen_event_id=seen)
     assert refused.value.message_for(moderator).startswith(
         "The respondent changed the name to publish this comment under at"
     )

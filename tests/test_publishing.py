@@ -15,8 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance import previews, publishing, replies, supporting
+from guidance.consultations import previews, publishing, supporting
 from guidance.models import Comment, Consultation, Document, PreviewLink, Response
+from guidance.outcomes import replies
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory
 from tests.journey_helpers import DETAILS, comment_data, publish, section_url
 

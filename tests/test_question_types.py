@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance import answers
-from guidance.exports import csv_chunks
+from guidance.analysis.exports import csv_chunks
 from guidance.models import ChosenOption, Comment, Consultation, Option, Question, Response
+from guidance.responses import answers
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, ResponseFactory
 from tests.journey_helpers import DETAILS, deliver_emails
 
@@ -362,8 +362,8 @@ def test_the_demo_asks_q1_and_q4_as_choices_with_the_six_questions_word_for_word
 
 
 def test_answers_of_choices_alone_form_no_campaign_and_erasure_removes_the_words_for_other(consultation, asked):
-    from guidance.campaigns import assign_groups
-    from guidance.retention import REMOVED_TEXT, erase_response
+    from guidance.moderation.campaigns import assign_groups
+    from guidance.privacy.retention import REMOVED_TEXT, erase_response
 
     one = asked["one"]
     alone = [answer(one, ["Yes"]) for _ in range(3)]

@@ -1,4 +1,4 @@
-"""How limits are counted (guidance.ratelimit): places taken atomically in a database table, one
+"""How limits are counted (guidance.responses.ratelimit): places taken atomically in a database table, one
 row per client and window, keyed by a keyed hash; and the shared cache (the database, or Redis)
 that keeps which comments an address has reported today. tests/test_limits_under_load.py sends
 many posts at once."""
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from django.test import RequestFactory, override_settings
 
-from guidance import ratelimit
 from guidance.models import LimitCounter
+from guidance.responses import ratelimit
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "k3Jd9s-83jdKs0_2kdmLq8Zp1xV7cB4nW6yT5rE0uI9oP3aS2dF1gH8jK7lM6"

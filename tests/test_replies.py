@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance import changes, replies
 from guidance.models import Comment, Outcome, Response
+from guidance.outcomes import changes, replies
 from tests.factories import CommentFactory, ConsultationFactory, SectionFactory, ThemeFactory
 from tests.journey_helpers import publish
 

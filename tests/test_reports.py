@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from guidance.models import Comment, ModerationEvent, Report
-from guidance.moderation import ModerationError, decide, report_comment
+from guidance.moderation.decisions import ModerationError, decide, report_comment
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_reports_count_again_from_zero_after_a_moderator_approves_it_again(publi
 
 
 def test_a_comment_a_moderator_kept_published_after_reports_is_not_hidden_by_more_reports(published):
-    from guidance.moderation import keep_published
+    from guidance.moderation.decisions import keep_published
 
     moderator = User.objects.get(username="mod")
     report_comment(published, "offensive")

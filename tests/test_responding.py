@@ -187,7 +187,7 @@ def test_the_confirmation_page_without_a_submission_goes_back_to_the_consultatio
 
 
 def test_two_copies_of_one_form_arriving_at_once_store_one_response(consultation, section):
-    from guidance.submissions import submit_response
+    from guidance.responses.submissions import submit_response
 
     token = uuid.uuid4()
     details = {k: v for k, v in DETAILS.items() if k != "privacy_agreed"}

@@ -11,7 +11,7 @@ from django.db import models
 from django.template.loader import render_to_string
 
 from guidance.models import Erasure, Response
-from guidance.retention import REMOVED_TEXT, add_months, apply_retention, erase_response
+from guidance.privacy.retention import REMOVED_TEXT, add_months, apply_retention, erase_response
 from tests.factories import CommentFactory, ConsultationFactory, ResponseFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db

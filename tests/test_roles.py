@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from guidance.models import Comment, Erasure, ExportRecord, ModerationEvent, Report, Response
-from guidance.moderation import decide
+from guidance.moderation.decisions import decide
 from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, ThemeFactory
 from tests.queue_helpers import act, confirm
 

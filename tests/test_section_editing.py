@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from guidance import sections
+from guidance.consultations import sections
 from guidance.models import Section
 from tests.factories import DocumentFactory, SectionFactory
 

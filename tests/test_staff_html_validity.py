@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from guidance import previews, replies, supporting, versions
+from guidance.consultations import previews, supporting, versions
 from guidance.models import Comment, Consultation, Report
-from guidance.moderation import decide
+from guidance.moderation.decisions import decide
+from guidance.outcomes import replies
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory, ThemeFactory
 from tests.html_validity import html_errors
 from tests.test_html_validity import (

@@ -18,7 +18,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from guidance import packages, supporting
+from guidance.consultations import packages, supporting
 from guidance.models import Consultation, Document, SupportingDocument
 from tests.factories import ConsultationFactory, pdf
 

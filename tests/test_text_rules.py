@@ -1,4 +1,4 @@
-"""The text rules (guidance/text.py) are the same at every door: the public's forms, a response
+"""The text rules (guidance/responses/text.py) are the same at every door: the public's forms, a response
 typed in by staff in the admin, an imported file (the admin's upload and the import_responses
 command)."""
 
@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from guidance import text
-from guidance.imports import read_import
+from guidance.analysis.imports import read_import
 from guidance.models import Comment, Report, Response
+from guidance.responses import text
 from tests.factories import CommentFactory, QuestionFactory
 from tests.journey_helpers import comment_data, publish, section_url
 from tests.test_moderation_offline import ADD, offline_response

@@ -3,8 +3,8 @@ from django.contrib.admin import helpers
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
+from guidance.analysis.themes import add_theme
 from guidance.models import Comment
-from guidance.themes import add_theme
 from tests.factories import CommentFactory, ConsultationFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db

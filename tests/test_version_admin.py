@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from guidance import versions
+from guidance.consultations import versions
 from guidance.models import Consultation, Document, SectionLink
 from tests.factories import ConsultationFactory, NextVersionFactory, SectionFactory
 

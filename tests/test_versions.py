@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import User
 
-from guidance import versions
-from guidance.draft_import import DraftRefused, read_draft, replace_refusal, save_sections
+from guidance.consultations import versions
+from guidance.consultations.draft_import import DraftRefused, read_draft, replace_refusal, save_sections
 from guidance.models import Document, SectionLink
 from tests.factories import ConsultationFactory, DocumentFactory, NextVersionFactory, SectionFactory
 

@@ -1,11 +1,11 @@
-"""The word-by-word diff of a section's text (guidance/changes.py, word_diff): what was added and
+"""The word-by-word diff of a section's text (guidance/outcomes/changes.py, word_diff): what was added and
 removed is marked for the eye without colour and announced to screen readers, every word is shown
 as text, and long sections stay fast."""
 
 import random
 import time
 
-from guidance.changes import text_is_unchanged, word_diff
+from guidance.outcomes.changes import text_is_unchanged, word_diff
 
 ADDED_START = '<ins class="portal-diff__ins"><span class="govuk-visually-hidden">Added: </span>'
 ADDED_END = '<span class="govuk-visually-hidden"> end of addition</span></ins>'

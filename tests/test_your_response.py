@@ -12,11 +12,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance import exports, respondents
-from guidance.dashboard import dashboard
+from guidance.analysis import exports
+from guidance.analysis.dashboard import dashboard
 from guidance.models import Comment, Draft, ModerationEvent, QueuedEmail, Response
-from guidance.moderation import ModerationError, decide, decide_as_shown
-from guidance.outcomes import moderation_statistics
+from guidance.moderation.decisions import ModerationError, decide, decide_as_shown
+from guidance.outcomes.published import moderation_statistics
+from guidance.responses import respondents
 from tests.factories import ConsultationFactory, QuestionFactory, SectionFactory, ThemeFactory
 from tests.journey_helpers import DETAILS, comment_data, deliver_emails, section_url
 
@@ -547,7 +548,7 @@ def test_a_change_made_the_moment_after_the_close_is_refused_even_from_a_page_sh
 def test_the_retention_job_deletes_saved_forms_at_the_close_and_the_details_of_responses_never_sent(
     consultation, section
 ):
-    from guidance.retention import apply_retention
+    from guidance.privacy.retention import apply_retention
 
     client = Client()
     save(client, section_url(section, consultation), comment_data("Never sent."))
@@ -562,7 +563,7 @@ def test_the_retention_job_deletes_saved_forms_at_the_close_and_the_details_of_r
 def test_erasing_a_response_with_its_text_removes_the_texts_it_replaced_and_its_drafts(
     client, consultation, section, question, django_user_model
 ):
-    from guidance.retention import REMOVED_TEXT, erase_response
+    from guidance.privacy.retention import REMOVED_TEXT, erase_response
 
     send(client, section_url(section, consultation), comment_data("My name is Ann."))
     client.post(change_url(consultation, Comment.objects.get()), {"comment": "Anonymous now."})
@@ -573,7 +574,7 @@ def test_erasing_a_response_with_its_text_removes_the_texts_it_replaced_and_its_
 
 
 def test_one_inbox_is_one_inbox_however_its_address_is_written():
-    from guidance.ratelimit import recipient_fingerprint
+    from guidance.responses.ratelimit import recipient_fingerprint
 
     same = {
         recipient_fingerprint(address)
@@ -634,7 +635,7 @@ def test_stopping_the_links_ends_every_other_browsers_hold_on_the_response(clien
 def test_an_erased_response_is_let_go_by_every_browser_and_fills_in_no_later_form(
     client, consultation, section, django_user_model
 ):
-    from guidance.retention import erase_response
+    from guidance.privacy.retention import erase_response
 
     send(client, section_url(section, consultation), comment_data("Mine.", name="Ann Smith"))
     erase_response(Response.objects.get(), by=django_user_model.objects.create_user("dpo"))

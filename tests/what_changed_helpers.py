@@ -7,8 +7,8 @@ import datetime
 from django.core.cache import caches
 from django.utils import timezone
 
+from guidance.consultations.publishing import publish_outcome
 from guidance.models import Comment, Response
-from guidance.publishing import publish_outcome
 from tests.factories import (
     CommentFactory,
     ConsultationFactory,

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import guidance.models
-import guidance.text
+import guidance.responses.text
 from django.conf import settings
 from django.db import migrations, models
 
@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
             field=models.TextField(
                 blank=True,
                 editable=False,
-                validators=[guidance.text.check_long_text],
+                validators=[guidance.responses.text.check_long_text],
                 verbose_name="other, in their words",
             ),
         ),
@@ -162,7 +162,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="comment",
             name="text",
-            field=models.TextField(blank=True, validators=[guidance.text.check_long_text]),
+            field=models.TextField(blank=True, validators=[guidance.responses.text.check_long_text]),
         ),
         migrations.CreateModel(
             name="Option",

@@ -9,6 +9,6 @@
 
 urls.py lists every page; site.py is the admin site that mounts them, each behind the admin's
 sign-in, and gives the admin its name. forms.py holds these pages' forms and charts.py the
-dashboard's bar charts. The ModelAdmins stay in guidance/admin.py; what the pages do to the data
-is done by the domain modules (guidance/moderation.py, exports.py, imports.py, retention.py, ...).
+dashboard's bar charts. The ModelAdmins stay in guidance/staff/admin.py; what the pages do to the data
+is done by the domain modules (guidance/moderation/decisions.py, exports.py, imports.py, retention.py, ...).
 """

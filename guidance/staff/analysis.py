@@ -1,17 +1,17 @@
-"""Analysts' pages: a consultation's dashboard (guidance/dashboard.py counts), and the page of
-the queue's action that codes the selected comments with a theme (guidance/themes.py)."""
+"""Analysts' pages: a consultation's dashboard (guidance/analysis/dashboard.py counts), and the page of
+the queue's action that codes the selected comments with a theme (guidance/analysis/themes.py)."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404
 
-from guidance.dashboard import dashboard as count_for_dashboard
-from guidance.dashboard import format_duration
+from guidance.analysis.dashboard import dashboard as count_for_dashboard
+from guidance.analysis.dashboard import format_duration
+from guidance.analysis.themes import add_theme
 from guidance.models import Consultation
 from guidance.staff.charts import svg_chart
 from guidance.staff.forms import ApplyThemeForm
 from guidance.staff.site import staff_page
-from guidance.themes import add_theme
 
 
 @permission_required("guidance.view_comment", raise_exception=True)

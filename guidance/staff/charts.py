@@ -43,7 +43,7 @@ def shortened(label):
 
 
 def svg_chart(chart):
-    """The SVG layout of a guidance.dashboard.Chart."""
+    """The SVG layout of a guidance.analysis.dashboard.Chart."""
     labels = [shortened(bar.label) for bar in chart.bars]
     label_width = max(MIN_LABEL_WIDTH, max((len(label) for label in labels), default=0) * CHARACTER_WIDTH + 12)
     room = WIDTH - label_width - VALUE_WIDTH

@@ -1,5 +1,5 @@
 """A document's pages: its sections (edit, preview, reorder, add, remove) and importing the draft
-from a Word document or Markdown file (guidance/draft_import.py reads and saves it; the preview
+from a Word document or Markdown file (guidance/consultations/draft_import.py reads and saves it; the preview
 waits in the session between the two steps, so nothing is saved before it is seen)."""
 
 from django.conf import settings
@@ -8,11 +8,11 @@ from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from guidance import draft_import, sections
+from guidance.consultations import draft_import, sections
 from guidance.models import Document, Section
+from guidance.responses.text import whole_number
 from guidance.staff.forms import DraftUploadForm
 from guidance.staff.site import staff_page
-from guidance.text import whole_number
 
 # Importing replaces the document's sections.
 IMPORT_PERMISSIONS = ("guidance.add_section", "guidance.change_section", "guidance.delete_section")

@@ -1,5 +1,5 @@
 """Finding a response by its reference or the respondent's email address, and erasing its
-personal data (and, if asked, its text) on request (guidance/retention.py does the erasing).
+personal data (and, if asked, its text) on request (guidance/privacy/retention.py does the erasing).
 
 Who may: staff with both "Can see respondents' personal data" (guidance.view_personal_data)
 and "Can change response" (guidance.change_response). Finding by email address shows personal
@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect
 
 from guidance.models import Response
-from guidance.retention import erase_response, find_responses
+from guidance.privacy.retention import erase_response, find_responses
 from guidance.staff.forms import EraseForm, FindResponseForm
 from guidance.staff.site import staff_page
 

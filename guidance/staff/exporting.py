@@ -1,8 +1,8 @@
-"""Exporting responses to CSV (guidance/exports.py makes the file): a consultation's export page
+"""Exporting responses to CSV (guidance/analysis/exports.py makes the file): a consultation's export page
 and the queue's action. Both need guidance.export_responses; personal data also needs
 guidance.view_personal_data, and asking for it without that permission is refused and not recorded.
 
-The "you said, we did" table (guidance/changes.py) needs only guidance.view_outcome: it holds
+The "you said, we did" table (guidance/outcomes/changes.py) needs only guidance.view_outcome: it holds
 counts of published comments and the staff's own responses, nothing a respondent wrote and no
 personal data, so it is neither an export of responses nor recorded as one."""
 
@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
-from guidance import changes
-from guidance.exports import Layout, export_csv, export_filename, select_comments, table_csv
+from guidance.analysis.exports import Layout, export_csv, export_filename, select_comments, table_csv
 from guidance.models import Comment, Consultation
-from guidance.personal_data import may_see_personal_data
+from guidance.outcomes import changes
+from guidance.privacy.personal_data import may_see_personal_data
 from guidance.staff.forms import ExportForm
 from guidance.staff.site import staff_page
 

@@ -3,17 +3,17 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 
-from guidance import answers
-from guidance.exports import Layout
+from guidance.analysis.exports import Layout
 from guidance.models import Comment, Document, ModerationReason, Outcome, Question, Response, Theme
-from guidance.retention import REMOVED_TEXT
-from guidance.text import whole_number
+from guidance.privacy.retention import REMOVED_TEXT
+from guidance.responses import answers
+from guidance.responses.text import whole_number
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 class WholeNumberField(forms.IntegerField):
-    """A whole number written in the digits 0 to 9 only (guidance.text.whole_number): IntegerField
+    """A whole number written in the digits 0 to 9 only (guidance.responses.text.whole_number): IntegerField
     also reads "٠" and "３" as numbers."""
 
     def to_python(self, value):
@@ -218,7 +218,7 @@ class EraseForm(forms.Form):
 
 
 class DraftUploadForm(forms.Form):
-    # An empty file is refused by guidance/draft_import.py, saying so in its own words.
+    # An empty file is refused by guidance/consultations/draft_import.py, saying so in its own words.
     file = forms.FileField(
         allow_empty_file=True,
         label="Word document or Markdown file",
@@ -250,7 +250,7 @@ class SupportingDocumentForm(forms.Form):
         max_length=200,
         help_text="What it is, as the public will read it, such as “Full draft” or “Easy read version”.",
     )
-    # Its content is checked when it is attached (guidance/supporting.py), which refuses it with a
+    # Its content is checked when it is attached (guidance/consultations/supporting.py), which refuses it with a
     # message for this field.
     file = forms.FileField(
         help_text="A PDF, Word document (.docx), OpenDocument text (.odt) or plain text file. Its type is "
@@ -260,7 +260,7 @@ class SupportingDocumentForm(forms.Form):
 
 class QuestionForm(forms.ModelForm):
     """A question on the consultation's page: its kind, and for a choice question its options, one
-    per line, and whether it offers "Other, please say" (guidance/answers.py keeps the options)."""
+    per line, and whether it offers "Other, please say" (guidance/responses/answers.py keeps the options)."""
 
     option_lines = forms.CharField(
         label="Options",
@@ -310,7 +310,7 @@ class QuestionForm(forms.ModelForm):
 
 
 class OutcomeForm(forms.Form):
-    """A "we did" on a section, a theme or a comment. guidance/replies.py decides what is needed
+    """A "we did" on a section, a theme or a comment. guidance/outcomes/replies.py decides what is needed
     (a kind for a theme or a comment, words always) so that every door says the same."""
 
     kind = forms.ChoiceField(

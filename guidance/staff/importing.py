@@ -1,7 +1,7 @@
-"""Importing responses received elsewhere (guidance/imports.py reads and saves them): upload,
+"""Importing responses received elsewhere (guidance/analysis/imports.py reads and saves them): upload,
 then a preview where rows the file leaves unmapped get a target, then confirm or cancel. The
 uploaded file waits in private storage between the steps, the session holding only a signed
-reference to it (guidance/imports.py, keep_upload), so the preview can be corrected and confirmed
+reference to it (guidance/analysis/imports.py, keep_upload), so the preview can be corrected and confirmed
 without uploading it again."""
 
 from django.contrib import messages
@@ -10,12 +10,12 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
-from guidance import imports
-from guidance.imports import ImportRefused, read_import, run_import, target_choices
+from guidance.analysis import imports
+from guidance.analysis.imports import ImportRefused, read_import, run_import, target_choices
 from guidance.models import Consultation
+from guidance.responses.text import whole_number
 from guidance.staff.forms import ImportUploadForm
 from guidance.staff.site import staff_page
-from guidance.text import whole_number
 
 # An import adds responses with their comments.
 IMPORT_PERMISSIONS = ("guidance.add_response", "guidance.add_comment")

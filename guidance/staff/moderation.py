@@ -1,4 +1,4 @@
-"""Deciding on comments (guidance/moderation.py makes every decision).
+"""Deciding on comments (guidance/decisions.py makes every decision).
 
 - The moderation screen of a consultation: one comment at a time, shown whole, oldest first, with
   one button (or one key) per decision; then the next at once. Tabs for pending comments,
@@ -26,14 +26,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from guidance import moderation
 from guidance.models import Comment, Consultation, Response
-from guidance.moderation import DONE, ModerationError, StaleDecision
-from guidance.moderation import decide as make_decision
-from guidance.personal_data import may_see_personal_data
+from guidance.moderation import decisions
+from guidance.moderation.decisions import DONE, ModerationError, StaleDecision
+from guidance.moderation.decisions import decide as make_decision
+from guidance.privacy.personal_data import may_see_personal_data
+from guidance.responses.text import whole_number
 from guidance.staff.forms import NoteForm, ReasonForm, ScreenDecisionForm
 from guidance.staff.site import staff_page
-from guidance.text import whole_number
 
 MODERATE = "guidance.moderate_comment"
 
@@ -142,7 +142,7 @@ def refused(request, comments, shown, named):
     """True, with a message saying why, if a decision on `comments` as the page showed them would be
     refused already because one changed since."""
     try:
-        moderation.check_as_shown(list(comments.values_list("pk", flat=True)), shown)
+        decisions.check_as_shown(list(comments.values_list("pk", flat=True)), shown)
     except ModerationError as error:
         tell_refusal(request, error, named)
         return True
@@ -159,7 +159,7 @@ def tell_refusal(request, error, named):
 def confirmation_page(request, queryset, to_status, form, list_all=False):
     """The page asking why (rejecting or marking as spam), and, for comments the queue did not show
     (list_all), listing every one with the id of its last event, to confirm any decision on them."""
-    comments = moderation.with_last_event(queryset).select_related("response").order_by("created_at", "pk")
+    comments = decisions.with_last_event(queryset).select_related("response").order_by("created_at", "pk")
     comments = list(comments if list_all else comments[:10])
     count = len(comments) if list_all else queryset.count()
     verb = DECISIONS[to_status][0].rstrip("…")
@@ -198,7 +198,7 @@ def queue_of(consultation, queue):
         # Found from the few unreviewed reports first: asked for the oldest one directly,
         # PostgreSQL walks every approved comment in date order looking for a report, which
         # took half a second with none reported among a million (bench/moderation_screen.py).
-        with moderation.reading_reported():
+        with decisions.reading_reported():
             reported = list(comments.reported().values_list("pk", flat=True))
         return Comment.objects.filter(pk__in=reported).order_by("moderated_at", "pk")
     return comments.pending().order_by("created_at", "pk")
@@ -225,7 +225,7 @@ def screen(request, consultation_id):
     queue = queue_name(request.GET)
     if queue == "decided":
         return decided_page(request, consultation)
-    comment = moderation.claim_next(
+    comment = decisions.claim_next(
         queue_of(consultation, queue), request.user, passed=request.session.get(skipped_key(consultation, queue), [])
     )
     return comment_page(request, consultation, queue, comment, ScreenDecisionForm(), NoteForm())
@@ -250,7 +250,7 @@ def comment_page(request, consultation, queue, comment, form, note_form, status=
 
 def tabs(consultation, queue):
     comments = Comment.objects.filter(consultation=consultation)
-    with moderation.reading_reported():
+    with decisions.reading_reported():
         reported = comments.reported().count()
     counts = {"pending": comments.pending().count(), "reported": reported, "decided": None}
     return [
@@ -299,7 +299,7 @@ def comment_details(request, comment):
         "personal": personal,
         "hidden_from_public": response.consent == Response.Consent.DO_NOT_PUBLISH,
         # The name is published with the comment: what is approved is both.
-        "published_as": moderation.name_to_publish(response) or "Anonymous",
+        "published_as": decisions.name_to_publish(response) or "Anonymous",
         "comment_url": reverse("admin:guidance_comment_change", args=[comment.pk]),
     }
 
@@ -323,10 +323,10 @@ def screen_decide(request, consultation_id, comment_id):
     decision, seen = form.cleaned_data["decision"], form.cleaned_data["seen_event_id"]
     try:
         if decision == ScreenDecisionForm.KEEP:
-            moderation.keep_published(comment.pk, by=request.user, seen_event_id=seen)
+            decisions.keep_published(comment.pk, by=request.user, seen_event_id=seen)
             done = "kept published"
         else:
-            moderation.decide_as_shown(
+            decisions.decide_as_shown(
                 comment.pk,
                 decision,
                 by=request.user,
@@ -337,7 +337,7 @@ def screen_decide(request, consultation_id, comment_id):
             done = DONE[Comment.Status(decision)]
     except StaleDecision as refusal:
         messages.warning(request, refusal.message_for(request.user))
-        moderation.release_claim(comment.pk, request.user)
+        decisions.release_claim(comment.pk, request.user)
     except ModerationError as error:
         # Not a decision this comment allows, or not a page the portal sent: shown again, unchanged.
         form.add_error(None, str(error))
@@ -359,7 +359,7 @@ def screen_skip(request, consultation_id, comment_id):
     else:
         get_object_or_404(Comment, pk=comment_id, consultation=consultation)
         request.session[key] = [*request.session.get(key, []), comment_id][-500:]
-        moderation.release_claim(comment_id, request.user)
+        decisions.release_claim(comment_id, request.user)
     return redirect(screen_url(consultation, queue))
 
 
@@ -372,7 +372,7 @@ def screen_note(request, consultation_id, comment_id):
     note_form = NoteForm(request.POST)
     if not note_form.is_valid():
         return comment_page(request, consultation, queue, comment, ScreenDecisionForm(), note_form, status=400)
-    moderation.add_note(comment, by=request.user, text=note_form.cleaned_data["text"])
+    decisions.add_note(comment, by=request.user, text=note_form.cleaned_data["text"])
     messages.success(request, "Note added to the comment's history.")
     return redirect(screen_url(consultation, queue))
 
@@ -380,7 +380,7 @@ def screen_note(request, consultation_id, comment_id):
 def decided_page(request, consultation):
     since = timezone.now() - datetime.timedelta(days=7)
     decided = (
-        moderation.with_last_event(Comment.objects.filter(consultation=consultation))
+        decisions.with_last_event(Comment.objects.filter(consultation=consultation))
         .decided()
         .filter(moderated_at__gte=since)
         .select_related("response", "section", "question", "moderated_by")

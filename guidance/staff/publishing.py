@@ -1,6 +1,6 @@
 """A consultation's publishing page: its stage, preview links for colleagues without a login,
-publishing it and later its outcome (guidance/publishing.py and guidance/previews.py do the work),
-and its supporting documents (guidance/supporting.py)."""
+publishing it and later its outcome (consultations/publishing.py and consultations/previews.py do the work),
+and its supporting documents (guidance/consultations/supporting.py)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from guidance import previews, publishing, supporting
+from guidance.consultations import previews, publishing, supporting
 from guidance.models import Consultation, PreviewLink, SupportingDocument
 from guidance.staff.forms import PublishForm, SupportingDocumentForm
 from guidance.staff.site import staff_page

@@ -1,6 +1,6 @@
 """A consultation's "You said, we did" pages: the overview (each consulted section's published
 comments and their themes beside its "we did", and each theme's), and one comment's answer.
-guidance/replies.py writes and removes; publishing the account is the Publish page's "Publish the
+guidance/outcomes/replies.py writes and removes; publishing the account is the Publish page's "Publish the
 outcome" (guidance/staff/publishing.py).
 
 Reading needs view_outcome (Analysts and Consultation managers); writing needs add_outcome and
@@ -15,9 +15,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from guidance import changes, replies
-from guidance.markdown import render_markdown
+from guidance.consultations.markdown import render_markdown
 from guidance.models import Comment, Consultation, Outcome, Section, Theme
+from guidance.outcomes import changes, replies
 from guidance.staff.forms import OutcomeForm
 from guidance.staff.site import staff_page
 

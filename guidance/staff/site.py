@@ -22,7 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.dateparse import parse_date, parse_datetime
 
-from guidance.text import whole_number
+from guidance.responses.text import whole_number
 
 # Lookups whose values are the field's own kind of value, one or (in, range) several.
 COMPARISONS = {"exact", "gt", "gte", "lt", "lte", "in", "range"}

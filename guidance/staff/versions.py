@@ -1,7 +1,7 @@
 """A consultation's "Next version" pages: the version consulted on and any next version of it,
 starting one (a copy of the consulted version, or a Word or Markdown file read as a draft is, in
 two steps: upload, then check and save), and confirming where each of its sections comes from.
-guidance/versions.py does the work; the new version's sections are edited on the document's own
+guidance/consultations/versions.py does the work; the new version's sections are edited on the document's own
 pages (guidance/staff/drafts.py). The public sees none of it before the outcome is published."""
 
 from django.contrib import messages
@@ -11,12 +11,12 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from guidance import draft_import, versions
+from guidance.consultations import draft_import, versions
 from guidance.models import Consultation, Document
+from guidance.responses.text import whole_number
 from guidance.staff.drafts import read_upload, stored_preview
 from guidance.staff.forms import SectionLinksForm, VersionLabelForm, VersionUploadForm
 from guidance.staff.site import staff_page
-from guidance.text import whole_number
 
 # Making a version adds a document and its sections; confirming its links changes what its
 # sections say of themselves.

@@ -2,7 +2,7 @@ from django import template
 from django.db.models import Count
 
 from guidance.models import Comment, Consultation
-from guidance.moderation import reading_reported
+from guidance.moderation.decisions import reading_reported
 
 register = template.Library()
 

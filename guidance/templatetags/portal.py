@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from django import template
 from django.utils import timezone
 
-from guidance import answers
+from guidance.responses import answers
 
 register = template.Library()
 

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from guidance import answers, previews, supporting
+from guidance.consultations import previews, supporting
 from guidance.models import Comment, Consultation, Document, PreviewLink, Question
+from guidance.responses import answers
 from tests.browser.conftest import axe_violations, open_page
 from tests.factories import ConsultationFactory, QuestionFactory, SectionFactory, pdf
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from guidance.models import Comment, ModerationEvent, Report
-from guidance.moderation import decide
+from guidance.moderation.decisions import decide
 from tests.browser.conftest import axe_violations, open_page
 from tests.factories import CommentFactory, ConsultationFactory, SectionFactory
 

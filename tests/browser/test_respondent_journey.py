@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from guidance import respondents
+from guidance.mail.notifications import unsubscribe_path
 from guidance.models import Comment, Consultation, Response
-from guidance.moderation import decide
-from guidance.notifications import unsubscribe_path
+from guidance.moderation.decisions import decide
+from guidance.responses import respondents
 from tests.browser.conftest import axe_violations, open_page
 from tests.journey_helpers import deliver_emails
 

@@ -7,9 +7,9 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from guidance import versions
+from guidance.consultations import versions
 from guidance.models import Comment, Document, Report
-from guidance.moderation import decide
+from guidance.moderation.decisions import decide
 from tests.browser.conftest import axe_violations
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory, ThemeFactory
 

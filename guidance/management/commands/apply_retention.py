@@ -1,10 +1,10 @@
 """Run daily (cron, see docs/deployment.md): anonymise responses past their retention period, and
-delete uploaded response files left waiting for an import that never came (guidance/imports.py)."""
+delete uploaded response files left waiting for an import that never came (guidance/analysis/imports.py)."""
 
 from django.core.management.base import BaseCommand
 
-from guidance.imports import KEEP_HOURS, discard_old_uploads
-from guidance.retention import apply_retention
+from guidance.analysis.imports import KEEP_HOURS, discard_old_uploads
+from guidance.privacy.retention import apply_retention
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guidance.exports import Layout, export_csv, select_comments
+from guidance.analysis.exports import Layout, export_csv, select_comments
 from guidance.models import Consultation
 from guidance.staff.forms import ExportForm
 

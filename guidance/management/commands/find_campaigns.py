@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guidance.campaigns import SIMILARITY_THRESHOLD, assign_groups
 from guidance.models import Consultation
+from guidance.moderation.campaigns import SIMILARITY_THRESHOLD, assign_groups
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
-from guidance.draft_import import DraftRefused, read_draft, save_sections
+from guidance.consultations.draft_import import DraftRefused, read_draft, save_sections
 from guidance.models import Document
 
 

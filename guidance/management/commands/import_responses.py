@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guidance.imports import ImportRefused, preview_report, read_import, run_import
+from guidance.analysis.imports import ImportRefused, preview_report, read_import, run_import
 from guidance.models import Consultation
 
 

@@ -10,8 +10,10 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
-from guidance import answers, demo, moderation, publishing, themes
-from guidance import demo_after_close as after
+from guidance.analysis import themes
+from guidance.consultations import publishing
+from guidance.demo import after_the_close as after
+from guidance.demo import open_consultation
 from guidance.models import (
     Comment,
     Consultation,
@@ -24,6 +26,8 @@ from guidance.models import (
     SectionLink,
     Theme,
 )
+from guidance.moderation import decisions
+from guidance.responses import answers
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -92,9 +96,10 @@ class Command(BaseCommand):
 
 def load_demo(*, opens_at=None, closes_at=None):
     document, _ = Document.objects.update_or_create(
-        slug=demo.DOCUMENT["slug"], defaults={k: v for k, v in demo.DOCUMENT.items() if k != "slug"}
+        slug=open_consultation.DOCUMENT["slug"],
+        defaults={k: v for k, v in open_consultation.DOCUMENT.items() if k != "slug"},
     )
-    for number, part, title, slug, body in demo.SECTIONS:
+    for number, part, title, slug, body in open_consultation.SECTIONS:
         Section.objects.update_or_create(
             document=document,
             major=number,
@@ -102,8 +107,8 @@ def load_demo(*, opens_at=None, closes_at=None):
             defaults={"part": part, "title": title, "slug": slug, "body": body},
         )
 
-    details = {k: v for k, v in demo.CONSULTATION.items() if k != "slug"}
-    consultation = Consultation.objects.filter(slug=demo.CONSULTATION["slug"]).first()
+    details = {k: v for k, v in open_consultation.CONSULTATION.items() if k != "slug"}
+    consultation = Consultation.objects.filter(slug=open_consultation.CONSULTATION["slug"]).first()
     created = consultation is None
     if not created and consultation.outcome_is_published and (opens_at or closes_at):
         raise CommandError(
@@ -112,7 +117,7 @@ def load_demo(*, opens_at=None, closes_at=None):
         )
     if created:
         opens_at = opens_at or timezone.now()
-        consultation = Consultation(slug=demo.CONSULTATION["slug"], opens_at=opens_at)
+        consultation = Consultation(slug=open_consultation.CONSULTATION["slug"], opens_at=opens_at)
     if opens_at:
         consultation.opens_at = opens_at
     if closes_at or created:
@@ -124,7 +129,7 @@ def load_demo(*, opens_at=None, closes_at=None):
     consultation.document = document
     consultation.save()
 
-    for position, asked in enumerate(demo.QUESTIONS, start=1):
+    for position, asked in enumerate(open_consultation.QUESTIONS, start=1):
         question, _ = Question.objects.update_or_create(
             consultation=consultation,
             position=position,
@@ -148,7 +153,7 @@ EXAMPLE_KEY = "demo-after-the-close-{}"
 
 
 def load_after_the_close(consultation, now=None):
-    """Bring the demo consultation to where it stands after its close (guidance/demo_after_close.py).
+    """Bring the demo consultation to where it stands after its close (guidance/demo/after_the_close.py).
     The first run moves its dates into the past (open for eight weeks, closed four weeks ago) and
     adds everything; later runs add only what is missing and rewrite the demo's own texts, as
     load_demo does its sections, so running it again changes nothing."""
@@ -261,25 +266,25 @@ def example_responses(consultation, staff):
 
 def moderate(comments, staff):
     """What the respondents withdrew, then the moderators' decisions on the rest, through
-    guidance/moderation.py so the history is there, dated a day or two after each comment."""
+    guidance/decisions.py so the history is there, dated a day or two after each comment."""
     for n in after.WITHDRAWN_RESPONSES:
         response = Response.objects.get(import_key=EXAMPLE_KEY.format(n))
         withdrawn_at = response.submitted_at + datetime.timedelta(days=3)
-        moderation.withdraw(response.comments.all(), now=withdrawn_at)
+        decisions.withdraw(response.comments.all(), now=withdrawn_at)
         Response.objects.filter(pk=response.pk, withdrawn_at__isnull=True).update(
             withdrawn_at=withdrawn_at, notify=False
         )
     for key in after.WITHDRAWN_COMMENTS:
         comment = Comment.objects.get(pk=comments[key])
-        moderation.withdraw(Comment.objects.filter(pk=comment.pk), now=comment.created_at + datetime.timedelta(days=1))
+        decisions.withdraw(Comment.objects.filter(pk=comment.pk), now=comment.created_at + datetime.timedelta(days=1))
 
     pending = Comment.objects.filter(pk__in=list(comments.values())).pending()
     decided = list(pending.values_list("pk", flat=True))
     for key, (reason_code, reason) in after.REJECTED.items():
-        moderation.decide(
+        decisions.decide(
             pending.filter(pk=comments[key]), Comment.Status.REJECTED, by=staff, reason_code=reason_code, reason=reason
         )
-    moderation.decide(pending, Comment.Status.APPROVED, by=staff)
+    decisions.decide(pending, Comment.Status.APPROVED, by=staff)
     Comment.objects.filter(pk__in=decided).update(moderated_at=F("created_at") + datetime.timedelta(days=2))
     Comment.objects.filter(pk__in=decided, response__notify=True).update(notified_status=F("status"))
     ModerationEvent.objects.filter(comment__in=decided, by_respondent=False).update(

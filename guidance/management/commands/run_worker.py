@@ -1,9 +1,9 @@
-"""`manage.py run_worker`: the process that sends every email the portal queues (guidance/mailqueue.py).
+"""`manage.py run_worker`: the process that sends every email the portal queues (guidance/mail/mailqueue.py).
 
 Each round it sends what is due, in batches; when nothing is due it looks again after
 EMAIL_POLL_SECONDS. Every minute it also does the queue's housekeeping: emails whose worker stopped
 mid-batch are made due again, and the day's emails saying what happened to people's comments are
-queued (guidance/notifications.py). A thread beside it renews the lease on the emails it is sending,
+queued (guidance/mail/notifications.py). A thread beside it renews the lease on the emails it is sending,
 so that another worker takes them over soon after this one dies, and not while it is alive.
 
 It rides out the database going away (a restart, a failover, a full connection table): it says so
@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections, connection
 
-from guidance import mailqueue, notifications
+from guidance.mail import mailqueue, notifications
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Making sense of responses: themes, the dashboard, exports and imports."""

@@ -1,0 +1,1 @@
+"""The demo consultation that `make run` loads."""

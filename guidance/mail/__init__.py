@@ -1,0 +1,1 @@
+"""Email: the queue and its worker's round, the messages, the daily notifications."""

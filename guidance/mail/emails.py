@@ -1,0 +1,255 @@
+"""What the portal emails a respondent, and what the confirmation page may say about it.
+
+Three kinds of email, each queued (guidance/mail/mailqueue.py) in the transaction that causes it and
+sent by the worker: the receipt for a form sent, the link to continue a response, and the daily
+email saying what happened to someone's comments (guidance/mail/notifications.py). Each is built here
+when the worker sends it, from the response as it is then: its address, its comments' current
+text and state.
+
+The confirmation page says a receipt *will be* sent once it is queued, never that it was sent: a
+queued email is safe in the database, but the mail server may take it minutes or hours later.
+It says why not when none is queued: no address given, the portal has no mail server (the
+console, file or dummy backend), or the address has had its RATE_LIMIT_RECEIPTS_PER_DAY receipts
+for the day (counted when queued, whoever sends the form, so that nobody can use the form to
+fill a stranger's inbox).
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import models
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from guidance.consultations import versions
+from guidance.mail import mailqueue
+from guidance.models import Comment, QueuedEmail, Response
+from guidance.responses import answers, ratelimit
+
+logger = logging.getLogger(__name__)
+
+# Django's email backends that hand nothing to a mail server: they print the message, write it to a
+# file or drop it. (The tests' in-memory backend stands in for a mail server.)
+BACKENDS_THAT_SEND_NOTHING = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+
+
+class Receipt(models.TextChoices):
+    """What became of a form's receipt; the confirmation page says it in words."""
+
+    QUEUED = "queued", "Queued for the mail server"
+    NOT_ASKED = "none", "No email address given"
+    NO_MAIL_SERVER = "no_mail_server", "The portal has no mail server"
+    DAILY_LIMIT = "daily_limit", "The address has had its receipts for today"
+    ALREADY_SENT = "already_sent", "The same form was sent before"
+
+
+def has_mail_server():
+    return settings.EMAIL_BACKEND not in BACKENDS_THAT_SEND_NOTHING
+
+
+def queue_receipt(response, submission, comments):
+    """Queue the receipt for one form sent (`submission`, with its `comments`), in the caller's
+    transaction, under the recipient's daily limit. Returns what the confirmation page says."""
+    if not response.email:
+        return Receipt.NOT_ASKED
+    payload = {
+        "submission": submission.pk,
+        "sent_at": submission.sent_at.isoformat(),
+        "comments": [comment.pk for comment in comments],
+    }
+    if not has_mail_server():
+        # Chosen on purpose (a system check refuses the console by default with DEBUG off): the
+        # backend is given the message as the operator wants, but no mail server will have it.
+        mailqueue.queue(QueuedEmail.Kind.RECEIPT, response, payload)
+        return Receipt.NO_MAIL_SERVER
+    place = ratelimit.take_place("receipts", ratelimit.recipient_fingerprint(response.email))
+    if not place.taken:
+        logger.info(
+            "Receipt for response %s not queued: its address has had its receipts for today", response.reference
+        )
+        return Receipt.DAILY_LIMIT
+    mailqueue.queue(QueuedEmail.Kind.RECEIPT, response, payload)
+    return Receipt.QUEUED
+
+
+def queue_link(response, *, own):
+    """Queue an email with the link to continue `response` to its address, under a daily limit of
+    links: the response's own when `own` (the address is the one it was sent with), so that strangers
+    naming that address cannot use up its owner's links; otherwise the address's, whoever asks. True
+    if queued."""
+    if own:
+        place = ratelimit.take_place("own_links", f"response-{response.pk}")
+    else:
+        place = ratelimit.take_place("links", ratelimit.recipient_fingerprint(response.email))
+    if not place.taken:
+        logger.info("Link for response %s not queued: its address has had its links for today", response.reference)
+        return False
+    mailqueue.queue(QueuedEmail.Kind.LINK, response)
+    return True
+
+
+# Building each email when the worker sends it -------------------------------------------------
+
+
+def absolute(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def build_message(email, *, receipt_comments):
+    """The EmailMessage for a queued email, or None when there is nobody to send it to (cancelled,
+    or the address erased) or nothing left to say. It goes to the address it was queued for. A
+    receipt lists `receipt_comments` (receipts_comments(), read for the whole batch)."""
+    if not email.to:
+        return None
+    response = email.response
+    if email.kind == QueuedEmail.Kind.RECEIPT:
+        built = receipt_message(email, response, receipt_comments)
+    else:
+        builder = {QueuedEmail.Kind.LINK: link_message, QueuedEmail.Kind.NOTIFICATION: notification_message}
+        built = builder[email.kind](email, response)
+    if built is None:
+        return None
+    subject, body, headers = built
+    return EmailMessage(
+        # A subject is one line, whatever a title stored before the text rules held may contain.
+        " ".join(subject.split()),
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [email.to],
+        headers={"Message-ID": mailqueue.message_id(email), **headers},
+    )
+
+
+def continue_url(response):
+    # Imported here: respondents.py queues emails through this module.
+    from guidance.responses.respondents import continue_path
+
+    return absolute(continue_path(response))
+
+
+def put_in_words(comments):
+    """Give each comment `in_words`: what the respondent sent, as they gave it (an answer's choices,
+    then its text). Returns the comments."""
+    # Only answers to questions can have chosen options: comments on sections need no query.
+    labels = answers.chosen_labels(comment.pk for comment in comments if comment.question_id)
+    for comment in comments:
+        chosen = answers.LABEL_SEPARATOR.join(labels.get(comment.pk, []))
+        comment.in_words = "\n\n".join(part for part in (chosen, comment.text) if part)
+    return comments
+
+
+def receipts_comments(emails):
+    """What each receipt among a batch of queued emails lists, by the email's id: the comments its
+    form sent that are still its response's, in reading order, put in words. Two queries for the
+    whole batch (the comments, and the options chosen in answers), not two for each email."""
+    receipts = [email for email in emails if email.kind == QueuedEmail.Kind.RECEIPT]
+    wanted = {pk for email in receipts for pk in email.payload.get("comments", [])}
+    if not wanted:
+        return {}
+    comments = list(Comment.objects.filter(pk__in=wanted).select_related("section", "question"))
+    found = {comment.pk: comment for comment in put_in_words(comments)}
+    return {
+        email.pk: sorted(
+            (
+                found[pk]
+                for pk in email.payload.get("comments", [])
+                if pk in found and found[pk].response_id == email.response_id
+            ),
+            key=Comment.reading_order,
+        )
+        for email in receipts
+    }
+
+
+def receipt_message(email, response, comments):
+    if not comments:
+        return None
+    sent_at = email.payload.get("sent_at")
+    context = {
+        "response": response,
+        "comments": comments,
+        "sent_at": datetime.datetime.fromisoformat(sent_at) if sent_at else response.submitted_at,
+        "continue_url": continue_url(response) if response.consultation.is_open else "",
+        "site_name": settings.SITE_NAME,
+    }
+    subject = f"Your response to {response.consultation.title} ({response.reference})"
+    return subject, render_to_string("emails/receipt.txt", context), {}
+
+
+def link_message(email, response):
+    if not response.consultation.is_open or response.withdrawn_at:
+        return None
+    context = {
+        "response": response,
+        "continue_url": continue_url(response),
+        "site_name": settings.SITE_NAME,
+    }
+    subject = f"Continue your response to {response.consultation.title} ({response.reference})"
+    return subject, render_to_string("emails/link.txt", context), {}
+
+
+def what_changed_links(response):
+    """For the outcome email: each consulted section the response commented on, with its place on
+    the "What changed" page, once that page is public; [] before (or without a next version)."""
+    consultation = response.consultation
+    if not versions.what_changed_is_public(consultation):
+        return []
+    page = absolute(reverse("guidance:what_changed", args=[consultation.slug]))
+    sections = consultation.document.sections.filter(
+        pk__in=response.comments.exclude(status=Comment.Status.WITHDRAWN).values("section")
+    )
+    return [{"section": section, "url": f"{page}#section-{section.slug}"} for section in sections]
+
+
+def notification_message(email, response):
+    from guidance.mail.notifications import unsubscribe_path
+    from guidance.responses.respondents import comment_state
+
+    responses = {
+        r.pk: r
+        for r in Response.objects.filter(pk__in=email.payload.get("responses", [response.pk]), notify=True)
+        .exclude(email="")
+        .select_related("consultation")
+    }
+    if not responses:
+        return None
+    changed = dict(email.payload.get("comments", []))
+    comments = sorted(
+        Comment.objects.filter(pk__in=changed.keys(), response__in=responses.keys()).select_related(
+            "section", "question", "consultation", "response"
+        ),
+        key=lambda comment: (comment.consultation_id, comment.reading_order()),
+    )
+    items = []
+    for comment in put_in_words(comments):
+        state = comment_state(comment)
+        url = absolute(comment.get_public_url()) if state.is_published else ""
+        items.append({"comment": comment, "state": state, "url": url})
+    outcomes = [responses[pk] for pk in email.payload.get("outcomes", []) if pk in responses]
+    if not items and not outcomes:
+        return None
+    unsubscribe = absolute(unsubscribe_path(sorted(responses)))
+    context = {
+        "items": items,
+        "outcomes": [
+            {
+                "response": r,
+                "url": absolute(reverse("guidance:consultation", args=[r.consultation.slug])),
+                "sections": what_changed_links(r),
+            }
+            for r in outcomes
+        ],
+        "unsubscribe_url": unsubscribe,
+        "site_name": settings.SITE_NAME,
+    }
+    references = ", ".join(sorted({r.reference for r in responses.values()}))
+    subject = f"What happened to your response ({references})"
+    # One click unsubscribes from the mail program too (RFC 8058): it posts to the same address.
+    headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return subject, render_to_string("emails/notification.txt", context), headers

@@ -1,0 +1,1 @@
+"""Deciding on comments: the decisions and their history, public reports, campaigns."""

@@ -1,0 +1,484 @@
+"""Moderation: the one place a comment's status changes.
+
+A small state machine. `decide` performs a transition for one comment or ten thousand: it locks
+the rows, refuses the whole batch if any comment may not make that move, then sets the status
+with one UPDATE and records one ModerationEvent per comment with one INSERT, in one transaction.
+The admin's actions and buttons, the moderation screen (`decide_as_shown`) and public reports
+(through `report_comment`) all come here. Every decision made on a page says which version of
+each comment the page showed (the id of its last event, `with_last_event`), and is refused,
+changing nothing, if any has changed since (`check_as_shown`): someone decided, or the respondent
+changed or withdrew it.
+
+The moderation screen also claims each comment it shows for a few minutes (`claim_next`), keeps
+reported comments published once reviewed (`keep_published`) and takes private staff notes.
+
+What a respondent does to their own comments changes status here too, recorded in the same
+history (by_respondent): `change_text` (the earlier text kept in the event; a comment that was
+decided goes back to pending) and `withdraw` (no decision can follow). A moderator whose screen
+showed the comment before either is refused as for any decision made since (StaleDecision).
+"""
+
+import contextlib
+import datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from guidance.models import ChosenOption, Comment, ModerationEvent, ModerationReason, Report, StaffNote
+from guidance.privacy.personal_data import may_see_personal_data
+from guidance.responses import answers
+
+Status = Comment.Status
+
+# Which status may follow which. Anything not listed (including "approve what is already
+# approved") is refused, so a decision always changes something and always leaves an event.
+ALLOWED = {
+    Status.PENDING: {Status.APPROVED, Status.REJECTED, Status.SPAM},
+    Status.APPROVED: {Status.PENDING},
+    Status.REJECTED: {Status.PENDING},
+    Status.SPAM: {Status.PENDING},
+    # The respondent took it back: nothing a moderator decides can follow.
+    Status.WITHDRAWN: set(),
+}
+# What a respondent may change the text of, until the close: a comment waiting for a decision, or
+# one that was published or not published (the new text goes back to pending). Not spam.
+MAY_CHANGE_TEXT = {Status.PENDING, Status.APPROVED, Status.REJECTED}
+
+
+class ModerationError(ValueError):
+    """A decision that may not be made; nothing was changed."""
+
+
+def decide(comments, to_status, *, by, reason_code="", reason="", shown=None):
+    """Move every comment in `comments` (a queryset) to `to_status` and return how many moved.
+
+    `by` is the member of staff deciding, or None for the system. Rejection needs a reason_code
+    from ModerationReason, and "other" needs the reason in words. A decision made on a page gives
+    `shown`, {comment id: the id of its last event the page showed, 0 for none}, for every comment
+    (with_last_event), and is refused if any has changed since (check_as_shown). Raises
+    ModerationError, having changed nothing, if any comment may not move to `to_status`.
+    """
+    to_status = Status(to_status)
+    reason = reason.strip()
+    if reason_code and reason_code not in ModerationReason.values:
+        raise ModerationError(f"“{reason_code}” is not one of the reasons for a decision.")
+    if to_status == Status.REJECTED and not reason_code:
+        raise ModerationError("Choose why the comments are rejected.")
+    if reason_code == ModerationReason.OTHER and not reason:
+        raise ModerationError("Say why, in words, when the reason is “Other”.")
+
+    with transaction.atomic():
+        # Lock the rows in a fixed order, so two moderators deciding on overlapping batches
+        # queue rather than deadlock, and nothing changes a status between our read and write.
+        current = list(
+            Comment.objects.select_for_update()
+            .filter(pk__in=comments.values("pk"))
+            .order_by("pk")
+            .values_list("pk", "status")
+        )
+        if shown is not None:
+            check_as_shown([pk for pk, _ in current], shown)
+        refused = [status for _, status in current if to_status not in ALLOWED[Status(status)]]
+        if refused:
+            raise ModerationError(_refusal(refused, to_status))
+        if not current:
+            return 0
+
+        now = timezone.now()
+        pks = [pk for pk, _ in current]
+        _record_events(pks, to_status, by=by, at=now, reason_code=reason_code, reason=reason)
+        Comment.objects.filter(pk__in=pks).update(
+            status=to_status, moderated_by=by, moderated_at=now, reason_code=reason_code, reason=reason
+        )
+        if by is not None and to_status == Status.APPROVED:
+            # A moderator who publishes a comment has weighed the public's reports on it.
+            Report.objects.filter(comment_id__in=pks, reviewed_at__isnull=True).update(reviewed_at=now, reviewed_by=by)
+    return len(current)
+
+
+def _record_events(pks, to_status, *, by, at, reason_code, reason):
+    """Write one ModerationEvent per comment with one INSERT … SELECT, taking each comment's
+    from-status from its (locked, not yet updated) row. The same rows as Python objects through
+    bulk_create took most of the time of a 10,000-comment decision (bench/moderation.py)."""
+    qn = connection.ops.quote_name
+    event, comment = ModerationEvent._meta, Comment._meta
+    columns = ", ".join(
+        qn(event.get_field(name).column)
+        for name in ["comment", "from_status", "to_status", "by", "at", "reason_code", "reason"]
+    )
+    placeholders = ", ".join(["%s"] * len(pks))
+    # Only identifiers from the models' metadata and placeholders go into the text; values are parameters.
+    sql = (
+        f"INSERT INTO {qn(event.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT {qn(comment.pk.column)}, {qn(comment.get_field('status').column)}, %s, %s, %s, %s, %s "
+        f"FROM {qn(comment.db_table)} WHERE {qn(comment.pk.column)} IN ({placeholders})"
+    )
+    params = [to_status.value, by.pk if by else None, connection.ops.adapt_datetimefield_value(at), reason_code, reason]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *pks])
+
+
+def _refusal(refused_statuses, to_status):
+    counts = {}
+    for status in refused_statuses:
+        counts[status] = counts.get(status, 0) + 1
+    said = {Status.WITHDRAWN: "withdrawn by the respondent"}
+    parts = [
+        f"{n} {'is' if n == 1 else 'are'} {said.get(status, Status(status).label.lower())}"
+        for status, n in sorted(counts.items())
+    ]
+    return (
+        f"Nothing was changed: of the selected comments, {', '.join(parts)}, "
+        f"and cannot be moved to {to_status.label.lower()}."
+    )
+
+
+def report_comment(comment, reason, details=""):
+    """Store a member of the public's report on a comment. An approved comment that gathers
+    settings.REPORTS_BEFORE_REVIEW reports since its last decision goes back to pending (hidden from
+    the public) as a decision of the system, unless a moderator has already reviewed reports on it
+    and kept it, or published it again: then reports only put it on the moderators' "Reported" list,
+    so that a few people cannot take down, again and again, what a moderator decided may stand.
+    Returns the Report."""
+    if reason not in Report.Reason.values:
+        raise ModerationError(f"“{reason}” is not one of the reasons for a report.")
+    threshold = getattr(settings, "REPORTS_BEFORE_REVIEW", 3)
+    with transaction.atomic():
+        # Locking the comment makes simultaneous reports count one after another, so exactly
+        # one of them triggers the return to pending.
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        report = Report.objects.create(comment=comment, reason=reason, details=details.strip())
+        if comment.status == Status.APPROVED and not comment.reports.filter(reviewed_at__isnull=False).exists():
+            # Reports a moderator has read and kept the comment published despite no longer count.
+            since_decision = comment.reports.filter(reviewed_at__isnull=True)
+            if comment.moderated_at:
+                since_decision = since_decision.filter(created_at__gte=comment.moderated_at)
+            count = since_decision.count()
+            if count >= threshold:
+                decide(
+                    Comment.objects.filter(pk=comment.pk),
+                    Status.PENDING,
+                    by=None,
+                    reason=f"Returned for review after {count} reports from the public.",
+                )
+    return report
+
+
+# The moderation screen: one comment at a time, each claimed for a short while by the moderator
+# reading it, so that two moderators working one queue never read the same comment at once.
+
+CLAIM = datetime.timedelta(minutes=5)
+
+
+class StaleDecision(ModerationError):
+    """The history of comments moved on after a page showed them (a decision, or the respondent
+    changed or withdrew one): no decision was made. `events` are the last event of each comment
+    that changed, `decided` how many comments the decision was on."""
+
+    def __init__(self, events, decided=1):
+        self.events, self.decided = events, decided
+        super().__init__(self.message_for(None))
+
+    def message_for(self, user, named=False):
+        """Who did what, and when: "Sam Patel approved this comment at 10:02 on 3 March, after it
+        was shown to you. Your decision was not made." Each comment is named (comment 12, response
+        K7MC-4XPA) when the decision was on several, or when asked: a list shows many."""
+        if self.decided == 1 and not named:
+            if not self.events:
+                return "This comment changed after it was shown to you. Your decision was not made."
+            return f"{self.said(self.events[0], user)}, after it was shown to you. Your decision was not made."
+        if self.decided == 1:
+            return f"{self.said(self.events[0], user, named=True)}, after it was shown to you. Nothing was changed."
+        count = len(self.events)
+        said = " ".join(f"{self.said(event, user, named=True)}." for event in self.events)
+        return (
+            f"Nothing was changed: {count} of the {self.decided} comments changed after they were shown to you. "
+            f"{said} Read {'it' if count == 1 else 'them'} again before deciding."
+        )
+
+    @staticmethod
+    def said(event, user, named=False):
+        if event.by_respondent:
+            who = "The respondent"
+        elif event.by is None:
+            who = "The system"
+        elif user is not None and event.by_id == user.pk:
+            who = "You"
+        else:
+            who = event.by.get_full_name() or event.by.get_username()
+        it = f"comment {event.comment_id} (response {event.comment.response.reference})" if named else "this comment"
+        if event.is_change_of_text:
+            what = f"changed the text of {it}"
+        elif event.is_change_of_name:
+            what = f"changed the name to publish {it} under"
+        elif event.from_status == event.to_status:
+            what = f"reviewed the reports on {it} and kept it published"
+        else:
+            what = DONE_TO[Status(event.to_status)].format(it=it)
+        return f"{who} {what} at {timezone.localtime(event.at):%H:%M on %-d %B}"
+
+
+# Each status as what a moderator did, for messages and the history.
+DONE = {
+    Status.APPROVED: "approved",
+    Status.REJECTED: "rejected",
+    Status.SPAM: "marked as spam",
+    Status.PENDING: "returned to pending",
+    Status.WITHDRAWN: "withdrawn",
+}
+# The same, said of a comment when a decision made since is the reason another is refused.
+DONE_TO = {
+    Status.APPROVED: "approved {it}",
+    Status.REJECTED: "rejected {it}",
+    Status.SPAM: "marked {it} as spam",
+    Status.PENDING: "returned {it} to pending",
+    Status.WITHDRAWN: "withdrew {it}",
+}
+
+
+def with_last_event(comments):
+    """The comments (a queryset) with last_event_id: the id of the last event in each one's history,
+    None if it has none. A page that shows comments to decide on sends it back with the decision
+    (check_as_shown)."""
+    last = ModerationEvent.objects.filter(comment=OuterRef("pk")).order_by("-at", "-pk").values("pk")[:1]
+    return comments.annotate(last_event_id=Subquery(last))
+
+
+def claim_next(comments, moderator, *, now=None, passed=()):
+    """The comment `moderator` should read next from `comments` (a queue, in its order), claimed
+    for them until CLAIM from now; None when the queue is empty. Their own claim comes first, so
+    reloading the page shows the same comment; `passed` are comments they chose to skip."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        mine = comments.filter(claimed_by=moderator, claimed_until__gt=now).exclude(pk__in=passed)
+        candidates = comments.unclaimed(moderator, now).exclude(pk__in=passed)
+        # SKIP LOCKED: two moderators asking at the same moment take different comments.
+        comment = (
+            mine.select_for_update(skip_locked=True, of=("self",)).first()
+            or candidates.select_for_update(skip_locked=True, of=("self",)).first()
+        )
+        if comment is not None:
+            Comment.objects.filter(pk=comment.pk).update(claimed_by=moderator, claimed_until=now + CLAIM)
+            comment.claimed_by, comment.claimed_until = moderator, now + CLAIM
+    return comment
+
+
+def release_claim(comment_id, moderator):
+    Comment.objects.filter(pk=comment_id, claimed_by=moderator).update(claimed_by=None, claimed_until=None)
+
+
+def check_as_shown(comment_ids, shown):
+    """Refuse a decision on the comments `comment_ids` (locked by the caller) made from a page that
+    showed each one's history up to the event shown[id] (0: none), if the history of any has moved
+    on since: StaleDecision, naming each one. A page that does not say what it showed of one of
+    them, or gives an id that was never one of its events, is not a page the portal sent: refused
+    as a ModerationError (taking it for a page shown before anything changed would decide on what
+    nobody saw)."""
+    if any(pk not in shown for pk in comment_ids):
+        raise ModerationError(
+            "Nothing was changed: the page did not say which version of each comment it showed. "
+            "Reload it and decide again."
+        )
+    last = dict(with_last_event(Comment.objects.filter(pk__in=comment_ids)).values_list("pk", "last_event_id"))
+    changed = [pk for pk in comment_ids if (last[pk] or 0) != shown[pk]]
+    if not changed:
+        return
+    claimed = [(shown[pk], pk) for pk in changed if shown[pk]]
+    events_of = dict(
+        ModerationEvent.objects.filter(pk__in=[event for event, _ in claimed]).values_list("pk", "comment")
+    )
+    if any(events_of.get(event) != pk for event, pk in claimed):
+        noun = "comment's" if len(comment_ids) == 1 else "comments'"
+        raise ModerationError(f"This page does not match the {noun} history. Reload it and decide again.")
+    events = ModerationEvent.objects.filter(pk__in=[last[pk] for pk in changed]).select_related(
+        "by", "comment__response"
+    )
+    raise StaleDecision(list(events.order_by("comment_id")), decided=len(comment_ids))
+
+
+def decide_as_shown(comment_id, to_status, *, by, seen_event_id, reason_code="", reason=""):
+    """One comment's decision from the moderation screen, refused (StaleDecision) if its history
+    has moved on since it was shown: `seen_event_id` is the id of its last event then (0 if none)."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment_id)
+        decide(
+            Comment.objects.filter(pk=comment_id),
+            to_status,
+            by=by,
+            reason_code=reason_code,
+            reason=reason,
+            shown={comment_id: seen_event_id},
+        )
+        Comment.objects.filter(pk=comment_id).update(claimed_by=None, claimed_until=None)
+        # The screen showed its reports: whatever was decided, they have been seen, so a comment
+        # approved again after the public's reports hid it is not listed as reported once more.
+        comment.reports.filter(reviewed_at__isnull=True).update(reviewed_at=timezone.now(), reviewed_by=by)
+
+
+def keep_published(comment_id, *, by, seen_event_id):
+    """A moderator read a reported comment and keeps it published: its reports are marked as
+    reviewed (it leaves the "reported" list), recorded in its history as an event that changes
+    no status. Refused like a decision if someone got there first."""
+    now = timezone.now()
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment_id)
+        check_as_shown([comment.pk], {comment.pk: seen_event_id})
+        if comment.status != Status.APPROVED:
+            raise ModerationError(
+                f"Only a published comment can be kept published; this one is {Status(comment.status).label.lower()}."
+            )
+        reviewed = comment.reports.filter(reviewed_at__isnull=True).update(reviewed_at=now, reviewed_by=by)
+        if not reviewed:
+            raise ModerationError("This comment has no reports waiting for review.")
+        ModerationEvent.objects.create(
+            comment=comment,
+            from_status=Status.APPROVED,
+            to_status=Status.APPROVED,
+            by=by,
+            at=now,
+            reason=f"Kept published after reviewing {reviewed} report{'' if reviewed == 1 else 's'}.",
+        )
+        Comment.objects.filter(pk=comment_id).update(claimed_by=None, claimed_until=None)
+    return reviewed
+
+
+def may_read_notes(user):
+    """Staff notes are read by those who moderate (they write them for each other) and by those
+    allowed to see personal data, since a note may say who someone is; nobody else, and never
+    the public. An export holds them only when made with personal data."""
+    return user.has_perm("guidance.moderate_comment") or may_see_personal_data(user)
+
+
+def add_note(comment, *, by, text):
+    """A private staff note on a comment, kept in its history."""
+    text = text.strip()
+    if not text:
+        raise ModerationError("Write the note before adding it.")
+    return StaffNote.objects.create(comment=comment, by=by, text=text)
+
+
+@contextlib.contextmanager
+def reading_reported():
+    """A transaction in which the "reported" queue (Comment.objects.reported()) is read from the
+    few unreviewed reports, looking up each one's comment by its id. PostgreSQL's default costs
+    assume a spinning disk, and made it read every approved comment of the consultation instead:
+    a quarter of a second at a million comments, against 40 ms (bench/moderation_screen.py)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL random_page_cost = 1.1")
+        yield
+
+
+# What respondents do to their own comments (guidance/responses/respondents.py checks whose and when).
+
+
+def change_text(comment_id, text, *, now=None):
+    """The respondent's new text for their comment, or their new answer (a guidance.responses.answers.Answer:
+    its text, words for "Other" and options). The earlier one is kept in the event, in words; a
+    comment that was decided goes back to pending for a moderator to read the new one. Returns
+    True if it changed (the same again changes nothing)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment_id)
+        if comment.status not in MAY_CHANGE_TEXT:
+            raise ModerationError(f"A comment that is {Status(comment.status).label.lower()} cannot be changed.")
+        earlier = answers.stored_answer(comment)
+        if answers.comparable(earlier) == answers.comparable(text):
+            return False
+        ModerationEvent.objects.create(
+            comment=comment,
+            from_status=comment.status,
+            to_status=Status.PENDING,
+            by=None,
+            by_respondent=True,
+            at=now,
+            earlier_text=str(earlier),
+        )
+        ChosenOption.objects.filter(comment=comment).delete()
+        answers.save_options([(comment, text)])
+        # Its decision was about the earlier text: a moderator reads the new one afresh, and the
+        # respondent (if they asked) is told of the decision on it.
+        Comment.objects.filter(pk=comment.pk).update(
+            **answers.comment_fields(text),
+            status=Status.PENDING,
+            reason_code="",
+            reason="",
+            claimed_by=None,
+            claimed_until=None,
+            notified_status="",
+        )
+    return True
+
+
+def name_to_publish(response):
+    """The name that publishing the response's comments would show, or None (shown as "Anonymous")."""
+    if response.consent == response.Consent.PUBLISH_NAMED and response.name:
+        return response.name
+    return None
+
+
+def name_to_publish_changed(response, before, *, now=None):
+    """The respondent changed what their comments would be published under (`before`, from
+    name_to_publish, is what it was). A name is moderated content: when the new one would show a
+    name (a new name, or "Publish with my name" chosen), their published comments go back to
+    pending until a moderator has seen it, as after a change of text, and the change is recorded in
+    the history of those still pending, so that a decision made on a screen that showed the earlier
+    name is refused (StaleDecision). Nothing is needed when a name is taken away. In the caller's
+    transaction. Returns how many comments went back to pending."""
+    after = name_to_publish(response)
+    if after is None or after == before:
+        return 0
+    now = now or timezone.now()
+    affected = list(
+        Comment.objects.select_for_update()
+        .filter(response=response, status__in=[Status.APPROVED, Status.PENDING])
+        .order_by("pk")
+        .values_list("pk", "status")
+    )
+    ModerationEvent.objects.bulk_create(
+        ModerationEvent(
+            comment_id=pk,
+            from_status=status,
+            to_status=Status.PENDING,
+            by=None,
+            by_respondent=True,
+            at=now,
+            reason=ModerationEvent.NAME_CHANGED,
+        )
+        for pk, status in affected
+    )
+    approved = [pk for pk, status in affected if status == Status.APPROVED]
+    Comment.objects.filter(pk__in=approved).update(
+        status=Status.PENDING, claimed_by=None, claimed_until=None, notified_status=""
+    )
+    return len(approved)
+
+
+def withdraw(comments, *, now=None):
+    """The respondent withdraws these comments (a queryset): not public, no decision can follow,
+    out of the figures and exports by default, kept with their history. Their themes are removed,
+    so that the analysis no longer counts them. Returns how many were withdrawn."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = list(
+            Comment.objects.select_for_update()
+            .filter(pk__in=comments.values("pk"))
+            .exclude(status=Status.WITHDRAWN)
+            .order_by("pk")
+            .values_list("pk", "status")
+        )
+        if not current:
+            return 0
+        pks = [pk for pk, _ in current]
+        ModerationEvent.objects.bulk_create(
+            ModerationEvent(
+                comment_id=pk, from_status=status, to_status=Status.WITHDRAWN, by=None, by_respondent=True, at=now
+            )
+            for pk, status in current
+        )
+        Comment.objects.filter(pk__in=pks).update(status=Status.WITHDRAWN, claimed_by=None, claimed_until=None)
+        Comment.themes.through.objects.filter(comment_id__in=pks).delete()
+    return len(pks)

@@ -1,0 +1,1 @@
+"""Personal data: who may see it, retention and erasure."""

@@ -1,0 +1,1 @@
+"""The public web: views, forms, URLs, the sitemap."""

@@ -1,0 +1,616 @@
+"""The public's forms: a comment on a section, answers to the consultation's questions, a report
+on a published comment, and a respondent's own changes to their response.
+
+The first two end with the same respondent details, and either can be saved unsent to finish
+later (draft=True: nothing is required, the text rules still hold). The error messages follow the
+GOV.UK Design System's wording: say what went wrong and how to fix it, in plain English.
+"""
+
+import uuid
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import (
+    HTML,
+    ConditionalQuestion,
+    ConditionalRadios,
+    Div,
+    Field,
+    Fieldset,
+    Layout,
+    Size,
+    Submit,
+)
+from django import forms
+from django.forms.boundfield import BoundField
+from django.utils.html import conditional_escape, format_html
+
+from guidance.models import Report, Response
+from guidance.responses import answers, text
+
+MAX_COMMENT_LENGTH = 10_000
+# The words given for "Other, please say": a few words, a sentence at most.
+MAX_OTHER_LENGTH = 500
+
+# The respondent's details, stored on their response and shown filled in on their next form.
+REMEMBERED_FIELDS = ["name", "email", "respondent_type", "organisation", "consent", "notify"]
+# The fields of a respondent's form that are not their comment or answers.
+DETAILS_FIELDS = {*REMEMBERED_FIELDS, "privacy_agreed", "form_token", "website"}
+
+# The name of the button that saves a form to finish later instead of sending it.
+SAVE = "save"
+NOTIFY_LABEL = "Email me when my comments are published or not, and when the outcome is published"
+
+
+BROKEN_FORM_MESSAGE = (
+    "Something went wrong with this form, so nothing was saved. Check what you wrote below and send it again"
+)
+ALREADY_SENT_MESSAGE = (
+    "This copy of the form had already been sent, so nothing new was saved. "
+    "To send what is below as a new response, check it and send it again"
+)
+
+
+def is_token(value):
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+class PlainTextField(forms.CharField):
+    """A CharField that keeps the portal's text rules (guidance/responses/text.py): `rules` is
+    text.check_long_text (the default) or text.check_name, and text made only of spaces and
+    invisible characters counts as empty."""
+
+    def __init__(self, *args, rules=text.check_long_text, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django's own null-character validator would speak first with a technical message.
+        self.validators = [v for v in self.validators if type(v).__name__ != "ProhibitNullCharactersValidator"]
+        self.validators.insert(0, rules)
+
+    def to_python(self, value):
+        return text.tidy(super().to_python(value))
+
+
+def long_text_field(label, hint, required, required_message=""):
+    return PlainTextField(
+        label=label,
+        help_text=hint,
+        required=required,
+        max_length=MAX_COMMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": required_message,
+            "max_length": f"Your answer must be {MAX_COMMENT_LENGTH:,} characters or fewer. "
+            "Shorten it, or send the rest in another comment",
+        },
+    )
+
+
+class ShownTextBoundField(BoundField):
+    """Shows a refused control character as \ufffd, as browsers would: HTML may not contain them."""
+
+    def value(self):
+        value = super().value()
+        return text.CONTROL_CHARACTERS.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+class HoneypotForm(forms.Form):
+    """Every public form's honeypot: a field hidden from people (by CSS, and from screen
+    readers) that bots fill in. A form with it filled looks like success and stores nothing."""
+
+    bound_field_class = ShownTextBoundField
+
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    @property
+    def is_spam(self):
+        """True when the honeypot field was filled in: a person never sees it."""
+        return bool(self.data.get("website", "").strip())
+
+    def honeypot_layout(self):
+        return Div(Field.text("website"), css_class="portal-honeypot")
+
+
+class RespondentDetailsForm(HoneypotForm):
+    """Who is responding, and what they agree to. Asked on every form, pre-filled from the session:
+    with remembered=True the details show as a short summary with the fields folded away under
+    "Change your details", and with privacy_agreed=True (agreed earlier in the session) the
+    privacy agreement is not asked again."""
+
+    name = PlainTextField(
+        rules=text.check_name,
+        label="Your name (optional)",
+        help_text="We only publish your name if you choose “Publish with my name” below.",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "Your name must be 200 characters or fewer"},
+    )
+    email = forms.EmailField(
+        label="Email address (optional)",
+        help_text="Give your email address if you want a receipt. We never publish it.",
+        required=False,
+        max_length=254,
+        # An address may have letters of any script in its domain, so Django's own check lets
+        # through the characters that reverse how text displays; and forms of address that mail
+        # sending changes or refuses (text.check_email_address).
+        validators=[text.check_name, text.check_email_address],
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Your email address must be 254 characters or fewer",
+        },
+    )
+    notify = forms.BooleanField(
+        label=NOTIFY_LABEL,
+        help_text="At most one email a day. Every email has a link to stop them.",
+        required=False,
+    )
+    respondent_type = forms.ChoiceField(
+        label="I am responding as",
+        help_text="Choose the one that fits best. This helps us understand who has responded.",
+        choices=Response.RespondentType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how you are responding"},
+    )
+    organisation = PlainTextField(
+        rules=text.check_name,
+        label="Name of your organisation",
+        help_text="Only if you are responding on behalf of an organisation.",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "The name of your organisation must be 200 characters or fewer"},
+    )
+    consent = forms.ChoiceField(
+        label="Can we publish your response?",
+        help_text="A moderator reads every response before anything is published. We never publish your email address.",
+        choices=Response.Consent.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether we can publish your response"},
+    )
+    privacy_agreed = forms.BooleanField(
+        label="I agree to my response being used as the privacy notice describes",
+        error_messages={"required": "Confirm that you agree to the privacy notice"},
+    )
+    # The one-time token of this copy of the form: sending it twice stores one response. The
+    # templates render it beside the CSRF token, outside the crispy layout, so that the rest of a
+    # blank form is the same HTML for everyone and can be rendered once (templates/guidance/section.html).
+    form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, privacy_url="", remembered=False, privacy_agreed=False, draft=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.remembered = remembered
+        self.privacy_agreed_before = privacy_agreed
+        self.fields["privacy_agreed"].required = not privacy_agreed
+        # Saved to finish later: nothing is required yet, but what is there must be right.
+        self.draft = draft
+        if draft:
+            for field in self.fields.values():
+                field.required = False
+        self.privacy_url = privacy_url
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
+        if privacy_url:
+            self.fields["privacy_agreed"].help_text = format_html(
+                'The <a class="govuk-link" href="{}">privacy notice</a> explains how we use and keep your details.',
+                privacy_url,
+            )
+        self.token_was_broken = False
+        if self.is_bound and not is_token(self.data.get("form_token")):
+            # A form that lost its token still works; it just gets a fresh one. A token that is
+            # not one (changed by hand, or mangled on the way) gets an error the respondent can
+            # act on, and the form shown again gets a fresh one, so sending it again works.
+            self.token_was_broken = bool(self.data.get("form_token"))
+            self.renew_token()
+        if not self.is_bound and not self.initial.get("form_token"):
+            self.initial["form_token"] = uuid.uuid4()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has the token
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+
+    def renew_token(self):
+        self.data = self.data.copy()
+        self.data["form_token"] = str(uuid.uuid4())
+
+    def refuse_token(self):
+        """This copy of the form was already used to send something else (FormAlreadySent):
+        say so, and give the form shown again a fresh token so the respondent can send it."""
+        self.renew_token()
+        self.add_error(None, ALREADY_SENT_MESSAGE)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.token_was_broken:
+            self.add_error(None, BROKEN_FORM_MESSAGE)
+        if (
+            not self.draft
+            and cleaned.get("respondent_type") == Response.RespondentType.ORGANISATION
+            and not cleaned.get("organisation")
+        ):
+            self.add_error("organisation", "Enter the name of the organisation you are responding for")
+        if cleaned.get("notify") and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", "Enter your email address, so that we can tell you what happened to your comments")
+        if self.draft and not any(self.draft_values().values()):
+            self.add_error(None, "There is nothing to save yet. Write your comment or an answer first")
+        return cleaned
+
+    def answer_field_names(self):
+        """The fields that hold the comment or answers: every field but the respondent's details.
+        A draft keeps these, whatever kind of answer they take."""
+        return [name for name in self.fields if name not in DETAILS_FIELDS]
+
+    def draft_values(self):
+        """What was typed in the comment or answer fields, as the widgets read it from the form
+        (a list for a field of several choices), to show in the form again as it was."""
+        values = {}
+        for name in self.answer_field_names():
+            value = self.fields[name].widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            values[name] = text.tidy(value) if isinstance(value, str) else value
+        return values
+
+    def details_layout(self):
+        # The organisation's name is revealed under "On behalf of an organisation" (shown anyway
+        # without JavaScript: templates/gds/layout/conditional_question.html).
+        respondent_types = [
+            ConditionalQuestion(label, Field.text("organisation"))
+            if value == Response.RespondentType.ORGANISATION
+            else label
+            for value, label in Response.RespondentType.choices
+        ]
+        details = [
+            Field.text("name"),
+            Field.text("email"),
+            Field.checkbox("notify", small=True),
+            ConditionalRadios("respondent_type", *respondent_types),
+            Field.radios("consent", legend_size=Size.SMALL, small=True),
+        ]
+        if self.remembered and not any(name in self.errors for name in REMEMBERED_FIELDS):
+            details = [
+                HTML('{% include "includes/remembered_details.html" %}'),
+                Div(*details, template="includes/change_details.html"),
+            ]
+        agreement = (
+            HTML('{% include "includes/privacy_agreed_before.html" %}')
+            if self.privacy_agreed_before
+            else Field.checkbox("privacy_agreed")
+        )
+        return Fieldset(
+            *details,
+            agreement,
+            self.honeypot_layout(),
+            legend="About you",
+            css_class="govuk-fieldset",
+            legend_size=Size.MEDIUM,
+        )
+
+    def details(self):
+        """The cleaned respondent details, as Response fields. A draft keeps only those given."""
+        details = {name: self.cleaned_data[name] for name in REMEMBERED_FIELDS}
+        if self.draft:
+            details = {name: value for name, value in details.items() if value not in ("", None)}
+        return details
+
+    def buttons(self, send_label):
+        """Send, and save to finish later: two submit buttons, so no JavaScript is needed. Send
+        comes first, so that Enter in a field sends, as it always has."""
+        return Div(
+            Submit("submit", send_label),
+            Submit(SAVE, "Save and come back later", css_class="govuk-button--secondary"),
+            css_class="govuk-button-group",
+        )
+
+
+class CommentForm(RespondentDetailsForm):
+    """A comment on one section of the draft."""
+
+    comment = long_text_field(
+        label="Your comment",
+        hint="Tell us what you think: what works, what is missing or what should change.",
+        required=True,
+        required_message="Enter your comment",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["comment"])
+        self.helper.layout = Layout(
+            Field.textarea("comment", label_size=Size.MEDIUM, max_characters=MAX_COMMENT_LENGTH),
+            self.details_layout(),
+            self.buttons("Send comment"),
+        )
+
+
+class QuestionsForm(RespondentDetailsForm):
+    """Answers to the consultation's questions: each optional unless the question is required, and
+    at least one answered (unless the form is saved to finish later). Each question's fields follow
+    its kind (question_fields below; guidance/responses/answers.py decides what an answer may hold)."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        answer_layout = []
+        for question in self.questions:
+            fields, layout = question_fields(question)
+            self.fields.update(fields)
+            answer_layout += layout
+        self.order_fields([name for question in self.questions for name in question_field_names(question)])
+        self.helper.layout = Layout(
+            HTML('<h2 class="govuk-heading-m">Your answers</h2>'),
+            *answer_layout,
+            self.details_layout(),
+            self.buttons("Send answers"),
+        )
+
+    @property
+    def required_count(self):
+        return sum(question.required for question in self.questions)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.answered = []
+        if self.draft:
+            # Kept as typed (draft_values), to be checked when it is sent.
+            return cleaned
+        for question in self.questions:
+            answer = clean_answer(self, question)
+            if answer:
+                self.answered.append((question, answer))
+        question_errors = any(field in self.errors for field in self.answer_field_names())
+        if self.questions and not self.answered and not question_errors:
+            self.add_error(f"answer_{self.questions[0].pk}", "Answer at least one question")
+        return cleaned
+
+    def answers(self):
+        """(question, guidance.responses.answers.Answer) for each question answered, in order."""
+        return list(self.answered)
+
+
+# One question's answer, wherever it is asked: the questions form, and a respondent changing their
+# answer on their response's page.
+
+
+def question_field_names(question):
+    """The fields of one question: its answer, then the words for "Other" and the explanation
+    where it has them."""
+    name = f"answer_{question.pk}"
+    names = [name]
+    if any(option.is_other for option in answers.offered_options(question)):
+        names.append(f"{name}_other")
+    if question.has_options and question.explain_label:
+        names.append(f"{name}_text")
+    return names
+
+
+def question_fields(question):
+    """The fields that take an answer to `question` ({name: field}) and their layout: a text box;
+    radio buttons or checkboxes of its options, with a box for the words of "Other" when it offers
+    one; and its explanation box when it has one."""
+    name = f"answer_{question.pk}"
+    # crispy-forms-gds marks labels safe, so escape the question's own text here.
+    label = format_html(
+        "{}. {}{}", question.number, conditional_escape(question.text), " (required)" if question.required else ""
+    )
+    hint = conditional_escape(question.hint)
+    if not question.has_options:
+        return {name: long_text_field(label=label, hint=hint, required=False)}, [
+            Field.textarea(name, label_size=Size.SMALL)
+        ]
+    fields = {}
+    options = answers.offered_options(question)
+    choices = [(str(option.pk), option.label) for option in options]
+    invalid = {"invalid_choice": "Choose from the answers listed", "invalid_list": "Choose from the answers listed"}
+    several = question.kind == question.Kind.SEVERAL_CHOICES
+    field_class, widget, shown_as = (
+        (forms.MultipleChoiceField, forms.CheckboxSelectMultiple, Field.checkboxes)
+        if several
+        else (forms.ChoiceField, forms.RadioSelect, Field.radios)
+    )
+    fields[name] = field_class(
+        label=label, help_text=hint, choices=choices, required=False, widget=widget, error_messages=invalid
+    )
+    layout = [shown_as(name, legend_size=Size.SMALL)]
+    if any(option.is_other for option in options):
+        fields[f"{name}_other"] = PlainTextField(
+            label=format_html("If you chose “{}”, say what (question {})", answers.OTHER_LABEL, question.position),
+            required=False,
+            max_length=MAX_OTHER_LENGTH,
+            error_messages={"max_length": f"Your other answer must be {MAX_OTHER_LENGTH:,} characters or fewer"},
+        )
+        layout.append(Field.text(f"{name}_other", label_size=Size.SMALL))
+    if question.explain_label:
+        fields[f"{name}_text"] = long_text_field(
+            # Escaped here, as every label and hint from the database: crispy-forms-gds marks them safe.
+            label=format_html("{} (question {}, optional)", question.explain_label, question.position),
+            hint="",
+            required=False,
+        )
+        layout.append(Field.textarea(f"{name}_text", label_size=Size.SMALL, rows=4))
+    return fields, [Div(*layout, css_class="portal-question")]
+
+
+def clean_answer(form, question):
+    """The guidance.responses.answers.Answer that `form` (cleaned) sent for `question`; None, with the error
+    added to the form, when it is not an answer the question takes."""
+    name = f"answer_{question.pk}"
+    if any(field in form.errors for field in question_field_names(question)):
+        return None
+    sent = form.data.getlist(name) if hasattr(form.data, "getlist") else [form.data.get(name)]
+    if question.kind in (question.Kind.ONE_CHOICE, question.Kind.AGREEMENT) and len(sent) > 1:
+        # Radio buttons send one value; two is a form that was tampered with.
+        form.add_error(name, "Choose one answer")
+        return None
+    cleaned = form.cleaned_data
+    chosen = cleaned.get(name) if question.has_options else None
+    try:
+        return answers.make_answer(
+            question,
+            option_ids=([chosen] if isinstance(chosen, str) else chosen) if chosen else (),
+            other=cleaned.get(f"{name}_other", ""),
+            text=cleaned.get(f"{name}_text" if question.has_options else name, ""),
+        )
+    except answers.AnswerRefused as refusal:
+        field = {"options": name, "other": f"{name}_other", "text": f"{name}_text"}[refusal.part]
+        form.add_error(field if field in form.fields else name, refusal.message)
+        return None
+
+
+def answer_initial(comment):
+    """A stored answer as the values of its question's fields, to change it."""
+    name = f"answer_{comment.question_id}"
+    question = comment.question
+    if not question.has_options:
+        return {name: comment.text}
+    chosen = [str(pk) for pk in comment.options.values_list("pk", flat=True)]
+    initial = {
+        name: chosen if question.kind == question.Kind.SEVERAL_CHOICES else next(iter(chosen), ""),
+        f"{name}_other": comment.other_text,
+    }
+    if question.explain_label:
+        initial[f"{name}_text"] = comment.text
+    return initial
+
+
+class ReportForm(HoneypotForm):
+    """A member of the public reports a published comment: why, and optionally more in words.
+    Nothing about the reporter is asked or stored."""
+
+    reason = forms.ChoiceField(
+        label="Why are you reporting this comment?",
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select why you are reporting this comment",
+            "invalid_choice": "Select one of the reasons listed",
+        },
+    )
+    details = PlainTextField(
+        label="Tell us more (optional)",
+        help_text="Anything that helps the moderator decide. Do not include your own name or contact details.",
+        required=False,
+        max_length=MAX_COMMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "max_length": f"Your details must be {MAX_COMMENT_LENGTH:,} characters or fewer. Shorten them",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has the token
+        self.helper.layout = Layout(
+            Field.radios("reason", legend_size=Size.MEDIUM),
+            Field.textarea("details", label_size=Size.SMALL, max_characters=MAX_COMMENT_LENGTH),
+            self.honeypot_layout(),
+            Submit("submit", "Send report"),
+        )
+        self.order_fields(["reason", "details"])
+
+
+# A respondent's changes to their own response (guidance/responses/respondents.py) -------------------------
+
+
+class ChangeCommentForm(forms.Form):
+    """New text for one of the respondent's comments on a section, or their answer to a question
+    (the question's own fields, as the questions form asks it)."""
+
+    bound_field_class = ShownTextBoundField
+
+    def __init__(self, *args, comment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.comment = comment
+        if comment.question_id:
+            fields, layout = question_fields(comment.question)
+            self.fields.update(fields)
+            for field in fields.values():
+                field.required = False
+        else:
+            self.fields["comment"] = long_text_field(
+                label="Your comment",
+                hint="What you write here replaces what you sent before.",
+                required=True,
+                required_message="Enter your comment, or withdraw it instead",
+            )
+            layout = [Field.textarea("comment", label_size=Size.MEDIUM, max_characters=MAX_COMMENT_LENGTH)]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has the token
+        self.helper.layout = Layout(*layout, Submit("submit", "Save the change"))
+
+    def clean(self):
+        cleaned = super().clean()
+        self.answer = None
+        if self.comment.question_id:
+            self.answer = clean_answer(self, self.comment.question)
+            if self.answer is not None and not self.answer:
+                self.add_error(f"answer_{self.comment.question_id}", "Enter your answer, or withdraw it instead")
+        return cleaned
+
+    def new_text(self):
+        """The new comment (a string) or answer (a guidance.responses.answers.Answer)."""
+        if self.comment.question_id:
+            return self.answer
+        return self.cleaned_data.get("comment", "")
+
+
+class ChoicesForm(forms.Form):
+    """The respondent's publication choice, and whether they are told what happened."""
+
+    consent = forms.ChoiceField(
+        label="Can we publish your response?",
+        help_text="This applies to everything in your response. Not publishing, or publishing without your name, "
+        "applies at once. If you choose to publish your name, a moderator reads it first: your published "
+        "comments are hidden until then. We never publish your email address.",
+        choices=Response.Consent.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether we can publish your response"},
+    )
+    notify = forms.BooleanField(label=NOTIFY_LABEL, help_text="At most one email a day.", required=False)
+
+    def __init__(self, *args, has_email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_email = has_email
+        if not has_email:
+            del self.fields["notify"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.radios("consent", legend_size=Size.MEDIUM),
+            *([Field.checkbox("notify", small=True)] if has_email else []),
+            Submit("submit", "Save your choices"),
+        )
+
+
+class LinkForm(forms.Form):
+    """The address to email a link to continue the response to."""
+
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We will email you a link that opens your response on any device until the consultation closes.",
+        max_length=254,
+        validators=[text.check_name, text.check_email_address],
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Your email address must be 254 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.text("email"), Submit("submit", "Email me a link", css_class="govuk-button--secondary")
+        )

@@ -1,0 +1,313 @@
+"""The respondent's own pages: their response as it stands (each comment and answer with what has
+become of it, the forms they saved to finish later), and what they may change until the close.
+
+Reached from the same browser (the session remembers their response, guidance/public/views.py) or from a
+link to continue, emailed on request (guidance/responses/respondents.py). Every page here is for that person
+only: sent with Cache-Control: private, no-store.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from guidance.mail import notifications
+from guidance.mail.emails import has_mail_server, queue_link
+from guidance.models import Response
+from guidance.public.forms import ChangeCommentForm, ChoicesForm, LinkForm, answer_initial
+from guidance.public.views import (
+    bind_response,
+    bound_response,
+    for_this_visitor_only,
+    forget_response,
+    get_consultation,
+    response_comments,
+)
+from guidance.responses import ratelimit, respondents
+from guidance.responses.respondents import LinkRefused, RespondentError
+from guidance.templatetags.portal import uk_datetime
+
+
+def private_page(request, template, context, status=200):
+    return for_this_visitor_only(render(request, template, context, status=status))
+
+
+def public_consultation(request, slug):
+    """The consultation, if it is published: a draft (even seen through a preview link) has no
+    responses, so none of these pages exist for it."""
+    consultation, _ = get_consultation(request, slug)
+    if consultation.is_draft:
+        raise Http404
+    return consultation
+
+
+def current_consultation(request, slug):
+    """The consultation, with its dates as stored now: what may be changed follows them, and the
+    public pages may keep a consultation for PUBLIC_CACHE_SECONDS."""
+    consultation = public_consultation(request, slug)
+    consultation.refresh_from_db(fields=["opens_at", "closes_at"])
+    return consultation
+
+
+def own_response(request, slug):
+    """(consultation, this browser's response to it), or a page saying there is none."""
+    consultation = current_consultation(request, slug)
+    response = bound_response(request, consultation)
+    if response is None:
+        return (
+            consultation,
+            None,
+            private_page(request, "guidance/no_response.html", {"consultation": consultation}, status=404),
+        )
+    return consultation, response, None
+
+
+def refused(request, consultation, response, error):
+    """A change asked for after the close (RespondentError): said on a page, nothing changed."""
+    return private_page(
+        request,
+        "guidance/response_closed.html",
+        {"consultation": consultation, "response": response, "problem": str(error)},
+        status=403,
+    )
+
+
+def your_response(request, slug):
+    consultation, response, page = own_response(request, slug)
+    if page:
+        return page
+    saved = request.session.pop("saved", None)
+    if saved and saved.get("consultation") != consultation.slug:
+        saved = None
+    drafts = list(response.drafts.select_related("section").order_by("form_key"))
+    context = {
+        "consultation": consultation,
+        "response": response,
+        "comments": response_comments(response),
+        "drafts": drafts,
+        "saved": saved,
+        "is_open": consultation.is_open,
+        "link_form": LinkForm(initial={"email": response.email}),
+        "has_mail_server": has_mail_server(),
+        "kept_on_device": request.session.get("kept_on_device", False),
+    }
+    return private_page(request, "guidance/your_response.html", context)
+
+
+def own_comment(request, slug, comment_id, may):
+    """(consultation, response, one of its comments, None) while the respondent `may` act on it; or
+    the page to show instead: none of theirs (404), closed (403), or not one they may (their page)."""
+    consultation, response, page = own_response(request, slug)
+    if page:
+        return None, None, None, page
+    comment = get_object_or_404(response.comments.select_related("section", "question", "response"), pk=comment_id)
+    if not consultation.is_open:
+        return None, None, None, refused(request, consultation, response, RespondentError(respondents.CLOSED_MESSAGE))
+    if not may(comment):
+        return None, None, None, redirect("guidance:your_response", slug=slug)
+    return consultation, response, comment, None
+
+
+def change_comment(request, slug, comment_id):
+    consultation, response, comment, page = own_comment(request, slug, comment_id, respondents.may_change)
+    if page:
+        return page
+    if request.method == "POST":
+        form = ChangeCommentForm(request.POST, comment=comment)
+        if form.is_valid():
+            try:
+                changed = respondents.change_comment(response, comment, form.new_text())
+            except RespondentError as error:
+                return refused(request, consultation, response, error)
+            if changed:
+                messages.success(request, changed_message(comment))
+            return redirect("guidance:your_response", slug=slug)
+    else:
+        initial = {"comment": comment.text} if comment.section_id else answer_initial(comment)
+        form = ChangeCommentForm(initial=initial, comment=comment)
+    context = {"consultation": consultation, "response": response, "comment": comment, "form": form}
+    return private_page(request, "guidance/change_comment.html", context, status=400 if form.errors else 200)
+
+
+def changed_message(comment):
+    what = "comment" if comment.section_id else "answer"
+    if comment.status == "pending":
+        return f"Your {what} is changed. A moderator will read the new text."
+    return f"Your {what} is changed. A moderator will read the new text before it is published again."
+
+
+def withdraw_comment(request, slug, comment_id):
+    consultation, response, comment, page = own_comment(request, slug, comment_id, respondents.may_withdraw)
+    if page:
+        return page
+    if request.method == "POST":
+        try:
+            respondents.withdraw_comment(response, comment)
+        except RespondentError as error:
+            return refused(request, consultation, response, error)
+        what = "comment" if comment.section_id else "answer"
+        messages.success(request, f"Your {what} is withdrawn. It will not be published or used in the analysis.")
+        return redirect("guidance:your_response", slug=slug)
+    context = {"consultation": consultation, "response": response, "comment": comment}
+    return private_page(request, "guidance/withdraw_comment.html", context)
+
+
+def withdraw_response(request, slug):
+    consultation, response, page = own_response(request, slug)
+    if page:
+        return page
+    if not consultation.is_open:
+        return refused(request, consultation, response, RespondentError(respondents.CLOSED_MESSAGE))
+    if request.method == "POST":
+        try:
+            respondents.withdraw_response(response)
+        except RespondentError as error:
+            return refused(request, consultation, response, error)
+        forget_response(request, consultation)
+        request.session["withdrawn"] = {"consultation": consultation.slug, "reference": response.reference}
+        return redirect("guidance:response_withdrawn", slug=slug)
+    context = {"consultation": consultation, "response": response, "count": response.comments.count()}
+    return private_page(request, "guidance/withdraw_response.html", context)
+
+
+def response_withdrawn(request, slug):
+    consultation = public_consultation(request, slug)
+    withdrawn = request.session.get("withdrawn")
+    if not withdrawn or withdrawn.get("consultation") != consultation.slug:
+        return redirect(consultation)
+    context = {"consultation": consultation, "reference": withdrawn["reference"]}
+    return private_page(request, "guidance/response_withdrawn.html", context)
+
+
+def choices(request, slug):
+    consultation, response, page = own_response(request, slug)
+    if page:
+        return page
+    if not consultation.is_open:
+        return refused(request, consultation, response, RespondentError(respondents.CLOSED_MESSAGE))
+    has_email = bool(response.email)
+    if request.method == "POST":
+        form = ChoicesForm(request.POST, has_email=has_email)
+        if form.is_valid():
+            try:
+                respondents.change_choices(
+                    response, consent=form.cleaned_data["consent"], notify=form.cleaned_data.get("notify", False)
+                )
+            except RespondentError as error:
+                return refused(request, consultation, response, error)
+            messages.success(request, "Your choices are saved.")
+            return redirect("guidance:your_response", slug=slug)
+    else:
+        form = ChoicesForm(initial={"consent": response.consent, "notify": response.notify}, has_email=has_email)
+    context = {"consultation": consultation, "response": response, "form": form}
+    return private_page(request, "guidance/choices.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def email_link(request, slug):
+    """Email a link to continue the response on any device, to the address given (which becomes
+    the response's)."""
+    consultation, response, page = own_response(request, slug)
+    if page:
+        return page
+    if not consultation.is_open:
+        return refused(request, consultation, response, RespondentError(respondents.CLOSED_MESSAGE))
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        context = {"consultation": consultation, "response": response, "form": form}
+        return private_page(request, "guidance/email_link.html", context, status=400)
+    asked = ratelimit.take_place("link_requests", ratelimit.client_fingerprint(request))
+    if not asked.taken:
+        messages.warning(
+            request,
+            "We have not sent a link: this connection has asked for as many links as we send in an hour. "
+            f"You can ask again from {uk_datetime(asked.until)}.",
+        )
+        return redirect("guidance:your_response", slug=slug)
+    address = form.cleaned_data["email"]
+    own = bool(response.email) and ratelimit.canonical_address(address) == ratelimit.canonical_address(response.email)
+    if not own:
+        Response.objects.filter(pk=response.pk).update(email=address)
+        response.email = address
+    if not has_mail_server():
+        messages.warning(request, "This website is not set up to send emails, so we cannot send you a link.")
+    elif queue_link(response, own=own):
+        messages.success(request, f"We will email a link to {response.email} in the next few minutes.")
+    else:
+        messages.warning(
+            request,
+            f"We have not sent another link: {response.email} has already been sent as many links as we send "
+            "to one address in a day. Use a link we sent before, or try again tomorrow.",
+        )
+    return redirect("guidance:your_response", slug=slug)
+
+
+@require_POST
+def revoke_links(request, slug):
+    consultation, response, page = own_response(request, slug)
+    if page:
+        return page
+    respondents.revoke_links(response)
+    # Every other browser that opened a link lets go of the response; this one keeps it.
+    bind_response(request, response)
+    messages.success(
+        request,
+        "Every link we have emailed you for this response has stopped working, and any other browser "
+        "that opened one no longer shows your response.",
+    )
+    return redirect("guidance:your_response", slug=slug)
+
+
+@require_POST
+def this_device(request, slug):
+    """Keep the response on this device until the consultation closes, or forget it now."""
+    consultation, response, page = own_response(request, slug)
+    if page:
+        return page
+    if request.POST.get("keep") == "yes" and consultation.is_open:
+        request.session["kept_on_device"] = True
+        request.session.set_expiry(consultation.closes_at)
+        messages.success(request, "This browser will remember your response until the consultation closes.")
+        return redirect("guidance:your_response", slug=slug)
+    forget_response(request, consultation)
+    request.session.pop("kept_on_device", None)
+    request.session.set_expiry(0)
+    request.session["forgotten"] = consultation.slug
+    return redirect(consultation)
+
+
+def continue_response(request, slug, token):
+    """A link to continue: this browser takes up the response, and the address bar loses the token."""
+    consultation = current_consultation(request, slug)
+    try:
+        response = respondents.response_for_link(token, consultation)
+    except LinkRefused as refusal:
+        status = 404 if refusal.reason in (LinkRefused.BROKEN, LinkRefused.OTHER_CONSULTATION) else 410
+        context = {"consultation": consultation, "reason": refusal.reason}
+        return private_page(request, "guidance/link_refused.html", context, status=status)
+    # A new session key for a browser that now holds the response (against session fixation).
+    request.session.cycle_key()
+    bind_response(request, response)
+    return redirect("guidance:your_response", slug=slug)
+
+
+@csrf_exempt
+def unsubscribe(request, token):
+    """One click: the link turns off the emails saying what happened (a mail program's own button
+    posts here, RFC 8058, without a CSRF token; it carries the signed token instead). The page
+    offers to turn them on again, in case a mail program that checks links opened it."""
+    responses = notifications.responses_for_token(token)
+    if responses is None:
+        return private_page(request, "guidance/unsubscribe.html", {"broken": True}, status=404)
+    resubscribe = request.method == "POST" and request.POST.get("notify") == "on"
+    notifications.set_notify(responses, resubscribe)
+    context = {
+        "references": sorted(responses.values_list("reference", flat=True)),
+        "subscribed": resubscribe,
+        "action": reverse("guidance:unsubscribe", args=[token]),
+        "now": timezone.now(),
+    }
+    return private_page(request, "guidance/unsubscribe.html", context)

@@ -1,0 +1,312 @@
+"""What a question asks and what an answer to it holds.
+
+A question (guidance.models.Question) is one of four kinds: free text, one choice (radio buttons,
+optionally with "Other, please say"), several choices (checkboxes, the same) or an agreement scale
+(the six fixed points of AGREEMENT_SCALE). A choice or agreement question may add a free-text box
+under it (Question.explain_label, such as "Please explain"). Any question may be required. The
+options are rows (guidance.models.Option), kept in step with the question by set_options().
+
+An answer is stored as one Comment on the question, moderated like any comment:
+
+- Comment.text: the answer to a free-text question, or the words in the explanation box of a
+  choice question (empty when none were given);
+- Comment.options, through ChosenOption: the options chosen, as rows, never as text, so an
+  option that is not the question's cannot be stored and an option that was chosen cannot be
+  deleted;
+- Comment.other_text: the respondent's own words when they chose "Other, please say".
+
+In code an answer travels as an Answer: (options, other, text). make_answer() builds one from
+what a form sent and refuses anything the question does not offer (AnswerRefused); the public's
+form (guidance/public/forms.py) and anything else that takes answers go through it.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count
+
+from guidance.models import ChosenOption, Comment, Option, Question
+
+AGREEMENT_SCALE = [
+    "Strongly agree",
+    "Agree",
+    "Neither agree nor disagree",
+    "Disagree",
+    "Strongly disagree",
+    "Don't know",
+]
+OTHER_LABEL = "Other"
+# How chosen labels are joined in one cell or line: "Agree; Other: a fairer way to pay".
+LABEL_SEPARATOR = "; "
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer to one question: the options chosen (Option rows, in the question's order), the
+    respondent's words for "Other" and the free text (the answer, or its explanation)."""
+
+    options: tuple = ()
+    other: str = ""
+    text: str = ""
+
+    def __bool__(self):
+        return bool(self.options or self.text)
+
+    @property
+    def labels(self):
+        """The chosen options as people read them: "Other: their words" for Other."""
+        return [option_label(option, self.other) for option in self.options]
+
+    def __str__(self):
+        """The whole answer in words, as a receipt shows it: the choices, then the text."""
+        chosen = LABEL_SEPARATOR.join(self.labels)
+        return "\n\n".join(part for part in (chosen, self.text) if part)
+
+
+class AnswerRefused(Exception):
+    """What a form sent is not an answer this question takes. `part` is "options", "other" or
+    "text"; the message says what to do, in the public's words."""
+
+    def __init__(self, part, message):
+        super().__init__(message)
+        self.part = part
+        self.message = message
+
+
+class OptionsInUse(Exception):
+    """Changing a question's options would remove one that answers have chosen."""
+
+
+def option_label(option, other=""):
+    return f"{option.label}: {other}" if option.is_other and other else option.label
+
+
+def offered_options(question):
+    """The question's options in order (from a prefetch, when there is one)."""
+    return sorted(question.options.all(), key=lambda option: option.position)
+
+
+def make_answer(question, option_ids=(), other="", text=""):
+    """The Answer that a form's values give, or AnswerRefused. option_ids are the ids sent (strings
+    or numbers); other and text are already tidied by the text rules (guidance/responses/text.py). An answer
+    with nothing in it is an empty Answer: whether one is needed is for the caller (required
+    questions, "answer at least one")."""
+    if question.kind == Question.Kind.TEXT:
+        if option_ids or other:
+            raise AnswerRefused("options", "This question takes words only")
+        answer = Answer(text=text)
+    else:
+        offered = {str(option.pk): option for option in offered_options(question)}
+        chosen_ids = {str(value) for value in option_ids}
+        unknown = chosen_ids - offered.keys()
+        if unknown:
+            raise AnswerRefused("options", "Choose from the answers listed")
+        if len(chosen_ids) > 1 and question.kind != Question.Kind.SEVERAL_CHOICES:
+            raise AnswerRefused("options", "Choose one answer")
+        options = tuple(option for key, option in offered.items() if key in chosen_ids)
+        chose_other = any(option.is_other for option in options)
+        if chose_other and not other:
+            raise AnswerRefused("other", "Say what your other answer is")
+        if text and not question.explain_label:
+            raise AnswerRefused("text", "This question takes a choice only")
+        # Words typed for "Other" without choosing it were left in a box that was hidden or passed
+        # over: as GOV.UK's conditional questions do, they are not kept.
+        answer = Answer(options=options, other=other if chose_other else "", text=text)
+    if question.required and not (answer.options if question.has_options else answer.text):
+        raise AnswerRefused("options" if question.has_options else "text", required_message(question))
+    return answer
+
+
+def required_message(question):
+    if question.kind == Question.Kind.TEXT:
+        return f"Answer question {question.position}"
+    if question.kind == Question.Kind.SEVERAL_CHOICES:
+        return f"Choose at least one answer to question {question.position}"
+    return f"Choose an answer to question {question.position}"
+
+
+# Storing answers --------------------------------------------------------------------------------
+
+
+def as_answer(value):
+    """An Answer for what a form sent: an Answer already, or the text of a comment (a string)."""
+    return value if isinstance(value, Answer) else Answer(text=value)
+
+
+def comment_fields(value):
+    """The Comment fields that hold an Answer or a comment's text (save_options stores the options)."""
+    answer = as_answer(value)
+    return {"text": answer.text, "other_text": answer.other}
+
+
+def comparable(value):
+    """What two answers must share to be the same answer: text, other words and option ids."""
+    answer = as_answer(value)
+    return (answer.text, answer.other, tuple(sorted(option.pk for option in answer.options)))
+
+
+def save_options(comments_and_values):
+    """Store the chosen options of each (saved Comment, Answer or text) pair. Refuses an option
+    that is not of the comment's question: the form checked it, and this is the last door."""
+    rows = []
+    for comment, value in comments_and_values:
+        for option in as_answer(value).options:
+            if option.question_id != comment.question_id:
+                raise ValueError(f"Option {option.pk} is not an option of question {comment.question_id}")
+            rows.append(ChosenOption(comment=comment, option=option))
+    ChosenOption.objects.bulk_create(rows)
+
+
+def stored_answer(comment):
+    """The Answer a stored comment holds (one query for its options)."""
+    options = tuple(comment.options.order_by("position")) if comment.question_id else ()
+    return Answer(options=options, other=comment.other_text, text=comment.text)
+
+
+def chosen_labels(comment_ids):
+    """{comment id: ["Partly"]} for the comments that chose options, in each question's order, in
+    one query. "Other" reads "Other: their words"."""
+    comment_ids = list(comment_ids)
+    if not comment_ids:
+        return {}
+    labels = defaultdict(list)
+    rows = (
+        ChosenOption.objects.filter(comment_id__in=comment_ids)
+        .select_related("option")
+        .order_by("comment_id", "option__position")
+        .values_list("comment_id", "option__label", "option__is_other", "comment__other_text")
+    )
+    for comment_id, label, is_other, other in rows:
+        labels[comment_id].append(f"{label}: {other}" if is_other and other else label)
+    return dict(labels)
+
+
+# Counting ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class OptionCount:
+    label: str
+    count: int
+    share: float  # of the answers that chose something, 0 to 100
+
+
+@dataclass
+class QuestionCounts:
+    question: Question
+    answered: int  # answers that chose at least one option
+    options: list
+
+
+def option_counts(consultation, questions=None):
+    """For each choice or agreement question of the consultation, in order: how many answers chose
+    each option, and what share of the answers that chose anything that is. Answers marked as spam,
+    and answers the respondent withdrew, are not counted; every other answer is, whatever its
+    moderation and publication (as the moderation figures count "received"). Two grouped counts,
+    whatever the number of answers (and two queries for the questions and options, unless
+    `questions` come with their options)."""
+    if questions is None:
+        questions = consultation.questions.prefetch_related("options")
+    questions = [q for q in questions if q.has_options]
+    if not questions:
+        return []
+    counted = ChosenOption.objects.filter(option__question__consultation=consultation).exclude(
+        comment__status__in=[Comment.Status.SPAM, Comment.Status.WITHDRAWN]
+    )
+    per_option = dict(counted.order_by().values_list("option").annotate(n=Count("*")).values_list("option", "n"))
+    answered = dict(
+        counted.order_by()
+        .values_list("option__question")
+        .annotate(n=Count("comment", distinct=True))
+        .values_list("option__question", "n")
+    )
+    result = []
+    for question in questions:
+        total = answered.get(question.pk, 0)
+        result.append(
+            QuestionCounts(
+                question,
+                total,
+                [
+                    OptionCount(
+                        option.label,
+                        per_option.get(option.pk, 0),
+                        100 * per_option.get(option.pk, 0) / total if total else 0,
+                    )
+                    for option in offered_options(question)
+                ],
+            )
+        )
+    return result
+
+
+# Keeping a question's options in step -------------------------------------------------------------
+
+
+def wanted_labels(kind, labels, offers_other):
+    """The option labels a question of this kind has, in order, with (label, is_other)."""
+    if kind == Question.Kind.TEXT:
+        return []
+    if kind == Question.Kind.AGREEMENT:
+        return [(label, False) for label in AGREEMENT_SCALE]
+    wanted = [(label, False) for label in labels]
+    if offers_other:
+        wanted.append((OTHER_LABEL, True))
+    return wanted
+
+
+def plan_options(question, kind, labels, offers_other):
+    """(wanted, kept, removed) for giving the question these options: wanted is [(label, is_other)]
+    in order, kept maps an index of wanted to the existing Option it becomes, removed lists the
+    Options that go. An option keeps its row (and so its answers) when its label stays, or when it
+    is renamed in its place (a typo put right)."""
+    wanted = wanted_labels(kind, [label.strip() for label in labels if label.strip()], offers_other)
+    current = list(question.options.order_by("position")) if question.pk else []
+    kept, unmatched = {}, []
+    for index, (label, is_other) in enumerate(wanted):
+        match = next((o for o in current if o.label == label and o.is_other == is_other), None)
+        if match:
+            kept[index] = match
+            current.remove(match)
+        else:
+            unmatched.append(index)
+    # What is left pairs up in order: a label changed in place is a rename of that option.
+    for index in unmatched:
+        candidate = next((o for o in current if o.is_other == wanted[index][1]), None)
+        if candidate:
+            kept[index] = candidate
+            current.remove(candidate)
+    return wanted, kept, current
+
+
+def options_problem(question, kind, labels=(), offers_other=False):
+    """Why the question cannot have these options (an option answers chose would go), or ""."""
+    _, _, removed = plan_options(question, kind, labels, offers_other)
+    in_use = [o for o in removed if ChosenOption.objects.filter(option=o).exists()]
+    if not in_use:
+        return ""
+    names = ", ".join(f"“{o.label}”" for o in in_use)
+    return f"Answers have chosen {names}, so it cannot be removed (nor the question's kind changed)."
+
+
+@transaction.atomic
+def set_options(question, labels=(), offers_other=False):
+    """Give the question exactly these options, in this order (the agreement scale's own for an
+    agreement question, none for free text): see plan_options. An option that answers chose cannot
+    be removed (OptionsInUse, and nothing changes)."""
+    list(Option.objects.select_for_update().filter(question=question))
+    problem = options_problem(question, question.kind, labels, offers_other)
+    if problem:
+        raise OptionsInUse(problem)
+    wanted, kept, removed = plan_options(question, question.kind, labels, offers_other)
+    Option.objects.filter(pk__in=[o.pk for o in removed]).delete()
+    # Positions move out of the way first, each to its own: (question, position) is unique.
+    for offset, option in enumerate(kept.values(), start=1000):
+        Option.objects.filter(pk=option.pk).update(position=offset)
+    for index, (label, is_other) in enumerate(wanted):
+        option = kept.get(index)
+        if option:
+            Option.objects.filter(pk=option.pk).update(position=index + 1, label=label, is_other=is_other)
+        else:
+            Option.objects.create(question=question, position=index + 1, label=label, is_other=is_other)
