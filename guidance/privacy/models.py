@@ -1,0 +1,36 @@
+"""The record of personal data removed."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from guidance.consultations.models import Consultation
+
+
+class Erasure(models.Model):
+    """Audit record of personal data removed, by the retention job or on a person's request."""
+
+    class Scope(models.TextChoices):
+        PERSONAL_DATA = "personal", "Personal data"
+        PERSONAL_DATA_AND_TEXT = "personal_text", "Personal data and the text of comments"
+
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the daily retention job did it.",
+    )
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="erasures")
+    scope = models.CharField(max_length=16, choices=Scope)
+    response_count = models.PositiveIntegerField()
+    references = models.TextField(blank=True, help_text="The references of the responses affected.")
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.get_scope_display()}: {self.response_count} responses ({self.at:%d %b %Y})"
