@@ -176,7 +176,7 @@ def email_queue_figures():
 
 class ViewStartedMiddleware:
     """Notes on the request that its view was reached, so that an error page can tell someone whose
-    form was refused before any view ran that nothing of it was saved (guidance/public/views.py,
+    form was refused before any view ran that nothing of it was saved (guidance/public/visitors.py,
     server_error)."""
 
     def __init__(self, get_response):
@@ -276,7 +276,7 @@ def what_became_of_what_was_sent(request):
     templates/includes/what_was_sent.html: "stored", "not_stored", "unknown" (it was being saved, or
     a view that keeps no such note was handling it), "after_sending" (the page that follows a form
     sent, so what it sent was saved), or "" (nothing was sent). The public's forms note how far
-    they got (guidance/public/views.py, sending); a post refused before any view ran stored nothing."""
+    they got (guidance/public/visitors.py, sending); a post refused before any view ran stored nothing."""
     if request.method != "POST":
         return "after_sending" if is_page_after_sending(request) else ""
     state = getattr(request, "sending", None)

@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Operations: the Content-Security-Policy and Permissions-Policy headers; a request id for the
     # logs; the health checks answered before host checks and sessions. (A database that fails
-    # anywhere below gets the 503 page from the 500 handler, guidance.public.views.server_error.)
+    # anywhere below gets the 503 page from the 500 handler, guidance.public.errors.server_error.)
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "consult.middleware.RequestIdMiddleware",
@@ -394,7 +394,7 @@ RATE_LIMIT_LINKS_PER_DAY = env_int("RATE_LIMIT_LINKS_PER_DAY", 5)
 # the form to mail a list of strangers.
 RATE_LIMIT_LINK_REQUESTS_PER_HOUR = env_int("RATE_LIMIT_LINK_REQUESTS_PER_HOUR", 5)
 # A missing or wrong CSRF token gets a page in our design.
-CSRF_FAILURE_VIEW = "guidance.public.views.csrf_failure"
+CSRF_FAILURE_VIEW = "guidance.public.errors.csrf_failure"
 # --- Production hardening: security headers, CSP, request limits, database timeouts. ---
 # Secure by default whenever DEBUG is off: the portal runs behind a TLS-terminating proxy or load
 # balancer that sets X-Forwarded-Proto, and `manage.py check --deploy` passes with no warning.
@@ -429,7 +429,7 @@ CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # no page script reads the token: forms carry it in a hidden field
 # Gone when the browser closes, as the respondent's session is: the cookie also tells forms sent at
-# the same moment from one browser apart from another's (guidance/public/views.py, browser_of).
+# the same moment from one browser apart from another's (guidance/public/visitors.py, browser_of).
 CSRF_COOKIE_AGE = None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -526,7 +526,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DATABASE_UNAVAILABLE_RETRY_AFTER = 30
 
 # Statement and lock timeouts on PostgreSQL. A page that waits on a lock or a slow statement longer
-# than these gets the 503 page (guidance.public.views.server_error) well before gunicorn's own timeout
+# than these gets the 503 page (guidance.public.errors.server_error) well before gunicorn's own timeout
 # (GUNICORN_TIMEOUT, 30 s) would kill its worker mid-request, and a lock held for a minute no longer
 # holds every page for a minute. The web process is the one consult/wsgi.py starts (it sets
 # PORTAL_PROCESS=web); the email worker and the management commands (imports, exports, retention)

@@ -12,8 +12,8 @@ urlpatterns = [
 ]
 
 # The error pages in our design. 400 and 500 are rendered without the database or the request;
-# none of them reads the body of the request again (guidance/public/views.py explains why).
-handler400 = "guidance.public.views.bad_request"
-handler403 = "guidance.public.views.permission_denied"
-handler404 = "guidance.public.views.page_not_found"
-handler500 = "guidance.public.views.server_error"
+# none of them reads the body of the request again (guidance/public/errors.py explains why).
+handler400 = "guidance.public.errors.bad_request"
+handler403 = "guidance.public.errors.permission_denied"
+handler404 = "guidance.public.errors.page_not_found"
+handler500 = "guidance.public.errors.server_error"

@@ -6,4 +6,7 @@ class GuidanceConfig(AppConfig):
     verbose_name = "Consultation portal"
 
     def ready(self):
-        from guidance import checks  # noqa: F401  (registers the system checks
+        from guidance import checks  # noqa: F401  (registers the system checks)
+        from guidance.consultations import changed
+
+        changed.connect()

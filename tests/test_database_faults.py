@@ -94,7 +94,7 @@ def test_when_the_session_cannot_be_saved_after_the_comment_is_stored_the_page_s
 @pytest.mark.django_db
 def test_a_failure_in_the_middle_of_storing_is_said_to_be_unknown_and_safe_to_send_again(client, consultation, section):
     client.raise_request_exception = False
-    with mock.patch("guidance.public.views.submit_response", side_effect=DATABASE_DOWN):
+    with mock.patch("guidance.public.submitting.submit_response", side_effect=DATABASE_DOWN):
         page = client.post(section_url(section, consultation), comment_data(form_token=str(uuid.uuid4())))
     text = assert_unavailable(page)
     assert "We cannot tell whether what you sent was saved" in text
@@ -114,7 +114,7 @@ def test_the_confirmation_page_meeting_the_database_down_says_the_comment_was_sa
 @pytest.mark.django_db
 def test_other_failures_are_the_500_page_and_say_what_became_of_the_form(client, consultation, section):
     client.raise_request_exception = False
-    with mock.patch("guidance.public.views.submit_response", side_effect=ValueError("a bug")):
+    with mock.patch("guidance.public.submitting.submit_response", side_effect=ValueError("a bug")):
         page = client.post(section_url(section, consultation), comment_data(form_token=str(uuid.uuid4())))
     assert page.status_code == 500
     assert "We cannot tell whether what you sent was saved" in page.content.decode()

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import OperationalError
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
@@ -166,14 +167,18 @@ def respondent_pages(consultation, settings):
     late_response = consultation.responses.get(comments__text="Late.")
     late_comment = late_response.comments.get()
     Consultation.objects.filter(pk=consultation.pk).update(
-        opens_at=timezone.now() - datetime.timedelta(days=7), closes_at=timezone.now() - datetime.timedelta(minutes=1)
+        opens_at=timezone.now() - datetime.timedelta(days=7),
+        closes_at=timezone.now() - datetime.timedelta(minutes=1),
+        content_version=F("content_version") + 1,  # as any change of its dates does
     )
     pages["your response after the close"] = page(late.get(your_response))
     pages["a change refused after the close"] = page(
         late.post(reverse("guidance:change_comment", args=[SLUG, late_comment.pk]), {"comment": "Too late"}), 403
     )
     pages["link, expired"] = page(Client().get(respondents.continue_path(late_response)), 410)
-    Consultation.objects.filter(pk=consultation.pk).update(closes_at=timezone.now() + datetime.timedelta(days=7))
+    Consultation.objects.filter(pk=consultation.pk).update(
+        closes_at=timezone.now() + datetime.timedelta(days=7), content_version=F("content_version") + 1
+    )
     return pages
 
 
@@ -185,9 +190,9 @@ def error_pages(consultation, settings):
     pages["403 form without its CSRF token"] = page(
         Client(enforce_csrf_checks=True).post(consultation.get_absolute_url() + "questions/", DETAILS), 403
     )
-    with mock.patch("guidance.public.views.Consultation.objects.in_list_order", side_effect=RuntimeError("a bug")):
+    with mock.patch("guidance.public.pages.Consultation.objects.in_list_order", side_effect=RuntimeError("a bug")):
         pages["500"] = page(anyone.get("/"), 500)
-    with mock.patch("guidance.public.views.Consultation.objects.in_list_order", side_effect=OperationalError("gone")):
+    with mock.patch("guidance.public.pages.Consultation.objects.in_list_order", side_effect=OperationalError("gone")):
         pages["503 database unavailable"] = page(anyone.get("/"), 503)
     for context in [{}, {"sent_a_form": True}, {"after_sending": True}]:
         pages[f"503 very busy {context}"] = render_to_string("503_busy.html", {"site_name": "Portal", **context})

@@ -96,7 +96,7 @@ def test_health_check_answers_503_without_a_traceback_when_the_database_fails(cl
 def test_a_public_page_shows_the_friendly_503_page_when_the_database_is_down(client):
     client.raise_request_exception = False
     with mock.patch(
-        "guidance.public.views.Consultation.objects.in_list_order",
+        "guidance.public.pages.Consultation.objects.in_list_order",
         side_effect=OperationalError("server closed the connection"),
     ):
         response = client.get("/")
@@ -110,7 +110,7 @@ def test_a_public_page_shows_the_friendly_503_page_when_the_database_is_down(cli
 @pytest.mark.django_db
 def test_other_errors_are_not_dressed_up_as_503(client):
     client.raise_request_exception = False
-    with mock.patch("guidance.public.views.Consultation.objects.in_list_order", side_effect=ValueError("a bug")):
+    with mock.patch("guidance.public.pages.Consultation.objects.in_list_order", side_effect=ValueError("a bug")):
         assert client.get("/").status_code == 500
 
 

@@ -334,7 +334,7 @@ def test_a_server_error_is_a_500_page_in_our_design(consultation, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("guidance.public.views.Consultation.objects.in_list_order", broken)
+    monkeypatch.setattr("guidance.public.pages.Consultation.objects.in_list_order", broken)
     page = Client(raise_request_exception=False).get("/")
     assert page.status_code == 500
     assert "Sorry, there is a problem with the service" in page.content.decode()

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from guidance.consultations.changed import public_pages_changed
 from guidance.models import Comment
 
 
@@ -16,4 +17,5 @@ def add_theme(comments, theme):
             if pk not in already
         ]
         through.objects.bulk_create(new, batch_size=1000)
+        public_pages_changed(consultations=[theme.consultation_id])  # what people said, by theme
     return len(new)

@@ -41,6 +41,7 @@ from django.db import transaction
 from django.utils.text import Truncator, slugify
 
 from guidance.consultations import limited
+from guidance.consultations.changed import public_pages_changed
 from guidance.consultations.draft_reading import DraftRefused
 from guidance.models import Comment, Outcome, Section
 
@@ -146,4 +147,5 @@ def save_sections(document, sections):
             Section(document=document, **(section.as_dict() if isinstance(section, DraftSection) else section))
             for section in sections
         )
+        public_pages_changed(documents=[document])
     return len(sections)

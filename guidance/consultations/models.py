@@ -224,11 +224,12 @@ class Consultation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
 
-    objects = ConsultationQuerySet.as_manager()
+    # One more each time something the public pages show of it changes (a decision on a comment, an
+    # edit, an erasure, publishing: guidance/consultations/changed.py). Every server process keeps
+    # those pages under this number, so the next view after a change reads afresh, on every copy.
+    content_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
-    # True on a draft shown as a preview (guidance/public/views.py get_consultation): its pages say
-    # "Preview", it shows as open, and its forms store nothing. Never stored.
-    previewing = False
+    objects = ConsultationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opens_at"]
@@ -263,10 +264,7 @@ class Consultation(models.Model):
         return self.publication == self.Publication.OUTCOME_PUBLISHED
 
     def state_at(self, now):
-        if self.previewing:
-            # A preview (guidance/consultations/previews.py) shows the consultation as it will be while open,
-            # forms and all, whatever its dates: nothing sent from it is stored.
-            return self.State.OPEN
+        """Where its dates put it at `now`. What a visitor may do follows guidance/consultations/access.py."""
         if now < self.opens_at:
             return self.State.UPCOMING
         if now < self.closes_at:

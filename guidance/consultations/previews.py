@@ -8,7 +8,7 @@ the visitor's session, and every page of the draft then checks that row again, s
 expires or is revoked stops working at once, on every page.
 
 A preview is read-only: the pages say "Preview" at the top, show the consultation as it will look
-while open, and a form sent from them is checked but nothing is stored (guidance/public/views.py). Staff
+while open, and a form sent from them is checked but nothing is stored (guidance/public/submitting.py). Staff
 signed in with permission to view consultations preview a draft without a link.
 """
 

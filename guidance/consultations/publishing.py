@@ -14,9 +14,11 @@ manager would want to know first.
 """
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from guidance.consultations import versions
+from guidance.consultations.access import Access
 from guidance.models import Comment, Consultation
 
 
@@ -48,7 +50,10 @@ def publish(consultation, *, by):
             raise NotAllowed("This consultation has been published already.")
         now = timezone.now()
         Consultation.objects.filter(pk=consultation.pk).update(
-            publication=Consultation.Publication.PUBLISHED, published_at=now, published_by=by
+            publication=Consultation.Publication.PUBLISHED,
+            published_at=now,
+            published_by=by,
+            content_version=F("content_version") + 1,  # public on every server process at once
         )
     consultation.publication, consultation.published_at, consultation.published_by = (
         Consultation.Publication.PUBLISHED,
@@ -85,7 +90,7 @@ def publish_outcome(consultation, *, by, now=None):
                 if current.publication == Consultation.Publication.DRAFT
                 else "Its outcome has been published already."
             )
-        if current.closes_at > now:
+        if not Access(current, now=now).outcome_may_be_published:
             raise NotAllowed("The consultation has not closed yet: publish its outcome after the close.")
         # Respondents are told of the outcome once, when it is published, with links to what
         # changed in the sections they commented on: a next version still being linked would be
@@ -96,7 +101,10 @@ def publish_outcome(consultation, *, by, now=None):
                 "from (or delete it) first: the email telling respondents of the outcome links to what changed."
             )
         Consultation.objects.filter(pk=consultation.pk).update(
-            publication=Consultation.Publication.OUTCOME_PUBLISHED, outcome_published_at=now, outcome_published_by=by
+            publication=Consultation.Publication.OUTCOME_PUBLISHED,
+            outcome_published_at=now,
+            outcome_published_by=by,
+            content_version=F("content_version") + 1,
         )
     consultation.publication = Consultation.Publication.OUTCOME_PUBLISHED
     consultation.outcome_published_at, consultation.outcome_published_by = now, by

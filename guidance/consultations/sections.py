@@ -10,6 +10,7 @@ uses, in one transaction.
 from django.db import transaction
 from django.db.models import F
 
+from guidance.consultations.changed import public_pages_changed
 from guidance.models import Section
 
 # Above any real section number, below PositiveSmallIntegerField's limit.
@@ -48,5 +49,6 @@ def move(section, direction):
         siblings.filter(major=mine).update(major=F("major") - mine + PARKED)
         siblings.filter(major=theirs).update(major=mine)
         siblings.filter(major=PARKED).update(major=theirs)
+    public_pages_changed(documents=[section.document_id])
     section.refresh_from_db()
     return other

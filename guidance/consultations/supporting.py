@@ -16,7 +16,7 @@ of thousands of patterns, which names a file by its first bytes only).
 The file is stored through Django's storage API (settings.STORAGES["default"]: local files under
 MEDIA_ROOT by default, an S3-compatible bucket with django-storages by configuration) under a
 random name with the extension of its checked type. The portal serves it itself
-(guidance/public/views.py supporting_document) as an attachment with a name made from its title, its
+(guidance/public/pages.py supporting_document) as an attachment with a name made from its title, its
 checked type's Content-Type and a policy that lets nothing in it run, so a file is never served
 from the store's own address and a draft's files stay private.
 """

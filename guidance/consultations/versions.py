@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from guidance.consultations import draft_import
+from guidance.consultations.changed import public_pages_changed
 from guidance.models import Document, SectionLink
 from guidance.outcomes.published import has_published_outcome
 
@@ -340,6 +341,7 @@ def confirm_links(later_document, links, *, by):
         )
         now = timezone.now()
         Document.objects.filter(pk=later_document.pk).update(links_confirmed_at=now, links_confirmed_by=by)
+        public_pages_changed(documents=[later_document.revises_id])  # what changed after them
     later_document.links_confirmed_at, later_document.links_confirmed_by = now, by
 
 

@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from guidance.consultations.changed import consultations_of_comments, public_pages_changed
 from guidance.models import ChosenOption, Comment, ModerationEvent, ModerationReason, Report, StaffNote
 from guidance.privacy.personal_data import may_see_personal_data
 from guidance.responses import answers
@@ -76,18 +77,18 @@ def decide(comments, to_status, *, by, reason_code="", reason="", shown=None):
             Comment.objects.select_for_update()
             .filter(pk__in=comments.values("pk"))
             .order_by("pk")
-            .values_list("pk", "status")
+            .values_list("pk", "status", "consultation_id")
         )
         if shown is not None:
-            check_as_shown([pk for pk, _ in current], shown)
-        refused = [status for _, status in current if to_status not in ALLOWED[Status(status)]]
+            check_as_shown([pk for pk, _, _ in current], shown)
+        refused = [status for _, status, _ in current if to_status not in ALLOWED[Status(status)]]
         if refused:
             raise ModerationError(_refusal(refused, to_status))
         if not current:
             return 0
 
         now = timezone.now()
-        pks = [pk for pk, _ in current]
+        pks = [pk for pk, _, _ in current]
         _record_events(pks, to_status, by=by, at=now, reason_code=reason_code, reason=reason)
         Comment.objects.filter(pk__in=pks).update(
             status=to_status, moderated_by=by, moderated_at=now, reason_code=reason_code, reason=reason
@@ -95,6 +96,7 @@ def decide(comments, to_status, *, by, reason_code="", reason="", shown=None):
         if by is not None and to_status == Status.APPROVED:
             # A moderator who publishes a comment has weighed the public's reports on it.
             Report.objects.filter(comment_id__in=pks, reviewed_at__isnull=True).update(reviewed_at=now, reviewed_by=by)
+        public_pages_changed(consultations={consultation for _, _, consultation in current})
     return len(current)
 
 
@@ -401,6 +403,7 @@ def change_text(comment_id, text, *, now=None):
         answers.save_options([(comment, text)])
         # Its decision was about the earlier text: a moderator reads the new one afresh, and the
         # respondent (if they asked) is told of the decision on it.
+        public_pages_changed(consultations=[comment.consultation_id])
         Comment.objects.filter(pk=comment.pk).update(
             **answers.comment_fields(text),
             status=Status.PENDING,
@@ -418,6 +421,23 @@ def name_to_publish(response):
     if response.consent == response.Consent.PUBLISH_NAMED and response.name:
         return response.name
     return None
+
+
+def shown_as(response):
+    """What the public sees of the response beside its comments: whether they are published at all,
+    and under which name."""
+    return response.consent == response.Consent.DO_NOT_PUBLISH, name_to_publish(response)
+
+
+def publication_changed(response, before, *, now=None):
+    """The respondent changed their details or publication choice (`before`, from shown_as, is how
+    their comments were shown): a name they now want published goes to a moderator first
+    (name_to_publish_changed), and the public pages show the rest at once. In the caller's transaction."""
+    if shown_as(response) == before:
+        return
+    name_to_publish_changed(response, before[1], now=now)
+    if Comment.objects.filter(response=response, status=Status.APPROVED).exists():
+        public_pages_changed(consultations=[response.consultation_id])
 
 
 def name_to_publish_changed(response, before, *, now=None):
@@ -454,6 +474,8 @@ def name_to_publish_changed(response, before, *, now=None):
     Comment.objects.filter(pk__in=approved).update(
         status=Status.PENDING, claimed_by=None, claimed_until=None, notified_status=""
     )
+    if approved:
+        public_pages_changed(consultations=[response.consultation_id])
     return len(approved)
 
 
@@ -480,5 +502,6 @@ def withdraw(comments, *, now=None):
             for pk, status in current
         )
         Comment.objects.filter(pk__in=pks).update(status=Status.WITHDRAWN, claimed_by=None, claimed_until=None)
+        public_pages_changed(consultations=consultations_of_comments(pks))
         Comment.themes.through.objects.filter(comment_id__in=pks).delete()
     return len(pks)

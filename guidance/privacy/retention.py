@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from guidance.consultations.changed import public_pages_changed
 from guidance.mail import mailqueue
 from guidance.models import (
     Comment,
@@ -85,8 +86,9 @@ def anonymise(consultation, due, now, reason):
     emails = QueuedEmail.objects.filter(response__reference__in=references)
     mailqueue.forget_addresses(emails, reason="personal data removed under retention")
     forget_what_else_identifies(Response.objects.filter(reference__in=references))
-    # Every browser holding one of them lets go of it (guidance/public/views.py, bound_response).
+    # Every browser holding one of them lets go of it (guidance/public/visitors.py, bound_response).
     due.update(**PERSONAL_FIELDS, anonymised_at=now, link_version=F("link_version") + 1)
+    public_pages_changed(consultations=[consultation])  # names published with comments
     erasure = Erasure.objects.create(
         at=now,
         by=None,
@@ -117,9 +119,10 @@ def erase_response(response, *, by, include_text=False, reason=""):
         for field, blank in PERSONAL_FIELDS.items():
             setattr(response, field, blank)
         response.anonymised_at = response.anonymised_at or now
-        # Every browser holding the response lets go of it (guidance/public/views.py, bound_response).
+        # Every browser holding the response lets go of it (guidance/public/visitors.py, bound_response).
         response.link_version += 1
         response.save(update_fields=[*PERSONAL_FIELDS, "anonymised_at", "link_version"])
+        public_pages_changed(consultations=[response.consultation_id])
         # What was saved and never sent goes whatever was asked: it was never part of the response.
         Draft.objects.filter(response=response).delete()
         mailqueue.forget_addresses(response.emails.all(), reason="personal data erased on request")

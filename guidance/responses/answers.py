@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count
 
+from guidance.consultations.changed import public_pages_changed
 from guidance.models import ChosenOption, Comment, Option, Question
 
 AGREEMENT_SCALE = [
@@ -310,3 +311,4 @@ def set_options(question, labels=(), offers_other=False):
             Option.objects.filter(pk=option.pk).update(position=index + 1, label=label, is_other=is_other)
         else:
             Option.objects.create(question=question, position=index + 1, label=label, is_other=is_other)
+    public_pages_changed(consultations=[question.consultation_id])

@@ -23,6 +23,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from guidance.consultations.access import Access
 from guidance.mail import mailqueue
 from guidance.models import Comment, ModerationReason, Response
 from guidance.moderation import decisions
@@ -81,7 +82,7 @@ def response_for_link(token, consultation, now=None):
         raise LinkRefused(LinkRefused.REVOKED)
     if response.withdrawn_at:
         raise LinkRefused(LinkRefused.WITHDRAWN)
-    if consultation.state_at(now or timezone.now()) != consultation.State.OPEN:
+    if not Access(consultation, now=now or timezone.now()).may_change_own_response:
         raise LinkRefused(LinkRefused.CLOSED)
     return response
 
@@ -149,10 +150,7 @@ CLOSED_MESSAGE = (
 
 
 def check_open(response, now=None):
-    consultation = response.consultation
-    # Dates as stored now: the page may have been kept for a few seconds (PUBLIC_CACHE_SECONDS).
-    consultation.refresh_from_db(fields=["opens_at", "closes_at"])
-    if consultation.state_at(now or timezone.now()) != consultation.State.OPEN:
+    if not Access(response.consultation, now=now or timezone.now()).may_change_own_response:
         raise RespondentError(CLOSED_MESSAGE)
 
 
@@ -194,10 +192,10 @@ def change_choices(response, *, consent, notify):
     (decisions.name_to_publish_changed)."""
     check_open(response)
     with transaction.atomic():
-        published_as = decisions.name_to_publish(response)
+        shown_as = decisions.shown_as(response)
         Response.objects.filter(pk=response.pk).update(consent=consent, notify=bool(notify and response.email))
         response.refresh_from_db()
-        decisions.name_to_publish_changed(response, published_as)
+        decisions.publication_changed(response, shown_as)
 
 
 def revoke_links(response):

@@ -108,12 +108,12 @@ def submit_response(
                     **details,
                 )
             else:
-                published_as = decisions.name_to_publish(response)
+                shown_as = decisions.shown_as(response)
                 for name, value in details.items():
                     setattr(response, name, value)
                 response.submitted_at = response.submitted_at or now
                 response.save(update_fields=[*details, "submitted_at"])
-                decisions.name_to_publish_changed(response, published_as, now=now)
+                decisions.publication_changed(response, shown_as, now=now)
             submission = Submission.objects.create(
                 response=response, form_token=form_token, fingerprint=sent, sent_at=now
             )
@@ -165,11 +165,11 @@ def save_draft(consultation, details, form_key, values, *, section=None, respons
                 **details,
             )
         elif details:
-            published_as = decisions.name_to_publish(own)
+            shown_as = decisions.shown_as(own)
             for name, value in details.items():
                 setattr(own, name, value)
             own.save(update_fields=list(details))
-            decisions.name_to_publish_changed(own, published_as)
+            decisions.publication_changed(own, shown_as)
         Draft.objects.update_or_create(
             response=own, form_key=form_key, defaults={"values": values, "section": section, "saved_at": timezone.now()}
         )

@@ -21,6 +21,14 @@ def _uk_time(moment):
 
 
 @register.filter
+def state_label(state):
+    """A consultation's state in words: "Not open yet", "Open", "Closed"."""
+    from guidance.models import Consultation
+
+    return Consultation.State(state).label
+
+
+@register.filter
 def uk_datetime(value):
     """A moment in plain English, UK time, as GOV.UK writes it: "11:59pm on Friday 22 January 2027"."""
     if not value:

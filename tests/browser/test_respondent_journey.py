@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -209,7 +210,9 @@ def test_every_page_of_a_respondents_own_response_and_its_error_states_pass_axe(
 
     # After the close: read-only, a refused change, an expired link.
     Consultation.objects.filter(pk=demo.pk).update(
-        opens_at=timezone.now() - datetime.timedelta(days=7), closes_at=timezone.now() - datetime.timedelta(minutes=1)
+        opens_at=timezone.now() - datetime.timedelta(days=7),
+        closes_at=timezone.now() - datetime.timedelta(minutes=1),
+        content_version=F("content_version") + 1,  # as any change of its dates does
     )
     page.goto(live_server.url + YOUR_RESPONSE)
     expect(page.get_by_text("can no longer be changed or withdrawn")).to_be_visible()
@@ -218,7 +221,9 @@ def test_every_page_of_a_respondents_own_response_and_its_error_states_pass_axe(
     axe_failures(page, failures, "a change refused after the close")
     page.goto(live_server.url + respondents.continue_path(response))
     axe_failures(page, failures, "link expired")
-    Consultation.objects.filter(pk=demo.pk).update(closes_at=timezone.now() + datetime.timedelta(days=7))
+    Consultation.objects.filter(pk=demo.pk).update(
+        closes_at=timezone.now() + datetime.timedelta(days=7), content_version=F("content_version") + 1
+    )
     page.goto(live_server.url + reverse("guidance:withdraw_response", args=[demo.slug]))
     page.get_by_role("button", name="Withdraw my whole response").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Response withdrawn")

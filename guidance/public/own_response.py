@@ -1,7 +1,7 @@
 """The respondent's own pages: their response as it stands (each comment and answer with what has
 become of it, the forms they saved to finish later), and what they may change until the close.
 
-Reached from the same browser (the session remembers their response, guidance/public/views.py) or from a
+Reached from the same browser (the session remembers their response, guidance/public/visitors.py) or from a
 link to continue, emailed on request (guidance/responses/respondents.py). Every page here is for that person
 only: sent with Cache-Control: private, no-store.
 """
@@ -18,12 +18,12 @@ from guidance.mail import notifications
 from guidance.mail.emails import has_mail_server, queue_link
 from guidance.models import Response
 from guidance.public.forms import ChangeCommentForm, ChoicesForm, LinkForm, answer_initial
-from guidance.public.views import (
+from guidance.public.reading import visit
+from guidance.public.visitors import (
     bind_response,
     bound_response,
     for_this_visitor_only,
     forget_response,
-    get_consultation,
     response_comments,
 )
 from guidance.responses import ratelimit, respondents
@@ -35,34 +35,28 @@ def private_page(request, template, context, status=200):
     return for_this_visitor_only(render(request, template, context, status=status))
 
 
-def public_consultation(request, slug):
-    """The consultation, if it is published: a draft (even seen through a preview link) has no
-    responses, so none of these pages exist for it."""
-    consultation, _ = get_consultation(request, slug)
-    if consultation.is_draft:
+def public_access(request, slug):
+    """The visitor's Access to the consultation, if it is published: a draft (even seen through a
+    preview link) has no responses, so none of these pages exist for it."""
+    access, _ = visit(request, slug)
+    if access.consultation.is_draft:
         raise Http404
-    return consultation
-
-
-def current_consultation(request, slug):
-    """The consultation, with its dates as stored now: what may be changed follows them, and the
-    public pages may keep a consultation for PUBLIC_CACHE_SECONDS."""
-    consultation = public_consultation(request, slug)
-    consultation.refresh_from_db(fields=["opens_at", "closes_at"])
-    return consultation
+    return access
 
 
 def own_response(request, slug):
-    """(consultation, this browser's response to it), or a page saying there is none."""
-    consultation = current_consultation(request, slug)
-    response = bound_response(request, consultation)
+    """(access, this browser's response to it), or a page saying there is none."""
+    access = public_access(request, slug)
+    response = bound_response(request, access.consultation)
     if response is None:
-        return (
-            consultation,
-            None,
-            private_page(request, "guidance/no_response.html", {"consultation": consultation}, status=404),
-        )
-    return consultation, response, None
+        page = private_page(request, "guidance/no_response.html", {"consultation": access.consultation}, status=404)
+        return access, None, page
+    return access, response, None
+
+
+def closed(request, access, response):
+    """Asked for a change after the close: said on a page, nothing changed."""
+    return refused(request, access.consultation, response, RespondentError(respondents.CLOSED_MESSAGE))
 
 
 def refused(request, consultation, response, error):
@@ -76,9 +70,10 @@ def refused(request, consultation, response, error):
 
 
 def your_response(request, slug):
-    consultation, response, page = own_response(request, slug)
+    access, response, page = own_response(request, slug)
     if page:
         return page
+    consultation = access.consultation
     saved = request.session.pop("saved", None)
     if saved and saved.get("consultation") != consultation.slug:
         saved = None
@@ -89,7 +84,7 @@ def your_response(request, slug):
         "comments": response_comments(response),
         "drafts": drafts,
         "saved": saved,
-        "is_open": consultation.is_open,
+        "is_open": access.may_change_own_response,
         "link_form": LinkForm(initial={"email": response.email}),
         "has_mail_server": has_mail_server(),
         "kept_on_device": request.session.get("kept_on_device", False),
@@ -100,15 +95,15 @@ def your_response(request, slug):
 def own_comment(request, slug, comment_id, may):
     """(consultation, response, one of its comments, None) while the respondent `may` act on it; or
     the page to show instead: none of theirs (404), closed (403), or not one they may (their page)."""
-    consultation, response, page = own_response(request, slug)
+    access, response, page = own_response(request, slug)
     if page:
         return None, None, None, page
     comment = get_object_or_404(response.comments.select_related("section", "question", "response"), pk=comment_id)
-    if not consultation.is_open:
-        return None, None, None, refused(request, consultation, response, RespondentError(respondents.CLOSED_MESSAGE))
+    if not access.may_change_own_response:
+        return None, None, None, closed(request, access, response)
     if not may(comment):
         return None, None, None, redirect("guidance:your_response", slug=slug)
-    return consultation, response, comment, None
+    return access.consultation, response, comment, None
 
 
 def change_comment(request, slug, comment_id):
@@ -156,11 +151,12 @@ def withdraw_comment(request, slug, comment_id):
 
 
 def withdraw_response(request, slug):
-    consultation, response, page = own_response(request, slug)
+    access, response, page = own_response(request, slug)
     if page:
         return page
-    if not consultation.is_open:
-        return refused(request, consultation, response, RespondentError(respondents.CLOSED_MESSAGE))
+    consultation = access.consultation
+    if not access.may_change_own_response:
+        return closed(request, access, response)
     if request.method == "POST":
         try:
             respondents.withdraw_response(response)
@@ -174,7 +170,7 @@ def withdraw_response(request, slug):
 
 
 def response_withdrawn(request, slug):
-    consultation = public_consultation(request, slug)
+    consultation = public_access(request, slug).consultation
     withdrawn = request.session.get("withdrawn")
     if not withdrawn or withdrawn.get("consultation") != consultation.slug:
         return redirect(consultation)
@@ -183,11 +179,12 @@ def response_withdrawn(request, slug):
 
 
 def choices(request, slug):
-    consultation, response, page = own_response(request, slug)
+    access, response, page = own_response(request, slug)
     if page:
         return page
-    if not consultation.is_open:
-        return refused(request, consultation, response, RespondentError(respondents.CLOSED_MESSAGE))
+    consultation = access.consultation
+    if not access.may_change_own_response:
+        return closed(request, access, response)
     has_email = bool(response.email)
     if request.method == "POST":
         form = ChoicesForm(request.POST, has_email=has_email)
@@ -210,11 +207,12 @@ def choices(request, slug):
 def email_link(request, slug):
     """Email a link to continue the response on any device, to the address given (which becomes
     the response's)."""
-    consultation, response, page = own_response(request, slug)
+    access, response, page = own_response(request, slug)
     if page:
         return page
-    if not consultation.is_open:
-        return refused(request, consultation, response, RespondentError(respondents.CLOSED_MESSAGE))
+    consultation = access.consultation
+    if not access.may_change_own_response:
+        return closed(request, access, response)
     form = LinkForm(request.POST)
     if not form.is_valid():
         context = {"consultation": consultation, "response": response, "form": form}
@@ -247,7 +245,7 @@ def email_link(request, slug):
 
 @require_POST
 def revoke_links(request, slug):
-    consultation, response, page = own_response(request, slug)
+    _, response, page = own_response(request, slug)
     if page:
         return page
     respondents.revoke_links(response)
@@ -264,10 +262,11 @@ def revoke_links(request, slug):
 @require_POST
 def this_device(request, slug):
     """Keep the response on this device until the consultation closes, or forget it now."""
-    consultation, response, page = own_response(request, slug)
+    access, response, page = own_response(request, slug)
     if page:
         return page
-    if request.POST.get("keep") == "yes" and consultation.is_open:
+    consultation = access.consultation
+    if request.POST.get("keep") == "yes" and access.may_change_own_response:
         request.session["kept_on_device"] = True
         request.session.set_expiry(consultation.closes_at)
         messages.success(request, "This browser will remember your response until the consultation closes.")
@@ -281,7 +280,7 @@ def this_device(request, slug):
 
 def continue_response(request, slug, token):
     """A link to continue: this browser takes up the response, and the address bar loses the token."""
-    consultation = current_consultation(request, slug)
+    consultation = public_access(request, slug).consultation
     try:
         response = respondents.response_for_link(token, consultation)
     except LinkRefused as refusal:

@@ -1,0 +1,184 @@
+"""The public's reading pages: the consultations, one consultation, its whole draft, what changed
+after it and the version that followed, its published responses and supporting documents, the
+privacy notice and the accessibility statement; and the preview link that opens a draft.
+
+Comments reach a public page only through Comment.objects.published().
+"""
+
+import logging
+
+from django.core.paginator import Paginator
+from django.db.models import Count, F
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from guidance.consultations import previews, supporting, versions
+from guidance.models import Comment, Consultation, SupportingDocument
+from guidance.outcomes import changes
+from guidance.outcomes.published import attach_replies, public_outcome, target_outcomes
+from guidance.public.reading import kept, shown_to, visit, what_changed_public
+from guidance.public.visitors import for_this_visitor_only
+from guidance.responses import answers
+
+logger = logging.getLogger(__name__)
+
+PUBLISHED_PER_PAGE = 50
+
+
+def consultation_list(request):
+    consultations = Consultation.objects.in_list_order().public()
+    return render(request, "guidance/consultation_list.html", {"consultations": consultations})
+
+
+def consultation_detail(request, slug):
+    access, sections = visit(request, slug)
+    consultation = access.consultation
+    # Published comments per section; those on the questions are counted under None.
+    counts = dict(
+        Comment.objects.published()
+        .filter(consultation=consultation)
+        .values_list("section")
+        .annotate(n=Count("pk"))
+        .values_list("section", "n")
+    )
+    for section in sections:
+        section.published_count = counts.get(section.pk, 0)
+    page = render(
+        request,
+        "guidance/consultation_detail.html",
+        {
+            "consultation": consultation,
+            "access": access,
+            "sections": sections,
+            "published_count": sum(counts.values()),
+            "question_count": consultation.questions.count(),
+            "outcome": public_outcome(consultation),
+            "what_changed_public": what_changed_public(consultation),
+            "supporting_documents": consultation.supporting_documents.all(),
+        },
+    )
+    return shown_to(access, page)
+
+
+def draft(request, slug):
+    access, sections = visit(request, slug)
+    context = {
+        "consultation": access.consultation,
+        "access": access,
+        "sections": sections,
+        "what_changed_public": what_changed_public(access.consultation),
+    }
+    return shown_to(access, render(request, "guidance/draft.html", context))
+
+
+def consultation_with_changes(request, slug):
+    """(access, its sections) if the public may read what changed after the consultation; else not found."""
+    access, sections = visit(request, slug)
+    if not what_changed_public(access.consultation):
+        raise Http404
+    return access, sections
+
+
+def what_changed(request, slug):
+    access, sections = consultation_with_changes(request, slug)
+    consultation = access.consultation
+    # The same for everyone, and read in a burst when respondents are emailed a link to it.
+    changed = kept(consultation, "what-changed", lambda: changes.what_changed(consultation, sections))
+    if changed.document is None:
+        raise Http404  # as in new_version
+    context = {"consultation": consultation, "access": access, "changes": changed}
+    return render(request, "guidance/what_changed.html", context)
+
+
+def new_version(request, slug):
+    """The whole of the version that followed the consultation, like the whole draft."""
+    access, _ = consultation_with_changes(request, slug)
+    document = versions.next_version(access.consultation)
+    if document is None:
+        raise Http404
+    sections = list(document.sections.prefetch_related("earlier_links__earlier"))
+    context = {"consultation": access.consultation, "access": access, "document": document, "sections": sections}
+    return render(request, "guidance/new_version.html", context)
+
+
+def published(request, slug):
+    access, _ = visit(request, slug)
+    consultation = access.consultation
+    comments = (
+        Comment.objects.published()
+        .filter(consultation=consultation)
+        .select_related("response", "section", "question")
+        .order_by(
+            F("section__major").asc(nulls_last=True),
+            "section__minor",
+            "question__position",
+            "-created_at",
+            "-pk",
+        )
+    )
+    page = Paginator(comments, PUBLISHED_PER_PAGE).get_page(request.GET.get("page"))
+    labels = answers.chosen_labels(comment.pk for comment in page if comment.question_id)
+    attach_replies(consultation, page)
+    for comment in page:
+        comment.chosen_labels = labels.get(comment.pk, [])
+    outcomes = target_outcomes(consultation)
+    if outcomes:
+        # The template shows each target's outcome under its heading, with its first comment.
+        for comment in page:
+            target = ("section", comment.section_id) if comment.section_id else ("question", comment.question_id)
+            comment.target_outcome_html = outcomes.get(target)
+    context = {"consultation": consultation, "access": access, "page": page}
+    return shown_to(access, render(request, "guidance/published.html", context))
+
+
+def supporting_document(request, slug, document_id):
+    """A consultation's supporting document, as an attachment whose type was checked on upload
+    (guidance/consultations/supporting.py). Nothing in it may run, even if a browser were to show it."""
+    access, _ = visit(request, slug)
+    document = get_object_or_404(SupportingDocument, pk=document_id, consultation=access.consultation)
+    try:
+        file, content_type = supporting.open_for_download(document)
+    except FileNotFoundError:
+        logger.error("Supporting document %s has no file in the storage", document.pk)
+        raise Http404 from None
+    response = FileResponse(
+        file, as_attachment=True, filename=supporting.download_name(document), content_type=content_type
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return shown_to(access, response)
+
+
+def privacy(request):
+    # Who is responsible for the responses: the organisation running each consultation.
+    controllers = {}
+    for consultation in Consultation.objects.public().order_by("organisation", "title"):
+        controller = controllers.setdefault(consultation.organisation, {"contacts": [], "consultations": []})
+        controller["consultations"].append(consultation)
+        if consultation.contact_email and consultation.contact_email not in controller["contacts"]:
+            controller["contacts"].append(consultation.contact_email)
+    return render(request, "guidance/privacy.html", {"controllers": controllers})
+
+
+def accessibility(request):
+    return render(request, "guidance/accessibility.html")
+
+
+def preview_link(request, slug, token):
+    """A preview link: checked, remembered in the visitor's session, then on to the draft."""
+    consultation = Consultation.objects.filter(slug=slug).first()
+    try:
+        if consultation is None:
+            raise previews.Refused("broken")
+        if consultation.is_public:
+            # Published since the link was sent: the public page is what they want.
+            return redirect(consultation)
+        link = previews.link_from_token(token, consultation)
+    except previews.Refused as refusal:
+        return preview_refused(request, refusal)
+    previews.remember(request.session, link)
+    return redirect(consultation)
+
+
+def preview_refused(request, refusal):
+    page = render(request, "guidance/preview_refused.html", {"refusal": refusal}, status=403)
+    return for_this_visitor_only(page)

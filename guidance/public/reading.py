@@ -1,0 +1,137 @@
+"""Reading a consultation's public pages: who may see it (a draft only as a preview), and what each
+server process keeps of its pages.
+
+What the public pages show alike to everyone (the consultation with its sections, each page of a
+section's published comments, the whole section page a new visitor sees, what changed) is kept in
+each process's own memory (CACHES["fragments"]) under the consultation's content_version, which
+every change to what they show moves on (guidance/consultations/changed.py): the next view after
+a change, on any process, reads afresh. PUBLIC_CACHE_SECONDS bounds how long anything is kept, as a
+safety net. Per process rather than in the shared cache: reading 30 kB from Redis (or the
+database's cache table) on every view cost more than each process rendering each page once.
+"""
+
+import re
+import uuid
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
+from django.template import loader
+
+from guidance.consultations import previews, versions
+from guidance.consultations.access import Access
+from guidance.models import Comment, Consultation
+from guidance.outcomes.published import attach_replies
+from guidance.public.visitors import for_this_visitor_only
+from guidance.responses.text import whole_number
+
+COMMENTS_PER_PAGE = 20
+
+
+def kept(consultation, name, compute):
+    """What the public pages show alike to everyone of this consultation, kept in this process
+    under its content_version: compute() runs when it is not there."""
+    key = f"{name}:{consultation.pk}:{consultation.content_version}"
+    return caches["fragments"].get_or_set(key, compute, settings.PUBLIC_CACHE_SECONDS)
+
+
+def visit(request, slug):
+    """(Access, the consultation's sections): the consultation as this visitor may see it now.
+
+    One small query a view, for the consultation's content_version; the consultation and its sections
+    are then read only when that version is new to this process. A draft is not found, except by staff
+    and by a visitor who opened a preview link to it, checked afresh at each request, so a link that
+    expires or is revoked stops working at once."""
+    version = Consultation.objects.filter(slug=slug).values_list("pk", "content_version").first()
+    if version is None:
+        raise Http404
+
+    def read():
+        consultation = Consultation.objects.select_related("document").get(pk=version[0])
+        return consultation, list(consultation.document.sections.all())
+
+    key = f"consultation:{version[0]}:{version[1]}"
+    consultation, sections = caches["fragments"].get_or_set(key, read, settings.PUBLIC_CACHE_SECONDS)
+    previewing = consultation.is_draft and may_preview(request, consultation)
+    return Access(consultation, previewing=previewing), sections
+
+
+class PreviewEnded(PermissionDenied):
+    """A visitor's preview link expired or was revoked while they were reading: the 403 page says so."""
+
+    def __init__(self, refusal):
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+def may_preview(request, consultation):
+    """True if this visitor may see this draft as a preview; otherwise the draft is not found."""
+    user = request.user
+    # With a second factor required, a session whose code was never given is nobody's yet.
+    verified = not settings.STAFF_TWO_FACTOR or user.is_verified()
+    if user.is_authenticated and user.is_staff and verified and user.has_perm("guidance.view_consultation"):
+        return True
+    try:
+        link = previews.remembered_link(request.session, consultation)
+    except previews.Refused as refusal:
+        raise PreviewEnded(refusal) from None
+    if link is None:
+        raise Http404
+    return True
+
+
+def shown_to(access, page):
+    """A page of a draft's preview is for its visitor alone: no shared cache keeps it."""
+    return for_this_visitor_only(page) if access.previewing else page
+
+
+def what_changed_public(consultation):
+    """versions.what_changed_is_public, kept: the draft's pages ask it at every view to say that a
+    new version has been published."""
+    if consultation.is_draft:
+        return False
+    return kept(consultation, "what-changed-public", lambda: versions.what_changed_is_public(consultation))
+
+
+# The two values on a page that differ from one new visitor to the next.
+VISITOR_TOKENS = re.compile(r'(<input type="hidden" name="(csrfmiddlewaretoken|form_token)" value=")[^"]*(")')
+
+
+def page_for_new_visitor(request, consultation, name, render_page):
+    """A page that is the same for every new visitor (no session yet) but for its CSRF token and
+    its form's one-time token. At a deadline most people arrive once, read a section and comment, so
+    each process keeps the page rendered for the first of them and gives everyone after a copy with
+    fresh tokens of their own: a tenth of the CPU of rendering it."""
+    html = kept(consultation, name, lambda: render_page().content.decode())
+
+    def fresh_token(match):
+        token = get_token(request) if match[2] == "csrfmiddlewaretoken" else str(uuid.uuid4())
+        return f"{match[1]}{token}{match[3]}"
+
+    return HttpResponse(VISITOR_TOKENS.sub(fresh_token, html))
+
+
+def comments_page_number(request):
+    return whole_number(request.GET.get("page") or "1") or 1
+
+
+def published_comments_html(access, section, number):
+    """One page of the section's published comments, as HTML: the busiest part of the busiest page
+    at a deadline, kept."""
+    consultation, is_open = access.consultation, access.is_open
+
+    def render_comments():
+        comments = (
+            Comment.objects.published()
+            .filter(consultation=consultation, section=section)
+            .select_related("response")
+            .order_by("-created_at", "-pk")
+        )
+        page = Paginator(comments, COMMENTS_PER_PAGE).get_page(number)
+        attach_replies(consultation, page)
+        return loader.render_to_string("includes/section_comments.html", {"page": page, "is_open": is_open})
+
+    return kept(consultation, f"section-comments:{section.pk}:{number}:{is_open}", render_comments)

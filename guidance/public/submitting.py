@@ -1,0 +1,149 @@
+"""The one way a response form (a comment on a section, answers to the questions) is handled when
+it is sent: checked in a preview, refused past the close or over the hourly limit, looked like a
+success to a bot, saved to finish later, or added to the respondent's response
+(guidance/responses/submissions.py) and on to its confirmation."""
+
+import logging
+
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from guidance.mail.emails import Receipt
+from guidance.models import new_reference
+from guidance.public.forms import SAVE
+from guidance.public.visitors import bind_response, browser_of, sending
+from guidance.responses import ratelimit
+from guidance.responses.submissions import FormAlreadySent, save_draft, submit_response
+
+logger = logging.getLogger(__name__)
+
+
+def handle_sent_form(request, access, response, make_form, *, form_key, targets, kind, section=None):
+    """A response form sent to this consultation (`access`) by the browser holding `response` (or
+    none). make_form(data, draft=...) binds the form; targets(form) gives what it answers, as
+    (section or question, text or answer) pairs. Returns (form, page, checked_in_preview): the page
+    to answer with, or None to show the form again (with its errors, or saying what a preview did)."""
+    if access.previewing:
+        # A preview stores nothing: the form is checked and shown again, saying so.
+        form = make_form(request.POST)
+        return form, None, form.is_valid()
+    saving = SAVE in request.POST
+    consultation = access.consultation
+    if not access.may_send:
+        return None, render(request, "guidance/not_open.html", {"consultation": consultation}, status=403), False
+    # Saving again a response already started takes no place under the hourly limit.
+    refusal = None if (saving and response) else refuse_over_limit(request, "submissions")
+    if refusal:
+        return None, refusal, False
+    form = make_form(request.POST, draft=saving)
+    if form.is_spam:
+        return form, pretend_success(request, consultation, kind), False
+    if not form.is_valid():
+        return form, None, False
+    if saving:
+        return form, keep_for_later(request, consultation, form, response, form_key, section=section), False
+    return form, accept(request, consultation, form, targets(form), response, form_key=form_key, kind=kind), False
+
+
+def refuse_over_limit(request, kind):
+    """The 429 page when this address has no place left under its hourly limit of `kind`, or None.
+    Only a look, so that someone over the limit is told before their form is checked: the place
+    itself is taken just before storing (take_place), which is what holds when posts arrive together."""
+    blocked_until = ratelimit.blocked_until(kind, ratelimit.client_fingerprint(request))
+    return over_limit(request, kind, blocked_until) if blocked_until else None
+
+
+def take_place(request, kind):
+    """A place under this address's limit of `kind` (ratelimit.Place); see over_limit when none is left."""
+    return ratelimit.take_place(kind, ratelimit.client_fingerprint(request))
+
+
+def over_limit(request, kind, blocked_until):
+    logger.warning(
+        "Submission refused (%s): rate limit reached for client %s", kind, ratelimit.client_fingerprint(request)
+    )
+    page = render(request, "429.html", {"try_again_at": blocked_until, "kind": kind}, status=429)
+    page["Retry-After"] = str(max(1, int((blocked_until - timezone.now()).total_seconds())))
+    return page
+
+
+def accept(request, consultation, form, targets_and_texts, response=None, form_key="", kind="comment"):
+    """Add what the form sent to the respondent's response (`response`, or a new one) and redirect
+    to its confirmation: the 429 page when this address has used its places, or None, with an error
+    on the form, when the form's one-time token was already used to send something else."""
+    place = take_place(request, "submissions")
+    if not place.taken:
+        return over_limit(request, "submissions", place.until)
+    sending(request, "storing")
+    try:
+        response, receipt, created = submit_response(
+            consultation,
+            form.details(),
+            targets_and_texts,
+            form_token=form.cleaned_data.get("form_token"),
+            response=response,
+            form_key=form_key,
+            browser=browser_of(request),
+        )
+    except FormAlreadySent:
+        sending(request, "not_stored")
+        ratelimit.give_back(place)
+        form.refuse_token()
+        return None
+    sending(request, "stored")
+    if not created:
+        # The same form sent again: nothing new was stored, and no second receipt is queued.
+        ratelimit.give_back(place)
+    bind_response(request, response)
+    request.session["privacy_agreed"] = True
+    request.session["confirmation"] = {
+        "consultation": consultation.slug,
+        "reference": response.reference,
+        "receipt": receipt,
+        "kind": kind,
+    }
+    return redirect("guidance:confirmation", slug=consultation.slug)
+
+
+def keep_for_later(request, consultation, form, response, form_key, section=None):
+    """Save the form to finish later ("Save and come back later") and show the respondent their
+    response's page, which offers a link to continue on another device. Saving again changes the
+    same draft; only starting a response takes a place under the hourly limit."""
+    if response is None:
+        place = take_place(request, "submissions")
+        if not place.taken:
+            return over_limit(request, "submissions", place.until)
+    sending(request, "storing")
+    response, _ = save_draft(
+        consultation,
+        form.details(),
+        form_key,
+        form.draft_values(),
+        section=section,
+        response=response,
+        browser=browser_of(request),
+    )
+    sending(request, "stored")
+    bind_response(request, response)
+    request.session["saved"] = {
+        "consultation": consultation.slug,
+        "what": f"section {section.number}" if section else "questions",
+    }
+    return redirect("guidance:your_response", slug=consultation.slug)
+
+
+def pretend_success(request, consultation, kind):
+    """The honeypot was filled in: look like success to the bot, store nothing."""
+    logger.warning(
+        "Honeypot filled on %s: submission discarded (client %s)", request.path, ratelimit.client_fingerprint(request)
+    )
+    place = take_place(request, "submissions")
+    if not place.taken:
+        return over_limit(request, "submissions", place.until)
+    request.session["confirmation"] = {
+        "consultation": consultation.slug,
+        "reference": new_reference(),
+        "receipt": Receipt.NOT_ASKED,
+        "kind": kind,
+    }
+    return redirect("guidance:confirmation", slug=consultation.slug)
