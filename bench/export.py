@@ -188,7 +188,8 @@ def time_copy(consultation):
     joins and order, unformatted: the query the export formats."""
     from django.db import connection
 
-    from guidance.analysis.exports import _comment_values, comment_rows_sql, select_comments
+    from guidance.analysis.exports import _comment_values, select_comments
+    from guidance.analysis.exports_postgresql import comment_rows_sql
 
     values = _comment_values(select_comments(consultation, {}), with_personal_data=False)
     sql = f"COPY ({comment_rows_sql(consultation, values)} ORDER BY e_response_id, e_id) TO STDOUT WITH CSV"

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from guidance.models import Comment, ModerationEvent
-from guidance.moderation import decisions
+from guidance.moderation import by_respondent, decisions
 from guidance.moderation.campaigns import assign_groups
 from tests.factories import CommentFactory, ResponseFactory
 from tests.queue_helpers import QUEUE, act, confirm, hidden_fields
@@ -69,7 +69,7 @@ def press(client, page, comment, to_status, **extra):
 def test_a_comments_page_sends_the_last_event_it_showed(moderator_client, section):
     comment = CommentFactory(section=section)
     assert hidden_fields(moderator_client.get(comment_url(comment)), "seen_event_id") == ["0"]
-    decisions.change_text(comment.pk, "Second thoughts.")
+    by_respondent.change_text(comment.pk, "Second thoughts.")
     event = ModerationEvent.objects.get()
     assert hidden_fields(moderator_client.get(comment_url(comment)), "seen_event_id") == [str(event.pk)]
 
@@ -77,7 +77,7 @@ def test_a_comments_page_sends_the_last_event_it_showed(moderator_client, sectio
 def test_approving_from_a_comments_page_after_the_respondent_changed_it_is_refused(moderator_client, section):
     comment = CommentFactory(section=section, text="Benign words.")
     page = moderator_client.get(comment_url(comment))
-    decisions.change_text(comment.pk, "Words nobody has read.")
+    by_respondent.change_text(comment.pk, "Words nobody has read.")
 
     after = press(moderator_client, page, comment, "approved")
 
@@ -106,7 +106,7 @@ def test_rejecting_from_a_comments_page_is_refused_if_it_changed_before_the_reas
     page = moderator_client.get(comment_url(comment))
     question = press(moderator_client, page, comment, "rejected")
     assert "Why reject it?" in question.content.decode()
-    decisions.change_text(comment.pk, "Now polite.")
+    by_respondent.change_text(comment.pk, "Now polite.")
 
     after = confirm(moderator_client, question, decide_url(comment), reason_code="offensive")
 
@@ -117,7 +117,7 @@ def test_rejecting_from_a_comments_page_is_refused_if_it_changed_before_the_reas
 def test_rejecting_from_a_comments_page_that_changed_already_is_refused_before_asking_why(moderator_client, section):
     comment = CommentFactory(section=section)
     page = moderator_client.get(comment_url(comment))
-    decisions.change_text(comment.pk, "Now polite.")
+    by_respondent.change_text(comment.pk, "Now polite.")
     after = press(moderator_client, page, comment, "rejected")
     assert "Why reject it?" not in after.content.decode()
     assert messages_of(after)[0].startswith("The respondent changed the text of this comment at ")
@@ -136,7 +136,7 @@ def test_a_decision_that_does_not_say_what_its_page_showed_is_refused(moderator_
 
 def test_a_decision_giving_another_comments_event_is_refused(moderator_client, section):
     comment, other = CommentFactory.create_batch(2, section=section)
-    decisions.change_text(other.pk, "Changed.")
+    by_respondent.change_text(other.pk, "Changed.")
     data = {"to_status": "approved", "seen_event_id": ModerationEvent.objects.get().pk}
     after = moderator_client.post(decide_url(comment), data, follow=True)
     assert messages_of(after) == ["This page does not match the comment's history. Reload it and decide again."]
@@ -148,7 +148,7 @@ def test_a_decision_giving_another_comments_event_is_refused(moderator_client, s
 
 def test_the_queue_sends_the_last_event_of_each_comment_it_lists(moderator_client, section):
     first, second = CommentFactory.create_batch(2, section=section)
-    decisions.change_text(second.pk, "Changed.")
+    by_respondent.change_text(second.pk, "Changed.")
     event = ModerationEvent.objects.get()
     assert sorted(hidden_fields(moderator_client.get(QUEUE), "shown")) == sorted(
         [f"{first.pk}:0", f"{second.pk}:{event.pk}"]
@@ -159,7 +159,7 @@ def test_a_bulk_approval_after_a_respondent_changed_one_comment_changes_nothing_
     unchanged = CommentFactory(section=section, text="Fine words.")
     changed = CommentFactory(section=section, text="Benign words.")
     list_shown = hidden_fields(moderator_client.get(QUEUE), "shown")
-    decisions.change_text(changed.pk, "Words nobody has read.")
+    by_respondent.change_text(changed.pk, "Words nobody has read.")
 
     after = act(moderator_client, "approve", [unchanged, changed], shown=list_shown)
 
@@ -176,7 +176,7 @@ def test_a_bulk_decision_names_every_comment_that_changed_and_who_changed_it(
 ):
     a, b, c = CommentFactory.create_batch(3, section=section)
     list_shown = hidden_fields(moderator_client.get(QUEUE + "?status=all"), "shown")
-    decisions.change_text(a.pk, "New words.")
+    by_respondent.change_text(a.pk, "New words.")
     decisions.decide(Comment.objects.filter(pk=c.pk), "approved", by=other_moderator)
 
     after = act(moderator_client, "mark_as_spam", [a, b, c], url=QUEUE + "?status=all", shown=list_shown)
@@ -192,7 +192,7 @@ def test_a_bulk_decision_names_every_comment_that_changed_and_who_changed_it(
 def test_a_single_comment_decided_from_the_list_is_named_too(moderator_client, section):
     comment = CommentFactory(section=section)
     list_shown = hidden_fields(moderator_client.get(QUEUE), "shown")
-    decisions.withdraw(Comment.objects.filter(pk=comment.pk))
+    by_respondent.withdraw(Comment.objects.filter(pk=comment.pk))
     after = act(moderator_client, "reject", [comment], shown=list_shown)
     assert messages_of(after)[0].startswith(f"The respondent withdrew comment {comment.pk} (response ")
     assert statuses(comment) == ["withdrawn"]
@@ -202,7 +202,7 @@ def test_a_bulk_rejection_is_refused_if_a_comment_changed_while_the_reason_was_w
     a, b = CommentFactory.create_batch(2, section=section)
     question = act(moderator_client, "reject", [a, b])
     assert "Reject 2 comments" in question.content.decode()
-    decisions.change_text(b.pk, "Polite now.")
+    by_respondent.change_text(b.pk, "Polite now.")
 
     after = confirm(moderator_client, question, reason_code="offensive")
 
@@ -251,7 +251,7 @@ def test_a_group_member_changed_after_the_list_of_the_group_was_shown_stops_the_
     moderator_client, campaign
 ):
     question = act(moderator_client, "reject_groups", campaign[:1])
-    decisions.change_text(campaign[2].pk, "My own view, in my own words, not the letter.")
+    by_respondent.change_text(campaign[2].pk, "My own view, in my own words, not the letter.")
 
     after = confirm(moderator_client, question, reason_code="duplicate")
 
@@ -286,7 +286,7 @@ def test_everything_the_filters_select_is_listed_and_a_change_since_stops_the_de
     question = act(moderator_client, "approve", comments[:1], select_across=1)
     assert "Approve 3 comments" in question.content.decode()
     # The respondent withdraws one from their own page in the meantime.
-    decisions.withdraw(Comment.objects.filter(pk=comments[1].pk))
+    by_respondent.withdraw(Comment.objects.filter(pk=comments[1].pk))
 
     after = confirm(moderator_client, question)
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from guidance.mail import notifications
 from guidance.mail.emails import has_mail_server, queue_link
 from guidance.models import Response
-from guidance.public.forms import ChangeCommentForm, ChoicesForm, LinkForm, answer_initial
+from guidance.public.own_response_forms import ChangeCommentForm, ChoicesForm, LinkForm, answer_initial
 from guidance.public.reading import visit
 from guidance.public.visitors import (
     bind_response,

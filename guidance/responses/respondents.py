@@ -26,7 +26,7 @@ from django.utils import timezone
 from guidance.consultations.access import Access
 from guidance.mail import mailqueue
 from guidance.models import Comment, ModerationReason, Response
-from guidance.moderation import decisions
+from guidance.moderation import by_respondent, decisions
 
 LINK_SALT = "guidance.responses.respondents.continue"
 
@@ -160,14 +160,14 @@ def change_comment(response, comment, text):
     if not may_change(comment):
         raise RespondentError("This comment cannot be changed.")
     try:
-        return decisions.change_text(comment.pk, text)
+        return by_respondent.change_text(comment.pk, text)
     except decisions.ModerationError as error:
         raise RespondentError(str(error)) from None
 
 
 def withdraw_comment(response, comment):
     check_open(response)
-    return decisions.withdraw(Comment.objects.filter(pk=comment.pk, response=response))
+    return by_respondent.withdraw(Comment.objects.filter(pk=comment.pk, response=response))
 
 
 def withdraw_response(response):
@@ -177,7 +177,7 @@ def withdraw_response(response):
     check_open(response)
     now = timezone.now()
     with transaction.atomic():
-        decisions.withdraw(response.comments.all(), now=now)
+        by_respondent.withdraw(response.comments.all(), now=now)
         response.drafts.all().delete()
         mailqueue.cancel(response.emails.all(), reason="response withdrawn")
         Response.objects.filter(pk=response.pk).update(
@@ -189,13 +189,13 @@ def withdraw_response(response):
 def change_choices(response, *, consent, notify):
     """The publication choice and whether to be told what happened. Not publishing, or publishing
     without the name, applies at once; publishing with the name waits for a moderator
-    (decisions.name_to_publish_changed)."""
+    (by_respondent.name_to_publish_changed)."""
     check_open(response)
     with transaction.atomic():
-        shown_as = decisions.shown_as(response)
+        shown_as = by_respondent.shown_as(response)
         Response.objects.filter(pk=response.pk).update(consent=consent, notify=bool(notify and response.email))
         response.refresh_from_db()
-        decisions.publication_changed(response, shown_as)
+        by_respondent.publication_changed(response, shown_as)
 
 
 def revoke_links(response):

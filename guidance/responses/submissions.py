@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from guidance.mail.emails import Receipt, queue_receipt
 from guidance.models import Comment, Draft, Question, Response, Section, Submission
-from guidance.moderation import decisions
+from guidance.moderation import by_respondent
 from guidance.responses import answers
 
 logger = logging.getLogger(__name__)
@@ -108,12 +108,12 @@ def submit_response(
                     **details,
                 )
             else:
-                shown_as = decisions.shown_as(response)
+                shown_as = by_respondent.shown_as(response)
                 for name, value in details.items():
                     setattr(response, name, value)
                 response.submitted_at = response.submitted_at or now
                 response.save(update_fields=[*details, "submitted_at"])
-                decisions.publication_changed(response, shown_as, now=now)
+                by_respondent.publication_changed(response, shown_as, now=now)
             submission = Submission.objects.create(
                 response=response, form_token=form_token, fingerprint=sent, sent_at=now
             )
@@ -165,11 +165,11 @@ def save_draft(consultation, details, form_key, values, *, section=None, respons
                 **details,
             )
         elif details:
-            shown_as = decisions.shown_as(own)
+            shown_as = by_respondent.shown_as(own)
             for name, value in details.items():
                 setattr(own, name, value)
             own.save(update_fields=list(details))
-            decisions.publication_changed(own, shown_as)
+            by_respondent.publication_changed(own, shown_as)
         Draft.objects.update_or_create(
             response=own, form_key=form_key, defaults={"values": values, "section": section, "saved_at": timezone.now()}
         )

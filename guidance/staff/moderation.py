@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from guidance.models import Comment, Consultation, Response
-from guidance.moderation import decisions
+from guidance.moderation import by_respondent, decisions
 from guidance.moderation.decisions import DONE, ModerationError, StaleDecision
 from guidance.moderation.decisions import decide as make_decision
 from guidance.privacy.personal_data import may_see_personal_data
@@ -299,7 +299,7 @@ def comment_details(request, comment):
         "personal": personal,
         "hidden_from_public": response.consent == Response.Consent.DO_NOT_PUBLISH,
         # The name is published with the comment: what is approved is both.
-        "published_as": decisions.name_to_publish(response) or "Anonymous",
+        "published_as": by_respondent.name_to_publish(response) or "Anonymous",
         "comment_url": reverse("admin:guidance_comment_change", args=[comment.pk]),
     }
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from guidance.models import Comment
-from guidance.moderation import decisions
+from guidance.moderation import by_respondent
 from tests.factories import CommentFactory, ConsultationFactory, SectionFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -93,7 +93,7 @@ def test_approving_from_the_list_a_comment_its_respondent_changed_since_changes_
     page.goto(live_server.url + reverse("admin:guidance_comment_changelist"))
     row_checkbox(page, TEXTS["first"]).check()
 
-    decisions.change_text(comment.pk, "Words the moderator has not read.")
+    by_respondent.change_text(comment.pk, "Words the moderator has not read.")
     page.select_option("select[name=action]", "approve")
     page.click("button[name=index]")
 

@@ -26,7 +26,7 @@ from guidance.models import (
     SectionLink,
     Theme,
 )
-from guidance.moderation import decisions
+from guidance.moderation import by_respondent, decisions
 from guidance.responses import answers
 
 LONDON = ZoneInfo("Europe/London")
@@ -270,13 +270,15 @@ def moderate(comments, staff):
     for n in after.WITHDRAWN_RESPONSES:
         response = Response.objects.get(import_key=EXAMPLE_KEY.format(n))
         withdrawn_at = response.submitted_at + datetime.timedelta(days=3)
-        decisions.withdraw(response.comments.all(), now=withdrawn_at)
+        by_respondent.withdraw(response.comments.all(), now=withdrawn_at)
         Response.objects.filter(pk=response.pk, withdrawn_at__isnull=True).update(
             withdrawn_at=withdrawn_at, notify=False
         )
     for key in after.WITHDRAWN_COMMENTS:
         comment = Comment.objects.get(pk=comments[key])
-        decisions.withdraw(Comment.objects.filter(pk=comment.pk), now=comment.created_at + datetime.timedelta(days=1))
+        by_respondent.withdraw(
+            Comment.objects.filter(pk=comment.pk), now=comment.created_at + datetime.timedelta(days=1)
+        )
 
     pending = Comment.objects.filter(pk__in=list(comments.values())).pending()
     decided = list(pending.values_list("pk", flat=True))

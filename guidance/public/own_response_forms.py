@@ -1,0 +1,131 @@
+"""The forms of a respondent's own response (guidance/public/own_response.py): changing a comment or
+an answer, their choices, and the address to email a link to continue to."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size, Submit
+from django import forms
+
+from guidance.models import Response
+from guidance.public.forms import (
+    MAX_COMMENT_LENGTH,
+    NOTIFY_LABEL,
+    ShownTextBoundField,
+    clean_answer,
+    long_text_field,
+    question_fields,
+)
+from guidance.responses import text
+
+
+class ChangeCommentForm(forms.Form):
+    """New text for one of the respondent's comments on a section, or their answer to a question
+    (the question's own fields, as the questions form asks it)."""
+
+    bound_field_class = ShownTextBoundField
+
+    def __init__(self, *args, comment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.comment = comment
+        if comment.question_id:
+            fields, layout = question_fields(comment.question)
+            self.fields.update(fields)
+            for field in fields.values():
+                field.required = False
+        else:
+            self.fields["comment"] = long_text_field(
+                label="Your comment",
+                hint="What you write here replaces what you sent before.",
+                required=True,
+                required_message="Enter your comment, or withdraw it instead",
+            )
+            layout = [Field.textarea("comment", label_size=Size.MEDIUM, max_characters=MAX_COMMENT_LENGTH)]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has the token
+        self.helper.layout = Layout(*layout, Submit("submit", "Save the change"))
+
+    def clean(self):
+        cleaned = super().clean()
+        self.answer = None
+        if self.comment.question_id:
+            self.answer = clean_answer(self, self.comment.question)
+            if self.answer is not None and not self.answer:
+                self.add_error(f"answer_{self.comment.question_id}", "Enter your answer, or withdraw it instead")
+        return cleaned
+
+    def new_text(self):
+        """The new comment (a string) or answer (a guidance.responses.answers.Answer)."""
+        if self.comment.question_id:
+            return self.answer
+        return self.cleaned_data.get("comment", "")
+
+
+class ChoicesForm(forms.Form):
+    """The respondent's publication choice, and whether they are told what happened."""
+
+    consent = forms.ChoiceField(
+        label="Can we publish your response?",
+        help_text="This applies to everything in your response. Not publishing, or publishing without your name, "
+        "applies at once. If you choose to publish your name, a moderator reads it first: your published "
+        "comments are hidden until then. We never publish your email address.",
+        choices=Response.Consent.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether we can publish your response"},
+    )
+    notify = forms.BooleanField(label=NOTIFY_LABEL, help_text="At most one email a day.", required=False)
+
+    def __init__(self, *args, has_email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_email = has_email
+        if not has_email:
+            del self.fields["notify"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.radios("consent", legend_size=Size.MEDIUM),
+            *([Field.checkbox("notify", small=True)] if has_email else []),
+            Submit("submit", "Save your choices"),
+        )
+
+
+class LinkForm(forms.Form):
+    """The address to email a link to continue the response to."""
+
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We will email you a link that opens your response on any device until the consultation closes.",
+        max_length=254,
+        validators=[text.check_name, text.check_email_address],
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Your email address must be 254 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.text("email"), Submit("submit", "Email me a link", css_class="govuk-button--secondary")
+        )
+
+
+def answer_initial(comment):
+    """A stored answer as the values of its question's fields, to change it."""
+    name = f"answer_{comment.question_id}"
+    question = comment.question
+    if not question.has_options:
+        return {name: comment.text}
+    chosen = [str(pk) for pk in comment.options.values_list("pk", flat=True)]
+    initial = {
+        name: chosen if question.kind == question.Kind.SEVERAL_CHOICES else next(iter(chosen), ""),
+        f"{name}_other": comment.other_text,
+    }
+    if question.explain_label:
+        initial[f"{name}_text"] = comment.text
+    return initial

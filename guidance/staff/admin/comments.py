@@ -1,0 +1,423 @@
+"""The comments list: the moderation queue, its filters and bulk decisions, and a comment's own
+page with its history, notes and reports."""
+
+from django.contrib import admin
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.timesince import timesince
+
+from guidance.models import (
+    Comment,
+    Consultation,
+    ModerationEvent,
+    Question,
+    Report,
+    Response,
+    Section,
+    StaffNote,
+    Theme,
+)
+from guidance.moderation.campaigns import in_a_group, whole_groups, with_group_size
+from guidance.moderation.decisions import ALLOWED, may_read_notes, with_last_event
+from guidance.privacy.personal_data import may_see_personal_data
+from guidance.responses import answers
+from guidance.responses.text import whole_number
+from guidance.staff import analysis, exporting
+from guidance.staff.admin.base import PersonalDataAdmin
+from guidance.staff.moderation import DECISIONS, decide_from_queue
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Status, opening on pending: the queue is what a moderator sees first."""
+
+    title = "status"
+    parameter_name = "status"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*Comment.Status.choices, (self.ALL, "All")]
+
+    def value(self):
+        return super().value() or Comment.Status.PENDING
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class ReportedFilter(admin.SimpleListFilter):
+    title = "reported by the public"
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Reported"), ("no", "Not reported")]
+
+    def queryset(self, request, queryset):
+        # From the few reports, not by counting each comment's: the queue may hold a million.
+        reported = Exists(Report.objects.filter(comment=OuterRef("pk")))
+        if self.value() == "yes":
+            return queryset.filter(reported)
+        if self.value() == "no":
+            return queryset.exclude(reported)
+        return queryset
+
+
+class OfConsultationFilter(admin.SimpleListFilter):
+    """A choice among the chosen consultation's own sections, questions or themes: offered once
+    a consultation is chosen, so the list never mixes several drafts' "Section 2" (nor reads the
+    whole queue to find which are used)."""
+
+    def consultation_id(self, request):
+        return whole_number(request.GET.get("consultation__id__exact"))
+
+    def lookups(self, request, model_admin):
+        consultation_id = self.consultation_id(request)
+        if consultation_id is not None:
+            return [(str(pk), label) for pk, label in self.options(consultation=consultation_id)]
+        # Chosen by a link (from a comment, say) without the consultation: offered alone.
+        pk = whole_number(request.GET.get(self.parameter_name))
+        return [(str(pk), label) for pk, label in self.options(pk=pk)] if pk is not None else []
+
+    def queryset(self, request, queryset):
+        pk = whole_number(self.value())
+        return queryset if pk is None else queryset.filter(**{self.parameter_name: pk})
+
+
+class SectionFilter(OfConsultationFilter):
+    title = "section"
+    parameter_name = "section__id__exact"
+
+    def options(self, consultation=None, pk=None):
+        sections = Section.objects.filter(**({"pk": pk} if pk else {"document__consultations": consultation}))
+        return [(section.pk, f"{section.number}. {section.title}") for section in sections]
+
+
+class QuestionFilter(OfConsultationFilter):
+    title = "question"
+    parameter_name = "question__id__exact"
+
+    def options(self, consultation=None, pk=None):
+        questions = Question.objects.filter(**({"pk": pk} if pk else {"consultation": consultation}))
+        return [(question.pk, f"{question.number}. {Truncator(question.text).words(8)}") for question in questions]
+
+
+class ThemeFilter(OfConsultationFilter):
+    title = "theme"
+    parameter_name = "themes__id__exact"
+
+    def options(self, consultation=None, pk=None):
+        return Theme.objects.filter(**({"pk": pk} if pk else {"consultation": consultation})).values_list("pk", "name")
+
+
+class ModerationEventInline(admin.TabularInline):
+    """The comment's history, read-only for everyone."""
+
+    template = "admin/guidance/readonly_tabular.html"
+    model = ModerationEvent
+    fields = ["at", "from_status", "to_status", "decided_by", "reason_code", "reason", "earlier_text"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "decision"
+    verbose_name_plural = "history"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+    @admin.display(description="by")
+    def decided_by(self, event):
+        if event.by_respondent:
+            return "The respondent"
+        return event.by or "The system"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("guidance.view_comment") or request.user.has_perm("guidance.change_comment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReportInline(ModerationEventInline):
+    model = Report
+    fields = ["created_at", "reason", "details"]
+    readonly_fields = fields
+    verbose_name = "report from the public"
+    verbose_name_plural = "reports from the public"
+
+    def get_queryset(self, request):
+        return Report.objects.filter(pk__in=super(ModerationEventInline, self).get_queryset(request))
+
+
+class PartOfGroupFilter(admin.SimpleListFilter):
+    title = "campaign or duplicate"
+    parameter_name = "in_group"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Part of a group"), ("no", "Not in a group")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return in_a_group(queryset)
+        if self.value() == "no":
+            return queryset.filter(group__isnull=True)
+        return queryset
+
+
+class StaffNoteInline(ModerationEventInline):
+    """Moderators' private notes, part of the comment's history; shown only to those who may read
+    them (guidance.moderation.decisions.may_read_notes) and written on the moderation screen."""
+
+    model = StaffNote
+    fields = ["at", "by", "text"]
+    readonly_fields = fields
+    verbose_name = "staff note"
+    verbose_name_plural = "staff notes (never public)"
+
+    def has_view_permission(self, request, obj=None):
+        return may_read_notes(request.user)
+
+
+@admin.register(Comment)
+class CommentAdmin(PersonalDataAdmin):
+    """The moderation queue: pending first, oldest first."""
+
+    list_display = [
+        "short_text",
+        "target",
+        "respondent_summary",
+        "age",
+        "report_count",
+        "group_size",
+        "status",
+    ]
+    list_filter = [
+        StatusFilter,
+        "consultation",
+        SectionFilter,
+        QuestionFilter,
+        ThemeFilter,
+        PartOfGroupFilter,
+        ReportedFilter,
+        "response__respondent_type",
+        "response__channel",
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["text", "response__reference"]
+    search_help_text = "Search the text of comments, or find a response by its reference (such as K7MC-4XPA)."
+    list_select_related = ["response", "section", "question"]
+    ordering = ["created_at", "pk"]
+    list_per_page = 50
+    # Counting every comment as well as the filtered ones costs a scan of the whole table.
+    show_full_result_count = False
+    actions = [
+        "approve",
+        "reject",
+        "mark_as_spam",
+        "return_to_pending",
+        "approve_groups",
+        "reject_groups",
+        "mark_groups_as_spam",
+        "apply_theme",
+        "export_selected_comments",
+    ]
+    inlines = [ModerationEventInline, StaffNoteInline, ReportInline]
+    change_form_template = "admin/guidance/comment/change_form.html"
+
+    # What the list is, by the status it shows (StatusFilter opens on pending).
+    TITLES = {
+        Comment.Status.PENDING: "Moderation queue: comments waiting for a decision",
+        Comment.Status.APPROVED: "Approved comments",
+        Comment.Status.REJECTED: "Rejected comments",
+        Comment.Status.SPAM: "Comments marked as spam",
+        Comment.Status.WITHDRAWN: "Comments withdrawn by their respondents",
+        StatusFilter.ALL: "All comments",
+    }
+
+    def changelist_view(self, request, extra_context=None):
+        status = request.GET.get(StatusFilter.parameter_name) or Comment.Status.PENDING
+        consultation_id = whole_number(request.GET.get("consultation__id__exact"))
+        extra_context = {
+            "title": self.TITLES.get(status, "Comments"),
+            # The queue's width is for the comments; the home page and breadcrumbs lead elsewhere.
+            "is_nav_sidebar_enabled": False,
+            "moderated_consultation": (
+                Consultation.objects.filter(pk=consultation_id).first() if consultation_id is not None else None
+            ),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def has_delete_permission(self, request, obj=None):
+        # A comment with a history stays: its decisions are the audit trail.
+        if obj is not None and obj.events.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        fields = ["reference", "consultation", "target", "text", "respondent"]
+        if obj is not None and obj.question_id:
+            fields.insert(3, "chosen")
+        if may_see_personal_data(request.user):
+            fields.append("personal_data")
+        return [*fields, "status", "reason_code", "reason", "moderated_by", "moderated_at", "themes"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and "themes" in form.base_fields:
+            form.base_fields["themes"].queryset = Theme.objects.filter(consultation_id=obj.consultation_id)
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only the themes are edited on this page; status moves through the decisions.
+        return [f for f in self.get_fields(request, obj) if f != "themes"]
+
+    def get_queryset(self, request):
+        reports = Report.objects.filter(comment=OuterRef("pk")).order_by().values("comment").annotate(n=Count("pk"))
+        queryset = super().get_queryset(request).annotate(report_count=Coalesce(Subquery(reports.values("n")), 0))
+        return with_last_event(with_group_size(queryset))
+
+    def has_add_permission(self, request):
+        # Comments come with their response: online, or entered on the response's page.
+        return False
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("guidance.moderate_comment")
+
+    def has_export_permission(self, request):
+        return request.user.has_perm(exporting.EXPORT_PERMISSION)
+
+    @admin.display(description="Comment")
+    def short_text(self, comment):
+        # Enough to decide on most comments from the list; the comment's page has all of it.
+        return Truncator(comment.text).words(50)
+
+    @admin.display(description="On", ordering="section__major")
+    def target(self, comment):
+        if comment.section_id:
+            return f"Section {comment.section.number}: {comment.section.title}"
+        return f"Question {comment.question.position}"
+
+    @admin.display(description="Chose")
+    def chosen(self, comment):
+        # What a choice question's answer chose, with any "Other" words: published with the text.
+        return answers.LABEL_SEPARATOR.join(answers.chosen_labels([comment.pk]).get(comment.pk, [])) or "Nothing"
+
+    @admin.display(description="Respondent", ordering="response__respondent_type")
+    def respondent_summary(self, comment):
+        # One column for three short facts: the queue's width is for the comments.
+        response = comment.response
+        return format_html(
+            "{}<br>{}<br>{}",
+            response.get_respondent_type_display(),
+            response.get_channel_display(),
+            response.get_consent_display(),
+        )
+
+    @admin.display(description="Age", ordering="created_at")
+    def age(self, comment):
+        return timesince(comment.created_at, depth=1)
+
+    @admin.display(description="Reports", ordering="report_count")
+    def report_count(self, comment):
+        return comment.report_count
+
+    @admin.display(description="Response")
+    def reference(self, comment):
+        return comment.response.reference
+
+    @admin.display(description="Respondent")
+    def respondent(self, comment):
+        response = comment.response
+        return (
+            f"{response.public_name} · {response.get_respondent_type_display()} · "
+            f"{response.get_channel_display()} · {response.get_consent_display()}"
+        )
+
+    @admin.display(description="Personal data")
+    def personal_data(self, comment):
+        values = [getattr(comment.response, field) for field in Response.PERSONAL_DATA_FIELDS]
+        return " · ".join(value for value in values if value) or "None given"
+
+    # The decisions, as bulk actions on the queue.
+
+    @admin.action(description="Approve the selected comments", permissions=["moderate"])
+    def approve(self, request, queryset):
+        return decide_from_queue(request, queryset, Comment.Status.APPROVED)
+
+    @admin.action(description="Reject the selected comments…", permissions=["moderate"])
+    def reject(self, request, queryset):
+        return decide_from_queue(request, queryset, Comment.Status.REJECTED)
+
+    @admin.action(description="Mark the selected comments as spam…", permissions=["moderate"])
+    def mark_as_spam(self, request, queryset):
+        return decide_from_queue(request, queryset, Comment.Status.SPAM)
+
+    @admin.action(description="Return the selected comments to pending", permissions=["moderate"])
+    def return_to_pending(self, request, queryset):
+        return decide_from_queue(request, queryset, Comment.Status.PENDING)
+
+    # Campaigns: one decision for every pending comment in the selected comments' groups, each
+    # listed on a page of its own first (the queue did not show them).
+
+    @admin.action(description="Approve the whole group of each selected comment…", permissions=["moderate"])
+    def approve_groups(self, request, queryset):
+        return decide_from_queue(request, whole_groups(queryset).pending(), Comment.Status.APPROVED, whole_groups=True)
+
+    @admin.action(description="Reject the whole group of each selected comment…", permissions=["moderate"])
+    def reject_groups(self, request, queryset):
+        return decide_from_queue(request, whole_groups(queryset).pending(), Comment.Status.REJECTED, whole_groups=True)
+
+    @admin.action(description="Mark the whole group of each selected comment as spam…", permissions=["moderate"])
+    def mark_groups_as_spam(self, request, queryset):
+        return decide_from_queue(request, whole_groups(queryset).pending(), Comment.Status.SPAM, whole_groups=True)
+
+    def action_checkbox(self, comment):
+        # Beside each comment's box, the last event of the history the list shows it with: a
+        # decision on it is refused if that has changed (guidance.moderation.decisions.check_as_shown).
+        shown = format_html('<input type="hidden" name="shown" value="{}:{}">', comment.pk, comment.last_event_id or 0)
+        return super().action_checkbox(comment) + shown
+
+    @admin.action(description="Apply a theme to the selected comments", permissions=["change"])
+    def apply_theme(self, request, queryset):
+        return analysis.apply_theme(self, request, queryset)
+
+    @admin.action(description="Export selected comments to CSV", permissions=["export"])
+    def export_selected_comments(self, request, queryset):
+        return exporting.export_selected(self, request, queryset)
+
+    # The queue's campaign column and filter.
+
+    @admin.display(description="Group size", ordering="group_size")
+    def group_size(self, comment):
+        """Needs the queryset annotated by guidance.moderation.campaigns.with_group_size (get_queryset)."""
+        return comment.group_size if comment.group_size > 1 else "–"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        comment = self.get_object(request, object_id)
+        decisions = []
+        if comment is not None and self.has_moderate_permission(request):
+            decisions = [(status, DECISIONS[status][0]) for status in ALLOWED[Comment.Status(comment.status)]]
+            decisions.sort(key=lambda d: list(DECISIONS).index(d[0]))
+        withdrawn_at = None
+        if comment is not None and comment.status == Comment.Status.WITHDRAWN:
+            withdrawn = comment.events.filter(to_status=Comment.Status.WITHDRAWN).order_by("-at").first()
+            withdrawn_at = withdrawn.at if withdrawn else None
+        extra_context = {**(extra_context or {}), "decisions": decisions, "withdrawn_at": withdrawn_at}
+        return super().change_view(request, object_id, form_url, extra_context)
