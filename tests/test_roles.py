@@ -1,6 +1,8 @@
 """Each staff group against each admin page and each moderation action: what it may do, and what
 is refused. The expectations are written out by hand, from "Who may do what" in the design."""
 
+import io
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
@@ -228,5 +230,20 @@ def test_the_groups_carry_the_custom_permissions(group_name):
     assert user.has_perm("guidance.moderate_comment") is MODERATES[group_name]
 
 
-def test_the_migration_creates_exactly_the_three_groups():
+def test_the_migrations_make_exactly_the_three_roles_with_the_permissions_the_roles_module_gives_them():
+    from guidance.staff.roles import ROLES
+
     assert set(Group.objects.values_list("name", flat=True)) == {"Moderator", "Analyst", "Consultation manager"}
+    for group in Group.objects.all():
+        assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(ROLES[group.name])
+
+
+def test_sync_roles_puts_a_group_back_as_the_roles_module_says():
+    from django.core.management import call_command
+
+    moderator = Group.objects.get(name="Moderator")
+    moderator.permissions.clear()
+    Group.objects.get(name="Analyst").delete()
+    call_command("sync_roles", stdout=io.StringIO())
+    assert moderator.permissions.filter(codename="moderate_comment").exists()
+    assert Group.objects.filter(name="Analyst").exists()

@@ -8,40 +8,12 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-MANAGER_PERMISSIONS = [
-    "publish_consultation",
-    *(f"{verb}_supportingdocument" for verb in ["add", "change", "delete", "view"]),
-    *(f"{verb}_previewlink" for verb in ["add", "change", "view"]),
-    *(f"{verb}_option" for verb in ["add", "change", "delete", "view"]),
-]
-
-
 def keep_outcomes_public(apps, schema_editor):
     """A closed consultation whose outcome was written was showing it: its outcome is published."""
     from django.utils import timezone
 
     Consultation = apps.get_model("guidance", "Consultation")
     Consultation.objects.filter(closes_at__lte=timezone.now()).exclude(outcome="").update(publication="outcome")
-
-
-def grant_to_managers(apps, schema_editor):
-    """Consultation managers publish, attach supporting documents and share preview links."""
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(content_type__app_label="guidance", codename__in=MANAGER_PERMISSIONS)
-    for group in Group.objects.filter(name="Consultation manager"):
-        group.permissions.add(*permissions)
-    view = Permission.objects.filter(
-        content_type__app_label="guidance", codename__in=["view_option", "view_supportingdocument"]
-    )
-    for group in Group.objects.filter(name__in=["Moderator", "Analyst"]):
-        group.permissions.add(*view)
 
 
 class Migration(migrations.Migration):
@@ -307,5 +279,5 @@ class Migration(migrations.Migration):
             model_name="chosenoption",
             constraint=models.UniqueConstraint(fields=("comment", "option"), name="chosen_option_unique"),
         ),
-        migrations.RunPython(grant_to_managers, migrations.RunPython.noop),
+        # The managers' new permissions are given by 0019_roles_from_code (guidance/staff/roles.py).
     ]

@@ -27,6 +27,7 @@ from django.utils import timezone
 from guidance.consultations.changed import public_pages_changed
 from guidance.models import Comment, ModerationEvent, ModerationReason, Report, StaffNote
 from guidance.privacy.personal_data import may_see_personal_data
+from guidance.staff import roles
 
 Status = Comment.Status
 
@@ -347,7 +348,7 @@ def may_read_notes(user):
     """Staff notes are read by those who moderate (they write them for each other) and by those
     allowed to see personal data, since a note may say who someone is; nobody else, and never
     the public. An export holds them only when made with personal data."""
-    return user.has_perm("guidance.moderate_comment") or may_see_personal_data(user)
+    return user.has_perm(roles.MODERATE) or may_see_personal_data(user)
 
 
 def add_note(comment, *, by, text):

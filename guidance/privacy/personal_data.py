@@ -1,7 +1,7 @@
 """Which data is personal, and who may see it: the one rule every staff surface obeys.
 
 A model lists the fields that identify someone in PERSONAL_DATA_FIELDS (today only Response has
-any: name, email address, organisation and source URL). Staff without PERMISSION never see those
+any: name, email address, organisation and source URL). Staff without roles.SEE_PERSONAL_DATA never see those
 fields, and cannot learn them indirectly either: not by filtering a list in the address bar
 (`?email__startswith=a` and watching the count), searching, sorting or exporting. The admin
 (guidance/staff/admin.py, PersonalDataAdmin) and the export ask this module; retention and erasure blank
@@ -10,11 +10,11 @@ the same fields.
 
 from django.core.exceptions import FieldDoesNotExist
 
-PERMISSION = "guidance.view_personal_data"
+from guidance.staff import roles
 
 
 def may_see_personal_data(user):
-    return user.has_perm(PERMISSION)
+    return user.has_perm(roles.SEE_PERSONAL_DATA)
 
 
 def personal_fields(model):

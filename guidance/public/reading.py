@@ -27,6 +27,7 @@ from guidance.models import Comment, Consultation
 from guidance.outcomes.published import attach_replies
 from guidance.public.visitors import for_this_visitor_only
 from guidance.responses.text import whole_number
+from guidance.staff import roles
 
 COMMENTS_PER_PAGE = 20
 
@@ -72,7 +73,7 @@ def may_preview(request, consultation):
     user = request.user
     # With a second factor required, a session whose code was never given is nobody's yet.
     verified = not settings.STAFF_TWO_FACTOR or user.is_verified()
-    if user.is_authenticated and user.is_staff and verified and user.has_perm("guidance.view_consultation"):
+    if user.is_authenticated and user.is_staff and verified and user.has_perm(roles.VIEW_CONSULTATIONS):
         return True
     try:
         link = previews.remembered_link(request.session, consultation)

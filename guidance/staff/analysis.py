@@ -9,12 +9,13 @@ from guidance.analysis.dashboard import dashboard as count_for_dashboard
 from guidance.analysis.dashboard import format_duration
 from guidance.analysis.themes import add_theme
 from guidance.models import Consultation
+from guidance.staff import roles
 from guidance.staff.charts import svg_chart
 from guidance.staff.forms import ApplyThemeForm
 from guidance.staff.site import staff_page
 
 
-@permission_required("guidance.view_comment", raise_exception=True)
+@permission_required(roles.VIEW_COMMENTS, raise_exception=True)
 def dashboard(request, consultation_id):
     consultation = get_object_or_404(Consultation.objects.select_related("document"), pk=consultation_id)
     numbers = count_for_dashboard(consultation)

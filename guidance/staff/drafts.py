@@ -11,18 +11,18 @@ from django.views.decorators.http import require_POST
 from guidance.consultations import draft_import, sections
 from guidance.models import Document, Section
 from guidance.responses.text import whole_number
+from guidance.staff import roles
 from guidance.staff.forms import DraftUploadForm
 from guidance.staff.site import staff_page
 
 # Importing replaces the document's sections.
-IMPORT_PERMISSIONS = ("guidance.add_section", "guidance.change_section", "guidance.delete_section")
 
 
 def _session_key(document):
     return f"guidance-draft-import-{document.pk}"
 
 
-@permission_required("guidance.view_section", raise_exception=True)
+@permission_required(roles.VIEW_SECTIONS, raise_exception=True)
 def section_list(request, document_id):
     document = get_object_or_404(Document.objects.select_related("revises"), pk=document_id)
     return staff_page(
@@ -41,7 +41,7 @@ def section_list(request, document_id):
 
 
 @require_POST
-@permission_required("guidance.change_section", raise_exception=True)
+@permission_required(roles.CHANGE_SECTIONS, raise_exception=True)
 def move_section(request, document_id):
     document = get_object_or_404(Document, pk=document_id)
     # Each button sends "<section id> up" or "<section id> down".
@@ -80,7 +80,7 @@ def stored_preview(preview):
     }
 
 
-@permission_required(IMPORT_PERMISSIONS, raise_exception=True)
+@permission_required(roles.EDIT_A_DRAFT, raise_exception=True)
 def import_upload(request, document_id):
     document = get_object_or_404(Document, pk=document_id)
     form = DraftUploadForm(request.POST, request.FILES) if request.method == "POST" else DraftUploadForm()
@@ -106,7 +106,7 @@ def import_upload(request, document_id):
     )
 
 
-@permission_required(IMPORT_PERMISSIONS, raise_exception=True)
+@permission_required(roles.EDIT_A_DRAFT, raise_exception=True)
 def import_preview(request, document_id):
     document = get_object_or_404(Document, pk=document_id)
     stored = request.session.get(_session_key(document))
@@ -139,7 +139,7 @@ def import_preview(request, document_id):
     )
 
 
-@permission_required("guidance.view_section", raise_exception=True)
+@permission_required(roles.VIEW_SECTIONS, raise_exception=True)
 def section_preview(request, section_id):
     """A section as the public will see it, in the public pages' design, marked as a preview."""
     section = get_object_or_404(Section.objects.select_related("document"), pk=section_id)

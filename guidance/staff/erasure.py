@@ -12,13 +12,12 @@ from django.shortcuts import get_object_or_404, redirect
 
 from guidance.models import Response
 from guidance.privacy.retention import erase_response, find_responses
+from guidance.staff import roles
 from guidance.staff.forms import EraseForm, FindResponseForm
 from guidance.staff.site import staff_page
 
-REQUIRED_PERMISSIONS = ("guidance.view_personal_data", "guidance.change_response")
 
-
-@permission_required(REQUIRED_PERMISSIONS, raise_exception=True)
+@permission_required(roles.ERASE, raise_exception=True)
 def find(request):
     form = FindResponseForm(request.GET or None)
     responses = find_responses(form.cleaned_data["query"]) if form.is_valid() else None
@@ -29,7 +28,7 @@ def find(request):
     )
 
 
-@permission_required(REQUIRED_PERMISSIONS, raise_exception=True)
+@permission_required(roles.ERASE, raise_exception=True)
 def confirm(request, response_id):
     response = get_object_or_404(Response.objects.select_related("consultation"), pk=response_id)
     form = EraseForm(request.POST or None)

@@ -16,13 +16,12 @@ from guidance.analysis.exports import Layout, export_csv, export_filename, selec
 from guidance.models import Comment, Consultation
 from guidance.outcomes import changes
 from guidance.privacy.personal_data import may_see_personal_data
+from guidance.staff import roles
 from guidance.staff.forms import ExportForm
 from guidance.staff.site import staff_page
 
-EXPORT_PERMISSION = "guidance.export_responses"
 
-
-@permission_required(EXPORT_PERMISSION, raise_exception=True)
+@permission_required(roles.EXPORT, raise_exception=True)
 def export(request, consultation_id):
     """GET: the form with the queue's filters. POST: the CSV, or the form again with its errors."""
     consultation = get_object_or_404(Consultation.objects.select_related("document"), pk=consultation_id)
@@ -53,7 +52,7 @@ def export(request, consultation_id):
 def export_selected(model_admin, request, queryset):
     """The queue's action: the ticked comments (or every comment the filters select), without
     personal data; for personal data use the consultation's export page."""
-    if not request.user.has_perm(EXPORT_PERMISSION):
+    if not request.user.has_perm(roles.EXPORT):
         raise PermissionDenied
     consultation_ids = set(queryset.order_by().values_list("consultation_id", flat=True).distinct())
     if len(consultation_ids) != 1:
@@ -82,7 +81,7 @@ def csv_download(consultation, chunks):
     return response
 
 
-@permission_required("guidance.view_outcome", raise_exception=True)
+@permission_required(roles.VIEW_OUTCOMES, raise_exception=True)
 def you_said_we_did(request, consultation_id):
     """The "you said, we did" table as CSV (docs/export-format.md), whether or not the outcome is
     published yet: staff check their account before the public reads it."""

@@ -14,11 +14,11 @@ from guidance.analysis import imports
 from guidance.analysis.imports import ImportRefused, read_import, run_import, target_choices
 from guidance.models import Consultation
 from guidance.responses.text import whole_number
+from guidance.staff import roles
 from guidance.staff.forms import ImportUploadForm
 from guidance.staff.site import staff_page
 
 # An import adds responses with their comments.
-IMPORT_PERMISSIONS = ("guidance.add_response", "guidance.add_comment")
 
 
 def _session_key(consultation):
@@ -38,7 +38,7 @@ def _discard(request, consultation):
         imports.discard_upload(stored.get("file"), consultation, request.user)
 
 
-@permission_required(IMPORT_PERMISSIONS, raise_exception=True)
+@permission_required(roles.IMPORT_RESPONSES, raise_exception=True)
 def upload(request, consultation_id):
     consultation = get_object_or_404(Consultation, pk=consultation_id)
     form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
@@ -57,7 +57,7 @@ def upload(request, consultation_id):
     )
 
 
-@permission_required(IMPORT_PERMISSIONS, raise_exception=True)
+@permission_required(roles.IMPORT_RESPONSES, raise_exception=True)
 def preview(request, consultation_id):
     consultation = get_object_or_404(Consultation.objects.select_related("document"), pk=consultation_id)
     stored = request.session.get(_session_key(consultation))

@@ -32,10 +32,9 @@ from guidance.moderation.decisions import DONE, ModerationError, StaleDecision
 from guidance.moderation.decisions import decide as make_decision
 from guidance.privacy.personal_data import may_see_personal_data
 from guidance.responses.text import whole_number
+from guidance.staff import roles
 from guidance.staff.forms import NoteForm, ReasonForm, ScreenDecisionForm
 from guidance.staff.site import staff_page
-
-MODERATE = "guidance.moderate_comment"
 
 # What each decision is called on buttons and in messages: (button, past tense).
 DECISIONS = {
@@ -47,7 +46,7 @@ DECISIONS = {
 
 
 @require_POST
-@permission_required(MODERATE, raise_exception=True)
+@permission_required(roles.MODERATE, raise_exception=True)
 def decide(request, comment_id):
     """A decision from the buttons on a comment's page; back to that page once made, or refused.
     The page sends the id of the last event in the history it showed (seen_event_id)."""
@@ -219,7 +218,7 @@ def skipped_key(consultation, queue):
     return f"moderation-skipped-{consultation.pk}-{queue}"
 
 
-@permission_required(MODERATE, raise_exception=True)
+@permission_required(roles.MODERATE, raise_exception=True)
 def screen(request, consultation_id):
     consultation = get_object_or_404(Consultation, pk=consultation_id)
     queue = queue_name(request.GET)
@@ -310,7 +309,7 @@ def report_reasons(reports):
 
 
 @require_POST
-@permission_required(MODERATE, raise_exception=True)
+@permission_required(roles.MODERATE, raise_exception=True)
 def screen_decide(request, consultation_id, comment_id):
     """A decision from the moderation screen; then the screen shows the next comment."""
     consultation = get_object_or_404(Consultation, pk=consultation_id)
@@ -348,7 +347,7 @@ def screen_decide(request, consultation_id, comment_id):
 
 
 @require_POST
-@permission_required(MODERATE, raise_exception=True)
+@permission_required(roles.MODERATE, raise_exception=True)
 def screen_skip(request, consultation_id, comment_id):
     """Leave a comment for someone else (or for later): the next comment is shown instead."""
     consultation = get_object_or_404(Consultation, pk=consultation_id)
@@ -364,7 +363,7 @@ def screen_skip(request, consultation_id, comment_id):
 
 
 @require_POST
-@permission_required(MODERATE, raise_exception=True)
+@permission_required(roles.MODERATE, raise_exception=True)
 def screen_note(request, consultation_id, comment_id):
     consultation = get_object_or_404(Consultation, pk=consultation_id)
     comment = get_object_or_404(Comment, pk=comment_id, consultation=consultation)

@@ -12,17 +12,16 @@ from django.views.decorators.http import require_POST
 
 from guidance.consultations import previews, publishing, supporting
 from guidance.models import Consultation, PreviewLink, SupportingDocument
+from guidance.staff import roles
 from guidance.staff.forms import PublishForm, SupportingDocumentForm
 from guidance.staff.site import staff_page
-
-PUBLISH_PERMISSION = "guidance.publish_consultation"
 
 
 def _consultation(consultation_id):
     return get_object_or_404(Consultation.objects.select_related("document"), pk=consultation_id)
 
 
-@permission_required("guidance.view_consultation", raise_exception=True)
+@permission_required(roles.VIEW_CONSULTATIONS, raise_exception=True)
 def publish_page(request, consultation_id):
     """The stage the consultation is at, and the next step: publishing it, or its outcome."""
     consultation = _consultation(consultation_id)
@@ -34,7 +33,7 @@ def publish_page(request, consultation_id):
         warnings, action = [], ""
     form = PublishForm(request.POST if request.method == "POST" else None, warnings=warnings)
     if request.method == "POST":
-        if not request.user.has_perm(PUBLISH_PERMISSION):
+        if not request.user.has_perm(roles.PUBLISH):
             messages.error(request, "Publishing needs the permission to publish consultations (Consultation managers).")
             return redirect("admin:guidance_consultation_publish", consultation_id=consultation.pk)
         if form.is_valid() and action:
@@ -63,8 +62,8 @@ def publish_page(request, consultation_id):
             "action": action,
             "warnings": warnings,
             "form": form,
-            "may_publish": request.user.has_perm(PUBLISH_PERMISSION),
-            "may_share": request.user.has_perm("guidance.add_previewlink"),
+            "may_publish": request.user.has_perm(roles.PUBLISH),
+            "may_share": request.user.has_perm(roles.SHARE_PREVIEWS),
             "links": links,
             "closed": consultation.state == Consultation.State.CLOSED,
             "link_days": settings.PREVIEW_LINK_DAYS,
@@ -78,7 +77,7 @@ def preview_path(consultation, link):
 
 
 @require_POST
-@permission_required("guidance.add_previewlink", raise_exception=True)
+@permission_required(roles.SHARE_PREVIEWS, raise_exception=True)
 def make_preview_link(request, consultation_id):
     consultation = _consultation(consultation_id)
     if not consultation.is_draft:
@@ -91,7 +90,7 @@ def make_preview_link(request, consultation_id):
 
 
 @require_POST
-@permission_required("guidance.change_previewlink", raise_exception=True)
+@permission_required(roles.STOP_PREVIEWS, raise_exception=True)
 def revoke_preview_link(request, consultation_id, link_id):
     consultation = _consultation(consultation_id)
     link = get_object_or_404(PreviewLink, pk=link_id, consultation=consultation)
@@ -100,10 +99,10 @@ def revoke_preview_link(request, consultation_id, link_id):
     return redirect("admin:guidance_consultation_publish", consultation_id=consultation.pk)
 
 
-@permission_required("guidance.view_supportingdocument", raise_exception=True)
+@permission_required(roles.VIEW_SUPPORTING_DOCUMENTS, raise_exception=True)
 def documents(request, consultation_id):
     consultation = _consultation(consultation_id)
-    may_add = request.user.has_perm("guidance.add_supportingdocument")
+    may_add = request.user.has_perm(roles.ADD_SUPPORTING_DOCUMENTS)
     form = SupportingDocumentForm(request.POST or None, request.FILES or None) if may_add else None
     if request.method == "POST":
         if not may_add:
@@ -127,7 +126,7 @@ def documents(request, consultation_id):
             "title": f"Documents: {consultation}",
             "documents": consultation.supporting_documents.all(),
             "form": form,
-            "may_delete": request.user.has_perm("guidance.delete_supportingdocument"),
+            "may_delete": request.user.has_perm(roles.DELETE_SUPPORTING_DOCUMENTS),
             "max_mb": settings.SUPPORTING_DOCUMENT_MAX_MB,
         },
         status=400 if form is not None and form.is_bound and form.errors else 200,
@@ -135,7 +134,7 @@ def documents(request, consultation_id):
 
 
 @require_POST
-@permission_required("guidance.delete_supportingdocument", raise_exception=True)
+@permission_required(roles.DELETE_SUPPORTING_DOCUMENTS, raise_exception=True)
 def remove_document(request, consultation_id, document_id):
     consultation = _consultation(consultation_id)
     document = get_object_or_404(SupportingDocument, pk=document_id, consultation=consultation)

@@ -18,11 +18,10 @@ from django.views.decorators.http import require_POST
 from guidance.consultations.markdown import render_markdown
 from guidance.models import Comment, Consultation, Outcome, Section, Theme
 from guidance.outcomes import changes, replies
+from guidance.staff import roles
 from guidance.staff.forms import OutcomeForm
 from guidance.staff.site import staff_page
 
-WRITE = ("guidance.add_outcome", "guidance.change_outcome")
-REMOVE = "guidance.delete_outcome"
 TARGETS = {"section": Section, "theme": Theme, "comment": Comment}
 
 
@@ -62,7 +61,7 @@ def _row(request, consultation, target, obj, outcome, bound):
     form = None
     if bound and bound[0] == (target, obj.pk):
         form = bound[1]
-    elif request.user.has_perms(WRITE):
+    elif request.user.has_perms(roles.WRITE_OUTCOMES):
         form = _form(target, obj, outcome)
     return {
         "anchor": f"{target}-{obj.pk}",
@@ -72,7 +71,7 @@ def _row(request, consultation, target, obj, outcome, bound):
         "form": form,
         "write_url": reverse("admin:guidance_consultation_reply_write", args=[consultation.pk, target, obj.pk]),
         "remove_url": reverse("admin:guidance_consultation_reply_remove", args=[consultation.pk, target, obj.pk])
-        if outcome and request.user.has_perm(REMOVE)
+        if outcome and request.user.has_perm(roles.REMOVE_OUTCOMES)
         else "",
     }
 
@@ -114,7 +113,7 @@ def _overview_page(request, consultation, bound=None):
             "sections": sections,
             "themes": themes,
             "answered": answered,
-            "may_write": request.user.has_perms(WRITE),
+            "may_write": request.user.has_perms(roles.WRITE_OUTCOMES),
             "error_row": next((row for row in [*sections, *themes] if bound and row["form"] is bound[1]), None),
         },
         status=400 if bound else 200,
@@ -137,18 +136,18 @@ def _comment_page(request, consultation, comment, form=None):
             "is_published": Comment.objects.published().filter(pk=comment.pk).exists(),
             "row": row,
             "error_row": row if form else None,
-            "may_write": request.user.has_perms(WRITE),
+            "may_write": request.user.has_perms(roles.WRITE_OUTCOMES),
         },
         status=400 if form else 200,
     )
 
 
-@permission_required("guidance.view_outcome", raise_exception=True)
+@permission_required(roles.VIEW_OUTCOMES, raise_exception=True)
 def overview(request, consultation_id):
     return _overview_page(request, _consultation(consultation_id))
 
 
-@permission_required("guidance.view_outcome", raise_exception=True)
+@permission_required(roles.VIEW_OUTCOMES, raise_exception=True)
 def comment_page(request, consultation_id, comment_id):
     consultation = _consultation(consultation_id)
     comment = get_object_or_404(
@@ -158,7 +157,7 @@ def comment_page(request, consultation_id, comment_id):
 
 
 @require_POST
-@permission_required(WRITE, raise_exception=True)
+@permission_required(roles.WRITE_OUTCOMES, raise_exception=True)
 def write(request, consultation_id, target, target_id):
     consultation = _consultation(consultation_id)
     obj = _target(consultation, target, target_id)
@@ -184,7 +183,7 @@ def write(request, consultation_id, target, target_id):
 
 
 @require_POST
-@permission_required(REMOVE, raise_exception=True)
+@permission_required(roles.REMOVE_OUTCOMES, raise_exception=True)
 def remove(request, consultation_id, target, target_id):
     consultation = _consultation(consultation_id)
     obj = _target(consultation, target, target_id)

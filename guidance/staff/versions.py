@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 from guidance.consultations import draft_import, versions
 from guidance.models import Consultation, Document
 from guidance.responses.text import whole_number
+from guidance.staff import roles
 from guidance.staff.drafts import read_upload, stored_preview
 from guidance.staff.forms import SectionLinksForm, VersionLabelForm, VersionUploadForm
 from guidance.staff.site import staff_page
 
 # Making a version adds a document and its sections; confirming its links changes what its
 # sections say of themselves.
-MANAGE_PERMISSIONS = ("guidance.add_document", "guidance.add_section", "guidance.change_section")
 
 
 def _consultation(consultation_id):
@@ -31,7 +31,7 @@ def _session_key(consultation):
     return f"guidance-version-import-{consultation.pk}"
 
 
-@permission_required("guidance.view_document", raise_exception=True)
+@permission_required(roles.VIEW_DOCUMENTS, raise_exception=True)
 def overview(request, consultation_id):
     return _overview(request, _consultation(consultation_id), VersionLabelForm())
 
@@ -57,7 +57,7 @@ def _overview(request, consultation, copy_form, status=200):
             "waiting": versions.unconfirmed_version(consulted),
             "next_version": versions.next_version(consultation),
             "public": versions.what_changed_is_public(consultation),
-            "may_manage": request.user.has_perms(MANAGE_PERMISSIONS),
+            "may_manage": request.user.has_perms(roles.START_A_VERSION),
             "copy_form": copy_form,
         },
         status=status,
@@ -65,7 +65,7 @@ def _overview(request, consultation, copy_form, status=200):
 
 
 @require_POST
-@permission_required(MANAGE_PERMISSIONS, raise_exception=True)
+@permission_required(roles.START_A_VERSION, raise_exception=True)
 def copy(request, consultation_id):
     consultation = _consultation(consultation_id)
     form = VersionLabelForm(request.POST)
@@ -84,7 +84,7 @@ def copy(request, consultation_id):
     return redirect("admin:guidance_consultation_versions", consultation_id=consultation.pk)
 
 
-@permission_required(MANAGE_PERMISSIONS, raise_exception=True)
+@permission_required(roles.START_A_VERSION, raise_exception=True)
 def import_upload(request, consultation_id):
     consultation = _consultation(consultation_id)
     form = VersionUploadForm(request.POST, request.FILES) if request.method == "POST" else VersionUploadForm()
@@ -113,7 +113,7 @@ def import_upload(request, consultation_id):
     )
 
 
-@permission_required(MANAGE_PERMISSIONS, raise_exception=True)
+@permission_required(roles.START_A_VERSION, raise_exception=True)
 def import_preview(request, consultation_id):
     consultation = _consultation(consultation_id)
     stored = request.session.get(_session_key(consultation))
@@ -150,11 +150,11 @@ def import_preview(request, consultation_id):
     )
 
 
-@permission_required("guidance.view_document", raise_exception=True)
+@permission_required(roles.VIEW_DOCUMENTS, raise_exception=True)
 def links(request, consultation_id, document_id):
     """One row per section of the new version, ticking the consulted sections it comes from: as
     confirmed, or as proposed until then. Saving confirms them all."""
-    if request.method == "POST" and not request.user.has_perms(MANAGE_PERMISSIONS):
+    if request.method == "POST" and not request.user.has_perms(roles.START_A_VERSION):
         raise PermissionDenied
     consultation = _consultation(consultation_id)
     version = get_object_or_404(
@@ -199,7 +199,7 @@ def links(request, consultation_id, document_id):
             "rows": rows,
             "new": [row["section"] for row in rows if not row["ticked"]],
             "removed": [section for section in earlier_sections if section.pk not in linked],
-            "may_manage": request.user.has_perms(MANAGE_PERMISSIONS),
+            "may_manage": request.user.has_perms(roles.START_A_VERSION),
         },
         status=400 if form.is_bound and form.errors else 200,
     )

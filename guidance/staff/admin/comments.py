@@ -24,7 +24,7 @@ from guidance.moderation.decisions import ALLOWED, may_read_notes, with_last_eve
 from guidance.privacy.personal_data import may_see_personal_data
 from guidance.responses import answers
 from guidance.responses.text import whole_number
-from guidance.staff import analysis, exporting
+from guidance.staff import analysis, exporting, roles
 from guidance.staff.admin.base import PersonalDataAdmin
 from guidance.staff.moderation import DECISIONS, decide_from_queue
 
@@ -142,7 +142,7 @@ class ModerationEventInline(admin.TabularInline):
         return event.by or "The system"
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("guidance.view_comment") or request.user.has_perm("guidance.change_comment")
+        return request.user.has_perm(roles.VIEW_COMMENTS) or request.user.has_perm(roles.CHANGE_COMMENTS)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -298,10 +298,10 @@ class CommentAdmin(PersonalDataAdmin):
         return False
 
     def has_moderate_permission(self, request):
-        return request.user.has_perm("guidance.moderate_comment")
+        return request.user.has_perm(roles.MODERATE)
 
     def has_export_permission(self, request):
-        return request.user.has_perm(exporting.EXPORT_PERMISSION)
+        return request.user.has_perm(roles.EXPORT)
 
     @admin.display(description="Comment")
     def short_text(self, comment):

@@ -21,6 +21,7 @@ from guidance.models import (
 )
 from guidance.moderation.campaigns import assign_groups
 from guidance.responses import answers
+from guidance.staff import roles
 from guidance.staff.admin.base import PersonalDataAdmin
 from guidance.staff.forms import QuestionForm
 
@@ -143,7 +144,7 @@ class ConsultationAdmin(PersonalDataAdmin):
         self.message_user(request, f"{in_groups}; {changed_group}.", messages.SUCCESS)
 
     def has_moderate_permission(self, request):
-        return request.user.has_perm("guidance.moderate_comment")
+        return request.user.has_perm(roles.MODERATE)
 
     @admin.display(description="Stage")
     def state(self, consultation):

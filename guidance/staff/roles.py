@@ -1,0 +1,101 @@
+"""The staff roles and what each may do: the one place permissions are written down.
+
+Each role is a group with exactly the permissions listed here (README, "Staff roles"). A migration
+and `manage.py sync_roles` make the groups in the database match this module; staff pages ask for
+the names below, never for a permission string of their own.
+"""
+
+from django.db import transaction
+
+# What each staff page asks for, by what it lets someone do.
+VIEW_CONSULTATIONS = "guidance.view_consultation"
+VIEW_DOCUMENTS = "guidance.view_document"
+VIEW_SECTIONS = "guidance.view_section"
+CHANGE_SECTIONS = "guidance.change_section"
+EDIT_A_DRAFT = ("guidance.add_section", "guidance.change_section", "guidance.delete_section")
+START_A_VERSION = ("guidance.add_document", "guidance.add_section", "guidance.change_section")
+PUBLISH = "guidance.publish_consultation"
+SHARE_PREVIEWS = "guidance.add_previewlink"
+STOP_PREVIEWS = "guidance.change_previewlink"
+VIEW_SUPPORTING_DOCUMENTS = "guidance.view_supportingdocument"
+ADD_SUPPORTING_DOCUMENTS = "guidance.add_supportingdocument"
+DELETE_SUPPORTING_DOCUMENTS = "guidance.delete_supportingdocument"
+VIEW_COMMENTS = "guidance.view_comment"
+CHANGE_COMMENTS = "guidance.change_comment"
+MODERATE = "guidance.moderate_comment"
+SEE_PERSONAL_DATA = "guidance.view_personal_data"
+IMPORT_RESPONSES = ("guidance.add_response", "guidance.add_comment")
+EXPORT = "guidance.export_responses"
+ERASE = ("guidance.view_personal_data", "guidance.change_response")
+VIEW_OUTCOMES = "guidance.view_outcome"
+WRITE_OUTCOMES = ("guidance.add_outcome", "guidance.change_outcome")
+REMOVE_OUTCOMES = "guidance.delete_outcome"
+
+
+def every(verbs, *models):
+    return [f"{verb}_{model}" for model in models for verb in verbs]
+
+
+READ_THE_CONSULTATION = every(
+    ["view"], "document", "section", "consultation", "question", "option", "supportingdocument"
+)
+
+ROLES = {
+    # Reads the queue and decides on comments; sees themes. No personal data, no export.
+    "Moderator": [
+        *READ_THE_CONSULTATION,
+        *every(["view"], "response", "comment", "moderationevent", "report", "theme"),
+        "moderate_comment",
+    ],
+    # Reads everything, manages themes and tags comments with them, exports without personal data.
+    "Analyst": [
+        *READ_THE_CONSULTATION,
+        *every(["view"], "outcome", "response", "comment", "moderationevent", "report", "exportrecord"),
+        *every(["add", "change", "delete", "view"], "theme"),
+        "change_comment",
+        "export_responses",
+    ],
+    # Runs consultations: the draft, its questions and outcomes, publishing, preview links and
+    # supporting documents; enters responses received offline; exports with personal data; erases a
+    # respondent's personal data on request and reads the erasure record.
+    "Consultation manager": [
+        *every(["add", "change", "delete", "view"], "document", "section", "consultation", "question", "option"),
+        *every(["add", "change", "delete", "view"], "outcome", "supportingdocument"),
+        *every(["add", "change", "view"], "previewlink"),
+        *every(["add", "change", "view"], "response", "comment"),
+        *every(["view"], "moderationevent", "report", "theme", "exportrecord", "erasure"),
+        "publish_consultation",
+        "view_personal_data",
+        "export_responses",
+    ],
+}
+
+
+def sync_roles(apps=None):
+    """Make each role's group hold exactly its permissions, creating what is missing. `apps` is a
+    migration's app registry (the current one otherwise). Returns {role: permissions it holds}."""
+    if apps is None:
+        from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        # In a migration, permissions are not made until every migration has run: make them now.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = models_module
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    held = {}
+    with transaction.atomic():
+        for name, codenames in ROLES.items():
+            permissions = list(
+                permission_model.objects.filter(content_type__app_label="guidance", codename__in=codenames)
+            )
+            missing = set(codenames) - {permission.codename for permission in permissions}
+            if missing:
+                raise RuntimeError(f"Permissions missing for the {name} role: {sorted(missing)}")
+            group, _ = group_model.objects.get_or_create(name=name)
+            group.permissions.set(permissions)
+            held[name] = sorted(codenames)
+    return held
