@@ -3,7 +3,7 @@ app's models. Personal data (name, email, organisation, source URL) lives on Res
 
 - consultations/models.py: Document, Section, SectionLink, Consultation, Question, Option,
   PreviewLink, SupportingDocument
-- responses/models.py: Response, Comment, ChosenOption, Submission, Draft, LimitCounter
+- responses/models.py: Response, Comment, ChosenOption, Submission, SavedForm, LimitCounter
 - moderation/models.py: ModerationEvent, StaffNote, Report
 - analysis/models.py: Theme, ExportRecord
 - outcomes/models.py: Outcome
@@ -36,11 +36,11 @@ from guidance.responses.models import (
     ChosenOption,
     Comment,
     CommentQuerySet,
-    Draft,
     LimitCounter,
     ModerationReason,
     Response,
     ResponseQuerySet,
+    SavedForm,
     Submission,
     new_reference,
     normalise_reference,
@@ -56,7 +56,7 @@ __all__ = [
     "Consultation",
     "ConsultationQuerySet",
     "Document",
-    "Draft",
+    "SavedForm",
     "Erasure",
     "ExportRecord",
     "LimitCounter",

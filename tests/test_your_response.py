@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from guidance.analysis import exports
 from guidance.analysis.dashboard import dashboard
-from guidance.models import Comment, Draft, ModerationEvent, QueuedEmail, Response
+from guidance.models import Comment, ModerationEvent, QueuedEmail, Response, SavedForm
 from guidance.moderation.decisions import ModerationError, decide, decide_as_shown
 from guidance.outcomes.published import moderation_statistics
 from guidance.responses import respondents
@@ -125,7 +125,7 @@ def test_a_comment_saved_for_later_is_kept_unsent_and_shown_again_in_the_form(cl
     response = Response.objects.get()
     assert response.submitted_at is None
     assert not Comment.objects.exists()
-    draft = Draft.objects.get()
+    draft = SavedForm.objects.get()
     assert draft.values == {"comment": "Half a thought"}
     form = client.get(section_url(section, consultation)).content.decode()
     assert "Half a thought</textarea>" in form
@@ -134,15 +134,15 @@ def test_a_comment_saved_for_later_is_kept_unsent_and_shown_again_in_the_form(cl
     assert Response.objects.get().reference in sent.content.decode()
     assert Response.objects.get().submitted_at is not None
     assert list(Comment.objects.values_list("text", flat=True)) == ["A whole thought"]
-    assert not Draft.objects.exists()
+    assert not SavedForm.objects.exists()
 
 
 def test_saving_needs_nothing_but_what_is_there_to_be_right(client, consultation, section, question):
     page = save(client, answers_url(consultation), {f"answer_{question.pk}": "Only this so far"})
-    assert page.status_code == 200 and Draft.objects.get().values == {f"answer_{question.pk}": "Only this so far"}
+    assert page.status_code == 200 and SavedForm.objects.get().values == {f"answer_{question.pk}": "Only this so far"}
     bad = client.post(section_url(section, consultation), {"comment": "Bell\x07", "save": "Save"})
     assert "Remove the hidden control characters" in bad.content.decode()
-    assert Draft.objects.count() == 1
+    assert SavedForm.objects.count() == 1
     empty = client.post(section_url(section, consultation), {"comment": " ", "save": "Save"}).content.decode()
     assert "There is nothing to save yet" in empty
 
@@ -191,7 +191,7 @@ def test_only_starting_a_response_by_saving_takes_a_place_under_the_hourly_limit
     settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR = 1
     save(client, section_url(section, consultation), comment_data("One"))
     again = save(client, section_url(section, consultation), comment_data("One, changed"))
-    assert again.status_code == 200 and Draft.objects.get().values["comment"] == "One, changed"
+    assert again.status_code == 200 and SavedForm.objects.get().values["comment"] == "One, changed"
     assert Client().post(section_url(section, consultation), {**comment_data(), "save": "Save"}).status_code == 429
 
 
@@ -485,7 +485,7 @@ def test_withdrawing_the_whole_response_withdraws_everything_and_stops_its_links
     response.refresh_from_db()
     assert response.withdrawn_at is not None and not response.notify
     assert set(response.comments.values_list("status", flat=True)) == {"withdrawn"}
-    assert not Draft.objects.exists()
+    assert not SavedForm.objects.exists()
     assert Client().get(link).status_code == 410
     # This browser forgot it: sending again starts a new response with a new reference.
     assert client.get(your_response_url(consultation)).status_code == 404
@@ -556,7 +556,7 @@ def test_the_retention_job_deletes_saved_forms_at_the_close_and_the_details_of_r
     consultation.save()
     apply_retention()
     response = Response.objects.get()
-    assert not Draft.objects.exists()
+    assert not SavedForm.objects.exists()
     assert (response.name, response.email, response.anonymised_at is not None) == ("", "", True)
 
 
@@ -570,7 +570,7 @@ def test_erasing_a_response_with_its_text_removes_the_texts_it_replaced_and_its_
     save(client, answers_url(consultation), answer_data(question, "Draft."))
     erase_response(Response.objects.get(), by=moderator(django_user_model), include_text=True)
     assert ModerationEvent.objects.get().earlier_text == REMOVED_TEXT
-    assert not Draft.objects.exists()
+    assert not SavedForm.objects.exists()
 
 
 def test_one_inbox_is_one_inbox_however_its_address_is_written():

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from guidance.models import Consultation
 
-State = Consultation.State
+OPEN, CLOSED = Consultation.State.OPEN, Consultation.State.CLOSED
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,18 +30,16 @@ class Access:
     @property
     def state(self):
         """Upcoming, open or closed, as the visitor is shown it: a preview shows it open."""
-        return State.OPEN if self.previewing else self.consultation.state_at(self.now)
+        return OPEN if self.previewing else self.consultation.state_at(self.now)
 
     @property
     def is_open(self):
-        return self.state == State.OPEN
+        return self.state == OPEN
 
     @property
     def may_send(self):
         """What a form sends is stored: published and open now (a preview only checks forms)."""
-        return (
-            not self.previewing and self.consultation.is_public and self.consultation.state_at(self.now) == State.OPEN
-        )
+        return not self.previewing and self.consultation.is_public and self.consultation.state_at(self.now) == OPEN
 
     @property
     def may_change_own_response(self):
@@ -51,4 +49,4 @@ class Access:
     @property
     def outcome_may_be_published(self):
         """Staff may publish the outcome once the consultation has closed."""
-        return self.consultation.is_public and self.consultation.state_at(self.now) == State.CLOSED
+        return self.consultation.is_public and self.consultation.state_at(self.now) == CLOSED

@@ -121,7 +121,7 @@ def word_diff(old, new):
 # --- The "What changed" page ---------------------------------------------------------------------
 
 
-class State:
+class Change:
     """What became of a consulted section, or that a section is new. Each has a label and a tag
     colour; the label is always shown, so nothing relies on the colour."""
 
@@ -179,11 +179,11 @@ class Row:
 
     @property
     def state_label(self):
-        return State.LABELS.get(self.state, "")
+        return Change.LABELS.get(self.state, "")
 
     @property
     def state_colour(self):
-        return State.COLOURS.get(self.state, "grey")
+        return Change.COLOURS.get(self.state, "grey")
 
     @property
     def anchor(self):
@@ -222,7 +222,7 @@ class WhatChanged:
 
     @property
     def sections_changed(self):
-        return sum(1 for row in self.consulted_rows if row.state != State.UNCHANGED)
+        return sum(1 for row in self.consulted_rows if row.state != Change.UNCHANGED)
 
 
 MAIN_THEMES = 5
@@ -354,26 +354,26 @@ def what_changed(consultation, consulted=None):
             )
             row.merged_with = [other for other in sources if other.pk != section.pk]
             if not row.new_sections:
-                row.state = State.REMOVED
+                row.state = Change.REMOVED
             else:
                 key = (tuple(s.pk for s in sources), tuple(s.pk for s in row.new_sections))
                 if key not in diffs:
                     diffs[key] = word_diff(_joined(sources), _joined(row.new_sections))
                 row.diff_html = diffs[key]
                 if len(row.new_sections) > 1:
-                    row.state = State.SPLIT
+                    row.state = Change.SPLIT
                 elif row.merged_with:
-                    row.state = State.MERGED
+                    row.state = Change.MERGED
                 elif row.title_changed:
-                    row.state = State.RENAMED
+                    row.state = Change.RENAMED
                 elif row.diff_html:
-                    row.state = State.CHANGED
+                    row.state = Change.CHANGED
                 else:
-                    row.state = State.UNCHANGED
+                    row.state = Change.UNCHANGED
         rows.append(row)
     for section in new_sections:
         if section.pk not in earlier_of:
-            rows.append(Row(state=State.NEW, new_sections=[section]))
+            rows.append(Row(state=Change.NEW, new_sections=[section]))
 
     main = sorted(
         (ThemeSaid(themes[pk], n, theme_outcomes.get(pk)) for pk, n in totals.items()),

@@ -5,7 +5,7 @@ organisation, and the link to where an imported response was found (a tweet name
 Each removal runs in one transaction and writes an Erasure record saying who removed what and
 when; the references stay, so a removal can be confirmed to the person who asked.
 
-Forms saved to finish later (Draft) are of no use once a consultation has closed: the retention
+Forms saved to finish later (SavedForm) are of no use once a consultation has closed: the retention
 job deletes them at the close, and removes the personal data of responses that were saved but
 never sent. An erasure on request deletes them too. The emails queued for a response whose address
 is removed are cancelled, and every email's copy of the address forgotten (guidance/mail/mailqueue.py).
@@ -22,11 +22,11 @@ from guidance.mail import mailqueue
 from guidance.models import (
     Comment,
     Consultation,
-    Draft,
     Erasure,
     ModerationEvent,
     QueuedEmail,
     Response,
+    SavedForm,
     StaffNote,
     Submission,
     normalise_reference,
@@ -58,7 +58,7 @@ def apply_retention(now=None):
     erasures = []
     with transaction.atomic():
         for consultation in Consultation.objects.closed(now).order_by("closes_at"):
-            Draft.objects.filter(response__consultation=consultation).delete()
+            SavedForm.objects.filter(response__consultation=consultation).delete()
             erasures += erase_never_sent(consultation, now)
             if retention_ends(consultation) > now:
                 continue
@@ -124,7 +124,7 @@ def erase_response(response, *, by, include_text=False, reason=""):
         response.save(update_fields=[*PERSONAL_FIELDS, "anonymised_at", "link_version"])
         public_pages_changed(consultations=[response.consultation_id])
         # What was saved and never sent goes whatever was asked: it was never part of the response.
-        Draft.objects.filter(response=response).delete()
+        SavedForm.objects.filter(response=response).delete()
         mailqueue.forget_addresses(response.emails.all(), reason="personal data erased on request")
         forget_what_else_identifies(Response.objects.filter(pk=response.pk))
         if include_text:

@@ -2,7 +2,7 @@
 on a published comment, and a respondent's own changes to their response.
 
 The first two end with the same respondent details, and either can be saved unsent to finish
-later (draft=True: nothing is required, the text rules still hold). The error messages follow the
+later (for_later=True: nothing is required, the text rules still hold). The error messages follow the
 GOV.UK Design System's wording: say what went wrong and how to fix it, in plain English.
 """
 
@@ -182,14 +182,14 @@ class RespondentDetailsForm(HoneypotForm):
     # blank form is the same HTML for everyone and can be rendered once (templates/guidance/section.html).
     form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, privacy_url="", remembered=False, privacy_agreed=False, draft=False, **kwargs):
+    def __init__(self, *args, privacy_url="", remembered=False, privacy_agreed=False, for_later=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.remembered = remembered
         self.privacy_agreed_before = privacy_agreed
         self.fields["privacy_agreed"].required = not privacy_agreed
         # Saved to finish later: nothing is required yet, but what is there must be right.
-        self.draft = draft
-        if draft:
+        self.for_later = for_later
+        if for_later:
             for field in self.fields.values():
                 field.required = False
         self.privacy_url = privacy_url
@@ -230,23 +230,23 @@ class RespondentDetailsForm(HoneypotForm):
         if self.token_was_broken:
             self.add_error(None, BROKEN_FORM_MESSAGE)
         if (
-            not self.draft
+            not self.for_later
             and cleaned.get("respondent_type") == Response.RespondentType.ORGANISATION
             and not cleaned.get("organisation")
         ):
             self.add_error("organisation", "Enter the name of the organisation you are responding for")
         if cleaned.get("notify") and not cleaned.get("email") and "email" not in self.errors:
             self.add_error("email", "Enter your email address, so that we can tell you what happened to your comments")
-        if self.draft and not any(self.draft_values().values()):
+        if self.for_later and not any(self.values_to_keep().values()):
             self.add_error(None, "There is nothing to save yet. Write your comment or an answer first")
         return cleaned
 
     def answer_field_names(self):
         """The fields that hold the comment or answers: every field but the respondent's details.
-        A draft keeps these, whatever kind of answer they take."""
+        A form saved for later keeps these, whatever kind of answer they take."""
         return [name for name in self.fields if name not in DETAILS_FIELDS]
 
-    def draft_values(self):
+    def values_to_keep(self):
         """What was typed in the comment or answer fields, as the widgets read it from the form
         (a list for a field of several choices), to show in the form again as it was."""
         values = {}
@@ -291,9 +291,9 @@ class RespondentDetailsForm(HoneypotForm):
         )
 
     def details(self):
-        """The cleaned respondent details, as Response fields. A draft keeps only those given."""
+        """The cleaned respondent details, as Response fields. A form saved for later keeps only those given."""
         details = {name: self.cleaned_data[name] for name in REMEMBERED_FIELDS}
-        if self.draft:
+        if self.for_later:
             details = {name: value for name, value in details.items() if value not in ("", None)}
         return details
 
@@ -355,8 +355,8 @@ class QuestionsForm(RespondentDetailsForm):
     def clean(self):
         cleaned = super().clean()
         self.answered = []
-        if self.draft:
-            # Kept as typed (draft_values), to be checked when it is sent.
+        if self.for_later:
+            # Kept as typed (values_to_keep), to be checked when it is sent.
             return cleaned
         for question in self.questions:
             answer = clean_answer(self, question)

@@ -44,7 +44,7 @@ def public_access(request, slug):
     return access
 
 
-def own_response(request, slug):
+def held_response(request, slug):
     """(access, this browser's response to it), or a page saying there is none."""
     access = public_access(request, slug)
     response = bound_response(request, access.consultation)
@@ -70,19 +70,19 @@ def refused(request, consultation, response, error):
 
 
 def your_response(request, slug):
-    access, response, page = own_response(request, slug)
+    access, response, page = held_response(request, slug)
     if page:
         return page
     consultation = access.consultation
     saved = request.session.pop("saved", None)
     if saved and saved.get("consultation") != consultation.slug:
         saved = None
-    drafts = list(response.drafts.select_related("section").order_by("form_key"))
+    saved_forms = list(response.saved_forms.select_related("section").order_by("form_key"))
     context = {
         "consultation": consultation,
         "response": response,
         "comments": response_comments(response),
-        "drafts": drafts,
+        "saved_forms": saved_forms,
         "saved": saved,
         "is_open": access.may_change_own_response,
         "link_form": LinkForm(initial={"email": response.email}),
@@ -95,7 +95,7 @@ def your_response(request, slug):
 def own_comment(request, slug, comment_id, may):
     """(consultation, response, one of its comments, None) while the respondent `may` act on it; or
     the page to show instead: none of theirs (404), closed (403), or not one they may (their page)."""
-    access, response, page = own_response(request, slug)
+    access, response, page = held_response(request, slug)
     if page:
         return None, None, None, page
     comment = get_object_or_404(response.comments.select_related("section", "question", "response"), pk=comment_id)
@@ -151,7 +151,7 @@ def withdraw_comment(request, slug, comment_id):
 
 
 def withdraw_response(request, slug):
-    access, response, page = own_response(request, slug)
+    access, response, page = held_response(request, slug)
     if page:
         return page
     consultation = access.consultation
@@ -179,7 +179,7 @@ def response_withdrawn(request, slug):
 
 
 def choices(request, slug):
-    access, response, page = own_response(request, slug)
+    access, response, page = held_response(request, slug)
     if page:
         return page
     consultation = access.consultation
@@ -207,7 +207,7 @@ def choices(request, slug):
 def email_link(request, slug):
     """Email a link to continue the response on any device, to the address given (which becomes
     the response's)."""
-    access, response, page = own_response(request, slug)
+    access, response, page = held_response(request, slug)
     if page:
         return page
     consultation = access.consultation
@@ -245,7 +245,7 @@ def email_link(request, slug):
 
 @require_POST
 def revoke_links(request, slug):
-    _, response, page = own_response(request, slug)
+    _, response, page = held_response(request, slug)
     if page:
         return page
     respondents.revoke_links(response)
@@ -262,7 +262,7 @@ def revoke_links(request, slug):
 @require_POST
 def this_device(request, slug):
     """Keep the response on this device until the consultation closes, or forget it now."""
-    access, response, page = own_response(request, slug)
+    access, response, page = held_response(request, slug)
     if page:
         return page
     consultation = access.consultation

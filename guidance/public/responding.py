@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from guidance.models import Draft
+from guidance.models import SavedForm
 from guidance.outcomes.published import target_outcomes
 from guidance.public.forms import CommentForm, QuestionsForm
 from guidance.public.reading import (
@@ -38,7 +38,7 @@ def section(request, slug, section_slug):
     current = sections[position]
     # A preview stores nothing, so it has no response of its own.
     response = None if access.previewing else bound_response(request, consultation)
-    form_key = Draft.key_for(current)
+    form_key = SavedForm.key_for(current)
     form_kwargs = form_options(request, response)
     sent, checked_in_preview = None, False
     if request.method == "POST":
@@ -112,14 +112,14 @@ def questions(request, slug):
             access,
             response,
             lambda data, **kwargs: QuestionsForm(data, **form_kwargs, **kwargs),
-            form_key=Draft.QUESTIONS,
+            form_key=SavedForm.QUESTIONS,
             targets=lambda form: form.answers(),
             kind="answers",
         )
         if page is not None:
             return page
     if form is None:
-        initial = {**remembered_details(request, response), **saved_values(response, Draft.QUESTIONS)}
+        initial = {**remembered_details(request, response), **saved_values(response, SavedForm.QUESTIONS)}
         form = QuestionsForm(initial=initial, **form_kwargs)
     answered = response.comments.filter(question__isnull=False).count() if response else 0
     page = render(

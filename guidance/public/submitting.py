@@ -13,14 +13,14 @@ from guidance.models import new_reference
 from guidance.public.forms import SAVE
 from guidance.public.visitors import bind_response, browser_of, sending
 from guidance.responses import ratelimit
-from guidance.responses.submissions import FormAlreadySent, save_draft, submit_response
+from guidance.responses.submissions import FormAlreadySent, save_for_later, submit_response
 
 logger = logging.getLogger(__name__)
 
 
 def handle_sent_form(request, access, response, make_form, *, form_key, targets, kind, section=None):
     """A response form sent to this consultation (`access`) by the browser holding `response` (or
-    none). make_form(data, draft=...) binds the form; targets(form) gives what it answers, as
+    none). make_form(data, for_later=...) binds the form; targets(form) gives what it answers, as
     (section or question, text or answer) pairs. Returns (form, page, checked_in_preview): the page
     to answer with, or None to show the form again (with its errors, or saying what a preview did)."""
     if access.previewing:
@@ -35,7 +35,7 @@ def handle_sent_form(request, access, response, make_form, *, form_key, targets,
     refusal = None if (saving and response) else refuse_over_limit(request, "submissions")
     if refusal:
         return None, refusal, False
-    form = make_form(request.POST, draft=saving)
+    form = make_form(request.POST, for_later=saving)
     if form.is_spam:
         return form, pretend_success(request, consultation, kind), False
     if not form.is_valid():
@@ -108,17 +108,17 @@ def accept(request, consultation, form, targets_and_texts, response=None, form_k
 def keep_for_later(request, consultation, form, response, form_key, section=None):
     """Save the form to finish later ("Save and come back later") and show the respondent their
     response's page, which offers a link to continue on another device. Saving again changes the
-    same draft; only starting a response takes a place under the hourly limit."""
+    same saved form; only starting a response takes a place under the hourly limit."""
     if response is None:
         place = take_place(request, "submissions")
         if not place.taken:
             return over_limit(request, "submissions", place.until)
     sending(request, "storing")
-    response, _ = save_draft(
+    response, _ = save_for_later(
         consultation,
         form.details(),
         form_key,
-        form.draft_values(),
+        form.values_to_keep(),
         section=section,
         response=response,
         browser=browser_of(request),

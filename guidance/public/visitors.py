@@ -105,7 +105,7 @@ def saved_values(response, form_key):
     """What was saved of this form to finish later, as its fields' initial values."""
     if response is None:
         return {}
-    draft = response.drafts.filter(form_key=form_key).first()
+    draft = response.saved_forms.filter(form_key=form_key).first()
     return dict(draft.values) if draft else {}
 
 

@@ -95,7 +95,7 @@ class Response(models.Model):
     consent = models.CharField(
         "publication choice", max_length=16, choices=Consent, help_text="What the respondent agreed may be published."
     )
-    # Empty while the response holds only forms saved to finish later (Draft): nothing sent yet.
+    # Empty while the response holds only forms saved to finish later (SavedForm): nothing sent yet.
     submitted_at = models.DateTimeField(
         default=timezone.now,
         null=True,
@@ -415,7 +415,7 @@ class Submission(models.Model):
         return f"{self.response.reference} ({self.sent_at:%d %b %Y %H:%M})"
 
 
-class Draft(models.Model):
+class SavedForm(models.Model):
     """A form saved to finish later ("Save and come back later"): what was typed in its comment or
     answer fields, as the form's own field names and values, so any kind of answer is kept alike.
     Never public, never exported, never moderated; deleted when the form is sent, and by the
@@ -423,7 +423,7 @@ class Draft(models.Model):
 
     QUESTIONS = "questions"
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="drafts")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="saved_forms")
     # "questions" for the questions form; "section-<id>" for a section's comment form.
     form_key = models.CharField(max_length=40)
     section = models.ForeignKey(Section, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
@@ -431,6 +431,8 @@ class Draft(models.Model):
     saved_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # The table keeps the name it was made with (the model was called Draft).
+        db_table = "guidance_draft"
         ordering = ["response", "form_key"]
         constraints = [models.UniqueConstraint(fields=["response", "form_key"], name="draft_one_per_form")]
 
@@ -439,7 +441,7 @@ class Draft(models.Model):
 
     @staticmethod
     def key_for(section=None):
-        return f"section-{section.pk}" if section is not None else Draft.QUESTIONS
+        return f"section-{section.pk}" if section is not None else SavedForm.QUESTIONS
 
 
 class LimitCounter(models.Model):

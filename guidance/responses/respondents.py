@@ -103,7 +103,7 @@ SPAM_REASON = "It looked like advertising or spam."
 
 
 @dataclasses.dataclass(frozen=True)
-class State:
+class StateInWords:
     """A comment's state as its respondent is told it: a short label, a sentence more, and the
     colour of its tag (GOV.UK Frontend's tag modifiers)."""
 
@@ -116,20 +116,22 @@ class State:
 def comment_state(comment):
     status = comment.status
     if status == Comment.Status.WITHDRAWN:
-        return State("Withdrawn", "You withdrew it. It is not published and is left out of the analysis.")
+        return StateInWords("Withdrawn", "You withdrew it. It is not published and is left out of the analysis.")
     if status == Comment.Status.PENDING:
-        return State("Waiting for a moderator", "A moderator reads every comment before anything is published.", "blue")
+        return StateInWords(
+            "Waiting for a moderator", "A moderator reads every comment before anything is published.", "blue"
+        )
     if status == Comment.Status.APPROVED:
         if comment.response.consent == Response.Consent.DO_NOT_PUBLISH:
-            return State(
+            return StateInWords(
                 "Accepted, not published",
                 "A moderator accepted it. It is not published because you asked us not to publish your response.",
                 "turquoise",
             )
-        return State("Published", "", "green", is_published=True)
+        return StateInWords("Published", "", "green", is_published=True)
     if status == Comment.Status.SPAM:
-        return State("Not published", SPAM_REASON, "red")
-    return State("Not published", PUBLIC_REASONS.get(comment.reason_code, PUBLIC_REASONS["other"]), "red")
+        return StateInWords("Not published", SPAM_REASON, "red")
+    return StateInWords("Not published", PUBLIC_REASONS.get(comment.reason_code, PUBLIC_REASONS["other"]), "red")
 
 
 def may_change(comment):
@@ -178,7 +180,7 @@ def withdraw_response(response):
     now = timezone.now()
     with transaction.atomic():
         by_respondent.withdraw(response.comments.all(), now=now)
-        response.drafts.all().delete()
+        response.saved_forms.all().delete()
         mailqueue.cancel(response.emails.all(), reason="response withdrawn")
         Response.objects.filter(pk=response.pk).update(
             withdrawn_at=now, notify=False, link_version=F("link_version") + 1

@@ -25,7 +25,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from guidance.mail.emails import Receipt, queue_receipt
-from guidance.models import Comment, Draft, Question, Response, Section, Submission
+from guidance.models import Comment, Question, Response, SavedForm, Section, Submission
 from guidance.moderation import by_respondent
 from guidance.responses import answers
 
@@ -59,7 +59,7 @@ def fingerprint(consultation, details, targets_and_texts):
 STARTED_TOGETHER = datetime.timedelta(seconds=60)
 
 
-def own_response(response, consultation, *, browser="", now=None):
+def response_to_add_to(response, consultation, *, browser="", now=None):
     """`response`, locked, if it may take more of this person's forms: theirs, on this
     consultation, not withdrawn; or, without one, the response this browser (a keyed hash, see
     views.browser_of) started a moment ago. Otherwise None, and a new response is started."""
@@ -83,7 +83,7 @@ def submit_response(
     consultation, details, targets_and_texts, form_token=None, *, response=None, form_key="", browser=""
 ):
     """Add one comment per (section or question, text) pair to the respondent's response (`response`,
-    or a new one), with the form's details; delete the form's saved draft (`form_key`) and queue
+    or a new one), with the form's details; delete the form's saved copy (`form_key`) and queue
     its receipt, in one transaction. The text of a comment on a section is a string, an answer to
     a question a guidance.responses.answers.Answer (a string is taken as the answer to a free-text question).
 
@@ -96,7 +96,7 @@ def submit_response(
     now = timezone.now()
     try:
         with transaction.atomic():
-            response = own_response(response, consultation, browser=browser, now=now)
+            response = response_to_add_to(response, consultation, browser=browser, now=now)
             is_new = response is None
             if is_new:
                 response = Response.objects.create(
@@ -129,8 +129,8 @@ def submit_response(
                 for target, text in targets_and_texts
             )
             answers.save_options(zip(comments, (text for _, text in targets_and_texts), strict=True))
-            if form_key and not is_new:  # a response started just now has no drafts yet
-                Draft.objects.filter(response=response, form_key=form_key).delete()
+            if form_key and not is_new:  # a response started just now has no saved forms yet
+                SavedForm.objects.filter(response=response, form_key=form_key).delete()
             receipt = queue_receipt(response, submission, comments)
     except IntegrityError:
         # This form was sent before (a double click, or going back and sending it again), or two
@@ -146,14 +146,14 @@ def submit_response(
     return response, receipt, True
 
 
-def save_draft(consultation, details, form_key, values, *, section=None, response=None, browser=""):
+def save_for_later(consultation, details, form_key, values, *, section=None, response=None, browser=""):
     """Keep a form to finish later: its comment or answer fields (`values`, the form's own field
-    names and values) as the response's draft for that form, and whatever details were given on
+    names and values) as the response's saved form for that form, and whatever details were given on
     the response, which is started if need be (with nothing sent, submitted_at stays empty).
     Returns (response, created)."""
     with transaction.atomic():
         now = timezone.now()
-        own = own_response(response, consultation, browser=browser, now=now)
+        own = response_to_add_to(response, consultation, browser=browser, now=now)
         created = own is None
         if created:
             own = Response.objects.create(
@@ -170,7 +170,7 @@ def save_draft(consultation, details, form_key, values, *, section=None, respons
                 setattr(own, name, value)
             own.save(update_fields=list(details))
             by_respondent.publication_changed(own, shown_as)
-        Draft.objects.update_or_create(
+        SavedForm.objects.update_or_create(
             response=own, form_key=form_key, defaults={"values": values, "section": section, "saved_at": timezone.now()}
         )
     logger.info("Response %s: form %s saved to finish later", own.reference, form_key)
