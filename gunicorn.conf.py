@@ -13,9 +13,13 @@ GUNICORN_MAX_REQUESTS     requests before a worker is replaced (0: never)  20000
 GUNICORN_ACCESS_LOG       true: one JSON line a request on standard output  true
 """
 
+import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
+import select
+import signal
 
 
 def _int(name, default):
@@ -74,3 +78,52 @@ def post_worker_init(worker):
     of Django, the URL patterns and the templates on every pass (bench/load: about 8% more
     submissions a second and a lower p99, docs/performance.md)."""
     gc.freeze()
+    stop_listening_when_stopping(worker)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def stop_listening_when_stopping(worker):
+    """A stopping worker, and every worker of a master that died, closes its copy of the listening
+    socket at once, then finishes the requests in hand.
+
+    The kernel completes connections to a socket for as long as any process holds it open. gunicorn
+    closes a stopping worker's copy only once its requests are done and its kept-alive connections
+    have lingered (two seconds), and a worker notices its master's death only when its loop next
+    wakes: meanwhile new connections are taken and then reset, which a load balancer cannot tell
+    from a request lost. Closed at once, the port refuses them, and the balancer sends them to
+    another node, form posts included, since nothing was sent. The master closes its own copy
+    when it stops; a worker stopped alone (replaced, or on a reload) leaves the socket listening
+    for the others."""
+    if not hasattr(worker, "method_queue"):
+        return  # the gthread worker's loop runs the closing; other worker classes keep gunicorn's way
+    with_master = worker.ppid
+    # The kernel sends SIGTERM, gunicorn's graceful stop, when the master dies, even by SIGKILL.
+    # Elsewhere than Linux there is no prctl: the worker's own check of its parent remains.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    graceful_stop = worker.handle_exit
+
+    def handle_exit(sig, frame):
+        # Closed from the worker's own loop, which the signal wakes, not inside the handler.
+        worker.method_queue.defer(close_listeners, worker)
+        graceful_stop(sig, frame)
+
+    signal.signal(signal.SIGTERM, handle_exit)
+    signal.siginterrupt(signal.SIGTERM, False)
+    if os.getppid() != with_master:
+        handle_exit(signal.SIGTERM, None)  # the master died before the kernel was asked
+
+
+def close_listeners(worker):
+    # Connections the kernel has already completed are taken and served, not reset by the close
+    # (a bounded number: a flood must not keep a stopping worker taking more).
+    for listener in worker.sockets:
+        for _ in range(100):
+            if not select.select([listener], [], [], 0)[0]:
+                break
+            worker.accept(listener)
+    worker.set_accept_enabled(False)
+    for listener in worker.sockets:
+        listener.close()
