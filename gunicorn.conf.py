@@ -104,10 +104,15 @@ def stop_listening_when_stopping(worker):
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     graceful_stop = worker.handle_exit
+    closing = False
 
     def handle_exit(sig, frame):
-        # Closed from the worker's own loop, which the signal wakes, not inside the handler.
-        worker.method_queue.defer(close_listeners, worker)
+        nonlocal closing
+        # Once: a master with threads of its own dies a thread at a time, and each sends the signal.
+        if not closing:
+            closing = True
+            # Closed from the worker's own loop, which the signal wakes, not inside the handler.
+            worker.method_queue.defer(close_listeners, worker)
         graceful_stop(sig, frame)
 
     signal.signal(signal.SIGTERM, handle_exit)
@@ -119,11 +124,12 @@ def stop_listening_when_stopping(worker):
 def close_listeners(worker):
     # Connections the kernel has already completed are taken and served, not reset by the close
     # (a bounded number: a flood must not keep a stopping worker taking more).
-    for listener in worker.sockets:
-        for _ in range(100):
-            if not select.select([listener], [], [], 0)[0]:
-                break
-            worker.accept(listener)
+    with contextlib.suppress(OSError):
+        for listener in worker.sockets:
+            for _ in range(100):
+                if not select.select([listener], [], [], 0)[0]:
+                    break
+                worker.accept(listener)
     worker.set_accept_enabled(False)
     for listener in worker.sockets:
         listener.close()
