@@ -37,6 +37,7 @@ import argparse
 import contextlib
 import importlib.machinery
 import importlib.util
+import json
 import os
 import secrets
 import shutil
@@ -151,6 +152,22 @@ def read_haproxy_log(path):
         elif status >= 500:
             portal_5xx[f"{method} {status}"] += 1
     return requests, sent_again, own_errors, portal_5xx
+
+
+def read_node_logs(paths):
+    """The portal's own account of its refusals and failures, from the nodes' JSON log lines:
+    {"too busy": n (LoadShedding's 503), "<level> <logger>": n for every other warning or error}."""
+    found = Counter()
+    for path in paths:
+        for line in Path(path).read_text(errors="replace").splitlines():
+            if not line.startswith("{"):
+                continue
+            entry = json.loads(line)
+            if entry.get("message", "").startswith("Too busy"):
+                found["too busy"] += 1
+            elif entry.get("level") in {"WARNING", "ERROR", "CRITICAL"}:
+                found[f"{entry['level']} {entry.get('logger')}: {entry.get('message', '')[:60]}"] += 1
+    return found
 
 
 # --- The nodes ----------------------------------------------------------------------------------
@@ -433,6 +450,7 @@ def main(argv=None):
         f"HAProxy's log: {requests} requests; sent again: {dict(sent_again) or 'none'}; "
         f"its own error pages: {dict(own_errors) or 'none'}; the portal's 5xx: {dict(portal_5xx) or 'none'}"
     )
+    print(f"The nodes' logs (warm-up included): {dict(read_node_logs(node.log_path for node in nodes)) or 'nothing'}")
     lb_errors = {kind: count for kind, count in results.errors.items() if "load balancer" in kind}
     portal_errors = {
         kind: count

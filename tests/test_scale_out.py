@@ -439,6 +439,18 @@ def test_the_failover_benchmark_tells_the_balancers_errors_from_the_portals(tmp_
     assert portal_5xx == {"GET 503": 1}
 
 
+def test_the_failover_benchmark_reads_the_portals_refusals_from_the_nodes_logs(tmp_path):
+    log = tmp_path / "node.log"
+    log.write_text(
+        '{"level": "INFO", "logger": "gunicorn.error", "message": "Booting worker with pid: 1"}\n'
+        '{"level": "WARNING", "logger": "consult.middleware", "message": "Too busy: refused a GET with 503"}\n'
+        '{"level": "ERROR", "logger": "django.request", "message": "Service Unavailable: /x/"}\n'
+        "/path/base.py:61: UserWarning: No directory at: staticfiles/\n"
+    )
+    found = load_failover_bench().read_node_logs([log])
+    assert found == {"too busy": 1, "ERROR django.request: Service Unavailable: /x/": 1}
+
+
 def test_the_load_benchmark_counts_an_error_page_without_the_portals_request_id_as_the_balancers():
     bench = load_failover_bench().bench
     results = bench.Results()
