@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import select
 import signal
+import time
 
 
 def _int(name, default):
@@ -122,14 +123,36 @@ def stop_listening_when_stopping(worker):
 
 
 def close_listeners(worker):
-    # Connections the kernel has already completed are taken and served, not reset by the close
-    # (a bounded number: a flood must not keep a stopping worker taking more).
+    # A master killed outright dies a thread at a time, and holds the socket open until its last
+    # thread is gone, a moment after the first: until then what arrives is taken and served.
+    deadline = time.monotonic() + 1
+    take_waiting_connections(worker)
+    while master_dying(worker) and time.monotonic() < deadline:
+        time.sleep(0.005)
+        take_waiting_connections(worker)
+    worker.set_accept_enabled(False)
+    for listener in worker.sockets:
+        listener.close()
+
+
+def take_waiting_connections(worker):
+    """Connections the kernel has completed are taken and served, not reset by the close (a
+    bounded number: a flood must not keep a stopping worker taking more)."""
     with contextlib.suppress(OSError):
         for listener in worker.sockets:
             for _ in range(100):
                 if not select.select([listener], [], [], 0)[0]:
                     break
                 worker.accept(listener)
-    worker.set_accept_enabled(False)
-    for listener in worker.sockets:
-        listener.close()
+
+
+def master_dying(worker):
+    """Whether the master's main thread is gone while another of its threads still runs: the
+    worker is still its child, and the master shows as a zombie."""
+    if os.getppid() != worker.ppid:
+        return False
+    try:
+        with open(f"/proc/{worker.ppid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
