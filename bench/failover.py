@@ -91,7 +91,8 @@ def runtime_api(address, command):
 
 def server_states(address):
     """{server name: (operational state, administrative state)} of the portal backend:
-    operational 0 down, 2 up; administrative 0 ready, 8 drain (set from the API), 1 maintenance."""
+    operational 0 down, 1 up but still given less than its share (slowstart), 2 up;
+    administrative 0 ready, 8 drain (set from the API), 1 maintenance."""
     states = {}
     for line in runtime_api(address, "show servers state portal").splitlines():
         fields = line.split()
@@ -281,7 +282,7 @@ class Stopper(threading.Thread):
                 state = server_states(self.api).get(server)
                 if state != last and state is not None:
                     operational, administrative = state
-                    words = {0: "down", 2: "up"}.get(operational, f"state {operational}")
+                    words = {0: "down", 1: "up, starting slowly", 2: "up"}.get(operational, f"state {operational}")
                     admin = {0: "", 8: ", draining", 1: ", in maintenance"}.get(
                         administrative, f", admin {administrative}"
                     )
