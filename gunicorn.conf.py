@@ -13,9 +13,14 @@ GUNICORN_MAX_REQUESTS     requests before a worker is replaced (0: never)  20000
 GUNICORN_ACCESS_LOG       true: one JSON line a request on standard output  true
 """
 
+import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
+import select
+import signal
+import time
 
 
 def _int(name, default):
@@ -74,3 +79,80 @@ def post_worker_init(worker):
     of Django, the URL patterns and the templates on every pass (bench/load: about 8% more
     submissions a second and a lower p99, docs/performance.md)."""
     gc.freeze()
+    stop_listening_when_stopping(worker)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def stop_listening_when_stopping(worker):
+    """A stopping worker, and every worker of a master that died, closes its copy of the listening
+    socket at once, then finishes the requests in hand.
+
+    The kernel completes connections to a socket for as long as any process holds it open. gunicorn
+    closes a stopping worker's copy only once its requests are done and its kept-alive connections
+    have lingered (two seconds), and a worker notices its master's death only when its loop next
+    wakes: meanwhile new connections are taken and then reset, which a load balancer cannot tell
+    from a request lost. Closed at once, the port refuses them, and the balancer sends them to
+    another node, form posts included, since nothing was sent. The master closes its own copy
+    when it stops; a worker stopped alone (replaced, or on a reload) leaves the socket listening
+    for the others."""
+    if not hasattr(worker, "method_queue"):
+        return  # the gthread worker's loop runs the closing; other worker classes keep gunicorn's way
+    with_master = worker.ppid
+    # The kernel sends SIGTERM, gunicorn's graceful stop, when the master dies, even by SIGKILL.
+    # Elsewhere than Linux there is no prctl: the worker's own check of its parent remains.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    graceful_stop = worker.handle_exit
+    closing = False
+
+    def handle_exit(sig, frame):
+        nonlocal closing
+        # Once: a master with threads of its own dies a thread at a time, and each sends the signal.
+        if not closing:
+            closing = True
+            # Closed from the worker's own loop, which the signal wakes, not inside the handler.
+            worker.method_queue.defer(close_listeners, worker)
+        graceful_stop(sig, frame)
+
+    signal.signal(signal.SIGTERM, handle_exit)
+    signal.siginterrupt(signal.SIGTERM, False)
+    if os.getppid() != with_master:
+        handle_exit(signal.SIGTERM, None)  # the master died before the kernel was asked
+
+
+def close_listeners(worker):
+    # A master killed outright dies a thread at a time, and holds the socket open until its last
+    # thread is gone, a moment after the first: until then what arrives is taken and served.
+    deadline = time.monotonic() + 1
+    take_waiting_connections(worker)
+    while master_dying(worker) and time.monotonic() < deadline:
+        time.sleep(0.005)
+        take_waiting_connections(worker)
+    worker.set_accept_enabled(False)
+    for listener in worker.sockets:
+        listener.close()
+
+
+def take_waiting_connections(worker):
+    """Connections the kernel has completed are taken and served, not reset by the close (a
+    bounded number: a flood must not keep a stopping worker taking more)."""
+    with contextlib.suppress(OSError):
+        for listener in worker.sockets:
+            for _ in range(100):
+                if not select.select([listener], [], [], 0)[0]:
+                    break
+                worker.accept(listener)
+
+
+def master_dying(worker):
+    """Whether the master's main thread is gone while another of its threads still runs: the
+    worker is still its child, and the master shows as a zombie."""
+    if os.getppid() != worker.ppid:
+        return False
+    try:
+        with open(f"/proc/{worker.ppid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False

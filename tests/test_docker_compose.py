@@ -1,5 +1,6 @@
 """No Docker engine runs on our machines, so these read the files docker compose would."""
 
+import ipaddress
 import re
 from pathlib import Path
 
@@ -10,6 +11,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def compose():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+class ComposeLoader(yaml.SafeLoader):
+    """Reads compose's own tags: `!reset []` empties what the file below set."""
+
+
+ComposeLoader.add_constructor("!reset", lambda loader, node: ("!reset", loader.construct_sequence(node)))
+
+
+def scale():
+    return yaml.load((ROOT / "docker-compose.scale.yml").read_text(), Loader=ComposeLoader)  # noqa: S506
 
 
 def test_compose_runs_postgresql_16_with_a_named_volume_and_a_pg_isready_healthcheck():
@@ -26,6 +38,24 @@ def test_compose_web_is_built_here_and_waits_for_a_healthy_database():
     assert web["build"] == "."
     assert web["depends_on"]["db"] == {"condition": "service_healthy"}
     assert "8000:8000" in web["ports"]
+
+
+def test_compose_migrates_once_before_any_copy_of_web_starts():
+    services = compose()["services"]
+    migrate, web = services["migrate"], services["web"]
+    assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert migrate["environment"] == web["environment"]
+    assert "restart" not in migrate
+    assert web["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    # Copies started together must not each migrate: web runs gunicorn alone.
+    assert web["command"] == ["gunicorn", "consult.wsgi", "--config", "gunicorn.conf.py"]
+
+
+def test_compose_gives_web_longer_to_stop_than_gunicorns_graceful_timeout():
+    web = compose()["services"]["web"]
+    graceful_timeout = 30  # GUNICORN_GRACEFUL_TIMEOUT's default, gunicorn.conf.py
+    assert int(web["stop_grace_period"].removesuffix("s")) > graceful_timeout
+    assert web["restart"] == "unless-stopped"
 
 
 def test_compose_web_gets_its_settings_from_the_environment():
@@ -105,3 +135,40 @@ def test_compose_runs_a_worker_that_sends_the_queued_emails_with_the_same_settin
     assert worker["environment"] == web["environment"]
     assert worker["restart"] == "unless-stopped"
     assert "ports" not in worker
+
+
+# docker-compose.scale.yml: several copies of web behind HAProxy.
+
+
+def test_the_scaled_profile_puts_haproxy_with_the_shipped_configuration_in_front_of_the_copies():
+    services = scale()["services"]
+    haproxy, web = services["haproxy"], services["web"]
+    assert haproxy["image"] == "haproxy:2.6"
+    assert "./deploy:/usr/local/etc/haproxy:ro" in haproxy["volumes"]
+    assert (ROOT / "deploy" / "haproxy.cfg").exists()
+    assert haproxy["ports"] == ["8000:8000"]
+    assert haproxy["depends_on"]["web"] == {"condition": "service_healthy"}
+    # Only HAProxy is reachable from outside: the base file's published port is taken away.
+    assert web["ports"] == ("!reset", [])
+    assert web["deploy"]["replicas"] >= 2
+
+
+def test_the_scaled_profile_believes_x_forwarded_for_from_haproxy_alone():
+    config = scale()
+    haproxy_address = config["services"]["haproxy"]["networks"]["default"]["ipv4_address"]
+    subnet = config["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert ipaddress.ip_address(haproxy_address) in ipaddress.ip_network(subnet)
+    assert config["services"]["web"]["environment"]["TRUSTED_PROXIES"] == f"${{TRUSTED_PROXIES:-{haproxy_address}}}"
+
+
+def test_the_scaled_profiles_database_connections_stay_under_postgresqls_limit():
+    # Each thread of each gunicorn worker may keep a connection open (DATABASE_CONN_MAX_AGE).
+    config = scale()["services"]
+    max_connections = int(config["db"]["command"][config["db"]["command"].index("-c") + 1].split("=")[1])
+    web = config["web"]
+    copies = web["deploy"]["replicas"]
+    workers, threads = int(web["environment"]["GUNICORN_WORKERS"]), int(web["environment"]["GUNICORN_THREADS"])
+    email_worker = 2  # run_worker's loop and its housekeeping thread
+    command = 1  # apply_retention or an export from the command line, one at a time
+    superuser_reserved = 3  # PostgreSQL's superuser_reserved_connections
+    assert copies * workers * threads + email_worker + command + superuser_reserved <= max_connections
