@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from guidance.consultations.changed import public_pages_changed
 from guidance.models import Comment, ModerationEvent, ModerationReason, Report, StaffNote
+from guidance.moderation import words
 from guidance.privacy.personal_data import may_see_personal_data
 from guidance.staff import roles
 
@@ -124,9 +125,9 @@ def _refusal(refused_statuses, to_status):
     counts = {}
     for status in refused_statuses:
         counts[status] = counts.get(status, 0) + 1
-    said = {Status.WITHDRAWN: "withdrawn by the respondent"}
     parts = [
-        f"{n} {'is' if n == 1 else 'are'} {said.get(status, Status(status).label.lower())}"
+        f"{n} {'is' if n == 1 else 'are'} "
+        + (f"{words.done(status)} by the respondent" if status == Status.WITHDRAWN else words.label(status).lower())
         for status, n in sorted(counts.items())
     ]
     return (
@@ -216,26 +217,8 @@ class StaleDecision(ModerationError):
         elif event.from_status == event.to_status:
             what = f"reviewed the reports on {it} and kept it published"
         else:
-            what = DONE_TO[Status(event.to_status)].format(it=it)
+            what = words.done_to(event.to_status, it)
         return f"{who} {what} at {timezone.localtime(event.at):%H:%M on %-d %B}"
-
-
-# Each status as what a moderator did, for messages and the history.
-DONE = {
-    Status.APPROVED: "approved",
-    Status.REJECTED: "rejected",
-    Status.SPAM: "marked as spam",
-    Status.PENDING: "returned to pending",
-    Status.WITHDRAWN: "withdrawn",
-}
-# The same, said of a comment when a decision made since is the reason another is refused.
-DONE_TO = {
-    Status.APPROVED: "approved {it}",
-    Status.REJECTED: "rejected {it}",
-    Status.SPAM: "marked {it} as spam",
-    Status.PENDING: "returned {it} to pending",
-    Status.WITHDRAWN: "withdrew {it}",
-}
 
 
 def with_last_event(comments):

@@ -69,11 +69,13 @@ class ModerationEvent(models.Model):
             return "name to publish it under changed by the respondent" + (
                 ", back to pending" if self.from_status != self.to_status else ""
             )
+        from guidance.moderation import words  # it reads Comment's statuses, defined beside this module
+
         if self.by_respondent:
-            return f"{self.get_to_status_display().lower()} by the respondent"
+            return f"{words.done(self.to_status)} by the respondent"
         if self.from_status == self.to_status:
             return "kept published"
-        return self.get_to_status_display().lower()
+        return words.done(self.to_status)
 
 
 class StaffNote(models.Model):

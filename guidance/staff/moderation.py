@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from guidance.models import Comment, Consultation, Response
-from guidance.moderation import by_respondent, decisions
-from guidance.moderation.decisions import DONE, ModerationError, StaleDecision
+from guidance.moderation import by_respondent, decisions, words
+from guidance.moderation.decisions import ModerationError, StaleDecision
 from guidance.moderation.decisions import decide as make_decision
 from guidance.privacy.personal_data import may_see_personal_data
 from guidance.responses.text import whole_number
@@ -37,12 +37,6 @@ from guidance.staff.forms import NoteForm, ReasonForm, ScreenDecisionForm
 from guidance.staff.site import staff_page
 
 # What each decision is called on buttons and in messages: (button, past tense).
-DECISIONS = {
-    Comment.Status.APPROVED: ("Approve", "approved"),
-    Comment.Status.REJECTED: ("Reject…", "rejected"),
-    Comment.Status.SPAM: ("Mark as spam…", "marked as spam"),
-    Comment.Status.PENDING: ("Return to pending", "returned to pending"),
-}
 
 
 @require_POST
@@ -52,7 +46,7 @@ def decide(request, comment_id):
     The page sends the id of the last event in the history it showed (seen_event_id)."""
     comment = get_object_or_404(Comment, pk=comment_id)
     to_status = request.POST.get("to_status")
-    if to_status not in DECISIONS:
+    if to_status not in words.DECISIONS:
         return HttpResponseBadRequest("Unknown decision.")
     seen = whole_number(request.POST.get("seen_event_id"))
     shown = {} if seen is None else {comment.pk: seen}
@@ -134,7 +128,7 @@ def decide_shown(request, comments, to_status, shown, form, named):
         tell_refusal(request, error, named)
         return
     noun = "comment" if changed == 1 else "comments"
-    messages.success(request, f"{changed} {noun} {DECISIONS[to_status][1]}.")
+    messages.success(request, f"{changed} {noun} {words.done(to_status)}.")
 
 
 def refused(request, comments, shown, named):
@@ -161,7 +155,7 @@ def confirmation_page(request, queryset, to_status, form, list_all=False):
     comments = decisions.with_last_event(queryset).select_related("response").order_by("created_at", "pk")
     comments = list(comments if list_all else comments[:10])
     count = len(comments) if list_all else queryset.count()
-    verb = DECISIONS[to_status][0].rstrip("…")
+    verb = words.button(to_status).rstrip("…")
     # Carry the selection (and, for the bulk action, the action) through to the confirmation; a
     # page that lists every comment sends what it showed of each instead of what the list did.
     left_out = {"csrfmiddlewaretoken", "index", "confirm", "reason_code", "reason", *(["shown"] if list_all else [])}
@@ -333,7 +327,7 @@ def screen_decide(request, consultation_id, comment_id):
                 reason_code=form.cleaned_data["reason_code"],
                 reason=form.cleaned_data["reason"],
             )
-            done = DONE[Comment.Status(decision)]
+            done = words.done(decision)
     except StaleDecision as refusal:
         messages.warning(request, refusal.message_for(request.user))
         decisions.release_claim(comment.pk, request.user)

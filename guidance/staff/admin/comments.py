@@ -19,6 +19,7 @@ from guidance.models import (
     StaffNote,
     Theme,
 )
+from guidance.moderation import words
 from guidance.moderation.campaigns import in_a_group, whole_groups, with_group_size
 from guidance.moderation.decisions import ALLOWED, may_read_notes, with_last_event
 from guidance.privacy.personal_data import may_see_personal_data
@@ -26,7 +27,7 @@ from guidance.responses import answers
 from guidance.responses.text import whole_number
 from guidance.staff import analysis, exporting, roles
 from guidance.staff.admin.base import PersonalDataAdmin
-from guidance.staff.moderation import DECISIONS, decide_from_queue
+from guidance.staff.moderation import decide_from_queue
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -413,8 +414,8 @@ class CommentAdmin(PersonalDataAdmin):
         comment = self.get_object(request, object_id)
         decisions = []
         if comment is not None and self.has_moderate_permission(request):
-            decisions = [(status, DECISIONS[status][0]) for status in ALLOWED[Comment.Status(comment.status)]]
-            decisions.sort(key=lambda d: list(DECISIONS).index(d[0]))
+            decisions = [(status, words.button(status)) for status in ALLOWED[Comment.Status(comment.status)]]
+            decisions.sort(key=lambda d: words.DECISIONS.index(d[0]))
         withdrawn_at = None
         if comment is not None and comment.status == Comment.Status.WITHDRAWN:
             withdrawn = comment.events.filter(to_status=Comment.Status.WITHDRAWN).order_by("-at").first()
