@@ -803,7 +803,7 @@ def add_comments(consultation, section, count):
 READING_REPORTED = 3 if ON_POSTGRESQL else 2
 SCREEN_QUERIES = {
     "pending": 18 + READING_REPORTED,
-    "reported": 19 + 2 * READING_REPORTED,  # its ids are read first (guidance/staff/decisions.py)
+    "reported": 19 + 2 * READING_REPORTED,  # its ids are read first (guidance/staff/moderation.py)
     "decided": 11 + READING_REPORTED,
 }
 DECISION_QUERIES = 22  # with the public pages' version moved on

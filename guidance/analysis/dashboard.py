@@ -6,7 +6,7 @@ the median; PostgreSQL adds two SET LOCAL), and shaped into
 charts (guidance/staff/charts.py lays them out as SVG for the dashboard page).
 
 Every figure is exact and counted afresh on each view. The target is under a second at a
-million comments (docs/performance.md has the measured figures); each pass reads a narrow index
+million comments; each pass reads a narrow index
 rather than the tables:
 
 - comments by (status, section, question): an index-only scan of
@@ -16,8 +16,8 @@ rather than the tables:
   days, because turning each timestamp into a UK day in the database cost more than the rest of
   the query: Python turns each hour into its local day instead, exact because a UK hour never
   straddles midnight (the UTC offset is a whole number of hours). Should TIME_ZONE ever be a
-  zone where an hour does straddle midnight, the days are counted in the database as before
-  (one more query);
+  zone where an hour does straddle midnight, the days are counted in the database (one more
+  query);
 - theme links by (theme, section, question): a merge join of two index-only scans in comment
   order (comment_consult_id_target and the links' unique index); PostgreSQL's planner prefers a
   hash join that took twice as long, hence SET LOCAL enable_hashjoin = off for this transaction

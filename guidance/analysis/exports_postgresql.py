@@ -54,7 +54,7 @@ def _neutralise_sql(column):
     """starts_like_a_formula in SQL. ascii() is the first character's code point; each test of it
     is one call and one lookup (PostgreSQL hashes a long IN list; BETWEEN would call ascii()
     twice). Only a cell starting with a skipped character pays for ltrim, which compares each of
-    its first characters with every skipped one (about 2.6 µs a cell). NULLIF: COPY writes NULL
+    its first characters with every skipped one. NULLIF: COPY writes NULL
     as nothing but an empty string as "", and the csv module writes both as nothing, so empty
     cells leave as NULL."""
     plain = ", ".join(str(code) for code in range(33, 127) if chr(code) not in FORMULA_CHARACTERS)
@@ -119,7 +119,7 @@ def _choices_sql(cursor, consultation):
 def comment_rows_sql(consultation, values, with_notes=False):
     """The comments as the database holds them, with each one's theme names and report count (and,
     with_notes, its staff notes, joined as _staff_notes joins them): everything the comments layout
-    shows, before formatting. (bench/export.py COPYs this as the physical limit.)"""
+    shows, before formatting."""
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor
         inner_sql, params = values.query.sql_with_params()

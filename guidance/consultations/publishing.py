@@ -4,7 +4,7 @@ outcome_published_at and _by).
 
 A draft is seen by staff and by colleagues holding a preview link (guidance/consultations/previews.py), never by
 the public: Consultation.objects.public() leaves drafts out of every public page. Once published,
-its dates decide whether it is upcoming, open or closed, as before. Publishing the outcome shows
+its dates decide whether it is upcoming, open or closed. Publishing the outcome shows
 "what you said and what we did" on its public pages (guidance/outcomes/published.py); until then a closed
 consultation shows its figures and says the outcome is being written.
 

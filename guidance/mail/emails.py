@@ -25,8 +25,10 @@ from django.urls import reverse
 
 from guidance.consultations import versions
 from guidance.mail import mailqueue
+from guidance.mail.notifications import unsubscribe_path
 from guidance.models import Comment, QueuedEmail, Response
 from guidance.responses import answers, ratelimit
+from guidance.responses.respondents import comment_state, continue_path
 
 logger = logging.getLogger(__name__)
 
@@ -127,9 +129,6 @@ def build_message(email, *, receipt_comments):
 
 
 def continue_url(response):
-    # Imported here: respondents.py queues emails through this module.
-    from guidance.responses.respondents import continue_path
-
     return absolute(continue_path(response))
 
 
@@ -208,9 +207,6 @@ def what_changed_links(response):
 
 
 def notification_message(email, response):
-    from guidance.mail.notifications import unsubscribe_path
-    from guidance.responses.respondents import comment_state
-
     responses = {
         r.pk: r
         for r in Response.objects.filter(pk__in=email.payload.get("responses", [response.pk]), notify=True)

@@ -150,7 +150,7 @@ def recover_interrupted(now=None):
 def send_batch(emails):
     """Steps 2 and 3: send each email of a batch taken by take_batch, over one connection. Returns
     each email's status afterwards, by its id."""
-    # Imported here: emails.py builds messages from the models and queues through this module.
+    # Imported here, not above: emails.py queues its messages through this module.
     from guidance.mail.emails import build_message, receipts_comments
 
     statuses = {}

@@ -101,8 +101,8 @@ def decide(comments, to_status, *, by, reason_code="", reason="", shown=None):
 
 def _record_events(pks, to_status, *, by, at, reason_code, reason):
     """Write one ModerationEvent per comment with one INSERT … SELECT, taking each comment's
-    from-status from its (locked, not yet updated) row. The same rows as Python objects through
-    bulk_create took most of the time of a 10,000-comment decision (bench/moderation.py)."""
+    from-status from its (locked, not yet updated) row: the same rows as Python objects through
+    bulk_create would cost most of a large decision's time."""
     qn = connection.ops.quote_name
     event, comment = ModerationEvent._meta, Comment._meta
     columns = ", ".join(
@@ -152,7 +152,7 @@ def report_comment(comment, reason, details=""):
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         report = Report.objects.create(comment=comment, reason=reason, details=details.strip())
         if comment.status == Status.APPROVED and not comment.reports.filter(reviewed_at__isnull=False).exists():
-            # Reports a moderator has read and kept the comment published despite no longer count.
+            # Reports a moderator has read and kept the comment published despite do not count.
             since_decision = comment.reports.filter(reviewed_at__isnull=True)
             if comment.moderated_at:
                 since_decision = since_decision.filter(created_at__gte=comment.moderated_at)
@@ -346,8 +346,7 @@ def add_note(comment, *, by, text):
 def reading_reported():
     """A transaction in which the "reported" queue (Comment.objects.reported()) is read from the
     few unreviewed reports, looking up each one's comment by its id. PostgreSQL's default costs
-    assume a spinning disk, and made it read every approved comment of the consultation instead:
-    a quarter of a second at a million comments, against 40 ms (bench/moderation_screen.py)."""
+    assume a spinning disk, and make it read every approved comment of the consultation instead."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

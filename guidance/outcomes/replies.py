@@ -2,7 +2,7 @@
 theme (wherever its comments are) or one comment. Each is one Outcome row, written or rewritten
 by write_outcome and taken away by remove_outcome, each in one transaction and recorded with who
 wrote it last and when. An outcome on a question is written in the consultation's admin page
-(OutcomeInline), as before.
+(OutcomeInline).
 
 Staff may write before the outcome is published; the public reads none of it until then
 (outcomes.has_published_outcome). A comment can be answered once it is approved: the public sees

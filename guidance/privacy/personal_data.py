@@ -4,7 +4,7 @@ A model lists the fields that identify someone in PERSONAL_DATA_FIELDS (today on
 any: name, email address, organisation and source URL). Staff without roles.SEE_PERSONAL_DATA never see those
 fields, and cannot learn them indirectly either: not by filtering a list in the address bar
 (`?email__startswith=a` and watching the count), searching, sorting or exporting. The admin
-(guidance/staff/admin.py, PersonalDataAdmin) and the export ask this module; retention and erasure blank
+(guidance/staff/admin/base.py, PersonalDataAdmin) and the export ask this module; retention and erasure blank
 the same fields.
 """
 

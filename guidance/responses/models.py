@@ -245,8 +245,8 @@ class Comment(models.Model):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
         SPAM = "spam", "Spam"
-        # The respondent took it back (guidance/moderation/decisions.py, withdraw): never public, no longer
-        # offered for a decision, left out of the figures and of exports unless asked for.
+        # The respondent took it back (guidance/moderation/by_respondent.py, withdraw): never public,
+        # never offered for a decision, left out of the figures and of exports unless asked for.
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="comments")
@@ -323,10 +323,10 @@ class Comment(models.Model):
                 name="comment_consult_decided",
                 condition=Q(status__in=["approved", "rejected", "spam"]),
             ),
-            # The dashboard (guidance/analysis/dashboard.py) counts from these three alone (index-only scans,
-            # docs/performance.md): comments by status and target; theme links by target, merge-
-            # joined in comment order; decided comments in order of their time to decision, for the
-            # median (the two dates are in the key so PostgreSQL can read the index alone).
+            # The dashboard (guidance/analysis/dashboard.py) counts from these three alone, as
+            # index-only scans: comments by status and target; theme links by target, merge-joined
+            # in comment order; decided comments in order of their time to decision, for the median
+            # (the two dates are in the key so PostgreSQL can read the index alone).
             models.Index(
                 fields=["consultation", "status", "section", "question"], name="comment_consult_status_target"
             ),

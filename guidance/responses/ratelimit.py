@@ -11,19 +11,15 @@ place is taken before anything is stored, in one statement that the database run
 
 It either takes a place (a row inserted or updated) or finds none left (no row changed). Requests
 arriving together queue on the row's lock (PostgreSQL) or the write lock (SQLite), so however many
-come at once, no more than the limit get a place. Asking first and counting after storing (as the
-portal once did, through the cache) let 30 posts sent together against a limit of 5 store all 30:
-each read the count before any had added to it.
+come at once, no more than the limit get a place: asking first and counting after storing would
+let posts sent together each read the count before any had added to it.
 
 Why a table in the database rather than the cache: the database is the one store every server
 process shares, with or without Redis, so there is one way of counting on every deployment, tested
 on SQLite and PostgreSQL; Django's database cache has no atomic increment (its incr reads, then
 writes); and Redis, whose INCR would be atomic, evicts keys that expire first when it is short of
-memory (docker compose runs it so), which would quietly reset limits. With the quick look before
-the form is checked, a submission's limit costs three statements (the look, the place, and deleting
-counters of windows that have ended), where the database cache's read, add and increment took
-twelve: about 0.8 ms on PostgreSQL against 1.5 ms. Keys hold a keyed hash of the address, never the
-address itself.
+memory (docker compose runs it so), which would quietly reset limits. Keys hold a keyed hash of
+the address, never the address itself.
 
 When a place is given back (give_back), or kept:
 - a form with mistakes takes no place: the place is taken once the form is valid, just before
@@ -34,7 +30,8 @@ When a place is given back (give_back), or kept:
   meets the limit as a person would;
 - a report on a comment this address already reported today gives its place back: it is thanked
   but not stored;
-- a receipt that could not be sent gives its place back: nothing reached the inbox.
+- a receipt keeps its place once queued, whatever the mail server does with it later: the limit is
+  on what anyone can make the portal send to one inbox.
 """
 
 import contextlib
@@ -144,8 +141,8 @@ def client_pseudonym(request):
     """What django-axes records of a failed staff sign-in in place of the address
     (settings.AXES_CLIENT_IP_CALLABLE), because axes' column only takes addresses: 96 bits of the
     client's fingerprint in the documentation prefix, so that nobody takes it for a real address.
-    The same client always gets the same pseudonym, so the lockout per username and address works
-    as before, and the address itself is not stored."""
+    The same client always gets the same pseudonym, so a lockout by address works on it, and the
+    address itself is not stored."""
     return str(PSEUDONYM_NETWORK[int(client_fingerprint(request)[:24], 16)])
 
 

@@ -10,7 +10,7 @@ withdrawn. It may be used any number of times until then: a mail program that op
 them first must not use it up. No accounts and no passwords.
 
 What a respondent may do, each refused (RespondentError) once the consultation has closed: change
-the text of a comment or answer (guidance/decisions.py, change_text: the earlier text is kept in
+the text of a comment or answer (guidance/moderation/by_respondent.py, change_text: the earlier text is kept in
 its history, and one that was decided goes back to a moderator), withdraw one, withdraw the whole
 response, change their publication choice and whether they are told what happened.
 """

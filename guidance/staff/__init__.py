@@ -1,14 +1,18 @@
-"""The staff's own pages, in the admin's look and under its address: one module per job.
+"""The staff's pages, in the admin's look and under its address: one module per job.
 
-- moderation.py: deciding on comments (a comment's page, the queue's bulk decisions)
+- moderation.py: deciding on comments (the moderation screen, a comment's page, the queue's bulk
+  decisions)
+- drafts.py, versions.py, publishing.py: a document's sections, importing a draft, the next
+  version, publishing a consultation and its outcome, preview links, supporting documents
+- replies.py: "You said, we did": what was done about each section, theme and comment
 - analysis.py: a consultation's dashboard and coding comments with themes
-- importing.py: importing responses received by email, post, at events or on social media
-- exporting.py: exporting responses to CSV (a consultation's export page, the queue's action)
+- importing.py, exporting.py: responses received elsewhere in; responses out, to CSV
 - erasure.py: finding a response and erasing its personal data on request
-- accounts.py: staff sign-in: attempts limited, idle sessions ended
+- accounts.py, signin.py, two_factor.py: staff sign-in, its limits, its second factor
+- roles.py: the roles and the permission each page asks for
+- admin/: the ModelAdmins, by kind of record
 
 urls.py lists every page; site.py is the admin site that mounts them, each behind the admin's
-sign-in, and gives the admin its name. forms.py holds these pages' forms and charts.py the
-dashboard's bar charts. The ModelAdmins stay in guidance/staff/admin.py; what the pages do to the data
-is done by the domain modules (guidance/moderation/decisions.py, exports.py, imports.py, retention.py, ...).
+sign-in. forms.py holds these pages' forms and charts.py the dashboard's bar charts. What the pages
+do to the data is done by the packages that own it (guidance/moderation, guidance/analysis, ...).
 """

@@ -1,4 +1,4 @@
-"""Deciding on comments (guidance/decisions.py makes every decision).
+"""Deciding on comments (guidance/moderation/decisions.py makes every decision).
 
 - The moderation screen of a consultation: one comment at a time, shown whole, oldest first, with
   one button (or one key) per decision; then the next at once. Tabs for pending comments,
@@ -189,8 +189,7 @@ def queue_of(consultation, queue):
     comments = Comment.objects.filter(consultation=consultation)
     if queue == "reported":
         # Found from the few unreviewed reports first: asked for the oldest one directly,
-        # PostgreSQL walks every approved comment in date order looking for a report, which
-        # took half a second with none reported among a million (bench/moderation_screen.py).
+        # PostgreSQL would walk every approved comment in date order looking for a report.
         with decisions.reading_reported():
             reported = list(comments.reported().values_list("pk", flat=True))
         return Comment.objects.filter(pk__in=reported).order_by("moderated_at", "pk")

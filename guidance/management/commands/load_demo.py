@@ -266,7 +266,7 @@ def example_responses(consultation, staff):
 
 def moderate(comments, staff):
     """What the respondents withdrew, then the moderators' decisions on the rest, through
-    guidance/decisions.py so the history is there, dated a day or two after each comment."""
+    guidance/moderation/decisions.py so the history is there, dated a day or two after each comment."""
     for n in after.WITHDRAWN_RESPONSES:
         response = Response.objects.get(import_key=EXAMPLE_KEY.format(n))
         withdrawn_at = response.submitted_at + datetime.timedelta(days=3)
