@@ -428,6 +428,19 @@ def test_going_back_from_the_preview_saves_nothing_and_the_preview_needs_an_uplo
     assert not document.sections.exists()
 
 
+def test_cancelling_on_the_preview_saves_nothing_and_forgets_the_upload(client):
+    client.force_login(manager())
+    document = DocumentFactory()
+    upload = reverse("admin:guidance_document_import", args=[document.pk])
+    preview = reverse("admin:guidance_document_import_preview", args=[document.pk])
+    client.post(upload, {"file": SimpleUploadedFile("d.md", b"# A\n\nB")})
+    cancelled = client.post(preview, {"cancel": "1"}, follow=True)
+    assert cancelled.redirect_chain[-1][0] == upload
+    assert "Nothing was saved." in cancelled.content.decode()
+    assert client.get(preview).url == upload  # nothing waits any more
+    assert not document.sections.exists()
+
+
 def test_staff_without_the_section_permissions_cannot_import(client):
     moderator = User.objects.create_user("moderator", is_staff=True)
     moderator.groups.add(Group.objects.get(name="Moderator"))

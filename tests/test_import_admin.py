@@ -103,7 +103,7 @@ def test_import_needs_permission_to_add_responses_and_comments(client, targets):
 
 
 def session_entry(client, consultation):
-    return client.session[f"guidance-import-{consultation.pk}"]
+    return client.session[f"staff-upload-responses-{consultation.pk}"]
 
 
 def kept_files():
@@ -125,7 +125,7 @@ def test_another_users_reference_opens_nothing(client, admin_client, targets):
     other = User.objects.create_superuser("other", password="a-long-password-for-tests")
     client.force_login(other)
     session = client.session
-    session[f"guidance-import-{targets.pk}"] = session_entry(admin_client, targets)
+    session[f"staff-upload-responses-{targets.pk}"] = session_entry(admin_client, targets)
     session.save()
     page = client.get(preview_url(targets))
     assert page.status_code == 302 and page.url == reverse("admin:guidance_consultation_import", args=[targets.pk])
@@ -137,7 +137,7 @@ def test_a_reference_to_another_consultation_opens_nothing(admin_client, targets
     upload(admin_client, targets, "2017-10-09,email,Sam,Hello,2,\n")
     elsewhere = ConsultationFactory()
     session = admin_client.session
-    session[f"guidance-import-{elsewhere.pk}"] = session_entry(admin_client, targets)
+    session[f"staff-upload-responses-{elsewhere.pk}"] = session_entry(admin_client, targets)
     session.save()
     assert admin_client.get(preview_url(elsewhere)).status_code == 302
 
@@ -162,7 +162,7 @@ IN_THE_SESSION = base64.b64encode(f"{HEADER}2017-10-09,post,Sam,Hello,2,\n".enco
 def test_a_tampered_reference_opens_nothing(admin_client, targets, tampered):
     upload(admin_client, targets, "2017-10-09,email,Sam,Hello,2,\n")
     session = admin_client.session
-    session[f"guidance-import-{targets.pk}"] = tampered(session_entry(admin_client, targets))
+    session[f"staff-upload-responses-{targets.pk}"] = tampered(session_entry(admin_client, targets))
     session.save()
     assert admin_client.get(preview_url(targets)).status_code == 302
     admin_client.post(preview_url(targets), {"import": "Import"})

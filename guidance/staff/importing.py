@@ -1,8 +1,8 @@
-"""Importing responses received elsewhere (guidance/analysis/imports.py reads and saves them): upload,
-then a preview where rows the file leaves unmapped get a target, then confirm or cancel. The
-uploaded file waits in private storage between the steps, the session holding only a signed
-reference to it (guidance/analysis/imports.py, keep_upload), so the preview can be corrected and confirmed
-without uploading it again."""
+"""Importing responses received elsewhere (analysis/imports.py reads and saves them), through the
+one upload flow (staff/uploads.py): upload, a preview where rows the file leaves unmapped get a
+target, then import or cancel. The file waits in private storage between the steps, the session
+keeping only a signed reference to it (imports.keep_upload), so the preview can be corrected and
+confirmed without uploading it again."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -14,26 +14,21 @@ from guidance.analysis import imports
 from guidance.analysis.imports import ImportRefused, read_import, run_import, target_choices
 from guidance.models import Consultation
 from guidance.responses.text import whole_number
-from guidance.staff import roles
+from guidance.staff import roles, uploads
 from guidance.staff.forms import ImportUploadForm
 from guidance.staff.site import staff_page
 
-# An import adds responses with their comments.
 
-
-def _session_key(consultation):
-    return f"guidance-import-{consultation.pk}"
-
-
-def _kept(request, consultation, stored):
-    """The uploaded file's bytes, if the session's reference opens it."""
+def _kept(request, consultation):
+    """(what the session keeps of the upload, the file's bytes), if its reference still opens it."""
+    stored = uploads.kept(request, "responses", consultation)
     if not isinstance(stored, dict) or not isinstance(stored.get("name"), str):
-        return None
-    return imports.kept_upload(stored.get("file"), consultation, request.user)
+        return stored, None
+    return stored, imports.kept_upload(stored.get("file"), consultation, request.user)
 
 
 def _discard(request, consultation):
-    stored = request.session.pop(_session_key(consultation), None)
+    stored = uploads.forget(request, "responses", consultation)
     if isinstance(stored, dict):
         imports.discard_upload(stored.get("file"), consultation, request.user)
 
@@ -45,10 +40,8 @@ def upload(request, consultation_id):
     if form.is_bound and form.is_valid():
         file = form.cleaned_data["file"]
         _discard(request, consultation)
-        request.session[_session_key(consultation)] = {
-            "name": file.name,
-            "file": imports.keep_upload(consultation, request.user, file),
-        }
+        kept = {"name": file.name, "file": imports.keep_upload(consultation, request.user, file)}
+        uploads.keep(request, "responses", consultation, kept)
         return redirect("admin:guidance_consultation_import_preview", consultation_id=consultation.pk)
     return staff_page(
         request,
@@ -60,16 +53,15 @@ def upload(request, consultation_id):
 @permission_required(roles.IMPORT_RESPONSES, raise_exception=True)
 def preview(request, consultation_id):
     consultation = get_object_or_404(Consultation.objects.select_related("document"), pk=consultation_id)
-    stored = request.session.get(_session_key(consultation))
-    data = _kept(request, consultation, stored)
+    upload_url = reverse("admin:guidance_consultation_import", args=[consultation.pk])
+    stored, data = _kept(request, consultation)
     if data is None:
-        request.session.pop(_session_key(consultation), None)
-        messages.warning(request, "Upload the file to import first.")
-        return redirect("admin:guidance_consultation_import", consultation_id=consultation.pk)
+        uploads.forget(request, "responses", consultation)
+        return uploads.upload_first(request, "the file to import", upload_url)
     if request.method == "POST" and "cancel" in request.POST:
         _discard(request, consultation)
         messages.success(request, "Nothing was imported: the file is deleted.")
-        return redirect("admin:guidance_consultation_import", consultation_id=consultation.pk)
+        return redirect(upload_url)
     choices = target_choices(consultation)
     valid_targets = {value for value, _ in choices}
     targets = {}

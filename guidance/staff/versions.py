@@ -9,13 +9,13 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from guidance.consultations import draft_import, versions
 from guidance.models import Consultation, Document
 from guidance.responses.text import whole_number
-from guidance.staff import roles
-from guidance.staff.drafts import read_upload, stored_preview
+from guidance.staff import roles, uploads
 from guidance.staff.forms import SectionLinksForm, VersionLabelForm, VersionUploadForm
 from guidance.staff.site import staff_page
 
@@ -25,10 +25,6 @@ from guidance.staff.site import staff_page
 
 def _consultation(consultation_id):
     return get_object_or_404(Consultation.objects.select_related("document"), pk=consultation_id)
-
-
-def _session_key(consultation):
-    return f"guidance-version-import-{consultation.pk}"
 
 
 @permission_required(roles.VIEW_DOCUMENTS, raise_exception=True)
@@ -90,14 +86,13 @@ def import_upload(request, consultation_id):
     form = VersionUploadForm(request.POST, request.FILES) if request.method == "POST" else VersionUploadForm()
     if form.is_bound and form.is_valid():
         try:
-            preview = read_upload(form.cleaned_data["file"])
+            read = uploads.read_draft(form.cleaned_data["file"])
         except draft_import.DraftRefused as refusal:
             form.add_error("file", f"Nothing was imported. {refusal}")
         else:
-            request.session[_session_key(consultation)] = {
-                **stored_preview(preview),
-                "version_label": form.cleaned_data["version_label"],
-            }
+            uploads.keep(
+                request, "version", consultation, {**read, "version_label": form.cleaned_data["version_label"]}
+            )
             return redirect("admin:guidance_consultation_version_import_preview", consultation_id=consultation.pk)
     return staff_page(
         request,
@@ -116,11 +111,13 @@ def import_upload(request, consultation_id):
 @permission_required(roles.START_A_VERSION, raise_exception=True)
 def import_preview(request, consultation_id):
     consultation = _consultation(consultation_id)
-    stored = request.session.get(_session_key(consultation))
+    upload_url = reverse("admin:guidance_consultation_version_import", args=[consultation.pk])
+    stored = uploads.kept(request, "version", consultation)
     if stored is None:
-        messages.warning(request, "Upload the new version first.")
-        return redirect("admin:guidance_consultation_version_import", consultation_id=consultation.pk)
-    found = [draft_import.DraftSection(**section) for section in stored["sections"]]
+        return uploads.upload_first(request, "the new version", upload_url)
+    if request.method == "POST" and "cancel" in request.POST:
+        return uploads.cancelled(request, "version", consultation, upload_url)
+    found = uploads.draft_sections(stored)
     if request.method == "POST" and "save" in request.POST:
         try:
             version = versions.create_version(
@@ -129,7 +126,7 @@ def import_preview(request, consultation_id):
         except versions.VersionRefused as refusal:
             messages.error(request, f"Nothing was saved. {refusal}")
         else:
-            del request.session[_session_key(consultation)]
+            uploads.forget(request, "version", consultation)
             messages.success(
                 request,
                 f"Saved “{version.version_label}” with {len(found)} sections from {stored['file_name']}. "
