@@ -88,6 +88,26 @@ def long_text_field(label, hint, required, required_message=""):
     )
 
 
+def email_field(label, help_text, required=True):
+    """An email address, wherever one is asked for."""
+    return forms.EmailField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        max_length=254,
+        # An address may have letters of any script in its domain, so Django's own check lets
+        # through the characters that reverse how text displays; and forms of address that mail
+        # sending changes or refuses (text.check_email_address).
+        validators=[text.check_name, text.check_email_address],
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Your email address must be 254 characters or fewer",
+        },
+    )
+
+
 class ShownTextBoundField(BoundField):
     """Shows a refused control character as \ufffd, as browsers would: HTML may not contain them."""
 
@@ -131,20 +151,10 @@ class RespondentDetailsForm(HoneypotForm):
         max_length=200,
         error_messages={"max_length": "Your name must be 200 characters or fewer"},
     )
-    email = forms.EmailField(
+    email = email_field(
         label="Email address (optional)",
         help_text="Give your email address if you want a receipt. We never publish it.",
         required=False,
-        max_length=254,
-        # An address may have letters of any script in its domain, so Django's own check lets
-        # through the characters that reverse how text displays; and forms of address that mail
-        # sending changes or refuses (text.check_email_address).
-        validators=[text.check_name, text.check_email_address],
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": "Your email address must be 254 characters or fewer",
-        },
     )
     notify = forms.BooleanField(
         label=NOTIFY_LABEL,

@@ -150,13 +150,21 @@ def withdraw_comment(request, slug, comment_id):
     return private_page(request, "guidance/withdraw_comment.html", context)
 
 
-def withdraw_response(request, slug):
+def changeable_response(request, slug):
+    """(consultation, this browser's response to it, None) while it may be changed; or the page to
+    show instead: none held (404), or closed (403)."""
     access, response, page = held_response(request, slug)
     if page:
-        return page
-    consultation = access.consultation
+        return None, None, page
     if not access.may_change_own_response:
-        return closed(request, access, response)
+        return None, None, closed(request, access, response)
+    return access.consultation, response, None
+
+
+def withdraw_response(request, slug):
+    consultation, response, page = changeable_response(request, slug)
+    if page:
+        return page
     if request.method == "POST":
         try:
             respondents.withdraw_response(response)
@@ -179,12 +187,9 @@ def response_withdrawn(request, slug):
 
 
 def choices(request, slug):
-    access, response, page = held_response(request, slug)
+    consultation, response, page = changeable_response(request, slug)
     if page:
         return page
-    consultation = access.consultation
-    if not access.may_change_own_response:
-        return closed(request, access, response)
     has_email = bool(response.email)
     if request.method == "POST":
         form = ChoicesForm(request.POST, has_email=has_email)
@@ -207,12 +212,9 @@ def choices(request, slug):
 def email_link(request, slug):
     """Email a link to continue the response on any device, to the address given (which becomes
     the response's)."""
-    access, response, page = held_response(request, slug)
+    consultation, response, page = changeable_response(request, slug)
     if page:
         return page
-    consultation = access.consultation
-    if not access.may_change_own_response:
-        return closed(request, access, response)
     form = LinkForm(request.POST)
     if not form.is_valid():
         context = {"consultation": consultation, "response": response, "form": form}

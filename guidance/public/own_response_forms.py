@@ -11,10 +11,10 @@ from guidance.public.forms import (
     NOTIFY_LABEL,
     ShownTextBoundField,
     clean_answer,
+    email_field,
     long_text_field,
     question_fields,
 )
-from guidance.responses import text
 
 
 class ChangeCommentForm(forms.Form):
@@ -92,17 +92,9 @@ class ChoicesForm(forms.Form):
 class LinkForm(forms.Form):
     """The address to email a link to continue the response to."""
 
-    email = forms.EmailField(
+    email = email_field(
         label="Email address",
         help_text="We will email you a link that opens your response on any device until the consultation closes.",
-        max_length=254,
-        validators=[text.check_name, text.check_email_address],
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": "Your email address must be 254 characters or fewer",
-        },
     )
 
     def __init__(self, *args, **kwargs):

@@ -79,6 +79,36 @@ def response_to_add_to(response, consultation, *, browser="", now=None):
     return online.filter(started_by=browser, started_at__gte=since).order_by("-pk").first()
 
 
+def with_details(consultation, response, details, *, browser, now, sending):
+    """The response a form adds to (response_to_add_to), locked, with the details the form gave, or
+    a new one started with them; `sending`: the form is sent, not saved for later, so the response
+    has been sent from now on. A change of the name or publication choice its comments are shown
+    under follows by_respondent.publication_changed. In the caller's transaction. Returns
+    (response, started)."""
+    own = response_to_add_to(response, consultation, browser=browser, now=now)
+    if own is None:
+        started = Response.objects.create(
+            consultation=consultation,
+            channel=Response.Channel.ONLINE,
+            submitted_at=now if sending else None,
+            started_by=browser,
+            started_at=now,
+            **details,
+        )
+        return started, True
+    shown_as = by_respondent.shown_as(own)
+    for name, value in details.items():
+        setattr(own, name, value)
+    fields = list(details)
+    if sending and own.submitted_at is None:
+        own.submitted_at = now
+        fields.append("submitted_at")
+    if fields:
+        own.save(update_fields=fields)
+        by_respondent.publication_changed(own, shown_as, now=now)
+    return own, False
+
+
 def submit_response(
     consultation, details, targets_and_texts, form_token=None, *, response=None, form_key="", browser=""
 ):
@@ -96,24 +126,7 @@ def submit_response(
     now = timezone.now()
     try:
         with transaction.atomic():
-            response = response_to_add_to(response, consultation, browser=browser, now=now)
-            is_new = response is None
-            if is_new:
-                response = Response.objects.create(
-                    consultation=consultation,
-                    channel=Response.Channel.ONLINE,
-                    submitted_at=now,
-                    started_by=browser,
-                    started_at=now,
-                    **details,
-                )
-            else:
-                shown_as = by_respondent.shown_as(response)
-                for name, value in details.items():
-                    setattr(response, name, value)
-                response.submitted_at = response.submitted_at or now
-                response.save(update_fields=[*details, "submitted_at"])
-                by_respondent.publication_changed(response, shown_as, now=now)
+            response, is_new = with_details(consultation, response, details, browser=browser, now=now, sending=True)
             submission = Submission.objects.create(
                 response=response, form_token=form_token, fingerprint=sent, sent_at=now
             )
@@ -153,23 +166,7 @@ def save_for_later(consultation, details, form_key, values, *, section=None, res
     Returns (response, created)."""
     with transaction.atomic():
         now = timezone.now()
-        own = response_to_add_to(response, consultation, browser=browser, now=now)
-        created = own is None
-        if created:
-            own = Response.objects.create(
-                consultation=consultation,
-                channel=Response.Channel.ONLINE,
-                submitted_at=None,
-                started_by=browser,
-                started_at=now,
-                **details,
-            )
-        elif details:
-            shown_as = by_respondent.shown_as(own)
-            for name, value in details.items():
-                setattr(own, name, value)
-            own.save(update_fields=list(details))
-            by_respondent.publication_changed(own, shown_as)
+        own, created = with_details(consultation, response, details, browser=browser, now=now, sending=False)
         SavedForm.objects.update_or_create(
             response=own, form_key=form_key, defaults={"values": values, "section": section, "saved_at": timezone.now()}
         )
