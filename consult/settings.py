@@ -349,6 +349,9 @@ RATE_LIMIT_REPORTS_PER_HOUR = env_int("RATE_LIMIT_REPORTS_PER_HOUR", 10)
 # inbox. A response's own address has its own count of links, which strangers cannot use up.
 RATE_LIMIT_RECEIPTS_PER_DAY = env_int("RATE_LIMIT_RECEIPTS_PER_DAY", 5)
 RATE_LIMIT_LINKS_PER_DAY = env_int("RATE_LIMIT_LINKS_PER_DAY", 5)
+# A form opened before the close may still be sent for this many minutes after it (the time it was
+# opened travels in its signed one-time token): deadline night is when most responses arrive.
+CLOSE_GRACE_MINUTES = env_int("CLOSE_GRACE_MINUTES", 30)
 # Requests for a link from one IP address per hour, whichever addresses they name.
 RATE_LIMIT_LINK_REQUESTS_PER_HOUR = env_int("RATE_LIMIT_LINK_REQUESTS_PER_HOUR", 5)
 # A missing or wrong CSRF token gets a page in our design.

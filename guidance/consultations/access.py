@@ -11,6 +11,7 @@ public pages' cache is renewed whenever staff change it: guidance/consultations/
 import dataclasses
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from guidance.models import Consultation
@@ -40,6 +41,21 @@ class Access:
     def may_send(self):
         """What a form sends is stored: published and open now (a preview only checks forms)."""
         return not self.previewing and self.consultation.is_public and self.consultation.state_at(self.now) == OPEN
+
+    def may_send_form(self, opened_at):
+        """A form opened at `opened_at` (from its signed token; None if unknown) may be sent now:
+        while open, and for CLOSE_GRACE_MINUTES after the close if it was opened before it, so that
+        what someone typed before midnight is not lost for being sent at one minute past."""
+        if self.may_send:
+            return True
+        consultation = self.consultation
+        grace = datetime.timedelta(minutes=settings.CLOSE_GRACE_MINUTES)
+        return (
+            not self.previewing
+            and consultation.is_public
+            and opened_at is not None
+            and opened_at < consultation.closes_at <= self.now < consultation.closes_at + grace
+        )
 
     @property
     def may_change_own_response(self):

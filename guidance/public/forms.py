@@ -6,6 +6,8 @@ later (for_later=True: nothing is required, the text rules still hold). The erro
 GOV.UK Design System's wording: say what went wrong and how to fix it, in plain English.
 """
 
+import datetime
+import time
 import uuid
 
 from crispy_forms_gds.helper import FormHelper
@@ -21,6 +23,7 @@ from crispy_forms_gds.layout import (
     Submit,
 )
 from django import forms
+from django.core import signing
 from django.forms.boundfield import BoundField
 from django.utils.html import conditional_escape, format_html
 
@@ -50,12 +53,33 @@ ALREADY_SENT_MESSAGE = (
 )
 
 
-def is_token(value):
+# A copy of a form's one-time token: a random id (the Submission's form_token: sending the same copy
+# twice stores it once) and when the form was opened (a form opened before the close may be sent for
+# CLOSE_GRACE_MINUTES after it), signed, so that a browser can neither choose the one nor change the other.
+FORM_COPY_SALT = "guidance.public.form-token"
+
+
+def new_form_token():
+    return signing.dumps({"u": uuid.uuid4().hex, "t": int(time.time())}, salt=FORM_COPY_SALT)
+
+
+def read_form_token(value):
+    """(the token's id, when its form was opened) for one of our tokens; None otherwise. A plain id,
+    from a page loaded before tokens carried their time, gives no time."""
+    value = str(value or "")
     try:
-        uuid.UUID(str(value))
+        data = signing.loads(value, salt=FORM_COPY_SALT)
+        return uuid.UUID(data["u"]), datetime.datetime.fromtimestamp(int(data["t"]), tz=datetime.UTC)
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        pass
+    try:
+        return uuid.UUID(value), None
     except ValueError:
-        return False
-    return True
+        return None
+
+
+def is_token(value):
+    return read_form_token(value) is not None
 
 
 class PlainTextField(forms.CharField):
@@ -190,7 +214,7 @@ class RespondentDetailsForm(HoneypotForm):
     # The one-time token of this copy of the form: sending it twice stores one response. The
     # templates render it beside the CSRF token, outside the crispy layout, so that the rest of a
     # blank form is the same HTML for everyone and can be rendered once (templates/guidance/section.html).
-    form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    form_token = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, privacy_url="", remembered=False, privacy_agreed=False, for_later=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,7 +242,7 @@ class RespondentDetailsForm(HoneypotForm):
             self.token_was_broken = bool(self.data.get("form_token"))
             self.renew_token()
         if not self.is_bound and not self.initial.get("form_token"):
-            self.initial["form_token"] = uuid.uuid4()
+            self.initial["form_token"] = new_form_token()
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the template's <form> has the token
@@ -227,7 +251,12 @@ class RespondentDetailsForm(HoneypotForm):
 
     def renew_token(self):
         self.data = self.data.copy()
-        self.data["form_token"] = str(uuid.uuid4())
+        self.data["form_token"] = new_form_token()
+
+    @property
+    def token_id(self):
+        """The id of this copy's one-time token (a fresh one if it came without)."""
+        return read_form_token(self.data.get("form_token"))[0]
 
     def refuse_token(self):
         """This copy of the form was already used to send something else (FormAlreadySent):

@@ -11,7 +11,6 @@ database's cache table) on every view cost more than each process rendering each
 """
 
 import re
-import uuid
 
 from django.conf import settings
 from django.core.cache import caches
@@ -25,6 +24,7 @@ from guidance.consultations import previews, versions
 from guidance.consultations.access import Access
 from guidance.models import Comment, Consultation
 from guidance.outcomes.published import attach_replies
+from guidance.public.forms import new_form_token
 from guidance.public.visitors import for_this_visitor_only
 from guidance.responses.text import whole_number
 from guidance.staff import roles
@@ -109,7 +109,7 @@ def page_for_new_visitor(request, consultation, name, render_page):
     html = kept(consultation, name, lambda: render_page().content.decode())
 
     def fresh_token(match):
-        token = get_token(request) if match[2] == "csrfmiddlewaretoken" else str(uuid.uuid4())
+        token = get_token(request) if match[2] == "csrfmiddlewaretoken" else new_form_token()
         return f"{match[1]}{token}{match[3]}"
 
     return HttpResponse(VISITOR_TOKENS.sub(fresh_token, html))

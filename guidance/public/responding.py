@@ -115,6 +115,7 @@ def questions(request, slug):
             form_key=SavedForm.QUESTIONS,
             targets=lambda form: form.answers(),
             kind="answers",
+            questions=question_list,
         )
         if page is not None:
             return page

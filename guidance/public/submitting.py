@@ -4,13 +4,14 @@ success to a bot, saved to finish later, or added to the respondent's response
 (guidance/responses/submissions.py) and on to its confirmation."""
 
 import logging
+from urllib.parse import quote
 
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from guidance.mail.emails import Receipt
 from guidance.models import new_reference
-from guidance.public.forms import SAVE
+from guidance.public.forms import SAVE, read_form_token
 from guidance.public.visitors import bind_response, browser_of, sending
 from guidance.responses import ratelimit
 from guidance.responses.submissions import FormAlreadySent, save_for_later, submit_response
@@ -18,7 +19,7 @@ from guidance.responses.submissions import FormAlreadySent, save_for_later, subm
 logger = logging.getLogger(__name__)
 
 
-def handle_sent_form(request, access, response, make_form, *, form_key, targets, kind, section=None):
+def handle_sent_form(request, access, response, make_form, *, form_key, targets, kind, section=None, questions=()):
     """A response form sent to this consultation (`access`) by the browser holding `response` (or
     none). make_form(data, for_later=...) binds the form; targets(form) gives what it answers, as
     (section or question, text or answer) pairs. Returns (form, page, checked_in_preview): the page
@@ -29,10 +30,12 @@ def handle_sent_form(request, access, response, make_form, *, form_key, targets,
         return form, None, form.is_valid()
     saving = SAVE in request.POST
     consultation = access.consultation
-    if not access.may_send:
-        return None, render(request, "guidance/not_open.html", {"consultation": consultation}, status=403), False
+    token = read_form_token(request.POST.get("form_token"))
+    if not access.may_send_form(token[1] if token else None):
+        context = {"consultation": consultation, **written_back(consultation, request.POST, questions)}
+        return None, render(request, "guidance/not_open.html", context, status=403), False
     # Saving again a response already started takes no place under the hourly limit.
-    refusal = None if (saving and response) else refuse_over_limit(request, "submissions")
+    refusal = None if (saving and response) else refuse_over_limit(request, "submissions", consultation, questions)
     if refusal:
         return None, refusal, False
     form = make_form(request.POST, for_later=saving)
@@ -45,12 +48,12 @@ def handle_sent_form(request, access, response, make_form, *, form_key, targets,
     return form, accept(request, consultation, form, targets(form), response, form_key=form_key, kind=kind), False
 
 
-def refuse_over_limit(request, kind):
+def refuse_over_limit(request, kind, consultation=None, questions=()):
     """The 429 page when this address has no place left under its hourly limit of `kind`, or None.
     Only a look, so that someone over the limit is told before their form is checked: the place
     itself is taken just before storing (take_place), which is what holds when posts arrive together."""
     blocked_until = ratelimit.blocked_until(kind, ratelimit.client_fingerprint(request))
-    return over_limit(request, kind, blocked_until) if blocked_until else None
+    return over_limit(request, kind, blocked_until, consultation, questions) if blocked_until else None
 
 
 def take_place(request, kind):
@@ -58,11 +61,14 @@ def take_place(request, kind):
     return ratelimit.take_place(kind, ratelimit.client_fingerprint(request))
 
 
-def over_limit(request, kind, blocked_until):
+def over_limit(request, kind, blocked_until, consultation=None, questions=()):
     logger.warning(
         "Submission refused (%s): rate limit reached for client %s", kind, ratelimit.client_fingerprint(request)
     )
-    page = render(request, "429.html", {"try_again_at": blocked_until, "kind": kind}, status=429)
+    context = {"try_again_at": blocked_until, "kind": kind, "consultation": consultation}
+    if consultation is not None:
+        context.update(written_back(consultation, request.POST, questions))
+    page = render(request, "429.html", context, status=429)
     page["Retry-After"] = str(max(1, int((blocked_until - timezone.now()).total_seconds())))
     return page
 
@@ -73,14 +79,14 @@ def accept(request, consultation, form, targets_and_texts, response=None, form_k
     on the form, when the form's one-time token was already used to send something else."""
     place = take_place(request, "submissions")
     if not place.taken:
-        return over_limit(request, "submissions", place.until)
+        return over_limit(request, "submissions", place.until, consultation, getattr(form, "questions", ()))
     sending(request, "storing")
     try:
         response, receipt, created = submit_response(
             consultation,
             form.details(),
             targets_and_texts,
-            form_token=form.cleaned_data.get("form_token"),
+            form_token=form.token_id,
             response=response,
             form_key=form_key,
             browser=browser_of(request),
@@ -147,3 +153,44 @@ def pretend_success(request, consultation, kind):
         "kind": kind,
     }
     return redirect("guidance:confirmation", slug=consultation.slug)
+
+
+# What a refused form held, given back ------------------------------------------------------------
+
+# A mail program takes a mailto: link of a few thousand characters at most.
+MAILTO_BODY_CHARACTERS = 1800
+
+
+def written_back(consultation, data, questions=()):
+    """For a page that refuses a form (the close, a limit): what the person wrote, to copy and keep,
+    and a mailto: link to the organisation carrying it."""
+    written = what_they_wrote(data, questions)
+    text = "\n\n".join(f"{label}:\n{words}" for label, words in written)
+    mailto = ""
+    if consultation.contact_email and text:
+        body = text if len(text) <= MAILTO_BODY_CHARACTERS else text[:MAILTO_BODY_CHARACTERS] + "\n[…]"
+        subject = f"My response to {consultation.title}"
+        mailto = f"mailto:{consultation.contact_email}?subject={quote(subject)}&body={quote(body)}"
+    return {
+        "written": written,
+        "written_text": text,
+        "written_mailto": mailto,
+        "written_mailto_cut": len(text) > MAILTO_BODY_CHARACTERS,
+    }
+
+
+def what_they_wrote(data, questions=()):
+    """[(label, text)] of what a sent comment or questions form held: the comment, or each question's
+    chosen options, words for "Other" and explanation."""
+    if "comment" in data:
+        return [("Your comment", data.get("comment", ""))] if data.get("comment", "").strip() else []
+    written = []
+    for question in questions:
+        name = f"answer_{question.pk}"
+        chosen = set(data.getlist(name)) if hasattr(data, "getlist") else {data.get(name)}
+        options = [option.label for option in question.options.all() if str(option.pk) in chosen]
+        words = [data.get(f"{name}_other", ""), data.get(f"{name}_text" if question.has_options else name, "")]
+        parts = [part.strip() for part in [*options, *words] if part and part.strip()]
+        if parts:
+            written.append((f"{question.number}. {question.text}", "\n".join(parts)))
+    return written
