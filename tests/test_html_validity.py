@@ -98,6 +98,15 @@ def form_states(client, consultation):
     assert "You agreed to the" in pages["comment form, details remembered, with an error"]
     answer = {f"answer_{consultation.questions.first().pk}": "An answer."}
     pages["answers sent"] = page(client.post(questions, {**DETAILS, **answer}, follow=True))
+    someone_else = {**DETAILS, "name": "Bob Brown", "email": "bob@example.net", "comment": "Mine."}
+    pages["comment form, a changed name: the same person?"] = page(client.post(section, someone_else))
+    pages["comment form, someone else starting again"] = page(
+        client.post(section, {**someone_else, "same_person": "someone_else"})
+    )
+    client.post(section, comment_data("A view."))
+    forget = reverse("guidance:forget_device", args=[SLUG])
+    pages["forget me on this device?"] = page(client.get(forget))
+    pages["this device has forgotten you"] = page(client.post(forget, follow=True))
     return pages
 
 
@@ -154,6 +163,7 @@ def respondent_pages(consultation, settings):
     pages["link, another consultation"] = page(
         Client().get(reverse("guidance:continue", args=[other.slug, token])), 404
     )
+    pages["stop my links working?"] = page(client.get(reverse("guidance:revoke_links", args=[SLUG])))
     client.post(reverse("guidance:revoke_links", args=[SLUG]))
     pages["link, stopped"] = page(Client().get(reverse("guidance:continue", args=[SLUG, token])), 410)
     stop = unsubscribe_path([response.pk])

@@ -152,7 +152,8 @@ def test_missing_choices_get_an_error_summary_linking_to_the_first_radio_button(
 def test_details_are_remembered_for_the_next_form_in_the_same_browser_session(client, consultation, section, questions):
     client.post(section_url(section, consultation), comment_data(name="Ann Smith", respondent_type="researcher"))
     page = client.get(answers_url(consultation)).content.decode()
-    assert 'value="Ann Smith"' in page
+    assert "A••• S•••" in page and "a•••@example.org" in page  # masked: the next person may be someone else
+    assert "Ann Smith" not in page and "ann@example.org" not in page
     assert re.search(r'value="researcher"\s*checked="checked"', page)
     assert client.session.get_expire_at_browser_close()
     # The session names the response; the details stay in the database, where erasure reaches them.
@@ -276,7 +277,7 @@ def test_a_page_filled_in_with_a_returning_visitors_details_is_not_kept_by_any_c
     assert "private" in sent["Cache-Control"] and "no-store" in sent["Cache-Control"]  # the confirmation
     for url in (section_url(section, consultation), answers_url(consultation)):
         page = client.get(url)
-        assert 'value="Ann Smith"' in page.content.decode()
+        assert "A••• S•••" in page.content.decode()
         cache_control = {part.strip() for part in page["Cache-Control"].split(",")}
         assert {"private", "no-store"} <= cache_control, url
 
@@ -309,25 +310,29 @@ def test_a_returning_respondent_sees_their_details_as_a_summary_with_a_change_co
     page = client.get(section_url(section, consultation)).content.decode()
     summary = page[page.index("We will send these details with your response") : page.index('id="change-details"')]
     for shown in [
-        "Ann Smith",
+        "A••• S•••",
         "Not given",
-        "On behalf of an organisation: National Carers Network",
+        "On behalf of an organisation: N••• C••• N•••",
         "Publish with my name",
         "Emails about what happened",
     ]:
         assert shown in summary
-    # The fields are still in the form, filled in, folded away under "Change your details".
+    assert "National Carers Network" not in page and "Ann Smith" not in page
+    # The fields are in the form, folded away under "Change your details": the choices filled in, the
+    # name and organisation left empty, which keeps them.
     folded = page[page.index('<details class="govuk-details" id="change-details">') : page.index("</details>")]
     assert "Change your details" in folded
-    assert 'name="name" value="Ann Smith"' in folded
+    assert re.search(r'name="name"(?![^>]*value=)[^>]*>', folded)
+    assert "Leave this empty to keep “A••• S•••”." in folded
     assert re.search(r'value="organisation"\s*checked="checked"', folded)
-    # A comment sent from it joins the same response, with the remembered details.
+    # A comment sent from it, the empty fields as they were shown, joins the same response with the
+    # remembered details.
     client.post(
         section_url(section, consultation),
-        comment_data("Second comment", respondent_type="organisation", organisation="National Carers Network"),
+        comment_data("Second comment", name="", email="", respondent_type="organisation", organisation=""),
     )
     response = Response.objects.get(organisation="National Carers Network")
-    assert response.comments.count() == 2
+    assert (response.name, response.email, response.comments.count()) == ("Ann Smith", "", 2)
 
 
 def test_a_new_visitor_and_a_respondent_whose_details_are_wrong_see_the_whole_block(client, consultation, section):

@@ -34,10 +34,15 @@ MAX_COMMENT_LENGTH = 10_000
 # The words given for "Other, please say": a few words, a sentence at most.
 MAX_OTHER_LENGTH = 500
 
-# The respondent's details, stored on their response and shown filled in on their next form.
+# The respondent's details, stored on their response and remembered for their next form.
 REMEMBERED_FIELDS = ["name", "email", "respondent_type", "organisation", "consent", "notify"]
+# The details that say who someone is. A form never shows them back in full (the browser may be a
+# library's or a family's, and the next person at it someone else): they are shown masked, their
+# fields left empty, and an empty one keeps what was remembered.
+IDENTIFYING_FIELDS = ("name", "email", "organisation")
 # The fields of a respondent's form that are not their comment or answers.
-DETAILS_FIELDS = {*REMEMBERED_FIELDS, "privacy_agreed", "form_token", "website"}
+DETAILS_FIELDS = {*REMEMBERED_FIELDS, "privacy_agreed", "same_person", "form_token", "website"}
+SOMEONE_ELSE = "someone_else"
 
 # The name of the button that saves a form to finish later instead of sending it.
 SAVE = "save"
@@ -161,11 +166,23 @@ class HoneypotForm(forms.Form):
         return Div(Field.text("website"), css_class="portal-honeypot")
 
 
+def masked(value):
+    """A name or email address shown back only as far as its owner needs to recognise it:
+    "Alice Carer" as "A••• C•••", "alice@example.com" as "a•••@example.com"."""
+    value = str(value or "")
+    if "@" in value:
+        local, _, domain = value.rpartition("@")
+        return f"{local[:1]}•••@{domain}"
+    return " ".join(f"{word[:1]}•••" for word in value.split())
+
+
 class RespondentDetailsForm(HoneypotForm):
-    """Who is responding, and what they agree to. Asked on every form, pre-filled from the session:
-    with remembered=True the details show as a short summary with the fields folded away under
-    "Change your details", and with privacy_agreed=True (agreed earlier in the session) the
-    privacy agreement is not asked again."""
+    """Who is responding, and what they agree to. Asked on every form. With `remembered` (the details
+    this browser last sent, guidance/public/visitors.py remembered_details) they show as a short
+    summary, the identifying ones masked, with the fields folded away under "Change your details":
+    an identifying field left empty keeps what was remembered, and one changed asks whether this is
+    the same person (someone else starts a new response of their own: the view's job). With
+    privacy_agreed=True (agreed earlier in the session) the privacy agreement is not asked again."""
 
     name = PlainTextField(
         rules=text.check_name,
@@ -211,14 +228,34 @@ class RespondentDetailsForm(HoneypotForm):
         label="I agree to my response being used as the privacy notice describes",
         error_messages={"required": "Confirm that you agree to the privacy notice"},
     )
+    same_person = forms.ChoiceField(
+        label="If you have changed the name or email address, are you the same person?",
+        help_text="On a shared computer, choose “someone else”, so that your response is kept apart.",
+        choices=[
+            ("same", "Yes, I am changing my own details"),
+            (SOMEONE_ELSE, "No, I am someone else: start a new response for me"),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
     # The one-time token of this copy of the form: sending it twice stores one response. The
     # templates render it beside the CSRF token, outside the crispy layout, so that the rest of a
     # blank form is the same HTML for everyone and can be rendered once (templates/guidance/section.html).
     form_token = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, privacy_url="", remembered=False, privacy_agreed=False, for_later=False, **kwargs):
+    def __init__(self, *args, privacy_url="", remembered=None, privacy_agreed=False, for_later=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.remembered = remembered
+        self.remembered = dict(remembered or {})
+        self.masked = {name: masked(self.remembered.get(name)) for name in IDENTIFYING_FIELDS}
+        if self.remembered:
+            for name, value in self.remembered.items():
+                if name not in IDENTIFYING_FIELDS:
+                    self.initial.setdefault(name, value)
+            for name in IDENTIFYING_FIELDS:
+                if self.remembered.get(name):
+                    self.fields[name].help_text = f"Leave this empty to keep “{self.masked[name]}”."
+        else:
+            del self.fields["same_person"]
         self.privacy_agreed_before = privacy_agreed
         self.fields["privacy_agreed"].required = not privacy_agreed
         # Saved to finish later: nothing is required yet, but what is there must be right.
@@ -264,10 +301,28 @@ class RespondentDetailsForm(HoneypotForm):
         self.renew_token()
         self.add_error(None, ALREADY_SENT_MESSAGE)
 
+    def identity_changed(self):
+        """A name or email address typed that is not the remembered one."""
+        typed = {name: str(self.data.get(name, "")).strip() for name in ("name", "email")}
+        return (typed["name"] and typed["name"].casefold() != str(self.remembered.get("name", "")).casefold()) or (
+            typed["email"] and typed["email"].casefold() != str(self.remembered.get("email", "")).casefold()
+        )
+
     def clean(self):
         cleaned = super().clean()
         if self.token_was_broken:
             self.add_error(None, BROKEN_FORM_MESSAGE)
+        if self.remembered:
+            if self.identity_changed() and not cleaned.get("same_person"):
+                self.add_error(
+                    "same_person",
+                    "Select whether you are the person whose details were shown, or someone else",
+                )
+            for name in IDENTIFYING_FIELDS:
+                if name in cleaned and not cleaned[name]:
+                    cleaned[name] = self.remembered.get(name) or ""
+        if cleaned.get("respondent_type") not in (None, "", Response.RespondentType.ORGANISATION):
+            cleaned["organisation"] = ""  # given, then another kind of respondent chosen
         if (
             not self.for_later
             and cleaned.get("respondent_type") == Response.RespondentType.ORGANISATION
@@ -310,11 +365,14 @@ class RespondentDetailsForm(HoneypotForm):
             ConditionalRadios("respondent_type", *respondent_types),
             Field.radios("consent", legend_size=Size.SMALL, small=True),
         ]
-        if self.remembered and not any(name in self.errors for name in REMEMBERED_FIELDS):
-            details = [
-                HTML('{% include "includes/remembered_details.html" %}'),
-                Div(*details, template="includes/change_details.html"),
-            ]
+        if self.remembered:
+            details.append(Field.radios("same_person", legend_size=Size.SMALL, small=True))
+            changing = self.is_bound and (self.identity_changed() or self.data.get("same_person"))
+            if not changing and not any(name in self.errors for name in [*REMEMBERED_FIELDS, "same_person"]):
+                details = [
+                    HTML('{% include "includes/remembered_details.html" %}'),
+                    Div(*details, template="includes/change_details.html"),
+                ]
         agreement = (
             HTML('{% include "includes/privacy_agreed_before.html" %}')
             if self.privacy_agreed_before

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -24,6 +25,7 @@ from guidance.public.visitors import (
     bound_response,
     for_this_visitor_only,
     forget_response,
+    forget_this_device,
     response_comments,
 )
 from guidance.responses import ratelimit, respondents
@@ -245,11 +247,14 @@ def email_link(request, slug):
     return redirect("guidance:your_response", slug=slug)
 
 
-@require_POST
 def revoke_links(request, slug):
-    _, response, page = held_response(request, slug)
+    """Asked first (GET), then done (POST): every link emailed for the response stops working."""
+    access, response, page = held_response(request, slug)
     if page:
         return page
+    if request.method != "POST":
+        context = {"consultation": access.consultation, "response": response}
+        return private_page(request, "guidance/revoke_links.html", context)
     respondents.revoke_links(response)
     # Every other browser that opened a link lets go of the response; this one keeps it.
     bind_response(request, response)
@@ -263,21 +268,36 @@ def revoke_links(request, slug):
 
 @require_POST
 def this_device(request, slug):
-    """Keep the response on this device until the consultation closes, or forget it now."""
+    """Keep the response on this device until the consultation closes (forget_device forgets it)."""
     access, response, page = held_response(request, slug)
     if page:
         return page
-    consultation = access.consultation
-    if request.POST.get("keep") == "yes" and access.may_change_own_response:
+    if access.may_change_own_response:
         request.session["kept_on_device"] = True
-        request.session.set_expiry(consultation.closes_at)
+        request.session.set_expiry(access.consultation.closes_at)
         messages.success(request, "This browser will remember your response until the consultation closes.")
-        return redirect("guidance:your_response", slug=slug)
-    forget_response(request, consultation)
-    request.session.pop("kept_on_device", None)
-    request.session.set_expiry(0)
-    request.session["forgotten"] = consultation.slug
-    return redirect(consultation)
+    return redirect("guidance:your_response", slug=slug)
+
+
+def forget_device(request, slug):
+    """"Not you? Start a new response", "Forget me on this device" and "Finish and forget me on this
+    device": this browser lets go of every response and detail it holds; the responses are kept as
+    they are. Asked first (GET) from the response's page; done (POST), then back to the form it was
+    asked from, or to a page that says it is done."""
+    consultation = public_access(request, slug).consultation
+    if request.method != "POST":
+        context = {"consultation": consultation, "response": bound_response(request, consultation)}
+        return private_page(request, "guidance/forget_device.html", context)
+    forget_this_device(request)
+    return_to = request.POST.get("return_to", "")
+    if return_to.startswith("/") and url_has_allowed_host_and_scheme(return_to, allowed_hosts=None):
+        return redirect(return_to)
+    return redirect("guidance:device_forgotten", slug=slug)
+
+
+def device_forgotten(request, slug):
+    consultation = public_access(request, slug).consultation
+    return private_page(request, "guidance/device_forgotten.html", {"consultation": consultation})
 
 
 def continue_response(request, slug, token):

@@ -16,12 +16,11 @@ from guidance.public.reading import (
     visit,
     what_changed_public,
 )
-from guidance.public.submitting import handle_sent_form
+from guidance.public.submitting import handle_sent_form, is_someone_else, start_again
 from guidance.public.visitors import (
     bound_response,
     for_this_visitor_only,
     form_options,
-    remembered_details,
     response_comments,
     saved_values,
     saves_what_is_sent,
@@ -40,8 +39,11 @@ def section(request, slug, section_slug):
     response = None if access.previewing else bound_response(request, consultation)
     form_key = SavedForm.key_for(current)
     form_kwargs = form_options(request, response)
-    sent, checked_in_preview = None, False
-    if request.method == "POST":
+    sent, checked_in_preview, typed = None, False, {}
+    if is_someone_else(request):
+        typed = start_again(request, CommentForm(request.POST, **form_kwargs))
+        response, form_kwargs = None, form_options(request, None)
+    elif request.method == "POST":
         sent, page, checked_in_preview = handle_sent_form(
             request,
             access,
@@ -54,13 +56,12 @@ def section(request, slug, section_slug):
         )
         if page is not None:
             return page
-    remembered = remembered_details(request, response)
     # A new visitor: no form sent, no details remembered, no response of theirs, nothing agreed to
     # yet: the blank form, the same for everyone, which is rendered once and kept (its cache key
     # says nothing about the visitor, so nothing about the visitor may change it).
     new_visitor = (
         sent is None
-        and not remembered
+        and not typed
         and response is None
         and not access.previewing
         and not form_kwargs["remembered"]
@@ -80,7 +81,8 @@ def section(request, slug, section_slug):
                 "next": sections[position + 1] if position + 1 < len(sections) else None,
                 "form": sent
                 if sent is not None
-                else CommentForm(initial={**remembered, **saved_values(response, form_key)}, **form_kwargs),
+                else CommentForm(initial={**saved_values(response, form_key), **typed}, **form_kwargs),
+                "started_again": bool(typed),
                 # A blank form is the same HTML for every visitor, so the template renders it once.
                 "blank_form": new_visitor,
                 "comments_html": published_comments_html(access, current, page_number),
@@ -105,8 +107,12 @@ def questions(request, slug):
         raise Http404
     response = None if access.previewing else bound_response(request, consultation)
     form_kwargs = {"questions": question_list, **form_options(request, response)}
-    form, checked_in_preview = None, False
-    if request.method == "POST":
+    form, checked_in_preview, typed = None, False, {}
+    if is_someone_else(request):
+        typed = start_again(request, QuestionsForm(request.POST, **form_kwargs))
+        response = None
+        form_kwargs = {"questions": question_list, **form_options(request, None)}
+    elif request.method == "POST":
         form, page, checked_in_preview = handle_sent_form(
             request,
             access,
@@ -120,8 +126,7 @@ def questions(request, slug):
         if page is not None:
             return page
     if form is None:
-        initial = {**remembered_details(request, response), **saved_values(response, SavedForm.QUESTIONS)}
-        form = QuestionsForm(initial=initial, **form_kwargs)
+        form = QuestionsForm(initial={**saved_values(response, SavedForm.QUESTIONS), **typed}, **form_kwargs)
     answered = response.comments.filter(question__isnull=False).count() if response else 0
     page = render(
         request,
@@ -133,9 +138,10 @@ def questions(request, slug):
             "form": form,
             "checked_in_preview": checked_in_preview,
             "already_sent": answered,
+            "started_again": bool(typed),
         },
     )
-    if form.is_bound or response is not None or remembered_details(request, response) or access.previewing:
+    if form.is_bound or typed or response is not None or form_kwargs["remembered"] or access.previewing:
         return for_this_visitor_only(page)
     return page
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from guidance.mail.emails import Receipt
 from guidance.models import new_reference
-from guidance.public.forms import SAVE, read_form_token
-from guidance.public.visitors import bind_response, browser_of, sending
+from guidance.public.forms import SAVE, SOMEONE_ELSE, read_form_token
+from guidance.public.visitors import bind_response, browser_of, forget_this_device, sending
 from guidance.responses import ratelimit
 from guidance.responses.submissions import FormAlreadySent, save_for_later, submit_response
 
@@ -46,6 +46,21 @@ def handle_sent_form(request, access, response, make_form, *, form_key, targets,
     if saving:
         return form, keep_for_later(request, consultation, form, response, form_key, section=section), False
     return form, accept(request, consultation, form, targets(form), response, form_key=form_key, kind=kind), False
+
+
+def is_someone_else(request):
+    """The form was sent with "No, I am someone else" for the details this browser remembered."""
+    return request.method == "POST" and request.POST.get("same_person") == SOMEONE_ELSE
+
+
+def start_again(request, sent_form):
+    """Someone else at this browser: it forgets the last person (forget_this_device), and returns what
+    to show in their form again: what they typed (their answers, and the name and email address they
+    gave), nothing of the last person's. Nothing is stored: they check their details and send."""
+    typed = sent_form.values_to_keep()
+    typed.update({name: request.POST[name] for name in ("name", "email") if request.POST.get(name, "").strip()})
+    forget_this_device(request)
+    return typed
 
 
 def refuse_over_limit(request, kind, consultation=None, questions=()):

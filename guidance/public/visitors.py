@@ -13,6 +13,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.middleware.csrf import rotate_token
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
@@ -110,15 +111,22 @@ def saved_values(response, form_key):
 
 
 def form_options(request, response=None):
-    """What a respondent's form takes from their session and response: whether their details are
-    remembered (then shown as a summary) and whether they agreed to the privacy notice (then not
-    asked again)."""
+    """What a respondent's form takes from their session and response: the details remembered (shown
+    as a summary, masked) and whether they agreed to the privacy notice (then not asked again)."""
     sent_before = response is not None and response.submitted_at is not None
     return {
         "privacy_url": reverse("guidance:privacy"),
-        "remembered": sent_before or (response is None and bool(remembered_details(request))),
+        "remembered": remembered_details(request, response),
         "privacy_agreed": sent_before or request.session.get("privacy_agreed", False),
     }
+
+
+def forget_this_device(request):
+    """This browser lets go of every response and detail it holds, as if it had never been used:
+    for the next person at a shared computer. The responses themselves are untouched. A new CSRF
+    token too, since a browser's forms join the response it started a moment ago (browser_of)."""
+    request.session.flush()
+    rotate_token(request)
 
 
 def for_this_visitor_only(page):
