@@ -94,7 +94,11 @@ def test_responses_to_two_consultations_from_one_browser_stay_apart(client, cons
 
 def test_the_details_of_the_latest_form_are_the_responses(client, consultation, section, question):
     send(client, section_url(section, consultation), comment_data(consent="named"))
-    send(client, answers_url(consultation), answer_data(question, consent="anonymous", name="A. Smith", same_person="same"))
+    send(
+        client,
+        answers_url(consultation),
+        answer_data(question, consent="anonymous", name="A. Smith", same_person="same"),
+    )
     response = Response.objects.get()
     assert (response.consent, response.name) == ("anonymous", "A. Smith")
 

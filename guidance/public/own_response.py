@@ -280,7 +280,7 @@ def this_device(request, slug):
 
 
 def forget_device(request, slug):
-    """"Not you? Start a new response", "Forget me on this device" and "Finish and forget me on this
+    """ "Not you? Start a new response", "Forget me on this device" and "Finish and forget me on this
     device": this browser lets go of every response and detail it holds; the responses are kept as
     they are. Asked first (GET) from the response's page; done (POST), then back to the form it was
     asked from, or to a page that says it is done."""
