@@ -115,6 +115,7 @@ def respondent_pages(consultation, settings):
     refused link, and the emails' stop page."""
     from guidance.mail.notifications import unsubscribe_path
     from guidance.moderation.decisions import decide
+    from guidance.privacy.retention import erase_response
     from guidance.responses import respondents
 
     pages = {}
@@ -126,6 +127,15 @@ def respondent_pages(consultation, settings):
     pages["comment saved"] = page(
         client.post(section_url(section, consultation), {**comment_data("Half"), "save": "Save"}, follow=True)
     )
+    pages["comment saved without an email address"] = page(
+        Client().post(
+            section_url(section, consultation), {**comment_data("Half", email=""), "save": "Save"}, follow=True
+        )
+    )
+    lost = reverse("guidance:lost_link", args=[SLUG])
+    pages["lost your link?"] = page(Client().get(lost))
+    pages["lost your link?, bad address"] = page(Client().post(lost, {"email": "nope"}), 400)
+    pages["lost your link?, sent"] = page(Client().post(lost, {"email": "ann@example.org"}, follow=True))
     pages["questions form, nothing to save"] = page(client.post(questions, {"save": "Save"}))
     pages["comment form with its saved draft"] = page(client.get(section_url(section, consultation)))
     client.post(section_url(section, consultation), {**comment_data("Sent one."), "notify": "on"})
@@ -185,7 +195,9 @@ def respondent_pages(consultation, settings):
     pages["a change refused after the close"] = page(
         late.post(reverse("guidance:change_comment", args=[SLUG, late_comment.pk]), {"comment": "Too late"}), 403
     )
-    pages["link, expired"] = page(Client().get(respondents.continue_path(late_response)), 410)
+    pages["link after the close, read-only"] = page(Client().get(respondents.continue_path(late_response), follow=True))
+    erase_response(late_response, by=None)
+    pages["link, response erased"] = page(Client().get(respondents.continue_path(late_response)), 410)
     Consultation.objects.filter(pk=consultation.pk).update(
         closes_at=timezone.now() + datetime.timedelta(days=7), content_version=F("content_version") + 1
     )

@@ -45,7 +45,12 @@ def test_saving_for_later_with_a_new_name_does_not_change_the_published_name(cli
     saved = client.post(
         section_url(section, consultation),
         {
-            **comment_data("A draft", name="INVOLVE Official Statement: this guidance is withdrawn", consent="named"),
+            **comment_data(
+                "A draft",
+                name="INVOLVE Official Statement: this guidance is withdrawn",
+                consent="named",
+                same_person="same",
+            ),
             "save": "Save and come back later",
         },
     )
@@ -121,7 +126,7 @@ def test_a_moderator_who_was_shown_the_earlier_name_cannot_approve_under_the_new
     send(client, consultation, section, name="Ann Smith", consent="named")
     comment = Comment.objects.get()
     seen = 0  # the screen shows the pending comment, published as Ann Smith, with no history yet
-    send(client, consultation, section, "More.", name="Somebody Else", consent="named")
+    send(client, consultation, section, "More.", name="Somebody Else", consent="named", same_person="same")
     with pytest.raises(decisions.StaleDecision) as refused:
         decisions.decide_as_shown(comment.pk, "approved", by=moderator, seen_event_id=seen)
     assert refused.value.message_for(moderator).startswith(

@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from guidance.analysis import exports
 from guidance.analysis.dashboard import dashboard
-from guidance.models import Comment, ModerationEvent, QueuedEmail, Response, SavedForm
+from guidance.models import Comment, Consultation, ModerationEvent, QueuedEmail, Response, SavedForm
 from guidance.moderation.decisions import ModerationError, decide, decide_as_shown
 from guidance.outcomes.published import moderation_statistics
+from guidance.privacy.retention import erase_response
 from guidance.responses import respondents
-from tests.factories import ConsultationFactory, QuestionFactory, SectionFactory, ThemeFactory
+from tests.factories import ConsultationFactory, OutcomeFactory, QuestionFactory, SectionFactory, ThemeFactory
 from tests.journey_helpers import DETAILS, comment_data, deliver_emails, section_url
 
 pytestmark = pytest.mark.django_db
@@ -226,14 +227,37 @@ def test_a_link_for_another_consultation_is_refused(client, consultation, sectio
     assert "This link is for another consultation" in page.content.decode()
 
 
-def test_a_link_expires_when_the_consultation_closes(client, consultation, section):
-    send(client, section_url(section, consultation), comment_data())
-    link = continue_url(Response.objects.get())
+def test_after_the_close_the_link_opens_the_response_read_only_with_what_became_of_it_and_the_answers(
+    client, consultation, section, django_user_model
+):
+    send(client, section_url(section, consultation), comment_data("Payment matters."))
+    response = Response.objects.get()
+    decide(response.comments.all(), "approved", by=moderator(django_user_model))
+    link = continue_url(response)
     consultation.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    consultation.publication = Consultation.Publication.OUTCOME_PUBLISHED
     consultation.save()
+    OutcomeFactory(consultation=consultation, section=section, text="We added a section on payment.")
+    OutcomeFactory(consultation=consultation, comment=response.comments.get(), text="Thank you: we agreed.")
+    later = Client()
+    page = later.get(link, follow=True)
+    content = page.content.decode()
+    assert page.redirect_chain[-1][0] == your_response_url(consultation)
+    assert "Payment matters." in content and "Published" in content
+    assert "What we did about section 1:" in content and "We added a section on payment." in content
+    assert "Our response:" in content and "Thank you: we agreed." in content
+    assert "This consultation closed" in content and "can no longer be changed or withdrawn" in content
+    assert change_url(consultation, response.comments.get()) not in content
+    assert "Email me a link" not in content and "Withdraw your whole response" not in content
+
+
+def test_the_link_stops_once_retention_removes_the_responses_details(client, consultation, section):
+    send(client, section_url(section, consultation), comment_data())
+    response = Response.objects.get()
+    link = continue_url(response)
+    erase_response(response, by=None)
     page = Client().get(link)
-    assert page.status_code == 410
-    assert "This link has expired" in page.content.decode()
+    assert page.status_code == 410 and "This response is no longer kept" in page.content.decode()
 
 
 def test_stopping_the_links_revokes_every_link_sent_so_far(client, consultation, section):
@@ -251,7 +275,7 @@ def test_links_are_emailed_no_more_than_the_daily_limit(client, consultation, se
     send(client, section_url(section, consultation), comment_data())
     url = reverse("guidance:email_link", args=[consultation.slug])
     assert (
-        "We will email a link to ann@example.org"
+        "We will email a link to a•••@example.org"
         in client.post(url, {"email": "ann@example.org"}, follow=True).content.decode()
     )
     refused = client.post(url, {"email": "ann@example.org"}, follow=True).content.decode()
@@ -617,7 +641,7 @@ def test_strangers_naming_an_address_never_use_up_its_owners_own_links(client, c
         stranger.post(url, {"email": "ann@example.org"})
     assert QueuedEmail.objects.filter(kind="link").count() == 2  # the address's own daily limit
     page = client.post(url, {"email": "ann@example.org"}, follow=True).content.decode()
-    assert "We will email a link to ann@example.org" in page
+    assert "We will email a link to a•••@example.org" in page
     ann = Response.objects.order_by("pk").first()
     assert QueuedEmail.objects.filter(kind="link", response=ann).count() == 1
 

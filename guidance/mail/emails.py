@@ -19,7 +19,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import models
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -53,6 +53,11 @@ class Receipt(models.TextChoices):
 
 def has_mail_server():
     return settings.EMAIL_BACKEND not in BACKENDS_THAT_SEND_NOTHING
+
+
+def prints_emails():
+    """The console backend (`make run`): emails are printed where the portal runs."""
+    return settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
 
 
 def queue_receipt(response, submission, comments):
@@ -94,6 +99,45 @@ def queue_link(response, *, own):
         return False
     mailqueue.queue(QueuedEmail.Kind.LINK, response)
     return True
+
+
+def send_link(response, *, own):
+    """Queue the link to continue `response` to its address (queue_link, under its limits), in the
+    caller's transaction; what the page says about it, as a Receipt. Without a mail server it is
+    queued all the same, for the backend the operator chose (the console prints it)."""
+    if not response.email:
+        return Receipt.NOT_ASKED
+    if not has_mail_server():
+        mailqueue.queue(QueuedEmail.Kind.LINK, response)
+        return Receipt.NO_MAIL_SERVER
+    return Receipt.QUEUED if queue_link(response, own=own) else Receipt.DAILY_LIMIT
+
+
+def link_to_address(response, address):
+    """ "Email me a link" on the response's page: to `address`, which becomes the response's address
+    unless it is already (written however: canonical_address); send_link's Receipt."""
+    own = bool(response.email) and ratelimit.canonical_address(address) == ratelimit.canonical_address(response.email)
+    with transaction.atomic():
+        if not own:
+            Response.objects.filter(pk=response.pk).update(email=address)
+            response.email = address
+        return send_link(response, own=own)
+
+
+def send_links_to_address(consultation, address):
+    """ "Lost your link?": a link to each of `consultation`'s responses sent or saved from the web with
+    `address` that a link still opens (not withdrawn, not erased), each under the address's daily limit
+    of links, whoever asks. Returns how many were queued, for the log: the person asking is told the
+    same whether or not there were any, so that nobody can learn who responded."""
+    responses = consultation.responses.filter(
+        channel=Response.Channel.ONLINE, withdrawn_at__isnull=True, anonymised_at__isnull=True
+    ).filter(email__iexact=address.strip())
+    queued = 0
+    with transaction.atomic():
+        for response in responses:
+            queued += send_link(response, own=False) in (Receipt.QUEUED, Receipt.NO_MAIL_SERVER)
+    logger.info("Lost link asked for on %s: %d link(s) queued", consultation.slug, queued)
+    return queued
 
 
 # Building each email when the worker sends it -------------------------------------------------

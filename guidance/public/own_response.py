@@ -16,9 +16,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from guidance.mail import notifications
-from guidance.mail.emails import has_mail_server, queue_link
-from guidance.models import Response
-from guidance.public.own_response_forms import ChangeCommentForm, ChoicesForm, LinkForm, answer_initial
+from guidance.mail.emails import Receipt, has_mail_server, link_to_address, prints_emails, send_links_to_address
+from guidance.public.forms import masked
+from guidance.public.own_response_forms import ChangeCommentForm, ChoicesForm, LinkForm, LostLinkForm, answer_initial
 from guidance.public.reading import visit
 from guidance.public.visitors import (
     bind_response,
@@ -87,7 +87,9 @@ def your_response(request, slug):
         "saved_forms": saved_forms,
         "saved": saved,
         "is_open": access.may_change_own_response,
-        "link_form": LinkForm(initial={"email": response.email}),
+        "link_form": LinkForm(known=masked(response.email), main_action=bool(saved) and saved.get("link") == "none"),
+        "masked_email": masked(response.email),
+        "prints_emails": prints_emails(),
         "has_mail_server": has_mail_server(),
         "kept_on_device": request.session.get("kept_on_device", False),
     }
@@ -217,7 +219,7 @@ def email_link(request, slug):
     consultation, response, page = changeable_response(request, slug)
     if page:
         return page
-    form = LinkForm(request.POST)
+    form = LinkForm(request.POST, known=masked(response.email))
     if not form.is_valid():
         context = {"consultation": consultation, "response": response, "form": form}
         return private_page(request, "guidance/email_link.html", context, status=400)
@@ -229,22 +231,26 @@ def email_link(request, slug):
             f"You can ask again from {uk_datetime(asked.until)}.",
         )
         return redirect("guidance:your_response", slug=slug)
-    address = form.cleaned_data["email"]
-    own = bool(response.email) and ratelimit.canonical_address(address) == ratelimit.canonical_address(response.email)
-    if not own:
-        Response.objects.filter(pk=response.pk).update(email=address)
-        response.email = address
-    if not has_mail_server():
-        messages.warning(request, "This website is not set up to send emails, so we cannot send you a link.")
-    elif queue_link(response, own=own):
-        messages.success(request, f"We will email a link to {response.email} in the next few minutes.")
-    else:
-        messages.warning(
-            request,
-            f"We have not sent another link: {response.email} has already been sent as many links as we send "
-            "to one address in a day. Use a link we sent before, or try again tomorrow.",
-        )
+    link = link_to_address(response, form.cleaned_data["email"] or response.email)
+    messages.add_message(request, *link_message(link, masked(response.email)))
     return redirect("guidance:your_response", slug=slug)
+
+
+def link_message(link, address):
+    """What the page says about a link asked for (a Receipt from send_link), as (level, text)."""
+    return {
+        Receipt.QUEUED: (messages.SUCCESS, f"We will email a link to {address} in the next few minutes."),
+        Receipt.NO_MAIL_SERVER: (
+            messages.WARNING,
+            "This website has no mail server, so it cannot email you a link"
+            + (": it prints emails in the terminal where it runs." if prints_emails() else "."),
+        ),
+        Receipt.DAILY_LIMIT: (
+            messages.WARNING,
+            f"We have not sent another link: {address} has already been sent as many links as we send "
+            "to one address in a day. Use a link we sent before, or try again tomorrow.",
+        ),
+    }[link]
 
 
 def revoke_links(request, slug):
@@ -298,6 +304,32 @@ def forget_device(request, slug):
 def device_forgotten(request, slug):
     consultation = public_access(request, slug).consultation
     return private_page(request, "guidance/device_forgotten.html", {"consultation": consultation})
+
+
+def lost_link(request, slug):
+    """ "Lost your link?": links to the responses sent or saved with the address given. The page says
+    the same whether or not there are any: nobody learns from it who responded."""
+    consultation = public_access(request, slug).consultation
+    form = LostLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        asked = ratelimit.take_place("link_requests", ratelimit.client_fingerprint(request))
+        if not asked.taken:
+            context = {"consultation": consultation, "form": form, "try_again_at": asked.until}
+            return private_page(request, "guidance/lost_link.html", context, status=429)
+        send_links_to_address(consultation, form.cleaned_data["email"])
+        request.session["lost_link"] = {"consultation": consultation.slug, "to": masked(form.cleaned_data["email"])}
+        return redirect("guidance:lost_link_sent", slug=slug)
+    status = 400 if form.errors else 200
+    return private_page(request, "guidance/lost_link.html", {"consultation": consultation, "form": form}, status)
+
+
+def lost_link_sent(request, slug):
+    consultation = public_access(request, slug).consultation
+    sent = request.session.get("lost_link")
+    if not sent or sent.get("consultation") != consultation.slug:
+        return redirect("guidance:lost_link", slug=slug)
+    context = {"consultation": consultation, "to": sent["to"], "has_mail_server": has_mail_server()}
+    return private_page(request, "guidance/lost_link_sent.html", context)
 
 
 def continue_response(request, slug, token):

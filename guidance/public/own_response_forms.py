@@ -90,11 +90,33 @@ class ChoicesForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    """The address to email a link to continue the response to."""
+    """The address to email a link to continue the response to. With `known` (the response's own
+    address, masked: this page may be open on a shared computer) it may be left empty to use that."""
 
     email = email_field(
         label="Email address",
-        help_text="We will email you a link that opens your response on any device until the consultation closes.",
+        help_text="We will email you a link that opens your response on any device.",
+    )
+
+    def __init__(self, *args, known="", main_action=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if known:
+            self.fields["email"].required = False
+            self.fields["email"].help_text = f"Leave this empty to send it to {known}, the address you gave."
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        button = "" if main_action else "govuk-button--secondary"
+        self.helper.layout = Layout(Field.text("email"), Submit("submit", "Email me a link", css_class=button))
+
+
+class LostLinkForm(forms.Form):
+    """The address a respondent gave, to send links to their responses to (guidance/mail/emails.py
+    send_links_to_address)."""
+
+    email = email_field(
+        label="Email address",
+        help_text="The address you gave when you responded or saved your response.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -102,9 +124,7 @@ class LinkForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Field.text("email"), Submit("submit", "Email me a link", css_class="govuk-button--secondary")
-        )
+        self.helper.layout = Layout(Field.text("email"), Submit("submit", "Send me a link"))
 
 
 def answer_initial(comment):

@@ -135,7 +135,7 @@ def keep_for_later(request, consultation, form, response, form_key, section=None
         if not place.taken:
             return over_limit(request, "submissions", place.until)
     sending(request, "storing")
-    response, _ = save_for_later(
+    response, _, link = save_for_later(
         consultation,
         form.details(),
         form_key,
@@ -149,6 +149,7 @@ def keep_for_later(request, consultation, form, response, form_key, section=None
     request.session["saved"] = {
         "consultation": consultation.slug,
         "what": f"section {section.number}" if section else "questions",
+        "link": link,
     }
     return redirect("guidance:your_response", slug=consultation.slug)
 

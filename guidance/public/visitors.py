@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from guidance.models import Comment, Response
-from guidance.outcomes.published import attach_replies
+from guidance.outcomes.published import attach_replies, target_outcomes
 from guidance.public.forms import REMEMBERED_FIELDS
 from guidance.responses.respondents import comment_state, may_change, may_withdraw
 
@@ -139,13 +139,18 @@ def for_this_visitor_only(page):
 
 def response_comments(response):
     """The response's comments and answers in the order of the draft and the questions, each with
-    its state in plain words (guidance/responses/respondents.py)."""
+    its state in plain words (guidance/responses/respondents.py) and, once the outcome is published,
+    the answer to it and what was done about its section or question."""
     consultation = response.consultation
     # A response holds a handful of comments: sorted here, which costs less than asking the
     # database to sort on its joins.
     comments = sorted(response.comments.select_related("section", "question"), key=Comment.reading_order)
     attach_replies(consultation, comments)
+    outcomes = target_outcomes(consultation)
     for comment in comments:
+        comment.target_outcome = outcomes.get(
+            ("section", comment.section_id) if comment.section_id else ("question", comment.question_id)
+        )
         # Both in hand already: reading them again would be a query for each comment.
         comment.response, comment.consultation = response, consultation
         comment.state = comment_state(comment)

@@ -4,10 +4,11 @@ comment and answer in plain words, and what they may change until the consultati
 The link to continue. A signed token (Django's signing, with the portal's secret key and a salt of
 its own, so it serves this purpose and no other) naming the response and its link_version. It is
 refused when it was changed by hand, when it names another consultation's response, once the
-consultation has closed (that is when it expires), once the respondent has stopped their links
-(revoke_links adds one to link_version, which every earlier link carries) and once the response is
-withdrawn. It may be used any number of times until then: a mail program that opens links to check
-them first must not use it up. No accounts and no passwords.
+respondent has stopped their links (revoke_links adds one to link_version, which every earlier link
+carries), once the response is withdrawn, and once retention has removed its personal details.
+After the close it still opens the response, read-only: what they sent, what became of each item
+and the official answers. It may be used any number of times: a mail program that opens links to
+check them first must not use it up. No accounts and no passwords.
 
 What a respondent may do, each refused (RespondentError) once the consultation has closed: change
 the text of a comment or answer (guidance/moderation/by_respondent.py, change_text: the earlier text is kept in
@@ -53,15 +54,15 @@ class LinkRefused(Exception):
     BROKEN = "broken"
     OTHER_CONSULTATION = "other_consultation"
     REVOKED = "revoked"
-    CLOSED = "closed"
     WITHDRAWN = "withdrawn"
+    ERASED = "erased"
 
     def __init__(self, reason):
         super().__init__(reason)
         self.reason = reason
 
 
-def response_for_link(token, consultation, now=None):
+def response_for_link(token, consultation):
     """The response a link to continue opens on `consultation`'s pages, or LinkRefused."""
     try:
         data = signing.loads(token, salt=LINK_SALT)
@@ -78,12 +79,12 @@ def response_for_link(token, consultation, now=None):
         raise LinkRefused(LinkRefused.BROKEN)
     if response.consultation_id != consultation.pk:
         raise LinkRefused(LinkRefused.OTHER_CONSULTATION)
-    if data.get("v") != response.link_version:
-        raise LinkRefused(LinkRefused.REVOKED)
+    if response.anonymised_at:
+        raise LinkRefused(LinkRefused.ERASED)
     if response.withdrawn_at:
         raise LinkRefused(LinkRefused.WITHDRAWN)
-    if not Access(consultation, now=now or timezone.now()).may_change_own_response:
-        raise LinkRefused(LinkRefused.CLOSED)
+    if data.get("v") != response.link_version:
+        raise LinkRefused(LinkRefused.REVOKED)
     return response
 
 

@@ -24,10 +24,11 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from guidance.mail.emails import Receipt, queue_receipt
+from guidance.mail.emails import Receipt, queue_receipt, send_link
 from guidance.models import Comment, Question, Response, SavedForm, Section, Submission
 from guidance.moderation import by_respondent
 from guidance.responses import answers
+from guidance.responses.ratelimit import canonical_address
 
 logger = logging.getLogger(__name__)
 
@@ -162,13 +163,18 @@ def submit_response(
 def save_for_later(consultation, details, form_key, values, *, section=None, response=None, browser=""):
     """Keep a form to finish later: its comment or answer fields (`values`, the form's own field
     names and values) as the response's saved form for that form, and whatever details were given on
-    the response, which is started if need be (with nothing sent, submitted_at stays empty).
-    Returns (response, created)."""
+    the response, which is started if need be (with nothing sent, submitted_at stays empty). With an
+    email address on the response, the link to come back to it is queued in the same transaction
+    (under the limits of guidance/mail/emails.py send_link). Returns (response, created, link): link
+    is a Receipt, what became of the link."""
     with transaction.atomic():
         now = timezone.now()
+        address_before = response.email if response is not None else ""
         own, created = with_details(consultation, response, details, browser=browser, now=now, sending=False)
         SavedForm.objects.update_or_create(
             response=own, form_key=form_key, defaults={"values": values, "section": section, "saved_at": timezone.now()}
         )
+        same_address = bool(address_before) and canonical_address(address_before) == canonical_address(own.email)
+        link = send_link(own, own=same_address)
     logger.info("Response %s: form %s saved to finish later", own.reference, form_key)
-    return own, created
+    return own, created, link
