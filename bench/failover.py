@@ -364,6 +364,7 @@ def main(argv=None):
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_CSRF_TRUSTED_ORIGINS=f"http://{listen}",
         RATE_LIMIT_SUBMISSIONS_PER_HOUR="100000000",
+        RATE_LIMIT_FORMS_PER_RESPONSE_PER_HOUR="100000000",
         RATE_LIMIT_RECEIPTS_PER_DAY="100000000",
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         LOG_LEVEL="WARNING",

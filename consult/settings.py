@@ -345,6 +345,8 @@ if DEBUG:
 # responses from one IP address per hour before a 429 page.
 RATE_LIMIT_SUBMISSIONS_PER_HOUR = env_int("RATE_LIMIT_SUBMISSIONS_PER_HOUR", 20)
 RATE_LIMIT_REPORTS_PER_HOUR = env_int("RATE_LIMIT_REPORTS_PER_HOUR", 10)
+# Forms added in an hour to a response the browser already holds: they count here, not above.
+RATE_LIMIT_FORMS_PER_RESPONSE_PER_HOUR = env_int("RATE_LIMIT_FORMS_PER_RESPONSE_PER_HOUR", 60)
 # Receipts and links to one email address per day (UTC), whoever asks: nobody can fill a stranger's
 # inbox. A response's own address has its own count of links, which strangers cannot use up.
 RATE_LIMIT_RECEIPTS_PER_DAY = env_int("RATE_LIMIT_RECEIPTS_PER_DAY", 5)

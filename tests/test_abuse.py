@@ -57,30 +57,56 @@ def test_the_honeypot_is_hidden_from_people(client, consultation, section):
     assert 'name="website"' in page and 'tabindex="-1"' in page
 
 
-def test_more_than_the_hourly_limit_of_submissions_gets_a_429_page_saying_when_to_try_again(
-    client, consultation, section, settings
+def test_more_new_responses_than_the_hourly_limit_from_one_address_get_a_429_page_saying_when_to_try_again(
+    consultation, section, settings
 ):
-    settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR = 3
-    for n in range(3):
-        assert client.post(section_url(section, consultation), comment_data(f"Comment {n}")).status_code == 302
-    page = client.post(section_url(section, consultation), comment_data("One too many"))
+    assert settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR == 20  # the default
+    for n in range(20):
+        assert Client().post(section_url(section, consultation), comment_data(f"Person {n}")).status_code == 302
+    page = Client().post(section_url(section, consultation), comment_data("One too many"))
     assert page.status_code == 429
     assert 0 < int(page["Retry-After"]) <= 3600
-    assert "You can send more from" in page.content.decode()
-    assert " on " in page.content.decode()  # a plain-English time and date
-    assert Response.objects.count() == 1 and Comment.objects.count() == 3  # one response, three forms
-    assert not Comment.objects.filter(text="One too many").exists()
+    content = page.content.decode()
+    assert "You have sent a lot of responses in the last hour" in content
+    assert "You can send more from" in content and " on " in content  # a plain-English time and date
+    assert "Your comment:\nOne too many" in content  # given back, to copy
+    assert Response.objects.count() == 20 and not Comment.objects.filter(text="One too many").exists()
 
 
-def test_a_form_with_mistakes_or_sent_twice_does_not_use_up_the_hourly_limit(client, consultation, section, settings):
+def test_forms_added_to_a_response_the_browser_holds_do_not_count_as_new_people(client, consultation, settings):
+    """A thorough respondent: 15 sections, the questions and a change or two."""
+    settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR = 20
+    sections = [SectionFactory(document=consultation.document, major=n + 1) for n in range(25)]
+    for section in sections:
+        assert client.post(section_url(section, consultation), comment_data(f"On {section.major}")).status_code == 302
+    assert Response.objects.count() == 1 and Comment.objects.count() == 25
+
+
+def test_forms_added_to_one_response_have_a_cap_of_their_own(client, consultation, section, settings):
+    settings.RATE_LIMIT_FORMS_PER_RESPONSE_PER_HOUR = 2
+    url = section_url(section, consultation)
+    assert client.post(url, comment_data("First, which starts the response.")).status_code == 302
+    assert client.post(url, comment_data("Second.")).status_code == 302
+    assert client.post(url, comment_data("Third.")).status_code == 302
+    page = client.post(url, comment_data("Fourth."))
+    assert page.status_code == 429
+    assert "You have sent a lot of forms in the last hour" in page.content.decode()
+    assert "Your comment:\nFourth." in page.content.decode()
+    assert Comment.objects.count() == 3
+    # Another person at the same address is not held back by this response's cap.
+    assert Client().post(url, comment_data("Someone else.")).status_code == 302
+
+
+def test_a_form_with_mistakes_or_sent_twice_does_not_use_up_the_hourly_limit(consultation, section, settings):
     settings.RATE_LIMIT_SUBMISSIONS_PER_HOUR = 2
     url = section_url(section, consultation)
-    assert client.post(url, comment_data("")).status_code == 200  # "Enter your comment"
+    person = Client()
+    assert person.post(url, comment_data("")).status_code == 200  # "Enter your comment"
     sent_twice = comment_data("Sent twice.", form_token="7f1c0a52-3d5e-4b8a-9c61-0e2f4a6b8d10")
-    assert client.post(url, sent_twice).status_code == 302
-    assert client.post(url, sent_twice).status_code == 302
-    assert client.post(url, comment_data("Second.")).status_code == 302
-    assert client.post(url, comment_data("Third.")).status_code == 429
+    assert person.post(url, sent_twice).status_code == 302
+    assert Client().post(url, sent_twice).status_code == 302  # the same form again, from a fresh session
+    assert Client().post(url, comment_data("Second.")).status_code == 302
+    assert Client().post(url, comment_data("Third.")).status_code == 429
     assert sorted(Comment.objects.values_list("text", flat=True)) == ["Second.", "Sent twice."]
 
 
@@ -97,7 +123,7 @@ def test_the_limit_counts_each_address_separately_and_never_stores_the_address(c
     first = Client(REMOTE_ADDR="203.0.113.7")
     second = Client(REMOTE_ADDR="198.51.100.9")
     assert first.post(section_url(section, consultation), comment_data()).status_code == 302
-    assert first.post(section_url(section, consultation), comment_data()).status_code == 429
+    assert Client(REMOTE_ADDR="203.0.113.7").post(section_url(section, consultation), comment_data()).status_code == 429
     assert second.post(section_url(section, consultation), comment_data()).status_code == 302
     keys = " ".join(LimitCounter.objects.values_list("key", flat=True))
     assert keys and "203.0.113.7" not in keys and "198.51.100.9" not in keys

@@ -34,8 +34,9 @@ def handle_sent_form(request, access, response, make_form, *, form_key, targets,
     if not access.may_send_form(token[1] if token else None):
         context = {"consultation": consultation, **written_back(consultation, request.POST, questions)}
         return None, render(request, "guidance/not_open.html", context, status=403), False
-    # Saving again a response already started takes no place under the hourly limit.
-    refusal = None if (saving and response) else refuse_over_limit(request, "submissions", consultation, questions)
+    # Saving again a response already started takes no place under the hourly limits.
+    limit = form_limit(request, response)
+    refusal = None if (saving and response) else refuse_over_limit(request, *limit, consultation, questions)
     if refusal:
         return None, refusal, False
     form = make_form(request.POST, for_later=saving)
@@ -63,17 +64,28 @@ def start_again(request, sent_form):
     return typed
 
 
-def refuse_over_limit(request, kind, consultation=None, questions=()):
-    """The 429 page when this address has no place left under its hourly limit of `kind`, or None.
-    Only a look, so that someone over the limit is told before their form is checked: the place
-    itself is taken just before storing (take_place), which is what holds when posts arrive together."""
-    blocked_until = ratelimit.blocked_until(kind, ratelimit.client_fingerprint(request))
+def form_limit(request, response):
+    """(kind, who) that a response form counts against: a new response (a person) against its IP
+    address's hourly limit; a form added to the response the browser holds against that response's
+    own, generous one, so that a thorough respondent is not shut out by the limit on people."""
+    if response is not None:
+        return "response_forms", f"response-{response.pk}"
+    return "submissions", ratelimit.client_fingerprint(request)
+
+
+def refuse_over_limit(request, kind, who=None, consultation=None, questions=()):
+    """The 429 page when `who` (by default this IP address) has no place left under its limit of
+    `kind`, or None. Only a look, so that someone over the limit is told before their form is
+    checked: the place itself is taken just before storing (take_place), which is what holds when
+    posts arrive together."""
+    blocked_until = ratelimit.blocked_until(kind, who or ratelimit.client_fingerprint(request))
     return over_limit(request, kind, blocked_until, consultation, questions) if blocked_until else None
 
 
-def take_place(request, kind):
-    """A place under this address's limit of `kind` (ratelimit.Place); see over_limit when none is left."""
-    return ratelimit.take_place(kind, ratelimit.client_fingerprint(request))
+def take_place(request, kind, who=None):
+    """A place for `who` (by default this IP address) under its limit of `kind` (ratelimit.Place);
+    see over_limit when none is left."""
+    return ratelimit.take_place(kind, who or ratelimit.client_fingerprint(request))
 
 
 def over_limit(request, kind, blocked_until, consultation=None, questions=()):
@@ -92,9 +104,10 @@ def accept(request, consultation, form, targets_and_texts, response=None, form_k
     """Add what the form sent to the respondent's response (`response`, or a new one) and redirect
     to its confirmation: the 429 page when this address has used its places, or None, with an error
     on the form, when the form's one-time token was already used to send something else."""
-    place = take_place(request, "submissions")
+    limit = form_limit(request, response)
+    place = take_place(request, *limit)
     if not place.taken:
-        return over_limit(request, "submissions", place.until, consultation, getattr(form, "questions", ()))
+        return over_limit(request, limit[0], place.until, consultation, getattr(form, "questions", ()))
     sending(request, "storing")
     try:
         response, receipt, created = submit_response(
@@ -133,7 +146,7 @@ def keep_for_later(request, consultation, form, response, form_key, section=None
     if response is None:
         place = take_place(request, "submissions")
         if not place.taken:
-            return over_limit(request, "submissions", place.until)
+            return over_limit(request, "submissions", place.until, consultation, getattr(form, "questions", ()))
     sending(request, "storing")
     response, _, link = save_for_later(
         consultation,

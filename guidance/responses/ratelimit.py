@@ -59,7 +59,11 @@ DAY = 24 * HOUR
 
 # What is counted: the setting that holds how many places there are, and the window's length.
 LIMITS = {
+    # New responses (people) from one IP address: a room of people behind one address shares it.
     "submissions": ("RATE_LIMIT_SUBMISSIONS_PER_HOUR", HOUR),
+    # Forms added to a response its browser already holds, counted per response: a thorough
+    # respondent is never shut out by the limit on people, and one browser cannot flood either.
+    "response_forms": ("RATE_LIMIT_FORMS_PER_RESPONSE_PER_HOUR", HOUR),
     "reports": ("RATE_LIMIT_REPORTS_PER_HOUR", HOUR),
     "receipts": ("RATE_LIMIT_RECEIPTS_PER_DAY", DAY),
     "links": ("RATE_LIMIT_LINKS_PER_DAY", DAY),
