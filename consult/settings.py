@@ -350,6 +350,9 @@ RATE_LIMIT_FORMS_PER_RESPONSE_PER_HOUR = env_int("RATE_LIMIT_FORMS_PER_RESPONSE_
 # Receipts and links to one email address per day (UTC), whoever asks: nobody can fill a stranger's
 # inbox. A response's own address has its own count of links, which strangers cannot use up.
 RATE_LIMIT_RECEIPTS_PER_DAY = env_int("RATE_LIMIT_RECEIPTS_PER_DAY", 5)
+# One receipt a visit: a receipt waits this long after the last form that joined it, so that the
+# forms someone sends in one sitting are listed in one email.
+RECEIPT_GATHER_SECONDS = env_int("RECEIPT_GATHER_SECONDS", 300)
 RATE_LIMIT_LINKS_PER_DAY = env_int("RATE_LIMIT_LINKS_PER_DAY", 5)
 # A form opened before the close may still be sent for this many minutes after it (the time it was
 # opened travels in its signed one-time token): deadline night is when most responses arrive.

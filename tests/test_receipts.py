@@ -3,6 +3,7 @@ be sent once it is queued, never that it was sent; with DEBUG off the portal ref
 receipts to the log unless told to; no address reaches the log; and nobody can use the forms to
 fill a stranger's inbox."""
 
+import datetime
 import os
 import smtplib
 import subprocess
@@ -14,13 +15,16 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
+from django.utils import timezone
 
 from guidance.models import LimitCounter, QueuedEmail, Response
+from guidance.responses import respondents
+from tests.factories import SectionFactory
 from tests.journey_helpers import comment_data, deliver_emails, section_url
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "k3Jd9s-83jdKs0_2kdmLq8Zp1xV7cB4nW6yT5rE0uI9oP3aS2dF1gH8jK7lM6"
-SENT = "We will send a receipt to your email address in the next few minutes."
+SENT = "We will email you a receipt in the next few minutes. If you send more now, the same receipt will list it."
 
 
 class RefusingMailServer(BaseEmailBackend):
@@ -94,7 +98,7 @@ def test_receipts_to_one_address_stop_at_the_daily_limit_whoever_sends_the_forms
     # The third response is stored; its page says in plain words why no receipt came.
     assert Response.objects.count() == 3
     assert SENT not in third
-    assert "Your email address has already been sent 2 receipts today" in third
+    assert "Your email address has already had receipts for 2 responses today" in third
     assert "This stops anyone using this form to fill someone else's inbox." in third
     assert Response.objects.order_by("-pk").first().reference in third
     # Someone else's address still gets theirs.
@@ -118,7 +122,9 @@ def test_the_daily_limit_counts_receipts_when_they_are_queued(consultation, sect
     assert SENT in send_comment(Client(), consultation, section)
     deliver_emails()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert "Your email address has already been sent 1 receipt today" in send_comment(Client(), consultation, section)
+    assert "Your email address has already had receipts for 1 response today" in send_comment(
+        Client(), consultation, section
+    )
 
 
 def manage_check(**env):
@@ -152,3 +158,66 @@ def test_with_debug_off_and_no_mail_server_the_portal_refuses_to_start():
 def test_the_portal_starts_with_a_mail_server_or_a_backend_chosen_on_purpose(env):
     result = manage_check(**env)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# One receipt a visit ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_forms_sent_in_one_visit_are_listed_in_one_receipt_sent_once_the_sending_pauses(
+    client, consultation, section, settings
+):
+    settings.RECEIPT_GATHER_SECONDS = 300
+    second = SectionFactory(document=consultation.document, major=2, title="Power", slug="power")
+    send_comment(client, consultation, section, comment="On reciprocity.")
+    before = timezone.now()
+    send_comment(client, consultation, second, comment="On power.")
+    receipt = QueuedEmail.objects.get()
+    assert receipt.next_attempt_at >= before + datetime.timedelta(seconds=300)  # from the last form
+    assert deliver_emails() == 0 and mail.outbox == []
+    QueuedEmail.objects.update(next_attempt_at=timezone.now())  # five minutes later
+    deliver_emails()
+    [message] = mail.outbox
+    assert "On reciprocity." in message.body and "On power." in message.body
+
+
+@pytest.mark.django_db
+def test_a_thorough_respondent_gets_every_form_listed_however_many_they_send(client, consultation, settings):
+    settings.RATE_LIMIT_RECEIPTS_PER_DAY = 5
+    sections = [SectionFactory(document=consultation.document, major=n + 1) for n in range(8)]
+    for n, section in enumerate(sections):
+        send_comment(client, consultation, section, comment=f"Comment number {n}.")
+    deliver_emails()
+    [message] = mail.outbox
+    assert all(f"Comment number {n}." in message.body for n in range(8))
+
+
+@pytest.mark.django_db
+def test_a_later_visit_gets_its_own_receipt_whatever_the_daily_limit(client, consultation, section, settings):
+    settings.RATE_LIMIT_RECEIPTS_PER_DAY = 1
+    assert SENT in send_comment(client, consultation, section, comment="Morning.")
+    deliver_emails()
+    assert SENT in send_comment(client, consultation, section, comment="Afternoon.")
+    deliver_emails()
+    assert len(mail.outbox) == 2
+    assert "Afternoon." in mail.outbox[1].body and "Morning." not in mail.outbox[1].body
+
+
+@pytest.mark.django_db
+def test_a_receipt_waiting_keeps_its_address_when_the_address_changes(client, consultation, section):
+    send_comment(client, consultation, section, comment="To the old address.")
+    send_comment(client, consultation, section, comment="To the new.", email="ann.new@example.org", same_person="same")
+    deliver_emails()
+    by_recipient = {message.to[0]: message.body for message in mail.outbox}
+    assert "To the old address." in by_recipient["ann@example.org"]
+    assert "To the new." not in by_recipient["ann@example.org"]
+    assert "To the new." in by_recipient["ann.new@example.org"]
+
+
+@pytest.mark.django_db
+def test_a_withdrawal_before_the_receipt_goes_cancels_it(client, consultation, section, settings):
+    settings.RECEIPT_GATHER_SECONDS = 300
+    send_comment(client, consultation, section)
+    respondents.withdraw_response(Response.objects.get())
+    receipt = QueuedEmail.objects.get()
+    assert (receipt.status, receipt.to) == ("cancelled", "")

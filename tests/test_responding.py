@@ -51,7 +51,10 @@ def test_a_comment_is_stored_pending_and_the_confirmation_shows_its_reference(
     assert sent.redirect_chain[-1][0] == reverse("guidance:confirmation", args=[consultation.slug])
     assert "Comment sent" in page
     assert response.reference in page
-    assert "We will send a receipt to your email address in the next few minutes." in page
+    assert (
+        "We will email you a receipt in the next few minutes. If you send more now, the same receipt will list it."
+        in page
+    )
     assert "We have sent" not in page  # queued, not sent: the page never says more than it knows
     assert "ann@example.org" not in page
 
@@ -204,6 +207,50 @@ def test_two_copies_of_one_form_arriving_at_once_store_one_response(consultation
 
 
 # The one-time form token belongs to the response it first sent.
+
+
+def test_back_then_send_again_on_a_reloaded_page_stores_the_comment_once(client, consultation, section):
+    """The browser reloads the page on Back (it is no-store), so the form has a new token, and puts
+    the words back in the box."""
+    url = section_url(section, consultation)
+    client.post(url, comment_data("Payment matters."))
+    again = client.post(url, comment_data("Payment matters."), follow=True).content.decode()
+    assert "You had sent this form already, so we kept the first copy and have not sent another receipt." in again
+    assert list(Comment.objects.values_list("text", flat=True)) == ["Payment matters."]
+    assert client.post(url, comment_data("And something new.")).status_code == 302
+    assert Comment.objects.count() == 2
+
+
+def test_answers_sent_again_are_stored_once_and_new_ones_beside_them(client, consultation, questions):
+    first, second = questions[0], questions[1]
+    client.post(answers_url(consultation), {**DETAILS, f"answer_{first.pk}": "Yes, clearly."})
+    client.post(
+        answers_url(consultation),
+        {**DETAILS, f"answer_{first.pk}": "Yes, clearly.", f"answer_{second.pk}": "Not sure."},
+    )
+    assert sorted(Comment.objects.values_list("question__position", "text")) == [(1, "Yes, clearly."), (2, "Not sure.")]
+
+
+def test_the_questions_page_shows_questions_answered_as_answered_with_a_link_to_change_each(
+    client, consultation, questions
+):
+    client.post(answers_url(consultation), {**DETAILS, f"answer_{questions[0].pk}": "Yes, clearly."})
+    page = client.get(answers_url(consultation)).content.decode()
+    answered = page[page.index("Questions you have answered") : page.index("</dl>")]
+    assert "Q1. Question number 1?" in answered and "Yes, clearly." in answered
+    comment = Comment.objects.get()
+    assert reverse("guidance:change_comment", args=[consultation.slug, comment.pk]) in answered
+    form = page[page.index('<form method="post" action="' + answers_url(consultation)) :]
+    assert f'name="answer_{questions[0].pk}"' not in form  # not asked again
+    assert f'name="answer_{questions[1].pk}"' in form
+
+
+def test_once_every_question_is_answered_the_page_says_so_and_asks_nothing(client, consultation, question):
+    client.post(answers_url(consultation), {**DETAILS, f"answer_{question.pk}": "My answer."})
+    page = client.get(answers_url(consultation)).content.decode()
+    assert "You have answered every question." in page
+    assert f'name="answer_{question.pk}"' not in page
+
 
 TOKEN = re.compile(r'name="form_token" value="([^"]*)"')
 ALREADY_SENT = "This copy of the form had already been sent, so nothing new was saved"

@@ -104,15 +104,19 @@ def test_the_details_of_the_latest_form_are_the_responses(client, consultation, 
     assert (response.consent, response.name) == ("anonymous", "A. Smith")
 
 
-def test_each_form_sent_queues_its_own_receipt_listing_what_it_sent(client, consultation, section, question):
+def test_forms_sent_in_one_visit_share_one_receipt_and_a_later_visit_gets_its_own(
+    client, consultation, section, question
+):
     send(client, section_url(section, consultation), comment_data("About reciprocity."))
     send(client, answers_url(consultation), answer_data(question, "An answer."))
+    deliver_emails()
+    send(client, section_url(section, consultation), comment_data("Later."))
     deliver_emails()
     assert len(mail.outbox) == 2
     reference = Response.objects.get().reference
     assert all(reference in message.subject for message in mail.outbox)
-    assert "About reciprocity." in mail.outbox[0].body and "An answer." not in mail.outbox[0].body
-    assert "An answer." in mail.outbox[1].body and "About reciprocity." not in mail.outbox[1].body
+    assert "About reciprocity." in mail.outbox[0].body and "An answer." in mail.outbox[0].body
+    assert "Later." in mail.outbox[1].body and "About reciprocity." not in mail.outbox[1].body
 
 
 # Save and come back --------------------------------------------------------------------------

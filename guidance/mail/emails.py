@@ -1,17 +1,17 @@
 """What the portal emails a respondent, and what the confirmation page may say about it.
 
 Three kinds of email, each queued (guidance/mail/mailqueue.py) in the transaction that causes it and
-sent by the worker: the receipt for a form sent, the link to continue a response, and the daily
-email saying what happened to someone's comments (guidance/mail/notifications.py). Each is built here
-when the worker sends it, from the response as it is then: its address, its comments' current
-text and state.
+sent by the worker: the receipt for the forms sent in one visit, the link to continue a response,
+and the daily email saying what happened to someone's comments (guidance/mail/notifications.py).
+Whom each goes to, and which comments a receipt lists, is fixed when it is queued; each is built
+here when the worker sends it, with its comments' current text and state.
 
 The confirmation page says a receipt *will be* sent once it is queued, never that it was sent: a
 queued email is safe in the database, but the mail server may take it minutes or hours later.
 It says why not when none is queued: no address given, the portal has no mail server (the
-console, file or dummy backend), or the address has had its RATE_LIMIT_RECEIPTS_PER_DAY receipts
-for the day (counted when queued, whoever sends the form, so that nobody can use the form to
-fill a stranger's inbox).
+console, file or dummy backend), or the address has had receipts for RATE_LIMIT_RECEIPTS_PER_DAY
+other responses today (counted when queued, whoever sends the form, so that nobody can use the
+form to fill a stranger's inbox).
 """
 
 import datetime
@@ -22,6 +22,7 @@ from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from guidance.consultations import versions
 from guidance.mail import mailqueue
@@ -62,27 +63,49 @@ def prints_emails():
 
 def queue_receipt(response, submission, comments):
     """Queue the receipt for one form sent (`submission`, with its `comments`), in the caller's
-    transaction, under the recipient's daily limit. Returns what the confirmation page says."""
+    transaction. One receipt a visit: while the response's last receipt is still waiting, the form's
+    comments join it and it waits RECEIPT_GATHER_SECONDS more, so it goes once the sending pauses.
+    Only a new receipt to an address it has not gone to today for this response takes a place under
+    the recipient's daily limit, which so counts responses: nobody can use the form to fill a
+    stranger's inbox, and a person always gets the receipts for their own response. Returns what
+    the confirmation page says."""
     if not response.email:
         return Receipt.NOT_ASKED
-    payload = {
-        "submission": submission.pk,
-        "sent_at": submission.sent_at.isoformat(),
-        "comments": [comment.pk for comment in comments],
-    }
-    if not has_mail_server():
-        # Chosen on purpose (a system check refuses the console by default with DEBUG off): the
-        # backend is given the message as the operator wants, but no mail server will have it.
-        mailqueue.queue(QueuedEmail.Kind.RECEIPT, response, payload)
-        return Receipt.NO_MAIL_SERVER
-    place = ratelimit.take_place("receipts", ratelimit.recipient_fingerprint(response.email))
-    if not place.taken:
-        logger.info(
-            "Receipt for response %s not queued: its address has had its receipts for today", response.reference
-        )
-        return Receipt.DAILY_LIMIT
-    mailqueue.queue(QueuedEmail.Kind.RECEIPT, response, payload)
-    return Receipt.QUEUED
+    told = Receipt.QUEUED if has_mail_server() else Receipt.NO_MAIL_SERVER
+    ids = [comment.pk for comment in comments]
+    due_at = timezone.now() + datetime.timedelta(seconds=settings.RECEIPT_GATHER_SECONDS)
+    waiting = (
+        QueuedEmail.objects.select_for_update()
+        .filter(response=response, kind=QueuedEmail.Kind.RECEIPT, status=QueuedEmail.Status.WAITING, attempts=0)
+        .filter(to=response.email)
+        .order_by("-pk")
+        .first()
+    )
+    if waiting is not None:
+        waiting.payload = {**waiting.payload, "comments": [*waiting.payload.get("comments", []), *ids]}
+        waiting.next_attempt_at = due_at
+        waiting.save(update_fields=["payload", "next_attempt_at"])
+        return told
+    # Chosen on purpose without a mail server (a system check refuses the console by default with
+    # DEBUG off): the backend is given the message as the operator wants, under no limit.
+    if told == Receipt.QUEUED and not receipt_went_today(response):
+        place = ratelimit.take_place("receipts", ratelimit.recipient_fingerprint(response.email))
+        if not place.taken:
+            logger.info(
+                "Receipt for response %s not queued: its address has had its receipts for today", response.reference
+            )
+            return Receipt.DAILY_LIMIT
+    payload = {"submission": submission.pk, "sent_at": submission.sent_at.isoformat(), "comments": ids}
+    mailqueue.queue(QueuedEmail.Kind.RECEIPT, response, payload, due_at=due_at)
+    return told
+
+
+def receipt_went_today(response):
+    """A receipt for `response` was queued to its address today (UTC, as the daily limits count)."""
+    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=datetime.UTC)
+    return QueuedEmail.objects.filter(
+        response=response, kind=QueuedEmail.Kind.RECEIPT, to=response.email, created_at__gte=today
+    ).exists()
 
 
 def queue_link(response, *, own):

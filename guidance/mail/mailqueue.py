@@ -59,17 +59,17 @@ def lease():
     return datetime.timedelta(seconds=settings.EMAIL_STALE_SECONDS)
 
 
-def queue(kind, response, payload=None, *, to=None, now=None):
+def queue(kind, response, payload=None, *, to=None, now=None, due_at=None):
     """Record an email to `response`'s respondent (at `to`, by default the response's address now),
-    in the caller's transaction. Returns the QueuedEmail."""
+    in the caller's transaction, to be sent from `due_at` (by default at once). Returns the QueuedEmail."""
     return QueuedEmail.objects.create(
         kind=kind,
         response=response,
         to=response.email if to is None else to,
         payload=payload or {},
         created_at=now or timezone.now(),
-        # Due at once by the clock the worker reads, whatever moment `now` stands for.
-        next_attempt_at=timezone.now(),
+        # Due by the clock the worker reads, whatever moment `now` stands for.
+        next_attempt_at=due_at or timezone.now(),
     )
 
 

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from guidance.models import SavedForm
+from guidance.models import Comment, SavedForm
 from guidance.outcomes.published import target_outcomes
-from guidance.public.forms import CommentForm, QuestionsForm
+from guidance.public.forms import CommentForm, QuestionsForm, question_field_names
 from guidance.public.reading import (
     comments_page_number,
     page_for_new_visitor,
@@ -106,18 +106,30 @@ def questions(request, slug):
     if not question_list:
         raise Http404
     response = None if access.previewing else bound_response(request, consultation)
-    form_kwargs = {"questions": question_list, **form_options(request, response)}
+    answered = answered_by(response)
+
+    def asked(data=None):
+        """The questions the form asks: those not answered yet, and an answered one a form sent has
+        something for (a page from before, or Back): what it holds again is not stored twice."""
+        held = {answer.question_id for answer in answered}
+        return [
+            question
+            for question in question_list
+            if question.pk not in held or (data and any(data.get(name) for name in question_field_names(question)))
+        ]
+
+    form_kwargs = form_options(request, response)
     form, checked_in_preview, typed = None, False, {}
     if is_someone_else(request):
-        typed = start_again(request, QuestionsForm(request.POST, **form_kwargs))
-        response = None
-        form_kwargs = {"questions": question_list, **form_options(request, None)}
+        typed = start_again(request, QuestionsForm(request.POST, questions=question_list, **form_kwargs))
+        response, answered = None, []
+        form_kwargs = form_options(request, None)
     elif request.method == "POST":
         form, page, checked_in_preview = handle_sent_form(
             request,
             access,
             response,
-            lambda data, **kwargs: QuestionsForm(data, **form_kwargs, **kwargs),
+            lambda data, **kwargs: QuestionsForm(data, questions=asked(data), **form_kwargs, **kwargs),
             form_key=SavedForm.QUESTIONS,
             targets=lambda form: form.answers(),
             kind="answers",
@@ -126,8 +138,8 @@ def questions(request, slug):
         if page is not None:
             return page
     if form is None:
-        form = QuestionsForm(initial={**saved_values(response, SavedForm.QUESTIONS), **typed}, **form_kwargs)
-    answered = response.comments.filter(question__isnull=False).count() if response else 0
+        initial = {**saved_values(response, SavedForm.QUESTIONS), **typed}
+        form = QuestionsForm(initial=initial, questions=asked(), **form_kwargs)
     page = render(
         request,
         "guidance/questions.html",
@@ -136,14 +148,26 @@ def questions(request, slug):
             "access": access,
             "questions": question_list,
             "form": form,
+            "answered": answered,
             "checked_in_preview": checked_in_preview,
-            "already_sent": answered,
             "started_again": bool(typed),
         },
     )
     if form.is_bound or typed or response is not None or form_kwargs["remembered"] or access.previewing:
         return for_this_visitor_only(page)
     return page
+
+
+def answered_by(response):
+    """The response's answers to the questions (withdrawn ones aside), each put in words with what
+    may be done with it (visitors.response_comments)."""
+    if response is None:
+        return []
+    return [
+        comment
+        for comment in response_comments(response)
+        if comment.question_id and comment.status != Comment.Status.WITHDRAWN
+    ]
 
 
 def confirmation(request, slug):

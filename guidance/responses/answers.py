@@ -147,6 +147,11 @@ def comparable(value):
     return (answer.text, answer.other, tuple(sorted(option.pk for option in answer.options)))
 
 
+def comparable_stored(comment):
+    """comparable() of a stored comment or answer (its options prefetched, preferably)."""
+    return (comment.text, comment.other_text, tuple(sorted(option.pk for option in comment.options.all())))
+
+
 def save_options(comments_and_values):
     """Store the chosen options of each (saved Comment, Answer or text) pair. Refuses an option
     that is not of the comment's question: the form checked it, and this is the last door."""

@@ -22,6 +22,7 @@ import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from guidance.mail.emails import Receipt, queue_receipt, send_link
@@ -110,6 +111,23 @@ def with_details(consultation, response, details, *, browser, now, sending):
     return own, False
 
 
+def already_on(response, targets_and_texts):
+    """The positions in targets_and_texts of the (section or question, text or answer) pairs that
+    `response` already holds, word for word and option for option (withdrawn ones aside)."""
+    held = {
+        (target_key(comment.section or comment.question), answers.comparable_stored(comment))
+        for comment in response.comments.exclude(status=Comment.Status.WITHDRAWN)
+        .filter(
+            Q(section__in=[target for target, _ in targets_and_texts if isinstance(target, Section)])
+            | Q(question__in=[target for target, _ in targets_and_texts if isinstance(target, Question)])
+        )
+        .select_related("section", "question")
+        .prefetch_related("options")
+    }
+    sent = [(target_key(target), answers.comparable(text)) for target, text in targets_and_texts]
+    return {n for n, pair in enumerate(sent) if pair in held}
+
+
 def submit_response(
     consultation, details, targets_and_texts, form_token=None, *, response=None, form_key="", browser=""
 ):
@@ -119,8 +137,9 @@ def submit_response(
     a question a guidance.responses.answers.Answer (a string is taken as the answer to a free-text question).
 
     Returns (response, receipt, created): created is False when this same form, with the same
-    consultation, details, targets and texts, was sent before, and nothing new was stored. Raises
-    FormAlreadySent when the token was used to send anything else.
+    consultation, details, targets and texts, was sent before, or everything in it is on the
+    response already, and nothing new was stored. Raises FormAlreadySent when the token was used to
+    send anything else.
     """
     form_token = form_token or uuid.uuid4()
     sent = fingerprint(consultation, details, targets_and_texts)
@@ -128,6 +147,13 @@ def submit_response(
     try:
         with transaction.atomic():
             response, is_new = with_details(consultation, response, details, browser=browser, now=now, sending=True)
+            # Back, then Send again, on a page the browser loaded afresh (a new token, the same words):
+            # what the response already holds is not stored twice.
+            repeated = set() if is_new else already_on(response, targets_and_texts)
+            targets_and_texts = [pair for n, pair in enumerate(targets_and_texts) if n not in repeated]
+            if not targets_and_texts:
+                logger.info("Response %s: a form sent again, nothing new in it", response.reference)
+                return response, Receipt.ALREADY_SENT, False
             submission = Submission.objects.create(
                 response=response, form_token=form_token, fingerprint=sent, sent_at=now
             )
