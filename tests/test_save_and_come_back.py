@@ -42,6 +42,15 @@ def test_saving_with_an_email_address_sends_the_link_at_once_and_says_so(client,
     assert "Half a thought" in form
 
 
+def test_a_form_saved_with_only_an_address_opens_with_the_details_it_still_needs_on_show(client, consultation, section):
+    save(client, section_url(section, consultation), {"comment": "Half a thought", "email": "ann@example.org"})
+    form = client.get(section_url(section, consultation)).content.decode()
+    summary = form[form.index("We will send these details") : form.index('id="change-details"')]
+    assert "a•••@example.org" in summary and "ann@example.org" not in form
+    assert summary.count("Not given") == 3  # the name, the kind of respondent, the publication choice
+    assert '<details class="govuk-details" id="change-details" open>' in form
+
+
 def test_saving_without_an_email_address_asks_for_one_as_the_main_action(client, consultation, section):
     page = save(client, section_url(section, consultation), comment_data("Half a thought", email=""))
     content = page.content.decode()

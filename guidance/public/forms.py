@@ -247,6 +247,9 @@ class RespondentDetailsForm(HoneypotForm):
         super().__init__(*args, **kwargs)
         self.remembered = dict(remembered or {})
         self.masked = {name: masked(self.remembered.get(name)) for name in IDENTIFYING_FIELDS}
+        # Details kept from a form saved for later may lack what a sent form needs: then the fields
+        # are shown open under the summary, not folded away.
+        self.remembered_complete = all(self.remembered.get(name) for name in ("respondent_type", "consent"))
         if self.remembered:
             for name, value in self.remembered.items():
                 if name not in IDENTIFYING_FIELDS:
@@ -371,7 +374,7 @@ class RespondentDetailsForm(HoneypotForm):
             if not changing and not any(name in self.errors for name in [*REMEMBERED_FIELDS, "same_person"]):
                 details = [
                     HTML('{% include "includes/remembered_details.html" %}'),
-                    Div(*details, template="includes/change_details.html"),
+                    Div(*details, template="includes/change_details.html", open=not self.remembered_complete),
                 ]
         agreement = (
             HTML('{% include "includes/privacy_agreed_before.html" %}')

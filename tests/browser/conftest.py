@@ -38,7 +38,9 @@ def browser():
 def open_page(browser, **context_options):
     context = browser.new_context(**context_options)
     context.set_default_timeout(10_000)
-    return context.new_page()
+    page = context.new_page()
+    page.javascript_off = context_options.get("java_script_enabled") is False
+    return page
 
 
 @pytest.fixture
@@ -70,6 +72,8 @@ def demo(transactional_db):
 def axe_violations(page):
     """Run axe-core on the page as it is now; every violation of any impact counts, but one that
     GOV.UK Frontend makes on purpose (known_govuk_frontend_exception)."""
+    if getattr(page, "javascript_off", False):
+        return axe_violations_of_a_copy(page)
     # Evaluated through the DevTools protocol, which the page's Content Security Policy does not
     # govern, so the pages are checked with their real, strict policy in force.
     page.evaluate(AXE.read_text())
@@ -80,6 +84,21 @@ def axe_violations(page):
         if nodes:
             violations.append(f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in nodes]}")
     return violations
+
+
+def axe_violations_of_a_copy(page):
+    """axe-core is itself a script, so it cannot run where JavaScript is off: it checks a copy of the
+    page as it stands (the same address, markup and styles) in a page that runs no script of the
+    portal's, so what is checked is what a visitor without JavaScript has."""
+    copy = open_page(page.context.browser, viewport=page.viewport_size)
+    html = page.content()
+    copy.route("**/*.js", lambda route: route.abort())
+    copy.route(page.url, lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8"))
+    copy.goto(page.url)
+    try:
+        return axe_violations(copy)
+    finally:
+        copy.context.close()
 
 
 def known_govuk_frontend_exception(violation, node):
