@@ -45,7 +45,7 @@ def redacted_text(original, copy):
     if different is not None:
         raise RedactionError(
             f"The copy changes more than the redacted words, near “{different}”. Only replace words with "
-            f"“{MARKER}”: everything else must stay exactly as the respondent wrote it. Nothing was changed."
+            f"“{MARKER}”: everything else must stay exactly as the respondent wrote it."
         )
     text = MARKER.join(kept)
     if text == original:
@@ -97,7 +97,12 @@ def _longest_found_prefix(text, part, start):
 
 
 def _around(part, index):
-    """A few words of `part` either side of `index`, on one line."""
-    start, end = max(0, index - _QUOTED_LENGTH // 2), index + _QUOTED_LENGTH // 2
-    words = " ".join(part[start:end].split()) or MARKER
-    return ("…" if start > 0 else "") + words + ("…" if end < len(part) else "")
+    """The words of `part` around `index`, a few before it and more after, on one line."""
+    start, end = max(0, index - _QUOTED_LENGTH // 2), index + _QUOTED_LENGTH
+    words = part[start:end].split()
+    # Whole words only: a word cut at either end is left out (unless it is the only one).
+    if start > 0 and len(words) > 1 and not part[start - 1].isspace():
+        words = words[1:]
+    if end < len(part) and len(words) > 1 and not part[end].isspace():
+        words = words[:-1]
+    return ("…" if start > 0 else "") + (" ".join(words) or MARKER) + ("…" if end < len(part) else "")
