@@ -292,10 +292,18 @@ def test_the_responses_layout_gives_one_row_per_response_with_a_column_per_quest
         "Q3",
         "Section comments",
         "Groups",
+        "Statuses",
     ]
     assert [row[0] for row in rows[1:]] == [first.reference, second.reference]
-    assert rows[1][5:] == ["Answer one\n\nMore on one", "", "'=Answer three", "1: On 1\n\n2.1: On 2.1", "9; 10"]
-    assert rows[2][5:] == ["Second's answer", "", "", "", ""]
+    assert rows[1][5:] == [
+        "Answer one\n\nMore on one",
+        "",
+        "'=Answer three",
+        "1: On 1\n\n2.1: On 2.1",
+        "9; 10",
+        "Q1: Pending; Q1: Pending; Q3: Pending; 1: Pending; 2.1: Pending",
+    ]
+    assert rows[2][5:] == ["Second's answer", "", "", "", "", "Q1: Pending"]
     assert "Ann" not in rows[1]
 
 
@@ -370,6 +378,15 @@ def test_postgresql_copy_and_the_portable_path_give_the_same_bytes(consultation)
                 other_text=text[:100] if options[3] in chosen else "",
             )
             reply.options.set(chosen)
+            if index % 4 == 1:
+                # Rejected as holding personal information: without personal data, none of its words.
+                Comment.objects.filter(pk=reply.pk).update(
+                    status=Comment.Status.REJECTED, reason_code=ModerationReason.PERSONAL, reason=text[:50]
+                )
+        if index % 4 == 3:
+            Comment.objects.filter(pk=answer.pk).update(
+                status=Comment.Status.REJECTED, reason_code=ModerationReason.PERSONAL, reason=text[:50]
+            )
         # Staff notes: none, one, or two in winter and summer time, in either order of creation.
         at = datetime.datetime(2026, 3, 29, 0, 59, 59, 500000, tzinfo=datetime.UTC)
         for hours in [(), (0,), (2, 1)][index % 3]:

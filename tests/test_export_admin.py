@@ -107,7 +107,7 @@ def test_the_export_page_shows_bad_filters_again_with_an_error_and_records_nothi
     )
     assert response.status_code == 200
     assert b"Please correct the errors below." in response.content
-    assert b"Select a valid choice. lost is not one of the available choices." in response.content
+    assert "“lost” is not a status: choose pending, approved, rejected, spam or withdrawn.".encode() in response.content
     assert b"The end date must be the same as or after the start date." in response.content
     assert not ExportRecord.objects.exists()
 
@@ -126,7 +126,9 @@ def test_the_command_and_the_admin_page_give_the_same_bytes(client, comments, pr
         call_command("export_responses", consultation.slug, "-o", str(output), *options)
         assert output.read_bytes() == download(client.post(export_url(consultation), form))
     records = ExportRecord.objects.order_by("at", "pk")
-    assert [(r.by, r.filters) for r in records[:2]] == [(None, {}), (privileged_analyst, {})]
+    # No status chosen: the default statuses, recorded as such.
+    default = {"status": "pending,approved,rejected"}
+    assert [(r.by, r.filters) for r in records[:2]] == [(None, default), (privileged_analyst, default)]
     assert [r.with_personal_data for r in records] == [False, False, False, False, True, True, True, True]
 
 
@@ -143,7 +145,10 @@ def test_the_command_writes_to_standard_output_by_default(comments, capfdbinary)
     ("options", "message"),
     [
         (["no-such-consultation"], "No consultation has the slug 'no-such-consultation'."),
-        (["{slug}", "--status", "lost"], "status: Select a valid choice. lost is not one of the available choices."),
+        (
+            ["{slug}", "--status", "lost"],
+            "status: “lost” is not a status: choose pending, approved, rejected, spam or withdrawn.",
+        ),
         (["{slug}", "--target", "9.9"], "target: Select a valid choice. 9.9 is not one of the available choices."),
         (["{slug}", "--from", "2026-02-30"], "submitted-from: Enter a valid date."),
         (["{slug}", "--layout", "wide"], "layout: Select a valid choice."),

@@ -846,5 +846,8 @@ def test_the_keys_listed_are_those_of_the_tab_shown(moderator_client, section, p
     pending_keys = moderator_client.get(screen_url(consultation)).content.decode()
     assert "<kbd>A</kbd> approve" in pending_keys and "<kbd>K</kbd> keep published" not in pending_keys
     reported_keys = moderator_client.get(screen_url(consultation, "reported")).content.decode()
-    assert "<kbd>K</kbd> keep published; <kbd>P</kbd> take down; <kbd>N</kbd> skip." in reported_keys
+    assert (
+        "<kbd>K</kbd> keep published; <kbd>P</kbd> take down; <kbd>D</kbd> redact words; <kbd>N</kbd> skip."
+        in reported_keys
+    )
     assert "<kbd>A</kbd> approve" not in reported_keys

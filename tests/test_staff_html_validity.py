@@ -65,6 +65,19 @@ def staff_pages(client, consultation):
     )
     pages["reject a whole group from the queue"] = response.content.decode()
     assert "only the comments listed here are decided" in pages["reject a whole group from the queue"]
+    redact_url = reverse("admin:guidance_consultation_moderate_redact", args=[consultation.pk, comments[2].pk])
+    pages["redact and publish"] = client.get(redact_url).content.decode()
+    pages["redact a published comment"] = client.get(
+        reverse("admin:guidance_consultation_moderate_redact", args=[consultation.pk, comments[0].pk])
+    ).content.decode()
+    response = client.post(redact_url, {"text": "Comment 2 [redacted] changed", "reason_code": "", "seen_event_id": 0})
+    pages["redaction refused"] = response.content.decode()
+    assert response.status_code == 400 and "Choose why the words are redacted." in pages["redaction refused"]
+    response = client.post(
+        reverse("admin:guidance_consultation_export", args=[consultation.pk]), {"layout": "comments", "status": "x"}
+    )
+    pages["export refused"] = response.content.decode()
+    assert "is not a status" in pages["export refused"]
     return pages
 
 

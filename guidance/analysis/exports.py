@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import BooleanField, Case, Count, F, Q, TextField, Value, When
 from django.utils import timezone
 from django.utils.text import capfirst
 
@@ -89,8 +89,11 @@ COMMENT_HEADER = [
 ]
 # The comments layout's column after Group: an answer's chosen options (guidance/responses/answers.py).
 CHOICES_HEADER = "Choices"
-# The responses layout's last column: the groups of the response's selected comments.
+# The responses layout's column after Section comments: the groups of the response's selected comments.
 RESPONSE_GROUPS_HEADER = "Groups"
+# The responses layout's last column: each selected comment's target and status, "Q1: Approved".
+RESPONSE_STATUSES_HEADER = "Statuses"
+STATUS_SEPARATOR = "; "
 # The comments layout's last column, only with personal data: moderators' private notes may say
 # who someone is (guidance.moderation.decisions.may_read_notes).
 STAFF_NOTES_HEADER = "Staff notes"
@@ -121,6 +124,20 @@ _BASE_VALUES = {
 }
 _PERSONAL_VALUES = {f"e_{name}": F(f"response__{name}") for name in Response.PERSONAL_DATA_FIELDS}
 
+# What an export selects when no status is chosen: spam and what respondents withdrew are left out.
+DEFAULT_STATUSES = [Comment.Status.PENDING, Comment.Status.APPROVED, Comment.Status.REJECTED]
+# A comment rejected because it holds someone's personal information (a phone number, an address):
+# without personal data it is exported as a row with this in place of its words (its text, its
+# "Other" words and the moderator's note on it), so it is counted but never read from the file.
+WITHHELD = {"status": Comment.Status.REJECTED, "reason_code": ModerationReason.PERSONAL}
+WITHHELD_TEXT = "[withheld: rejected as containing personal information]"
+_WITHHELD = Q(**WITHHELD)
+_WITHHOLDING_VALUES = {
+    "e_text": Case(When(_WITHHELD, then=Value(WITHHELD_TEXT)), default=F("text"), output_field=TextField()),
+    "e_reason": Case(When(_WITHHELD, then=Value("")), default=F("reason"), output_field=TextField()),
+    "e_withheld": Case(When(_WITHHELD, then=Value(True)), default=Value(False), output_field=BooleanField()),
+}
+
 CHANNEL_LABELS = dict(Response.Channel.choices)
 RESPONDENT_TYPE_LABELS = dict(Response.RespondentType.choices)
 CONSENT_LABELS = dict(Response.Consent.choices)
@@ -131,13 +148,20 @@ REASON_LABELS = dict(ModerationReason.choices)
 # --- Choosing what to export -------------------------------------------------------------------
 
 
+def statuses_chosen(filters):
+    """The statuses the filters choose: a list, or a text of them separated by commas (as an
+    ExportRecord keeps them); none chosen, DEFAULT_STATUSES."""
+    chosen = filters.get("status") or []
+    if isinstance(chosen, str):
+        chosen = chosen.split(",")
+    return [status.strip() for status in chosen if status.strip()] or list(DEFAULT_STATUSES)
+
+
 def select_comments(consultation, filters):
     """The consultation's comments that the filters (as from the export page's form) select. With no
-    status chosen: every comment whatever its status, but those their respondents withdrew, which
-    are exported only when asked for by their status."""
-    comments = Comment.objects.filter(consultation=consultation)
-    status = filters.get("status")
-    comments = comments.filter(status=status) if status else comments.not_withdrawn()
+    status chosen, DEFAULT_STATUSES: spam, and what respondents withdrew, are exported only when
+    their status is chosen."""
+    comments = Comment.objects.filter(consultation=consultation, status__in=statuses_chosen(filters))
     if target := filters.get("target"):
         if target.upper().startswith("Q"):
             comments = comments.filter(question__position=int(target[1:]))
@@ -223,7 +247,14 @@ def header(consultation, layout, with_personal_data):
         questions = []
         for position, has_options in _questions(consultation):
             questions += [f"Q{position}", f"Q{position} explanation"] if has_options else [f"Q{position}"]
-        return [*RESPONSE_HEADER, *personal, *questions, "Section comments", RESPONSE_GROUPS_HEADER]
+        return [
+            *RESPONSE_HEADER,
+            *personal,
+            *questions,
+            "Section comments",
+            RESPONSE_GROUPS_HEADER,
+            RESPONSE_STATUSES_HEADER,
+        ]
     notes = [STAFF_NOTES_HEADER] if with_personal_data else []
     return [*RESPONSE_HEADER, *personal, *COMMENT_HEADER, CHOICES_HEADER, *notes]
 
@@ -251,7 +282,10 @@ def _questions(consultation):
 
 
 def _comment_values(comments, with_personal_data):
-    columns = {**_BASE_VALUES, **(_PERSONAL_VALUES if with_personal_data else {})}
+    if with_personal_data:
+        columns = {**_BASE_VALUES, **_PERSONAL_VALUES, "e_withheld": Value(False, output_field=BooleanField())}
+    else:
+        columns = {**_BASE_VALUES, **_WITHHOLDING_VALUES}
     return comments.order_by().values(**columns)
 
 
@@ -357,7 +391,26 @@ def _response_row(rows, questions, choices, with_personal_data):
     section_comments = JOIN_TEXTS.join(f"{_section_number(row)}: {text(row)}" for row in on_sections)
     cells = [*_response_cells(rows[0], with_personal_data), *answers, section_comments]
     groups = GROUP_SEPARATOR.join(str(group) for group in sorted({row["e_group"] for row in rows} - {None}))
-    return [neutralise(cell) for cell in cells] + [groups]
+    return [neutralise(cell) for cell in cells] + [groups, _statuses(rows)]
+
+
+def _statuses(rows):
+    """ "Q1: Approved; 2.1: Rejected": each comment's target and status, in the order of the row's
+    cells (answers in the questions' order, then comments on sections in the document's)."""
+
+    def in_row_order(row):
+        on_section = row["e_section_major"] is not None
+        if on_section:
+            return (True, 0, row["e_section_major"], row["e_section_minor"], row["e_id"])
+        return (False, row["e_question_position"], 0, 0, row["e_id"])
+
+    def target(row):
+        return _section_number(row) if row["e_section_major"] is not None else f"Q{row['e_question_position']}"
+
+    return STATUS_SEPARATOR.join(
+        f"{target(row)}: {STATUS_LABELS.get(row['e_status'], row['e_status'])}"
+        for row in sorted(rows, key=in_row_order)
+    )
 
 
 def _theme_names(consultation, comment_ids):
@@ -377,12 +430,19 @@ def _staff_notes(comment_ids):
     return notes
 
 
-def _choices(comment_ids):
-    """{comment id: "Partly"} for the answers among these comments that chose options."""
+def _choices(comment_ids, withheld=()):
+    """{comment id: "Partly"} for the answers among these comments that chose options; those
+    `withheld` without their "Other" words."""
     return {
         comment_id: answers.LABEL_SEPARATOR.join(labels).replace("\x00", "")
-        for comment_id, labels in answers.chosen_labels(comment_ids).items()
+        for comment_id, labels in answers.chosen_labels(comment_ids, without_words=withheld).items()
     }
+
+
+def _answers_of(batch):
+    """The ids of the answers (comments on questions) in a batch of rows, and of those withheld."""
+    on_questions = [row for row in batch if row["e_question_position"] is not None]
+    return [row["e_id"] for row in on_questions], {row["e_id"] for row in on_questions if row["e_withheld"]}
 
 
 def _report_counts(comment_ids):
@@ -401,7 +461,7 @@ def _portable_chunks(consultation, values, layout, with_personal_data):
         def in_batches():
             # The choices of each batch of rows in one query, as the rows stream past.
             while batch := list(islice(rows, ROWS_PER_BATCH)):
-                choices.update(_choices([row["e_id"] for row in batch if row["e_question_position"] is not None]))
+                choices.update(_choices(*_answers_of(batch)))
                 yield from batch
 
         for _, group in groupby(in_batches(), key=lambda row: row["e_response_id"]):
@@ -418,7 +478,7 @@ def _portable_chunks(consultation, values, layout, with_personal_data):
             ids = [row["e_id"] for row in batch]
             themes, reports = _theme_names(consultation, ids), _report_counts(ids)
             notes = _staff_notes(ids) if with_personal_data else {}
-            choices = _choices([row["e_id"] for row in batch if row["e_question_position"] is not None])
+            choices = _choices(*_answers_of(batch))
             writer.writerows(
                 _comment_row(
                     row,

@@ -22,6 +22,8 @@ from guidance.analysis.exports import (
     REASON_LABELS,
     RESPONDENT_TYPE_LABELS,
     STATUS_LABELS,
+    STATUS_SEPARATOR,
+    WITHHELD,
     Layout,
     _questions,
     skipped_before_a_formula,
@@ -102,24 +104,29 @@ def _response_cells_sql(cursor, with_personal_data):
     return cells
 
 
-def _choices_sql(cursor, consultation):
+def _choices_sql(cursor, consultation, withhold):
     """Each answer's chosen options as one text, "Agree" or "Yes; Other: their words", in the
-    question's order: the same text guidance.responses.answers.chosen_labels makes. Only identifiers from the
-    models' metadata, a whole number and a quoted literal go into it."""
+    question's order: the same text guidance.responses.answers.chosen_labels makes. With `withhold`
+    (an export without personal data), "Other" alone for the answers exports.WITHHELD selects.
+    Only identifiers from the models' metadata, a whole number and quoted literals go into it."""
     chosen, option, comment = ChosenOption._meta.db_table, Option._meta.db_table, Comment._meta.db_table
     separator = _literal(cursor, answers.LABEL_SEPARATOR)
+    withheld = ""
+    if withhold:
+        status, reason_code = _literal(cursor, WITHHELD["status"]), _literal(cursor, WITHHELD["reason_code"])
+        withheld = f"AND NOT (c.status = {status} AND c.reason_code = {reason_code}) "
     return (
-        "(SELECT co.comment_id, string_agg(CASE WHEN o.is_other AND c.other_text <> '' "  # noqa: S608
+        f"(SELECT co.comment_id, string_agg(CASE WHEN o.is_other AND c.other_text <> '' {withheld}"  # noqa: S608
         f"THEN o.label || ': ' || c.other_text ELSE o.label END, {separator} ORDER BY o.position) AS labels "
         f"FROM {chosen} co JOIN {option} o ON o.id = co.option_id JOIN {comment} c ON c.id = co.comment_id "
         f"WHERE c.consultation_id = {int(consultation.pk)} GROUP BY co.comment_id)"
     )
 
 
-def comment_rows_sql(consultation, values, with_notes=False):
+def comment_rows_sql(consultation, values, with_notes=False, withhold=True):
     """The comments as the database holds them, with each one's theme names and report count (and,
     with_notes, its staff notes, joined as _staff_notes joins them): everything the comments layout
-    shows, before formatting."""
+    shows, before formatting. `withhold` as for _choices_sql: `values` are without personal data."""
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor
         inner_sql, params = values.query.sql_with_params()
@@ -148,7 +155,7 @@ def comment_rows_sql(consultation, values, with_notes=False):
             f"SELECT v.*, tm.names AS e_themes, COALESCE(rc.n, 0) AS e_report_count, "  # noqa: S608
             f"ch.labels AS e_choices{notes_column} "
             f"FROM ({inner}) v "
-            f"LEFT JOIN {_choices_sql(cursor, consultation)} ch ON ch.comment_id = v.e_id "
+            f"LEFT JOIN {_choices_sql(cursor, consultation, withhold)} ch ON ch.comment_id = v.e_id "
             f"LEFT JOIN (SELECT ct.comment_id, string_agg(th.name, '; ' ORDER BY th.name COLLATE \"C\") AS names "
             f"FROM {comment_themes} ct JOIN {theme} th ON th.id = ct.theme_id "
             f"WHERE th.consultation_id = {int(consultation.pk)} GROUP BY ct.comment_id) tm ON tm.comment_id = v.e_id "
@@ -184,15 +191,26 @@ def postgresql_sql(consultation, values, layout, with_personal_data):
             # Distinct group numbers in numeric order; array_to_string leaves out the NULLs.
             separator = _literal(cursor, GROUP_SEPARATOR)
             groups = f"array_to_string(array_agg(DISTINCT t.e_group ORDER BY t.e_group), {separator})"
+            # As exports._statuses: answers in the questions' order, then sections in the document's.
+            target = (
+                f"CASE WHEN t.e_section_major IS NOT NULL THEN {_section_number_sql()} "
+                "ELSE 'Q' || t.e_question_position END"
+            )
+            statuses = (
+                f"string_agg({target} || ': ' || {_label_sql(cursor, 't.e_status', STATUS_LABELS)}, "
+                f"{_literal(cursor, STATUS_SEPARATOR)} ORDER BY t.e_section_major IS NOT NULL, t.e_question_position, "
+                "t.e_section_major, t.e_section_minor, t.e_id)"
+            )
             cells = [
                 *_response_cells_sql(cursor, with_personal_data),
                 *[_neutralise_sql(answer) for answer in answers],
                 _fixed(sections),  # starts with a section number
                 _fixed(groups),  # whole numbers
+                _fixed(statuses),  # starts with a section or question number
             ]
             rows = (
                 f"SELECT {', '.join(cells)} FROM ({inner}) t "  # noqa: S608
-                f"LEFT JOIN {_choices_sql(cursor, consultation)} ch ON ch.comment_id = t.e_id "
+                f"LEFT JOIN {_choices_sql(cursor, consultation, not with_personal_data)} ch ON ch.comment_id = t.e_id "
                 "GROUP BY t.e_response_id, t.e_reference, t.e_submitted_at, t.e_channel, t.e_respondent_type, "
                 f"t.e_consent{personal} ORDER BY t.e_response_id"
             )
@@ -219,9 +237,12 @@ def postgresql_sql(consultation, values, layout, with_personal_data):
             ]
             if with_personal_data:
                 cells.append(_fixed("t.e_notes"))  # starts with the note's time
+            comment_rows = comment_rows_sql(
+                consultation, values, with_notes=with_personal_data, withhold=not with_personal_data
+            )
             rows = (
                 f"SELECT {', '.join(cells)} "  # noqa: S608
-                f"FROM ({comment_rows_sql(consultation, values, with_notes=with_personal_data)}) t "
+                f"FROM ({comment_rows}) t "
                 "ORDER BY t.e_response_id, t.e_id"
             )
         return f"COPY ({rows}) TO STDOUT WITH (FORMAT csv)"

@@ -10,7 +10,9 @@ changing nothing, if any has changed since (`check_as_shown`): someone decided, 
 changed or withdrew it.
 
 The moderation screen also claims each comment it shows for a few minutes (`claim_next`), keeps
-reported comments published once reviewed (`keep_published`) and takes private staff notes.
+reported comments published once reviewed (`keep_published`), redacts words of a comment and
+publishes the rest (`redact_and_publish`, the text checked by guidance/moderation/redaction.py)
+and takes private staff notes.
 
 What a respondent does to their own comments is in guidance/moderation/by_respondent.py, recorded
 in the same history.
@@ -26,7 +28,7 @@ from django.utils import timezone
 
 from guidance.consultations.changed import public_pages_changed
 from guidance.models import Comment, ModerationEvent, ModerationReason, Report, StaffNote
-from guidance.moderation import words
+from guidance.moderation import redaction, words
 from guidance.privacy.personal_data import may_see_personal_data
 from guidance.staff import roles
 
@@ -45,10 +47,19 @@ ALLOWED = {
 # What a respondent may change the text of, until the close: a comment waiting for a decision, or
 # one that was published or not published (the new text goes back to pending). Not spam.
 MAY_CHANGE_TEXT = {Status.PENDING, Status.APPROVED, Status.REJECTED}
+# What a moderator may redact: a comment waiting for a decision (published once redacted), or a
+# published one (a report pointed at a phone number, say), which stays published.
+MAY_REDACT = {Status.PENDING, Status.APPROVED}
+# Why words are redacted: the reasons for a rejection that can apply to a few words.
+REDACTION_REASONS = [ModerationReason.PERSONAL, ModerationReason.OFFENSIVE, ModerationReason.OTHER]
 
 
 class ModerationError(ValueError):
     """A decision that may not be made; nothing was changed."""
+
+
+class CopyRefused(ModerationError):
+    """A redacted copy that changes more than the words it hides (guidance/moderation/redaction.py)."""
 
 
 def decide(comments, to_status, *, by, reason_code="", reason="", shown=None):
@@ -214,6 +225,8 @@ class StaleDecision(ModerationError):
             what = f"changed the text of {it}"
         elif event.is_change_of_name:
             what = f"changed the name to publish {it} under"
+        elif event.redacted:
+            what = words.REDACTED_TO.format(it=it)
         elif event.from_status == event.to_status:
             what = f"reviewed the reports on {it} and kept it published"
         else:
@@ -325,6 +338,58 @@ def keep_published(comment_id, *, by, seen_event_id):
         )
         Comment.objects.filter(pk=comment_id).update(claimed_by=None, claimed_until=None)
     return reviewed
+
+
+def redact_and_publish(comment_id, copy, *, by, seen_event_id, reason_code, reason=""):
+    """Replace words of one comment with "[redacted]" and publish the rest, from the redaction
+    page of the moderation screen. `copy` is the comment as the moderator edited it, checked by
+    guidance.moderation.redaction.redacted_text: only words replaced by the marker. The original
+    is kept in the comment's history, in an event of its own (redacted, earlier_text: only staff
+    allowed to see personal data read it, may_read_redacted). A pending comment is then approved
+    through decide, in the same transaction; a published one stays published, its reports
+    reviewed. Refused like a decision (StaleDecision) if its history moved on since it was shown,
+    and with a ModerationError, changing nothing, if the copy changes anything else. Returns the
+    text now stored."""
+    reason = reason.strip()
+    if reason_code not in REDACTION_REASONS:
+        raise ModerationError("Choose why the words are redacted.")
+    if reason_code == ModerationReason.OTHER and not reason:
+        raise ModerationError("Say why, in words, when the reason is “Other”.")
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment_id)
+        check_as_shown([comment.pk], {comment.pk: seen_event_id})
+        if comment.status not in MAY_REDACT:
+            status = words.label(comment.status).lower()
+            raise ModerationError(f"Only a pending or published comment can be redacted; this one is {status}.")
+        try:
+            text = redaction.redacted_text(comment.text, copy)
+        except redaction.RedactionError as error:
+            raise CopyRefused(str(error)) from None
+        event = ModerationEvent.objects.create(
+            comment=comment,
+            from_status=comment.status,
+            to_status=comment.status,
+            by=by,
+            reason_code=reason_code,
+            reason=reason,
+            earlier_text=comment.text,
+            redacted=True,
+        )
+        Comment.objects.filter(pk=comment.pk).update(text=text)
+        if comment.status == Status.PENDING:
+            decide_as_shown(comment.pk, Status.APPROVED, by=by, seen_event_id=event.pk)
+        else:
+            # Already public: the public pages show the redacted text at once.
+            comment.reports.filter(reviewed_at__isnull=True).update(reviewed_at=event.at, reviewed_by=by)
+            Comment.objects.filter(pk=comment.pk).update(claimed_by=None, claimed_until=None)
+            public_pages_changed(consultations=[comment.consultation_id])
+    return text
+
+
+def may_read_redacted(user):
+    """The original of a redacted comment holds what a moderator hid from the public, often
+    someone's phone number or address: only staff allowed to see personal data read it."""
+    return may_see_personal_data(user)
 
 
 def may_read_notes(user):

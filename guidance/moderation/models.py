@@ -11,9 +11,10 @@ from guidance.responses.models import Comment, ModerationReason
 
 class ModerationEvent(models.Model):
     """Append-only record of one decision on one comment: a change of status, or (from and to
-    both "approved") keeping a reported comment published; or of what the respondent did to it
-    (by_respondent): changing its text, the earlier text kept here, or withdrawing it. Nothing
-    edits or deletes these, but an erasure of the comments' text."""
+    both "approved") keeping a reported comment published; a moderator redacting words of it
+    (redacted: the original kept here, seen only by staff allowed to see personal data); or of
+    what the respondent did to it (by_respondent): changing its text, the earlier text kept here,
+    or withdrawing it. Nothing edits or deletes these, but an erasure of the comments' text."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=16, choices=Comment.Status)
@@ -36,7 +37,17 @@ class ModerationEvent(models.Model):
         help_text="The respondent did this: changed the comment's text, or withdrew it.",
     )
     earlier_text = models.TextField(
-        blank=True, default="", db_default="", help_text="The text the respondent replaced, when they changed it."
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The text before it changed: what the respondent replaced, or the original a moderator redacted.",
+    )
+    # The original of a redaction may hold what the moderator hid, such as a phone number:
+    # guidance/moderation/decisions.py, may_read_redacted.
+    redacted = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="A moderator replaced words of the comment with “[redacted]”; the original is the earlier text.",
     )
 
     class Meta:
@@ -73,6 +84,8 @@ class ModerationEvent(models.Model):
 
         if self.by_respondent:
             return f"{words.done(self.to_status)} by the respondent"
+        if self.redacted:
+            return words.REDACTED
         if self.from_status == self.to_status:
             return "kept published"
         return words.done(self.to_status)

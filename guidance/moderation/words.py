@@ -24,6 +24,10 @@ WORDS = {
     Status.PENDING: Words("returned to pending", "returned {it} to pending", "Return to pending"),
     Status.WITHDRAWN: Words("withdrawn", "withdrew {it}"),
 }
+# A moderator replacing words of a comment with "[redacted]" (guidance/moderation/redaction.py):
+# no change of status, so not a decision of its own.
+REDACTED = "words redacted"
+REDACTED_TO = "redacted words of {it}"
 # The decisions a moderator can make, in the order their buttons are shown.
 DECISIONS = [status for status, words in WORDS.items() if words.button]
 

@@ -170,9 +170,10 @@ def stored_answer(comment):
     return Answer(options=options, other=comment.other_text, text=comment.text)
 
 
-def chosen_labels(comment_ids):
+def chosen_labels(comment_ids, without_words=()):
     """{comment id: ["Partly"]} for the comments that chose options, in each question's order, in
-    one query. "Other" reads "Other: their words"."""
+    one query. "Other" reads "Other: their words", but "Other" alone for the comments in
+    `without_words` (an export without personal data leaves them out, guidance/analysis/exports.py)."""
     comment_ids = list(comment_ids)
     if not comment_ids:
         return {}
@@ -184,7 +185,8 @@ def chosen_labels(comment_ids):
         .values_list("comment_id", "option__label", "option__is_other", "comment__other_text")
     )
     for comment_id, label, is_other, other in rows:
-        labels[comment_id].append(f"{label}: {other}" if is_other and other else label)
+        with_words = is_other and other and comment_id not in without_words
+        labels[comment_id].append(f"{label}: {other}" if with_words else label)
     return dict(labels)
 
 

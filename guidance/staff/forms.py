@@ -3,8 +3,10 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 
-from guidance.analysis.exports import Layout
+from guidance.analysis.exports import DEFAULT_STATUSES, Layout
 from guidance.models import Comment, Document, ModerationReason, Outcome, Question, Response, Theme
+from guidance.moderation import redaction
+from guidance.moderation.decisions import REDACTION_REASONS
 from guidance.privacy.retention import REMOVED_TEXT
 from guidance.responses import answers
 from guidance.responses.text import whole_number
@@ -98,6 +100,47 @@ class ScreenDecisionForm(forms.Form):
         return cleaned
 
 
+class RedactForm(forms.Form):
+    """Words of a comment hidden before it is published: the comment as it will be published (the
+    words to hide replaced by "[redacted]", checked by guidance/moderation/redaction.py when the
+    redaction is made) and why."""
+
+    text = forms.CharField(
+        label="The comment as it will be published",
+        strip=False,  # compared with the comment as written: guidance/moderation/redaction.py
+        widget=forms.Textarea(attrs={"rows": 10, "dir": "auto", "spellcheck": "false"}),
+        help_text=f"Replace each word or phrase to hide with {redaction.MARKER}. Change nothing else.",
+        error_messages={"required": f"Enter the comment, with the words to hide replaced by {redaction.MARKER}."},
+    )
+    reason_code = forms.ChoiceField(
+        label="Why redact it?",
+        choices=[(code, ModerationReason(code).label) for code in REDACTION_REASONS],
+        widget=forms.RadioSelect,
+        initial=ModerationReason.PERSONAL,
+        error_messages={
+            "required": "Choose why the words are redacted.",
+            "invalid_choice": "Choose one of the reasons listed.",
+        },
+    )
+    reason = forms.CharField(
+        label="Details (staff only)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=(
+            "Needed when the reason is “Other”. For example: “A neighbour's phone number”. The public never sees this."
+        ),
+    )
+    # The id of the comment's last event when this page showed it (0 if none).
+    seen_event_id = WholeNumberField(widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason_code") == ModerationReason.OTHER and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why, in words, when the reason is “Other”.")
+        return cleaned
+
+
 class NoteForm(forms.Form):
     text = forms.CharField(
         label="Add a private note",
@@ -142,10 +185,25 @@ class ExportForm(forms.Form):
     the export page and, to validate its options, by the export_responses command."""
 
     layout = forms.ChoiceField(choices=Layout.CHOICES, initial=Layout.COMMENTS)
-    status = forms.ChoiceField(
-        choices=[("", "Any status but withdrawn"), *Comment.Status.choices],
+    status = forms.MultipleChoiceField(
+        label="Statuses",
+        choices=[
+            (Comment.Status.PENDING, "Pending"),
+            (Comment.Status.APPROVED, "Approved (published)"),
+            (Comment.Status.REJECTED, "Rejected"),
+            (Comment.Status.SPAM, "Spam"),
+            (Comment.Status.WITHDRAWN, "Withdrawn by the respondent"),
+        ],
+        initial=DEFAULT_STATUSES,
         required=False,
-        help_text="Comments their respondents withdrew are left out unless you choose “Withdrawn”.",
+        widget=forms.CheckboxSelectMultiple,
+        help_text=(
+            "The comments with these statuses. None ticked: pending, approved and rejected. Without personal data, "
+            "a comment rejected as containing personal information is exported without its words."
+        ),
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a status: choose pending, approved, rejected, spam or withdrawn."
+        },
     )
     target = forms.ChoiceField(
         label="Section or question",
@@ -191,9 +249,19 @@ class ExportForm(forms.Form):
             self.add_error("submitted_to", "The end date must be the same as or after the start date.")
         return cleaned
 
+    def clean_status(self):
+        # None ticked: the default, recorded as the statuses it is, in the order they are offered.
+        chosen = set(self.cleaned_data["status"] or DEFAULT_STATUSES)
+        return [status for status, _ in self.fields["status"].choices if status in chosen]
+
     def filters(self):
-        """The chosen filters as plain strings, as recorded in the ExportRecord."""
-        return {name: str(self.cleaned_data[name]) for name in self.FILTERS if self.cleaned_data.get(name)}
+        """The chosen filters as plain strings, as recorded in the ExportRecord: the statuses
+        separated by commas."""
+        return {
+            name: ",".join(value) if isinstance(value, list) else str(value)
+            for name in self.FILTERS
+            if (value := self.cleaned_data.get(name))
+        }
 
 
 class FindResponseForm(forms.Form):

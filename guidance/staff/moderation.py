@@ -4,7 +4,8 @@
   one button (or one key) per decision; then the next at once. Tabs for pending comments,
   published comments the public reported, and recent decisions. Each comment shown is claimed
   for its moderator for a few minutes, and a decision on a comment someone else decided since it
-  was shown is refused with a message saying who decided what.
+  was shown is refused with a message saying who decided what. "Redact and publish…" opens a
+  page of its own: the comment in a text box, to replace the words to hide with "[redacted]".
 - The buttons on a comment's own page and the queue's bulk decisions, each asking why on a
   second page when rejecting or marking as spam. Each page sends, for every comment it showed, the
   id of the last event in its history; a decision on a comment that changed since is refused, as
@@ -27,13 +28,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from guidance.models import Comment, Consultation, Response
-from guidance.moderation import by_respondent, decisions, words
+from guidance.moderation import by_respondent, decisions, redaction, words
 from guidance.moderation.decisions import ModerationError, StaleDecision
 from guidance.moderation.decisions import decide as make_decision
 from guidance.privacy.personal_data import may_see_personal_data
 from guidance.responses.text import whole_number
 from guidance.staff import roles
-from guidance.staff.forms import NoteForm, ReasonForm, ScreenDecisionForm
+from guidance.staff.forms import NoteForm, ReasonForm, RedactForm, ScreenDecisionForm
 from guidance.staff.site import staff_page
 
 # What each decision is called on buttons and in messages: (button, past tense).
@@ -289,6 +290,8 @@ def comment_details(request, comment):
         ),
         "seen_event_id": events[-1].pk if events else 0,
         "personal": personal,
+        "may_read_redacted": decisions.may_read_redacted(request.user),
+        "may_redact": comment.status in decisions.MAY_REDACT,
         "hidden_from_public": response.consent == Response.Consent.DO_NOT_PUBLISH,
         # The name is published with the comment: what is approved is both.
         "published_as": by_respondent.name_to_publish(response) or "Anonymous",
@@ -337,6 +340,77 @@ def screen_decide(request, consultation_id, comment_id):
     else:
         messages.success(request, f"Comment {comment.pk} (response {comment.response.reference}) {done}.")
     return redirect(screen_url(consultation, queue))
+
+
+@permission_required(roles.MODERATE, raise_exception=True)
+def screen_redact(request, consultation_id, comment_id):
+    """GET: the comment in a text box, to replace the words to hide with "[redacted]", and why.
+    POST: redact and publish it (guidance/moderation/decisions.py, redact_and_publish), then back
+    to the screen; or this page again with the error, nothing changed."""
+    consultation = get_object_or_404(Consultation, pk=consultation_id)
+    comment = get_object_or_404(Comment, pk=comment_id, consultation=consultation)
+    data = request.POST if request.method == "POST" else request.GET
+    queue = queue_name(data)
+    # From the comment's own page, back there; from the screen, on to the next comment.
+    from_comment = data.get("back") == "comment"
+    back = (
+        reverse("admin:guidance_comment_change", args=[comment.pk]) if from_comment else screen_url(consultation, queue)
+    )
+    if request.method != "POST":
+        if comment.status not in decisions.MAY_REDACT:
+            status = words.label(comment.status).lower()
+            messages.error(
+                request, f"Comment {comment.pk} is {status}: only a pending or published comment can be redacted."
+            )
+            return redirect(back)
+        last_event = comment.events.order_by("-at", "-pk").values_list("pk", flat=True).first()
+        form = RedactForm(initial={"text": comment.text, "seen_event_id": last_event or 0})
+        return redact_page(request, consultation, queue, comment, form, back)
+    form = RedactForm(request.POST)
+    if not form.is_valid():
+        return redact_page(request, consultation, queue, comment, form, back, status=400)
+    try:
+        decisions.redact_and_publish(
+            comment.pk,
+            form.cleaned_data["text"],
+            by=request.user,
+            seen_event_id=form.cleaned_data["seen_event_id"],
+            reason_code=form.cleaned_data["reason_code"],
+            reason=form.cleaned_data["reason"],
+        )
+    except StaleDecision as refusal:
+        messages.warning(request, refusal.message_for(request.user))
+        decisions.release_claim(comment.pk, request.user)
+    except ModerationError as error:
+        form.add_error("text" if isinstance(error, decisions.CopyRefused) else None, str(error))
+        return redact_page(request, consultation, queue, comment, form, back, status=400)
+    else:
+        done = "redacted; it stays published" if comment.status == Comment.Status.APPROVED else "redacted and published"
+        messages.success(request, f"Comment {comment.pk} (response {comment.response.reference}) {done}.")
+    return redirect(back)
+
+
+def redact_page(request, consultation, queue, comment, form, back, status=200):
+    comment = Comment.objects.select_related("response", "section", "question").get(pk=comment.pk)
+    return staff_page(
+        request,
+        "admin/guidance/moderate_redact.html",
+        {
+            "title": f"Redact comment {comment.pk}",
+            "is_nav_sidebar_enabled": False,
+            "consultation": consultation,
+            "opts": Consultation._meta,
+            "queue": queue,
+            "comment": comment,
+            "form": form,
+            "published": comment.status == Comment.Status.APPROVED,
+            "marker": redaction.MARKER,
+            "screen_url": screen_url(consultation, queue),
+            "back": back,
+            "from_comment": back != screen_url(consultation, queue),
+        },
+        status=status,
+    )
 
 
 @require_POST

@@ -30,6 +30,11 @@ def staff_urls(site):
             name="guidance_consultation_moderate_decide",
         ),
         path(
+            f"{consultation}/moderate/<int:comment_id>/redact/",
+            page(moderation.screen_redact),
+            name="guidance_consultation_moderate_redact",
+        ),
+        path(
             f"{consultation}/moderate/<int:comment_id>/skip/",
             page(moderation.screen_skip),
             name="guidance_consultation_moderate_skip",

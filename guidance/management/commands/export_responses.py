@@ -12,7 +12,8 @@ from guidance.staff.forms import ExportForm
 class Command(BaseCommand):
     help = (
         "Write a consultation's comments as CSV (UTF-8 with a byte-order mark, CRLF rows) to standard "
-        "output or to -o FILE. With no filter: every comment whatever its status, but withdrawn ones. The export is "
+        "output or to -o FILE. With no --status: pending, approved and rejected comments (not spam, not withdrawn); "
+        "without personal data, a comment rejected as containing personal information has no words. The export is "
         "recorded, with no user. docs/export-format.md lists the columns."
     )
 
@@ -20,7 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("slug", help="The consultation's slug, as in its web address.")
         parser.add_argument("-o", "--output", help="File to write. Default: standard output.")
         parser.add_argument("--layout", default=Layout.COMMENTS, help="comments (the default) or responses.")
-        parser.add_argument("--status", help="pending, approved, rejected, spam or withdrawn.")
+        parser.add_argument(
+            "--status",
+            action="append",
+            help=(
+                "pending, approved, rejected, spam or withdrawn; several separated by commas, or the option given "
+                "again (--status approved,spam). Default: pending,approved,rejected."
+            ),
+        )
         parser.add_argument("--target", help="A section number such as 2.3 or a question such as Q4.")
         parser.add_argument("--respondent-type", help="public, patient, carer, researcher, professional, …")
         parser.add_argument("--channel", help="online, email, post, event or social_media.")
@@ -43,6 +51,10 @@ class Command(BaseCommand):
         if consultation is None:
             raise CommandError(f"No consultation has the slug {slug!r}.")
         data = {name: options[name] for name in ["layout", *ExportForm.FILTERS] if options.get(name)}
+        if "status" in data:
+            data["status"] = [
+                status.strip() for given in data["status"] for status in given.split(",") if status.strip()
+            ]
         data["with_personal_data"] = with_personal_data
         form = ExportForm(consultation, data)
         if not form.is_valid():

@@ -21,7 +21,7 @@ from guidance.models import (
 )
 from guidance.moderation import words
 from guidance.moderation.campaigns import in_a_group, whole_groups, with_group_size
-from guidance.moderation.decisions import ALLOWED, may_read_notes, with_last_event
+from guidance.moderation.decisions import ALLOWED, MAY_REDACT, may_read_notes, may_read_redacted, with_last_event
 from guidance.privacy.personal_data import may_see_personal_data
 from guidance.responses import answers
 from guidance.responses.text import whole_number
@@ -122,11 +122,12 @@ class ThemeFilter(OfConsultationFilter):
 
 
 class ModerationEventInline(admin.TabularInline):
-    """The comment's history, read-only for everyone."""
+    """The comment's history, read-only for everyone; the original of a redacted comment only
+    for staff allowed to see personal data (guidance.moderation.decisions.may_read_redacted)."""
 
     template = "admin/guidance/readonly_tabular.html"
     model = ModerationEvent
-    fields = ["at", "from_status", "to_status", "decided_by", "reason_code", "reason", "earlier_text"]
+    fields = ["at", "what", "from_status", "to_status", "decided_by", "reason_code", "reason", "earlier_text"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -135,6 +136,24 @@ class ModerationEventInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("by")
+
+    def get_fields(self, request, obj=None):
+        if may_read_redacted(request.user):
+            return super().get_fields(request, obj)
+        return ["earlier_text_unless_redacted" if name == "earlier_text" else name for name in self.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description="what happened")
+    def what(self, event):
+        return event.description
+
+    @admin.display(description="earlier text")
+    def earlier_text_unless_redacted(self, event):
+        if event.redacted:
+            return "The comment as written: shown only to staff allowed to see personal data."
+        return event.earlier_text
 
     @admin.display(description="by")
     def decided_by(self, event):
@@ -420,5 +439,11 @@ class CommentAdmin(PersonalDataAdmin):
         if comment is not None and comment.status == Comment.Status.WITHDRAWN:
             withdrawn = comment.events.filter(to_status=Comment.Status.WITHDRAWN).order_by("-at").first()
             withdrawn_at = withdrawn.at if withdrawn else None
-        extra_context = {**(extra_context or {}), "decisions": decisions, "withdrawn_at": withdrawn_at}
+        may_redact = comment is not None and self.has_moderate_permission(request) and comment.status in MAY_REDACT
+        extra_context = {
+            **(extra_context or {}),
+            "decisions": decisions,
+            "withdrawn_at": withdrawn_at,
+            "may_redact": may_redact,
+        }
         return super().change_view(request, object_id, form_url, extra_context)

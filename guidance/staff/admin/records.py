@@ -8,13 +8,22 @@ from guidance.models import (
     ModerationEvent,
     Report,
 )
+from guidance.moderation.decisions import may_read_redacted
 from guidance.staff.admin.base import PersonalDataAdmin, ReadOnlyAdmin
 
 
 @admin.register(ModerationEvent)
 class ModerationEventAdmin(ReadOnlyAdmin):
-    list_display = ["comment", "from_status", "to_status", "by", "by_respondent", "at", "reason"]
-    list_filter = ["to_status", "from_status", "by_respondent"]
+    list_display = ["comment", "from_status", "to_status", "by", "by_respondent", "redacted", "at", "reason"]
+    list_filter = ["to_status", "from_status", "by_respondent", "redacted"]
+
+    def may_see_field(self, request, name):
+        # The earlier text may be the original of a redacted comment: not shown, searched or
+        # filtered on by staff who may not read it (guidance.moderation.decisions.may_read_redacted).
+        if name.split("__")[0] == "earlier_text" and not may_read_redacted(request.user):
+            return False
+        return super().may_see_field(request, name)
+
     search_fields = ["comment__response__reference", "reason"]
     list_select_related = ["comment__response", "comment__section", "comment__question", "by"]
     date_hierarchy = "at"
