@@ -352,7 +352,8 @@ class OutcomeForm(forms.Form):
             del self.fields["kind"], self.fields["shown_kind"]
             self.fields["text"].label = "What you said and what we did, for the consultation as a whole"
             self.fields["text"].help_text = (
-                "Shown first on the consultation's page: what was heard and what changes. "
+                "Shown first under “What you said and what we did” on the consultation's page: what was heard "
+                "and what changes. "
                 "Markdown: *emphasis*, lists, links."
             )
             self.fields["text"].widget.attrs["rows"] = 8
