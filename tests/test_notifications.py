@@ -17,6 +17,7 @@ from guidance.consultations.publishing import publish_outcome
 from guidance.mail.notifications import queue_notifications, set_notify, unsubscribe_path
 from guidance.models import Comment, Document, QueuedEmail, Response
 from guidance.moderation.decisions import decide
+from guidance.outcomes import replies
 from guidance.responses.respondents import withdraw_response
 from tests.factories import ConsultationFactory, SectionFactory
 from tests.journey_helpers import comment_data, deliver_emails, section_url
@@ -244,3 +245,58 @@ def test_the_worker_queues_the_days_emails_in_its_housekeeping(
     decide(Comment.objects.all(), "approved", by=staff)
     housekeeping()
     assert QueuedEmail.objects.filter(kind="notification").count() == 1
+
+
+def test_the_outcome_email_quotes_the_answer_to_each_of_the_persons_own_comments_and_no_one_elses(
+    client, consultation, section, second_section, staff
+):
+    respond(client, consultation, section, "Pay people for their time.")
+    respond(client, consultation, second_section, "Share power from the start.")
+    respond(client, consultation, second_section, "Not answered, this one.")
+    respond(Client(), consultation, section, "Bob wants travel paid.", email="bob@example.org")
+    decide(Comment.objects.all(), "approved", by=staff)
+    queue_notifications(now=at(0, 17))  # the decisions' own emails, out of the way
+    notifications()
+    mail.outbox.clear()
+    consultation.closes_at = timezone.now() - datetime.timedelta(days=1)
+    consultation.save()
+    ann_pay, ann_power = (Comment.objects.get(text__startswith=start) for start in ["Pay people", "Share power"])
+    bob = Comment.objects.get(text="Bob wants travel paid.")
+    replies.write_outcome(consultation, comment=ann_pay, kind="changed", text="We now say *fairly*.", by=staff)
+    replies.write_outcome(consultation, comment=ann_power, kind="later", text="We will consider power.", by=staff)
+    replies.write_outcome(consultation, comment=bob, kind="covered", text="Section 4 covers travel.", by=staff)
+    publish_outcome(consultation, by=staff)
+
+    assert queue_notifications(now=at(1, 17)) == 2
+    emails = {email.to[0]: email.body for email in notifications()}
+    ann = emails["ann@example.org"]
+    assert "Our answers to your comments:" in ann
+    assert (
+        "Your comment on section 1, Reciprocity:\n  “Pay people for their time.”\n"
+        "Our answer (We changed the text):\nWe now say *fairly*.\n" in ann
+    )
+    assert (
+        "Your comment on section 2, Power:\n  “Share power from the start.”\n"
+        "Our answer (We will consider it later):\nWe will consider power.\n" in ann
+    )
+    assert ann.index("We now say") < ann.index("We will consider power")  # in the draft's order
+    assert "Not answered, this one." not in ann  # no answer was written to it
+    assert "Bob wants travel paid." not in ann and "Section 4 covers travel." not in ann
+    bob_email = emails["bob@example.org"]
+    assert "“Bob wants travel paid.”\nOur answer (Already covered):\nSection 4 covers travel." in bob_email
+    assert "We now say" not in bob_email and "Pay people for their time." not in bob_email
+
+
+def test_an_answer_to_a_comment_is_not_in_any_email_before_the_outcome_is_published(
+    client, consultation, section, staff
+):
+    respond(client, consultation, section, "Pay people for their time.")
+    decide(Comment.objects.all(), "approved", by=staff)
+    consultation.closes_at = timezone.now() - datetime.timedelta(days=1)
+    consultation.save()
+    replies.write_outcome(
+        consultation, comment=Comment.objects.get(), kind="changed", text="We now say fairly.", by=staff
+    )
+    assert queue_notifications(now=at(0, 17)) == 1  # the decision, told
+    (email,) = notifications()
+    assert "Published." in email.body and "We now say fairly." not in email.body

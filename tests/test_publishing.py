@@ -4,6 +4,7 @@ Consultation manager, then its outcome published."""
 
 import datetime
 import importlib
+import zoneinfo
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -16,9 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guidance.consultations import previews, publishing, supporting
+from guidance.mail import notifications
 from guidance.models import Comment, Consultation, Document, PreviewLink, Response
 from guidance.outcomes import replies
-from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory
+from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, ResponseFactory, SectionFactory
 from tests.journey_helpers import DETAILS, comment_data, publish, section_url
 
 pytestmark = pytest.mark.django_db
@@ -377,3 +379,84 @@ def test_staff_preview_a_draft_without_a_link(client, draft):
     page = client.get(draft.get_absolute_url())
     assert page.status_code == 200
     assert "Preview" in page.content.decode()
+
+
+# Publishing the outcome: previewed, and saying who is emailed and when ----------------------------
+
+
+@pytest.fixture
+def closed_with_respondents():
+    """A closed consultation whose respondents: Ann (two responses, one address written two ways)
+    and Bob asked to be told; Cy did not; Di asked but gave no address; Ed asked, then withdrew;
+    Flo only saved a form; and Gil asked on another consultation."""
+    now = timezone.now()
+    consultation = ConsultationFactory(opens_at=now - 30 * DAY, closes_at=now - DAY)
+    sent = {"submitted_at": now - 2 * DAY, "consultation": consultation}
+    for email, changes in [
+        ("ann@example.org", {"notify": True}),
+        ("ANN@example.org", {"notify": True}),
+        ("bob@example.org", {"notify": True}),
+        ("cy@example.org", {"notify": False}),
+        ("", {"notify": True}),
+        ("ed@example.org", {"notify": True, "withdrawn_at": now - 3 * DAY}),
+        ("flo@example.org", {"notify": True, "submitted_at": None}),
+    ]:
+        ResponseFactory(email=email, **{**sent, **changes})
+    ResponseFactory(email="gil@example.org", notify=True, submitted_at=now - 2 * DAY)
+    return consultation
+
+
+def test_the_publish_page_says_how_many_people_will_be_emailed_and_when(client, closed_with_respondents, settings):
+    settings.NOTIFICATION_HOUR = 0  # past the day's hour, whenever the test runs
+    consultation = closed_with_respondents
+    client.force_login(staff("Consultation manager"))
+    page = client.get(reverse("admin:guidance_consultation_publish", args=[consultation.pk])).content.decode()
+    assert "<strong>2 people will be emailed</strong> that the outcome is published" in page
+    assert "The email worker sends them within a few minutes of publishing." in page
+    assert 'value="Publish the outcome and email 2 people"' in page
+    assert "Publishing the outcome cannot be undone." in page
+    assert reverse("admin:guidance_consultation_outcome_preview", args=[consultation.pk]) in page
+    assert "There will be no “What changed” page" in page
+
+    # Bob had today's email about his comments already: his waits for tomorrow's.
+    Response.objects.filter(email="bob@example.org").update(notified_at=timezone.now())
+    page = client.get(reverse("admin:guidance_consultation_publish", args=[consultation.pk])).content.decode()
+    assert "<strong>2 people will be emailed</strong>" in page
+    assert "except to the 1 who already had today's email about their comments: theirs goes from" in page
+
+
+def test_the_publish_page_says_when_nobody_will_be_emailed(client):
+    now = timezone.now()
+    consultation = ConsultationFactory(opens_at=now - 30 * DAY, closes_at=now - DAY)
+    ResponseFactory(consultation=consultation, email="cy@example.org", notify=False, submitted_at=now - DAY)
+    client.force_login(staff("Consultation manager"))
+    page = client.get(reverse("admin:guidance_consultation_publish", args=[consultation.pk])).content.decode()
+    assert "<strong>Nobody will be emailed</strong>" in page
+    assert 'value="Publish the outcome"' in page
+
+
+def test_the_days_emails_go_from_the_notification_hour_or_at_once_after_it(settings):
+    settings.NOTIFICATION_HOUR = 17
+    london = zoneinfo.ZoneInfo("Europe/London")
+    morning = datetime.datetime(2027, 3, 27, 10, 0, tzinfo=london)
+    evening = datetime.datetime(2027, 3, 27, 18, 30, tzinfo=london)
+    assert notifications.rounds(morning) == (
+        morning.replace(hour=17),
+        datetime.datetime(2027, 3, 28, 17, tzinfo=london),
+    )
+    # Over the change to summer time, still 5pm UK time.
+    first, next_day = notifications.rounds(evening)
+    assert first == evening and next_day == datetime.datetime(2027, 3, 28, 17, tzinfo=london)
+    assert next_day.utcoffset() == datetime.timedelta(hours=1)
+
+
+def test_the_outcome_preview_is_linked_from_the_publish_page_only_once_the_consultation_has_closed(client):
+    now = timezone.now()
+    consultation = ConsultationFactory(opens_at=now - 30 * DAY, closes_at=now + DAY)
+    client.force_login(staff("Consultation manager"))
+    url = reverse("admin:guidance_consultation_publish", args=[consultation.pk])
+    preview = reverse("admin:guidance_consultation_outcome_preview", args=[consultation.pk])
+    assert preview not in client.get(url).content.decode()
+    consultation.closes_at = now - DAY
+    consultation.save()
+    assert preview in client.get(url).content.decode()

@@ -1,6 +1,8 @@
-""" "You said, we did" in the staff pages: Consultation managers write, change and remove what was
-done about a consulted section, a theme or a single comment; Analysts read it; Moderators are
-refused. Bad input is said plainly and nothing is stored."""
+""" "You said, we did" in the staff pages, the one place an outcome is written: Consultation managers
+write, change and remove the outcome of the consultation as a whole and what was done about each
+consulted section, question and theme, all in one form with one Save, and about a single comment
+on its own page; Analysts read it; Moderators are refused. Bad input is said plainly, nothing is
+stored and nothing typed is lost."""
 
 import datetime
 
@@ -12,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance.models import Comment, Outcome, Response
+from guidance.models import Comment, Consultation, Outcome, Response
 from guidance.outcomes import changes, replies
-from tests.factories import CommentFactory, ConsultationFactory, SectionFactory, ThemeFactory
+from tests.factories import CommentFactory, QuestionFactory, SectionFactory, ThemeFactory
+from tests.form_helpers import form_data
 from tests.journey_helpers import publish
 
 pytestmark = pytest.mark.django_db
@@ -53,24 +56,21 @@ def overview_url(consultation):
     return reverse("admin:guidance_consultation_replies", args=[consultation.pk])
 
 
-def write_url(consultation, target, pk):
-    return reverse("admin:guidance_consultation_reply_write", args=[consultation.pk, target, pk])
-
-
-def remove_url(consultation, target, pk):
-    return reverse("admin:guidance_consultation_reply_remove", args=[consultation.pk, target, pk])
-
-
 def comment_url(consultation, comment):
     return reverse("admin:guidance_consultation_reply_comment", args=[consultation.pk, comment.pk])
+
+
+def save(client, url, typed):
+    """Open the page, type `typed` ({field name: value}) into its form and press Save."""
+    return client.post(url, form_data(client.get(url), typed))
 
 
 # The write module ---------------------------------------------------------------------------
 
 
-def test_a_section_theme_and_comment_each_get_one_outcome_rewritten_in_place(closed, section, said):
+def test_a_section_question_theme_and_comment_each_get_one_outcome_rewritten_in_place(closed, section, question, said):
     manager, other = staff("Consultation manager"), staff("Analyst")
-    targets = {"section": section, "theme": said["payment"], "comment": said["comments"][0]}
+    targets = {"section": section, "question": question, "theme": said["payment"], "comment": said["comments"][0]}
     for name, target in targets.items():
         first = replies.write_outcome(closed, **{name: target}, kind="later", text=" First words. ", by=other)
         assert (first.text, first.kind, first.written_by) == ("First words.", "later", other)
@@ -79,20 +79,21 @@ def test_a_section_theme_and_comment_each_get_one_outcome_rewritten_in_place(clo
         stored = Outcome.objects.get(**{name: target})
         assert (stored.kind, stored.text, stored.written_by) == ("changed", "We rewrote it.", manager)
         assert stored.written_at >= first.written_at
-    assert Outcome.objects.count() == 3
+    assert Outcome.objects.count() == 4
     for name, target in targets.items():
         assert replies.remove_outcome(closed, **{name: target})
         assert not replies.remove_outcome(closed, **{name: target})
     assert not Outcome.objects.exists()
 
 
-def test_a_section_needs_no_kind_but_a_theme_and_a_comment_do(closed, section, said):
+def test_a_section_and_a_question_need_no_kind_but_a_theme_and_a_comment_do(closed, section, question, said):
     assert replies.write_outcome(closed, section=section, kind="", text="We clarified it.", by=None).kind == ""
+    assert replies.write_outcome(closed, question=question, kind="", text="We will fund it.", by=None).kind == ""
     for target in [{"theme": said["payment"]}, {"comment": said["comments"][0]}]:
         with pytest.raises(ValidationError) as refused:
             replies.write_outcome(closed, **target, kind="", text="Words.", by=None)
         assert refused.value.message_dict == {"kind": ["Choose what became of it."]}
-    assert Outcome.objects.count() == 1
+    assert Outcome.objects.count() == 2
 
 
 @pytest.mark.parametrize(
@@ -115,19 +116,43 @@ def test_bad_input_is_refused_by_field_and_stores_nothing(closed, said, kind, te
     assert not Outcome.objects.exists()
 
 
-def test_a_target_of_another_consultation_or_a_comment_not_approved_is_refused(closed, section, said):
-    other = ConsultationFactory()
-    elsewhere = SectionFactory(document=other.document)
-    cases = [
-        ({"section": elsewhere}, "not in the version of the document consulted on"),
-        ({"theme": ThemeFactory(consultation=other)}, "belongs to another consultation"),
-        ({"comment": CommentFactory(section=elsewhere)}, "made on another consultation"),
-        ({"comment": Comment.objects.get(text="Still pending.")}, "Only an approved comment can be answered"),
-    ]
-    for target, message in cases:
-        with pytest.raises(ValidationError, match=message):
-            replies.write_outcome(closed, **target, kind="covered", text="Words.", by=None)
+def test_a_comment_not_approved_is_not_answered(closed, said):
+    with pytest.raises(ValidationError, match="Only an approved comment can be answered"):
+        pending = Comment.objects.get(text="Still pending.")
+        replies.write_outcome(closed, comment=pending, kind="covered", text="Words.", by=None)
     assert not Outcome.objects.exists()
+
+
+def test_the_overall_outcome_is_written_and_removed_and_must_have_words(closed):
+    replies.write_overall_outcome(closed, text="  We heard you.  ")
+    assert Consultation.objects.get(pk=closed.pk).outcome == "We heard you."
+    with pytest.raises(ValidationError) as refused:
+        replies.write_overall_outcome(closed, text="\u200b")
+    assert refused.value.message_dict == {"text": ["Write what was done about it."]}
+    assert Consultation.objects.get(pk=closed.pk).outcome == "We heard you."
+    assert replies.remove_overall_outcome(closed)
+    assert not replies.remove_overall_outcome(closed)
+    assert Consultation.objects.get(pk=closed.pk).outcome == ""
+
+
+def test_saving_several_at_once_stores_all_or_nothing_and_says_each_problem(closed, section, question, said):
+    blocks = [
+        replies.Block(target={}, text="As a whole."),
+        replies.Block(target={"section": section}, text="Section words."),
+        replies.Block(target={"theme": said["payment"]}, kind="", text="No kind."),
+        replies.Block(target={"question": question}, kind="later", text=""),
+    ]
+    with pytest.raises(replies.Refused) as refused:
+        replies.save_outcomes(closed, blocks, by=None)
+    assert sorted(refused.value.errors) == [2, 3]
+    assert refused.value.errors[2].message_dict == {"kind": ["Choose what became of it."]}
+    assert not Outcome.objects.exists()
+    assert Consultation.objects.get(pk=closed.pk).outcome == ""
+
+    blocks[2].kind, blocks[3].text = "changed", "Question words."
+    assert replies.save_outcomes(closed, blocks, by=None) == 4
+    assert Outcome.objects.count() == 3
+    assert Consultation.objects.get(pk=closed.pk).outcome == "As a whole."
 
 
 def test_you_said_counts_only_published_comments_per_section_and_theme(closed, section, said):
@@ -136,64 +161,139 @@ def test_you_said_counts_only_published_comments_per_section_and_theme(closed, s
     assert by_theme == {said["payment"].pk: 2, said["power"].pk: 1}
 
 
-# The staff pages ----------------------------------------------------------------------------
+# The overview: one form, one Save -------------------------------------------------------------
 
 
-def test_the_overview_shows_each_sections_themes_and_counts_and_whether_the_outcome_is_published(
-    client, closed, section, said
+def test_the_overview_shows_each_block_with_its_figures_and_whether_the_outcome_is_published(
+    client, closed, section, question, said
 ):
     client.force_login(staff("Consultation manager"))
     page = client.get(overview_url(closed)).content.decode()
+    assert "The consultation as a whole" in page
     assert "Section 1. Reciprocity" in page
+    assert f"{question.number}. {question.text}" in page
     assert "3 published comments, with these themes:" in page
     assert "<li>Payment: 2</li>" in page and "<li>Power: 1</li>" in page
     assert "2 published comments, on any section or question." in page  # the theme Payment
     assert "The outcome is <strong>not published yet</strong>" in page
     assert reverse("admin:guidance_consultation_publish", args=[closed.pk]) in page
+    assert reverse("admin:guidance_consultation_outcome_preview", args=[closed.pk]) in page
     assert 'aria-current="page">You said, we did</a>' in page
+    main = page[page.index('id="content-main"') :]
+    assert main.count("<form") == 1 and main.count('type="submit"') == 1 and 'value="Save"' in main
+    assert "staff/unsaved" in page  # the warning before leaving with unsaved words
 
 
-def test_a_manager_writes_changes_and_removes_a_sections_we_did(client, closed, section, said):
+def test_words_typed_in_two_blocks_are_both_kept_after_one_save(client, closed, section, question, said):
     manager = staff("Consultation manager")
     client.force_login(manager)
-    prefix = f"section-{section.pk}"
-    done = client.post(
-        write_url(closed, "section", section.pk), {f"{prefix}-kind": "changed", f"{prefix}-text": "We added *payment*."}
+    theme = said["payment"]
+    done = save(
+        client,
+        overview_url(closed),
+        {
+            f"section-{section.pk}-text": "We added *payment*.",
+            f"section-{section.pk}-kind": "changed",
+            f"theme-{theme.pk}-kind": "later",
+            f"theme-{theme.pk}-text": "We will look at pay rates.",
+        },
     )
-    assert done.status_code == 302 and done.url == overview_url(closed) + f"#section-{section.pk}"
+    assert done.status_code == 302 and done.url == overview_url(closed)
     page = client.get(done.url).content.decode()
-    assert "Saved what we did about section 1, Reciprocity. The public reads it once the outcome is published." in page
-    assert "We added <em>payment</em>." in page and "We changed the text" in page
-    outcome = Outcome.objects.get(section=section)
-    assert outcome.written_by == manager
+    assert (
+        "Saved what we did about section 1, Reciprocity; the theme “Payment”. "
+        "The public reads it once the outcome is published." in page
+    )
+    assert "We added <em>payment</em>." in page and "We will look at pay rates." in page
+    section_outcome, theme_outcome = Outcome.objects.get(section=section), Outcome.objects.get(theme=theme)
+    assert (section_outcome.kind, section_outcome.text, section_outcome.written_by) == (
+        "changed",
+        "We added *payment*.",
+        manager,
+    )
+    assert (theme_outcome.kind, theme_outcome.text) == ("later", "We will look at pay rates.")
+    assert not Outcome.objects.filter(question=question).exists()  # left empty, not written
 
-    client.post(write_url(closed, "section", section.pk), {f"{prefix}-kind": "", f"{prefix}-text": "Reworded."})
-    outcome.refresh_from_db()
-    assert (outcome.kind, outcome.text) == ("", "Reworded.")
 
-    removed = client.post(remove_url(closed, "section", section.pk))
-    assert removed.status_code == 302
-    assert "Removed what we did about section 1, Reciprocity." in client.get(removed.url).content.decode()
-    assert not Outcome.objects.exists()
+def test_the_overall_outcome_and_a_question_are_written_there_too(client, closed, question):
+    client.force_login(staff("Consultation manager"))
+    save(
+        client,
+        overview_url(closed),
+        {"overall-text": "We heard **you**.\r\n\r\nThank you.", f"question-{question.pk}-text": "We will fund it."},
+    )
+    closed.refresh_from_db()
+    assert closed.outcome == "We heard **you**.\n\nThank you."
+    assert Outcome.objects.get(question=question).text == "We will fund it."
+    assert "We heard <strong>you</strong>." in client.get(overview_url(closed)).content.decode()
 
 
-def test_a_manager_writes_a_themes_we_did_and_bad_input_is_shown_with_nothing_stored(client, closed, said):
+def test_a_refusal_keeps_every_blocks_words_stores_nothing_and_says_what_to_correct(client, closed, section, said):
     client.force_login(staff("Consultation manager"))
     theme = said["payment"]
-    prefix = f"theme-{theme.pk}"
-    refused = client.post(write_url(closed, "theme", theme.pk), {f"{prefix}-text": "\u200b"})
+    refused = save(
+        client,
+        overview_url(closed),
+        {f"section-{section.pk}-text": "Kept while refused.", f"theme-{theme.pk}-text": "No kind chosen."},
+    )
     assert refused.status_code == 400
     page = refused.content.decode()
-    assert "What we did about the theme “Payment” was not saved. Correct this first:" in page
-    assert f'<a href="#id_{prefix}-kind_0">Choose what became of it.</a>' in page
-    assert f'<a href="#id_{prefix}-text">Write what was done about it.</a>' in page
+    assert "Nothing was saved. Correct this first, then save again: what you typed is kept below." in page
+    assert f'<a href="#id_theme-{theme.pk}-kind_1">The theme “Payment”: Choose what became of it.</a>' in page
+    assert "Kept while refused.</textarea>" in page and "No kind chosen.</textarea>" in page
     assert not Outcome.objects.exists()
 
-    done = client.post(
-        write_url(closed, "theme", theme.pk), {f"{prefix}-kind": "out_of_scope", f"{prefix}-text": "Not ours to pay."}
-    )
+    # Corrected and sent again from the refused page, both are stored.
+    done = client.post(overview_url(closed), form_data(refused, {f"theme-{theme.pk}-kind": "covered"}))
     assert done.status_code == 302
-    assert Outcome.objects.get(theme=theme).kind == Outcome.Kind.OUT_OF_SCOPE
+    assert Outcome.objects.get(section=section).text == "Kept while refused."
+    assert Outcome.objects.get(theme=theme).kind == "covered"
+
+
+def test_blocks_left_alone_are_not_rewritten_in_the_name_of_whoever_saves(client, closed, section, said):
+    first = staff("Consultation manager")
+    written = replies.write_outcome(closed, section=section, kind="", text="Line one.\n\nLine two.", by=first)
+    other = User.objects.create_user("second-manager", is_staff=True)
+    other.groups.add(Group.objects.get(name="Consultation manager"))
+    client.force_login(other)
+    theme = said["power"]
+    # The browser sends the text area's line breaks as \r\n.
+    data = form_data(client.get(overview_url(closed)), {f"theme-{theme.pk}-kind": "covered"})
+    data[f"section-{section.pk}-text"] = ["Line one.\r\n\r\nLine two."]
+    data[f"theme-{theme.pk}-text"] = ["Covered in section 3."]
+    assert client.post(overview_url(closed), data).status_code == 302
+    written.refresh_from_db()
+    assert (written.written_by, written.text) == (first, "Line one.\n\nLine two.")
+    assert Outcome.objects.get(theme=theme).written_by == other
+
+
+def test_saving_with_nothing_changed_says_so_and_writes_nothing(client, closed, section):
+    client.force_login(staff("Consultation manager"))
+    done = save(client, overview_url(closed), {})
+    assert "Nothing was changed" in client.get(done.url).content.decode()
+    assert not Outcome.objects.exists()
+
+
+def test_what_is_written_is_removed_by_ticking_remove_and_clearing_the_words_alone_is_refused(client, closed, section):
+    client.force_login(staff("Consultation manager"))
+    replies.write_outcome(closed, section=section, kind="changed", text="We rewrote it.", by=None)
+    replies.write_overall_outcome(closed, text="As a whole.")
+    cleared = save(client, overview_url(closed), {f"section-{section.pk}-text": ""})
+    assert cleared.status_code == 400
+    assert "Write what was done about it or tick “Remove what is written”." in cleared.content.decode()
+    assert Outcome.objects.get().text == "We rewrote it."
+
+    removed = save(client, overview_url(closed), {f"section-{section.pk}-remove": "on", "overall-remove": "on"})
+    assert removed.status_code == 302
+    assert (
+        "Saved what we did about the consultation as a whole; section 1, Reciprocity."
+        in client.get(removed.url).content.decode()
+    )
+    assert not Outcome.objects.exists()
+    assert Consultation.objects.get(pk=closed.pk).outcome == ""
+
+
+# One comment's answer --------------------------------------------------------------------------
 
 
 def test_a_manager_answers_a_single_approved_comment_from_its_page(client, closed, said):
@@ -207,18 +307,19 @@ def test_a_manager_answers_a_single_approved_comment_from_its_page(client, close
     assert "Pay us 0." in page and "This comment is <strong>approved</strong> and published" in page
 
     prefix = f"comment-{comment.pk}"
-    refused = client.post(write_url(closed, "comment", comment.pk), {f"{prefix}-text": "Covered in 2."})
+    refused = save(client, comment_url(closed, comment), {f"{prefix}-text": "Covered in 2."})
     assert refused.status_code == 400 and "Choose what became of it." in refused.content.decode()
     assert "Pay us 0." in refused.content.decode()  # the same page, with the comment
     assert not Outcome.objects.exists()
 
-    done = client.post(
-        write_url(closed, "comment", comment.pk), {f"{prefix}-kind": "covered", f"{prefix}-text": "See section 2."}
-    )
+    done = save(client, comment_url(closed, comment), {f"{prefix}-kind": "covered", f"{prefix}-text": "See 2."})
     assert done.url == comment_url(closed, comment)
-    assert Outcome.objects.get(comment=comment).text == "See section 2."
+    assert Outcome.objects.get(comment=comment).text == "See 2."
     listed = client.get(overview_url(closed)).content.decode()
     assert "Comments answered one by one" in listed and "Already covered" in listed
+
+    save(client, comment_url(closed, comment), {f"{prefix}-remove": "on"})
+    assert not Outcome.objects.exists()
 
 
 def test_a_pending_comment_cannot_be_answered(client, closed, said):
@@ -228,33 +329,28 @@ def test_a_pending_comment_cannot_be_answered(client, closed, said):
     assert "Only an approved comment can be answered." in page and "<textarea" not in page
     prefix = f"comment-{pending.pk}"
     refused = client.post(
-        write_url(closed, "comment", pending.pk), {f"{prefix}-kind": "covered", f"{prefix}-text": "x"}
+        comment_url(closed, pending),
+        {"block": prefix, f"{prefix}-kind": "covered", f"{prefix}-text": "x"},
     )
     assert refused.status_code == 400
     assert (
-        f'<li><a href="#comment-{pending.pk}">Only an approved comment can be answered.</a></li>'
+        f'<li><a href="#comment-{pending.pk}">This comment: Only an approved comment can be answered.</a></li>'
         in refused.content.decode()
     )
     assert not Outcome.objects.exists()
 
 
-def test_a_target_of_another_consultation_or_an_unknown_kind_of_target_is_not_found(client, closed, section):
+def test_another_consultations_comment_is_not_found(client, closed, section):
     client.force_login(staff("Consultation manager"))
-    other = ConsultationFactory()
-    data = {"kind": "changed", "text": "Words."}
-    assert (
-        client.post(write_url(closed, "section", SectionFactory(document=other.document).pk), data).status_code == 404
-    )
-    assert client.post(write_url(closed, "theme", ThemeFactory(consultation=other).pk), data).status_code == 404
-    assert client.post(write_url(closed, "question", section.pk), data).status_code == 404
-    assert client.get(comment_url(other, CommentFactory(section=section))).status_code == 404
+    other_comment = publish(CommentFactory())
+    assert client.get(comment_url(closed, other_comment)).status_code == 404
+    prefix = f"comment-{other_comment.pk}"
+    data = {"block": prefix, f"{prefix}-kind": "covered", f"{prefix}-text": "x"}
+    assert client.post(comment_url(closed, other_comment), data).status_code == 404
     assert not Outcome.objects.exists()
 
 
-def test_writing_and_removing_take_a_post(client, closed, section):
-    client.force_login(staff("Consultation manager"))
-    assert client.get(write_url(closed, "section", section.pk)).status_code == 405
-    assert client.get(remove_url(closed, "section", section.pk)).status_code == 405
+# Who may do what --------------------------------------------------------------------------------
 
 
 def test_an_analyst_reads_the_account_but_cannot_write_or_remove_it(client, closed, section, said):
@@ -262,12 +358,12 @@ def test_an_analyst_reads_the_account_but_cannot_write_or_remove_it(client, clos
     client.force_login(staff("Analyst"))
     page = client.get(overview_url(closed)).content.decode()
     assert "We added payment." in page and "Only Consultation managers can write here." in page
-    assert "<textarea" not in page and "Remove" not in page
+    main = page[page.index('id="content-main"') :]
+    assert "<textarea" not in main and "Remove" not in main and 'type="submit"' not in main
     prefix = f"section-{section.pk}"
-    data = {f"{prefix}-kind": "later", f"{prefix}-text": "Changed by an analyst."}
-    assert client.post(write_url(closed, "section", section.pk), data).status_code == 403
-    assert client.post(write_url(closed, "theme", said["payment"].pk), data).status_code == 403
-    assert client.post(remove_url(closed, "section", section.pk)).status_code == 403
+    data = {"block": prefix, f"{prefix}-kind": "later", f"{prefix}-text": "Changed by an analyst."}
+    assert client.post(overview_url(closed), data).status_code == 403
+    assert client.post(overview_url(closed), {"block": prefix, f"{prefix}-remove": "on"}).status_code == 403
     assert Outcome.objects.get().text == "We added payment."
     assert client.get(comment_url(closed, said["comments"][0])).status_code == 200
 
@@ -279,9 +375,8 @@ def test_a_moderator_is_refused_every_page_and_is_not_shown_the_link(client, clo
     assert client.get(overview_url(closed)).status_code == 403
     assert client.get(comment_url(closed, comment)).status_code == 403
     prefix = f"section-{section.pk}"
-    data = {f"{prefix}-kind": "later", f"{prefix}-text": "Changed by a moderator."}
-    assert client.post(write_url(closed, "section", section.pk), data).status_code == 403
-    assert client.post(remove_url(closed, "section", section.pk)).status_code == 403
+    data = {"block": prefix, f"{prefix}-kind": "later", f"{prefix}-text": "Changed by a moderator."}
+    assert client.post(overview_url(closed), data).status_code == 403
     assert Outcome.objects.get().text == "We added payment."
     publishing_page = client.get(reverse("admin:guidance_consultation_publish", args=[closed.pk])).content.decode()
     assert overview_url(closed) not in publishing_page
@@ -289,40 +384,12 @@ def test_a_moderator_is_refused_every_page_and_is_not_shown_the_link(client, clo
     assert comment_url(closed, comment) not in comment_page
 
 
-def test_the_consultations_admin_page_still_edits_section_outcomes_only(admin_client, closed, section, said):
-    theme_outcome = replies.write_outcome(closed, theme=said["payment"], kind="later", text="Theme words.", by=None)
-    section_outcome = replies.write_outcome(closed, section=section, kind="", text="Section words.", by=None)
-    url = reverse("admin:guidance_consultation_change", args=[closed.pk])
-    page = admin_client.get(url).content.decode()
-    assert "Section words." in page and "Theme words." not in page
-    data = {
-        "document": closed.document.pk,
-        "title": closed.title,
-        "slug": closed.slug,
-        "organisation": closed.organisation,
-        "summary": closed.summary,
-        "opens_at_0": "01/01/2025",
-        "opens_at_1": "09:00",
-        "closes_at_0": "01/03/2025",
-        "closes_at_1": "23:59",
-        "retention_months": 12,
-        "questions-TOTAL_FORMS": 0,
-        "questions-INITIAL_FORMS": 0,
-        "outcomes-TOTAL_FORMS": 1,
-        "outcomes-INITIAL_FORMS": 1,
-        "outcomes-0-id": section_outcome.pk,
-        "outcomes-0-consultation": closed.pk,
-        "outcomes-0-section": section.pk,
-        "outcomes-0-kind": "changed",
-        "outcomes-0-text": "Section words, changed in the admin.",
-    }
-    saved = admin_client.post(url, data)
-    assert saved.status_code == 302, saved.content.decode()[:3000]
-    section_outcome.refresh_from_db()
-    assert (section_outcome.kind, section_outcome.text) == ("changed", "Section words, changed in the admin.")
-    assert section_outcome.written_by.username == "admin"
-    theme_outcome.refresh_from_db()
-    assert theme_outcome.text == "Theme words."
+def test_the_consultations_settings_page_has_no_outcome_to_write(admin_client, closed, section, said):
+    replies.write_outcome(closed, section=section, kind="", text="Section words.", by=None)
+    replies.write_overall_outcome(closed, text="Overall words.")
+    page = admin_client.get(reverse("admin:guidance_consultation_change", args=[closed.pk])).content.decode()
+    assert "Section words." not in page and "Overall words." not in page
+    assert 'name="outcome"' not in page and "outcomes-TOTAL_FORMS" not in page
 
 
 def test_the_overview_makes_as_many_queries_with_many_sections_themes_and_answers_as_with_few(
@@ -340,9 +407,11 @@ def test_the_overview_makes_as_many_queries_with_many_sections_themes_and_answer
     for n in range(5):
         more = SectionFactory(document=closed.document, major=10 + n)
         theme = ThemeFactory(consultation=closed)
+        question = QuestionFactory(consultation=closed, position=10 + n)
         comment = publish(CommentFactory(section=more))
         comment.themes.add(theme)
         replies.write_outcome(closed, section=more, kind="", text="Done.", by=manager)
+        replies.write_outcome(closed, question=question, kind="", text="Asked.", by=manager)
         replies.write_outcome(closed, theme=theme, kind="later", text="Later.", by=manager)
         replies.write_outcome(closed, comment=comment, kind="covered", text="Covered.", by=manager)
     assert queries() == few

@@ -1,10 +1,13 @@
 """The staff pages the portal adds or restyles are valid HTML, as the Nu HTML Checker sees them
 (one run of it, as tests/test_html_validity.py does for the public pages)."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guidance.consultations import previews, supporting, versions
@@ -12,6 +15,7 @@ from guidance.models import Comment, Consultation, Report
 from guidance.moderation.decisions import decide
 from guidance.outcomes import replies
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory, ThemeFactory
+from tests.form_helpers import form_data
 from tests.html_validity import html_errors
 from tests.test_html_validity import (
     checker,  # noqa: F401  (the fixture: Java and vnu.jar, or skip)
@@ -130,32 +134,46 @@ def test_the_authoring_staff_pages_are_valid_html(checker, client):  # noqa: F81
 
 
 def test_the_you_said_we_did_pages_are_valid_html(checker, client):  # noqa: F811
-    """The overview with a written "we did" and one refused, and one comment's answer."""
+    """The overview with written blocks and a refused save, one comment's answer (also refused),
+    the Publish page before the outcome is published, and the outcome's preview: the consultation's
+    page and "What changed"."""
     manager = User.objects.create_user("html-replies", is_staff=True)
     manager.groups.add(Group.objects.get(name="Consultation manager"))
     client.force_login(manager)
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(closes_at=timezone.now() - datetime.timedelta(days=1))
     section = SectionFactory(document=consultation.document, major=1, title="Scope & aims")
+    QuestionFactory(consultation=consultation, position=3, text="Anything <else>?")
     theme = ThemeFactory(consultation=consultation, name="Pay <and> time")
     comment = CommentFactory(section=section, text="Pay us\n\nwith <b>markup</b> & more")
     decide(Comment.objects.filter(pk=comment.pk), Comment.Status.APPROVED, by=None)
     comment.themes.add(theme)
+    replies.write_overall_outcome(consultation, text="We *heard* you & <b>more</b>.")
     replies.write_outcome(consultation, section=section, kind="", text="We *added* <script>x</script>.", by=manager)
     replies.write_outcome(consultation, comment=comment, kind="covered", text="See section 2.", by=manager)
-
-    def write(target, pk, data):
-        url = reverse("admin:guidance_consultation_reply_write", args=[consultation.pk, target, pk])
-        return client.post(url, {f"{target}-{pk}-{key}": value for key, value in data.items()})
-
+    version = versions.copy_version(consultation.document, version_label="Published guidance")
+    versions.confirm_links(version, {version.sections.get().pk: [section.pk]}, by=manager)
+    overview = reverse("admin:guidance_consultation_replies", args=[consultation.pk])
+    answer = reverse("admin:guidance_consultation_reply_comment", args=[consultation.pk, comment.pk])
     pages = {
-        "overview": page(client.get(reverse("admin:guidance_consultation_replies", args=[consultation.pk]))),
-        "overview refused": page(write("theme", theme.pk, {"text": " "}), 400),
-        "comment": page(
-            client.get(reverse("admin:guidance_consultation_reply_comment", args=[consultation.pk, comment.pk]))
+        "overview": page(client.get(overview)),
+        "overview refused": page(
+            client.post(overview, form_data(client.get(overview), {f"theme-{theme.pk}-text": "No kind."})), 400
         ),
-        "comment refused": page(write("comment", comment.pk, {"kind": "", "text": "x"}), 400),
+        "comment": page(client.get(answer)),
+        "comment refused": page(
+            client.post(answer, form_data(client.get(answer), {f"comment-{comment.pk}-text": ""})), 400
+        ),
+        "publish the outcome": page(client.get(reverse("admin:guidance_consultation_publish", args=[consultation.pk]))),
+        "outcome preview": page(
+            client.get(reverse("admin:guidance_consultation_outcome_preview", args=[consultation.pk]))
+        ),
+        "what changed preview": page(
+            client.get(reverse("admin:guidance_consultation_outcome_preview_what_changed", args=[consultation.pk]))
+        ),
     }
     assert "Choose what became of it." in pages["overview refused"]
+    assert "will be emailed" in pages["publish the outcome"]
+    assert "We <em>heard</em> you" in pages["outcome preview"]
     assert html_errors(pages) == {}
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from guidance.consultations import versions
 from guidance.mail import mailqueue
 from guidance.mail.notifications import unsubscribe_path
-from guidance.models import Comment, QueuedEmail, Response
+from guidance.models import Comment, Outcome, QueuedEmail, Response
 from guidance.responses import answers, ratelimit
 from guidance.responses.respondents import comment_state, continue_path
 
@@ -273,6 +273,25 @@ def what_changed_links(response):
     return [{"section": section, "url": f"{page}#section-{section.slug}"} for section in sections]
 
 
+def answers_to_comments(responses):
+    """For the outcome email: the answers staff wrote to these responses' own comments (an Outcome
+    on the comment), by response id, in reading order, each comment put in words with its
+    `answer`. Withdrawn comments are left out."""
+    outcomes = (
+        Outcome.objects.filter(comment__response__in=responses)
+        .exclude(comment__status=Comment.Status.WITHDRAWN)
+        .select_related("comment__section", "comment__question")
+    )
+    comments = []
+    for outcome in outcomes:
+        outcome.comment.answer = outcome
+        comments.append(outcome.comment)
+    found = {}
+    for comment in sorted(put_in_words(comments), key=Comment.reading_order):
+        found.setdefault(comment.response_id, []).append(comment)
+    return found
+
+
 def notification_message(email, response):
     responses = {
         r.pk: r
@@ -298,6 +317,7 @@ def notification_message(email, response):
     if not items and not outcomes:
         return None
     unsubscribe = absolute(unsubscribe_path(sorted(responses)))
+    answered = answers_to_comments(outcomes) if outcomes else {}
     context = {
         "items": items,
         "outcomes": [
@@ -305,6 +325,7 @@ def notification_message(email, response):
                 "response": r,
                 "url": absolute(reverse("guidance:consultation", args=[r.consultation.slug])),
                 "sections": what_changed_links(r),
+                "answered": answered.get(r.pk, []),
             }
             for r in outcomes
         ],

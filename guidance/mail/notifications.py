@@ -16,6 +16,7 @@ The email's unsubscribe link (and its List-Unsubscribe header, for the mail prog
 carries a signed token naming the responses it was about: one click turns their emails off.
 """
 
+import datetime
 import logging
 from collections import defaultdict
 
@@ -74,12 +75,45 @@ def start_of_day(now):
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def asking_to_be_told():
+    """The responses whose respondents asked to be told what happened and can be: sent, not
+    withdrawn, with an address."""
+    return Response.objects.sent().filter(notify=True, withdrawn_at__isnull=True).exclude(email="")
+
+
+def rounds(now=None):
+    """(when the worker next queues the emails saying what happened, when it does the day after):
+    each day from NOTIFICATION_HOUR, UK time, so at once (within the minute) once that hour has come."""
+    now = now or timezone.now()
+    day = start_of_day(now)
+    today = day.replace(hour=settings.NOTIFICATION_HOUR)
+    tomorrow = (day + datetime.timedelta(days=1)).replace(hour=settings.NOTIFICATION_HOUR)
+    return max(now, today), tomorrow
+
+
+def outcome_recipients(consultation, now=None):
+    """Who will be emailed when the consultation's outcome is published, as the Publish page says
+    it: (how many addresses, how many of them had today's email already and so wait until
+    tomorrow's). One email to an address, however many of its responses."""
+    now = now or timezone.now()
+    waiting = asking_to_be_told().filter(consultation=consultation, outcome_notified_at__isnull=True)
+    addresses = set(waiting.annotate(address=Lower("email")).values_list("address", flat=True))
+    told_today = (
+        Response.objects.annotate(address=Lower("email"))
+        .filter(address__in=addresses, notified_at__gte=start_of_day(now))
+        .values("address")
+        .distinct()
+        .count()
+    )
+    return len(addresses), told_today
+
+
 def queue_notifications(now=None):
     """Queue today's emails saying what happened, for every address due one. Returns how many."""
     now = now or timezone.now()
     if timezone.localtime(now).hour < settings.NOTIFICATION_HOUR:
         return 0
-    asking = Response.objects.sent().filter(notify=True, withdrawn_at__isnull=True).exclude(email="")
+    asking = asking_to_be_told()
     changed = defaultdict(list)
     for pk, status, response_id in (
         Comment.objects.filter(response__in=asking, status__in=TOLD)

@@ -58,7 +58,7 @@ class Outcome(models.Model):
         return f"Outcome for {target}"
 
     def save(self, *args, **kwargs):
-        # However it is written (the admin, guidance/outcomes/replies.py, a command), an outcome is on this
+        # However it is written (guidance/outcomes/replies.py, a command, the demo), an outcome is on this
         # consultation's own things: the public outcome page shows their titles.
         if problems := self.target_problems():
             raise ValidationError(list(problems.values()))

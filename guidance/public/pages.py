@@ -30,8 +30,10 @@ def consultation_list(request):
     return render(request, "guidance/consultation_list.html", {"consultations": consultations})
 
 
-def consultation_detail(request, slug):
-    access, sections = visit(request, slug)
+def overview_context(access, sections, what_changed_is_public):
+    """What a consultation's overview (guidance/consultation_detail.html) shows: for the public page,
+    and for the staff's preview of the outcome (guidance/staff/outcome_previews.py), which so shows
+    it exactly as the public will."""
     consultation = access.consultation
     # Published comments per section; those on the questions are counted under None.
     counts = dict(
@@ -43,21 +45,22 @@ def consultation_detail(request, slug):
     )
     for section in sections:
         section.published_count = counts.get(section.pk, 0)
-    page = render(
-        request,
-        "guidance/consultation_detail.html",
-        {
-            "consultation": consultation,
-            "access": access,
-            "sections": sections,
-            "published_count": sum(counts.values()),
-            "question_count": consultation.questions.count(),
-            "outcome": public_outcome(consultation),
-            "what_changed_public": what_changed_public(consultation),
-            "supporting_documents": consultation.supporting_documents.all(),
-        },
-    )
-    return shown_to(access, page)
+    return {
+        "consultation": consultation,
+        "access": access,
+        "sections": sections,
+        "published_count": sum(counts.values()),
+        "question_count": consultation.questions.count(),
+        "outcome": public_outcome(consultation, access.now),
+        "what_changed_public": what_changed_is_public,
+        "supporting_documents": consultation.supporting_documents.all(),
+    }
+
+
+def consultation_detail(request, slug):
+    access, sections = visit(request, slug)
+    context = overview_context(access, sections, what_changed_public(access.consultation))
+    return shown_to(access, render(request, "guidance/consultation_detail.html", context))
 
 
 def draft(request, slug):

@@ -4,7 +4,9 @@
   decisions)
 - drafts.py, versions.py, publishing.py: a document's sections, importing a draft, the next
   version, publishing a consultation and its outcome, preview links, supporting documents
-- replies.py: "You said, we did": what was done about each section, theme and comment
+- replies.py: "You said, we did", the one place the outcome is written: the consultation as a
+  whole, each section, question and theme (one form, one Save), and each comment
+- outcome_previews.py: the outcome's preview, before it is published (the public pages' templates)
 - analysis.py: a consultation's dashboard and coding comments with themes
 - importing.py, exporting.py: responses received elsewhere in; responses out, to CSV
 - erasure.py: finding a response and erasing its personal data on request

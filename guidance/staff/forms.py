@@ -377,29 +377,90 @@ class QuestionForm(forms.ModelForm):
         return cleaned
 
 
+class OutcomeTextField(forms.CharField):
+    """Words as typed, every line break made "\n" (browsers send "\r\n"), so that the words a
+    page showed and the words sent back compare equal when nobody changed them."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
 class OutcomeForm(forms.Form):
-    """A "we did" on a section, a theme or a comment. guidance/outcomes/replies.py decides what is needed
-    (a kind for a theme or a comment, words always) so that every door says the same."""
+    """One block of the "You said, we did" pages: a "we did" on a section, a question, a theme or a
+    comment (a kind and words), or the outcome of the consultation as a whole (`overall`: words
+    only). guidance/outcomes/replies.py decides what is needed (a kind for a theme or a comment,
+    words always) so that every door says the same.
+
+    `shown_kind` and `shown_text` carry what the page showed, so that only the blocks a person
+    changed are written (touched()): a block left alone is not rewritten in their name, nor over
+    a colleague's change made meanwhile. `remove` (for staff who may remove) takes away what is
+    written."""
 
     kind = forms.ChoiceField(
         label="What became of it",
-        choices=Outcome.Kind.choices,
+        choices=[("", "No kind: the words say it"), *Outcome.Kind.choices],
         widget=forms.RadioSelect,
         required=False,
         error_messages={"invalid_choice": "Choose one of the kinds listed."},
     )
-    text = forms.CharField(
+    text = OutcomeTextField(
         label="What we did",
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text="In plain words, for the people who commented. Markdown: *emphasis*, lists, links.",
     )
+    shown_kind = forms.CharField(required=False, widget=forms.HiddenInput)
+    shown_text = OutcomeTextField(required=False, strip=False, widget=forms.HiddenInput)
+    remove = forms.BooleanField(required=False, label="Remove what is written")
 
-    def __init__(self, *args, kind_optional=False, **kwargs):
+    def __init__(self, *args, overall=False, may_remove=False, **kwargs):
         super().__init__(*args, **kwargs)
-        if kind_optional:
-            self.fields["kind"].choices = [("", "No kind: the words say it"), *Outcome.Kind.choices]
+        if overall:
+            del self.fields["kind"], self.fields["shown_kind"]
+            self.fields["text"].label = "What you said and what we did, for the consultation as a whole"
+            self.fields["text"].help_text = (
+                "Shown first under “What you said and what we did” on the consultation's page: what was heard "
+                "and what changes. "
+                "Markdown: *emphasis*, lists, links."
+            )
+            self.fields["text"].widget.attrs["rows"] = 8
+        if not may_remove:
+            del self.fields["remove"]
+
+    def clean(self):
+        cleaned = super().clean()
+        was_written = bool((cleaned.get("shown_text") or "").strip())
+        if not cleaned.get("remove") and was_written and not (cleaned.get("text") or "").strip():
+            hint = " or tick “Remove what is written”" if "remove" in self.fields else ""
+            self.add_error("text", f"Write what was done about it{hint}.")
+        return cleaned
+
+    def touched(self):
+        """True if the person changed this block: words or kind other than the page showed, or
+        Remove ticked on what was written. Call after is_valid()."""
+        data = self.cleaned_data
+        if data.get("remove"):
+            return bool(data["shown_text"].strip())
+        return data["text"].strip() != data["shown_text"].strip() or data.get("kind", "") != data.get("shown_kind", "")
+
+
+class OutcomeBlocksForm(forms.Form):
+    """Which blocks the "You said, we did" overview sent: each must be one it offers, of this
+    consultation's own (its sections, questions and themes, or the consultation as a whole)."""
+
+    block = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.MultipleHiddenInput,
+        error_messages={
+            "invalid_choice": "What was sent names something that is not one of this consultation's sections, "
+            "questions or themes (%(value)s). Nothing was saved: open the page again and write there."
+        },
+    )
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["block"].choices = [(key, key) for key in targets]
 
 
 class VersionLabelForm(forms.Form):

@@ -1,6 +1,8 @@
 """A consultation's publishing page: its stage, preview links for colleagues without a login,
 publishing it and later its outcome (consultations/publishing.py and consultations/previews.py do the work),
-and its supporting documents (guidance/consultations/supporting.py)."""
+and its supporting documents (guidance/consultations/supporting.py). Before the outcome is published
+the page links to its preview (guidance/staff/outcome_previews.py) and says how many people will be
+emailed, and when."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from guidance.consultations import previews, publishing, supporting
+from guidance.consultations import previews, publishing, supporting, versions
+from guidance.mail import emails, notifications
 from guidance.models import Consultation, PreviewLink, SupportingDocument
 from guidance.staff import roles
 from guidance.staff.forms import PublishForm, SupportingDocumentForm
@@ -52,6 +55,7 @@ def publish_page(request, consultation_id):
         (link, request.build_absolute_uri(preview_path(consultation, link)))
         for link in consultation.preview_links.select_related("created_by", "revoked_by")
     ]
+    outcome = _outcome_step(consultation) if action == "outcome" else None
     return staff_page(
         request,
         "admin/guidance/publish.html",
@@ -67,9 +71,31 @@ def publish_page(request, consultation_id):
             "links": links,
             "closed": consultation.state == Consultation.State.CLOSED,
             "link_days": settings.PREVIEW_LINK_DAYS,
+            "outcome": outcome,
         },
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+def _outcome_step(consultation):
+    """What the Publish page says before the outcome is published: where to preview it, and who
+    will be emailed and when (guidance/mail/notifications.py: the worker's daily round)."""
+    people, told_today = notifications.outcome_recipients(consultation)
+    first_round, next_day = notifications.rounds()
+    return {
+        "preview_url": reverse("admin:guidance_consultation_outcome_preview", args=[consultation.pk]),
+        "what_changed_preview_url": reverse(
+            "admin:guidance_consultation_outcome_preview_what_changed", args=[consultation.pk]
+        )
+        if versions.next_version(consultation) is not None
+        else "",
+        "people": people,
+        "told_today": told_today,
+        "at_once": first_round <= timezone.now(),
+        "first_round": first_round,
+        "next_day": next_day,
+        "mail_server": emails.has_mail_server(),
+    }
 
 
 def preview_path(consultation, link):

@@ -11,6 +11,7 @@ from guidance.staff import (
     exporting,
     importing,
     moderation,
+    outcome_previews,
     publishing,
     replies,
     versions,
@@ -83,14 +84,14 @@ def staff_urls(site):
             name="guidance_consultation_reply_comment",
         ),
         path(
-            f"{consultation}/replies/<str:target>/<int:target_id>/write/",
-            page(replies.write),
-            name="guidance_consultation_reply_write",
+            f"{consultation}/outcome-preview/",
+            page(outcome_previews.overview),
+            name="guidance_consultation_outcome_preview",
         ),
         path(
-            f"{consultation}/replies/<str:target>/<int:target_id>/remove/",
-            page(replies.remove),
-            name="guidance_consultation_reply_remove",
+            f"{consultation}/outcome-preview/what-changed/",
+            page(outcome_previews.what_changed),
+            name="guidance_consultation_outcome_preview_what_changed",
         ),
         # The next version of the consulted document
         path(f"{consultation}/versions/", page(versions.overview), name="guidance_consultation_versions"),

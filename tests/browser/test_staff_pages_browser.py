@@ -142,12 +142,13 @@ def test_a_we_did_is_written_and_a_refused_one_says_what_is_wrong_and_passes_axe
     section, theme = consultation.document.sections.get(major=1), consultation.themes.get()
     page.goto(live_server.url + reverse("admin:guidance_consultation_replies", args=[consultation.pk]))
     page.fill(f"#id_section-{section.pk}-text", "We added a paragraph on *payment*.")
-    page.click(f"#section-{section.pk} input[type=submit]")
+    page.click("input[type=submit][value=Save]")
     assert "Saved what we did about section 1, Reciprocity." in page.inner_text(".messagelist")
     assert "We added a paragraph on payment." in page.inner_text(f"#section-{section.pk}")
-    page.click(f"#theme-{theme.pk} input[type=submit]")  # no kind, no words
+    page.fill(f"#id_theme-{theme.pk}-text", "Words without a kind.")
+    page.click("input[type=submit][value=Save]")
     summary = page.inner_text("#error-summary")
-    assert "Choose what became of it." in summary and "Write what was done about it." in summary
+    assert "Nothing was saved" in summary and "Choose what became of it." in summary
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
 

@@ -8,13 +8,11 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import Truncator
 
 from guidance.models import (
     Consultation,
     Document,
-    Outcome,
     Question,
     Section,
     Theme,
@@ -95,38 +93,19 @@ class QuestionInline(admin.StackedInline):
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})}}
 
 
-class OutcomeInline(admin.StackedInline):
-    """What was done about one section or question. What was done about a theme or a single
-    comment is written on the consultation's "You said, we did" pages."""
-
-    model = Outcome
-    fields = ["section", "question", "kind", "text"]
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(theme__isnull=True, comment__isnull=True)
-
-    def get_formset(self, request, obj=None, **kwargs):
-        # Only this consultation's own sections and questions are offered (Outcome.clean refuses
-        # others); a new consultation has none yet.
-        formset = super().get_formset(request, obj, **kwargs)
-        fields = formset.form.base_fields
-        fields["section"].queryset = Section.objects.filter(document_id=obj.document_id if obj else None)
-        fields["question"].queryset = Question.objects.filter(consultation=obj.pk if obj else None)
-        return formset
-
-
 @admin.register(Consultation)
 class ConsultationAdmin(PersonalDataAdmin):
     """A consultation's settings and questions. A new one is a draft until it is published on its
-    Publish page (guidance/staff/publishing.py)."""
+    Publish page (guidance/staff/publishing.py). Its outcome is not written here but on its "You
+    said, we did" pages (guidance/staff/replies.py), the one place for it."""
 
     list_display = ["title", "organisation", "opens_at", "closes_at", "state"]
     list_filter = ["publication", "organisation"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "opens_at"
-    inlines = [QuestionInline, OutcomeInline]
+    exclude = ["outcome"]
+    inlines = [QuestionInline]
     actions = ["find_campaigns"]
 
     @admin.action(description="Find campaigns and duplicates in the selected consultations", permissions=["moderate"])
@@ -159,10 +138,6 @@ class ConsultationAdmin(PersonalDataAdmin):
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
-        if formset.model is Outcome:
-            # Who wrote each outcome last, as guidance/outcomes/replies.py records for the others.
-            written = [f.instance.pk for f in formset.forms if f.instance.pk and f.has_changed()]
-            Outcome.objects.filter(pk__in=written).update(written_by=request.user, written_at=timezone.now())
         if formset.model is Question:
             # Each question's options follow its kind (guidance/responses/answers.py); the form checked
             # that no option answers chose goes.
