@@ -1,6 +1,9 @@
-import pytest
+import datetime
 
-from tests.factories import ConsultationFactory, QuestionFactory, SectionFactory
+import pytest
+from django.utils import timezone
+
+from tests.factories import ConsultationFactory, QuestionFactory, SectionFactory, UserFactory
 
 
 @pytest.fixture
@@ -16,6 +19,63 @@ def section(consultation):
 @pytest.fixture
 def question(consultation):
     return QuestionFactory(consultation=consultation, position=1)
+
+
+@pytest.fixture
+def second_section(consultation):
+    return SectionFactory(document=consultation.document, major=2, title="Power", slug="power")
+
+
+@pytest.fixture
+def closed(consultation):
+    """The consultation, closed yesterday."""
+    consultation.closes_at = timezone.now() - datetime.timedelta(days=1)
+    consultation.save()
+    return consultation
+
+
+# Staff, one fixture per role, defined here once for every test (UserFactory's traits say what each
+# role may do; the password of each is tests.factories.PASSWORD).
+@pytest.fixture
+def moderator(db):
+    return UserFactory(moderator=True, username="sam", first_name="Sam", last_name="Patel")
+
+
+@pytest.fixture
+def analyst(db):
+    return UserFactory(analyst=True, username="analyst", first_name="Alex", last_name="Analyst")
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(manager=True, username="manager", first_name="Kit", last_name="Jones")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True)
+
+
+# The test client signed in as each role (the same object as `client`).
+@pytest.fixture
+def moderator_client(client, moderator):
+    client.force_login(moderator)
+    client.user = moderator
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    client.user = manager
+    return client
+
+
+@pytest.fixture
+def analyst_client(client, analyst):
+    client.force_login(analyst)
+    client.user = analyst
+    return client
 
 
 # Each process keeps rendered fragments in memory (settings.CACHES["fragments"]); primary keys are

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def moderator(client, section):
+def signed_in_moderator(client, section):
     CommentFactory(section=section, text="Pay people for their time.")
     user = User.objects.create_user("moderator", is_staff=True)
     user.groups.add(Group.objects.get(name="Moderator"))
@@ -36,7 +36,7 @@ def moderator(client, section):
         ({"no_such_field": "1"}, "A filter in the address cannot be used on this list."),
     ],
 )
-def test_a_filter_that_cannot_be_run_gets_a_400_page_saying_why(client, moderator, params, message):
+def test_a_filter_that_cannot_be_run_gets_a_400_page_saying_why(client, signed_in_moderator, params, message):
     for url in [reverse("admin:guidance_comment_changelist"), reverse("admin:guidance_response_changelist")]:
         page = client.get(url, params)
         assert page.status_code == 400
@@ -44,7 +44,7 @@ def test_a_filter_that_cannot_be_run_gets_a_400_page_saying_why(client, moderato
         assert message in page.content.decode()
 
 
-def test_a_regular_expression_the_database_cannot_read_is_refused_not_a_500(client, moderator):
+def test_a_regular_expression_the_database_cannot_read_is_refused_not_a_500(client, signed_in_moderator):
     # Python's re module reads named groups; PostgreSQL's regular expressions do not.
     page = client.get(reverse("admin:guidance_comment_changelist"), {"text__regex": "(?P<word>Pay)", "status": "all"})
     if connection.vendor == "postgresql":
@@ -54,7 +54,7 @@ def test_a_regular_expression_the_database_cannot_read_is_refused_not_a_500(clie
         assert page.status_code == 200
 
 
-def test_a_valid_regular_expression_filters_the_list(client, moderator):
+def test_a_valid_regular_expression_filters_the_list(client, signed_in_moderator):
     page = client.get(reverse("admin:guidance_comment_changelist"), {"text__regex": "^Pay", "status": "all"})
     assert page.status_code == 200
     assert page.context["cl"].result_count == 1
@@ -88,7 +88,7 @@ def date_fields(model):
 
 
 @pytest.fixture
-def superuser(client, section):
+def signed_in_superuser(client, section):
     comment = CommentFactory(section=section, text="Pay people for their time.")
     ThemeFactory(consultation=comment.consultation).comments.add(comment)
     user = User.objects.create_superuser("root", password="x" * 20)
@@ -96,7 +96,7 @@ def superuser(client, section):
     return user
 
 
-def test_every_list_refuses_a_number_or_date_that_cannot_be_one_with_a_400_page(client, superuser):
+def test_every_list_refuses_a_number_or_date_that_cannot_be_one_with_a_400_page(client, signed_in_superuser):
     refused = {}
     for name, model, model_admin in every_changelist():
         url = reverse(name)
@@ -117,7 +117,7 @@ def test_every_list_refuses_a_number_or_date_that_cannot_be_one_with_a_400_page(
 @pytest.mark.parametrize(
     "key", ["consultation__id__exact", "section__id__exact", "question__id__exact", "themes__id__exact"]
 )
-def test_the_queue_refuses_a_number_not_written_in_the_digits_0_to_9(client, superuser, key, value):
+def test_the_queue_refuses_a_number_not_written_in_the_digits_0_to_9(client, signed_in_superuser, key, value):
     page = client.get(reverse("admin:guidance_comment_changelist"), {key: value})
     assert page.status_code == 400
     assert "is not a number: write it with the digits 0 to 9." in page.content.decode()
@@ -138,7 +138,7 @@ def test_the_queue_refuses_a_number_not_written_in_the_digits_0_to_9(client, sup
         ({"created_at__date__gte": "2025-02-30"}, "is not a date this list can use"),
     ],
 )
-def test_a_date_filter_that_cannot_be_a_date_gets_a_400_page_saying_why(client, superuser, params, message):
+def test_a_date_filter_that_cannot_be_a_date_gets_a_400_page_saying_why(client, signed_in_superuser, params, message):
     for url in [reverse("admin:guidance_report_changelist"), reverse("admin:guidance_comment_changelist")]:
         if "created_at__year" in params and url.endswith("/comment/"):
             continue  # the queue has no date hierarchy; its date filter takes __gte and __lt
@@ -147,7 +147,7 @@ def test_a_date_filter_that_cannot_be_a_date_gets_a_400_page_saying_why(client, 
         assert message in page.content.decode()
 
 
-def test_numbers_and_dates_written_as_the_lists_write_them_still_filter(client, superuser, section):
+def test_numbers_and_dates_written_as_the_lists_write_them_still_filter(client, signed_in_superuser, section):
     comment = Comment.objects.get()
     queue = reverse("admin:guidance_comment_changelist")
     for params in [
@@ -168,7 +168,9 @@ def test_numbers_and_dates_written_as_the_lists_write_them_still_filter(client, 
 
 
 @pytest.mark.parametrize("value", ["²", "٣", "x", ""])
-def test_ticking_something_that_is_not_one_of_the_lists_items_is_refused_with_a_400_page(client, superuser, value):
+def test_ticking_something_that_is_not_one_of_the_lists_items_is_refused_with_a_400_page(
+    client, signed_in_superuser, value
+):
     """Django reads each ticked item as an id of the list's model, and failed with a 500 on one that is not."""
     for name, _, _ in every_changelist():
         page = client.post(reverse(name), {"action": "delete_selected", "index": 0, "_selected_action": [value]})

@@ -26,12 +26,6 @@ def staff_in(group_name):
     return user
 
 
-@pytest.fixture
-def moderator_client(client):
-    client.force_login(staff_in("Moderator"))
-    return client
-
-
 def comment(section, text):
     consultation = section.document.consultations.get()
     return CommentFactory(section=section, response=ResponseFactory(consultation=consultation), text=text)

@@ -13,21 +13,6 @@ FIND = "/admin/guidance/response/erase/"
 
 
 @pytest.fixture
-def manager(django_user_model):
-    user = django_user_model.objects.create_user("manager", "manager@example.org", "a-long-password-123", is_staff=True)
-    user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_personal_data", "change_response", "view_response"])
-    )
-    return user
-
-
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
-
-
-@pytest.fixture
 def response():
     consultation = ConsultationFactory(title="Draft guidance on co-producing research")
     response = ResponseFactory(consultation=consultation, name="Ada Lovelace", email="Ada@Example.org")

@@ -22,11 +22,6 @@ def staff(username, *permissions):
 
 
 @pytest.fixture
-def analyst():
-    return staff("analyst", "export_responses")
-
-
-@pytest.fixture
 def privileged_analyst():
     return staff("privileged", "export_responses", "view_personal_data")
 

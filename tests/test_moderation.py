@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -11,11 +10,6 @@ from tests.factories import CommentFactory
 pytestmark = pytest.mark.django_db
 
 Status = Comment.Status
-
-
-@pytest.fixture
-def moderator():
-    return User.objects.create_user("mod", is_staff=True)
 
 
 def test_approving_pending_comments_publishes_them_and_records_who_and_when(section, moderator):

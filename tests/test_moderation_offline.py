@@ -2,7 +2,6 @@
 like any other."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from guidance.models import Comment, Response
@@ -11,15 +10,6 @@ from tests.factories import ConsultationFactory, ResponseFactory, SectionFactory
 pytestmark = pytest.mark.django_db
 
 ADD = reverse("admin:guidance_response_add")
-
-
-@pytest.fixture
-def manager_client(client):
-    manager = User.objects.create_user("manager", is_staff=True)
-    manager.groups.add(Group.objects.get(name="Consultation manager"))
-    client.force_login(manager)
-    client.user = manager
-    return client
 
 
 def inline(prefix, rows, initial=0):

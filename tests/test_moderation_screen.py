@@ -29,19 +29,8 @@ def staff(username, group_name=None, **names):
 
 
 @pytest.fixture
-def moderator():
-    return staff("sam", "Moderator", first_name="Sam", last_name="Patel")
-
-
-@pytest.fixture
 def other_moderator():
     return staff("kit", "Moderator", first_name="Kit", last_name="Okafor")
-
-
-@pytest.fixture
-def moderator_client(client, moderator):
-    client.force_login(moderator)
-    return client
 
 
 @pytest.fixture

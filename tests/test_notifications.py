@@ -34,11 +34,6 @@ def at(day, hour, minute=0):
 
 
 @pytest.fixture
-def second_section(consultation):
-    return SectionFactory(document=consultation.document, major=2, title="Power", slug="power")
-
-
-@pytest.fixture
 def staff(django_user_model):
     return django_user_model.objects.create_user("mod", password="a long test password")
 

@@ -22,7 +22,7 @@ NOT_ASCII = ["²", "٣", "１"]
 
 
 @pytest.fixture
-def manager(client):
+def signed_in_manager(client):
     user = User.objects.create_user("manager", is_staff=True)
     user.groups.add(Group.objects.get(name="Consultation manager"))
     client.force_login(user)
@@ -39,7 +39,7 @@ def test_only_the_digits_0_to_9_make_a_whole_number(value, number):
 
 
 @pytest.mark.parametrize("digit", NOT_ASCII)
-def test_moving_a_section_named_with_other_digits_finds_no_section(client, manager, digit):
+def test_moving_a_section_named_with_other_digits_finds_no_section(client, signed_in_manager, digit):
     document = DocumentFactory()
     SectionFactory(document=document, major=1)
     SectionFactory(document=document, major=3)
@@ -49,7 +49,7 @@ def test_moving_a_section_named_with_other_digits_finds_no_section(client, manag
 
 
 @pytest.mark.parametrize("digit", NOT_ASCII)
-def test_a_versions_links_ticked_with_other_digits_are_refused_and_nothing_is_stored(client, manager, digit):
+def test_a_versions_links_ticked_with_other_digits_are_refused_and_nothing_is_stored(client, signed_in_manager, digit):
     consultation = ConsultationFactory(publication=Consultation.Publication.PUBLISHED)
     SectionFactory(document=consultation.document, major=1, title="Sharing power", slug="power")
     version = versions.copy_version(consultation.document, version_label="Next")

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def closed():
+def with_outcome():
     now = timezone.now()
     consultation = ConsultationFactory(
         opens_at=now - datetime.timedelta(days=60),
@@ -43,8 +43,8 @@ def closed():
     return consultation
 
 
-def test_moderation_statistics_count_what_was_received_published_and_why_not(closed):
-    assert moderation_statistics(closed) == {
+def test_moderation_statistics_count_what_was_received_published_and_why_not(with_outcome):
+    assert moderation_statistics(with_outcome) == {
         "responses_received": 8,
         "responses_published": 1,
         "comments_received": 11,
@@ -61,9 +61,9 @@ def test_moderation_statistics_count_what_was_received_published_and_why_not(clo
     }
 
 
-def test_published_figures_match_what_the_public_can_see(closed):
-    stats = moderation_statistics(closed)
-    assert stats["comments_published"] == Comment.objects.published().filter(consultation=closed).count()
+def test_published_figures_match_what_the_public_can_see(with_outcome):
+    stats = moderation_statistics(with_outcome)
+    assert stats["comments_published"] == Comment.objects.published().filter(consultation=with_outcome).count()
 
 
 def test_the_outcome_shows_nothing_before_the_close(consultation):
@@ -71,8 +71,8 @@ def test_the_outcome_shows_nothing_before_the_close(consultation):
     assert render_to_string("includes/outcome.html", {"outcome": None}).strip() == ""
 
 
-def test_the_outcome_include_shows_you_said_we_did_and_the_statistics(closed):
-    html = render_to_string("includes/outcome.html", {"outcome": public_outcome(closed)})
+def test_the_outcome_include_shows_you_said_we_did_and_the_statistics(with_outcome):
+    html = render_to_string("includes/outcome.html", {"outcome": public_outcome(with_outcome)})
     assert "What you said and what we did" in html
     assert "<strong>payment</strong>" in html
     assert html.index("Section 2.3: Sharing power") < html.index("Question 4: Any training?")
@@ -82,9 +82,9 @@ def test_the_outcome_include_shows_you_said_we_did_and_the_statistics(closed):
     assert "style=" not in html
 
 
-def test_a_closed_consultation_without_an_outcome_says_it_is_coming(closed):
-    closed.outcome = ""
-    closed.save()
+def test_a_closed_consultation_without_an_outcome_says_it_is_coming(with_outcome):
+    with_outcome.outcome = ""
+    with_outcome.save()
     Outcome.objects.all().delete()
-    html = render_to_string("includes/outcome.html", {"outcome": public_outcome(closed)})
+    html = render_to_string("includes/outcome.html", {"outcome": public_outcome(with_outcome)})
     assert "We are reading every response." in html

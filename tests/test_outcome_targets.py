@@ -6,13 +6,11 @@ however an outcome is written: "You said, we did" (its page refuses a post namin
 consultation's, and the write functions do too), a command. The consultation's settings page writes
 no outcome."""
 
-import datetime
 import html
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from guidance.models import Outcome
 from guidance.outcomes import replies
@@ -27,13 +25,6 @@ from tests.form_helpers import form_data
 from tests.journey_helpers import publish
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def closed(consultation, section, question):
-    consultation.closes_at = timezone.now() - datetime.timedelta(days=1)
-    consultation.save()
-    return consultation
 
 
 @pytest.fixture

@@ -28,11 +28,6 @@ CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.fixture
-def moderator():
-    return User.objects.create_user("mod", is_staff=True)
-
-
-@pytest.fixture
 def published_comment(section):
     return publish(CommentFactory(section=section, text="Pay people for their time."))
 

@@ -10,15 +10,9 @@ from django.urls import reverse
 
 from guidance.models import Comment, ModerationEvent, Response
 from guidance.moderation.decisions import decide
-from tests.factories import UserFactory
 from tests.journey_helpers import comment_data, section_url
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def moderator():
-    return UserFactory(moderator=True)
 
 
 def send(client, consultation, section, text="Pay carers for their time.", **details):

@@ -31,18 +31,6 @@ REDACTED = "Pay carers for their time. My neighbour's mobile is [redacted] if yo
 
 
 @pytest.fixture
-def moderator():
-    return UserFactory(moderator=True, username="sam")
-
-
-@pytest.fixture
-def moderator_client(moderator):
-    client = Client()
-    client.force_login(moderator)
-    return client
-
-
-@pytest.fixture
 def respondent(consultation, section):
     """The browser of the person who wrote the comment, holding their response."""
     client = Client()

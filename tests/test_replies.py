@@ -4,15 +4,12 @@ consulted section, question and theme, all in one form with one Save, and about 
 on its own page; Analysts read it; Moderators are refused. Bad input is said plainly, nothing is
 stored and nothing typed is lost."""
 
-import datetime
-
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from guidance.models import Comment, Consultation, Outcome, Response
 from guidance.outcomes import changes, replies
@@ -27,13 +24,6 @@ def staff(group):
     user = User.objects.create_user(group.lower().replace(" ", "-"), is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     return user
-
-
-@pytest.fixture
-def closed(consultation):
-    consultation.closes_at = timezone.now() - datetime.timedelta(days=1)
-    consultation.save()
-    return consultation
 
 
 @pytest.fixture

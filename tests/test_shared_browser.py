@@ -20,11 +20,6 @@ BOB = {"name": "Bob Brown", "email": "bob@example.net", "consent": "private", "r
 
 
 @pytest.fixture
-def second_section(consultation):
-    return SectionFactory(document=consultation.document, major=2, title="Power", slug="power")
-
-
-@pytest.fixture
 def alice_sent(client, consultation, section):
     client.post(section_url(section, consultation), {**ALICE, "comment": "Alice's words on reciprocity."})
     return Response.objects.get()

@@ -27,12 +27,6 @@ def staff(username, **names):
 
 
 @pytest.fixture
-def moderator_client(client):
-    client.force_login(staff("sam", first_name="Sam", last_name="Patel"))
-    return client
-
-
-@pytest.fixture
 def other_moderator():
     return staff("kit", first_name="Kit", last_name="Okafor")
 

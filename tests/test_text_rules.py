@@ -3,7 +3,6 @@ typed in by staff in the admin, an imported file (the admin's upload and the imp
 command)."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -126,14 +125,6 @@ def test_a_comment_may_change_the_direction_of_its_own_text(client, consultation
 
 
 # Staff entering a response received offline -------------------------------------------------
-
-
-@pytest.fixture
-def manager_client(client):
-    manager = User.objects.create_user("manager", is_staff=True)
-    manager.groups.add(Group.objects.get(name="Consultation manager"))
-    client.force_login(manager)
-    return client
 
 
 @pytest.mark.parametrize("character", ["\x1b", "\x07", C1_CSI], ids=["ESC", "BEL", "CSI"])

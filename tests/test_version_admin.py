@@ -36,7 +36,7 @@ def signed_in(client, role):
 
 
 @pytest.fixture
-def closed():
+def published_with_sections():
     consultation = ConsultationFactory(publication=Consultation.Publication.PUBLISHED)
     document = consultation.document
     SectionFactory(
@@ -62,34 +62,38 @@ def url(name, consultation, *args):
     return reverse(f"admin:guidance_consultation_{name}", args=[consultation.pk, *args])
 
 
-def test_the_consultation_pages_link_to_the_next_version_page(client, closed):
+def test_the_consultation_pages_link_to_the_next_version_page(client, published_with_sections):
     signed_in(client, "Consultation manager")
-    page = client.get(reverse("admin:guidance_consultation_change", args=[closed.pk])).content.decode()
-    assert f'href="{url("versions", closed)}">Next version</a>' in page
+    page = client.get(reverse("admin:guidance_consultation_change", args=[published_with_sections.pk])).content.decode()
+    assert f'href="{url("versions", published_with_sections)}">Next version</a>' in page
 
 
-def test_a_manager_copies_the_consulted_version_confirms_the_proposed_links_and_sees_them_confirmed(client, closed):
+def test_a_manager_copies_the_consulted_version_confirms_the_proposed_links_and_sees_them_confirmed(
+    client, published_with_sections
+):
     manager = signed_in(client, "Consultation manager")
-    page = client.get(url("versions", closed)).content.decode()
+    page = client.get(url("versions", published_with_sections)).content.decode()
     assert "None yet." in page and "Copy its 2 sections" in page
 
-    response = client.post(url("version_copy", closed), {"version_label": "Published guidance, 2018"}, follow=True)
+    response = client.post(
+        url("version_copy", published_with_sections), {"version_label": "Published guidance, 2018"}, follow=True
+    )
     page = response.content.decode()
     assert "Made “Published guidance, 2018”, a copy of the version consulted on with its 2 sections" in page
     assert "<strong>To confirm</strong>" in page
     assert "is waiting for its links to be confirmed" in page and "Copy its 2 sections" not in page
-    version = Document.objects.get(revises=closed.document)
+    version = Document.objects.get(revises=published_with_sections.document)
 
-    links_page = client.get(url("version_links", closed, version.pk)).content.decode()
+    links_page = client.get(url("version_links", published_with_sections, version.pk)).content.decode()
     assert "The ticks are the portal's proposal" in links_page
     assert "text 100% alike, same title, same number: proposed" in links_page
     new_power, new_reciprocity = version.sections.all()
-    old_power, old_reciprocity = closed.document.sections.all()
+    old_power, old_reciprocity = published_with_sections.document.sections.all()
     assert f'value="{old_power.pk}" id="from-{new_power.pk}-{old_power.pk}" checked' in links_page
 
     # Staff correct the proposal: section 2 is new, and section 1 also takes from the old section 2.
     response = client.post(
-        url("version_links", closed, version.pk),
+        url("version_links", published_with_sections, version.pk),
         {"shown": f"{new_power.pk},{new_reciprocity.pk}", f"from-{new_power.pk}": [old_power.pk, old_reciprocity.pk]},
         follow=True,
     )
@@ -102,32 +106,32 @@ def test_a_manager_copies_the_consulted_version_confirms_the_proposed_links_and_
     ]
     version.refresh_from_db()
     assert version.links_confirmed_by == manager
-    assert versions.next_version(closed) == version
+    assert versions.next_version(published_with_sections) == version
 
-    links_page = client.get(url("version_links", closed, version.pk)).content.decode()
+    links_page = client.get(url("version_links", published_with_sections, version.pk)).content.decode()
     assert "The ticks are as confirmed" in links_page
     assert f'id="from-{new_reciprocity.pk}-{old_reciprocity.pk}" checked' not in links_page
     new_list = links_page.split("<h2>New sections</h2>")[1].split("<h2>")[0]
     assert "2. Reciprocity" in new_list
     assert "None: something in the new version comes from each consulted section." in links_page
-    page = client.get(url("versions", closed)).content.decode()
+    page = client.get(url("versions", published_with_sections)).content.decode()
     assert "Confirmed " in page and "Copy its 2 sections" in page
 
 
-def test_a_manager_imports_the_next_version_from_markdown_checks_it_then_saves_it(client, closed):
+def test_a_manager_imports_the_next_version_from_markdown_checks_it_then_saves_it(client, published_with_sections):
     signed_in(client, "Consultation manager")
     response = client.post(
-        url("version_import", closed),
+        url("version_import", published_with_sections),
         {"version_label": "Published guidance, 2018", "file": SimpleUploadedFile("guidance.md", MARKDOWN)},
         follow=True,
     )
     page = response.content.decode()
     assert "Nothing has been saved yet. guidance.md (Markdown) makes 2 sections" in page
     assert "<td>Keeping recordings safely</td>" in page
-    assert not Document.objects.filter(revises=closed.document).exists()
+    assert not Document.objects.filter(revises=published_with_sections.document).exists()
 
-    response = client.post(url("version_import_preview", closed), {"save": "1"}, follow=True)
-    version = Document.objects.get(revises=closed.document)
+    response = client.post(url("version_import_preview", published_with_sections), {"save": "1"}, follow=True)
+    version = Document.objects.get(revises=published_with_sections.document)
     assert version.title == "Guidance on co-producing a research project"
     assert version.version_label == "Published guidance, 2018"
     page = response.content.decode()
@@ -138,15 +142,17 @@ def test_a_manager_imports_the_next_version_from_markdown_checks_it_then_saves_i
     assert "2. Reciprocity" in removed_list
     assert not SectionLink.objects.exists()
     # The preview is used up: going back to it asks for a file again.
-    assert client.get(url("version_import_preview", closed)).url == url("version_import", closed)
+    assert client.get(url("version_import_preview", published_with_sections)).url == url(
+        "version_import", published_with_sections
+    )
 
 
-def test_the_new_versions_sections_are_edited_on_the_documents_own_pages(client, closed):
+def test_the_new_versions_sections_are_edited_on_the_documents_own_pages(client, published_with_sections):
     signed_in(client, "Consultation manager")
-    version = versions.copy_version(closed.document, version_label="Next")
+    version = versions.copy_version(published_with_sections.document, version_label="Next")
     page = client.get(reverse("admin:guidance_document_sections", args=[version.pk])).content.decode()
     assert "This is a new version of" in page
-    assert url("version_links", closed, version.pk) in page
+    assert url("version_links", published_with_sections, version.pk) in page
     upload = client.get(reverse("admin:guidance_document_import", args=[version.pk])).content.decode()
     assert 'type="file"' in upload  # not refused: nobody has commented on this version
     section = version.sections.get(major=2)
@@ -165,34 +171,42 @@ def test_the_new_versions_sections_are_edited_on_the_documents_own_pages(client,
     assert response.status_code == 302
     section.refresh_from_db()
     assert section.title == "Giving something back"
-    assert closed.document.sections.get(major=2).title == "Reciprocity"
+    assert published_with_sections.document.sections.get(major=2).title == "Reciprocity"
 
 
 @pytest.mark.parametrize("role", ["Moderator", "Analyst"])
-def test_moderators_and_analysts_may_look_but_not_start_import_or_confirm_a_version(client, closed, role):
-    version = versions.copy_version(closed.document, version_label="Next")
+def test_moderators_and_analysts_may_look_but_not_start_import_or_confirm_a_version(
+    client, published_with_sections, role
+):
+    version = versions.copy_version(published_with_sections.document, version_label="Next")
     signed_in(client, role)
-    page = client.get(url("versions", closed)).content.decode()
+    page = client.get(url("versions", published_with_sections)).content.decode()
     assert "Start the next version" not in page
-    links_page = client.get(url("version_links", closed, version.pk)).content.decode()
+    links_page = client.get(url("version_links", published_with_sections, version.pk)).content.decode()
     assert "Confirm where each section comes from" not in links_page
     section = version.sections.first()
-    earlier = closed.document.sections.first()
+    earlier = published_with_sections.document.sections.first()
     for address, data in [
-        (url("version_copy", closed), {"version_label": "Another"}),
-        (url("version_import", closed), {"version_label": "Another", "file": SimpleUploadedFile("g.md", MARKDOWN)}),
-        (url("version_import_preview", closed), {"save": "1"}),
-        (url("version_links", closed, version.pk), {"shown": str(section.pk), f"from-{section.pk}": [earlier.pk]}),
+        (url("version_copy", published_with_sections), {"version_label": "Another"}),
+        (
+            url("version_import", published_with_sections),
+            {"version_label": "Another", "file": SimpleUploadedFile("g.md", MARKDOWN)},
+        ),
+        (url("version_import_preview", published_with_sections), {"save": "1"}),
+        (
+            url("version_links", published_with_sections, version.pk),
+            {"shown": str(section.pk), f"from-{section.pk}": [earlier.pk]},
+        ),
     ]:
         assert client.post(address, data).status_code == 403, address
-    assert client.get(url("version_import", closed)).status_code == 403
-    assert Document.objects.filter(revises=closed.document).count() == 1
+    assert client.get(url("version_import", published_with_sections)).status_code == 403
+    assert Document.objects.filter(revises=published_with_sections.document).count() == 1
     assert not SectionLink.objects.exists()
 
 
-def test_copying_is_a_post(client, closed):
+def test_copying_is_a_post(client, published_with_sections):
     signed_in(client, "Consultation manager")
-    assert client.get(url("version_copy", closed)).status_code == 405
+    assert client.get(url("version_copy", published_with_sections)).status_code == 405
 
 
 @pytest.mark.parametrize(
@@ -204,48 +218,55 @@ def test_copying_is_a_post(client, closed):
         ("no name", SimpleUploadedFile("g.md", MARKDOWN), "Give the new version a name"),
     ],
 )
-def test_a_bad_upload_says_what_is_wrong_and_stores_nothing(client, closed, case, data, message):
+def test_a_bad_upload_says_what_is_wrong_and_stores_nothing(client, published_with_sections, case, data, message):
     signed_in(client, "Consultation manager")
     label = "" if case == "no name" else "Next"
-    response = client.post(url("version_import", closed), {"version_label": label, "file": data})
+    response = client.post(url("version_import", published_with_sections), {"version_label": label, "file": data})
     assert response.status_code == 400
     page = response.content.decode()
     assert message in page and "There is a problem" in page
-    assert not Document.objects.filter(revises=closed.document).exists()
-    assert client.get(url("version_import_preview", closed)).status_code == 302
+    assert not Document.objects.filter(revises=published_with_sections.document).exists()
+    assert client.get(url("version_import_preview", published_with_sections)).status_code == 302
 
 
-def test_a_copy_without_a_name_is_refused_on_the_page(client, closed):
+def test_a_copy_without_a_name_is_refused_on_the_page(client, published_with_sections):
     signed_in(client, "Consultation manager")
-    response = client.post(url("version_copy", closed), {"version_label": " "})
+    response = client.post(url("version_copy", published_with_sections), {"version_label": " "})
     assert response.status_code == 400
     assert "Give the new version a name" in response.content.decode()
-    assert not Document.objects.filter(revises=closed.document).exists()
+    assert not Document.objects.filter(revises=published_with_sections.document).exists()
 
 
-def test_a_second_unconfirmed_version_is_refused_whichever_way_it_is_started(client, closed):
+def test_a_second_unconfirmed_version_is_refused_whichever_way_it_is_started(client, published_with_sections):
     signed_in(client, "Consultation manager")
-    versions.copy_version(closed.document, version_label="First")
-    response = client.post(url("version_copy", closed), {"version_label": "Second"}, follow=True)
+    versions.copy_version(published_with_sections.document, version_label="First")
+    response = client.post(url("version_copy", published_with_sections), {"version_label": "Second"}, follow=True)
     assert "Nothing was made. “First” is already a next version of this document" in response.content.decode()
-    page = client.get(url("version_import", closed)).content.decode()
+    page = client.get(url("version_import", published_with_sections)).content.decode()
     assert "is already a next version waiting for its links to be confirmed" in page and 'type="file"' not in page
-    assert list(Document.objects.filter(revises=closed.document).values_list("version_label", flat=True)) == ["First"]
+    assert list(
+        Document.objects.filter(revises=published_with_sections.document).values_list("version_label", flat=True)
+    ) == ["First"]
 
 
-def test_a_file_checked_while_another_version_was_started_is_not_saved(client, closed):
+def test_a_file_checked_while_another_version_was_started_is_not_saved(client, published_with_sections):
     signed_in(client, "Consultation manager")
-    client.post(url("version_import", closed), {"version_label": "Mine", "file": SimpleUploadedFile("g.md", MARKDOWN)})
-    versions.copy_version(closed.document, version_label="Theirs")
-    response = client.post(url("version_import_preview", closed), {"save": "1"}, follow=True)
+    client.post(
+        url("version_import", published_with_sections),
+        {"version_label": "Mine", "file": SimpleUploadedFile("g.md", MARKDOWN)},
+    )
+    versions.copy_version(published_with_sections.document, version_label="Theirs")
+    response = client.post(url("version_import_preview", published_with_sections), {"save": "1"}, follow=True)
     assert "is already a next version" in response.content.decode()
-    assert list(Document.objects.filter(revises=closed.document).values_list("version_label", flat=True)) == ["Theirs"]
+    assert list(
+        Document.objects.filter(revises=published_with_sections.document).values_list("version_label", flat=True)
+    ) == ["Theirs"]
 
 
 @pytest.mark.parametrize("case", ["section of another document", "not a number", "sections changed", "no shown"])
-def test_tampered_links_are_refused_with_a_clear_error_and_nothing_is_stored(client, closed, case):
+def test_tampered_links_are_refused_with_a_clear_error_and_nothing_is_stored(client, published_with_sections, case):
     signed_in(client, "Consultation manager")
-    version = versions.copy_version(closed.document, version_label="Next")
+    version = versions.copy_version(published_with_sections.document, version_label="Next")
     first, second = version.sections.all()
     stranger = SectionFactory()
     shown = f"{first.pk},{second.pk}"
@@ -259,12 +280,18 @@ def test_tampered_links_are_refused_with_a_clear_error_and_nothing_is_stored(cli
             "Section 1 can only come from sections of the version consulted on.",
         ),
         "sections changed": (
-            {"shown": f"{first.pk},{stranger.pk}", f"from-{first.pk}": [closed.document.sections.first().pk]},
+            {
+                "shown": f"{first.pk},{stranger.pk}",
+                f"from-{first.pk}": [published_with_sections.document.sections.first().pk],
+            },
             "The new version's sections have changed since this page was shown",
         ),
-        "no shown": ({f"from-{first.pk}": [closed.document.sections.first().pk]}, "have changed since"),
+        "no shown": (
+            {f"from-{first.pk}": [published_with_sections.document.sections.first().pk]},
+            "have changed since",
+        ),
     }[case]
-    response = client.post(url("version_links", closed, version.pk), data)
+    response = client.post(url("version_links", published_with_sections, version.pk), data)
     assert response.status_code == 400
     page = html.unescape(response.content.decode())
     assert "There is a problem. Nothing was saved." in page and message in page
@@ -273,21 +300,21 @@ def test_tampered_links_are_refused_with_a_clear_error_and_nothing_is_stored(cli
     assert version.links_confirmed_at is None
 
 
-def test_a_version_of_another_document_is_not_found_under_this_consultation(client, closed):
+def test_a_version_of_another_document_is_not_found_under_this_consultation(client, published_with_sections):
     signed_in(client, "Consultation manager")
     elsewhere = NextVersionFactory()
     SectionFactory(document=elsewhere)
-    assert client.get(url("version_links", closed, elsewhere.pk)).status_code == 404
-    assert client.post(url("version_links", closed, elsewhere.pk), {}).status_code == 404
+    assert client.get(url("version_links", published_with_sections, elsewhere.pk)).status_code == 404
+    assert client.post(url("version_links", published_with_sections, elsewhere.pk), {}).status_code == 404
     assert not SectionLink.objects.exists()
 
 
-def test_a_version_without_sections_asks_for_them_before_links(client, closed):
+def test_a_version_without_sections_asks_for_them_before_links(client, published_with_sections):
     signed_in(client, "Consultation manager")
-    empty = NextVersionFactory(revises=closed.document)
-    page = client.get(url("version_links", closed, empty.pk)).content.decode()
+    empty = NextVersionFactory(revises=published_with_sections.document)
+    page = client.get(url("version_links", published_with_sections, empty.pk)).content.decode()
     assert "The new version has no sections yet." in page and "<form" not in page.split('id="content-main"')[1]
-    response = client.post(url("version_links", closed, empty.pk), {"shown": ""})
+    response = client.post(url("version_links", published_with_sections, empty.pk), {"shown": ""})
     assert response.status_code == 400
     assert "The new version has no sections yet" in response.content.decode()
     empty.refresh_from_db()

@@ -30,11 +30,6 @@ def question(consultation):
     return QuestionFactory(consultation=consultation, position=1, text="Does the guidance help?")
 
 
-@pytest.fixture
-def second_section(consultation):
-    return SectionFactory(document=consultation.document, major=2, title="Power", slug="power")
-
-
 def answers_url(consultation):
     return reverse("guidance:questions", args=[consultation.slug])
 

@@ -34,7 +34,7 @@ MANAGER = [
 
 
 @pytest.fixture
-def closed(db):
+def closed_with_comments(db):
     now = timezone.now()
     consultation = ConsultationFactory(
         title="Co-producing research",
@@ -73,10 +73,10 @@ def checked(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280, page.url
 
 
-def test_words_typed_in_two_blocks_are_both_kept_after_one_save(page, live_server, closed):
+def test_words_typed_in_two_blocks_are_both_kept_after_one_save(page, live_server, closed_with_comments):
     signed_in(page, live_server)
-    first, second = closed.document.sections.order_by("major")
-    page.goto(live_server.url + reverse("admin:guidance_consultation_replies", args=[closed.pk]))
+    first, second = closed_with_comments.document.sections.order_by("major")
+    page.goto(live_server.url + reverse("admin:guidance_consultation_replies", args=[closed_with_comments.pk]))
     checked(page)
     page.fill(f"#id_section-{first.pk}-text", "We now say *fairly*.")
     page.check(f"#section-{first.pk} input[value=changed]")
@@ -93,11 +93,11 @@ def test_words_typed_in_two_blocks_are_both_kept_after_one_save(page, live_serve
     checked(page)
 
 
-def test_a_refusal_keeps_what_was_typed_and_passes_axe(page, live_server, closed):
+def test_a_refusal_keeps_what_was_typed_and_passes_axe(page, live_server, closed_with_comments):
     signed_in(page, live_server)
-    first = closed.document.sections.get(major=1)
-    theme = closed.themes.get()
-    page.goto(live_server.url + reverse("admin:guidance_consultation_replies", args=[closed.pk]))
+    first = closed_with_comments.document.sections.get(major=1)
+    theme = closed_with_comments.themes.get()
+    page.goto(live_server.url + reverse("admin:guidance_consultation_replies", args=[closed_with_comments.pk]))
     page.fill(f"#id_section-{first.pk}-text", "Kept while refused.")
     page.fill(f"#id_theme-{theme.pk}-text", "No kind chosen.")
     page.click("input[type=submit][value=Save]")
@@ -108,12 +108,12 @@ def test_a_refusal_keeps_what_was_typed_and_passes_axe(page, live_server, closed
     checked(page)
 
 
-def test_leaving_with_unsaved_words_asks_first_and_saving_does_not(page, live_server, closed):
+def test_leaving_with_unsaved_words_asks_first_and_saving_does_not(page, live_server, closed_with_comments):
     csp_violations = []
     page.on("console", lambda message: "Content Security Policy" in message.text and csp_violations.append(message))
     signed_in(page, live_server)
-    first = closed.document.sections.get(major=1)
-    url = live_server.url + reverse("admin:guidance_consultation_replies", args=[closed.pk])
+    first = closed_with_comments.document.sections.get(major=1)
+    url = live_server.url + reverse("admin:guidance_consultation_replies", args=[closed_with_comments.pk])
     page.goto(url)
     asked = []
 
@@ -136,14 +136,19 @@ def test_leaving_with_unsaved_words_asks_first_and_saving_does_not(page, live_se
     assert csp_violations == []
 
 
-def test_the_answer_to_a_comment_the_publish_page_and_the_preview_pass_axe(page, live_server, closed):
+def test_the_answer_to_a_comment_the_publish_page_and_the_preview_pass_axe(page, live_server, closed_with_comments):
     signed_in(page, live_server)
-    replies.write_overall_outcome(closed, text="We heard **you** and rewrote the guidance.")
+    replies.write_overall_outcome(closed_with_comments, text="We heard **you** and rewrote the guidance.")
     comment = Comment.objects.get()
-    replies.write_outcome(closed, section=comment.section, kind="changed", text="We now say fairly.", by=None)
-    page.goto(live_server.url + reverse("admin:guidance_consultation_reply_comment", args=[closed.pk, comment.pk]))
+    replies.write_outcome(
+        closed_with_comments, section=comment.section, kind="changed", text="We now say fairly.", by=None
+    )
+    page.goto(
+        live_server.url
+        + reverse("admin:guidance_consultation_reply_comment", args=[closed_with_comments.pk, comment.pk])
+    )
     checked(page)
-    page.goto(live_server.url + reverse("admin:guidance_consultation_publish", args=[closed.pk]))
+    page.goto(live_server.url + reverse("admin:guidance_consultation_publish", args=[closed_with_comments.pk]))
     assert "1 person will be emailed" in page.inner_text("#outcome-emails")
     checked(page)
     page.click("text=Preview the consultation's page with its outcome")
