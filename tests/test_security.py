@@ -27,6 +27,8 @@ def csp_directives(response):
     return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
 
+# What `check --deploy` already proves (framing refused, cookies secure, plain HTTP redirected) is
+# left to it; the tests below check the values the portal chooses and what Django does not check.
 def test_check_deploy_gives_no_warnings_with_a_real_key_and_allowed_hosts():
     result = run_manage(
         "check",
@@ -60,11 +62,6 @@ def test_pages_carry_the_security_headers_over_https(client, path):
     assert csp_directives(response)["frame-ancestors"] == ["'none'"]
 
 
-@pytest.mark.parametrize("path", ["/", "/admin/login/"])
-def test_pages_refuse_to_be_framed(client, path):
-    assert client.get(path, secure=True)["X-Frame-Options"] == "DENY"
-
-
 @pytest.mark.parametrize("path", ["/", "/healthz", "/admin/login/"])
 def test_pages_and_the_admin_have_a_strict_content_security_policy(client, path):
     directives = csp_directives(client.get(path, secure=True))
@@ -75,13 +72,6 @@ def test_pages_and_the_admin_have_a_strict_content_security_policy(client, path)
     assert directives["base-uri"] == ["'self'"]
     assert directives["form-action"] == ["'self'"]
     assert "unsafe-inline" not in client.get(path, secure=True)["Content-Security-Policy"]
-
-
-def test_plain_http_is_redirected_to_https(client, settings):
-    settings.SECURE_SSL_REDIRECT = True
-    response = client.get("/")
-    assert response.status_code == 301
-    assert response["Location"] == "https://testserver/"
 
 
 def test_the_proxy_header_marks_a_request_as_https(client, settings):
@@ -110,21 +100,6 @@ def test_csrf_cookie_is_secure_and_http_only():
     assert cookie["secure"] is True
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
-
-
-def test_session_cookie_is_secure_and_http_only(db, django_user_model):
-    django_user_model.objects.create_superuser("boss", "boss@example.org", "a-long-password-123")
-    client = Client()
-    page = client.get("/admin/login/", secure=True)
-    response = client.post(
-        "/admin/login/",
-        {"username": "boss", "password": "a-long-password-123", "csrfmiddlewaretoken": page.cookies["csrftoken"].value},
-        secure=True,
-    )
-    assert response.status_code == 302
-    cookie = response.cookies["sessionid"]
-    assert cookie["secure"] is True
-    assert cookie["httponly"] is True
 
 
 ADMIN_PATH_PROBE = """
