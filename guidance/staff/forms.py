@@ -580,4 +580,29 @@ class ConsultationForm(forms.ModelForm):
 
     class Meta:
         model = Consultation
-        exclude = ["outcome"]
+        exclude = ["outcome"]  # noqa: DJ006 -- the admin lists the fields (guidance/staff/admin/consultations.py)
+
+
+class BreakdownForm(forms.Form):
+    """What to break down and by what (guidance/analysis/breakdowns.py): the choices this consultation
+    has, the equality characteristics only for staff who may see personal data."""
+
+    target = forms.ChoiceField(
+        label="Break down",
+        error_messages={
+            "required": "Choose what to break down.",
+            "invalid_choice": "“%(value)s” is not something this consultation's figures can be broken down for.",
+        },
+    )
+    by = forms.ChoiceField(
+        label="By",
+        error_messages={
+            "required": "Choose what to group the responses by.",
+            "invalid_choice": "“%(value)s” is not something you can group this consultation's responses by.",
+        },
+    )
+
+    def __init__(self, *args, targets, groupings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = targets
+        self.fields["by"].choices = groupings
