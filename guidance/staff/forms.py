@@ -595,7 +595,7 @@ class BreakdownForm(forms.Form):
         },
     )
     by = forms.ChoiceField(
-        label="By",
+        label="Group by",
         error_messages={
             "required": "Choose what to group the responses by.",
             "invalid_choice": "“%(value)s” is not something you can group this consultation's responses by.",

@@ -77,11 +77,11 @@ def test_the_breakdowns_page_passes_axe(browser, live_server, asking, javascript
     page.goto(live_server.url + reverse("admin:guidance_consultation_breakdowns", args=[asking.pk]))
     failures = {"nothing chosen": axe_violations(page)}
     page.get_by_label("Break down").select_option(label="Who responded")
-    page.get_by_label("By").select_option(label="Ethnic group (equality monitoring)")
+    page.get_by_label("Group by").select_option(label="Ethnic group (equality monitoring)")
     page.get_by_role("button", name="Show the breakdown").click()
     expect(page.get_by_role("heading", name="Who responded, by ethnic group")).to_be_visible()
     failures["who responded, by ethnic group"] = axe_violations(page)
-    page.get_by_label("By").select_option(label="Type of respondent")
+    page.get_by_label("Group by").select_option(label="Type of respondent")
     page.get_by_role("button", name="Show the breakdown").click()
     failures["who responded, by type"] = axe_violations(page)
     assert {label: found for label, found in failures.items() if found} == {}
