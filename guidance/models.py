@@ -1,5 +1,6 @@
 """The portal's data, defined in each job's package and gathered here, where Django looks for the
-app's models. Personal data (name, email, organisation, source URL) lives on Response alone.
+app's models. Personal data (name, email, organisation, source URL) lives on Response, and the optional
+equality monitoring answers in EqualityAnswers beside it.
 
 - consultations/models.py: Document, Section, SectionLink, Consultation, Question, Option,
   PreviewLink, SupportingDocument
@@ -8,6 +9,7 @@ app's models. Personal data (name, email, organisation, source URL) lives on Res
 - analysis/models.py: Theme, ExportRecord
 - outcomes/models.py: Outcome
 - privacy/models.py: Erasure
+- equality/models.py: EqualityAnswers (personal data too, kept apart from the response)
 - mail/models.py: QueuedEmail
 """
 
@@ -25,6 +27,7 @@ from guidance.consultations.models import (
     new_key,
     supporting_document_path,
 )
+from guidance.equality.models import EqualityAnswers
 from guidance.mail.models import QueuedEmail
 from guidance.moderation.models import ModerationEvent, Report, StaffNote
 from guidance.outcomes.models import Outcome
@@ -56,6 +59,7 @@ __all__ = [
     "Consultation",
     "ConsultationQuerySet",
     "Document",
+    "EqualityAnswers",
     "SavedForm",
     "Erasure",
     "ExportRecord",

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guidance.consultations import previews, supporting
+from guidance.equality import questions as equality
 from guidance.models import Comment, Consultation, Outcome, PreviewLink, Question
 from guidance.responses import answers
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory
@@ -98,6 +99,16 @@ def form_states(client, consultation):
     assert "You agreed to the" in pages["comment form, details remembered, with an error"]
     answer = {f"answer_{consultation.questions.first().pk}": "An answer."}
     pages["answers sent"] = page(client.post(questions, {**DETAILS, **answer}, follow=True))
+    Consultation.objects.filter(pk=consultation.pk).update(
+        equality_questions=equality.KEYS, content_version=F("content_version") + 1
+    )
+    about_you = reverse("guidance:about_you", args=[SLUG])
+    pages["answers sent, the optional questions offered"] = page(
+        client.get(reverse("guidance:confirmation", args=[SLUG]))
+    )
+    assert about_you in pages["answers sent, the optional questions offered"]
+    pages["optional: tell us about yourself"] = page(client.get(about_you))
+    pages["optional questions, an answer not offered"] = page(client.post(about_you, {"age_band": "ancient"}), 400)
     someone_else = {**DETAILS, "name": "Bob Brown", "email": "bob@example.net", "comment": "Mine."}
     pages["comment form, a changed name: the same person?"] = page(client.post(section, someone_else))
     pages["comment form, someone else starting again"] = page(

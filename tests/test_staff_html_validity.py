@@ -14,6 +14,7 @@ from guidance.consultations import previews, supporting, versions
 from guidance.models import Comment, Consultation, Report
 from guidance.moderation.decisions import decide
 from guidance.outcomes import replies
+from guidance.responses import answers
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory, ThemeFactory
 from tests.form_helpers import form_data
 from tests.html_validity import html_errors
@@ -82,6 +83,19 @@ def staff_pages(client, consultation):
     )
     pages["export refused"] = response.content.decode()
     assert "is not a status" in pages["export refused"]
+    breakdowns = reverse("admin:guidance_consultation_breakdowns", args=[consultation.pk])
+    Consultation.objects.filter(pk=consultation.pk).update(equality_questions=["ethnic_group", "region"])
+    choice = QuestionFactory(consultation=consultation, position=2, kind="agreement")
+    answers.set_options(choice)
+    pages["breakdowns, nothing chosen"] = page(client.get(breakdowns))
+    pages["breakdown of a question by type of respondent"] = page(
+        client.get(breakdowns, {"target": f"q{choice.pk}", "by": "respondent_type"})
+    )
+    pages["breakdown of a section by ethnic group"] = page(
+        client.get(breakdowns, {"target": f"s{section.pk}", "by": "ethnic_group"})
+    )
+    assert "fewer than 5" in pages["breakdown of a section by ethnic group"]
+    pages["breakdown refused"] = page(client.get(breakdowns, {"target": "q0", "by": "channel"}), 400)
     return pages
 
 

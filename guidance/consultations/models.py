@@ -212,6 +212,14 @@ class Consultation(models.Model):
         default=12,
         help_text="Months after the close that respondents' personal data is kept before it is anonymised.",
     )
+    # Keys of guidance/equality/questions.py: the optional questions asked after a response is sent.
+    equality_questions = models.JSONField(
+        "equality monitoring questions",
+        default=list,
+        blank=True,
+        help_text="Optional questions about the respondent, asked after they send their response. Answers are "
+        "personal data, reported only in aggregate.",
+    )
     publication = models.CharField(
         max_length=16, choices=Publication, default=Publication.DRAFT, editable=False, db_index=True
     )

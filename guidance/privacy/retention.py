@@ -1,7 +1,8 @@
 """Removing respondents' personal data: after a consultation's retention period, and on request.
 
 Personal data is what Response.PERSONAL_DATA_FIELDS lists: a response's name, email address and
-organisation, and the link to where an imported response was found (a tweet names its author).
+organisation, and the link to where an imported response was found (a tweet names its author);
+and the respondent's equality monitoring answers (EqualityAnswers), which are deleted.
 Each removal runs in one transaction and writes an Erasure record saying who removed what and
 when; the references stay, so a removal can be confirmed to the person who asked.
 
@@ -18,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from guidance.consultations.changed import public_pages_changed
+from guidance.equality.monitoring import forget_answers
 from guidance.mail import mailqueue
 from guidance.models import (
     Comment,
@@ -102,9 +104,10 @@ def anonymise(consultation, due, now, reason):
 
 
 def forget_what_else_identifies(responses):
-    """Beside a response's own fields: the staff notes on its comments, the fingerprints of the forms
-    it was sent with (a hash of the details and text, which whoever knows them could match), and the
-    hash of the browser that started it."""
+    """Beside a response's own fields: its equality monitoring answers, the staff notes on its
+    comments, the fingerprints of the forms it was sent with (a hash of the details and text, which
+    whoever knows them could match), and the hash of the browser that started it."""
+    forget_answers(responses)
     StaffNote.objects.filter(comment__response__in=responses).exclude(text=REMOVED_NOTE).update(text=REMOVED_NOTE)
     Submission.objects.filter(response__in=responses).exclude(fingerprint="").update(fingerprint="")
     responses.exclude(started_by="").update(started_by="")

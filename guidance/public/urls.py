@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from guidance.public import own_response, pages, reports, responding
+from guidance.public import about_you, own_response, pages, reports, responding
 from guidance.public.sitemaps import SITEMAPS
 
 app_name = "guidance"
@@ -49,6 +49,7 @@ urlpatterns = [
         name="response_withdrawn",
     ),
     path("consultations/<slug:slug>/your-response/choices/", own_response.choices, name="response_choices"),
+    path("consultations/<slug:slug>/your-response/about-you/", about_you.about_you, name="about_you"),
     path("consultations/<slug:slug>/your-response/link/", own_response.email_link, name="email_link"),
     path("consultations/<slug:slug>/your-response/links/stop/", own_response.revoke_links, name="revoke_links"),
     path("consultations/<slug:slug>/your-response/device/", own_response.this_device, name="this_device"),

@@ -4,7 +4,8 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 
 from guidance.analysis.exports import DEFAULT_STATUSES, Layout
-from guidance.models import Comment, Document, ModerationReason, Outcome, Question, Response, Theme
+from guidance.equality import questions as equality_questions
+from guidance.models import Comment, Consultation, Document, ModerationReason, Outcome, Question, Response, Theme
 from guidance.moderation import redaction
 from guidance.moderation.decisions import REDACTION_REASONS
 from guidance.privacy.retention import REMOVED_TEXT
@@ -563,3 +564,45 @@ class SignInCodeForm(forms.Form):
         if not (len(code) == 6 and code.isascii() and code.isdigit()):
             raise forms.ValidationError("Enter the 6 digits your authenticator app shows, such as 123456.")
         return code
+
+
+class ConsultationForm(forms.ModelForm):
+    """A consultation's settings: the equality monitoring questions as a list of boxes to tick."""
+
+    equality_questions = forms.MultipleChoiceField(
+        label="Equality monitoring questions",
+        choices=[(characteristic.key, characteristic.name) for characteristic in equality_questions.CHARACTERISTICS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Asked, as optional, after a respondent sends their response (docs/analysis.md, “Whose voices”). "
+        "The answers are personal data: only staff who may see personal data see them, and only in aggregate.",
+    )
+
+    class Meta:
+        model = Consultation
+        exclude = ["outcome"]  # noqa: DJ006 -- the admin lists the fields (guidance/staff/admin/consultations.py)
+
+
+class BreakdownForm(forms.Form):
+    """What to break down and by what (guidance/analysis/breakdowns.py): the choices this consultation
+    has, the equality characteristics only for staff who may see personal data."""
+
+    target = forms.ChoiceField(
+        label="Break down",
+        error_messages={
+            "required": "Choose what to break down.",
+            "invalid_choice": "“%(value)s” is not something this consultation's figures can be broken down for.",
+        },
+    )
+    by = forms.ChoiceField(
+        label="Group by",
+        error_messages={
+            "required": "Choose what to group the responses by.",
+            "invalid_choice": "“%(value)s” is not something you can group this consultation's responses by.",
+        },
+    )
+
+    def __init__(self, *args, targets, groupings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = targets
+        self.fields["by"].choices = groupings

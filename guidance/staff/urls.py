@@ -6,6 +6,7 @@ from django.urls import path
 
 from guidance.staff import (
     analysis,
+    breakdowns,
     drafts,
     erasure,
     exporting,
@@ -48,6 +49,7 @@ def staff_urls(site):
         path("guidance/comment/<int:comment_id>/decide/", page(moderation.decide), name="guidance_comment_decide"),
         # Analysis
         path(f"{consultation}/dashboard/", page(analysis.dashboard), name="guidance_consultation_dashboard"),
+        path(f"{consultation}/breakdowns/", page(breakdowns.breakdown), name="guidance_consultation_breakdowns"),
         # Importing responses received elsewhere
         path(f"{consultation}/import/", page(importing.upload), name="guidance_consultation_import"),
         path(f"{consultation}/import/preview/", page(importing.preview), name="guidance_consultation_import_preview"),

@@ -21,7 +21,7 @@ from guidance.moderation.campaigns import assign_groups
 from guidance.responses import answers
 from guidance.staff import roles
 from guidance.staff.admin.base import PersonalDataAdmin
-from guidance.staff.forms import QuestionForm
+from guidance.staff.forms import ConsultationForm, QuestionForm
 
 
 @admin.register(Document)
@@ -104,6 +104,7 @@ class ConsultationAdmin(PersonalDataAdmin):
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "opens_at"
+    form = ConsultationForm
     exclude = ["outcome"]
     inlines = [QuestionInline]
     actions = ["find_campaigns"]
