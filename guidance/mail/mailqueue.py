@@ -1,5 +1,6 @@
-"""The email queue: every email to a respondent is a QueuedEmail row, written in the transaction that
-causes it, and sent by the worker (`manage.py run_worker`), never inside a request.
+"""The email queue: every email (to a respondent, or a new staff member's link to set a password) is a
+QueuedEmail row, written in the transaction that causes it, and sent by the worker
+(`manage.py run_worker`), never inside a request.
 
 The table is the queue; nothing else is. `queue()` records the email with its recipient, fixed
 there and then: a delayed or retried email goes to the address it was queued for, whatever the
