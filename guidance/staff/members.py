@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
@@ -85,7 +85,13 @@ def add_staff_member(*, first_name, last_name, email, role):
     with transaction.atomic():
         if users.filter(Q(username__iexact=username) | Q(email__iexact=email)).exists():
             raise AlreadyAStaffMember(email)
-        user = users.create_user(username, email=email, first_name=first_name.strip(), last_name=last_name.strip())
+        try:
+            with transaction.atomic():
+                user = users.create_user(
+                    username, email=email, first_name=first_name.strip(), last_name=last_name.strip()
+                )
+        except IntegrityError:
+            raise AlreadyAStaffMember(email) from None  # added by someone else in the same moment
         # create_user gave no password: an unusable one, so the account cannot be signed in to yet.
         set_role(user, role)
         send_set_password_email(user)
