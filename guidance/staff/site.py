@@ -258,7 +258,7 @@ class PortalAdminSite(admin.AdminSite):
                 elif app["app_label"] in STAFF_WORK_APPS:
                     models.append(model)
                 else:
-                    system.append({**model, "name": f"{model['name']} ({app['name']})"})
+                    system.append(model)
             if models:
                 work.append({**app, "models": models, "name": "Staff" if app["app_label"] == "auth" else app["name"]})
         work.sort(key=lambda app: app["app_label"] != "guidance")
