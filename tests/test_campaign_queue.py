@@ -238,5 +238,5 @@ def test_the_theme_action_is_among_the_queues_actions_and_applies_a_theme(client
     client.force_login(staff_in("Analyst"))
     assert "apply_theme" in action_choices(client.get(QUEUE))
     page = act(client, "apply_theme", letters[:2], apply="yes", theme=theme.pk)
-    assert "Applied “Payment” to 2 comment(s)." in messages_of(page)
+    assert "Theme “Payment” applied to 2 comments." in messages_of(page)
     assert set(theme.comments.all()) == set(letters[:2])

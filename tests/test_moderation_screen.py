@@ -476,7 +476,7 @@ def test_recently_decided_lists_decisions_with_who_and_returns_one_to_pending(
     page = moderator_client.get(screen_url(consultation, "decided"))
     html = page.content.decode()
     assert [c.pk for c in page.context["decided"]] == [pending[1].pk, pending[0].pk]
-    assert "Rejected: duplicate" in html and "kit" in html
+    assert "Rejected: duplicate" in html and "Kit Okafor" in html
 
     page = post_decision(moderator_client, pending[1], "pending", queue="decided")
     assert page.redirect_chain == [(screen_url(consultation, "decided"), 302)]
@@ -585,7 +585,7 @@ def test_a_moderator_adds_a_note_kept_in_the_history_through_the_decision(modera
     page = add_note(moderator_client, pending[0])
     assert "Note added to the comment's history." in messages_of(page)
     assert shown(page) == pending[0].pk  # still on the same comment
-    assert "note by sam: " + NOTE in page.content.decode()
+    assert "note by Sam Patel: " + NOTE in page.content.decode()
     note = StaffNote.objects.get()
     assert (note.comment, note.by, note.text) == (pending[0], moderator, NOTE)
     # Adding a note is not a decision: the decision made after it is not refused as stale.

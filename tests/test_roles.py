@@ -231,11 +231,19 @@ def test_the_groups_carry_the_custom_permissions(group_name):
 
 
 def test_the_migrations_make_exactly_the_three_roles_with_the_permissions_the_roles_module_gives_them():
-    from guidance.staff.roles import ROLES
+    from guidance.staff.roles import ROLES, app_and_codename
 
     assert set(Group.objects.values_list("name", flat=True)) == {"Moderator", "Analyst", "Consultation manager"}
     for group in Group.objects.all():
-        assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(ROLES[group.name])
+        held = group.permissions.values_list("content_type__app_label", "codename")
+        assert sorted(held) == sorted(app_and_codename(codename) for codename in ROLES[group.name])
+
+
+def test_only_consultation_managers_may_add_staff_members_and_change_their_roles():
+    people = {name: staff_in(name) for name in EXPECTED}
+    may = {name: person.has_perms(["auth.add_user", "auth.change_user"]) for name, person in people.items()}
+    assert may == {"Moderator": False, "Analyst": False, "Consultation manager": True, "no group": False}
+    assert not people["Consultation manager"].has_perm("auth.delete_user")
 
 
 def test_sync_roles_puts_a_group_back_as_the_roles_module_says():

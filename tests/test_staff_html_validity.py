@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -256,4 +257,77 @@ def test_the_sign_in_pages_are_valid_html(checker, client, settings):  # noqa: F
     assert device.key not in pages["a device"]
     assert "Set up your authenticator app" in pages["set up an app"]
     assert "Signing in is locked for now" in pages["locked out"]
+    assert html_errors(pages) == {}
+
+
+def test_the_staff_accounts_pages_are_valid_html(checker, client):  # noqa: F811
+    """Adding a staff member (with a refused form), the list of staff, a member's page as a manager
+    and as a superuser, removing access, setting a password from the emailed link (refused, and a
+    link that no longer works), the home page and the System page as a superuser."""
+    import re
+
+    from django.core import mail
+
+    from tests.factories import UserFactory
+    from tests.journey_helpers import deliver_emails
+
+    manager = UserFactory(manager=True, first_name="Mo", last_name="Manager & Co")
+    kit = UserFactory(moderator=True, first_name="Kit", last_name="<Jones>")
+    client.force_login(manager)
+    add = reverse("admin:auth_user_add")
+    member = reverse("admin:auth_user_change", args=[kit.pk])
+    pages = {
+        "staff members": page(client.get(reverse("admin:auth_user_changelist"))),
+        "add a staff member": page(client.get(add)),
+        "add a staff member refused": page(client.post(add, {"first_name": "", "email": "x"}), 400),
+        "a staff member": page(client.get(member)),
+        "a staff member refused": page(client.post(member, {"first_name": "", "email": "x"})),
+        "remove access": page(client.get(reverse("admin:staff_member_remove_access", args=[kit.pk]))),
+    }
+    client.post(add, {"first_name": "Ann", "last_name": "Lee", "email": "ann@example.org", "role": "Analyst"})
+    deliver_emails()
+    link = re.search(r"https?://[^/\s]+(/\S*/password/set/\S+/)", mail.outbox[0].body).group(1)
+    newcomer = Client()
+    form = newcomer.get(link, follow=True)
+    set_password = form.redirect_chain[-1][0]
+    pages["set a password"] = page(form)
+    pages["set a password refused"] = page(newcomer.post(set_password, {"new_password1": "a", "new_password2": "b"}))
+    pages["password set"] = page(
+        newcomer.post(
+            set_password, {"new_password1": "a long new pass 77", "new_password2": "a long new pass 77"}, follow=True
+        )
+    )
+    pages["link no longer works"] = page(Client().get(link, follow=True))
+    client.force_login(User.objects.create_superuser("html-staff-boss", "boss@example.org", "x"))
+    pages["a staff member, as a superuser"] = page(client.get(member))
+    pages["home, as a superuser"] = page(client.get(reverse("admin:index")))
+    pages["system"] = page(client.get(reverse("admin:system")))
+    assert "This link to set a password has been used already" in pages["link no longer works"]
+    assert html_errors(pages) == {}
+
+
+def test_the_coding_pages_are_valid_html(checker, client, consultation):  # noqa: F811
+    """The queue with its Themes column and "No theme" chosen, the page asking which theme to apply,
+    and a comment's page with its themes as tick boxes (and with one refused)."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(analyst=True))
+    section = SectionFactory(document=consultation.document, major=1, title="Reciprocity & <more>")
+    payment = ThemeFactory(consultation=consultation, name="Payment & <pay>")
+    ThemeFactory(consultation=consultation, name="Time")
+    comments = [CommentFactory(section=section, text=f"Comment {n} with <b>markup</b>") for n in range(3)]
+    comments[0].themes.add(payment)
+    queue = reverse("admin:guidance_comment_changelist")
+    comment_page = reverse("admin:guidance_comment_change", args=[comments[0].pk])
+    inlines = {f"{prefix}-{key}": 0 for prefix in ["events", "reports"] for key in ["TOTAL_FORMS", "INITIAL_FORMS"]}
+    pages = {
+        "queue, no theme": page(
+            client.get(queue, {"consultation__id__exact": consultation.pk, "themes__isnull": "True"})
+        ),
+        "which theme": page(
+            client.post(queue, {"action": "apply_theme", "index": 0, "_selected_action": [c.pk for c in comments]})
+        ),
+        "a comment's themes": page(client.get(comment_page)),
+        "a comment's themes refused": page(client.post(comment_page, {**inlines, "themes": ["999999"]})),
+    }
     assert html_errors(pages) == {}

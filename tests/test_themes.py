@@ -49,7 +49,7 @@ def test_choosing_a_theme_applies_it_and_says_how_many(admin_client, queue, cons
     payment = ThemeFactory(consultation=consultation, name="Payment")
     comments[0].themes.add(payment)
     answer = admin_client.post(queue, action_post(comments[:2], apply="yes", theme=payment.pk), follow=True)
-    assert "Applied “Payment” to 1 comment(s); 1 already had it." in answer.content.decode()
+    assert "Theme “Payment” applied to 1 comment; 1 already had it." in answer.content.decode()
     assert set(payment.comments.all()) == {comments[0], comments[1]}
 
 

@@ -45,6 +45,7 @@ from guidance.models import (
 )
 from guidance.responses import answers
 from guidance.responses.text import is_invisible
+from guidance.staff.members import display_name_in_database
 
 BOM = "\ufeff".encode()
 # What a spreadsheet reads as the start of a formula: =, +, - and @, and every character that
@@ -117,7 +118,7 @@ _BASE_VALUES = {
     "e_text": F("text"),
     "e_status": F("status"),
     "e_moderated_at": F("moderated_at"),
-    "e_moderated_by": F("moderated_by__username"),
+    "e_moderated_by": display_name_in_database("moderated_by__"),
     "e_reason_code": F("reason_code"),
     "e_reason": F("reason"),
     "e_group": F("group"),
@@ -422,11 +423,12 @@ def _theme_names(consultation, comment_ids):
 
 
 def _staff_notes(comment_ids):
-    """Each comment's notes, oldest first, each as its time, its author's user name and its text."""
+    """Each comment's notes, oldest first, each as its time, its author's name and its text."""
     notes = {}
     rows = StaffNote.objects.filter(comment_id__in=comment_ids).order_by("at", "pk")
-    for comment_id, at, username, text in rows.values_list("comment_id", "at", "by__username", "text"):
-        notes.setdefault(comment_id, []).append(f"{_timestamp(at)} {username}: {text}")
+    rows = rows.annotate(author=display_name_in_database("by__"))
+    for comment_id, at, author, text in rows.values_list("comment_id", "at", "author", "text"):
+        notes.setdefault(comment_id, []).append(f"{_timestamp(at)} {author}: {text}")
     return notes
 
 

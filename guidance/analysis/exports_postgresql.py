@@ -139,9 +139,13 @@ def comment_rows_sql(consultation, values, with_notes=False, withhold=True):
         notes_column = notes_join = ""
         if with_notes:
             qn, user = connection.ops.quote_name, get_user_model()
-            username = qn(user._meta.get_field(user.USERNAME_FIELD).column)
+            username, first_name, last_name = (
+                qn(user._meta.get_field(name).column) for name in (user.USERNAME_FIELD, "first_name", "last_name")
+            )
             note, comment = StaffNote._meta.db_table, Comment._meta.db_table
-            text = f"{_timestamp_sql('n.at')} || ' ' || u.{username} || ': ' || n.text"
+            # The author as guidance.staff.members.display_name names them: full name, else username.
+            author = f"COALESCE(NULLIF(TRIM(u.{first_name} || ' ' || u.{last_name}), ''), u.{username})"
+            text = f"{_timestamp_sql('n.at')} || ' ' || {author} || ': ' || n.text"
             notes_column = ", nt.notes AS e_notes"
             notes_join = (
                 # Only identifiers from the models' metadata and a whole number go into the text.

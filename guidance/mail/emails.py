@@ -1,6 +1,7 @@
-"""What the portal emails a respondent, and what the confirmation page may say about it.
+"""What the portal emails a respondent, and what the confirmation page may say about it; and the
+email that lets a new member of staff set their password (set_password_message).
 
-Three kinds of email, each queued (guidance/mail/mailqueue.py) in the transaction that causes it and
+Three kinds of email to respondents, each queued (guidance/mail/mailqueue.py) in the transaction that causes it and
 sent by the worker: the receipt for the forms sent in one visit, the link to continue a response,
 and the daily email saying what happened to someone's comments (guidance/mail/notifications.py).
 Whom each goes to, and which comments a receipt lists, is fixed when it is queued; each is built
@@ -177,7 +178,9 @@ def build_message(email, *, receipt_comments):
     if not email.to:
         return None
     response = email.response
-    if email.kind == QueuedEmail.Kind.RECEIPT:
+    if email.kind == QueuedEmail.Kind.SET_PASSWORD:
+        built = set_password_message(email, email.user)
+    elif email.kind == QueuedEmail.Kind.RECEIPT:
         built = receipt_message(email, response, receipt_comments)
     else:
         builder = {QueuedEmail.Kind.LINK: link_message, QueuedEmail.Kind.NOTIFICATION: notification_message}
@@ -337,3 +340,23 @@ def notification_message(email, response):
     # One click unsubscribes from the mail program too (RFC 8058): it posts to the same address.
     headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     return subject, render_to_string("emails/notification.txt", context), headers
+
+
+def set_password_message(email, user):
+    """The link for a member of staff to set their password (guidance/staff/members.py), made now,
+    as it is sent: its token is never stored, and its days run from when it leaves. Nothing is sent
+    to someone whose access was removed since it was queued."""
+    from guidance.staff import members
+
+    if not (user.is_active and user.is_staff):
+        return None
+    context = {
+        "name": members.display_name(user),
+        "username": user.get_username(),
+        "role": members.role_of(user) or "Administrator",
+        "set_password_url": absolute(members.set_password_path(user)),
+        "days": members.SET_PASSWORD_LINK_DAYS,
+        "site_name": settings.SITE_NAME,
+    }
+    subject = f"Set your password for the {settings.SITE_NAME} staff pages"
+    return subject, render_to_string("emails/set_password.txt", context), {}

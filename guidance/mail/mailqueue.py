@@ -1,5 +1,6 @@
-"""The email queue: every email to a respondent is a QueuedEmail row, written in the transaction that
-causes it, and sent by the worker (`manage.py run_worker`), never inside a request.
+"""The email queue: every email (to a respondent, or a new staff member's link to set a password) is a
+QueuedEmail row, written in the transaction that causes it, and sent by the worker
+(`manage.py run_worker`), never inside a request.
 
 The table is the queue; nothing else is. `queue()` records the email with its recipient, fixed
 there and then: a delayed or retried email goes to the address it was queued for, whatever the
@@ -59,13 +60,17 @@ def lease():
     return datetime.timedelta(seconds=settings.EMAIL_STALE_SECONDS)
 
 
-def queue(kind, response, payload=None, *, to=None, now=None, due_at=None):
+def queue(kind, response, payload=None, *, to=None, user=None, now=None, due_at=None):
     """Record an email to `response`'s respondent (at `to`, by default the response's address now),
-    in the caller's transaction, to be sent from `due_at` (by default at once). Returns the QueuedEmail."""
+    or, with no response, to the member of staff `user` (at their address now), in the caller's
+    transaction, to be sent from `due_at` (by default at once). Returns the QueuedEmail."""
+    if to is None:
+        to = response.email if response is not None else user.email
     return QueuedEmail.objects.create(
         kind=kind,
         response=response,
-        to=response.email if to is None else to,
+        user=user,
+        to=to,
         payload=payload or {},
         created_at=now or timezone.now(),
         # Due by the clock the worker reads, whatever moment `now` stands for.
@@ -107,7 +112,7 @@ def take_batch(worker, now):
     with transaction.atomic():
         emails = list(
             QueuedEmail.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("response__consultation")
+            .select_related("response__consultation", "user")
             .filter(status=Status.WAITING, next_attempt_at__lte=now)
             .order_by("next_attempt_at", "pk")[: settings.EMAIL_BATCH_SIZE]
         )
@@ -162,12 +167,12 @@ def send_batch(emails):
                 formatted_for_sending(message)
         except Exception as error:
             # Something of this message alone (an address or a header that cannot be written).
-            logger.exception("Could not build email %s (%s for response %s)", email.pk, email.kind, email.response)
+            logger.exception("Could not build email %s (%s for %s)", email.pk, email.kind, email.about)
             statuses[email.pk] = attempt_failed(email, error, now=timezone.now())
             continue
         if message is None:
             QueuedEmail.objects.filter(pk=email.pk).update(status=Status.CANCELLED, to="", held_by="")
-            logger.info("Email %s (%s for response %s) dropped: nothing to send", email.pk, email.kind, email.response)
+            logger.info("Email %s (%s for %s) dropped: nothing to send", email.pk, email.kind, email.about)
             statuses[email.pk] = Status.CANCELLED
             continue
         try:
@@ -189,7 +194,7 @@ def send_batch(emails):
         QueuedEmail.objects.filter(pk=email.pk).update(
             status=Status.SENT, sent_at=timezone.now(), last_error="", held_by=""
         )
-        logger.info("Email %s (%s for response %s) sent", email.pk, email.kind, email.response.reference)
+        logger.info("Email %s (%s for %s) sent", email.pk, email.kind, email.about)
         statuses[email.pk] = Status.SENT
     return statuses
 
@@ -266,9 +271,9 @@ def attempt_failed(email, error, *, now):
     if is_permanent(error) or now >= give_up_at:
         QueuedEmail.objects.filter(pk=email.pk).update(status=Status.FAILED, last_error=kind, held_by="")
         logger.error(
-            "Could not send the %s for response %s (%s): given up after %d attempt(s)",
+            "Could not send the %s for %s (%s): given up after %d attempt(s)",
             email.kind,
-            email.response.reference,
+            email.about,
             kind,
             email.attempts,
         )
@@ -278,9 +283,9 @@ def attempt_failed(email, error, *, now):
         status=Status.WAITING, last_error=kind, next_attempt_at=next_attempt, held_by=""
     )
     logger.warning(
-        "Could not send the %s for response %s (%s, attempt %d); trying again at %s",
+        "Could not send the %s for %s (%s, attempt %d); trying again at %s",
         email.kind,
-        email.response.reference,
+        email.about,
         kind,
         email.attempts,
         timezone.localtime(next_attempt).strftime("%H:%M:%S"),

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -10,7 +11,8 @@ from guidance.responses.models import Response
 
 
 class QueuedEmail(models.Model):
-    """One email to a respondent, recorded in the same transaction as what caused it, and sent by
+    """One email to a respondent (or to a new member of staff: the link to set their password),
+    recorded in the same transaction as what caused it, and sent by
     the worker (guidance/mail/mailqueue.py) with retries: the queue is this table. Its recipient is
     fixed when it is queued, so a later change of address on the response never redirects it; an
     erasure or withdrawal before sending cancels it and forgets the address. It holds no text: a
@@ -20,6 +22,7 @@ class QueuedEmail(models.Model):
         RECEIPT = "receipt", "Receipt"
         LINK = "link", "Link to continue"
         NOTIFICATION = "notification", "What happened to the response"
+        SET_PASSWORD = "set_password", "Link for a member of staff to set their password"
 
     class Status(models.TextChoices):
         WAITING = "waiting", "Waiting to be sent"
@@ -29,7 +32,11 @@ class QueuedEmail(models.Model):
         CANCELLED = "cancelled", "Not sent: cancelled, or nothing left to send"
 
     kind = models.CharField(max_length=16, choices=Kind)
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="emails")
+    # Whom it is about: a response (a respondent's email), or a member of staff (set_password).
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="emails", null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     to = models.EmailField(
         blank=True, help_text="The address it goes to, fixed when it was queued; blank once cancelled or erased."
     )
@@ -59,6 +66,17 @@ class QueuedEmail(models.Model):
             # The worker's round: what is due, soonest first.
             models.Index(fields=["next_attempt_at"], name="queuedemail_due", condition=Q(status="waiting")),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(response__isnull=False, user__isnull=True) | Q(response__isnull=True, user__isnull=False),
+                name="queuedemail_about_a_response_or_a_user",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} for {self.response.reference} ({self.get_status_display().lower()})"
+        return f"{self.get_kind_display()} for {self.about} ({self.get_status_display().lower()})"
+
+    @property
+    def about(self):
+        """Whom it is for, as the log names them: never by address or name."""
+        return f"response {self.response.reference}" if self.response_id else f"staff member {self.user_id}"

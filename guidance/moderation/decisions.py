@@ -31,6 +31,7 @@ from guidance.models import Comment, ModerationEvent, ModerationReason, Report, 
 from guidance.moderation import redaction, words
 from guidance.privacy.personal_data import may_see_personal_data
 from guidance.staff import roles
+from guidance.staff.members import display_name
 
 Status = Comment.Status
 
@@ -219,7 +220,7 @@ class StaleDecision(ModerationError):
         elif user is not None and event.by_id == user.pk:
             who = "You"
         else:
-            who = event.by.get_full_name() or event.by.get_username()
+            who = display_name(event.by)
         it = f"comment {event.comment_id} (response {event.comment.response.reference})" if named else "this comment"
         if event.is_change_of_text:
             what = f"changed the text of {it}"

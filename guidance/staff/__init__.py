@@ -11,10 +11,13 @@
 - importing.py, exporting.py: responses received elsewhere in; responses out, to CSV
 - erasure.py: finding a response and erasing its personal data on request
 - accounts.py, signin.py, two_factor.py: staff sign-in, its limits, its second factor
+- team.py: adding a staff member, sending the link to set a password, removing access, and the
+  page where a new member sets their password; members.py does the work (names, roles, access)
 - roles.py: the roles and the permission each page asks for
 - admin/: the ModelAdmins, by kind of record
 
 urls.py lists every page; site.py is the admin site that mounts them, each behind the admin's
-sign-in. forms.py holds these pages' forms and charts.py the dashboard's bar charts. What the pages
-do to the data is done by the packages that own it (guidance/moderation, guidance/analysis, ...).
+sign-in. forms.py (and member_forms.py) hold these pages' forms and charts.py the dashboard's bar
+charts. What the pages do to the data is done by the packages that own it (guidance/moderation,
+guidance/analysis, ...).
 """

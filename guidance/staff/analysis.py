@@ -34,7 +34,9 @@ def dashboard(request, consultation_id):
 
 
 def apply_theme(model_admin, request, queryset):
-    """The queue's action "Apply a theme": which theme (a page), then tag the selected comments."""
+    """The queue's action "Apply a theme": which theme (a page listing the comments), then tag
+    exactly the comments ticked in the list (or, after "Select all", every one its filters select:
+    the page says which), and say how many gained it."""
     consultation_ids = list(queryset.order_by().values_list("consultation", flat=True).distinct()[:2])
     if len(consultation_ids) != 1:
         model_admin.message_user(
@@ -52,14 +54,9 @@ def apply_theme(model_admin, request, queryset):
         return None
     if form.is_valid():
         theme = form.cleaned_data["theme"]
-        added = add_theme(queryset, theme)
         count = queryset.count()
-        model_admin.message_user(
-            request,
-            f"Applied “{theme}” to {added} comment(s)"
-            + (f"; {count - added} already had it." if count - added else "."),
-            messages.SUCCESS,
-        )
+        added = add_theme(queryset, theme)
+        model_admin.message_user(request, theme_applied_message(theme, added, count - added), messages.SUCCESS)
         return None
     return staff_page(
         request,
@@ -72,7 +69,15 @@ def apply_theme(model_admin, request, queryset):
             "comments": queryset.select_related("section", "question")[:20],
             "count": queryset.count(),
             "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-            "select_across": request.POST.get("select_across", "0"),
+            "select_across": "1" if request.POST.get("select_across") == "1" else "0",
             "action": "apply_theme",
         },
     )
+
+
+def theme_applied_message(theme, added, already):
+    """ "Theme “Payment” applied to 3 comments; 1 already had it." """
+    said = f"Theme “{theme}” applied to {added} comment{'' if added == 1 else 's'}"
+    if already:
+        said += f"; {already} already had it"
+    return said + "."

@@ -10,4 +10,10 @@ class PortalAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()
-        from guidance.staff import admin  # noqa: F401  (registers the ModelAdmins)
+        from django.contrib.auth import get_user_model
+
+        from guidance.staff import admin, members  # noqa: F401  (registers the ModelAdmins)
+
+        # A member of staff reads as their name (or username, if they gave none) wherever a page,
+        # the admin's lists and records included, shows a user: never "kit" here, "Kit Jones" there.
+        get_user_model().__str__ = members.display_name

@@ -6,6 +6,7 @@ the names below, never for a permission string of their own.
 """
 
 from django.db import transaction
+from django.db.models import Q
 
 # What each staff page asks for, by what it lets someone do.
 VIEW_CONSULTATIONS = "guidance.view_consultation"
@@ -30,6 +31,8 @@ ERASE = ("guidance.view_personal_data", "guidance.change_response")
 VIEW_OUTCOMES = "guidance.view_outcome"
 WRITE_OUTCOMES = ("guidance.add_outcome", "guidance.change_outcome")
 REMOVE_OUTCOMES = "guidance.delete_outcome"
+# Adding staff members, changing their role, removing their access (guidance/staff/team.py).
+MANAGE_STAFF = ("auth.view_user", "auth.add_user", "auth.change_user")
 
 
 def every(verbs, *models):
@@ -67,8 +70,34 @@ ROLES = {
         "publish_consultation",
         "view_personal_data",
         "export_responses",
+        # Adds staff members and changes their roles (never a superuser's account).
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
     ],
 }
+
+# What each role may do, in a line: shown beside each role where a staff member is given one.
+DESCRIPTIONS = {
+    "Moderator": (
+        "Reads the comments waiting for a decision and approves, rejects or marks them as spam. "
+        "Sees no personal data and cannot export."
+    ),
+    "Analyst": (
+        "Reads every comment and response, manages themes and codes comments with them, "
+        "and exports without personal data."
+    ),
+    "Consultation manager": (
+        "Runs consultations: drafts, questions, publishing and outcomes; enters responses received "
+        "elsewhere; sees and exports personal data; erases it on request; adds staff members."
+    ),
+}
+
+
+def app_and_codename(permission):
+    """("auth", "add_user") for "auth.add_user"; a bare codename is the portal's: ("guidance", …)."""
+    app_label, _, codename = permission.rpartition(".")
+    return app_label or "guidance", codename
 
 
 def sync_roles(apps=None):
@@ -89,10 +118,15 @@ def sync_roles(apps=None):
     held = {}
     with transaction.atomic():
         for name, codenames in ROLES.items():
-            permissions = list(
-                permission_model.objects.filter(content_type__app_label="guidance", codename__in=codenames)
-            )
-            missing = set(codenames) - {permission.codename for permission in permissions}
+            wanted = [app_and_codename(codename) for codename in codenames]
+            by_app, which = {}, Q()
+            for app_label, codename in wanted:
+                by_app.setdefault(app_label, []).append(codename)
+            for app_label, app_codenames in by_app.items():
+                which |= Q(content_type__app_label=app_label, codename__in=app_codenames)
+            permissions = list(permission_model.objects.filter(which).select_related("content_type"))
+            found = {(permission.content_type.app_label, permission.codename) for permission in permissions}
+            missing = {f"{app_label}.{codename}" for app_label, codename in set(wanted) - found}
             if missing:
                 raise RuntimeError(f"Permissions missing for the {name} role: {sorted(missing)}")
             group, _ = group_model.objects.get_or_create(name=name)

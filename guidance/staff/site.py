@@ -14,7 +14,7 @@ from django.contrib import admin, auth
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import DataError, models, transaction
 from django.db.models.constants import LOOKUP_SEP
 from django.shortcuts import redirect
@@ -32,6 +32,9 @@ DATE_PARTS = {"year", "iso_year", "quarter", "month", "week", "week_day", "iso_w
 # the date hierarchy's step to the next year, is beyond what Python's dates hold.
 YEARS = range(datetime.MINYEAR + 1, datetime.MAXYEAR)
 INTEGER = re.compile(r"-?[0-9]{1,18}")
+# What staff work with on the admin's home page; every other app's lists are under "System".
+STAFF_WORK_APPS = {"guidance"}
+STAFF_MEMBER_MODEL = {("auth", "user")}
 
 
 def lookup_field(model, lookup):
@@ -238,14 +241,65 @@ class PortalAdminSite(admin.AdminSite):
             admin_class = type(admin_class.__name__, (CheckedFilters, admin_class), {})
         super().register(model_or_iterable, admin_class, **options)
 
+    def get_app_list(self, request, app_label=None):
+        """The lists on the home page and in the side bar: the portal's own, then the staff members;
+        everything else (sign-in records, authenticator apps, groups, any app added later) is not
+        staff work, and is grouped under "System", shown to superusers only."""
+        apps = super().get_app_list(request, app_label)
+        if app_label is not None:
+            return apps
+        work, system = [], []
+        for app in apps:
+            models = []
+            for model in app["models"]:
+                key = (app["app_label"], model["object_name"].lower())
+                if key in STAFF_MEMBER_MODEL:
+                    models.append({**model, "name": "Staff members"})
+                elif app["app_label"] in STAFF_WORK_APPS:
+                    models.append(model)
+                else:
+                    system.append(model)
+            if models:
+                work.append({**app, "models": models, "name": "Staff" if app["app_label"] == "auth" else app["name"]})
+        work.sort(key=lambda app: app["app_label"] != "guidance")
+        if system and request.user.is_superuser:
+            work.append(
+                {
+                    "name": "System",
+                    "app_label": "system",
+                    "app_url": reverse("admin:system", current_app=self.name),
+                    "has_module_perms": True,
+                    "models": system,
+                }
+            )
+        return work
+
+    def system_index(self, request):
+        """The "System" group on a page of its own, as each app's is, for superusers."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        context = {
+            **self.each_context(request),
+            "title": "System",
+            "subtitle": None,
+            "app_list": [app for app in self.get_app_list(request) if app["app_label"] == "system"],
+            "app_label": "system",
+        }
+        request.current_app = self.name
+        return TemplateResponse(request, "admin/app_index.html", context)
+
     def get_urls(self):
-        from guidance.staff import signin
+        from guidance.staff import signin, team
         from guidance.staff.urls import staff_urls
 
         # Before the ModelAdmins' own addresses: theirs end in a catch-all for an object's id.
-        # The code page is not behind the admin's sign-in: whoever sees it is not signed in yet.
+        # The code page and the set-password pages are not behind the admin's sign-in: whoever
+        # sees them is not signed in yet.
         return [
             path("login/code/", signin.code, name="sign_in_code"),
+            path("password/set/<uidb64>/<token>/", team.set_password, name="staff_set_password"),
+            path("password/set/done/", team.password_set, name="staff_password_set"),
+            path("system/", self.admin_view(self.system_index), name="system"),
             *staff_urls(self),
             *super().get_urls(),
         ]

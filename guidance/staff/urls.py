@@ -15,6 +15,7 @@ from guidance.staff import (
     outcome_previews,
     publishing,
     replies,
+    team,
     versions,
 )
 
@@ -121,6 +122,13 @@ def staff_urls(site):
         path(
             "guidance/section/<int:section_id>/preview/", page(drafts.section_preview), name="guidance_section_preview"
         ),
+        # Staff members (adding one is the user list's own Add page: StaffMemberAdmin.add_view)
+        path(
+            "auth/user/<int:user_id>/send-password-email/",
+            page(team.send_password_email),
+            name="staff_member_send_password_email",
+        ),
+        path("auth/user/<int:user_id>/remove-access/", page(team.remove_access), name="staff_member_remove_access"),
         # Erasure on request
         path("guidance/response/erase/", page(erasure.find), name="guidance_response_erase_find"),
         path("guidance/response/erase/<int:response_id>/", page(erasure.confirm), name="guidance_response_erase"),

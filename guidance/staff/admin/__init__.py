@@ -1,4 +1,10 @@
 """The portal's ModelAdmins, registered on its admin site when the admin is ready
 (guidance/staff/apps.py), one module per kind of record."""
 
-from guidance.staff.admin import comments, consultations, records, responses  # noqa: F401  (registers them)
+from guidance.staff.admin import (  # noqa: F401  (registers them)
+    comments,
+    consultations,
+    records,
+    responses,
+    staff_members,
+)

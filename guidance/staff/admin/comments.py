@@ -1,13 +1,17 @@
 """The comments list: the moderation queue, its filters and bulk decisions, and a comment's own
 page with its history, notes and reports."""
 
+from django import forms
 from django.contrib import admin
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import Count, Exists, OuterRef, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
+from guidance.analysis.themes import set_themes
 from guidance.models import (
     Comment,
     Consultation,
@@ -114,11 +118,57 @@ class QuestionFilter(OfConsultationFilter):
 
 
 class ThemeFilter(OfConsultationFilter):
+    """A theme of the chosen consultation, or "No theme" (any consultation's comments not coded
+    yet), each choice clearing the other."""
+
     title = "theme"
     parameter_name = "themes__id__exact"
+    no_theme_parameter = "themes__isnull"
+
+    def __init__(self, request, params, model, model_admin):
+        # Taken out here, or the list would read it as a lookup of its own.
+        no_theme = params.pop(self.no_theme_parameter, None)
+        super().__init__(request, params, model, model_admin)
+        if no_theme is not None:
+            if no_theme[-1] != "True":
+                raise IncorrectLookupParameters("“No theme” is chosen as themes__isnull=True.")
+            self.used_parameters[self.no_theme_parameter] = no_theme[-1]
+
+    def has_output(self):
+        return True  # "No theme" is always a choice
+
+    def expected_parameters(self):
+        return [self.parameter_name, self.no_theme_parameter]
 
     def options(self, consultation=None, pk=None):
         return Theme.objects.filter(**({"pk": pk} if pk else {"consultation": consultation})).values_list("pk", "name")
+
+    def queryset(self, request, queryset):
+        if self.no_theme_parameter in self.used_parameters:
+            # From the links, not by joining every comment: the queue may hold a million.
+            queryset = queryset.exclude(Exists(Comment.themes.through.objects.filter(comment=OuterRef("pk"))))
+        return super().queryset(request, queryset)
+
+    def choices(self, changelist):
+        both = [self.parameter_name, self.no_theme_parameter]
+        chosen = self.value()
+        no_theme = self.used_parameters.get(self.no_theme_parameter) == "True"
+        yield {
+            "selected": chosen is None and not no_theme,
+            "query_string": changelist.get_query_string(remove=both),
+            "display": "All",
+        }
+        yield {
+            "selected": no_theme,
+            "query_string": changelist.get_query_string({self.no_theme_parameter: "True"}, [self.parameter_name]),
+            "display": "No theme",
+        }
+        for pk, name in self.lookup_choices:
+            yield {
+                "selected": chosen == pk,
+                "query_string": changelist.get_query_string({self.parameter_name: pk}, [self.no_theme_parameter]),
+                "display": name,
+            }
 
 
 class ModerationEventInline(admin.TabularInline):
@@ -214,6 +264,14 @@ class StaffNoteInline(ModerationEventInline):
         return may_read_notes(request.user)
 
 
+class CommentChangeList(ChangeList):
+    """The queue's page, its comments read with their themes in one more query (the Themes column)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        prefetch_related_objects(self.result_list, "themes")
+
+
 @admin.register(Comment)
 class CommentAdmin(PersonalDataAdmin):
     """The moderation queue: pending first, oldest first."""
@@ -225,6 +283,7 @@ class CommentAdmin(PersonalDataAdmin):
         "age",
         "report_count",
         "group_size",
+        "theme_names",
         "status",
     ]
     list_filter = [
@@ -298,15 +357,42 @@ class CommentAdmin(PersonalDataAdmin):
             fields.append("personal_data")
         return [*fields, "status", "reason_code", "reason", "moderated_by", "moderated_at", "themes"]
 
+    def get_fieldsets(self, request, obj=None):
+        # The themes in a group of their own, under a heading that names the tick boxes.
+        fields = self.get_fields(request, obj)
+        return [
+            (None, {"fields": [field for field in fields if field != "themes"]}),
+            ("Themes", {"fields": ["themes"]}),
+        ]
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if obj is not None and "themes" in form.base_fields:
-            form.base_fields["themes"].queryset = Theme.objects.filter(consultation_id=obj.consultation_id)
+            # A box for each of this consultation's themes: ticking one adds it and leaves the
+            # others, as a click in a multiple select list (which replaces the choice) would not.
+            field = form.base_fields["themes"]
+            field.widget = forms.CheckboxSelectMultiple()
+            field.queryset = Theme.objects.filter(consultation_id=obj.consultation_id)
+            field.help_text = "Tick each theme the comment is about; untick one to take it off."
         return form
+
+    def save_model(self, request, obj, form, change):
+        # Only the themes are edited here (save_related): the comment's own row is left alone, so
+        # that a decision made while the page was open is never written back over.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        if "themes" in form.cleaned_data:
+            set_themes(form.instance, form.cleaned_data["themes"])
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def get_readonly_fields(self, request, obj=None):
         # Only the themes are edited on this page; status moves through the decisions.
         return [f for f in self.get_fields(request, obj) if f != "themes"]
+
+    def get_changelist(self, request, **kwargs):
+        return CommentChangeList
 
     def get_queryset(self, request):
         reports = Report.objects.filter(comment=OuterRef("pk")).order_by().values("comment").annotate(n=Count("pk"))
@@ -421,6 +507,11 @@ class CommentAdmin(PersonalDataAdmin):
     @admin.action(description="Export selected comments to CSV", permissions=["export"])
     def export_selected_comments(self, request, queryset):
         return exporting.export_selected(self, request, queryset)
+
+    @admin.display(description="Themes")
+    def theme_names(self, comment):
+        """Needs the page's comments given their themes (CommentChangeList)."""
+        return ", ".join(theme.name for theme in comment.themes.all()) or "–"
 
     # The queue's campaign column and filter.
 
