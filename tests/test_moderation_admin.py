@@ -191,7 +191,7 @@ def test_a_comments_page_has_buttons_for_the_allowed_decisions_and_its_history(m
     assert Comment.objects.get().status == "approved"
     html = moderator_client.get(url).content.decode()
     assert 'value="pending"' in html and 'value="approved"' not in html
-    assert "sam" in html and "History" in html
+    assert "Sam Patel" in html and "History" in html
     assert 'name="status"' not in html
 
 

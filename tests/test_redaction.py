@@ -199,7 +199,7 @@ def test_the_moderation_screen_shows_the_original_only_to_moderators_allowed_per
     Report.objects.create(comment=written, reason=Report.Reason.PERSONAL)
     screen = reverse("admin:guidance_consultation_moderate", args=[consultation.pk]) + "?queue=reported"
     page = moderator_client.get(screen).content.decode()
-    assert "words redacted by sam: Contains personal information" in page
+    assert "words redacted by Sam Patel: Contains personal information" in page
     assert "the comment as written is shown only to staff allowed to see personal data" in page
     assert NUMBER not in page
 
