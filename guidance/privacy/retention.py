@@ -20,6 +20,7 @@ from django.utils import timezone
 from guidance.consultations.changed import public_pages_changed
 from guidance.mail import mailqueue
 from guidance.models import (
+    CampaignKey,
     Comment,
     Consultation,
     Erasure,
@@ -134,6 +135,8 @@ def erase_response(response, *, by, include_text=False, reason=""):
             ModerationEvent.objects.filter(comment__response=response).exclude(earlier_text="").update(
                 earlier_text=REMOVED_TEXT
             )
+            # The hashes of their words that near-copies were found by (guidance/moderation/campaigns.py).
+            CampaignKey.objects.filter(comment__response=response).delete()
         return Erasure.objects.create(
             at=now,
             by=by,

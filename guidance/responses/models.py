@@ -287,6 +287,10 @@ class Comment(models.Model):
         db_index=True,
         help_text="Comments with the same or near-identical text (a campaign) share a group number.",
     )
+    # When the comment was compared with the others on its section or question to find its
+    # near-copies (guidance/moderation/campaigns.py): as it was stored, or by "Find campaigns".
+    # Empty: not compared yet, so nobody may say that no other comment is like it.
+    compared_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Who is looking at this comment on the moderation screen, until when: nobody else is shown it
     # meanwhile, so two moderators working one queue do not read the same comment.
     claimed_by = models.ForeignKey(
