@@ -390,8 +390,6 @@ def read_import(consultation, data, targets=None):
         row.channel = _parse_channel(cells["channel"])
         if row.channel is None:
             row.errors.append(f"channel “{cells['channel']}” must be one of: email, post, event, social media.")
-        if text_rules.is_blank(row.text):
-            row.errors.append("the text is empty.")
         if len(row.author) > AUTHOR_MAX_LENGTH:
             row.errors.append(f"the author is longer than {AUTHOR_MAX_LENGTH} characters.")
         if len(row.source_url) > SOURCE_URL_MAX_LENGTH:
@@ -432,6 +430,10 @@ def read_import(consultation, data, targets=None):
                     "the option column is for answers to questions, and this row is a comment on "
                     f"section {row.section.number}: leave it empty or give a question as the target."
                 )
+
+        # An answer of a choice alone (a form ticked, no words) needs no text; anything else does.
+        if text_rules.is_blank(row.text) and not row.options:
+            row.errors.append("the text is empty.")
 
         key_cells = tuple(cells.get(column, "") for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
         occurrences[key_cells] = occurrences.get(key_cells, 0) + 1

@@ -359,9 +359,13 @@ class Comment(models.Model):
         return self.question.number
 
     def clean(self):
-        # Only an answer that chose options may be without words: its options are the answer. (The
-        # admin's forms for responses received offline take words only, so there they are needed.)
-        if not (self.pk and self.question_id and self.options.exists()):
+        # Only an answer that chose options may be without words: its options are the answer. A
+        # form that takes an answer's options (the admin's, for responses received offline) says
+        # which it was given in chosen_options before it is validated; otherwise the stored ones count.
+        chosen = getattr(self, "chosen_options", None)
+        if chosen is None:
+            chosen = bool(self.pk and self.question_id and self.options.exists())
+        if not chosen:
             if not self.text.strip():
                 raise ValidationError({"text": "Enter what they wrote."})
             try:
