@@ -108,6 +108,8 @@ class AnswerInlineForm(CommentInlineForm):
                 else f"{question.number} takes one answer: tick one",
                 "other": "Say what their other answer is",
             }[refusal.part]
+            # Comment.clean: what was ticked is the trouble, not the missing words.
+            self.instance.chosen_options = bool(cleaned.get("chosen"))
             self.add_error("other" if refusal.part == "other" and "other" in self.fields else "chosen", message)
             return cleaned
         # Comment.clean: an answer of options alone needs no words.
