@@ -1,6 +1,7 @@
 """The numbers on a consultation's dashboard, counted in the database in a fixed number of
-queries however many responses there are (eleven: the sections, questions, their options and
-themes, two for the choice questions' answers (guidance/responses/answers.py), one
+queries however many responses there are (ten or eleven: the sections, questions, their options
+and themes, one for the choice questions' answers by option and channel, and one more when a
+question takes several choices (guidance/responses/answers.py), one
 grouped count over the comments, one over the responses, one over the theme links, and two for
 the median; PostgreSQL adds two SET LOCAL), and shaped into
 charts (guidance/staff/charts.py lays them out as SVG for the dashboard page).

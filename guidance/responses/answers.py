@@ -252,9 +252,12 @@ def option_counts(consultation, questions=None):
     staff from a letter or an email, or imported (a tweetchat's "A1 Yes, mostly") holds its
     options alike (guidance/responses/received.py). Answers marked as spam, and answers the
     respondent withdrew, are not counted; every other answer is, whatever its moderation and
-    publication (as the moderation figures count "received"). Two grouped counts, whatever the
-    number of answers (and two queries for the questions and options, unless `questions` come with
-    their options)."""
+    publication (as the moderation figures count "received").
+
+    One grouped count, by option and channel, whatever the number of answers; a second, of the
+    answers that chose anything, only when a question takes several choices (one that takes one
+    has as many answers as options chosen: the forms refuse a second). And two queries for the
+    questions and options, unless `questions` come with their options."""
     if questions is None:
         questions = consultation.questions.prefetch_related("options")
     questions = [q for q in questions if q.has_options]
@@ -271,17 +274,24 @@ def option_counts(consultation, questions=None):
         .annotate(n=Count("*"))
         .values_list("option", channel, "n")
     }
-    answered_by_channel = {
-        (question, by): n
-        for question, by, n in counted.order_by()
-        .values_list("option__question", channel)
-        .annotate(n=Count("comment", distinct=True))
-        .values_list("option__question", channel, "n")
-    }
+    several = [q.pk for q in questions if q.kind == Question.Kind.SEVERAL_CHOICES]
+    answered_by_channel = defaultdict(int)
+    if several:
+        answered_by_channel.update(
+            ((question, by), n)
+            for question, by, n in counted.filter(option__question__in=several)
+            .order_by()
+            .values_list("option__question", channel)
+            .annotate(n=Count("comment", distinct=True))
+            .values_list("option__question", channel, "n")
+        )
     result = []
     for question in questions:
         options = offered_options(question)
-        total = sum(n for (pk, _), n in answered_by_channel.items() if pk == question.pk)
+        if question.pk not in several:
+            for (option_pk, by), n in per_option_and_channel.items():
+                if any(option.pk == option_pk for option in options):
+                    answered_by_channel[question.pk, by] += n
         per_option = {
             option.pk: sum(n for (pk, _), n in per_option_and_channel.items() if pk == option.pk) for option in options
         }
@@ -292,8 +302,9 @@ def option_counts(consultation, questions=None):
                 [per_option_and_channel.get((option.pk, value), 0) for option in options],
             )
             for value, channel_label in Response.Channel.choices
-            if (question.pk, value) in answered_by_channel
+            if answered_by_channel.get((question.pk, value))
         ]
+        total = sum(counts.answered for counts in by_channel)
         result.append(
             QuestionCounts(
                 question,
