@@ -47,18 +47,19 @@ LETTER = (
     "project starts, paid on time, and never taken away from their benefits without clear advice."
 )
 # The words ordinary comments are made of: common words often, the rest rarely, as in real text.
-COMMON = "i the of and to a in that is it for this be on we with as not are should people research".split()
+COMMON = "i the of and to a in that is it for this be on we with as not are should people research"
 RARE = (
     "payment training partners power sharing budget carers patients funding time meetings trust respect "
     "decisions outcomes measures recruitment leaflet ethics committee university charity hospital nurse "
     "doctor student volunteer panel advisory group money travel expenses evening weekend online phone "
     "email letter format easy read summary example case study worked guidance section principle feature "
     "relationship reciprocity flexibility learning reflection barrier challenge danger idea project"
-).split()
+)
 
 
 def ordinary_text(rng):
-    words = [rng.choice(COMMON) if rng.random() < 0.45 else rng.choice(RARE) for _ in range(rng.randint(15, 80))]
+    common, rare = COMMON.split(" "), RARE.split(" ")
+    words = [rng.choice(common) if rng.random() < 0.45 else rng.choice(rare) for _ in range(rng.randint(15, 80))]
     return " ".join(words).capitalize() + "."
 
 
@@ -154,7 +155,8 @@ def main():
         print(
             f"Seeded {Comment.objects.count():,} comments on one section, {CampaignKey.objects.count():,} keys "
             f"({CampaignKey.objects.values('comment').distinct().count():,} comments with keys; "
-            f"{Comment.objects.filter(group__isnull=False).count():,} in a group) in {time.perf_counter() - started:.0f} s"
+            f"{Comment.objects.filter(group__isnull=False).count():,} in a group) "
+            f"in {time.perf_counter() - started:.0f} s"
         )
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE guidance_campaignkey")

@@ -34,13 +34,14 @@ from moderation import drop_database, recreate_database  # noqa: E402
 SEED = """
 INSERT INTO guidance_response (consultation_id, reference, channel, respondent_type, name, email, organisation,
     consent, submitted_at, source_url, anonymised_at, withdrawn_at, notify, link_version, started_by)
-SELECT %(consultation)s, 'B' || n, (ARRAY['online','online','online','email','post','event','social_media'])[1 + n %% 7],
+SELECT %(consultation)s, 'B' || n,
+    (ARRAY['online', 'online', 'online', 'email', 'post', 'event', 'social_media'])[1 + n %% 7],
     'public', '', '', '', 'anonymous', now(), '', NULL, NULL, false, 0, ''
 FROM generate_series(1, %(answers)s) AS n;
 INSERT INTO guidance_comment (response_id, consultation_id, question_id, text, other_text, created_at, status,
     reason_code, reason, notified_status)
-SELECT r.id, %(consultation)s, %(question)s, '', '', now(), (ARRAY['pending','approved','approved','spam'])[1 + r.id %% 4],
-    '', '', ''
+SELECT r.id, %(consultation)s, %(question)s, '', '', now(),
+    (ARRAY['pending', 'approved', 'approved', 'spam'])[1 + r.id %% 4], '', '', ''
 FROM guidance_response r WHERE r.consultation_id = %(consultation)s;
 INSERT INTO guidance_chosenoption (comment_id, option_id)
 SELECT c.id, (ARRAY[%(yes)s, %(partly)s, %(no)s])[1 + c.id %% 3]
