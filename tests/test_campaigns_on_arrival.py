@@ -248,3 +248,37 @@ def test_comparing_outside_a_transaction_is_refused(section):
             group_on_arrival([comment])
     finally:
         connection.in_atomic_block = saved
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_copies_sent_at_the_same_moment_still_find_each_other(section):
+    """The first copy's transaction is still open when the second arrives: the second waits for it
+    (a PostgreSQL advisory lock on the section; SQLite's writers take turns anyway) and then sees it."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    consultation = section.document.consultations.get()
+    stored, failures = threading.Event(), []
+
+    def first_copy():
+        try:
+            with transaction.atomic():
+                submit_response(consultation, DETAILS, [(section, CAMPAIGN)])
+                stored.set()
+                time.sleep(0.5)  # still not committed while the second copy arrives
+        except Exception as error:  # reported in the test's own thread
+            failures.append(repr(error))
+        finally:
+            stored.set()
+            connection.close()
+
+    thread = threading.Thread(target=first_copy)
+    thread.start()
+    assert stored.wait(timeout=10)
+    second = sent(section, WITH_A_SENTENCE)
+    thread.join(timeout=10)
+    assert failures == []
+    first = Comment.objects.exclude(pk=second.pk).get()
+    assert fresh(first).group == fresh(second).group == first.pk

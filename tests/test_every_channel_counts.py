@@ -359,3 +359,8 @@ def test_the_export_gives_every_channels_choices_and_its_channel(targets, q1, ad
     data = b"".join(csv_chunks(targets, Comment.objects.filter(consultation=targets)))
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert sorted((row["Channel"], row["Choices"]) for row in rows) == [("Online", "Yes"), ("Post", "Partly")]
+
+
+def test_the_import_page_leads_to_typing_in_one_letter_with_its_consultations_questions(manager_client, consultation):
+    page = manager_client.get(reverse("admin:guidance_consultation_import", args=[consultation.pk])).content.decode()
+    assert f'href="{ADD}?consultation={consultation.pk}">enter a response received by post or email</a>' in page
