@@ -364,3 +364,10 @@ def test_the_export_gives_every_channels_choices_and_its_channel(targets, q1, ad
 def test_the_import_page_leads_to_typing_in_one_letter_with_its_consultations_questions(manager_client, consultation):
     page = manager_client.get(reverse("admin:guidance_consultation_import", args=[consultation.pk])).content.decode()
     assert f'href="{ADD}?consultation={consultation.pk}">enter a response received by post or email</a>' in page
+
+
+def test_a_tick_for_a_question_answered_in_words_only_is_refused(manager_client, consultation, q1, q2):
+    typed = {"question": q2.pk, "chosen": [option(q1, "Yes").pk], "text": "Money."}
+    page = manager_client.post(ADD, postal_response(consultation, [typed]))
+    assert "Q2 is answered in words only: tick nothing" in page.content.decode()
+    assert not Comment.objects.exists()

@@ -102,19 +102,23 @@ class AnswerInlineForm(CommentInlineForm):
                 question, cleaned.get("chosen", ()), cleaned.get("other", ""), cleaned.get("text", "")
             )
         except answers.AnswerRefused as refusal:
-            message = {
-                "options": f"Tick answers to {question.number} only, the question chosen above"
-                if refusal.message == "Choose from the answers listed"
-                else f"{question.number} takes one answer: tick one",
-                "other": "Say what their other answer is",
-            }[refusal.part]
             # Comment.clean: what was ticked is the trouble, not the missing words.
             self.instance.chosen_options = bool(cleaned.get("chosen"))
-            self.add_error("other" if refusal.part == "other" and "other" in self.fields else "chosen", message)
+            self.add_error(*self.refusal(question, refusal, cleaned.get("chosen", ())))
             return cleaned
         # Comment.clean: an answer of options alone needs no words.
         self.instance.chosen_options = bool(self.answer.options)
         return cleaned
+
+    def refusal(self, question, refusal, chosen):
+        """(field, message) saying, in the staff's words, why what was ticked is not an answer."""
+        if refusal.part == "other":
+            return ("other" if "other" in self.fields else "chosen"), "Say what their other answer is"
+        if not question.has_options:
+            return "chosen", f"{question.number} is answered in words only: tick nothing"
+        if set(chosen) <= {str(option.pk) for option in answers.offered_options(question)}:
+            return "chosen", f"{question.number} takes one answer: tick one"
+        return "chosen", f"Tick answers to {question.number} only, the question chosen above"
 
 
 class SectionCommentInline(admin.StackedInline):
