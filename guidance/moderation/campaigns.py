@@ -312,9 +312,9 @@ def _compare(comment):
         groups = {group for _, group, _ in matches if group is not None}
         alone = [pk for pk, group, _ in matches if group is None]
         number = min([*groups, *alone, comment.pk])
-        Comment.objects.filter(Q(pk__in=[comment.pk, *alone]) | Q(group__in=groups)).exclude(group=number).update(
-            group=number
-        )
+        # Only the members of the other groups it joins move (rarely any), not the group it joins:
+        # a campaign's thousands of copies are not touched again by each new one.
+        Comment.objects.filter(Q(pk__in=[comment.pk, *alone]) | Q(group__in=groups - {number})).update(group=number)
         comment.group = number
     if not any(same for _, _, same in matches) and len(matches) < KEYED_ENOUGH:
         CampaignKey.objects.bulk_create(CampaignKey(comment=comment, **target, key=key) for key in keys)
