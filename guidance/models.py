@@ -5,7 +5,7 @@ equality monitoring answers in EqualityAnswers beside it.
 - consultations/models.py: Document, Section, SectionLink, Consultation, Question, Option,
   PreviewLink, SupportingDocument
 - responses/models.py: Response, Comment, ChosenOption, Submission, SavedForm, LimitCounter
-- moderation/models.py: ModerationEvent, StaffNote, Report
+- moderation/models.py: ModerationEvent, StaffNote, Report, CampaignKey
 - analysis/models.py: Theme, ExportRecord
 - outcomes/models.py: Outcome
 - privacy/models.py: Erasure
@@ -29,7 +29,7 @@ from guidance.consultations.models import (
 )
 from guidance.equality.models import EqualityAnswers
 from guidance.mail.models import QueuedEmail
-from guidance.moderation.models import ModerationEvent, Report, StaffNote
+from guidance.moderation.models import CampaignKey, ModerationEvent, Report, StaffNote
 from guidance.outcomes.models import Outcome
 from guidance.privacy.models import Erasure
 from guidance.responses.models import (
@@ -53,6 +53,7 @@ __all__ = [
     "DECISION_TIME",
     "REFERENCE_ALPHABET",
     "REFERENCE_LENGTH",
+    "CampaignKey",
     "ChosenOption",
     "Comment",
     "CommentQuerySet",

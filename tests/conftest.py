@@ -111,6 +111,7 @@ def media_in_a_temporary_folder(settings, tmp_path):
 # PostgreSQL, as production, and these on SQLite as well (.ci/run).
 DATABASE_DEPENDENT = {
     "test_admin_bad_filters.py",
+    "test_campaigns_on_arrival.py",
     "test_dashboard.py",
     "test_database_faults.py",
     "test_email_queue.py",

@@ -129,7 +129,7 @@ def test_a_header_without_the_required_columns_is_refused(targets):
     preview = read_import(targets, b"date,who,what\n2017-10-09,Sam,Text\n")
     assert preview.errors == [
         "The header row must name the columns received_at, channel, author and text "
-        "(target and source_url are optional). Missing: received_at, channel, author, text."
+        "(target, source_url and option are optional). Missing: received_at, channel, author, text."
     ]
     assert preview.rows == []
 

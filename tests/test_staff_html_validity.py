@@ -331,3 +331,71 @@ def test_the_coding_pages_are_valid_html(checker, client, consultation):  # noqa
         "a comment's themes refused": page(client.post(comment_page, {**inlines, "themes": ["999999"]})),
     }
     assert html_errors(pages) == {}
+
+
+def test_the_pages_that_count_every_channel_are_valid_html(checker, client):  # noqa: F811
+    """Entering a postal answer with its option (and refused), the response's page with it ticked,
+    an import's preview with the options it read, the dashboard's answers by channel, and the
+    published figures by channel."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from guidance.models import Question, Response
+    from guidance.responses import answers
+
+    client.force_login(User.objects.create_superuser("html-channels", "channels@example.org", "x"))
+    consultation = ConsultationFactory()
+    section = SectionFactory(document=consultation.document, major=1, title="Scope & aims")
+    q1 = QuestionFactory(
+        consultation=consultation, position=1, text="Is it <clear>?", kind=Question.Kind.ONE_CHOICE, explain_label="Why"
+    )
+    answers.set_options(q1, ["Yes", "Partly", "No"], offers_other=True)
+    add = reverse("admin:guidance_response_add")
+    entered = {
+        "consultation": consultation.pk,
+        "channel": "post",
+        "submitted_at_0": "03/02/2027",
+        "submitted_at_1": "10:00:00",
+        "respondent_type": "carer",
+        "consent": "anonymous",
+        "name": "Ann Letter",
+        "comments-TOTAL_FORMS": 1,
+        "comments-INITIAL_FORMS": 0,
+        "comments-0-section": section.pk,
+        "comments-0-text": "Pay people & thank them.",
+        "comments-2-TOTAL_FORMS": 1,
+        "comments-2-INITIAL_FORMS": 0,
+        "comments-2-0-question": q1.pk,
+        "comments-2-0-chosen": [q1.options.get(label="Yes").pk, q1.options.get(label="No").pk],
+    }
+    pages = {
+        "enter a response": page(client.get(f"{add}?consultation={consultation.pk}")),
+        "enter a response, every consultation's questions": page(client.get(add)),
+        "enter a response, refused": page(client.post(add, entered)),
+    }
+    assert "Q1 takes one answer: tick one" in pages["enter a response, refused"]
+    entered["comments-2-0-chosen"] = [q1.options.get(label="Partly").pk]
+    client.post(add, entered)
+    response = Response.objects.get()
+    pages["a response entered"] = page(client.get(reverse("admin:guidance_response_change", args=[response.pk])))
+    csv = "received_at,channel,author,text,target,option\n2017-10-09,email,Jo,Words,Q1,partly\n"
+    client.post(
+        reverse("admin:guidance_consultation_import", args=[consultation.pk]),
+        {"file": SimpleUploadedFile("a.csv", csv.encode())},
+    )
+    pages["import preview with options"] = page(
+        client.get(reverse("admin:guidance_consultation_import_preview", args=[consultation.pk]))
+    )
+    assert "Chose: Partly" in pages["import preview with options"]
+    pages["dashboard by channel"] = page(
+        client.get(reverse("admin:guidance_consultation_dashboard", args=[consultation.pk]))
+    )
+    assert "Q1: answers chosen, by channel" in pages["dashboard by channel"]
+    consultation.opens_at = timezone.now() - datetime.timedelta(days=30)
+    consultation.closes_at = timezone.now() - datetime.timedelta(days=1)
+    consultation.save()
+    pages["published figures by channel"] = page(client.get(consultation.get_absolute_url()))
+    assert "By how they reached us: post 1." in pages["published figures by channel"]
+    assert html_errors(pages) == {}

@@ -1,6 +1,7 @@
 """The numbers on a consultation's dashboard, counted in the database in a fixed number of
-queries however many responses there are (eleven: the sections, questions, their options and
-themes, two for the choice questions' answers (guidance/responses/answers.py), one
+queries however many responses there are (ten or eleven: the sections, questions, their options
+and themes, one for the choice questions' answers by option and channel, and one more when a
+question takes several choices (guidance/responses/answers.py), one
 grouped count over the comments, one over the responses, one over the theme links, and two for
 the median; PostgreSQL adds two SET LOCAL), and shaped into
 charts (guidance/staff/charts.py lays them out as SVG for the dashboard page).
@@ -59,6 +60,18 @@ class Bar:
 
 
 @dataclass
+class Breakdown:
+    """The same counts split by something, as a table under the chart: one row per bar, one
+    column per heading."""
+
+    caption: str
+    headings: list
+    rows: list  # (label, [count for each heading])
+    total_label: str = ""
+    totals: list = field(default_factory=list)
+
+
+@dataclass
 class Chart:
     """Counts to draw as a bar chart with a table beside it (guidance/staff/charts.py draws it)."""
 
@@ -68,6 +81,7 @@ class Chart:
     value_heading: str = "Number"
     bars: list = field(default_factory=list)
     note: str = ""
+    breakdown: Breakdown | None = None
 
     @property
     def has_shares(self):
@@ -280,7 +294,8 @@ def _dashboard(consultation):
 
 def answer_charts(consultation, questions):
     """One chart per choice or agreement question: how many answers chose each option, and their
-    share of the answers that chose something (guidance/responses/answers.py counts; spam is left out)."""
+    share of the answers that chose something, with the same counts by the channel they came by
+    (guidance/responses/answers.py counts, every channel alike; spam is left out)."""
     return [
         Chart(
             f"answers-{counts.question.pk}",
@@ -296,6 +311,18 @@ def answer_charts(consultation, questions):
                 else ""
             )
             + ". Spam is not counted.",
+            breakdown=Breakdown(
+                f"{counts.question.number}: answers chosen, by channel",
+                [channel.channel for channel in counts.by_channel],
+                [
+                    (option.label, [channel.counts[n] for channel in counts.by_channel])
+                    for n, option in enumerate(counts.options)
+                ],
+                "Answers that chose something",
+                [channel.answered for channel in counts.by_channel],
+            )
+            if counts.by_channel
+            else None,
         )
         for counts in answers.option_counts(consultation, questions)
     ]

@@ -9,9 +9,20 @@ Two steps, so nothing is saved before someone has seen what will happen:
   any row has an error or no target.
 
 The file: UTF-8 CSV whose header row names the columns received_at, channel, author, text and,
-optionally, target ("2.3" for a section, "Q4" for a question) and source_url. In a tweetchat
-transcript a text starting with the chat's answer convention ("A1", "A1:", "A1 -", any case)
-goes to that question when the target column is empty.
+optionally, target ("2.3" for a section, "Q4" for a question), source_url and option. In a
+tweetchat transcript a text starting with the chat's answer convention ("A1", "A1:", "A1 -", any
+case) goes to that question when the target column is empty.
+
+Every channel counts: an answer to a choice or agreement question records the options chosen,
+as an answer sent online does (guidance/responses/answers.py received_answer), so the dashboard,
+the published figures and the export count it. The option column names them by their labels,
+in any case ("partly"; several, for a question that takes several, separated by ";"; "Other:
+their words" for Other). Without an option column, a tweetchat answer whose words start with one
+of the question's labels after its "A1" ("A1 Yes, mostly…", "A1: partly, because…") chose that
+option; the longest label that fits wins, and it must end at a word's end ("No" is not the start
+of "Not sure"). An option the question does not offer, an option on a comment on a section or on
+a free-text question, two options for a question that takes one, or "Other" without its words is
+an error on that row: nothing is imported until it is put right. The text is kept as written.
 
 The text rules of the public's forms hold here too (guidance/responses/text.py): no cell may hold a control
 character such as NUL, BEL or ESC; the author, like a name typed in a form, is one line of at
@@ -61,11 +72,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from guidance.models import Comment, Response
+from guidance.moderation import campaigns
+from guidance.responses import answers
 from guidance.responses import text as text_rules
 
 LONDON = ZoneInfo("Europe/London")
 REQUIRED_COLUMNS = ["received_at", "channel", "author", "text"]
-OPTIONAL_COLUMNS = ["target", "source_url"]
+OPTIONAL_COLUMNS = ["target", "source_url", "option"]
 SOURCE_URL_MAX_LENGTH = Response._meta.get_field("source_url").max_length
 AUTHOR_MAX_LENGTH = Response._meta.get_field("name").max_length
 IMPORTABLE_CHANNELS = [
@@ -98,6 +111,10 @@ class ImportRow:
     errors: list = field(default_factory=list)
     import_key: str = ""
     already_imported: bool = False
+    # The answer's options (in the question's order) and words for "Other", from the option
+    # column or the tweetchat answer's first words.
+    options: tuple = ()
+    other: str = ""
 
     @property
     def author(self):
@@ -122,6 +139,15 @@ class ImportRow:
         if self.question is not None:
             return self.question.number
         return ""
+
+    @property
+    def option_labels(self):
+        return [answers.option_label(option, self.other) for option in self.options]
+
+    @property
+    def answer(self):
+        """What the row's comment holds: its text, and for an answer its options."""
+        return answers.Answer(options=self.options, other=self.other, text=self.text)
 
     @property
     def needs_target(self):
@@ -217,6 +243,56 @@ def _find_target(value, sections, questions):
     return None, None, f"the target “{value}” is neither a section number (such as 2.3) nor a question (such as Q4)."
 
 
+def _same_label(text):
+    """A label or the words naming it, compared without case, extra spaces or curly apostrophes."""
+    return " ".join(text.replace("\u2019", "'").casefold().split())
+
+
+def _options_named(question, cell):
+    """(options, other, error) for an option cell such as "Partly", or "Training; Other: payment
+    rates" for a question that takes several."""
+    if not question.has_options:
+        return (), "", f"{question.number} is answered in words only: leave the option empty."
+    offered = answers.offered_options(question)
+    named, other, unknown = [], "", []
+    for part in (part.strip() for part in cell.split(answers.LABEL_SEPARATOR.strip())):
+        if not part:
+            continue
+        label, _, words = part.partition(":")
+        option = next((o for o in offered if _same_label(o.label) == _same_label(part)), None)
+        if option is None and words:
+            option = next((o for o in offered if o.is_other and _same_label(o.label) == _same_label(label)), None)
+            other = words.strip() if option else other
+        if option is None:
+            unknown.append(part)
+        elif option not in named:
+            named.append(option)
+    if unknown:
+        listed = ", ".join(o.label for o in offered)
+        return (), "", f"{question.number} has no answer “{'; '.join(unknown)}”: its answers are {listed}."
+    try:
+        options, other = answers.chosen_options(question, [o.pk for o in named], other)
+    except answers.AnswerRefused as refusal:
+        problem = {
+            "options": f"{question.number} takes one answer only",
+            "other": f"say what the other answer to {question.number} is, as “Other: their words”",
+        }[refusal.part]
+        return (), "", f"{problem}."
+    return options, other, ""
+
+
+def _option_at_start(question, words):
+    """The option of `question` whose label the words start with (a tweetchat answer's "Yes,
+    mostly"), or None: the longest label that fits, ending at a word's end; never Other, whose
+    own words the tweet does not set apart."""
+    said = _same_label(words)
+    for option in sorted(answers.offered_options(question), key=lambda o: -len(o.label)):
+        label = _same_label(option.label)
+        if not option.is_other and said.startswith(label) and not said[len(label) : len(label) + 1].isalnum():
+            return option
+    return None
+
+
 def _text_rule_errors(cells):
     """The text rules' complaints about a row: the author is checked as a name, the other cells
     as long text."""
@@ -238,8 +314,12 @@ def _text_rule_errors(cells):
 
 def _import_key(consultation, cells, occurrence):
     parts = [str(consultation.pk), str(occurrence)] + [
-        cells.get(column, "") for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+        cells.get(column, "") for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS if column != "option"
     ]
+    # The option column came later: a row without one keeps the key it had before, so a file
+    # imported before it came is still recognised.
+    if cells.get("option"):
+        parts.append(cells["option"])
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -264,7 +344,7 @@ def read_import(consultation, data, targets=None):
     if missing:
         preview.file_errors.append(
             "The header row must name the columns received_at, channel, author and text "
-            f"(target and source_url are optional). Missing: {', '.join(missing)}."
+            f"(target, source_url and option are optional). Missing: {', '.join(missing)}."
         )
         return preview
 
@@ -310,8 +390,6 @@ def read_import(consultation, data, targets=None):
         row.channel = _parse_channel(cells["channel"])
         if row.channel is None:
             row.errors.append(f"channel “{cells['channel']}” must be one of: email, post, event, social media.")
-        if text_rules.is_blank(row.text):
-            row.errors.append("the text is empty.")
         if len(row.author) > AUTHOR_MAX_LENGTH:
             row.errors.append(f"the author is longer than {AUTHOR_MAX_LENGTH} characters.")
         if len(row.source_url) > SOURCE_URL_MAX_LENGTH:
@@ -333,11 +411,29 @@ def read_import(consultation, data, targets=None):
             if row.question is None:
                 row.errors.append(f"the text starts “A{int(match[1])}” but there is no question Q{int(match[1])}.")
             row.mapped_by = f"tweetchat answer A{int(match[1])}"
+            if row.question is not None and not cells.get("option"):
+                said = _option_at_start(row.question, row.text[match.end() :])
+                row.options = (said,) if said else ()
         elif assigned:
             row.section, row.question, error = _find_target(assigned, sections, questions)
             if error:
                 row.errors.append(error)
             row.mapped_by = "assigned by staff"
+
+        if cells.get("option"):
+            if row.question is not None:
+                row.options, row.other, error = _options_named(row.question, cells["option"])
+                if error:
+                    row.errors.append(error)
+            elif row.section is not None:
+                row.errors.append(
+                    "the option column is for answers to questions, and this row is a comment on "
+                    f"section {row.section.number}: leave it empty or give a question as the target."
+                )
+
+        # An answer of a choice alone (a form ticked, no words) needs no text; anything else does.
+        if text_rules.is_blank(row.text) and not row.options:
+            row.errors.append("the text is empty.")
 
         key_cells = tuple(cells.get(column, "") for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
         occurrences[key_cells] = occurrences.get(key_cells, 0) + 1
@@ -389,19 +485,21 @@ def run_import(preview, by=None):
                 ]
             )
             # bulk_create sets primary keys on PostgreSQL and SQLite, which is all we run on.
-            Comment.objects.bulk_create(
+            comments = Comment.objects.bulk_create(
                 [
                     Comment(
                         response=response,
                         consultation=consultation,
                         section=row.section,
                         question=row.question,
-                        text=row.text,
                         created_at=row.received_at,
+                        **answers.comment_fields(row.answer),
                     )
                     for row, response in zip(new_rows, responses, strict=True)
                 ]
             )
+            answers.save_options(zip(comments, (row.answer for row in new_rows), strict=True))
+            campaigns.group_on_arrival(comments)
     except IntegrityError:
         # Another import of the same rows committed between our check and our insert.
         raise ImportRefused(
@@ -422,6 +520,8 @@ def preview_report(preview):
             status = "NO TARGET"
         else:
             status = f"→ {row.target_label} ({row.mapped_by})"
+            if row.options:
+                status += f", chose {answers.LABEL_SEPARATOR.join(row.option_labels)}"
         snippet = row.text if len(row.text) <= 50 else row.text[:49] + "…"
         author = text_rules.shown(row.author) or "(no author)"
         out.write(f"Line {row.line}: {author}: “{text_rules.shown(snippet)}” {status}\n")

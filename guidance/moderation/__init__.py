@@ -1,1 +1,1 @@
-"""Deciding on comments: the decisions and their history, public reports, campaigns."""
+"""Deciding on comments: the decisions and their history, public reports, campaigns (found as comments arrive)."""

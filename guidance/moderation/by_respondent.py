@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from guidance.consultations.changed import consultations_of_comments, public_pages_changed
-from guidance.models import ChosenOption, Comment, ModerationEvent
+from guidance.models import Comment, ModerationEvent
+from guidance.moderation import campaigns
 from guidance.moderation.decisions import MAY_CHANGE_TEXT, ModerationError
 from guidance.responses import answers
 
@@ -39,8 +40,7 @@ def change_text(comment_id, text, *, now=None):
             at=now,
             earlier_text=str(earlier),
         )
-        ChosenOption.objects.filter(comment=comment).delete()
-        answers.save_options([(comment, text)])
+        answers.replace_options(comment, text)
         # Its decision was about the earlier text: a moderator reads the new one afresh, and the
         # respondent (if they asked) is told of the decision on it.
         public_pages_changed(consultations=[comment.consultation_id])
@@ -53,6 +53,9 @@ def change_text(comment_id, text, *, now=None):
             claimed_until=None,
             notified_status="",
         )
+        if answers.as_answer(text).text != earlier.text:
+            # Its campaign was found by its earlier words.
+            campaigns.regroup(comment.pk, now=now)
     return True
 
 

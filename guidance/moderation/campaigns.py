@@ -1,52 +1,89 @@
-"""Campaigns and duplicates: comments whose text is the same, or nearly the same, share a group.
+"""Campaigns and duplicates: comments on the same section or question whose text is the same, or
+nearly the same, share a group. A comment is compared as it is stored (group_on_arrival, in the
+transaction that stores it), so a campaign is found as it arrives; "Find campaigns" (assign_groups,
+the consultations' action and `manage.py find_campaigns`) recomputes every group from scratch.
 
-The method (also in docs/analysis.md):
+The measure (also in docs/analysis.md):
 
 1. Normalise each comment's text: Unicode NFKC, case folded, every run of punctuation and
    whitespace turned into one space, trimmed. "I SUPPORT this!!" and "i support  this" become
-   the same string.
-2. Exact groups: comments with the same normalised text.
-3. Near-identical: each distinct normalised text becomes its set of word 3-shingles (every run
-   of three consecutive words; a text of fewer than three words is one shingle, itself, so it
-   only ever matches exactly). Two texts are near-identical when the Jaccard similarity of their
-   shingle sets, |A ∩ B| / |A ∪ B|, is at least 0.8. One changed word in a 100-word template
-   keeps about 94%; a personal sentence of 15 words added to it keeps about 87%; a paragraph of
-   30 words drops below 80%, and the comment stands alone.
-4. Groups are the connected components of "same or near-identical" (union-find), so variants
-   of one template all join one group even when two far-apart variants are below 0.8 to each
-   other.
-
-Finding the near-identical pairs exactly without comparing every pair: the prefix filter of
-the All-Pairs algorithm (Bayardo, Ma and Srikant, 2007). Order each set's shingles from the
-rarest to the most common; two sets with Jaccard ≥ t must share a shingle among the first
-|A| − ⌈t·|A|⌉ + 1 of each. So only texts that share a prefix shingle are compared. A campaign
-with thousands of slightly different copies would still compare each new copy with every
-earlier one, so a group keeps at most 16 members per shingle as comparison points, and a text
-already in a group is not compared with that group again: a new copy joins the group if it is
-near-identical to any of those 16. The price is that a variant close only to members outside
-those 16 stays out (it still joins if it is close to any of them, as variants of one letter
-are); the labelled tests show no such miss. 30,000 comments, 10,000 of them unique variants of
-one letter and the rest ordinary text, group in about 12 seconds on the 2-core development
-machine (10,000 variants alone: 3 seconds).
+   the same string. An answer of choices alone has no words and is in no campaign.
+2. Each text becomes its set of word 3-shingles (every run of three consecutive words; a text of
+   fewer than three words is one shingle, itself, so it only ever matches exactly).
+3. Two texts are near-copies when at least 70% of the shorter one's shingles are in the longer
+   (containment over the shorter text) and the longer has at most one and a half times as many
+   shingles as the shorter. So a 30-word campaign text with a sentence of up to 14 words added,
+   or a word changed (three shingles lost of 28: 89% kept), is a near-copy; a template with a
+   paragraph of one's own as long as half of it or longer stands alone, and so does a short
+   comment that a long one happens to quote. Identical texts (once normalised) always are.
+4. Groups are the connected components of "near-copy" (union-find), so variants of one template
+   all join one group even when two far-apart variants are not near-copies of each other. Only
+   comments on the same section or question are compared: the same words on another section are
+   said about something else.
 
 A group's number is the smallest comment id in it; a comment in no group has no number (NULL).
+
+As a comment arrives: it is looked up by its keys, the hashes of its KEYS_PER_COMMENT shingles
+with the smallest hashes (a bottom-k MinHash sketch). Near-copies nearly always share one: when
+one text holds the other with a sentence added, they miss only if every one of the longer text's
+12 smallest shingles is in the sentence, about (1/3)^12 at the most, one in half a million; with
+a word or two changed in a text of 30 words, never (fewer than 12 shingles differ). At the
+measure's very edge (70% contained, one and a half
+times as long) the chance of a miss is about 0.3%; "Find campaigns" compares every pair and finds
+those. One query finds the comments of the same section or question sharing a key, at most
+CANDIDATES of them, those sharing the most first; a second reads their texts, and each is
+measured as above. The new comment joins every group it has a near-copy in (merging them), or
+starts one with its near-copies. It gets keys of its own unless it is word for word a comment
+that has them, or KEYED_ENOUGH comments with keys are already near-copies of it: so a campaign
+of thousands of copies keeps about 16 comments with keys, and each new copy costs the same. The
+comments of one section or question are compared one at a time (a PostgreSQL advisory lock for
+the rest of the transaction; SQLite's writers already take turns), so two copies arriving
+together still find each other. The cost per new comment is in docs/performance.md (bench/campaigns.py).
+
+"Find campaigns" (assign_groups) compares every pair within each section and question exactly,
+without comparing every pair: the prefix filter of the All-Pairs algorithm (Bayardo, Ma and
+Srikant, 2007). Order each set's shingles from the rarest to the most common; two sets that share
+at least o shingles share one among the first |A| − o + 1 of each, and a near-copy of a set of n
+shingles shares at least ⌈0.7 · ⌈n / 1.5⌉⌉ (prefix_length). So only texts that share a prefix
+shingle are compared. A campaign with thousands of slightly different copies would still compare
+each new copy with every earlier one, so a group keeps at most 16 members per shingle as
+comparison points, and a text already in a group is not compared with that group again: a new
+copy joins the group if it is a near-copy of any of those 16. The price is that a variant close
+only to members outside those 16 stays out (it still joins if it is close to any of them, as
+variants of one letter are); the labelled tests show no such miss. It also gives keys to every
+comment that has none (those stored before comments were compared on arrival) and marks every
+comment compared. A comment arriving while it runs is compared on arrival as usual.
 """
 
+import hashlib
 import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from fractions import Fraction
 
-from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db import connection, transaction
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from guidance.models import Comment
+from guidance.models import CampaignKey, Comment
 
 SHINGLE_WORDS = 3
-SIMILARITY_THRESHOLD = 0.8
-# Comparison points a group keeps per shingle (see the module docstring).
+# The share of the shorter text's shingles that must be in the longer.
+SIMILARITY_THRESHOLD = 0.7
+# How many times as many shingles as the shorter the longer text may have.
+LONGEST_RATIO = Fraction(3, 2)
+# "Find campaigns": comparison points a group keeps per shingle (see the module docstring).
 MEMBERS_PER_SHINGLE = 16
+# On arrival: the keys a comment is found by, how many comments sharing keys are measured, and
+# how many near-copies with keys make more keys needless.
+KEYS_PER_COMMENT = 12
+CANDIDATES = 100
+KEYED_ENOUGH = 16
+# The first number of the two-number PostgreSQL advisory locks taken on a section's or a
+# question's comments while one is compared (the second is its id).
+SECTION_LOCK, QUESTION_LOCK = 71, 72
 
 _PUNCTUATION_AND_SPACE = re.compile(r"[\W_]+")
 
@@ -64,11 +101,26 @@ def shingles(normalised_text):
     return frozenset(" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1))
 
 
-def jaccard(a, b):
-    if not a and not b:
-        return 1.0
-    shared = len(a & b)
-    return shared / (len(a) + len(b) - shared)
+def fewest_shared(threshold, shorter):
+    """How many shingles a near-copy must share with a text of `shorter` shingles, the shorter of
+    the two: exact arithmetic, so that 0.7 of 10 is 7 and not 7.000000000000001."""
+    return max(1, math.ceil(Fraction(threshold).limit_denominator(1000) * shorter))
+
+
+def near_copies(a, b, threshold=SIMILARITY_THRESHOLD):
+    """Whether two texts' shingle sets are near-copies (see the module docstring)."""
+    shorter, longer = sorted((len(a), len(b)))
+    if not shorter or longer > LONGEST_RATIO * shorter:
+        return False
+    return len(a & b) >= fewest_shared(threshold, shorter)
+
+
+def prefix_length(size, threshold=SIMILARITY_THRESHOLD):
+    """How many of a set's first shingles (in any one order of all shingles) hold one that each of
+    its near-copies shares: its size less the fewest it can share with any near-copy, plus one.
+    The smallest a near-copy can be is its size over LONGEST_RATIO."""
+    smallest_partner = math.ceil(size / LONGEST_RATIO)
+    return size - fewest_shared(threshold, min(size, smallest_partner)) + 1
 
 
 class _UnionFind:
@@ -90,8 +142,8 @@ class _UnionFind:
 
 
 def find_groups(comments, threshold=SIMILARITY_THRESHOLD):
-    """Group (pk, text) pairs. Returns {pk: group number} for comments in a group of two or
-    more; the group number is the smallest pk in the group."""
+    """Group (pk, text) pairs, all on one section or question. Returns {pk: group number} for
+    comments in a group of two or more; the group number is the smallest pk in the group."""
     pks_by_text = defaultdict(list)
     for pk, text in comments:
         # An answer made of its choices alone has no words: it is in no campaign.
@@ -107,7 +159,7 @@ def find_groups(comments, threshold=SIMILARITY_THRESHOLD):
     # Shorter sets first; every pair of texts that share a prefix shingle is still considered.
     for index in sorted(range(len(texts)), key=lambda i: len(sets[i])):
         ordered = sorted(sets[index], key=lambda shingle: (frequency[shingle], shingle))
-        prefix = ordered[: len(ordered) - math.ceil(threshold * len(ordered)) + 1]
+        prefix = ordered[: prefix_length(len(ordered), threshold)]
         compared = set()
         for shingle in prefix:
             for root, members in members_by_shingle[shingle].items():
@@ -117,7 +169,7 @@ def find_groups(comments, threshold=SIMILARITY_THRESHOLD):
                     if other in compared:
                         continue
                     compared.add(other)
-                    if jaccard(sets[index], sets[other]) >= threshold:
+                    if near_copies(sets[index], sets[other], threshold):
                         union_find.union(index, other)
                         break
         root = union_find.find(index)
@@ -138,19 +190,154 @@ def find_groups(comments, threshold=SIMILARITY_THRESHOLD):
 
 
 def assign_groups(consultation, threshold=SIMILARITY_THRESHOLD):
-    """(Re)compute Comment.group for every comment of the consultation, in one transaction.
-    Returns (number of groups, number of comments in a group, number of comments changed)."""
+    """(Re)compute Comment.group for every comment of the consultation, each section's and each
+    question's apart, in one transaction; give keys to the comments that have none (those stored
+    before comments were compared on arrival) and mark every comment compared. Returns (number of
+    groups, number of comments in a group, number of comments changed)."""
+    now = timezone.now()
     with transaction.atomic():
         rows = list(
             Comment.objects.filter(consultation=consultation)
             .select_for_update()
-            .values_list("pk", "text", "group")
+            .values_list("pk", "text", "group", "section_id", "question_id", "compared_at")
             .order_by("pk")
         )
-        group_of = find_groups(((pk, text) for pk, text, _ in rows), threshold=threshold)
-        changed = [Comment(pk=pk, group=group_of.get(pk)) for pk, _, current in rows if group_of.get(pk) != current]
+        by_target = defaultdict(list)
+        for pk, text, _, section_id, question_id, _ in rows:
+            by_target[section_id, question_id].append((pk, text))
+        group_of = {}
+        for pairs in by_target.values():
+            group_of.update(find_groups(pairs, threshold=threshold))
+        changed = [Comment(pk=pk, group=group_of.get(pk)) for pk, _, current, *_ in rows if group_of.get(pk) != current]
         Comment.objects.bulk_update(changed, ["group"], batch_size=1000)
+        _give_keys(
+            [
+                (pk, text, section_id, question_id)
+                for pk, text, _, section_id, question_id, compared in rows
+                if not compared
+            ],
+            group_of,
+        )
+        if rows:
+            Comment.objects.filter(consultation=consultation, compared_at__isnull=True, pk__lte=rows[-1][0]).update(
+                compared_at=now
+            )
     return len(set(group_of.values())), len(group_of), len(changed)
+
+
+def _give_keys(comments, group_of):
+    """Keys for (pk, text, section id, question id) of comments compared by "Find campaigns": one
+    comment of each text on each section or question, and at most KEYED_ENOUGH of each group."""
+    keyed_texts, keyed_in_group, rows = set(), Counter(), []
+    for pk, text, section_id, question_id in comments:
+        normalised = normalise(text)
+        group = group_of.get(pk)
+        if not normalised or (section_id, question_id, normalised) in keyed_texts:
+            continue
+        if group is not None and keyed_in_group[group] >= KEYED_ENOUGH:
+            continue
+        keyed_texts.add((section_id, question_id, normalised))
+        keyed_in_group[group] += 1
+        rows += [
+            CampaignKey(comment_id=pk, section_id=section_id, question_id=question_id, key=key)
+            for key in keys_of(shingles(normalised))
+        ]
+    CampaignKey.objects.bulk_create(rows, batch_size=1000)
+
+
+# As a comment arrives ------------------------------------------------------------------------------
+
+
+def shingle_hash(shingle):
+    """A shingle as a signed 64-bit number, the same in every process (unlike hash())."""
+    return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def keys_of(shingle_set):
+    """A text's keys: the KEYS_PER_COMMENT smallest hashes of its shingles."""
+    return sorted(shingle_hash(shingle) for shingle in shingle_set)[:KEYS_PER_COMMENT]
+
+
+def _take_turns(comments):
+    """Compare the comments of each of these comments' sections and questions one at a time, until
+    the transaction ends: two copies arriving together then find each other. Locks are taken in
+    one order, so two transactions never wait for each other's."""
+    if connection.vendor != "postgresql":
+        return  # SQLite's writers already take turns (IMMEDIATE transactions, consult/settings.py).
+    locks = sorted({(SECTION_LOCK, c.section_id) if c.section_id else (QUESTION_LOCK, c.question_id) for c in comments})
+    with connection.cursor() as cursor:
+        for space, pk in locks:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [space, pk])
+
+
+def group_on_arrival(comments, *, now=None):
+    """Compare each of these comments, just stored, with the others on its section or question,
+    in the caller's transaction (see the module docstring): it joins the groups of its
+    near-copies, or starts one with them; it gets keys to be found by; it is marked compared."""
+    comments = list(comments)
+    if not comments:
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("group_on_arrival runs in the transaction that stores the comments")
+    now = now or timezone.now()
+    _take_turns(comments)
+    for comment in comments:
+        _compare(comment)
+        comment.compared_at = now
+    Comment.objects.filter(pk__in=[comment.pk for comment in comments]).update(compared_at=now)
+
+
+def _compare(comment):
+    normalised = normalise(comment.text)
+    if not normalised:
+        return  # an answer of choices alone: in no campaign
+    own = shingles(normalised)
+    keys = keys_of(own)
+    target = {"section_id": comment.section_id, "question_id": comment.question_id}
+    candidates = (
+        CampaignKey.objects.filter(**target, key__in=keys)
+        .exclude(comment_id=comment.pk)
+        .order_by()
+        .values("comment")
+        .annotate(shared=Count("*"))
+        .order_by("-shared", "comment")
+        .values_list("comment", flat=True)[:CANDIDATES]
+    )
+    matches = [
+        (pk, group, other == normalised)
+        for pk, text, group in Comment.objects.filter(pk__in=list(candidates)).values_list("pk", "text", "group")
+        if (other := normalise(text)) == normalised or near_copies(own, shingles(other))
+    ]
+    if matches:
+        groups = {group for _, group, _ in matches if group is not None}
+        alone = [pk for pk, group, _ in matches if group is None]
+        number = min([*groups, *alone, comment.pk])
+        # Only the members of the other groups it joins move (rarely any), not the group it joins:
+        # a campaign's thousands of copies are not touched again by each new one.
+        Comment.objects.filter(Q(pk__in=[comment.pk, *alone]) | Q(group__in=groups - {number})).update(group=number)
+        comment.group = number
+    if not any(same for _, _, same in matches) and len(matches) < KEYED_ENOUGH:
+        CampaignKey.objects.bulk_create(CampaignKey(comment=comment, **target, key=key) for key in keys)
+
+
+def regroup(comment_id, *, now=None):
+    """The comment's words changed (its respondent changed them, or staff corrected what they
+    typed): it leaves its group and is compared afresh, in the caller's transaction. The rest of
+    its group stays together, renumbered if it took the group's number; a member that was alone
+    with it is alone again. (A group that only this comment held together stays one until
+    "Find campaigns" recomputes it.)"""
+    comment = Comment.objects.select_for_update().get(pk=comment_id)
+    _take_turns([comment])
+    CampaignKey.objects.filter(comment=comment).delete()
+    if comment.group is not None:
+        rest = list(Comment.objects.filter(group=comment.group).exclude(pk=comment.pk).values_list("pk", flat=True))
+        if len(rest) == 1:
+            Comment.objects.filter(pk__in=rest).update(group=None)
+        elif comment.group == comment.pk and rest:
+            Comment.objects.filter(pk__in=rest).update(group=min(rest))
+        Comment.objects.filter(pk=comment.pk).update(group=None)
+        comment.group = None
+    group_on_arrival([comment], now=now)
 
 
 def with_group_size(queryset):

@@ -133,3 +133,28 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} ({self.created_at:%d %b %Y})"
+
+
+class CampaignKey(models.Model):
+    """One of the keys a comment is found by when a near-copy of it arrives: the hash of one of
+    its word shingles, among the few smallest (guidance/moderation/campaigns.py). Kept for the
+    comments on the same section or question only: near-copies are looked for there alone.
+    Nobody reads these but the comparison; they go with their comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    # Copies of the comment's own: the index finds the keys of one section or question at once.
+    # No index of their own: campaign_key_target starts with them, and a section or question with
+    # comments cannot be deleted.
+    section = models.ForeignKey(
+        "Section", on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+    )
+    question = models.ForeignKey(
+        "Question", on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+    )
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["section", "question", "key"], name="campaign_key_target")]
+
+    def __str__(self):
+        return f"{self.comment_id}: {self.key}"

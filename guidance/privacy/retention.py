@@ -22,6 +22,7 @@ from guidance.consultations.changed import public_pages_changed
 from guidance.equality.monitoring import forget_answers
 from guidance.mail import mailqueue
 from guidance.models import (
+    CampaignKey,
     Comment,
     Consultation,
     Erasure,
@@ -137,6 +138,8 @@ def erase_response(response, *, by, include_text=False, reason=""):
             ModerationEvent.objects.filter(comment__response=response).exclude(earlier_text="").update(
                 earlier_text=REMOVED_TEXT
             )
+            # The hashes of their words that near-copies were found by (guidance/moderation/campaigns.py).
+            CampaignKey.objects.filter(comment__response=response).delete()
         return Erasure.objects.create(
             at=now,
             by=by,

@@ -21,13 +21,13 @@ form (guidance/public/forms.py) and anything else that takes answers go through 
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count
 
 from guidance.consultations.changed import public_pages_changed
-from guidance.models import ChosenOption, Comment, Option, Question
+from guidance.models import ChosenOption, Comment, Option, Question, Response
 
 AGREEMENT_SCALE = [
     "Strongly agree",
@@ -98,25 +98,47 @@ def make_answer(question, option_ids=(), other="", text=""):
             raise AnswerRefused("options", "This question takes words only")
         answer = Answer(text=text)
     else:
-        offered = {str(option.pk): option for option in offered_options(question)}
-        chosen_ids = {str(value) for value in option_ids}
-        unknown = chosen_ids - offered.keys()
-        if unknown:
-            raise AnswerRefused("options", "Choose from the answers listed")
-        if len(chosen_ids) > 1 and question.kind != Question.Kind.SEVERAL_CHOICES:
-            raise AnswerRefused("options", "Choose one answer")
-        options = tuple(option for key, option in offered.items() if key in chosen_ids)
-        chose_other = any(option.is_other for option in options)
-        if chose_other and not other:
-            raise AnswerRefused("other", "Say what your other answer is")
+        options, other = chosen_options(question, option_ids, other)
         if text and not question.explain_label:
             raise AnswerRefused("text", "This question takes a choice only")
-        # Words typed for "Other" without choosing it were left in a box that was hidden or passed
-        # over: as GOV.UK's conditional questions do, they are not kept.
-        answer = Answer(options=options, other=other if chose_other else "", text=text)
+        answer = Answer(options=options, other=other, text=text)
     if question.required and not (answer.options if question.has_options else answer.text):
         raise AnswerRefused("options" if question.has_options else "text", required_message(question))
     return answer
+
+
+def chosen_options(question, option_ids=(), other=""):
+    """(options, other): the question's options with these ids, in its order, and the words for
+    "Other" when it is among them; or AnswerRefused (an option not the question's, two for a
+    question taking one, "Other" without its words)."""
+    if question.kind == Question.Kind.TEXT:
+        if option_ids or other:
+            raise AnswerRefused("options", "This question takes words only")
+        return (), ""
+    offered = {str(option.pk): option for option in offered_options(question)}
+    chosen_ids = {str(value) for value in option_ids}
+    unknown = chosen_ids - offered.keys()
+    if unknown:
+        raise AnswerRefused("options", "Choose from the answers listed")
+    if len(chosen_ids) > 1 and question.kind != Question.Kind.SEVERAL_CHOICES:
+        raise AnswerRefused("options", "Choose one answer")
+    options = tuple(option for key, option in offered.items() if key in chosen_ids)
+    chose_other = any(option.is_other for option in options)
+    if chose_other and not other:
+        raise AnswerRefused("other", "Say what your other answer is")
+    # Words typed for "Other" without choosing it were left in a box that was hidden or passed
+    # over: as GOV.UK's conditional questions do, they are not kept.
+    return options, other if chose_other else ""
+
+
+def received_answer(question, option_ids=(), other="", text=""):
+    """An answer received by email, by post, at an event or on social media, as staff enter it or
+    an import reads it (guidance/analysis/imports.py): its options follow the online form's rules
+    (chosen_options), and its words are kept whatever the question's form offers, since what
+    someone wrote is never dropped: a letter may answer a choice question in words alone, or one
+    without an explanation box at length. No question is required of it: it is what arrived."""
+    options, other = chosen_options(question, option_ids, other)
+    return Answer(options=options, other=other, text=text)
 
 
 def required_message(question):
@@ -164,6 +186,13 @@ def save_options(comments_and_values):
     ChosenOption.objects.bulk_create(rows)
 
 
+def replace_options(comment, value):
+    """Make the stored comment's chosen options those of `value` (an Answer or text), in the
+    caller's transaction: an answer changed by its respondent, or corrected by staff."""
+    ChosenOption.objects.filter(comment=comment).delete()
+    save_options([(comment, value)])
+
+
 def stored_answer(comment):
     """The Answer a stored comment holds (one query for its options)."""
     options = tuple(comment.options.order_by("position")) if comment.question_id else ()
@@ -201,19 +230,36 @@ class OptionCount:
 
 
 @dataclass
+class ChannelCounts:
+    """The answers to one question that came by one channel (guidance.models.Response.Channel)."""
+
+    channel: str  # its label: "Online", "Post"
+    answered: int  # answers by this channel that chose at least one option
+    counts: list  # how many of them chose each option, in the question's order
+
+
+@dataclass
 class QuestionCounts:
     question: Question
     answered: int  # answers that chose at least one option
     options: list
+    # ChannelCounts for each channel that brought an answer, in the order of Response.Channel.
+    by_channel: list = field(default_factory=list)
 
 
 def option_counts(consultation, questions=None):
     """For each choice or agreement question of the consultation, in order: how many answers chose
-    each option, and what share of the answers that chose anything that is. Answers marked as spam,
-    and answers the respondent withdrew, are not counted; every other answer is, whatever its
-    moderation and publication (as the moderation figures count "received"). Two grouped counts,
-    whatever the number of answers (and two queries for the questions and options, unless
-    `questions` come with their options)."""
+    each option, and what share of the answers that chose anything that is; and the same counts
+    for each channel the answers came by. Every channel counts: an answer sent online, entered by
+    staff from a letter or an email, or imported (a tweetchat's "A1 Yes, mostly") holds its
+    options alike (guidance/responses/received.py). Answers marked as spam, and answers the
+    respondent withdrew, are not counted; every other answer is, whatever its moderation and
+    publication (as the moderation figures count "received").
+
+    One grouped count, by option and channel, whatever the number of answers; a second, of the
+    answers that chose anything, only when a question takes several choices (one that takes one
+    has as many answers as options chosen: the forms refuse a second). And two queries for the
+    questions and options, unless `questions` come with their options."""
     if questions is None:
         questions = consultation.questions.prefetch_related("options")
     questions = [q for q in questions if q.has_options]
@@ -222,28 +268,56 @@ def option_counts(consultation, questions=None):
     counted = ChosenOption.objects.filter(option__question__consultation=consultation).exclude(
         comment__status__in=[Comment.Status.SPAM, Comment.Status.WITHDRAWN]
     )
-    per_option = dict(counted.order_by().values_list("option").annotate(n=Count("*")).values_list("option", "n"))
-    answered = dict(
-        counted.order_by()
-        .values_list("option__question")
-        .annotate(n=Count("comment", distinct=True))
-        .values_list("option__question", "n")
-    )
+    channel = "comment__response__channel"
+    per_option_and_channel = {
+        (option, by): n
+        for option, by, n in counted.order_by()
+        .values_list("option", channel)
+        .annotate(n=Count("*"))
+        .values_list("option", channel, "n")
+    }
+    several = [q.pk for q in questions if q.kind == Question.Kind.SEVERAL_CHOICES]
+    answered_by_channel = defaultdict(int)
+    if several:
+        answered_by_channel.update(
+            ((question, by), n)
+            for question, by, n in counted.filter(option__question__in=several)
+            .order_by()
+            .values_list("option__question", channel)
+            .annotate(n=Count("comment", distinct=True))
+            .values_list("option__question", channel, "n")
+        )
     result = []
     for question in questions:
-        total = answered.get(question.pk, 0)
+        options = offered_options(question)
+        if question.pk not in several:
+            for (option_pk, by), n in per_option_and_channel.items():
+                if any(option.pk == option_pk for option in options):
+                    answered_by_channel[question.pk, by] += n
+        per_option = {
+            option.pk: sum(n for (pk, _), n in per_option_and_channel.items() if pk == option.pk) for option in options
+        }
+        by_channel = [
+            ChannelCounts(
+                channel_label,
+                answered_by_channel[question.pk, value],
+                [per_option_and_channel.get((option.pk, value), 0) for option in options],
+            )
+            for value, channel_label in Response.Channel.choices
+            if answered_by_channel.get((question.pk, value))
+        ]
+        total = sum(counts.answered for counts in by_channel)
         result.append(
             QuestionCounts(
                 question,
                 total,
                 [
                     OptionCount(
-                        option.label,
-                        per_option.get(option.pk, 0),
-                        100 * per_option.get(option.pk, 0) / total if total else 0,
+                        option.label, per_option[option.pk], 100 * per_option[option.pk] / total if total else 0
                     )
-                    for option in offered_options(question)
+                    for option in options
                 ],
+                by_channel,
             )
         )
     return result

@@ -287,6 +287,10 @@ class Comment(models.Model):
         db_index=True,
         help_text="Comments with the same or near-identical text (a campaign) share a group number.",
     )
+    # When the comment was compared with the others on its section or question to find its
+    # near-copies (guidance/moderation/campaigns.py): as it was stored, or by "Find campaigns".
+    # Empty: not compared yet, so nobody may say that no other comment is like it.
+    compared_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Who is looking at this comment on the moderation screen, until when: nobody else is shown it
     # meanwhile, so two moderators working one queue do not read the same comment.
     claimed_by = models.ForeignKey(
@@ -355,9 +359,13 @@ class Comment(models.Model):
         return self.question.number
 
     def clean(self):
-        # Only an answer that chose options may be without words: its options are the answer. (The
-        # admin's forms for responses received offline take words only, so there they are needed.)
-        if not (self.pk and self.question_id and self.options.exists()):
+        # Only an answer that chose options may be without words: its options are the answer. A
+        # form that takes an answer's options (the admin's, for responses received offline) says
+        # which it was given in chosen_options before it is validated; otherwise the stored ones count.
+        chosen = getattr(self, "chosen_options", None)
+        if chosen is None:
+            chosen = bool(self.pk and self.question_id and self.options.exists())
+        if not chosen:
             if not self.text.strip():
                 raise ValidationError({"text": "Enter what they wrote."})
             try:

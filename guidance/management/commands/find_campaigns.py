@@ -8,9 +8,11 @@ from guidance.moderation.campaigns import SIMILARITY_THRESHOLD, assign_groups
 
 class Command(BaseCommand):
     help = (
-        "Find campaigns and duplicates in a consultation: comments whose text is the same once case, "
-        "spaces and punctuation are ignored, or shares at least 80%% of its three-word runs, get one "
-        "group number. Safe to run again: groups are recomputed from scratch."
+        "Find campaigns and duplicates in a consultation: comments on the same section or question whose "
+        "text is the same once case, spaces and punctuation are ignored, or holds at least 70%% of the "
+        "three-word runs of the shorter of the two (the longer at most one and a half times as long), get "
+        "one group number. Comments are grouped as they arrive; this recomputes every group from scratch, "
+        "and compares those stored before that was so. Safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -19,7 +21,7 @@ class Command(BaseCommand):
             "--threshold",
             type=float,
             default=SIMILARITY_THRESHOLD,
-            help="Share of three-word runs two texts must have in common (default 0.8).",
+            help="Share of the shorter text's three-word runs the longer must hold (default 0.7).",
         )
 
     def handle(self, *args, slug, threshold, **options):

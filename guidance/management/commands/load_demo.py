@@ -26,7 +26,7 @@ from guidance.models import (
     SectionLink,
     Theme,
 )
-from guidance.moderation import by_respondent, decisions
+from guidance.moderation import by_respondent, campaigns, decisions
 from guidance.responses import answers
 
 LONDON = ZoneInfo("Europe/London")
@@ -253,8 +253,10 @@ def example_responses(consultation, staff):
                 **answers.comment_fields(value),
             )
             new.append((comment, value))
-    Comment.objects.bulk_create(comment for comment, _ in new)
-    answers.save_options(new)
+    with transaction.atomic():
+        Comment.objects.bulk_create(comment for comment, _ in new)
+        answers.save_options(new)
+        campaigns.group_on_arrival(comment for comment, _ in new)
     keys = {}
     rows = Comment.objects.filter(response__import_key__startswith=EXAMPLE_KEY.format(""))
     for pk, key, major, position in rows.values_list(

@@ -111,8 +111,8 @@ class ConsultationAdmin(PersonalDataAdmin):
 
     @admin.action(description="Find campaigns and duplicates in the selected consultations", permissions=["moderate"])
     def find_campaigns(self, request, queryset):
-        # New comments arrive all the time; grouping is recounted on request (or by the
-        # find_campaigns command on a schedule), not on every submission.
+        # Each comment joins its near-copies' group as it is stored; this recomputes every group
+        # exactly, and compares the comments stored before that was so.
         groups = grouped = changed = 0
         for consultation in queryset:
             found_groups, found_grouped, found_changed = assign_groups(consultation)

@@ -1,5 +1,6 @@
 """Responses: online ones read-only, and those received by email, post, at an event or on social
-media typed in by staff with their comments and answers."""
+media typed in by staff with their comments and answers, an answer with the options chosen
+(guidance/responses/received.py stores them)."""
 
 from django import forms
 from django.contrib import admin
@@ -8,9 +9,13 @@ from django.db import models
 from guidance.models import (
     Comment,
     Consultation,
+    Question,
     Response,
 )
 from guidance.privacy.personal_data import may_see_personal_data
+from guidance.public.forms import PlainTextField
+from guidance.responses import answers, received
+from guidance.responses.text import whole_number
 from guidance.staff.admin.base import PersonalDataAdmin
 
 # Responses and the moderation queue. Status changes only through guidance.moderation.decisions.decide:
@@ -45,6 +50,77 @@ class CommentInlineForm(forms.ModelForm):
         return cleaned
 
 
+class OptionsByQuestion(forms.CheckboxSelectMultiple):
+    """Checkboxes of the options of several questions, each question's in a fieldset of its own."""
+
+    template_name = "admin/widgets/options_by_question.html"
+
+
+class AnswerInlineForm(CommentInlineForm):
+    """An answer typed in: its question, the options chosen (of the consultation's choice and
+    agreement questions, each question's under its own heading), the words for "Other" and what
+    they wrote. The options follow the online form's rules (guidance/responses/answers.py
+    received_answer); the words are kept whatever the question's form offers."""
+
+    chosen = forms.MultipleChoiceField(
+        label="Answers chosen",
+        required=False,
+        widget=OptionsByQuestion,
+        help_text="Tick what they chose, under the question chosen above. Leave them all empty if they chose nothing.",
+    )
+    other = PlainTextField(label="Their words for “Other”", required=False, max_length=500)
+    # The choice and agreement questions whose options are offered (AnswerInline.get_formset).
+    questions = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        many = len({question.consultation_id for question in self.questions}) > 1
+        self.fields["chosen"].choices = [
+            (
+                f"{question.consultation}: {question.number}. {question.text}"
+                if many
+                else f"{question.number}. {question.text}",
+                [(str(option.pk), option.label) for option in answers.offered_options(question)],
+            )
+            for question in self.questions
+        ]
+        if self.instance.pk:
+            self.initial["chosen"] = [str(pk) for pk in self.instance.options.values_list("pk", flat=True)]
+            self.initial["other"] = self.instance.other_text
+        if not self.questions:
+            del self.fields["chosen"]
+        if not any(option.is_other for question in self.questions for option in question.options.all()):
+            del self.fields["other"]
+
+    def clean(self):
+        cleaned = super().clean()
+        question = cleaned.get("question")
+        if question is None:
+            return cleaned
+        try:
+            self.answer = answers.received_answer(
+                question, cleaned.get("chosen", ()), cleaned.get("other", ""), cleaned.get("text", "")
+            )
+        except answers.AnswerRefused as refusal:
+            # Comment.clean: what was ticked is the trouble, not the missing words.
+            self.instance.chosen_options = bool(cleaned.get("chosen"))
+            self.add_error(*self.refusal(question, refusal, cleaned.get("chosen", ())))
+            return cleaned
+        # Comment.clean: an answer of options alone needs no words.
+        self.instance.chosen_options = bool(self.answer.options)
+        return cleaned
+
+    def refusal(self, question, refusal, chosen):
+        """(field, message) saying, in the staff's words, why what was ticked is not an answer."""
+        if refusal.part == "other":
+            return ("other" if "other" in self.fields else "chosen"), "Say what their other answer is"
+        if not question.has_options:
+            return "chosen", f"{question.number} is answered in words only: tick nothing"
+        if set(chosen) <= {str(option.pk) for option in answers.offered_options(question)}:
+            return "chosen", f"{question.number} takes one answer: tick one"
+        return "chosen", f"Tick answers to {question.number} only, the question chosen above"
+
+
 class SectionCommentInline(admin.StackedInline):
     model = Comment
     form = CommentInlineForm
@@ -73,12 +149,35 @@ class SectionCommentInline(admin.StackedInline):
 
 
 class AnswerInline(SectionCommentInline):
-    fields = ["question", "text", "status"]
+    form = AnswerInlineForm
     verbose_name = "answer to a question"
     verbose_name_plural = "answers to questions"
 
     def get_queryset(self, request):
         return super(SectionCommentInline, self).get_queryset(request).filter(question__isnull=False)
+
+    def offered_questions(self, request, obj):
+        """The choice and agreement questions whose options are offered: the response's
+        consultation's; or, while it is being entered, those of the consultation chosen in the form
+        sent or given in the address (?consultation=3); or, before any is chosen, every one's."""
+        if not hasattr(request, "offered_questions"):
+            consultation_id = obj.consultation_id if obj else whole_number(request.POST.get("consultation", ""))
+            if consultation_id is None:
+                consultation_id = whole_number(request.GET.get("consultation", ""))
+            questions = Question.objects.exclude(kind=Question.Kind.TEXT).select_related("consultation")
+            if consultation_id is not None:
+                questions = questions.filter(consultation_id=consultation_id)
+            request.offered_questions = list(questions.prefetch_related("options").order_by("consultation", "position"))
+        return request.offered_questions
+
+    def get_fields(self, request, obj=None):
+        questions = self.offered_questions(request, obj)
+        offers_other = any(option.is_other for question in questions for option in question.options.all())
+        return ["question", *(["chosen"] if questions else []), *(["other"] if offers_other else []), "text", "status"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        form = type("AnswerInlineForm", (AnswerInlineForm,), {"questions": self.offered_questions(request, obj)})
+        return super().get_formset(request, obj, form=form, **kwargs)
 
 
 @admin.register(Response)
@@ -140,7 +239,8 @@ class ResponseAdmin(PersonalDataAdmin):
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
+        entered = {id(inline.instance): getattr(inline, "answer", None) for inline in formset.forms}
         for comment in formset.save(commit=False):
             comment.consultation_id = form.instance.consultation_id
-            comment.save()
+            received.save_entered(comment, entered.get(id(comment)) or comment.text)
         formset.save_m2m()
