@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from guidance.analysis import exports
 from guidance.analysis.dashboard import dashboard
-from guidance.models import Comment, ModerationEvent, ModerationReason, Report
-from guidance.moderation import by_respondent, decisions
+from guidance.models import CampaignKey, Comment, ModerationEvent, ModerationReason, Report
+from guidance.moderation import by_respondent, campaigns, decisions
 from guidance.moderation.decisions import ModerationError, decide, redact_and_publish
 from guidance.moderation.redaction import RedactionError, redacted_text
 from guidance.outcomes.published import moderation_statistics
@@ -341,3 +341,12 @@ def test_the_comments_own_page_offers_redaction_and_leads_back_to_it(moderator_c
     assert f"{redact_url(written)}?back=comment" in moderator_client.get(comment_url).content.decode()
     sent = post_redaction(moderator_client, written, REDACTED, back="comment")
     assert sent["Location"] == comment_url
+
+
+def test_a_redacted_comment_is_found_by_the_words_the_public_reads_not_those_hidden(moderator, written):
+    def stored_keys():
+        return set(CampaignKey.objects.filter(comment_id=written.pk).values_list("key", flat=True))
+
+    assert stored_keys() == set(campaigns.keys_of(campaigns.shingles(campaigns.normalise(WRITTEN))))
+    redacted(written, moderator)
+    assert stored_keys() == set(campaigns.keys_of(campaigns.shingles(campaigns.normalise(REDACTED))))

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from guidance.consultations.changed import public_pages_changed
 from guidance.models import Comment, ModerationEvent, ModerationReason, Report, StaffNote
-from guidance.moderation import redaction, words
+from guidance.moderation import campaigns, redaction, words
 from guidance.privacy.personal_data import may_see_personal_data
 from guidance.staff import roles
 from guidance.staff.members import display_name
@@ -377,6 +377,8 @@ def redact_and_publish(comment_id, copy, *, by, seen_event_id, reason_code, reas
             redacted=True,
         )
         Comment.objects.filter(pk=comment.pk).update(text=text)
+        # Grouped by what the public will read; the keys of the words hidden go with them.
+        campaigns.regroup(comment.pk)
         if comment.status == Status.PENDING:
             decide_as_shown(comment.pk, Status.APPROVED, by=by, seen_event_id=event.pk)
         else:
