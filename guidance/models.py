@@ -5,13 +5,13 @@ app's models. Personal data (name, email, organisation, source URL) lives on Res
   PreviewLink, SupportingDocument
 - responses/models.py: Response, Comment, ChosenOption, Submission, SavedForm, LimitCounter
 - moderation/models.py: ModerationEvent, StaffNote, Report
-- analysis/models.py: Theme, ExportRecord
+- analysis/models.py: Theme, Quote, ExportRecord
 - outcomes/models.py: Outcome
 - privacy/models.py: Erasure
 - mail/models.py: QueuedEmail
 """
 
-from guidance.analysis.models import ExportRecord, Theme
+from guidance.analysis.models import ExportRecord, Quote, Theme
 from guidance.consultations.models import (
     Consultation,
     ConsultationQuerySet,
@@ -66,6 +66,7 @@ __all__ = [
     "Outcome",
     "PreviewLink",
     "QueuedEmail",
+    "Quote",
     "Question",
     "Report",
     "Response",
