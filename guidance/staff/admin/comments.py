@@ -2,7 +2,8 @@
 page with its history, notes and reports."""
 
 from django.contrib import admin
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.db.models import Count, Exists, FloatField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -18,6 +19,7 @@ from guidance.models import (
     Section,
     StaffNote,
     Theme,
+    normalise_reference,
 )
 from guidance.moderation import words
 from guidance.moderation.campaigns import in_a_group, whole_groups, with_group_size
@@ -25,7 +27,8 @@ from guidance.moderation.decisions import ALLOWED, MAY_REDACT, may_read_notes, m
 from guidance.privacy.personal_data import may_see_personal_data
 from guidance.responses import answers
 from guidance.responses.text import whole_number
-from guidance.staff import analysis, exporting, roles
+from guidance.analysis.quotes import quotable
+from guidance.staff import analysis, exporting, quotes, roles
 from guidance.staff.admin.base import PersonalDataAdmin
 from guidance.staff.moderation import decide_from_queue
 
@@ -214,6 +217,17 @@ class StaffNoteInline(ModerationEventInline):
         return may_read_notes(request.user)
 
 
+class SearchedChangeList(ChangeList):
+    """The comments list: a search lists the best matches first (CommentAdmin.get_search_results
+    ranks them), unless a column's heading was chosen to sort by."""
+
+    def get_ordering(self, request, queryset):
+        ordering = super().get_ordering(request, queryset)
+        if self.query.strip() and ORDER_VAR not in self.params and "search_rank" in queryset.query.annotations:
+            return ["-search_rank", *ordering]
+        return ordering
+
+
 @admin.register(Comment)
 class CommentAdmin(PersonalDataAdmin):
     """The moderation queue: pending first, oldest first."""
@@ -239,8 +253,13 @@ class CommentAdmin(PersonalDataAdmin):
         "response__channel",
         ("created_at", admin.DateFieldListFilter),
     ]
+    # Searched by get_search_results: this list only says what, for the search box and personal data.
     search_fields = ["text", "response__reference"]
-    search_help_text = "Search the text of comments, or find a response by its reference (such as K7MC-4XPA)."
+    search_help_text = (
+        "Search the words of comments: “pay” also finds “pays” and “paying”; put a phrase in quotes, "
+        "such as “plain English”; -word leaves out comments with that word. Or find a response by its "
+        "reference (such as K7MC-4XPA)."
+    )
     list_select_related = ["response", "section", "question"]
     ordering = ["created_at", "pk"]
     list_per_page = 50
@@ -255,6 +274,8 @@ class CommentAdmin(PersonalDataAdmin):
         "reject_groups",
         "mark_groups_as_spam",
         "apply_theme",
+        "mark_quotable",
+        "unmark_quotable",
         "export_selected_comments",
     ]
     inlines = [ModerationEventInline, StaffNoteInline, ReportInline]
@@ -283,6 +304,20 @@ class CommentAdmin(PersonalDataAdmin):
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        """A response's reference finds its comments; anything else searches the comments' words
+        (Comment.objects.search: full-text on PostgreSQL), best match first, within the filters."""
+        if not search_term.strip():
+            return queryset, False
+        reference = normalise_reference(search_term)
+        if reference and Response.objects.filter(reference=reference).exists():
+            found = queryset.filter(response__reference=reference)
+            return found.annotate(search_rank=Value(0.0, output_field=FloatField())), False
+        return queryset.search(search_term), False
+
+    def get_changelist(self, request, **kwargs):
+        return SearchedChangeList
 
     def has_delete_permission(self, request, obj=None):
         # A comment with a history stays: its decisions are the audit trail.
@@ -418,6 +453,14 @@ class CommentAdmin(PersonalDataAdmin):
     def apply_theme(self, request, queryset):
         return analysis.apply_theme(self, request, queryset)
 
+    @admin.action(description="Mark the selected comments as quotable (published ones only)", permissions=["change"])
+    def mark_quotable(self, request, queryset):
+        return quotes.mark_selected(self, request, queryset)
+
+    @admin.action(description="Take the selected comments off the quotes shortlist", permissions=["change"])
+    def unmark_quotable(self, request, queryset):
+        return quotes.unmark_selected(self, request, queryset)
+
     @admin.action(description="Export selected comments to CSV", permissions=["export"])
     def export_selected_comments(self, request, queryset):
         return exporting.export_selected(self, request, queryset)
@@ -440,7 +483,15 @@ class CommentAdmin(PersonalDataAdmin):
             withdrawn = comment.events.filter(to_status=Comment.Status.WITHDRAWN).order_by("-at").first()
             withdrawn_at = withdrawn.at if withdrawn else None
         may_redact = comment is not None and self.has_moderate_permission(request) and comment.status in MAY_REDACT
+        # The quotes shortlist's button: for a published comment with words, to staff who code comments.
+        may_quote = (
+            comment is not None
+            and request.user.has_perm(roles.MARK_QUOTABLE)
+            and quotable(Comment.objects.filter(pk=comment.pk)).exists()
+        )
         extra_context = {
+            "may_quote": may_quote,
+            "quoted": may_quote and hasattr(comment, "quote"),
             **(extra_context or {}),
             "decisions": decisions,
             "withdrawn_at": withdrawn_at,
