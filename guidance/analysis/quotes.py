@@ -121,4 +121,3 @@ def quotes_csv(consultation, *, by, filters=None):
     ]
     # table_csv neutralises every text cell (a quote starting with "=" stays text).
     return table_csv(HEADER, rows), export_filename(consultation, what="quotes")
-

@@ -81,7 +81,9 @@ def mark(request, comment_id):
         elif hasattr(comment, "quote"):
             messages.info(request, f"Comment {comment.pk} was already on the quotes shortlist.")
         else:
-            messages.error(request, f"Comment {comment.pk} was not shortlisted: only a published comment can be quoted.")
+            messages.error(
+                request, f"Comment {comment.pk} was not shortlisted: only a published comment can be quoted."
+            )
     elif quotes.unmark(one, by=request.user):
         messages.success(request, f"Comment {comment.pk} is off the quotes shortlist.")
     else:
@@ -98,7 +100,8 @@ def mark_selected(model_admin, request, queryset):
     left = queryset.count() - added
     message = f"{added} comment{'' if added == 1 else 's'} added to the quotes shortlist"
     if left:
-        message += f"; {left} left as {'it was' if left == 1 else 'they were'} (already on it, not published, or without words)"
+        was = "it was" if left == 1 else "they were"
+        message += f"; {left} left as {was} (already on it, not published, or without words)"
     model_admin.message_user(request, message + ".", messages.SUCCESS if added else messages.WARNING)
 
 

@@ -2,13 +2,14 @@
 page with its history, notes and reports."""
 
 from django.contrib import admin
-from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.contrib.admin.views.main import ORDER_VAR
 from django.db.models import Count, Exists, FloatField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
+from guidance.analysis.quotes import quotable
 from guidance.models import (
     Comment,
     Consultation,
@@ -27,7 +28,6 @@ from guidance.moderation.decisions import ALLOWED, MAY_REDACT, may_read_notes, m
 from guidance.privacy.personal_data import may_see_personal_data
 from guidance.responses import answers
 from guidance.responses.text import whole_number
-from guidance.analysis.quotes import quotable
 from guidance.staff import analysis, exporting, quotes, roles
 from guidance.staff.admin.base import PersonalDataAdmin
 from guidance.staff.moderation import decide_from_queue
@@ -217,17 +217,6 @@ class StaffNoteInline(ModerationEventInline):
         return may_read_notes(request.user)
 
 
-class SearchedChangeList(ChangeList):
-    """The comments list: a search lists the best matches first (CommentAdmin.get_search_results
-    ranks them), unless a column's heading was chosen to sort by."""
-
-    def get_ordering(self, request, queryset):
-        ordering = super().get_ordering(request, queryset)
-        if self.query.strip() and ORDER_VAR not in self.params and "search_rank" in queryset.query.annotations:
-            return ["-search_rank", *ordering]
-        return ordering
-
-
 @admin.register(Comment)
 class CommentAdmin(PersonalDataAdmin):
     """The moderation queue: pending first, oldest first."""
@@ -314,10 +303,11 @@ class CommentAdmin(PersonalDataAdmin):
         if reference and Response.objects.filter(reference=reference).exists():
             found = queryset.filter(response__reference=reference)
             return found.annotate(search_rank=Value(0.0, output_field=FloatField())), False
-        return queryset.search(search_term), False
-
-    def get_changelist(self, request, **kwargs):
-        return SearchedChangeList
+        found = queryset.search(search_term)
+        if request.GET.get(ORDER_VAR):
+            # A column's heading was chosen to sort by: its order, not the best match first.
+            found = found.order_by(*queryset.query.order_by)
+        return found, False
 
     def has_delete_permission(self, request, obj=None):
         # A comment with a history stays: its decisions are the audit trail.
