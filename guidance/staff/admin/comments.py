@@ -299,9 +299,10 @@ class CommentAdmin(PersonalDataAdmin):
         (Comment.objects.search: full-text on PostgreSQL), best match first, within the filters."""
         if not search_term.strip():
             return queryset, False
-        reference = normalise_reference(search_term)
-        if reference and Response.objects.filter(reference=reference).exists():
-            found = queryset.filter(response__reference=reference)
+        # As typed (a reference from before today's format) or written the usual way ("k7mc 4xpa").
+        references = {search_term.strip(), normalise_reference(search_term)} - {None}
+        if Response.objects.filter(reference__in=references).exists():
+            found = queryset.filter(response__reference__in=references)
             return found.annotate(search_rank=Value(0.0, output_field=FloatField())), False
         found = queryset.search(search_term)
         if request.GET.get(ORDER_VAR):
