@@ -6,14 +6,14 @@ equality monitoring answers in EqualityAnswers beside it.
   PreviewLink, SupportingDocument
 - responses/models.py: Response, Comment, ChosenOption, Submission, SavedForm, LimitCounter
 - moderation/models.py: ModerationEvent, StaffNote, Report, CampaignKey
-- analysis/models.py: Theme, ExportRecord
+- analysis/models.py: Theme, Quote, ExportRecord
 - outcomes/models.py: Outcome
 - privacy/models.py: Erasure
 - equality/models.py: EqualityAnswers (personal data too, kept apart from the response)
 - mail/models.py: QueuedEmail
 """
 
-from guidance.analysis.models import ExportRecord, Theme
+from guidance.analysis.models import ExportRecord, Quote, Theme
 from guidance.consultations.models import (
     Consultation,
     ConsultationQuerySet,
@@ -71,6 +71,7 @@ __all__ = [
     "Outcome",
     "PreviewLink",
     "QueuedEmail",
+    "Quote",
     "Question",
     "Report",
     "Response",

@@ -124,6 +124,7 @@ DATABASE_DEPENDENT = {
     "test_rate_limit.py",
     "test_responding.py",
     "test_settings.py",
+    "test_staff_search.py",
 }
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from guidance.analysis.quotes import mark_quotable
 from guidance.consultations import previews, supporting, versions
 from guidance.models import Comment, Consultation, Report
 from guidance.moderation.decisions import decide
@@ -34,6 +35,7 @@ def staff_pages(client, consultation):
     comments = [CommentFactory(section=section, text=f"Comment {n}\n\nwith <b>markup</b> & more") for n in range(4)]
     decide(Comment.objects.filter(pk=comments[0].pk), Comment.Status.APPROVED, by=None)
     Report.objects.create(comment=comments[0], reason=Report.Reason.OFFENSIVE, details="Rude")
+    mark_quotable(Comment.objects.filter(pk=comments[0].pk), by=None)
     moderate = reverse("admin:guidance_consultation_moderate", args=[consultation.pk])
     pages = {}
     for name, url in {
@@ -44,6 +46,9 @@ def staff_pages(client, consultation):
         "a comment": reverse("admin:guidance_comment_change", args=[comments[0].pk]),
         "a consultation": reverse("admin:guidance_consultation_change", args=[consultation.pk]),
         "dashboard": reverse("admin:guidance_consultation_dashboard", args=[consultation.pk]),
+        "quotes": reverse("admin:guidance_consultation_quotes", args=[consultation.pk]),
+        "quotes of a theme not there": reverse("admin:guidance_consultation_quotes", args=[consultation.pk])
+        + "?theme=Elsewhere",
         "export": reverse("admin:guidance_consultation_export", args=[consultation.pk]),
         "import": reverse("admin:guidance_consultation_import", args=[consultation.pk]),
         "moderation screen": moderate,
@@ -104,6 +109,8 @@ def test_the_staff_pages_are_valid_html(checker, client, consultation):  # noqa:
     client.force_login(User.objects.create_superuser("boss", "boss@example.org", "x"))
     pages = staff_pages(client, consultation)
     assert "This list cannot be filtered that way" in pages["refused filter"]
+    assert "Take off the quotes shortlist" in pages["quotes"]
+    assert "Choose one of this consultation" in pages["quotes of a theme not there"]
     # One page broken on purpose, in the same run: a checker that reports nothing cannot pass.
     pages["broken on purpose"] = "<!DOCTYPE html><html lang=en><title>t</title><p><div>x</div></p>"
     errors = html_errors(pages)

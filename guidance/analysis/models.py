@@ -1,4 +1,5 @@
-"""Analysis: the themes comments are coded with, and the record of every export."""
+"""Analysis: the themes comments are coded with, the quotes shortlisted for the report, and the
+record of every export."""
 
 from django.conf import settings
 from django.db import models
@@ -43,3 +44,22 @@ class ExportRecord(models.Model):
 
     def __str__(self):
         return f"{self.consultation} ({self.at:%d %b %Y %H:%M})"
+
+
+class Quote(models.Model):
+    """A comment an analyst shortlisted as quotable in the consultation's report, with who chose it
+    and when (guidance/analysis/quotes.py writes these). The shortlist shows and exports only what
+    Comment.objects.published() returns, so a comment withdrawn, unpublished or no longer to be
+    published leaves it by itself; the row stays, and the comment is back if published again."""
+
+    comment = models.OneToOneField("guidance.Comment", on_delete=models.CASCADE, related_name="quote")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["marked_at"]
+
+    def __str__(self):
+        return f"Quote of comment {self.comment_id}"

@@ -2,13 +2,15 @@
 sections and answers to questions, each moderated, themed and exported alone; the forms sent and
 saved; the limits' counters."""
 
+import re
 import secrets
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db import connection, models
+from django.db.models import Exists, Expression, ExpressionWrapper, F, FloatField, OuterRef, Q, Value
+from django.db.models.expressions import Col
 from django.urls import reverse
 from django.utils import timezone
 
@@ -225,10 +227,57 @@ class CommentQuerySet(models.QuerySet):
         """What the analysis counts and exports by default: all but what respondents withdrew."""
         return self.exclude(status=Comment.Status.WITHDRAWN)
 
+    def search(self, text):
+        """The comments whose words match `text`, typed as into a web search engine, best match
+        first. On PostgreSQL, full-text search in English: "pay" finds "pays" and "paying", "in
+        quotes" finds the phrase, -word leaves out comments with it, "or" between words finds
+        either; read from the stored words and GIN index of migration 0023 (StoredSearchVector).
+        Elsewhere (SQLite, for development) a simpler match: every word, or phrase in quotes, as
+        typed, anywhere in the text, in any case; no stemming, ordered oldest first."""
+        if not text.strip():
+            return self.annotate(search_rank=Value(0.0, output_field=FloatField()))
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank
+
+            query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+            return (
+                self.alias(search_vector=StoredSearchVector())
+                .filter(search_vector=query)
+                .annotate(search_rank=SearchRank(F("search_vector"), query))
+                .order_by("-search_rank", "created_at", "pk")
+            )
+        matches = self
+        for phrase, word in re.findall(r'"([^"]*)"|(\S+)', text):
+            if (phrase or word).strip():
+                matches = matches.filter(text__icontains=(phrase or word).strip())
+        return matches.annotate(search_rank=Value(0.0, output_field=FloatField())).order_by("created_at", "pk")
+
     def unclaimed(self, by, now=None):
         """Comments nobody but `by` is looking at on the moderation screen now (guidance/moderation/decisions.py)."""
         now = now or timezone.now()
         return self.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now) | Q(claimed_by=by))
+
+
+# Staff search of comments' text (CommentQuerySet.search): English stemming, so "pay", "pays" and
+# "paying" find one another. On PostgreSQL, migration 0023 keeps each comment's words in this form
+# in a column of the database's own making, with a GIN index.
+SEARCH_CONFIG = "english"
+SEARCH_VECTOR_COLUMN = "search_vector"
+
+
+class StoredSearchVector(Expression):
+    """The comment's words as a tsvector, from the generated column migration 0023 adds on
+    PostgreSQL: stored, so ranking a search's matches reads them instead of parsing every text
+    again. The model does not declare the column (SQLite has no tsvector, and every other read of
+    comments would fetch it), so only search() reads it, through this expression."""
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        from django.contrib.postgres.search import SearchVectorField
+
+        column = SearchVectorField()
+        column.set_attributes_from_name(SEARCH_VECTOR_COLUMN)
+        column.model = None  # no model's field: Django takes it for a column of the query's own table
+        return Col(query.get_initial_alias(), column)
 
 
 # How long a comment waited for its decision: the dashboard's median orders decided comments by

@@ -265,6 +265,25 @@ class ExportForm(forms.Form):
         }
 
 
+class QuoteFilterForm(forms.Form):
+    """The quotes shortlist's choice of section or question and theme, in the export's own terms
+    (a section number or Q3, a theme's name), so its file records them as the export does."""
+
+    target = forms.ChoiceField(label="Section or question", required=False)
+    theme = forms.ChoiceField(required=False)
+
+    def __init__(self, consultation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        export_form = ExportForm(consultation)
+        self.fields["target"].choices = export_form.fields["target"].choices
+        self.fields["theme"].choices = export_form.fields["theme"].choices
+        self.fields["target"].error_messages["invalid_choice"] = "Choose a section or question of this consultation."
+        self.fields["theme"].error_messages["invalid_choice"] = "Choose one of this consultation's themes."
+
+    def filters(self):
+        return {name: self.cleaned_data[name] for name in ("target", "theme") if self.cleaned_data.get(name)}
+
+
 class FindResponseForm(forms.Form):
     query = forms.CharField(
         label="Reference or email address",

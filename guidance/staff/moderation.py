@@ -21,13 +21,15 @@ from itertools import chain
 from django.contrib import messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.decorators import permission_required
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from guidance.models import Comment, Consultation, Response
+from guidance.analysis.quotes import quotable
+from guidance.models import Comment, Consultation, Quote, Response
 from guidance.moderation import by_respondent, decisions, redaction, words
 from guidance.moderation.decisions import ModerationError, StaleDecision
 from guidance.moderation.decisions import decide as make_decision
@@ -272,8 +274,14 @@ def comment_details(request, comment):
             for name in Response.PERSONAL_DATA_FIELDS
             if getattr(response, name)
         ]
+    # A published comment (the reported tab) may be shortlisted for the report by staff who code comments.
+    quote = None
+    if comment.status == Comment.Status.APPROVED and request.user.has_perm(roles.MARK_QUOTABLE):
+        quote = quotable(Comment.objects.filter(pk=comment.pk)).values_list("quote__id", flat=True).first()
     return {
         "comment": comment,
+        "may_quote": quote is not None,
+        "quoted": bool(quote),
         "group_size": group_size,
         "group_url": f"{reverse('admin:guidance_comment_changelist')}?group={comment.group}&status=all",
         "section_url": (
@@ -447,6 +455,10 @@ def decided_page(request, consultation):
     since = timezone.now() - datetime.timedelta(days=7)
     decided = (
         decisions.with_last_event(Comment.objects.filter(consultation=consultation))
+        .annotate(
+            quoted=Exists(Quote.objects.filter(comment=OuterRef("pk"))),
+            quotable_now=Exists(quotable(Comment.objects.filter(pk=OuterRef("pk")))),
+        )
         .decided()
         .filter(moderated_at__gte=since)
         .select_related("response", "section", "question", "moderated_by")
@@ -464,5 +476,6 @@ def decided_page(request, consultation):
             "tabs": tabs(consultation, "decided"),
             "decided": decided,
             "limit": RECENTLY_DECIDED,
+            "may_quote": request.user.has_perm(roles.MARK_QUOTABLE),
         },
     )

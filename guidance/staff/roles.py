@@ -24,6 +24,8 @@ DELETE_SUPPORTING_DOCUMENTS = "guidance.delete_supportingdocument"
 VIEW_COMMENTS = "guidance.view_comment"
 CHANGE_COMMENTS = "guidance.change_comment"
 MODERATE = "guidance.moderate_comment"
+# Shortlisting quotes for the report is coding comments, as themes are.
+MARK_QUOTABLE = "guidance.change_comment"
 SEE_PERSONAL_DATA = "guidance.view_personal_data"
 IMPORT_RESPONSES = ("guidance.add_response", "guidance.add_comment")
 EXPORT = "guidance.export_responses"

@@ -14,6 +14,7 @@ from guidance.staff import (
     moderation,
     outcome_previews,
     publishing,
+    quotes,
     replies,
     team,
     versions,
@@ -51,6 +52,10 @@ def staff_urls(site):
         # Analysis
         path(f"{consultation}/dashboard/", page(analysis.dashboard), name="guidance_consultation_dashboard"),
         path(f"{consultation}/breakdowns/", page(breakdowns.breakdown), name="guidance_consultation_breakdowns"),
+        # Quotes for the report
+        path(f"{consultation}/quotes/", page(quotes.shortlist), name="guidance_consultation_quotes"),
+        path(f"{consultation}/quotes.csv", page(quotes.download), name="guidance_consultation_quotes_csv"),
+        path("guidance/comment/<int:comment_id>/quotable/", page(quotes.mark), name="guidance_comment_quotable"),
         # Importing responses received elsewhere
         path(f"{consultation}/import/", page(importing.upload), name="guidance_consultation_import"),
         path(f"{consultation}/import/preview/", page(importing.preview), name="guidance_consultation_import_preview"),

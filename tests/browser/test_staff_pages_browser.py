@@ -7,6 +7,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from guidance.analysis.quotes import mark_quotable
 from guidance.consultations import versions
 from guidance.models import Comment, Document, Report
 from guidance.moderation.decisions import decide
@@ -78,6 +79,7 @@ def consultation(db):
     comments = [CommentFactory(section=section, text=f"Comment {n}: pay people for their time. " * 8) for n in range(6)]
     decide(Comment.objects.filter(pk=comments[0].pk), Comment.Status.APPROVED, by=None)
     Report.objects.create(comment=comments[0], reason=Report.Reason.OFFENSIVE)
+    mark_quotable(Comment.objects.filter(pk=comments[0].pk), by=None)
     return consultation
 
 
@@ -99,6 +101,7 @@ def pages(consultation, role):
         reverse("admin:guidance_comment_change", args=[comment.pk]),
         reverse("admin:guidance_consultation_change", args=[consultation.pk]),
         reverse("admin:guidance_consultation_dashboard", args=[consultation.pk]),
+        reverse("admin:guidance_consultation_quotes", args=[consultation.pk]),
     ]
     if role != "moderator":
         urls.append(reverse("admin:guidance_consultation_export", args=[consultation.pk]))

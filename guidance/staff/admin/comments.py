@@ -4,13 +4,14 @@ page with its history, notes and reports."""
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
-from django.db.models import Count, Exists, OuterRef, Subquery, prefetch_related_objects
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.db.models import Count, Exists, FloatField, OuterRef, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
+from guidance.analysis.quotes import quotable
 from guidance.analysis.themes import set_themes
 from guidance.models import (
     Comment,
@@ -22,6 +23,7 @@ from guidance.models import (
     Section,
     StaffNote,
     Theme,
+    normalise_reference,
 )
 from guidance.moderation import words
 from guidance.moderation.campaigns import in_a_group, whole_groups, with_group_size
@@ -29,7 +31,7 @@ from guidance.moderation.decisions import ALLOWED, MAY_REDACT, may_read_notes, m
 from guidance.privacy.personal_data import may_see_personal_data
 from guidance.responses import answers
 from guidance.responses.text import whole_number
-from guidance.staff import analysis, exporting, roles
+from guidance.staff import analysis, exporting, quotes, roles
 from guidance.staff.admin.base import PersonalDataAdmin
 from guidance.staff.moderation import decide_from_queue
 
@@ -298,8 +300,13 @@ class CommentAdmin(PersonalDataAdmin):
         "response__channel",
         ("created_at", admin.DateFieldListFilter),
     ]
+    # Searched by get_search_results: this list only says what, for the search box and personal data.
     search_fields = ["text", "response__reference"]
-    search_help_text = "Search the text of comments, or find a response by its reference (such as K7MC-4XPA)."
+    search_help_text = (
+        "Search the words of comments: “pay” also finds “pays” and “paying”; put a phrase in quotes, "
+        "such as “plain English”; -word leaves out comments with that word. Or find a response by its "
+        "reference (such as K7MC-4XPA)."
+    )
     list_select_related = ["response", "section", "question"]
     ordering = ["created_at", "pk"]
     list_per_page = 50
@@ -314,6 +321,8 @@ class CommentAdmin(PersonalDataAdmin):
         "reject_groups",
         "mark_groups_as_spam",
         "apply_theme",
+        "mark_quotable",
+        "unmark_quotable",
         "export_selected_comments",
     ]
     inlines = [ModerationEventInline, StaffNoteInline, ReportInline]
@@ -342,6 +351,22 @@ class CommentAdmin(PersonalDataAdmin):
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        """A response's reference finds its comments; anything else searches the comments' words
+        (Comment.objects.search: full-text on PostgreSQL), best match first, within the filters."""
+        if not search_term.strip():
+            return queryset, False
+        # As typed (a reference from before today's format) or written the usual way ("k7mc 4xpa").
+        references = {search_term.strip(), normalise_reference(search_term)} - {None}
+        if Response.objects.filter(reference__in=references).exists():
+            found = queryset.filter(response__reference__in=references)
+            return found.annotate(search_rank=Value(0.0, output_field=FloatField())), False
+        found = queryset.search(search_term)
+        if request.GET.get(ORDER_VAR):
+            # A column's heading was chosen to sort by: its order, not the best match first.
+            found = found.order_by(*queryset.query.order_by)
+        return found, False
 
     def has_delete_permission(self, request, obj=None):
         # A comment with a history stays: its decisions are the audit trail.
@@ -504,6 +529,14 @@ class CommentAdmin(PersonalDataAdmin):
     def apply_theme(self, request, queryset):
         return analysis.apply_theme(self, request, queryset)
 
+    @admin.action(description="Mark the selected comments as quotable (published ones only)", permissions=["change"])
+    def mark_quotable(self, request, queryset):
+        return quotes.mark_selected(self, request, queryset)
+
+    @admin.action(description="Take the selected comments off the quotes shortlist", permissions=["change"])
+    def unmark_quotable(self, request, queryset):
+        return quotes.unmark_selected(self, request, queryset)
+
     @admin.action(description="Export selected comments to CSV", permissions=["export"])
     def export_selected_comments(self, request, queryset):
         return exporting.export_selected(self, request, queryset)
@@ -531,7 +564,15 @@ class CommentAdmin(PersonalDataAdmin):
             withdrawn = comment.events.filter(to_status=Comment.Status.WITHDRAWN).order_by("-at").first()
             withdrawn_at = withdrawn.at if withdrawn else None
         may_redact = comment is not None and self.has_moderate_permission(request) and comment.status in MAY_REDACT
+        # The quotes shortlist's button: for a published comment with words, to staff who code comments.
+        may_quote = (
+            comment is not None
+            and request.user.has_perm(roles.MARK_QUOTABLE)
+            and quotable(Comment.objects.filter(pk=comment.pk)).exists()
+        )
         extra_context = {
+            "may_quote": may_quote,
+            "quoted": may_quote and hasattr(comment, "quote"),
             **(extra_context or {}),
             "decisions": decisions,
             "withdrawn_at": withdrawn_at,

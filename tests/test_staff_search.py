@@ -1,0 +1,149 @@
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from guidance.models import Comment
+from tests.factories import CommentFactory, SectionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ON_POSTGRESQL = connection.vendor == "postgresql"
+only_postgresql = pytest.mark.skipif(not ON_POSTGRESQL, reason="full-text search is PostgreSQL's")
+only_sqlite = pytest.mark.skipif(ON_POSTGRESQL, reason="the simpler search is SQLite's")
+
+
+def texts(comments):
+    return [comment.text for comment in comments]
+
+
+@pytest.fixture
+def said(section):
+    """Comments on one section, by their text."""
+
+    def make(*words, **fields):
+        return [CommentFactory(section=section, text=text, **fields) for text in words]
+
+    return make
+
+
+@pytest.fixture
+def analyst_client(client):
+    client.force_login(UserFactory(analyst=True))
+    return client
+
+
+def listed(client, **params):
+    """The comment texts the comments list shows, in its order."""
+    page = client.get(reverse("admin:guidance_comment_changelist"), {"status": "all", **params})
+    assert page.status_code == 200
+    return [comment.text for comment in page.context["cl"].result_list]
+
+
+@only_postgresql
+@pytest.mark.parametrize("typed", ["pay", "pays", "paying"])
+def test_a_word_finds_its_other_forms(said, typed):
+    said("Carers should pay nothing.", "Nobody pays for parking.", "Paying people is fair.", "Travel costs.")
+    found = texts(Comment.objects.search(typed))
+    assert sorted(found) == ["Carers should pay nothing.", "Nobody pays for parking.", "Paying people is fair."]
+
+
+@only_postgresql
+def test_the_best_match_comes_first(said):
+    said("Pay once here.", "Pay, pay and pay again: payment matters, pay people.", "Pay twice, pay.")
+    assert texts(Comment.objects.search("pay")) == [
+        "Pay, pay and pay again: payment matters, pay people.",
+        "Pay twice, pay.",
+        "Pay once here.",
+    ]
+
+
+@only_postgresql
+def test_a_phrase_in_quotes_finds_those_words_together_in_that_order(said):
+    said("Write in plain English please.", "English that is plain.", "Plain words in English.")
+    assert texts(Comment.objects.search('"plain english"')) == ["Write in plain English please."]
+    assert len(Comment.objects.search("plain english")) == 3
+
+
+@only_postgresql
+def test_a_word_after_a_minus_leaves_out_comments_with_it_and_or_finds_either(said):
+    said("Pay for travel.", "Pay for time.", "Parking is hard.")
+    assert texts(Comment.objects.search("pay -travel")) == ["Pay for time."]
+    assert sorted(texts(Comment.objects.search("travel or parking"))) == ["Parking is hard.", "Pay for travel."]
+
+
+@only_postgresql
+def test_a_search_reads_the_index_of_stored_words(said):
+    said("Pay people.")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = Comment.objects.search("pay").explain()
+        cursor.execute("RESET enable_seqscan")
+    assert "comment_text_search" in plan
+
+
+@only_postgresql
+def test_the_database_keeps_the_stored_words_up_to_date_when_the_text_changes(said):
+    (comment,) = said("Nothing about money.")
+    Comment.objects.filter(pk=comment.pk).update(text="They should be paid.")
+    assert texts(Comment.objects.search("paid")) == ["They should be paid."]
+
+
+@only_sqlite
+def test_without_postgresql_every_word_must_appear_as_typed(said):
+    said("Carers should pay nothing.", "Paying people is fair.", "Pay for travel.")
+    assert sorted(texts(Comment.objects.search("pay"))) == [
+        "Carers should pay nothing.",
+        "Pay for travel.",
+        "Paying people is fair.",
+    ]
+    assert texts(Comment.objects.search("pay travel")) == ["Pay for travel."]
+    assert texts(Comment.objects.search("paid")) == []
+
+
+@only_sqlite
+def test_without_postgresql_a_phrase_in_quotes_is_matched_whole(said):
+    said("Write in plain English please.", "English that is plain.")
+    assert texts(Comment.objects.search('"plain english"')) == ["Write in plain English please."]
+    assert len(Comment.objects.search("plain english")) == 2
+
+
+def test_a_blank_search_changes_nothing(said):
+    said("One.", "Two.")
+    assert len(Comment.objects.search("   ")) == 2
+
+
+def test_the_comments_list_searches_words_within_its_filters(analyst_client, said, section):
+    said("Pay carers fairly.", "Nothing here.")
+    said("Pay carers late.", status=Comment.Status.APPROVED)
+    other = SectionFactory(document=section.document, major=9)
+    CommentFactory(section=other, text="Pay carers elsewhere.")
+    assert listed(analyst_client, q="pay carers", status="approved") == ["Pay carers late."]
+    assert listed(analyst_client, q="pay carers", section__id__exact=section.pk) == [
+        "Pay carers fairly.",
+        "Pay carers late.",
+    ]
+    assert listed(analyst_client, q='"carers elsewhere"') == ["Pay carers elsewhere."]
+
+
+@only_postgresql
+def test_the_comments_list_puts_the_best_match_first_unless_a_column_is_chosen(analyst_client, said):
+    said("Pay once.", "Pay, pay, pay and pay.")
+    assert listed(analyst_client, q="paying") == ["Pay, pay, pay and pay.", "Pay once."]
+    # Sorted by age (the fourth column) when asked.
+    assert listed(analyst_client, q="paying", o="4") == ["Pay once.", "Pay, pay, pay and pay."]
+
+
+def test_a_responses_reference_in_the_search_box_finds_its_comments(analyst_client, said):
+    (mine,) = said("Mine.")
+    said("Someone else's.")
+    assert listed(analyst_client, q=mine.response.reference.lower().replace("-", " ")) == ["Mine."]
+
+
+def test_the_search_box_says_how_to_search(analyst_client):
+    page = analyst_client.get(reverse("admin:guidance_comment_changelist"))
+    assert "put a phrase in quotes" in page.content.decode()
+
+
+def test_a_search_with_a_nul_character_is_refused_not_a_500(analyst_client):
+    page = analyst_client.get(reverse("admin:guidance_comment_changelist"), {"q": "pay\x00"})
+    assert page.status_code == 400
