@@ -5,13 +5,13 @@ app's models. Personal data (name, email, organisation, source URL) lives on Res
   PreviewLink, SupportingDocument
 - responses/models.py: Response, Comment, ChosenOption, Submission, SavedForm, LimitCounter
 - moderation/models.py: ModerationEvent, StaffNote, Report
-- analysis/models.py: Theme, ExportRecord
+- analysis/models.py: Theme, ExportRecord, SuggestionRun, ThemeSuggestion
 - outcomes/models.py: Outcome
 - privacy/models.py: Erasure
 - mail/models.py: QueuedEmail
 """
 
-from guidance.analysis.models import ExportRecord, Theme
+from guidance.analysis.models import ExportRecord, SuggestionRun, Theme, ThemeSuggestion
 from guidance.consultations.models import (
     Consultation,
     ConsultationQuerySet,
@@ -75,7 +75,9 @@ __all__ = [
     "StaffNote",
     "Submission",
     "SupportingDocument",
+    "SuggestionRun",
     "Theme",
+    "ThemeSuggestion",
     "new_key",
     "new_reference",
     "normalise_reference",
