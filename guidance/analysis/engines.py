@@ -19,6 +19,7 @@ Nothing here reads or writes the database: it takes texts and gives numbers.
 """
 
 import re
+import warnings
 from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
@@ -83,7 +85,12 @@ def weigh(texts, words=None):
     """Each text's TF-IDF weights over stems and stem pairs: (matrix, vectorizer, words)."""
     words = words or Words()
     vectorizer = TfidfVectorizer(
-        analyzer=words, min_df=2 if len(texts) >= 50 else 1, max_df=0.5, sublinear_tf=True, dtype=np.float32
+        analyzer=words,
+        # Terms in one comment only, or in most, tell no group apart; on few comments, keep them all.
+        min_df=2 if len(texts) >= 50 else 1,
+        max_df=0.5 if len(texts) >= 50 else 1.0,
+        sublinear_tf=True,
+        dtype=np.float32,
     )
     try:
         matrix = vectorizer.fit_transform(texts)
@@ -94,8 +101,10 @@ def weigh(texts, words=None):
 
 
 def group_vectors(vectors, count):
-    """k-means with a fixed seed: each row's group number, 0 to count - 1."""
-    count = max(1, min(count, vectors.shape[0]))
+    """k-means with a fixed seed: each row's group number, 0 to count - 1. Never more groups than
+    there are different comments (identical ones cannot be told apart)."""
+    different = len(np.unique(np.round(np.asarray(vectors), 6), axis=0))
+    count = max(1, min(count, different))
     return KMeans(n_clusters=count, n_init=10, random_state=SEED).fit_predict(vectors)
 
 
@@ -208,10 +217,15 @@ def suggest_groups(texts, count, using=None, progress=lambda words: None):
     if not texts:
         return []
     progress("Weighing the words of each comment")
-    matrix, vectorizer, words = weigh(texts)
-    vectors = using.vectors(texts, matrix, count)
-    progress("Grouping the comments")
-    labels = group_vectors(vectors, count)
+    # A few nearly identical comments (a variance of 0, fewer distinct points than groups) make
+    # scikit-learn warn; the groups are still the right ones.
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        matrix, vectorizer, words = weigh(texts)
+        vectors = using.vectors(texts, matrix, count)
+        progress("Grouping the comments")
+        labels = group_vectors(vectors, count)
     progress("Naming each group")
     phrases = key_phrases(matrix, vectorizer, words, labels)
     nearest = representatives(vectors, labels)
@@ -251,7 +265,10 @@ def code_by_example(example_texts, example_labels, candidate_texts, using=None):
         best = np.clip(np.asarray(nearness).max(axis=1), 0, 1)
         return [(labels[0], float(value)) for value in best]
     classifier = LogisticRegression(C=10, max_iter=1000, random_state=SEED)
-    classifier.fit(examples, example_labels)
+    with warnings.catch_warnings():
+        # Few examples that a line separates perfectly: the fit is as good as it gets.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        classifier.fit(examples, example_labels)
     probabilities = classifier.predict_proba(candidates)
     best = probabilities.argmax(axis=1)
     return [(classifier.classes_[i], float(probabilities[row, i])) for row, i in enumerate(best)]

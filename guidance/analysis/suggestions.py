@@ -304,7 +304,9 @@ def suggest_by_example(theme):
         texts.append(text)
     likely = [
         (confidence, pk)
-        for pk, (label, confidence) in zip(ids, engines.code_by_example(example_texts, example_labels, texts))
+        for pk, (label, confidence) in zip(
+            ids, engines.code_by_example(example_texts, example_labels, texts), strict=True
+        )
         if label == theme.pk
     ]
     likely = sorted(likely, key=lambda pair: (-pair[0], pair[1]))[:MOST_BY_EXAMPLE]

@@ -30,6 +30,7 @@ ERASE = ("guidance.view_personal_data", "guidance.change_response")
 VIEW_OUTCOMES = "guidance.view_outcome"
 WRITE_OUTCOMES = ("guidance.add_outcome", "guidance.change_outcome")
 REMOVE_OUTCOMES = "guidance.delete_outcome"
+SUGGEST_THEMES = ("guidance.add_theme", "guidance.change_comment")
 
 
 def every(verbs, *models):

@@ -14,6 +14,7 @@ from guidance.staff import (
     outcome_previews,
     publishing,
     replies,
+    suggested_themes,
     versions,
 )
 
@@ -48,6 +49,44 @@ def staff_urls(site):
         path("guidance/comment/<int:comment_id>/decide/", page(moderation.decide), name="guidance_comment_decide"),
         # Analysis
         path(f"{consultation}/dashboard/", page(analysis.dashboard), name="guidance_consultation_dashboard"),
+        # Suggested themes and code by example
+        path(f"{consultation}/themes/", page(suggested_themes.overview), name="guidance_consultation_themes"),
+        path(
+            f"{consultation}/themes/suggest/", page(suggested_themes.ask), name="guidance_consultation_suggest_themes"
+        ),
+        path(
+            f"{consultation}/themes/suggested/<int:run_id>/",
+            page(suggested_themes.run_page),
+            name="guidance_suggestion_run",
+        ),
+        path(
+            f"{consultation}/themes/suggested/<int:run_id>/merge/",
+            page(suggested_themes.merge),
+            name="guidance_suggestion_merge",
+        ),
+        path(
+            f"{consultation}/themes/suggested/<int:run_id>/<int:number>/accept/",
+            page(suggested_themes.accept),
+            name="guidance_suggestion_accept",
+        ),
+        path(
+            f"{consultation}/themes/suggested/<int:run_id>/<int:number>/discard/",
+            page(suggested_themes.discard),
+            name="guidance_suggestion_discard",
+        ),
+        path(
+            "guidance/theme/<int:theme_id>/suggested/", page(suggested_themes.review), name="guidance_theme_suggestions"
+        ),
+        path(
+            "guidance/theme/<int:theme_id>/suggested/decide/",
+            page(suggested_themes.decide),
+            name="guidance_theme_suggestions_decide",
+        ),
+        path(
+            "guidance/theme/<int:theme_id>/by-example/",
+            page(suggested_themes.by_example),
+            name="guidance_theme_by_example",
+        ),
         # Importing responses received elsewhere
         path(f"{consultation}/import/", page(importing.upload), name="guidance_consultation_import"),
         path(f"{consultation}/import/preview/", page(importing.preview), name="guidance_consultation_import_preview"),
