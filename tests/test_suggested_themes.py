@@ -16,17 +16,23 @@ from guidance.analysis import engines, suggestions
 from guidance.management.commands.run_worker import Worker
 from guidance.models import Comment, SuggestionRun, Theme, ThemeSuggestion
 from tests.factories import CommentFactory, SectionFactory, UserFactory
-from tests.theme_helpers import (  # noqa: F401  (fixtures)
-    embeddings,
-    labelled,
-    suggestion_agreement,
-    tiny_model_folder,
-)
+from tests.theme_helpers import approve_labelled, save_tiny_model, suggestion_agreement
 
 pytestmark = pytest.mark.django_db
 
 # Measured on tests/data/labelled_comments.csv (docs/analysis.md): 0.21. A little below, as a floor.
 TFIDF_AGREEMENT_FLOOR = 0.18
+
+
+@pytest.fixture
+def labelled(consultation, section):
+    return approve_labelled(section)
+
+
+@pytest.fixture
+def embeddings(settings, tmp_path):
+    settings.THEME_ENGINE = "embeddings"
+    settings.THEME_EMBEDDING_MODEL_PATH = str(save_tiny_model(tmp_path / "tiny-model"))
 
 
 @pytest.fixture

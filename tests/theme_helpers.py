@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from guidance.analysis import engines
@@ -58,15 +57,9 @@ def approve_labelled(section):
     return themes
 
 
-@pytest.fixture
-def labelled(consultation, section):
-    return approve_labelled(section)
-
-
-@pytest.fixture
-def tiny_model_folder(tmp_path):
+def save_tiny_model(folder):
     """A model2vec model of the labelled comments' words, with random vectors from a fixed seed, saved
-    to a folder as a real model is installed."""
+    to the folder as a real model is installed. Returns the folder."""
     from model2vec import StaticModel
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
 
@@ -76,13 +69,5 @@ def tiny_model_folder(tmp_path):
     tokenizer.normalizer = normalizers.Lowercase()
     tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
     vectors = np.random.default_rng(7).normal(size=(len(vocabulary), 16)).astype(np.float32)
-    folder = tmp_path / "tiny-model"
     StaticModel(vectors=vectors, tokenizer=tokenizer, config={}).save_pretrained(folder)
     return folder
-
-
-@pytest.fixture
-def embeddings(settings, tiny_model_folder):
-    settings.THEME_ENGINE = "embeddings"
-    settings.THEME_EMBEDDING_MODEL_PATH = str(tiny_model_folder)
-    return tiny_model_folder

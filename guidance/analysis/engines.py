@@ -259,10 +259,9 @@ def code_by_example(example_texts, example_labels, candidate_texts, using=None):
     examples, candidates = features[: len(example_texts)], features[len(example_texts) :]
     labels = sorted(set(example_labels))
     if len(labels) == 1:
-        nearness = np.asarray(normalize(candidates) @ normalize(examples).T)
-        if hasattr(nearness, "toarray"):
-            nearness = nearness.toarray()
-        best = np.clip(np.asarray(nearness).max(axis=1), 0, 1)
+        nearness = normalize(candidates) @ normalize(examples).T
+        nearness = nearness.toarray() if hasattr(nearness, "toarray") else np.asarray(nearness)
+        best = np.clip(nearness.max(axis=1), 0, 1)
         return [(labels[0], float(value)) for value in best]
     classifier = LogisticRegression(C=10, max_iter=1000, random_state=SEED)
     with warnings.catch_warnings():

@@ -307,7 +307,7 @@ def suggest_by_example(theme):
         for pk, (label, confidence) in zip(
             ids, engines.code_by_example(example_texts, example_labels, texts), strict=True
         )
-        if label == theme.pk
+        if label == theme.pk and confidence > 0
     ]
     likely = sorted(likely, key=lambda pair: (-pair[0], pair[1]))[:MOST_BY_EXAMPLE]
     with transaction.atomic():
