@@ -267,7 +267,8 @@ def suggest_by_example(theme):
     """Suggest the theme for the uncoded comments most like its coded ones: the engine learns
     every theme of the consultation with three or more coded comments (and, as "not this theme",
     the comments this theme was removed from), and the theme is suggested for the uncoded comments
-    it finds most likely to be this theme's, at most MOST_BY_EXAMPLE, each with how sure it is.
+    it finds most likely to be this theme's (sharing something with it), at most MOST_BY_EXAMPLE,
+    each with how sure it is.
     Replaces the theme's earlier suggestions by example not yet decided. Returns how many."""
     if coded_comments(theme).count() < EXAMPLES_NEEDED:
         raise SuggestionRefused(

@@ -157,6 +157,7 @@ class Worker:
                 forget_the_connection()
             except Exception:
                 logger.exception("Worker: could not work out suggested themes")
+        forget_the_connection()  # this thread's own
 
 
 def housekeeping():
