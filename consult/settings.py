@@ -495,3 +495,11 @@ PERMISSIONS_POLICY = dict.fromkeys(
 # Where people ask about their personal data or for erasure, shown in the privacy notice, such as
 # a data protection officer's address. Empty: the notice gives each consultation's own contact address.
 PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "")
+
+# Suggested themes and code by example (docs/analysis.md, "Suggested themes"), worked out on this
+# server: "tfidf" (built in) or "embeddings", a model2vec model in THEME_EMBEDDING_MODEL_PATH, a
+# folder on this machine (nothing is ever downloaded). Up to THEME_SUGGESTIONS_IN_REQUEST_LIMIT
+# comments are grouped while the analyst waits; more, by the worker (manage.py run_worker).
+THEME_ENGINE = os.environ.get("THEME_ENGINE", "tfidf")
+THEME_EMBEDDING_MODEL_PATH = os.environ.get("THEME_EMBEDDING_MODEL_PATH", "")
+THEME_SUGGESTIONS_IN_REQUEST_LIMIT = env_int("THEME_SUGGESTIONS_IN_REQUEST_LIMIT", 2_000)

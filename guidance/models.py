@@ -6,14 +6,14 @@ equality monitoring answers in EqualityAnswers beside it.
   PreviewLink, SupportingDocument
 - responses/models.py: Response, Comment, ChosenOption, Submission, SavedForm, LimitCounter
 - moderation/models.py: ModerationEvent, StaffNote, Report, CampaignKey
-- analysis/models.py: Theme, Quote, ExportRecord
+- analysis/models.py: Theme, Quote, ExportRecord, SuggestionRun, ThemeSuggestion
 - outcomes/models.py: Outcome
 - privacy/models.py: Erasure
 - equality/models.py: EqualityAnswers (personal data too, kept apart from the response)
 - mail/models.py: QueuedEmail
 """
 
-from guidance.analysis.models import ExportRecord, Quote, Theme
+from guidance.analysis.models import ExportRecord, Quote, SuggestionRun, Theme, ThemeSuggestion
 from guidance.consultations.models import (
     Consultation,
     ConsultationQuerySet,
@@ -81,7 +81,9 @@ __all__ = [
     "StaffNote",
     "Submission",
     "SupportingDocument",
+    "SuggestionRun",
     "Theme",
+    "ThemeSuggestion",
     "new_key",
     "new_reference",
     "normalise_reference",

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guidance.analysis.quotes import mark_quotable
 from guidance.consultations import previews, supporting, versions
-from guidance.models import Comment, Consultation, Report
+from guidance.models import Comment, Consultation, Report, SuggestionRun, Theme
 from guidance.moderation.decisions import decide
 from guidance.outcomes import replies
 from guidance.responses import answers
@@ -102,6 +102,37 @@ def staff_pages(client, consultation):
     )
     assert "fewer than 5" in pages["breakdown of a section by ethnic group"]
     pages["breakdown refused"] = page(client.get(breakdowns, {"target": "q0", "by": "channel"}), 400)
+    pages.update(suggested_theme_pages(client, consultation, section))
+    return pages
+
+
+def suggested_theme_pages(client, consultation, section):
+    """The suggested-themes pages: asking (and refused), a run's suggestions (and a refused name),
+    one waiting for the worker, and a theme's comments waiting for review."""
+    words = ["Pay people for their time", "Training for researchers", "Meetings in accessible rooms"]
+    many = [CommentFactory(section=section, text=f"{words[n % 3]}, point {n}") for n in range(9)]
+    Comment.objects.filter(pk__in=[c.pk for c in many]).update(status=Comment.Status.APPROVED)
+    themes = reverse("admin:guidance_consultation_themes", args=[consultation.pk])
+    suggest = reverse("admin:guidance_consultation_suggest_themes", args=[consultation.pk])
+    pages = {"suggested themes": client.get(themes).content.decode()}
+    response = client.post(suggest, {"part": "all", "count": "x"})
+    assert response.status_code == 400
+    pages["suggested themes refused"] = response.content.decode()
+    run_url = client.post(suggest, {"part": "all", "count": "3"}).url
+    pages["a run's suggestions"] = client.get(run_url).content.decode()
+    run = SuggestionRun.objects.filter(consultation=consultation).latest("pk")
+    accept = reverse("admin:guidance_suggestion_accept", args=[consultation.pk, run.pk, run.suggestions[0]["number"]])
+    response = client.post(accept, {"name": "Payment"})  # taken
+    assert response.status_code == 400
+    pages["a suggestion's name refused"] = response.content.decode()
+    review_url = client.post(accept, {"name": "Suggested one"}).url
+    pages["comments suggested for a theme"] = client.get(review_url).content.decode()
+    decide = reverse("admin:guidance_theme_suggestions_decide", args=[Theme.objects.get(name="Suggested one").pk])
+    pages["comments suggested, refused"] = client.post(decide, {"decision": "confirm"}).content.decode()
+    waiting = SuggestionRun.objects.create(consultation=consultation, count=3, engine="tfidf", comment_count=5000)
+    pages["a run waiting for the worker"] = client.get(
+        reverse("admin:guidance_suggestion_run", args=[consultation.pk, waiting.pk])
+    ).content.decode()
     return pages
 
 

@@ -1,1 +1,2 @@
-"""Making sense of responses: themes, the dashboard, exports and imports."""
+"""Making sense of responses: themes (and suggesting them: suggestions.py, engines.py), the dashboard,
+exports and imports."""

@@ -8,6 +8,8 @@
   whole, each section, question and theme (one form, one Save), and each comment
 - outcome_previews.py: the outcome's preview, before it is published (the public pages' templates)
 - analysis.py: a consultation's dashboard and coding comments with themes
+- suggested_themes.py (forms in suggestion_forms.py): suggested themes, code by example, and
+  confirming or removing suggested comments in bulk
 - importing.py, exporting.py: responses received elsewhere in; responses out, to CSV
 - erasure.py: finding a response and erasing its personal data on request
 - accounts.py, signin.py, two_factor.py: staff sign-in, its limits, its second factor

@@ -35,6 +35,7 @@ WRITE_OUTCOMES = ("guidance.add_outcome", "guidance.change_outcome")
 REMOVE_OUTCOMES = "guidance.delete_outcome"
 # Adding staff members, changing their role, removing their access (guidance/staff/team.py).
 MANAGE_STAFF = ("auth.view_user", "auth.add_user", "auth.change_user")
+SUGGEST_THEMES = ("guidance.add_theme", "guidance.change_comment")
 
 
 def every(verbs, *models):

@@ -17,6 +17,7 @@ from guidance.staff import (
     quotes,
     replies,
     team,
+    suggested_themes,
     versions,
 )
 
@@ -56,6 +57,44 @@ def staff_urls(site):
         path(f"{consultation}/quotes/", page(quotes.shortlist), name="guidance_consultation_quotes"),
         path(f"{consultation}/quotes.csv", page(quotes.download), name="guidance_consultation_quotes_csv"),
         path("guidance/comment/<int:comment_id>/quotable/", page(quotes.mark), name="guidance_comment_quotable"),
+        # Suggested themes and code by example
+        path(f"{consultation}/themes/", page(suggested_themes.overview), name="guidance_consultation_themes"),
+        path(
+            f"{consultation}/themes/suggest/", page(suggested_themes.ask), name="guidance_consultation_suggest_themes"
+        ),
+        path(
+            f"{consultation}/themes/suggested/<int:run_id>/",
+            page(suggested_themes.run_page),
+            name="guidance_suggestion_run",
+        ),
+        path(
+            f"{consultation}/themes/suggested/<int:run_id>/merge/",
+            page(suggested_themes.merge),
+            name="guidance_suggestion_merge",
+        ),
+        path(
+            f"{consultation}/themes/suggested/<int:run_id>/<int:number>/accept/",
+            page(suggested_themes.accept),
+            name="guidance_suggestion_accept",
+        ),
+        path(
+            f"{consultation}/themes/suggested/<int:run_id>/<int:number>/discard/",
+            page(suggested_themes.discard),
+            name="guidance_suggestion_discard",
+        ),
+        path(
+            "guidance/theme/<int:theme_id>/suggested/", page(suggested_themes.review), name="guidance_theme_suggestions"
+        ),
+        path(
+            "guidance/theme/<int:theme_id>/suggested/decide/",
+            page(suggested_themes.decide),
+            name="guidance_theme_suggestions_decide",
+        ),
+        path(
+            "guidance/theme/<int:theme_id>/by-example/",
+            page(suggested_themes.by_example),
+            name="guidance_theme_by_example",
+        ),
         # Importing responses received elsewhere
         path(f"{consultation}/import/", page(importing.upload), name="guidance_consultation_import"),
         path(f"{consultation}/import/preview/", page(importing.preview), name="guidance_consultation_import_preview"),

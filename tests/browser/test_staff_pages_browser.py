@@ -37,6 +37,7 @@ ROLES = {
         "view_comment",
         "change_comment",
         "view_theme",
+        "add_theme",
         "export_responses",
         "view_response",
         "view_outcome",
@@ -221,3 +222,33 @@ def test_setting_up_an_authenticator_app_and_signing_in_with_its_code_passes_axe
     page.click("input[type=submit]")
     page.wait_for_url(live_server.url + reverse("admin:index"))
     assert csp_violations == []
+
+
+def test_suggesting_accepting_and_reviewing_themes_passes_axe_without_javascript_needed(
+    page, live_server, consultation
+):
+    """An analyst asks for suggested themes, accepts one under a name of their own, then reviews the
+    comments it is suggested for: every page, and the refused name, passes axe."""
+    section = consultation.document.sections.get(major=1)
+    words = ["Pay people for their time", "Training for researchers", "Meetings in accessible rooms"]
+    extra = [CommentFactory(section=section, text=f"{words[n % 3]}, point {n}") for n in range(9)]
+    Comment.objects.filter(pk__in=[c.pk for c in extra]).update(status=Comment.Status.APPROVED)
+    signed_in(page, live_server, "analyst")
+    page.goto(live_server.url + reverse("admin:guidance_consultation_themes", args=[consultation.pk]))
+    assert axe_violations(page) == []
+    page.fill("#id_count", "3")
+    page.click("text=Suggest themes >> nth=-1")
+    page.wait_for_selector("text=Representative comments")
+    assert axe_violations(page) == []
+    page.fill("#name-1", "Payment")  # taken: refused, with the error beside the field
+    page.click("input[value^='Accept'] >> nth=0")
+    page.wait_for_selector("text=already has a theme called")
+    assert axe_violations(page) == []
+    page.fill("#name-1", "Suggested one")
+    page.click("input[value^='Accept'] >> nth=0")
+    page.wait_for_selector("text=Waiting for review")
+    assert axe_violations(page) == []
+    page.check("input[name=comments] >> nth=0")
+    page.click("button[value=confirm]")
+    page.wait_for_selector("text=1 comment(s) coded with")
+    assert axe_violations(page) == []

@@ -6,6 +6,9 @@ mid-batch are made due again, and the day's emails saying what happened to peopl
 queued (guidance/mail/notifications.py). A thread beside it renews the lease on the emails it is sending,
 so that another worker takes them over soon after this one dies, and not while it is alive.
 
+A second thread works out the suggested themes asked for on more comments than a request may
+group (guidance/analysis/suggestions.py), one after another, so emails keep going out meanwhile.
+
 It rides out the database going away (a restart, a failover, a full connection table): it says so
 in the log, waits (1 s, doubling up to 30 s) and carries on; it never exits for that. It stops on
 SIGTERM or SIGINT once the batch in hand is sent. Whatever runs it should still restart it if it
@@ -26,11 +29,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections, connection
 
+from guidance.analysis import suggestions
 from guidance.mail import mailqueue, notifications
 
 logger = logging.getLogger(__name__)
 
 LONGEST_WAIT_AFTER_A_DATABASE_ERROR = 30
+SUGGESTIONS_POLL_SECONDS = 5
 
 
 class Command(BaseCommand):
@@ -82,6 +87,7 @@ class Worker:
     def run(self):
         logger.info("Email worker %s started", self.name)
         threading.Thread(target=self.keep_leases, name="leases", daemon=True).start()
+        threading.Thread(target=self.work_out_suggestions, name="suggestions", daemon=True).start()
         failures = 0
         while not self.stopped.is_set():
             try:
@@ -127,6 +133,7 @@ class Worker:
         while mailqueue.send_due(self.name):
             pass
         mailqueue.close_mail_connection()
+        suggestions.work_out_waiting()
 
     def keep_leases(self):
         """While this worker lives, it holds the emails it is sending (mailqueue.renew_leases)."""
@@ -139,6 +146,18 @@ class Worker:
             except Exception:
                 logger.exception("Email worker: could not renew its leases")
         # Stopped: nothing held after the batch in hand.
+
+    def work_out_suggestions(self):
+        """While this worker lives, the suggested themes waiting for it, one run at a time (a run
+        of a stopped worker is taken again once suggestions.STALLED has passed)."""
+        while not self.stopped.wait(SUGGESTIONS_POLL_SECONDS):
+            try:
+                suggestions.work_out_waiting()
+            except DatabaseError:
+                forget_the_connection()
+            except Exception:
+                logger.exception("Worker: could not work out suggested themes")
+        forget_the_connection()  # this thread's own
 
 
 def housekeeping():
