@@ -16,8 +16,8 @@ from guidance.staff import (
     publishing,
     quotes,
     replies,
-    team,
     suggested_themes,
+    team,
     versions,
 )
 
