@@ -41,6 +41,7 @@ def test_a_manager_adds_a_moderator_who_sets_a_password_and_signs_in(page, live_
     sign_in(page, live_server, "mo", PASSWORD)
 
     page.get_by_role("link", name="Staff members").first.click()
+    page.wait_for_url(live_server.url + reverse("admin:auth_user_changelist"))
     checked(page)
     page.get_by_role("link", name="Add a staff member").click()
     assert page.locator("h1").inner_text() == "Add a staff member"
