@@ -199,27 +199,17 @@ def continue_url(response):
     return absolute(continue_path(response))
 
 
-def put_in_words(comments):
-    """Give each comment `in_words`: what the respondent sent, as they gave it (an answer's choices,
-    then its text). Returns the comments."""
-    # Only answers to questions can have chosen options: comments on sections need no query.
-    labels = answers.chosen_labels(comment.pk for comment in comments if comment.question_id)
-    for comment in comments:
-        chosen = answers.LABEL_SEPARATOR.join(labels.get(comment.pk, []))
-        comment.in_words = "\n\n".join(part for part in (chosen, comment.text) if part)
-    return comments
-
-
 def receipts_comments(emails):
     """What each receipt among a batch of queued emails lists, by the email's id: the comments its
-    form sent that are still its response's, in reading order, put in words. Two queries for the
+    form sent that are still its response's, in reading order, with their chosen options (the
+    template shows each as guidance.responses.answers.stored_answer puts it). Two queries for the
     whole batch (the comments, and the options chosen in answers), not two for each email."""
     receipts = [email for email in emails if email.kind == QueuedEmail.Kind.RECEIPT]
     wanted = {pk for email in receipts for pk in email.payload.get("comments", [])}
     if not wanted:
         return {}
-    comments = list(Comment.objects.filter(pk__in=wanted).select_related("section", "question"))
-    found = {comment.pk: comment for comment in put_in_words(comments)}
+    comments = answers.with_chosen_options(Comment.objects.filter(pk__in=wanted).select_related("section", "question"))
+    found = {comment.pk: comment for comment in comments}
     return {
         email.pk: sorted(
             (
@@ -284,13 +274,15 @@ def notification_message(email, response):
         return None
     changed = dict(email.payload.get("comments", []))
     comments = sorted(
-        Comment.objects.filter(pk__in=changed.keys(), response__in=responses.keys()).select_related(
-            "section", "question", "consultation", "response"
+        answers.with_chosen_options(
+            Comment.objects.filter(pk__in=changed.keys(), response__in=responses.keys()).select_related(
+                "section", "question", "consultation", "response"
+            )
         ),
         key=lambda comment: (comment.consultation_id, comment.reading_order()),
     )
     items = []
-    for comment in put_in_words(comments):
+    for comment in comments:
         state = comment_state(comment)
         url = absolute(comment.get_public_url()) if state.is_published else ""
         items.append({"comment": comment, "state": state, "url": url})

@@ -117,10 +117,8 @@ def published(request, slug):
         )
     )
     page = Paginator(comments, PUBLISHED_PER_PAGE).get_page(request.GET.get("page"))
-    labels = answers.chosen_labels(comment.pk for comment in page if comment.question_id)
+    page.object_list = answers.with_chosen_options(page.object_list)
     attach_replies(consultation, page)
-    for comment in page:
-        comment.chosen_labels = labels.get(comment.pk, [])
     outcomes = target_outcomes(consultation)
     if outcomes:
         # The template shows each target's outcome under its heading, with its first comment.

@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Prefetch, prefetch_related_objects
 
 from guidance.consultations.changed import public_pages_changed
 from guidance.models import ChosenOption, Comment, Option, Question
@@ -164,15 +164,33 @@ def save_options(comments_and_values):
     ChosenOption.objects.bulk_create(rows)
 
 
+# Showing answers ----------------------------------------------------------------------------------
+
+
 def stored_answer(comment):
-    """The Answer a stored comment holds (one query for its options)."""
-    options = tuple(comment.options.order_by("position")) if comment.question_id else ()
+    """The Answer a stored comment holds: what the respondent sent, as every page, staff page and
+    email shows it (templates/includes/answer.html; str() of it in an email). Its options come from
+    with_chosen_options when the comment was read with them, else from one query."""
+    if not comment.question_id:
+        return Answer(text=comment.text)
+    options = tuple(sorted(comment.options.all(), key=lambda option: option.position))
     return Answer(options=options, other=comment.other_text, text=comment.text)
+
+
+def with_chosen_options(comments):
+    """The comments (a queryset is read) as a list, the answers among them with their chosen options
+    read in one query for them all, so that showing the list (stored_answer) asks nothing more for
+    each. Comments that have theirs already are left as they are: it may be asked twice."""
+    comments = list(comments)
+    answered = [comment for comment in comments if comment.question_id]
+    prefetch_related_objects(answered, Prefetch("options", queryset=Option.objects.order_by("position")))
+    return comments
 
 
 def chosen_labels(comment_ids):
     """{comment id: ["Partly"]} for the comments that chose options, in each question's order, in
-    one query. "Other" reads "Other: their words"."""
+    one query, for the exports' columns (every other place shows an answer whole: stored_answer).
+    "Other" reads "Other: their words"."""
     comment_ids = list(comment_ids)
     if not comment_ids:
         return {}

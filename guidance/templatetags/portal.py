@@ -68,8 +68,8 @@ def source_host(url):
 
 
 @register.filter
-def answer_labels(comment):
-    """The options an answer chose, as people read them ("Other: their words"); [] for a comment."""
-    if not comment.question_id:
-        return []
-    return answers.chosen_labels([comment.pk]).get(comment.pk, [])
+def answer(comment):
+    """What a comment or an answer holds, as guidance.responses.answers.Answer: its chosen options,
+    their words for "Other", its text. In a plain-text email it reads as words ("Partly" and then
+    the text); on a page, templates/includes/answer.html shows it."""
+    return answers.stored_answer(comment)
