@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from django import template
+from django import forms, template
 from django.utils import timezone
 
 from guidance.responses import answers
@@ -73,3 +73,15 @@ def answer(comment):
     their words for "Other", its text. In a plain-text email it reads as words ("Partly" and then
     the text); on a page, templates/includes/answer.html shows it."""
     return answers.stored_answer(comment)
+
+
+@register.simple_tag
+def counted_box(field):
+    """The box of a field with a character count (templates/gds/layout/character_count.html), as
+    GOV.UK Frontend's component has it: described by its limit, then its hint and its errors."""
+    widget = field.field.widget
+    kind = "govuk-textarea" if isinstance(widget, forms.Textarea) else "govuk-input"
+    classes = [kind, "govuk-js-character-count", *([f"{kind}--error"] if field.errors else [])]
+    described = [f"{field.auto_id}-info", *([f"{field.auto_id}_hint"] if field.help_text else [])]
+    described += [f"{field.auto_id}_{number}_error" for number in range(1, len(field.errors) + 1)]
+    return field.as_widget(attrs={"class": " ".join(classes), "aria-describedby": " ".join(described)})
