@@ -265,7 +265,8 @@ class RespondentDetailsForm(HoneypotForm):
     )
     respondent_type = forms.ChoiceField(
         label="I am responding as",
-        help_text="Choose the one that fits best. This helps us understand who has responded.",
+        help_text="Choose the one that fits best. This helps us understand who has responded. "
+        "It is shown beside your comment even when it is anonymous.",
         choices=Response.RespondentType.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Select how you are responding"},

@@ -5,6 +5,7 @@ privacy notice and the accessibility statement; and the preview link that opens 
 Comments reach a public page only through Comment.objects.published().
 """
 
+import datetime
 import logging
 
 from django.core.paginator import Paginator
@@ -157,8 +158,15 @@ def privacy(request):
     return render(request, "guidance/privacy.html", {"controllers": controllers})
 
 
+# When the accessibility statement was first written, and when it was last looked at again against
+# the website as it is: move REVIEWED on at each review, and say what changed in the statement.
+STATEMENT_PREPARED = datetime.date(2026, 11, 26)
+STATEMENT_REVIEWED = datetime.date(2026, 12, 7)
+
+
 def accessibility(request):
-    return render(request, "guidance/accessibility.html")
+    context = {"prepared": STATEMENT_PREPARED, "reviewed": STATEMENT_REVIEWED}
+    return render(request, "guidance/accessibility.html", context)
 
 
 def preview_link(request, slug, token):
