@@ -53,7 +53,7 @@ def test_answering_nothing_is_an_error_on_the_questions_together_linked_to_the_f
     assert "<title>Error: Questions" in content
     # In the summary, linked to the first question's first radio button (there is no id_answer_N).
     assert f'<li><a href="#id_answer_{clear.pk}_1">Answer at least one question</a></li>' in content
-    group = re.search(r'<div class="govuk-form-group govuk-form-group--error" id="your-answers">(.*)', content, re.S)
+    group = re.search(r'<div class="portal-answers portal-answers--error" id="your-answers">(.*)', content, re.S)
     assert group, "the questions are one group, marked as in error"
     assert re.match(
         r'\s*<h2 class="govuk-heading-m">Your answers</h2>\s*<p class="govuk-error-message" id="your-answers-error">'
@@ -77,7 +77,7 @@ def test_the_group_shows_no_error_when_a_question_has_its_own(client, consultati
     content = client.post(questions_url(consultation), {**DETAILS, f"answer_{clear.pk}": other}).content.decode()
     assert "Say what your other answer is" in content
     assert "Answer at least one question" not in content
-    assert '<div class="govuk-form-group" id="your-answers">' in content
+    assert '<div class="portal-answers" id="your-answers">' in content
 
 
 # dir="auto" ----------------------------------------------------------------------------------------

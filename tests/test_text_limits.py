@@ -81,7 +81,11 @@ def test_line_breaks_count_as_one_character_as_the_person_counts_them(client, co
             "What you wrote under “Please explain” (question 2) must be 10,000 characters or fewer: "
             "you have written 12,000.",
         ),
-        ("other", PASTE[:612], "Your other answer to question 2 must be 500 characters or fewer: you have written 612."),
+        (
+            "other",
+            PASTE[:612],
+            "Your other answer to question 2 must be 500 characters or fewer: you have written 612.",
+        ),
     ],
 )
 def test_each_box_of_the_questions_form_refuses_too_much_with_its_limit_and_keeps_the_text(
