@@ -199,17 +199,26 @@ def continue_url(response):
     return absolute(continue_path(response))
 
 
+def put_in_words(comments):
+    """The comments as a list, each given `in_words`: what the respondent sent as every page shows
+    it (guidance.responses.answers.stored_answer: an answer's choices, then its text), their chosen
+    options read in one query for them all."""
+    comments = answers.with_chosen_options(comments)
+    for comment in comments:
+        comment.in_words = str(answers.stored_answer(comment))
+    return comments
+
+
 def receipts_comments(emails):
     """What each receipt among a batch of queued emails lists, by the email's id: the comments its
-    form sent that are still its response's, in reading order, with their chosen options (the
-    template shows each as guidance.responses.answers.stored_answer puts it). Two queries for the
+    form sent that are still its response's, in reading order, put in words. Two queries for the
     whole batch (the comments, and the options chosen in answers), not two for each email."""
     receipts = [email for email in emails if email.kind == QueuedEmail.Kind.RECEIPT]
     wanted = {pk for email in receipts for pk in email.payload.get("comments", [])}
     if not wanted:
         return {}
-    comments = answers.with_chosen_options(Comment.objects.filter(pk__in=wanted).select_related("section", "question"))
-    found = {comment.pk: comment for comment in comments}
+    comments = Comment.objects.filter(pk__in=wanted).select_related("section", "question")
+    found = {comment.pk: comment for comment in put_in_words(comments)}
     return {
         email.pk: sorted(
             (
@@ -274,15 +283,13 @@ def notification_message(email, response):
         return None
     changed = dict(email.payload.get("comments", []))
     comments = sorted(
-        answers.with_chosen_options(
-            Comment.objects.filter(pk__in=changed.keys(), response__in=responses.keys()).select_related(
-                "section", "question", "consultation", "response"
-            )
+        Comment.objects.filter(pk__in=changed.keys(), response__in=responses.keys()).select_related(
+            "section", "question", "consultation", "response"
         ),
         key=lambda comment: (comment.consultation_id, comment.reading_order()),
     )
     items = []
-    for comment in comments:
+    for comment in put_in_words(comments):
         state = comment_state(comment)
         url = absolute(comment.get_public_url()) if state.is_published else ""
         items.append({"comment": comment, "state": state, "url": url})

@@ -164,9 +164,6 @@ def save_options(comments_and_values):
     ChosenOption.objects.bulk_create(rows)
 
 
-# Showing answers ----------------------------------------------------------------------------------
-
-
 def stored_answer(comment):
     """The Answer a stored comment holds: what the respondent sent, as every page, staff page and
     email shows it (templates/includes/answer.html; str() of it in an email). Its options come from
@@ -189,8 +186,7 @@ def with_chosen_options(comments):
 
 def chosen_labels(comment_ids):
     """{comment id: ["Partly"]} for the comments that chose options, in each question's order, in
-    one query, for the exports' columns (every other place shows an answer whole: stored_answer).
-    "Other" reads "Other: their words"."""
+    one query. "Other" reads "Other: their words"."""
     comment_ids = list(comment_ids)
     if not comment_ids:
         return {}

@@ -70,9 +70,15 @@ def source_host(url):
 @register.filter
 def answer(comment):
     """What a comment or an answer holds, as guidance.responses.answers.Answer: its chosen options,
-    their words for "Other", its text. In a plain-text email it reads as words ("Partly" and then
-    the text); on a page, templates/includes/answer.html shows it."""
+    their words for "Other", its text. templates/includes/answer.html shows it on every page."""
     return answers.stored_answer(comment)
+
+
+@register.filter
+def answer_labels(comment):
+    """The options an answer chose, as people read them ("Other: their words"); [] for a comment.
+    To show an answer, include templates/includes/answer.html, which shows its text too."""
+    return answers.stored_answer(comment).labels
 
 
 @register.simple_tag

@@ -266,6 +266,12 @@ class CommentAdmin(PersonalDataAdmin):
         }
         return super().changelist_view(request, extra_context)
 
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # Each row shows its answer's choices: the options of the whole page in one query.
+        changelist.result_list = answers.with_chosen_options(changelist.result_list)
+        return changelist
+
     def has_delete_permission(self, request, obj=None):
         # A comment with a history stays: its decisions are the audit trail.
         if obj is not None and obj.events.exists():
@@ -289,12 +295,6 @@ class CommentAdmin(PersonalDataAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Only the themes are edited on this page; status moves through the decisions.
         return [f for f in self.get_fields(request, obj) if f != "themes"]
-
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        # Each row shows its answer's choices: the options of the whole page in one query.
-        changelist.result_list = answers.with_chosen_options(changelist.result_list)
-        return changelist
 
     def get_queryset(self, request):
         reports = Report.objects.filter(comment=OuterRef("pk")).order_by().values("comment").annotate(n=Count("pk"))
