@@ -174,16 +174,6 @@ def stored_answer(comment):
     return Answer(options=options, other=comment.other_text, text=comment.text)
 
 
-def with_chosen_options(comments):
-    """The comments (a queryset is read) as a list, the answers among them with their chosen options
-    read in one query for them all, so that showing the list (stored_answer) asks nothing more for
-    each. Comments that have theirs already are left as they are: it may be asked twice."""
-    comments = list(comments)
-    answered = [comment for comment in comments if comment.question_id]
-    prefetch_related_objects(answered, Prefetch("options", queryset=Option.objects.order_by("position")))
-    return comments
-
-
 def chosen_labels(comment_ids):
     """{comment id: ["Partly"]} for the comments that chose options, in each question's order, in
     one query. "Other" reads "Other: their words"."""
@@ -200,6 +190,16 @@ def chosen_labels(comment_ids):
     for comment_id, label, is_other, other in rows:
         labels[comment_id].append(f"{label}: {other}" if is_other and other else label)
     return dict(labels)
+
+
+def with_chosen_options(comments):
+    """The comments (a queryset is read) as a list, the answers among them with their chosen options
+    read in one query for them all, so that showing the list (stored_answer) asks nothing more for
+    each. Comments that have theirs already are left as they are: it may be asked twice."""
+    comments = list(comments)
+    answered = [comment for comment in comments if comment.question_id]
+    prefetch_related_objects(answered, Prefetch("options", queryset=Option.objects.order_by("position")))
+    return comments
 
 
 # Counting ----------------------------------------------------------------------------------------
