@@ -266,12 +266,6 @@ class CommentAdmin(PersonalDataAdmin):
         }
         return super().changelist_view(request, extra_context)
 
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        # Each row shows its answer's choices: the options of the whole page in one query.
-        changelist.result_list = answers.with_chosen_options(changelist.result_list)
-        return changelist
-
     def has_delete_permission(self, request, obj=None):
         # A comment with a history stays: its decisions are the audit trail.
         if obj is not None and obj.events.exists():
@@ -307,6 +301,12 @@ class CommentAdmin(PersonalDataAdmin):
 
     def has_moderate_permission(self, request):
         return request.user.has_perm(roles.MODERATE)
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # Each row shows its answer's choices: the options of the whole page in one query.
+        changelist.result_list = answers.with_chosen_options(changelist.result_list)
+        return changelist
 
     def has_export_permission(self, request):
         return request.user.has_perm(roles.EXPORT)
