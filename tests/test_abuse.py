@@ -134,7 +134,7 @@ def test_the_limit_counts_each_address_separately_and_never_stores_the_address(c
     [
         ("", "Enter your comment"),
         ("   \n\t  ", "Enter your comment"),
-        ("x" * 10_001, "Your answer must be 10,000 characters or fewer"),
+        ("x" * 10_001, "Your comment must be 10,000 characters or fewer: you have written 10,001"),
         ("Hello\x00world", "Remove the hidden control characters"),
         ("Hello\x1bworld", "Remove the hidden control characters"),
     ],

@@ -211,11 +211,11 @@ def test_the_published_responses_show_the_choice_with_the_explanation(client, co
     answer(one, ["Yes"], status=Comment.Status.PENDING)
     html = client.get(reverse("guidance:published", args=[consultation.slug])).content.decode()
     assert (
-        'Answer:</span> Partly</p>\n  <div class="govuk-body portal-comment__text"><p>The features are vague.</p>'
-        in html
+        '<strong>Answer:</strong> Partly</p>\n<div class="govuk-body portal-answer__text" dir="auto">'
+        "<p>The features are vague.</p>" in html
     )
-    assert "Answer:</span> Other: Too long" in html
-    assert "Answer:</span> No" not in html and "Answer:</span> Yes" not in html
+    assert '<strong>Answer:</strong> Other: <span dir="auto">Too long</span>' in html
+    assert "Answer:</strong> No" not in html and "Answer:</strong> Yes" not in html
 
 
 def test_the_dashboard_charts_each_choice_question_with_counts_and_shares(client, consultation, asked):
@@ -383,7 +383,7 @@ def test_the_moderation_screen_shows_what_an_answer_chose(client, consultation, 
     client.force_login(User.objects.create_superuser("moderator-boss"))
     html = client.get(reverse("admin:guidance_consultation_moderate", args=[consultation.pk])).content.decode()
     assert "Answer to Q2" in html
-    assert '<p class="moderation-choice"><strong>Chose:</strong> Other: Somewhere between</p>' in html
+    assert '<strong>Answer:</strong> Other: <span dir="auto">Somewhere between</span></p>' in html
     assert 'class="moderation-text"' not in html
 
 

@@ -49,13 +49,23 @@ def test_a_queued_receipt_is_said_to_be_on_its_way_and_the_worker_sends_it(clien
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("backend", ["console", "dummy"])
-def test_without_a_mail_server_the_page_says_no_receipt_was_sent(client, consultation, section, settings, backend):
-    settings.EMAIL_BACKEND = f"django.core.mail.backends.{backend}.EmailBackend"
+def test_without_a_mail_server_the_page_says_no_receipt_was_sent(client, consultation, section, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
     page = send_comment(client, consultation, section)
     assert SENT not in page
     assert "We have not sent you a receipt: this website is not set up to send emails." in page
     assert Response.objects.get().reference in page
+
+
+@pytest.mark.django_db
+def test_where_emails_are_printed_make_run_the_page_says_the_receipt_is_printed_there(
+    client, consultation, section, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    page = send_comment(client, consultation, section)
+    assert "prints its emails in the terminal where it runs, instead of sending them: your receipt is printed" in page
+    assert "not set up to send emails" not in page
+    assert QueuedEmail.objects.get().kind == QueuedEmail.Kind.RECEIPT
 
 
 @pytest.mark.django_db

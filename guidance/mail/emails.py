@@ -203,13 +203,12 @@ def continue_url(response):
 
 
 def put_in_words(comments):
-    """Give each comment `in_words`: what the respondent sent, as they gave it (an answer's choices,
-    then its text). Returns the comments."""
-    # Only answers to questions can have chosen options: comments on sections need no query.
-    labels = answers.chosen_labels(comment.pk for comment in comments if comment.question_id)
+    """The comments as a list, each given `in_words`: what the respondent sent as every page shows
+    it (guidance.responses.answers.stored_answer: an answer's choices, then its text), their chosen
+    options read in one query for them all."""
+    comments = answers.with_chosen_options(comments)
     for comment in comments:
-        chosen = answers.LABEL_SEPARATOR.join(labels.get(comment.pk, []))
-        comment.in_words = "\n\n".join(part for part in (chosen, comment.text) if part)
+        comment.in_words = str(answers.stored_answer(comment))
     return comments
 
 
@@ -221,7 +220,7 @@ def receipts_comments(emails):
     wanted = {pk for email in receipts for pk in email.payload.get("comments", [])}
     if not wanted:
         return {}
-    comments = list(Comment.objects.filter(pk__in=wanted).select_related("section", "question"))
+    comments = Comment.objects.filter(pk__in=wanted).select_related("section", "question")
     found = {comment.pk: comment for comment in put_in_words(comments)}
     return {
         email.pk: sorted(

@@ -10,6 +10,7 @@ import datetime
 import time
 import uuid
 
+from crispy_forms.utils import TEMPLATE_PACK
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
     HTML,
@@ -23,16 +24,24 @@ from crispy_forms_gds.layout import (
     Submit,
 )
 from django import forms
-from django.core import signing
+from django.core import signing, validators
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.boundfield import BoundField
+from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, format_html
 
 from guidance.models import Report, Response
 from guidance.responses import answers, text
 
+# Every limit on what people write is said beside its box and checked when the form is sent: the
+# box itself takes any length, so that a text pasted in is never cut short without a word, and a
+# text over the limit comes back whole, with an error saying by how much (PlainTextField).
 MAX_COMMENT_LENGTH = 10_000
 # The words given for "Other, please say": a few words, a sentence at most.
 MAX_OTHER_LENGTH = 500
+# A name or an organisation's name.
+MAX_NAME_LENGTH = 200
+NAME_LIMIT_HINT = f"Up to {MAX_NAME_LENGTH} characters."
 
 # The respondent's details, stored on their response and remembered for their next form.
 REMEMBERED_FIELDS = ["name", "email", "respondent_type", "organisation", "consent", "notify"]
@@ -49,6 +58,7 @@ SAVE = "save"
 NOTIFY_LABEL = "Email me when my comments are published or not, and when the outcome is published"
 
 
+ANSWER_ONE_MESSAGE = "Answer at least one question"
 BROKEN_FORM_MESSAGE = (
     "Something went wrong with this form, so nothing was saved. Check what you wrote below and send it again"
 )
@@ -87,39 +97,89 @@ def is_token(value):
     return read_form_token(value) is not None
 
 
-class PlainTextField(forms.CharField):
+class StatedLimit:
+    """For a field with a max_length: no maxlength attribute on its box, which would make the
+    browser cut a pasted text short without a word. The limit is said beside the box instead, and
+    checked when the form is sent."""
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+def too_long(what, limit, then="Shorten it"):
+    """The error for a text over its limit, which says the limit and how long the text is."""
+    return f"{what} must be {limit:,} characters or fewer: you have written %(length)s. {then}"
+
+
+def within(limit):
+    """Refuses a text longer than `limit` as its writer counts it (text.length), with the code and
+    values of Django's own length error, and the length as people write numbers (%(length)s)."""
+
+    def check(value):
+        found = text.length(value)
+        if found > limit:
+            raise ValidationError(
+                "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+                code="max_length",
+                params={"limit_value": limit, "show_value": found, "length": f"{found:,}"},
+            )
+
+    return check
+
+
+class PlainTextField(StatedLimit, forms.CharField):
     """A CharField that keeps the portal's text rules (guidance/responses/text.py): `rules` is
     text.check_long_text (the default) or text.check_name, and text made only of spaces and
-    invisible characters counts as empty."""
+    invisible characters counts as empty. Its max_length is a limit said and checked, never
+    enforced by the browser (StatedLimit); give it a "max_length" error message from too_long()."""
 
     def __init__(self, *args, rules=text.check_long_text, **kwargs):
         super().__init__(*args, **kwargs)
-        # Django's own null-character validator would speak first with a technical message.
-        self.validators = [v for v in self.validators if type(v).__name__ != "ProhibitNullCharactersValidator"]
+        # Django's own null-character validator would speak first with a technical message, and
+        # its length validator counts a line break as two characters, where the writer sees one.
+        self.validators = [
+            v
+            for v in self.validators
+            if not isinstance(v, (validators.ProhibitNullCharactersValidator, validators.MaxLengthValidator))
+        ]
         self.validators.insert(0, rules)
+        if self.max_length is not None:
+            self.validators.append(within(self.max_length))
 
     def to_python(self, value):
         return text.tidy(super().to_python(value))
 
 
-def long_text_field(label, hint, required, required_message=""):
+class EmailAddressField(StatedLimit, forms.EmailField):
+    pass
+
+
+def long_text_field(label, hint, required, required_message="", what="Your answer", then="Shorten it"):
+    """A box for a comment or an answer in words, up to MAX_COMMENT_LENGTH characters (laid out
+    with counted())."""
     return PlainTextField(
         label=label,
         help_text=hint,
         required=required,
         max_length=MAX_COMMENT_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={
-            "required": required_message,
-            "max_length": f"Your answer must be {MAX_COMMENT_LENGTH:,} characters or fewer. "
-            "Shorten it, or send the rest in another comment",
-        },
+        widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
+        error_messages={"required": required_message, "max_length": too_long(what, MAX_COMMENT_LENGTH, then)},
     )
+
+
+def counted(name, limit, label_size=Size.SMALL, rows=None):
+    """The layout of a box that says its limit and counts the characters as the person types (GOV.UK's
+    character count: templates/gds/layout/character_count.html). Without JavaScript the limit is
+    said under the box, and a longer text is refused when the form is sent, with the text kept."""
+    context = {"label_size": Size.for_label(label_size), "max_characters": limit, "limit_in_words": f"{limit:,}"}
+    return Field(name, template="gds/layout/character_count.html", context=context, **({"rows": rows} if rows else {}))
 
 
 def email_field(label, help_text, required=True):
     """An email address, wherever one is asked for."""
-    return forms.EmailField(
+    return EmailAddressField(
         label=label,
         help_text=help_text,
         required=required,
@@ -187,10 +247,11 @@ class RespondentDetailsForm(HoneypotForm):
     name = PlainTextField(
         rules=text.check_name,
         label="Your name (optional)",
-        help_text="We only publish your name if you choose “Publish with my name” below.",
+        help_text=f"We only publish your name if you choose “Publish with my name” below. {NAME_LIMIT_HINT}",
         required=False,
-        max_length=200,
-        error_messages={"max_length": "Your name must be 200 characters or fewer"},
+        max_length=MAX_NAME_LENGTH,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+        error_messages={"max_length": too_long("Your name", MAX_NAME_LENGTH)},
     )
     email = email_field(
         label="Email address (optional)",
@@ -204,7 +265,8 @@ class RespondentDetailsForm(HoneypotForm):
     )
     respondent_type = forms.ChoiceField(
         label="I am responding as",
-        help_text="Choose the one that fits best. This helps us understand who has responded.",
+        help_text="Choose the one that fits best. This helps us understand who has responded. "
+        "It is shown beside your comment even when it is anonymous.",
         choices=Response.RespondentType.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Select how you are responding"},
@@ -212,10 +274,11 @@ class RespondentDetailsForm(HoneypotForm):
     organisation = PlainTextField(
         rules=text.check_name,
         label="Name of your organisation",
-        help_text="Only if you are responding on behalf of an organisation.",
+        help_text=f"Only if you are responding on behalf of an organisation. {NAME_LIMIT_HINT}",
         required=False,
-        max_length=200,
-        error_messages={"max_length": "The name of your organisation must be 200 characters or fewer"},
+        max_length=MAX_NAME_LENGTH,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+        error_messages={"max_length": too_long("The name of your organisation", MAX_NAME_LENGTH)},
     )
     consent = forms.ChoiceField(
         label="Can we publish your response?",
@@ -256,7 +319,9 @@ class RespondentDetailsForm(HoneypotForm):
                     self.initial.setdefault(name, value)
             for name in IDENTIFYING_FIELDS:
                 if self.remembered.get(name):
-                    self.fields[name].help_text = f"Leave this empty to keep “{self.masked[name]}”."
+                    self.fields[name].help_text = f"Leave this empty to keep “{self.masked[name]}”." + (
+                        f" {NAME_LIMIT_HINT}" if name != "email" else ""
+                    )
         else:
             del self.fields["same_person"]
         self.privacy_agreed_before = privacy_agreed
@@ -415,16 +480,29 @@ class CommentForm(RespondentDetailsForm):
         hint="Tell us what you think: what works, what is missing or what should change.",
         required=True,
         required_message="Enter your comment",
+        what="Your comment",
+        then="Shorten it, or send the rest in another comment",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.order_fields(["comment"])
         self.helper.layout = Layout(
-            Field.textarea("comment", label_size=Size.MEDIUM, max_characters=MAX_COMMENT_LENGTH),
+            counted("comment", MAX_COMMENT_LENGTH, label_size=Size.MEDIUM, rows=10),
             self.details_layout(),
             self.buttons("Send comment"),
         )
+
+
+class AnswersGroup(Div):
+    """The questions of the questions form together (templates/includes/your_answers.html), under
+    one heading, where an error about them all is shown: its template is given the form too."""
+
+    template = "includes/your_answers.html"
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        return render_to_string(self.template, {"div": self, "fields": fields, "form": form})
 
 
 class QuestionsForm(RespondentDetailsForm):
@@ -442,8 +520,7 @@ class QuestionsForm(RespondentDetailsForm):
             answer_layout += layout
         self.order_fields([name for question in self.questions for name in question_field_names(question)])
         self.helper.layout = Layout(
-            HTML('<h2 class="govuk-heading-m">Your answers</h2>'),
-            *answer_layout,
+            AnswersGroup(*answer_layout),
             self.details_layout(),
             self.buttons("Send answers"),
         )
@@ -464,8 +541,16 @@ class QuestionsForm(RespondentDetailsForm):
                 self.answered.append((question, answer))
         question_errors = any(field in self.errors for field in self.answer_field_names())
         if self.questions and not self.answered and not question_errors:
-            self.add_error(f"answer_{self.questions[0].pk}", "Answer at least one question")
+            # About the questions together, not the first one: shown on the group of them, and
+            # linked from the error summary to the first (templates/includes/your_answers.html).
+            self.add_error(None, ValidationError(ANSWER_ONE_MESSAGE, code="no_answer"))
         return cleaned
+
+    @property
+    def no_answer_error(self):
+        """The error on the questions together, when none was answered; "" otherwise."""
+        errors = self.errors.as_data().get(NON_FIELD_ERRORS, []) if self.is_bound else []
+        return next((error.messages[0] for error in errors if error.code == "no_answer"), "")
 
     def answers(self):
         """(question, guidance.responses.answers.Answer) for each question answered, in order."""
@@ -499,9 +584,10 @@ def question_fields(question):
     )
     hint = conditional_escape(question.hint)
     if not question.has_options:
-        return {name: long_text_field(label=label, hint=hint, required=False)}, [
-            Field.textarea(name, label_size=Size.SMALL)
-        ]
+        field = long_text_field(
+            label=label, hint=hint, required=False, what=f"Your answer to question {question.position}"
+        )
+        return {name: field}, [counted(name, MAX_COMMENT_LENGTH, rows=10)]
     fields = {}
     options = answers.offered_options(question)
     choices = [(str(option.pk), option.label) for option in options]
@@ -521,17 +607,21 @@ def question_fields(question):
             label=format_html("If you chose “{}”, say what (question {})", answers.OTHER_LABEL, question.position),
             required=False,
             max_length=MAX_OTHER_LENGTH,
-            error_messages={"max_length": f"Your other answer must be {MAX_OTHER_LENGTH:,} characters or fewer"},
+            widget=forms.TextInput(attrs={"dir": "auto"}),
+            error_messages={
+                "max_length": too_long(f"Your other answer to question {question.position}", MAX_OTHER_LENGTH)
+            },
         )
-        layout.append(Field.text(f"{name}_other", label_size=Size.SMALL))
+        layout.append(counted(f"{name}_other", MAX_OTHER_LENGTH))
     if question.explain_label:
         fields[f"{name}_text"] = long_text_field(
             # Escaped here, as every label and hint from the database: crispy-forms-gds marks them safe.
             label=format_html("{} (question {}, optional)", question.explain_label, question.position),
             hint="",
             required=False,
+            what=f"What you wrote under “{question.explain_label}” (question {question.position})",
         )
-        layout.append(Field.textarea(f"{name}_text", label_size=Size.SMALL, rows=4))
+        layout.append(counted(f"{name}_text", MAX_COMMENT_LENGTH, rows=4))
     return fields, [Div(*layout, css_class="portal-question")]
 
 
@@ -579,10 +669,8 @@ class ReportForm(HoneypotForm):
         help_text="Anything that helps the moderator decide. Do not include your own name or contact details.",
         required=False,
         max_length=MAX_COMMENT_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={
-            "max_length": f"Your details must be {MAX_COMMENT_LENGTH:,} characters or fewer. Shorten them",
-        },
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+        error_messages={"max_length": too_long("Your details", MAX_COMMENT_LENGTH, "Shorten them")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -592,7 +680,7 @@ class ReportForm(HoneypotForm):
         self.helper.disable_csrf = True  # the template's <form> has the token
         self.helper.layout = Layout(
             Field.radios("reason", legend_size=Size.MEDIUM),
-            Field.textarea("details", label_size=Size.SMALL, max_characters=MAX_COMMENT_LENGTH),
+            counted("details", MAX_COMMENT_LENGTH, rows=4),
             self.honeypot_layout(),
             Submit("submit", "Send report"),
         )

@@ -91,6 +91,8 @@ def your_response(request, slug):
         "masked_email": masked(response.email),
         "prints_emails": prints_emails(),
         "has_mail_server": has_mail_server(),
+        # A link asked for is queued either way; the console (`make run`) prints it where it runs.
+        "may_ask_for_link": has_mail_server() or prints_emails(),
         "kept_on_device": request.session.get("kept_on_device", False),
     }
     return private_page(request, "guidance/your_response.html", context)
@@ -236,14 +238,20 @@ def email_link(request, slug):
     return redirect("guidance:your_response", slug=slug)
 
 
+PRINTED_LINK = (
+    "This copy of the website prints its emails in the terminal where it runs, instead of sending "
+    "them: the link to your response is printed there in the next few minutes."
+)
+
+
 def link_message(link, address):
     """What the page says about a link asked for (a Receipt from send_link), as (level, text)."""
     return {
         Receipt.QUEUED: (messages.SUCCESS, f"We will email a link to {address} in the next few minutes."),
         Receipt.NO_MAIL_SERVER: (
-            messages.WARNING,
-            "This website has no mail server, so it cannot email you a link"
-            + (": it prints emails in the terminal where it runs." if prints_emails() else "."),
+            (messages.INFO, PRINTED_LINK)
+            if prints_emails()
+            else (messages.WARNING, "This website has no mail server, so it cannot email you a link.")
         ),
         Receipt.DAILY_LIMIT: (
             messages.WARNING,
@@ -328,7 +336,12 @@ def lost_link_sent(request, slug):
     sent = request.session.get("lost_link")
     if not sent or sent.get("consultation") != consultation.slug:
         return redirect("guidance:lost_link", slug=slug)
-    context = {"consultation": consultation, "to": sent["to"], "has_mail_server": has_mail_server()}
+    context = {
+        "consultation": consultation,
+        "to": sent["to"],
+        "has_mail_server": has_mail_server(),
+        "prints_emails": prints_emails(),
+    }
     return private_page(request, "guidance/lost_link_sent.html", context)
 
 

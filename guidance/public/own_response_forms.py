@@ -11,6 +11,7 @@ from guidance.public.forms import (
     NOTIFY_LABEL,
     ShownTextBoundField,
     clean_answer,
+    counted,
     email_field,
     long_text_field,
     question_fields,
@@ -37,8 +38,10 @@ class ChangeCommentForm(forms.Form):
                 hint="What you write here replaces what you sent before.",
                 required=True,
                 required_message="Enter your comment, or withdraw it instead",
+                what="Your comment",
+                then="Shorten it, or send the rest in another comment",
             )
-            layout = [Field.textarea("comment", label_size=Size.MEDIUM, max_characters=MAX_COMMENT_LENGTH)]
+            layout = [counted("comment", MAX_COMMENT_LENGTH, label_size=Size.MEDIUM, rows=10)]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the template's <form> has the token

@@ -5,6 +5,7 @@ privacy notice and the accessibility statement; and the preview link that opens 
 Comments reach a public page only through Comment.objects.published().
 """
 
+import datetime
 import logging
 
 from django.core.paginator import Paginator
@@ -120,10 +121,8 @@ def published(request, slug):
         )
     )
     page = Paginator(comments, PUBLISHED_PER_PAGE).get_page(request.GET.get("page"))
-    labels = answers.chosen_labels(comment.pk for comment in page if comment.question_id)
+    page.object_list = answers.with_chosen_options(page.object_list)
     attach_replies(consultation, page)
-    for comment in page:
-        comment.chosen_labels = labels.get(comment.pk, [])
     outcomes = target_outcomes(consultation)
     if outcomes:
         # The template shows each target's outcome under its heading, with its first comment.
@@ -162,8 +161,15 @@ def privacy(request):
     return render(request, "guidance/privacy.html", {"controllers": controllers})
 
 
+# When the accessibility statement was first written, and when it was last looked at again against
+# the website as it is: move REVIEWED on at each review, and say what changed in the statement.
+STATEMENT_PREPARED = datetime.date(2026, 11, 26)
+STATEMENT_REVIEWED = datetime.date(2026, 12, 7)
+
+
 def accessibility(request):
-    return render(request, "guidance/accessibility.html")
+    context = {"prepared": STATEMENT_PREPARED, "reviewed": STATEMENT_REVIEWED}
+    return render(request, "guidance/accessibility.html", context)
 
 
 def preview_link(request, slug, token):

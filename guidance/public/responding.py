@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from guidance.mail.emails import prints_emails
 from guidance.models import Comment, SavedForm
 from guidance.outcomes.published import target_outcomes
 from guidance.public.forms import CommentForm, QuestionsForm, question_field_names
@@ -192,5 +193,6 @@ def confirmation(request, slug):
         "comments": comments,
         "offer_questions": not answered and consultation.questions.exists(),
         "receipts_per_day": settings.RATE_LIMIT_RECEIPTS_PER_DAY,
+        "prints_emails": prints_emails(),
     }
     return for_this_visitor_only(render(request, "guidance/confirmation.html", context))

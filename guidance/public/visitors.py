@@ -20,6 +20,7 @@ from django.utils.cache import patch_cache_control
 from guidance.models import Comment, Response
 from guidance.outcomes.published import attach_replies, target_outcomes
 from guidance.public.forms import REMEMBERED_FIELDS
+from guidance.responses import answers
 from guidance.responses.respondents import comment_state, may_change, may_withdraw
 
 # Which response is this browser's on each consultation: from the first form sent or saved, or from
@@ -144,7 +145,10 @@ def response_comments(response):
     consultation = response.consultation
     # A response holds a handful of comments: sorted here, which costs less than asking the
     # database to sort on its joins.
-    comments = sorted(response.comments.select_related("section", "question"), key=Comment.reading_order)
+    comments = sorted(
+        answers.with_chosen_options(response.comments.select_related("section", "question")),
+        key=Comment.reading_order,
+    )
     attach_replies(consultation, comments)
     outcomes = target_outcomes(consultation)
     for comment in comments:

@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Prefetch, prefetch_related_objects
 
 from guidance.consultations.changed import public_pages_changed
 from guidance.models import ChosenOption, Comment, Option, Question, Response
@@ -194,8 +194,12 @@ def replace_options(comment, value):
 
 
 def stored_answer(comment):
-    """The Answer a stored comment holds (one query for its options)."""
-    options = tuple(comment.options.order_by("position")) if comment.question_id else ()
+    """The Answer a stored comment holds: what the respondent sent, as every page, staff page and
+    email shows it (templates/includes/answer.html; str() of it in an email). Its options come from
+    with_chosen_options when the comment was read with them, else from one query."""
+    if not comment.question_id:
+        return Answer(text=comment.text)
+    options = tuple(sorted(comment.options.all(), key=lambda option: option.position))
     return Answer(options=options, other=comment.other_text, text=comment.text)
 
 
@@ -217,6 +221,16 @@ def chosen_labels(comment_ids, without_words=()):
         with_words = is_other and other and comment_id not in without_words
         labels[comment_id].append(f"{label}: {other}" if with_words else label)
     return dict(labels)
+
+
+def with_chosen_options(comments):
+    """The comments (a queryset is read) as a list, the answers among them with their chosen options
+    read in one query for them all, so that showing the list (stored_answer) asks nothing more for
+    each. Comments that have theirs already are left as they are: it may be asked twice."""
+    comments = list(comments)
+    answered = [comment for comment in comments if comment.question_id]
+    prefetch_related_objects(answered, Prefetch("options", queryset=Option.objects.order_by("position")))
+    return comments
 
 
 # Counting ----------------------------------------------------------------------------------------

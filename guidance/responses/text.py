@@ -19,6 +19,10 @@ check_name and check_long_text raise django.core.exceptions.ValidationError, so 
 fields (the admin) and the importer all use the same functions and say the same thing.
 
 A number in an address or a form's raw data is read by whole_number alone: only the digits 0 to 9.
+
+A limit on a text's length is counted by length(), as the person counts it; the public's forms
+state each limit and check it when the form is sent (guidance/public/forms.py), and never let the
+browser cut a longer text short.
 """
 
 import re
@@ -81,6 +85,13 @@ def shown(value):
     """value with each control character and direction override replaced by �, for echoing text
     that broke the rules (in a terminal, an ESC would otherwise drive it)."""
     return DIRECTION_CONTROLS.sub("\ufffd", CONTROL_CHARACTERS.sub("\ufffd", value or ""))
+
+
+def length(value):
+    """How long value is as the person who wrote it counts it, and as the forms' character count
+    shows it: a line break is one character, though browsers send it as two (carriage return, line
+    feed)."""
+    return len((value or "").replace("\r\n", "\n"))
 
 
 def check_long_text(value):

@@ -9,6 +9,7 @@ from guidance.analysis.dashboard import dashboard as count_for_dashboard
 from guidance.analysis.dashboard import format_duration
 from guidance.analysis.themes import add_theme
 from guidance.models import Consultation
+from guidance.responses import answers
 from guidance.staff import roles
 from guidance.staff.charts import svg_chart
 from guidance.staff.forms import ApplyThemeForm
@@ -66,7 +67,7 @@ def apply_theme(model_admin, request, queryset):
             "opts": model_admin.model._meta,
             "consultation": consultation,
             "form": form,
-            "comments": queryset.select_related("section", "question")[:20],
+            "comments": answers.with_chosen_options(queryset.select_related("section", "question")[:20]),
             "count": queryset.count(),
             "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
             "select_across": "1" if request.POST.get("select_across") == "1" else "0",

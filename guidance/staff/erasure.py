@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 
 from guidance.models import Response
 from guidance.privacy.retention import erase_response, find_responses
+from guidance.responses import answers
 from guidance.staff import roles
 from guidance.staff.forms import EraseForm, FindResponseForm
 from guidance.staff.site import staff_page
@@ -49,7 +50,9 @@ def confirm(request, response_id):
             "title": f"Erase response {response.reference}",
             "opts": Response._meta,
             "response_obj": response,
-            "comments": response.comments.select_related("section", "question").order_by("created_at"),
+            "comments": answers.with_chosen_options(
+                response.comments.select_related("section", "question").order_by("created_at")
+            ),
             "form": form,
         },
     )

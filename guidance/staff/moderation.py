@@ -34,6 +34,7 @@ from guidance.moderation import by_respondent, decisions, redaction, words
 from guidance.moderation.decisions import ModerationError, StaleDecision
 from guidance.moderation.decisions import decide as make_decision
 from guidance.privacy.personal_data import may_see_personal_data
+from guidance.responses import answers
 from guidance.responses.text import whole_number
 from guidance.staff import roles
 from guidance.staff.forms import NoteForm, ReasonForm, RedactForm, ScreenDecisionForm
@@ -156,7 +157,7 @@ def confirmation_page(request, queryset, to_status, form, list_all=False):
     """The page asking why (rejecting or marking as spam), and, for comments the queue did not show
     (list_all), listing every one with the id of its last event, to confirm any decision on them."""
     comments = decisions.with_last_event(queryset).select_related("response").order_by("created_at", "pk")
-    comments = list(comments if list_all else comments[:10])
+    comments = answers.with_chosen_options(comments if list_all else comments[:10])
     count = len(comments) if list_all else queryset.count()
     verb = words.button(to_status).rstrip("…")
     # Carry the selection (and, for the bulk action, the action) through to the confirmation; a
@@ -453,7 +454,7 @@ def screen_note(request, consultation_id, comment_id):
 
 def decided_page(request, consultation):
     since = timezone.now() - datetime.timedelta(days=7)
-    decided = (
+    decided = answers.with_chosen_options(
         decisions.with_last_event(Comment.objects.filter(consultation=consultation))
         .annotate(
             quoted=Exists(Quote.objects.filter(comment=OuterRef("pk"))),

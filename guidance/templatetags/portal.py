@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from django import template
+from django import forms, template
 from django.utils import timezone
 
 from guidance.responses import answers
@@ -68,8 +68,26 @@ def source_host(url):
 
 
 @register.filter
+def answer(comment):
+    """What a comment or an answer holds, as guidance.responses.answers.Answer: its chosen options,
+    their words for "Other", its text. templates/includes/answer.html shows it on every page."""
+    return answers.stored_answer(comment)
+
+
+@register.filter
 def answer_labels(comment):
-    """The options an answer chose, as people read them ("Other: their words"); [] for a comment."""
-    if not comment.question_id:
-        return []
-    return answers.chosen_labels([comment.pk]).get(comment.pk, [])
+    """The options an answer chose, as people read them ("Other: their words"); [] for a comment.
+    To show an answer, include templates/includes/answer.html, which shows its text too."""
+    return answers.stored_answer(comment).labels
+
+
+@register.simple_tag
+def counted_box(field):
+    """The box of a field with a character count (templates/gds/layout/character_count.html), as
+    GOV.UK Frontend's component has it: described by its limit, then its hint and its errors."""
+    widget = field.field.widget
+    kind = "govuk-textarea" if isinstance(widget, forms.Textarea) else "govuk-input"
+    classes = [kind, "govuk-js-character-count", *([f"{kind}--error"] if field.errors else [])]
+    described = [f"{field.auto_id}-info", *([f"{field.auto_id}_hint"] if field.help_text else [])]
+    described += [f"{field.auto_id}_{number}_error" for number in range(1, len(field.errors) + 1)]
+    return field.as_widget(attrs={"class": " ".join(classes), "aria-describedby": " ".join(described)})

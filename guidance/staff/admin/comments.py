@@ -7,6 +7,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models import Count, Exists, FloatField, OuterRef, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
@@ -431,13 +432,20 @@ class CommentAdmin(PersonalDataAdmin):
     def has_moderate_permission(self, request):
         return request.user.has_perm(roles.MODERATE)
 
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # Each row shows its answer's choices: the options of the whole page in one query.
+        changelist.result_list = answers.with_chosen_options(changelist.result_list)
+        return changelist
+
     def has_export_permission(self, request):
         return request.user.has_perm(roles.EXPORT)
 
     @admin.display(description="Comment")
     def short_text(self, comment):
-        # Enough to decide on most comments from the list; the comment's page has all of it.
-        return Truncator(comment.text).words(50)
+        # Enough to decide on most comments from the list (an answer's choices, then its first 50
+        # words); the comment's page has all of it.
+        return render_to_string("includes/answer.html", {"comment": comment, "words": 50})
 
     @admin.display(description="On", ordering="section__major")
     def target(self, comment):
@@ -448,7 +456,7 @@ class CommentAdmin(PersonalDataAdmin):
     @admin.display(description="Chose")
     def chosen(self, comment):
         # What a choice question's answer chose, with any "Other" words: published with the text.
-        return answers.LABEL_SEPARATOR.join(answers.chosen_labels([comment.pk]).get(comment.pk, [])) or "Nothing"
+        return answers.LABEL_SEPARATOR.join(answers.stored_answer(comment).labels) or "Nothing"
 
     @admin.display(description="Respondent", ordering="response__respondent_type")
     def respondent_summary(self, comment):
