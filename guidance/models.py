@@ -1,8 +1,8 @@
 """The portal's data, defined in each job's package and gathered here, where Django looks for the
 app's models. Personal data (name, email, organisation, source URL) lives on Response alone.
 
-- consultations/models.py: Document, Section, SectionLink, Consultation, Question, Option,
-  PreviewLink, SupportingDocument
+- consultations/models.py: Document, Section, SectionLink, Consultation, DateChange, Question,
+  Option, PreviewLink, SupportingDocument
 - responses/models.py: Response, Comment, ChosenOption, Submission, SavedForm, LimitCounter
 - moderation/models.py: ModerationEvent, StaffNote, Report
 - analysis/models.py: Theme, ExportRecord
@@ -15,6 +15,7 @@ from guidance.analysis.models import ExportRecord, Theme
 from guidance.consultations.models import (
     Consultation,
     ConsultationQuerySet,
+    DateChange,
     Document,
     Option,
     PreviewLink,
@@ -55,6 +56,7 @@ __all__ = [
     "CommentQuerySet",
     "Consultation",
     "ConsultationQuerySet",
+    "DateChange",
     "Document",
     "SavedForm",
     "Erasure",
