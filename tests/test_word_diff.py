@@ -8,10 +8,12 @@ import re
 import time
 
 import pytest
+from django.urls import reverse
 
 from guidance.outcomes.diff import text_is_unchanged, word_diff
 from tests.html_validity import html_errors
 from tests.test_html_validity import checker  # noqa: F401  (the fixture: Java and vnu.jar, or skip)
+from tests.what_changed_helpers import consulted_and_revised, published
 
 ADDED_START = '<ins class="portal-diff__ins"><span class="govuk-visually-hidden">Added: </span>'
 ADDED_END = '<span class="govuk-visually-hidden"> end of addition</span></ins>'
@@ -188,3 +190,23 @@ def test_the_diffs_are_valid_html(checker):  # noqa: F811
         for name, (old, new) in cases.items()
     }
     assert html_errors(pages) == {}
+
+
+@pytest.mark.html
+@pytest.mark.django_db
+def test_the_what_changed_page_shows_formatted_changes_without_markdown_and_is_valid_html(
+    checker,  # noqa: F811
+    client,
+):
+    consultation, objects = consulted_and_revised()
+    objects["old"]["reciprocity"].body = MARKDOWN_OLD
+    objects["old"]["reciprocity"].save()
+    objects["new"]["reciprocity"].body = MARKDOWN_NEW
+    objects["new"]["reciprocity"].save()
+    page = client.get(reverse("guidance:what_changed", args=[published(consultation).slug])).content.decode()
+    diff = re.search(r'<div class="govuk-body portal-diff">(.*?)</div>', page, re.S)[1]
+    words = re.sub(r"<[^>]+>", "", diff)
+    assert "**" not in words and "- " not in words and "](" not in words
+    assert "<strong>Listen first.</strong>" in diff and "<li>" in diff
+    assert '<a href="https://example.org/guidance" rel="noopener noreferrer">' in diff
+    assert html_errors({"what changed": page}) == {}
