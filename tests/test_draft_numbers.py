@@ -9,6 +9,7 @@ import docx
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from guidance.consultations.draft_import import read_draft
@@ -152,3 +153,12 @@ def test_a_preview_where_every_number_is_kept_says_nothing_of_renumbering(client
     html = client.get(reverse("admin:guidance_document_import_preview", args=[document.pk])).content.decode()
     assert "makes 6 sections" in html
     assert "Numbered differently" not in html
+
+
+def test_the_command_says_which_sections_are_numbered_differently(tmp_path, capsys):
+    path = tmp_path / "guidance.md"
+    path.write_bytes(b"# 1. One\n\nA.\n\n# 1. Again\n\nB.")
+    call_command("import_document", str(path), "--document", "guidance", "--dry-run")
+    out = capsys.readouterr().out
+    assert "2. Again: B." in out
+    assert "Numbered differently from the file. The heading says 1, but it comes after section 1: imported as 2." in out
