@@ -171,3 +171,17 @@ def test_the_domain_function_refuses_an_unconfirmed_change_and_saves_nothing(liv
         dates.save_consultation(live, by=manager, confirmed="open|closed|something else")
     assert Consultation.objects.get(pk=live.pk).is_open
     assert not DateChange.objects.exists()
+
+
+def test_saving_the_settings_without_touching_the_dates_asks_nothing_and_records_nothing(client, manager):
+    now = timezone.now()  # to the microsecond, as code makes dates; the page sends them to the second
+    consultation = ConsultationFactory(opens_at=now - 7 * DAY, closes_at=now + 21 * DAY)
+    page = client.get(change_url(consultation)).content.decode()
+    assert "Check the new dates" not in page
+    data = settings_form(consultation, consultation.opens_at, consultation.closes_at)
+    data["opens_at_1"] = timezone.localtime(consultation.opens_at).strftime("%H:%M:%S")
+    data["closes_at_1"] = timezone.localtime(consultation.closes_at).strftime("%H:%M:%S")
+    data["summary"] = "A new summary."
+    assert client.post(change_url(consultation), data).status_code == 302
+    assert Consultation.objects.get(pk=consultation.pk).summary == "A new summary."
+    assert not DateChange.objects.exists()

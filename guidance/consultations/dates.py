@@ -113,10 +113,19 @@ def effect(state_before, state_after):
     return {"open": "Opened it", "close": "Closed it", "reopen": "Reopened it"}.get(verb(state_before, state_after), "")
 
 
+def to_the_second(moment):
+    # The settings page shows and sends dates to the second: a date stored with a fraction of a
+    # second (made by code) comes back without it, unchanged.
+    return moment.replace(microsecond=0)
+
+
 def new_dates(stored, opens_at, closes_at, now=None):
     """What saving these dates would do to the consultation as stored, or None when nothing needs
     recording: the dates are the same, or it is a draft."""
-    if stored.is_draft or (stored.opens_at, stored.closes_at) == (opens_at, closes_at):
+    if stored.is_draft or (to_the_second(stored.opens_at), to_the_second(stored.closes_at)) == (
+        to_the_second(opens_at),
+        to_the_second(closes_at),
+    ):
         return None
     now = now or timezone.now()
     after = Consultation(opens_at=opens_at, closes_at=closes_at)
