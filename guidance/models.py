@@ -2,8 +2,8 @@
 app's models. Personal data (name, email, organisation, source URL) lives on Response, and the optional
 equality monitoring answers in EqualityAnswers beside it.
 
-- consultations/models.py: Document, Section, SectionLink, Consultation, Question, Option,
-  PreviewLink, SupportingDocument
+- consultations/models.py: Document, Section, SectionLink, Consultation, DateChange, Question,
+  Option, PreviewLink, SupportingDocument
 - responses/models.py: Response, Comment, ChosenOption, Submission, SavedForm, LimitCounter
 - moderation/models.py: ModerationEvent, StaffNote, Report, CampaignKey
 - analysis/models.py: Theme, Quote, ExportRecord, SuggestionRun, ThemeSuggestion
@@ -17,6 +17,7 @@ from guidance.analysis.models import ExportRecord, Quote, SuggestionRun, Theme, 
 from guidance.consultations.models import (
     Consultation,
     ConsultationQuerySet,
+    DateChange,
     Document,
     Option,
     PreviewLink,
@@ -59,6 +60,7 @@ __all__ = [
     "CommentQuerySet",
     "Consultation",
     "ConsultationQuerySet",
+    "DateChange",
     "Document",
     "EqualityAnswers",
     "SavedForm",

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from guidance.models import Comment, Erasure, ExportRecord, ModerationEvent, Report, Response
 from guidance.moderation.decisions import decide
-from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, ThemeFactory
+from tests.factories import CommentFactory, QuestionFactory, ResponseFactory, SectionFactory, ThemeFactory
 from tests.queue_helpers import act, confirm
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,8 @@ def objects(section):
     decide(Comment.objects.filter(pk=decided.pk), "approved", by=None)
     return {
         "document": section.document,
-        "section": section,
+        # A section no consultation has opened on: once one has, no group may remove it.
+        "section": SectionFactory(),
         "consultation": consultation,
         "question": QuestionFactory(consultation=consultation),
         "response": comment.response,

@@ -2,6 +2,8 @@
 (one run of it, as tests/test_html_validity.py does for the public pages)."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -17,7 +19,14 @@ from guidance.models import Comment, Consultation, Report, SuggestionRun, Theme
 from guidance.moderation.decisions import decide
 from guidance.outcomes import replies
 from guidance.responses import answers
-from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, SectionFactory, ThemeFactory
+from tests.factories import (
+    CommentFactory,
+    ConsultationFactory,
+    DocumentFactory,
+    QuestionFactory,
+    SectionFactory,
+    ThemeFactory,
+)
 from tests.form_helpers import form_data
 from tests.html_validity import html_errors
 from tests.test_html_validity import (
@@ -26,6 +35,7 @@ from tests.test_html_validity import (
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.html]
+DAY = datetime.timedelta(days=1)
 
 
 def staff_pages(client, consultation):
@@ -184,6 +194,73 @@ def test_the_authoring_staff_pages_are_valid_html(checker, client):  # noqa: F81
     assert "What was left out" in pages["import preview"]
     errors = html_errors(pages)
     assert errors == {}
+
+
+def test_the_record_and_numbering_pages_are_valid_html(checker, client):  # noqa: F811
+    """A document's sections with the numbers form (and its errors), what the record holds once
+    consulted on (opened, closed), a section read-only after the close, a draft's preview with
+    sections numbered differently from the file, the new dates to confirm and the history of them."""
+    manager = User.objects.create_user("html-record", is_staff=True)
+    manager.groups.add(Group.objects.get(name="Consultation manager"))
+    client.force_login(manager)
+    now = timezone.now()
+    live = ConsultationFactory(title="Live & open", opens_at=now - 7 * DAY, closes_at=now + 21 * DAY)
+    closed = ConsultationFactory(opens_at=now - 30 * DAY, closes_at=now - DAY)
+    for consultation in (live, closed):
+        SectionFactory(document=consultation.document, major=1, title="Introduction <and> scope")
+        SectionFactory(document=consultation.document, major=1, minor=1, title="Aims")
+        SectionFactory(document=consultation.document, major=2, title="Principles")
+    sections_page = reverse("admin:guidance_document_sections", args=[live.document_id])
+    shown = list(live.document.sections.all())
+    clash = {"shown": ",".join(str(s.pk) for s in shown), **{f"number-{s.pk}": "2" for s in shown}}
+    draft = DocumentFactory()
+    client.post(
+        reverse("admin:guidance_document_import", args=[draft.pk]),
+        {"file": SimpleUploadedFile("d.md", b"# 1. One\n\nA.\n\n# 1. Again\n\nB.\n\n## 4.2 Orphan\n\nC.")},
+    )
+    closes = (timezone.localtime(now) - datetime.timedelta(minutes=1)).strftime("%d/%m/%Y %H:%M").split()
+    settings = {
+        "document": live.document_id,
+        "title": live.title,
+        "slug": live.slug,
+        "organisation": live.organisation,
+        "summary": live.summary,
+        "opens_at_0": timezone.localtime(live.opens_at).strftime("%d/%m/%Y"),
+        "opens_at_1": timezone.localtime(live.opens_at).strftime("%H:%M"),
+        "closes_at_0": closes[0],
+        "closes_at_1": closes[1],
+        "retention_months": 12,
+        **{f"{prefix}-{key}": 0 for prefix in ["questions", "outcomes"] for key in ["TOTAL_FORMS", "INITIAL_FORMS"]},
+    }
+    change = reverse("admin:guidance_consultation_change", args=[live.pk])
+    pages = {
+        "sections, consulted on": page(client.get(sections_page)),
+        "sections, numbers refused": page(
+            client.post(reverse("admin:guidance_document_section_numbers", args=[live.document_id]), clash), 400
+        ),
+        "sections, closed": page(client.get(reverse("admin:guidance_document_sections", args=[closed.document_id]))),
+        "section, closed": page(
+            client.get(reverse("admin:guidance_section_change", args=[closed.document.sections.first().pk]))
+        ),
+        "section added after the close": page(
+            client.post(
+                reverse("admin:guidance_section_add"),
+                {"document": closed.document_id, "major": 9, "minor": 0, "title": "Annex", "slug": "annex"},
+            )
+        ),
+        "import preview, renumbered": page(
+            client.get(reverse("admin:guidance_document_import_preview", args=[draft.pk]))
+        ),
+        "new dates to confirm": page(client.post(change, settings)),
+    }
+    assert "would all be 2" in pages["sections, numbers refused"]
+    assert "Numbered differently from the file" in pages["import preview, renumbered"]
+    assert "Yes, close it now" in pages["new dates to confirm"]
+    key = re.search(r'name="confirm_dates" value="([^"]+)"', pages["new dates to confirm"])[1]
+    assert client.post(change, {**settings, "confirm_dates": html.unescape(key)}).status_code == 302
+    pages["history with its dates"] = page(client.get(reverse("admin:guidance_consultation_history", args=[live.pk])))
+    assert "Closed it" in pages["history with its dates"]
+    assert html_errors(pages) == {}
 
 
 def test_the_you_said_we_did_pages_are_valid_html(checker, client):  # noqa: F811

@@ -17,12 +17,19 @@ How a file becomes sections:
 3. Cut at the headings. The file's Word "Title" paragraph, or a first heading that is the only one
    at its level in a file with other headings, is the document's title, not a section. Then the
    top heading level makes sections (1, 2, 3, …) and the next level sub-sections (2.1, 2.2, …).
-   A top-level heading with no text of its own that is followed straight away by a heading one
-   level down groups sections: it becomes their part (as "Key principles" groups sections 2 to 6
-   of the demo), and the headings under it are sections, the level below those sub-sections.
-   Headings deeper still stay in the section's text. Numbers at the start of a heading ("2.3 Payment")
-   are dropped, as the portal numbers sections itself; text before the first heading is left out,
+   A top-level heading with no text of its own and no number, followed straight away by a heading
+   one level down, groups sections: it becomes their part (as "Key principles" groups sections 2
+   to 6 of the demo), and the headings under it are sections, the level below those sub-sections.
+   Headings deeper still stay in the section's text. Text before the first heading is left out,
    with a note.
+   The numbers typed at the start of headings ("4. Planning", "3.1 Start early", "Section 2:")
+   are the sections' numbers, as the document's readers (and its PDF) know them: "3. Principles"
+   followed at once by "3.1 …" is section 3 with its sub-sections, not a part, and a number may
+   decide a heading's level ("3.1" in a Heading 1 after section 3 is sub-section 3.1). Where a
+   number cannot be used (it repeats or goes back, a sub-section of another section, three levels,
+   a 0) the heading is numbered next after the one before, and the section says why
+   (DraftSection.renumbered), so the preview shows each before anything is saved. A heading
+   without a number is numbered next. The number is taken out of the title.
 4. Each section's HTML back to Markdown (markdownify), the format section bodies are edited in.
    A section's text must be one its page can render (guidance.consultations.markdown.check_markdown), as when it
    is saved in the admin.
@@ -59,6 +66,8 @@ class DraftSection:
     slug: str
     body: str
     start: str = ""  # the first words of its text, as plain text, for the preview
+    typed: str = ""  # the number typed in its heading, "" if none
+    renumbered: str = ""  # why it is not numbered as typed, for the preview; "" when it is
 
     # Numbered as a saved section is.
     number = Section.number

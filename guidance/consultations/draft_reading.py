@@ -48,7 +48,10 @@ MAX_SECTIONS = 300
 MAX_LINES = 100_000
 # Elements in the HTML a file makes: a 300-page report makes some 30,000.
 MAX_HTML_ELEMENTS = 150_000
-LEADING_NUMBER = re.compile(r"^\s*(?:section\s+)?\d+(?:\.\d+)*[.):]?\s+", re.IGNORECASE)
+# A number typed at the start of a heading: "4. Planning", "3.1 Start early", "Section 2: Scope".
+LEADING_NUMBER = re.compile(r"^\s*(?:section\s+)?(\d+(?:\.\d+)*)[.):]?(?:\s+|$)", re.IGNORECASE)
+# Larger numbers at the start of a heading are not section numbers: "2017 review of the guidance".
+MAX_TYPED_NUMBER = 999
 START_WORDS = 30
 # Word's "Title" paragraph: the document's title. mammoth knows no mapping for it by default.
 STYLE_MAP = "p[style-name='Title'] => p.portal-document-title:fresh\np[style-name='Subtitle'] => p:fresh"
@@ -250,6 +253,51 @@ def cut_into_sections(html, notes):
     return title, build_sections(blocks[first:], top)
 
 
+def typed_number(heading):
+    """(the number typed at the start of a heading as a tuple, such as (3, 1), and the heading
+    without it), or (None, heading) when it starts with no number that could be a section's."""
+    match = LEADING_NUMBER.match(heading)
+    if not match:
+        return None, heading
+    number = tuple(int(part) for part in match.group(1).split("."))
+    if any(part > MAX_TYPED_NUMBER for part in number):
+        return None, heading
+    return number, heading[match.end() :].strip() or heading
+
+
+def written(number):
+    return ".".join(str(part) for part in number)
+
+
+def place(typed, as_section, major, minor):
+    """(major, minor, why it is not the number typed: "" when it is) of a heading that comes after
+    section `major` (its last sub-section `minor`). The number typed decides, where it can be a
+    section's: one number after the last section's, or a sub-section of the last section after its
+    last sub-section. Otherwise the heading's level does (`as_section`), numbered next."""
+    if typed is not None and all(part >= 1 for part in typed):
+        if len(typed) == 1 and typed[0] > major:
+            return typed[0], 0, ""
+        if len(typed) == 2 and major and typed[0] == major and typed[1] > minor:
+            return major, typed[1], ""
+    number = (major + 1, 0) if as_section or not major else (major, minor + 1)
+    if typed is None:
+        return *number, ""
+    if len(typed) > 2:
+        why = "the portal numbers sections in two levels, such as 3 and 3.1"
+    elif 0 in typed:
+        why = "section numbers start at 1"
+    elif len(typed) == 2 and typed[0] == major:
+        why = f"it comes after {major}.{minor}"
+    elif len(typed) == 2 and major and not as_section:
+        why = f"it comes under section {major}"
+    elif len(typed) == 2 and typed[0] > major:
+        why = f"no section {typed[0]} comes before it"
+    else:
+        why = f"it comes after section {major}"
+    new = f"{number[0]}.{number[1]}" if number[1] else str(number[0])
+    return *number, f"The heading says {written(typed)}, but {why}: imported as {new}."
+
+
 def build_sections(blocks, top):
     # Each heading with the HTML that follows it, up to the next heading.
     entries = []
@@ -263,24 +311,34 @@ def build_sections(blocks, top):
     major = minor = 0
     for index, entry in enumerate(entries):
         level, heading = entry["level"], entry["title"]
+        typed, title = typed_number(heading)
         following = entries[index + 1]["level"] if index + 1 < len(entries) else None
-        if level == top and not entry["html"] and following == top + 1:
+        # A heading with no text of its own over headings a level down groups them as a part,
+        # unless a number is typed in it: "3. Principles" over "3.1 …" is section 3 and its
+        # sub-sections, as the document numbers them.
+        if level == top and not entry["html"] and following == top + 1 and typed is None:
             part, in_part = heading, True
             continue
         if level == top:
             part, in_part = "", False
         section_level = top + 1 if in_part else top
-        if level == section_level or major == 0:
-            major, minor = major + 1, 0
-        elif level == section_level + 1:
-            minor += 1
-        else:
+        if level > section_level + 1 and major:
             # Deeper still: a heading inside the section's text.
             depth = "h3" if level == section_level + 2 else "h4"
             sections[-1]["html"] += [f"<{depth}>{escape_text(heading)}</{depth}>", *entry["html"]]
             continue
-        title = LEADING_NUMBER.sub("", heading) or heading
-        sections.append({"major": major, "minor": minor, "part": part, "title": title, "html": entry["html"]})
+        major, minor, renumbered = place(typed, level <= section_level, major, minor)
+        sections.append(
+            {
+                "major": major,
+                "minor": minor,
+                "part": part,
+                "title": title,
+                "html": entry["html"],
+                "typed": written(typed) if typed else "",
+                "renumbered": renumbered,
+            }
+        )
     if len(sections) > MAX_SECTIONS:
         raise DraftRefused(f"The file has {len(sections)} sections; the portal takes at most {MAX_SECTIONS}.")
     if not sections:

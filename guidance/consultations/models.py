@@ -316,6 +316,31 @@ class Consultation(models.Model):
             raise ValidationError({"event_ends_at": "The event must end after it starts."})
 
 
+class DateChange(models.Model):
+    """A change to the dates of a published consultation: who made it, when, from what to what, and
+    whether it opened, closed or reopened the consultation. Written by guidance/consultations/dates.py
+    in the transaction that saves the dates, shown in the consultation's history, never edited."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="date_changes")
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opens_at_before = models.DateTimeField()
+    opens_at_after = models.DateTimeField()
+    closes_at_before = models.DateTimeField()
+    closes_at_after = models.DateTimeField()
+    # Where the dates put it when they were changed, before and after.
+    state_before = models.CharField(max_length=16, choices=Consultation.State)
+    state_after = models.CharField(max_length=16, choices=Consultation.State)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"Dates of {self.consultation_id} changed at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
 class Question(models.Model):
     """One of a consultation's questions. What it offers (its kind and options) and what an answer
     to it may hold are in guidance/responses/answers.py."""

@@ -1,6 +1,6 @@
 """What changed between the consulted version of a document and the next one ("you said, we did"):
-the word-by-word diff of a section's text, everything the public "What changed" page shows, and
-the rows of the table staff download as CSV.
+everything the public "What changed" page shows, with the word-by-word diff of each section's text
+as people read it (guidance/outcomes/diff.py), and the rows of the table staff download as CSV.
 
 A consulted section's fate follows from its links (SectionLink, confirmed by staff): no link to it
 means it was removed; links from several new sections mean it was split; a new section linked
@@ -12,111 +12,14 @@ table never reveal what the public pages do not show. "We did" is the staff's Ou
 is public only once the outcome is published (guidance/consultations/versions.py, what_changed_is_public).
 """
 
-import difflib
-import re
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 
 from guidance.consultations.markdown import render_markdown
 from guidance.consultations.versions import next_version
 from guidance.models import Comment, Outcome, Response, SectionLink, Theme
-
-# --- The word diff -------------------------------------------------------------------------------
-
-# A word is anything between whitespace; the whitespace after it says whether a line or a
-# paragraph ends there.
-WORD = re.compile(r"(\S+)(\s*)")
-PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
-
-ADDED = ("Added: ", " end of addition")
-REMOVED = ("Removed: ", " end of removal")
-
-
-def _words(text):
-    """[(word, the separator after it)], separators reduced to a space, a line break or a
-    paragraph break, so that reflowed text compares equal and the diff keeps the layout."""
-    words = []
-    for word, space in WORD.findall((text or "").replace("\r\n", "\n")):
-        if PARAGRAPH_BREAK.search(space):
-            separator = "\n\n"
-        elif "\n" in space:
-            separator = "\n"
-        else:
-            separator = " "
-        words.append((word, separator))
-    if words:
-        words[-1] = (words[-1][0], "")
-    return words
-
-
-def _run(words, last_separator=None):
-    """The words as escaped text, each followed by its separator; the run's own last separator
-    replaced by last_separator when given."""
-    parts = []
-    for position, (word, separator) in enumerate(words):
-        if position == len(words) - 1 and last_separator is not None:
-            separator = last_separator
-        parts.append(escape(word) + separator)
-    return "".join(parts)
-
-
-def _marked(tag, words, announce, separator):
-    """An inserted or deleted run, with words a screen reader says before and after it. The
-    separator after the run stays outside the mark, so no underline runs on across a line end."""
-    text = _run(words, last_separator="")
-    start, end = announce
-    return format_html(
-        '<{} class="portal-diff__{}"><span class="govuk-visually-hidden">{}</span>{}'
-        '<span class="govuk-visually-hidden">{}</span></{}>{}',
-        tag,
-        tag,
-        start,
-        mark_safe(text),  # noqa: S308 - every word escaped by _run
-        end,
-        tag,
-        separator,
-    )
-
-
-def text_is_unchanged(old, new):
-    """True when the two texts have the same words in the same order (layout aside)."""
-    return [word for word, _ in _words(old)] == [word for word, _ in _words(new)]
-
-
-def word_diff(old, new):
-    """The change from `old` to `new` (Markdown, shown as typed) as safe HTML for an element
-    styled white-space: pre-line: added words in <ins>, removed words in <del>, each announced to
-    screen readers. Every word is escaped. An empty string when the words are the same."""
-    a, b = _words(old), _words(new)
-    keys_a, keys_b = [word for word, _ in a], [word for word, _ in b]
-    if keys_a == keys_b:
-        return ""
-    # autojunk (the default) skips very common words when looking for where to start a match,
-    # which keeps two long sections fast; matches still run on through them.
-    matcher = difflib.SequenceMatcher(None, keys_a, keys_b)
-    parts = []
-    opcodes = matcher.get_opcodes()
-    for position, (operation, a_start, a_end, b_start, b_end) in enumerate(opcodes):
-        kept, removed, added = b[b_start:b_end], a[a_start:a_end], b[b_start:b_end]
-        if operation == "equal":
-            following = opcodes[position + 1] if position + 1 < len(opcodes) else None
-            # Removed words stand where they stood in the old text: after the old text's space or
-            # paragraph break, not run on to the last word kept.
-            before_removal = a[a_end - 1][1] if following and following[1] < following[2] else None
-            parts.append(_run(kept, last_separator=before_removal))
-            continue
-        if removed:
-            # Removed words keep the old text's break after them (the end of their paragraph,
-            # say); removed words replaced by others are kept apart from them by a space.
-            after = " " if added else removed[-1][1]
-            parts.append(_marked("del", removed, REMOVED, after))
-        if added:
-            parts.append(_marked("ins", added, ADDED, added[-1][1]))
-    return mark_safe("".join(parts))  # noqa: S308 - built from escaped words and our own tags
-
+from guidance.outcomes.diff import word_diff
 
 # --- The "What changed" page ---------------------------------------------------------------------
 

@@ -4,8 +4,19 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 
 from guidance.analysis.exports import DEFAULT_STATUSES, Layout
+from guidance.consultations import dates, sections
 from guidance.equality import questions as equality_questions
-from guidance.models import Comment, Consultation, Document, ModerationReason, Outcome, Question, Response, Theme
+from guidance.models import (
+    Comment,
+    Consultation,
+    Document,
+    ModerationReason,
+    Outcome,
+    Question,
+    Response,
+    Section,
+    Theme,
+)
 from guidance.moderation import redaction
 from guidance.moderation.decisions import REDACTION_REASONS
 from guidance.privacy.retention import REMOVED_TEXT
@@ -312,7 +323,8 @@ class DraftUploadForm(forms.Form):
         label="Word document or Markdown file",
         help_text=(
             "A .docx (Word) or Markdown file. Section titles are its headings: Heading 1 for sections, Heading 2 for "
-            "sub-sections. Nothing is saved until you confirm on the next page."
+            "sub-sections; numbers typed at their start (“4. Planning”, “3.1 Start early”) are kept as the "
+            "sections' numbers. Nothing is saved until you confirm on the next page."
         ),
     )
 
@@ -331,6 +343,156 @@ class PublishForm(forms.Form):
         if self.warnings and not cleaned.get("confirm"):
             self.add_error("confirm", "Tick the box to confirm, after reading the warnings.")
         return cleaned
+
+
+class ConsultationForm(forms.ModelForm):
+    """A consultation's settings in the admin, the equality monitoring questions as boxes to tick.
+    New dates that would open, close or reopen a published consultation
+    (guidance/consultations/dates.py) are an error until confirmed: the page comes back saying what
+    they would do, with a box to tick naming that very change, and nothing is saved before it is
+    ticked and the form sent again."""
+
+    CONFIRM = "confirm_dates"
+
+    equality_questions = forms.MultipleChoiceField(
+        label="Equality monitoring questions",
+        choices=[(characteristic.key, characteristic.name) for characteristic in equality_questions.CHARACTERISTICS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Asked, as optional, after a respondent sends their response (docs/analysis.md, “Whose voices”). "
+        "The answers are personal data: only staff who may see personal data see them, and only in aggregate.",
+    )
+
+    class Meta:
+        model = Consultation
+        fields = [
+            "document",
+            "title",
+            "slug",
+            "organisation",
+            "summary",
+            "opens_at",
+            "closes_at",
+            "contact_email",
+            "event_note",
+            "event_starts_at",
+            "event_ends_at",
+            "retention_months",
+            "equality_questions",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        self.date_change = None
+        opens_at, closes_at = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if self.instance.pk and opens_at and closes_at and closes_at > opens_at:
+            stored = Consultation.objects.get(pk=self.instance.pk)
+            change = dates.new_dates(stored, opens_at, closes_at)
+            if change is not None and change.needs_confirming and self.data.get(self.CONFIRM) != change.key:
+                self.date_change = change
+                raise forms.ValidationError(
+                    f"{change.in_words()} Nothing has been saved: tick “Yes, {change.action}” below and save "
+                    "again, or change the dates.",
+                    code="confirm_dates",
+                )
+        return cleaned
+
+
+class SectionForm(forms.ModelForm):
+    """A section in the admin: refused once a consultation on its document has closed
+    (guidance/consultations/sections.py), and a number already taken named with the section that has it."""
+
+    class Meta:
+        model = Section
+        fields = ["document", "major", "minor", "part", "title", "slug", "body"]
+
+    def clean(self):
+        cleaned = super().clean()
+        document = cleaned.get("document")
+        if document is None:
+            return cleaned
+        refusal = sections.change_refusal(document)
+        if refusal:
+            raise forms.ValidationError(f"Nothing was saved. {refusal}", code="record_holds")
+        major, minor = cleaned.get("major"), cleaned.get("minor")
+        if major is not None and minor is not None:
+            taken = Section.objects.filter(document=document, major=major, minor=minor).exclude(pk=self.instance.pk)
+            holder = taken.first()
+            if holder is not None:
+                # On the field, so the database's own check (with its vaguer message) is not run too.
+                self.add_error(
+                    "major",
+                    f"Section {holder.number} already exists: “{holder.title}”. Give this section another number, "
+                    "or renumber all the sections at once on the document's Sections page.",
+                )
+        return cleaned
+
+
+class SectionNumbersForm(forms.Form):
+    """The numbers of all a document's sections, typed at once on its Sections page, one box each,
+    and checked together (guidance/consultations/sections.py, number_problems): each problem is
+    shown at the top, naming the sections in conflict, and beside each of their boxes."""
+
+    # The ids of the sections shown, so that a section added or removed meanwhile is noticed.
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, sections, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sections = list(sections)
+        self.fields["shown"].initial = ",".join(str(section.pk) for section in self.sections)
+        for section in self.sections:
+            self.fields[self.name_of(section)] = forms.CharField(
+                label=f"Number of “{section.title}”",
+                initial=section.number,
+                max_length=20,
+                error_messages={"required": f"Give “{section.title}” a number, such as 3 or 3.1."},
+            )
+        self.summary = []  # [(message, the id of the first box it is about)]
+
+    @staticmethod
+    def name_of(section):
+        return f"number-{section.pk}"
+
+    def rows(self):
+        """(section, its bound field) in the order shown."""
+        return [(section, self[self.name_of(section)]) for section in self.sections]
+
+    def numbers(self):
+        """{section id: (major, minor)} once valid."""
+        return {section.pk: self.cleaned_data[self.name_of(section)] for section in self.sections}
+
+    def clean(self):
+        cleaned = super().clean()
+        shown = {whole_number(pk) for pk in (cleaned.get("shown") or "").split(",") if pk}
+        if shown != {section.pk for section in self.sections}:
+            self.summary.append((sections.SECTIONS_CHANGED, ""))
+            raise forms.ValidationError(sections.SECTIONS_CHANGED)
+        for section in self.sections:
+            name = self.name_of(section)
+            if name not in cleaned:
+                continue
+            number = sections.read_number(cleaned[name])
+            if number is None:
+                message = f"“{section.title}”: write a number such as 3 for a section or 3.1 for a sub-section."
+                self.add_error(name, message)
+                self.summary.append((message, self[name].auto_id))
+            else:
+                cleaned[name] = number
+        if self.errors:
+            return cleaned
+        for problem in sections.number_problems(self.sections, self.numbers()):
+            self.add_problem(problem)
+        return cleaned
+
+    def add_problem(self, problem):
+        """A problem sections.number_problems found, on each box it is about."""
+        by_id = {section.pk: section for section in self.sections}
+        boxes = [self.name_of(by_id[pk]) for pk in problem.section_ids if pk in by_id]
+        for name in boxes:
+            self.add_error(name, problem.message)
+        if not boxes:
+            self.add_error(None, problem.message)
+        self.summary.append((problem.message, self[boxes[0]].auto_id if boxes else ""))
 
 
 class SupportingDocumentForm(forms.Form):
@@ -583,23 +745,6 @@ class SignInCodeForm(forms.Form):
         if not (len(code) == 6 and code.isascii() and code.isdigit()):
             raise forms.ValidationError("Enter the 6 digits your authenticator app shows, such as 123456.")
         return code
-
-
-class ConsultationForm(forms.ModelForm):
-    """A consultation's settings: the equality monitoring questions as a list of boxes to tick."""
-
-    equality_questions = forms.MultipleChoiceField(
-        label="Equality monitoring questions",
-        choices=[(characteristic.key, characteristic.name) for characteristic in equality_questions.CHARACTERISTICS],
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="Asked, as optional, after a respondent sends their response (docs/analysis.md, “Whose voices”). "
-        "The answers are personal data: only staff who may see personal data see them, and only in aggregate.",
-    )
-
-    class Meta:
-        model = Consultation
-        exclude = ["outcome"]  # noqa: DJ006 -- the admin lists the fields (guidance/staff/admin/consultations.py)
 
 
 class BreakdownForm(forms.Form):

@@ -64,7 +64,10 @@ def read_draft(upload):
         "kind": preview.kind,
         "title": preview.title,
         "notes": preview.notes,
-        "sections": [{**section.as_dict(), "start": section.start} for section in preview.sections],
+        "sections": [
+            {**section.as_dict(), "start": section.start, "typed": section.typed, "renumbered": section.renumbered}
+            for section in preview.sections
+        ],
     }
 
 

@@ -161,6 +161,7 @@ def staff_urls(site):
         # A document's sections and importing its draft
         path(f"{document}/sections/", page(drafts.section_list), name="guidance_document_sections"),
         path(f"{document}/sections/move/", page(drafts.move_section), name="guidance_document_section_move"),
+        path(f"{document}/sections/numbers/", page(drafts.renumber_sections), name="guidance_document_section_numbers"),
         path(f"{document}/import/", page(drafts.import_upload), name="guidance_document_import"),
         path(f"{document}/import/preview/", page(drafts.import_preview), name="guidance_document_import_preview"),
         path(

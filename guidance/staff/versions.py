@@ -142,6 +142,7 @@ def import_preview(request, consultation_id):
             "title": f"Check the new version: {stored['file_name']}",
             "stored": stored,
             "sections": found,
+            "renumbered": [section for section in found if section.renumbered],
             "waiting": versions.unconfirmed_version(consultation.document),
         },
     )

@@ -12,8 +12,9 @@ from guidance.models import Document
 
 class Command(BaseCommand):
     help = (
-        "Cut a draft into sections at its headings (Heading 1 → section 2, Heading 2 → sub-section 2.3; a heading "
-        "with no text of its own that groups the headings under it becomes their part) and make them the "
+        "Cut a draft into sections at its headings (Heading 1 → section 2, Heading 2 → sub-section 2.3, numbered as "
+        "typed in them where they can be; a heading with no number and no text of its own that groups the headings "
+        "under it becomes their part) and make them the "
         "document's sections, replacing any it had. A document with this slug is created if there is none, "
         "titled from the file. --dry-run shows the sections and saves nothing."
     )
@@ -45,6 +46,8 @@ class Command(BaseCommand):
             part = section.part
             indent = "      " if section.minor else "    "
             self.stdout.write(f"{indent}{section.number}. {section.title}: {section.start}")
+            if section.renumbered:
+                self.stdout.write(f"{indent}  Numbered differently from the file. {section.renumbered}")
         for note in preview.notes:
             self.stdout.write(f"Note: {note}")
         if dry_run:

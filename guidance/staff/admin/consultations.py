@@ -3,6 +3,8 @@ sections have their own pages too (guidance/staff/drafts.py)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
 from django.db import models
 from django.db.models import Count
 from django.http import HttpResponseRedirect
@@ -10,6 +12,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.text import Truncator
 
+from guidance.consultations import dates, sections
 from guidance.models import (
     Consultation,
     Document,
@@ -19,9 +22,10 @@ from guidance.models import (
 )
 from guidance.moderation.campaigns import assign_groups
 from guidance.responses import answers
+from guidance.responses.text import whole_number
 from guidance.staff import roles
 from guidance.staff.admin.base import PersonalDataAdmin
-from guidance.staff.forms import ConsultationForm, QuestionForm
+from guidance.staff.forms import ConsultationForm, QuestionForm, SectionForm
 
 
 @admin.register(Document)
@@ -50,6 +54,11 @@ class DocumentAdmin(PersonalDataAdmin):
 
 @admin.register(Section)
 class SectionAdmin(PersonalDataAdmin):
+    """A section's own page. Once a consultation on its document has closed it is shown read-only
+    and a change sent anyway is refused; once one has opened it cannot be removed
+    (guidance/consultations/sections.py, which does every write)."""
+
+    form = SectionForm
     list_display = ["__str__", "document", "part"]
     list_filter = ["document", "part"]
     search_fields = ["title", "body"]
@@ -58,6 +67,72 @@ class SectionAdmin(PersonalDataAdmin):
     fields = ["document", "major", "minor", "part", "title", "slug", "body"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 20, "cols": 100})}}
     change_form_template = "admin/guidance/section/change_form.html"
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and sections.change_refusal(obj.document))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and sections.removal_refusal(obj.document))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        section = self.get_object(request, unquote(object_id)) if object_id else None
+        refusal = sections.change_refusal(section.document) if section else ""
+        if refusal and request.method == "POST":
+            return self.refused(request, section, refusal)
+        notes = [refusal or (sections.removal_refusal(section.document) if section else "")]
+        try:
+            return super().changeform_view(
+                request, object_id, form_url, {**(extra_context or {}), "record_notes": [n for n in notes if n]}
+            )
+        except sections.RecordHolds as held:  # the consultation closed while the page was being sent
+            return self.refused(request, section, str(held))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        section = self.get_object(request, unquote(object_id))
+        refusal = sections.removal_refusal(section.document) if section else ""
+        if refusal:
+            return self.refused(request, section, refusal, removing=True)
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except sections.RecordHolds as held:
+            return self.refused(request, section, str(held), removing=True)
+
+    def changelist_view(self, request, extra_context=None):
+        # Removing the sections ticked in the list: refused as a whole if any may not be removed.
+        if request.method == "POST" and request.POST.get("action") == "delete_selected":
+            ticked = Section.objects.filter(
+                pk__in=[whole_number(pk) for pk in request.POST.getlist(ACTION_CHECKBOX_NAME) if whole_number(pk)]
+            ).select_related("document")
+            for section in ticked:
+                refusal = sections.removal_refusal(section.document)
+                if refusal:
+                    self.message_user(
+                        request,
+                        f"Nothing was removed: section {section.number} “{section.title}” of “{section.document}” "
+                        f"stays. {refusal}",
+                        messages.ERROR,
+                    )
+                    return HttpResponseRedirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)
+
+    def refused(self, request, section, refusal, removing=False):
+        """Back to the page the change came from, saying why nothing changed."""
+        done = "was not removed" if removing else "was not changed"
+        self.message_user(request, f"Section {section.number} “{section.title}” {done}. {refusal}", messages.ERROR)
+        if removing:
+            return HttpResponseRedirect(reverse("admin:guidance_document_sections", args=[section.document_id]))
+        return HttpResponseRedirect(reverse("admin:guidance_section_change", args=[section.pk]))
+
+    def save_model(self, request, obj, form, change):
+        sections.save(obj)
+
+    def delete_model(self, request, obj):
+        self._deleted_document_id = obj.document_id
+        sections.remove(obj)
+
+    def delete_queryset(self, request, queryset):
+        for section in queryset.select_related("document"):
+            sections.remove(section)
 
     def after_saving(self, request, obj, response):
         """ "Save and preview" shows the section as the public will; saving returns to the document's sections."""
@@ -79,10 +154,6 @@ class SectionAdmin(PersonalDataAdmin):
             return HttpResponseRedirect(reverse("admin:guidance_document_sections", args=[document_id]))
         return super().response_delete(request, obj_display, obj_id)
 
-    def delete_model(self, request, obj):
-        self._deleted_document_id = obj.document_id
-        super().delete_model(request, obj)
-
 
 class QuestionInline(admin.StackedInline):
     model = Question
@@ -99,12 +170,12 @@ class ConsultationAdmin(PersonalDataAdmin):
     Publish page (guidance/staff/publishing.py). Its outcome is not written here but on its "You
     said, we did" pages (guidance/staff/replies.py), the one place for it."""
 
+    form = ConsultationForm
     list_display = ["title", "organisation", "opens_at", "closes_at", "state"]
     list_filter = ["publication", "organisation"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "opens_at"
-    form = ConsultationForm
     exclude = ["outcome"]
     inlines = [QuestionInline]
     actions = ["find_campaigns"]
@@ -129,6 +200,29 @@ class ConsultationAdmin(PersonalDataAdmin):
     @admin.display(description="Stage")
     def state(self, consultation):
         return consultation.get_stage_display()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except dates.NeedsConfirming as unconfirmed:
+            # The consultation opened or closed by itself between the form's check and saving.
+            self.message_user(
+                request, f"Nothing was saved. {unconfirmed} Check the dates and save again.", messages.ERROR
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # A change of a published consultation's dates is confirmed on the form and recorded.
+        dates.save_consultation(obj, by=request.user, confirmed=request.POST.get(ConsultationForm.CONFIRM, ""))
+
+    def history_view(self, request, object_id, extra_context=None):
+        consultation = self.get_object(request, unquote(object_id))
+        changes = list(consultation.date_changes.select_related("changed_by")) if consultation else []
+        for change in changes:
+            change.effect = dates.effect(change.state_before, change.state_after)
+        return super().history_view(request, object_id, {**(extra_context or {}), "date_changes": changes})
 
     def response_add(self, request, obj, post_url_continue=None):
         # A new consultation is a draft: its next step is the Publish page, with its preview links.
