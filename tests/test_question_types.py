@@ -392,7 +392,7 @@ def test_the_comments_page_in_the_admin_shows_what_an_answer_chose(client, consu
     comment = answer(one, ["Other"], other="Somewhere <between>", status=Comment.Status.PENDING)
     client.force_login(User.objects.create_superuser("comment-reader"))
     html = client.get(reverse("admin:guidance_comment_change", args=[comment.pk])).content.decode()
-    assert "Chose:" in html and "Other: Somewhere &lt;between&gt;" in html
+    assert "Answer:" in html and "Other: Somewhere &lt;between&gt;" in html
 
 
 def test_an_answer_typed_in_by_staff_needs_words_whatever_the_question(admin_client, consultation, asked):

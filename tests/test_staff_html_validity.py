@@ -503,7 +503,7 @@ def test_the_pages_that_count_every_channel_are_valid_html(checker, client):  # 
     pages["import preview with options"] = page(
         client.get(reverse("admin:guidance_consultation_import_preview", args=[consultation.pk]))
     )
-    assert "Chose: Partly" in pages["import preview with options"]
+    assert "Answer: Partly" in pages["import preview with options"]
     pages["dashboard by channel"] = page(
         client.get(reverse("admin:guidance_consultation_dashboard", args=[consultation.pk]))
     )

@@ -453,7 +453,7 @@ class CommentAdmin(PersonalDataAdmin):
             return f"Section {comment.section.number}: {comment.section.title}"
         return f"Question {comment.question.position}"
 
-    @admin.display(description="Chose")
+    @admin.display(description="Answer")
     def chosen(self, comment):
         # What a choice question's answer chose, with any "Other" words: published with the text.
         return answers.LABEL_SEPARATOR.join(answers.stored_answer(comment).labels) or "Nothing"
