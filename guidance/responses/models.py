@@ -205,6 +205,9 @@ class ModerationReason(models.TextChoices):
 
 
 class CommentQuerySet(models.QuerySet):
+    # A search's matches are ranked, best first, up to this many; beyond it, newest first (search).
+    SEARCH_RANKED_AT_MOST = 1_000
+
     def published(self):
         """What the public may see: approved, and the respondent agreed to publication.
         Every public page reads comments through this method and no other."""
@@ -229,28 +232,38 @@ class CommentQuerySet(models.QuerySet):
 
     def search(self, text):
         """The comments whose words match `text`, typed as into a web search engine, best match
-        first. On PostgreSQL, full-text search in English: "pay" finds "pays" and "paying", "in
+        first; when more than SEARCH_RANKED_AT_MOST match, newest first instead (the one order
+        the database can give a page of without reading every match: see docs/analysis.md,
+        "Search"). On PostgreSQL, full-text search in English: "pay" finds "pays" and "paying", "in
         quotes" finds the phrase, -word leaves out comments with it, "or" between words finds
-        either; read from the stored words and GIN index of migration 0023 (StoredSearchVector).
+        either; read from the stored words and GIN index of migration 0026 (StoredSearchVector).
         Elsewhere (SQLite, for development) a simpler match: every word, or phrase in quotes, as
-        typed, anywhere in the text, in any case; no stemming, ordered oldest first."""
+        typed, anywhere in the text, in any case; no stemming, so no ranking: oldest first."""
+        unranked = Value(0.0, output_field=FloatField())
         if not text.strip():
-            return self.annotate(search_rank=Value(0.0, output_field=FloatField()))
+            return self.annotate(search_rank=unranked)
         if connection.vendor == "postgresql":
             from django.contrib.postgres.search import SearchQuery, SearchRank
 
             query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-            return (
-                self.alias(search_vector=StoredSearchVector())
-                .filter(search_vector=query)
-                .annotate(search_rank=SearchRank(F("search_vector"), query))
-                .order_by("-search_rank", "created_at", "pk")
-            )
-        matches = self
-        for phrase, word in re.findall(r'"([^"]*)"|(\S+)', text):
-            if (phrase or word).strip():
-                matches = matches.filter(text__icontains=(phrase or word).strip())
-        return matches.annotate(search_rank=Value(0.0, output_field=FloatField())).order_by("created_at", "pk")
+            matches = self.alias(search_vector=StoredSearchVector()).filter(search_vector=query)
+            ranked = matches.annotate(search_rank=SearchRank(F("search_vector"), query))
+            best_first = ranked.order_by("-search_rank", "created_at", "pk")
+        else:
+            matches = self
+            for phrase, word in re.findall(r'"([^"]*)"|(\S+)', text):
+                if (phrase or word).strip():
+                    matches = matches.filter(text__icontains=(phrase or word).strip())
+            best_first = matches.annotate(search_rank=unranked).order_by("created_at", "pk")
+        if matches.more_than(self.SEARCH_RANKED_AT_MOST):
+            # Ranking reads every match's words (a second for a word in a fifth of a million
+            # comments); the newest fifty are found by walking the primary key back from the end.
+            return matches.annotate(search_rank=unranked).order_by("-pk")
+        return best_first
+
+    def more_than(self, count):
+        """Whether more than `count` rows are in the queryset: reads count + 1 of them at most."""
+        return self.order_by().values("pk")[: count + 1].count() > count
 
     def unclaimed(self, by, now=None):
         """Comments nobody but `by` is looking at on the moderation screen now (guidance/moderation/decisions.py)."""
@@ -259,14 +272,14 @@ class CommentQuerySet(models.QuerySet):
 
 
 # Staff search of comments' text (CommentQuerySet.search): English stemming, so "pay", "pays" and
-# "paying" find one another. On PostgreSQL, migration 0023 keeps each comment's words in this form
+# "paying" find one another. On PostgreSQL, migration 0026 keeps each comment's words in this form
 # in a column of the database's own making, with a GIN index.
 SEARCH_CONFIG = "english"
 SEARCH_VECTOR_COLUMN = "search_vector"
 
 
 class StoredSearchVector(Expression):
-    """The comment's words as a tsvector, from the generated column migration 0023 adds on
+    """The comment's words as a tsvector, from the generated column migration 0026 adds on
     PostgreSQL: stored, so ranking a search's matches reads them instead of parsing every text
     again. The model does not declare the column (SQLite has no tsvector, and every other read of
     comments would fetch it), so only search() reads it, through this expression."""

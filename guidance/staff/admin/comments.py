@@ -4,10 +4,12 @@ page with its history, notes and reports."""
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, FloatField, OuterRef, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
@@ -16,6 +18,7 @@ from guidance.analysis.quotes import quotable
 from guidance.analysis.themes import set_themes
 from guidance.models import (
     Comment,
+    CommentQuerySet,
     Consultation,
     ModerationEvent,
     Question,
@@ -267,12 +270,46 @@ class StaffNoteInline(ModerationEventInline):
         return may_read_notes(request.user)
 
 
+class SearchResultsPaginator(Paginator):
+    """The pages of a search's matches, counted up to COUNTED_AT_MOST and no further: counting
+    every match of a common word reads a fifth of the comments, for a figure nobody needs exactly.
+    Beyond it the list says "more than 10,000" and pages through the first 10,000."""
+
+    COUNTED_AT_MOST = 10_000
+
+    @cached_property
+    def matches(self):
+        """How many match, up to COUNTED_AT_MOST + 1."""
+        return self.object_list.order_by().values("pk")[: self.COUNTED_AT_MOST + 1].count()
+
+    @cached_property
+    def count(self):
+        return min(self.matches, self.COUNTED_AT_MOST)
+
+    @property
+    def more_than_counted(self):
+        return self.matches > self.COUNTED_AT_MOST
+
+    @property
+    def counted_at_most(self):
+        """As the page writes it: 10,000."""
+        return f"{self.COUNTED_AT_MOST:,}"
+
+
 class CommentChangeList(ChangeList):
     """The queue's page, its comments read with their themes in one more query (the Themes column)."""
 
     def get_results(self, request):
         super().get_results(request)
         prefetch_related_objects(self.result_list, "themes")
+        # Comment.objects.search lists more than SEARCH_RANKED_AT_MOST matches newest first,
+        # not best first: the page says so (change_list.html), unless a column sets the order.
+        self.ranked_at_most = f"{CommentQuerySet.SEARCH_RANKED_AT_MOST:,}"
+        self.newest_first = (
+            isinstance(self.paginator, SearchResultsPaginator)
+            and not self.params.get(ORDER_VAR)
+            and self.paginator.matches > CommentQuerySet.SEARCH_RANKED_AT_MOST
+        )
 
 
 @admin.register(Comment)
@@ -353,9 +390,15 @@ class CommentAdmin(PersonalDataAdmin):
         }
         return super().changelist_view(request, extra_context)
 
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if request.GET.get(SEARCH_VAR, "").strip():
+            return SearchResultsPaginator(queryset, per_page, orphans, allow_empty_first_page)
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+
     def get_search_results(self, request, queryset, search_term):
         """A response's reference finds its comments; anything else searches the comments' words
-        (Comment.objects.search: full-text on PostgreSQL), best match first, within the filters."""
+        (Comment.objects.search: full-text on PostgreSQL), best match first (newest first when there
+        are more than SEARCH_RANKED_AT_MOST), within the filters."""
         if not search_term.strip():
             return queryset, False
         # As typed (a reference from before today's format) or written the usual way ("k7mc 4xpa").
