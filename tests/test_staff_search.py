@@ -2,7 +2,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from guidance.models import Comment
+from guidance.models import Comment, CommentQuerySet
+from guidance.staff.admin.comments import CommentAdmin, SearchResultsPaginator
 from tests.factories import CommentFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +148,95 @@ def test_the_search_box_says_how_to_search(analyst_client):
 def test_a_search_with_a_nul_character_is_refused_not_a_500(analyst_client):
     page = analyst_client.get(reverse("admin:guidance_comment_changelist"), {"q": "pay\x00"})
     assert page.status_code == 400
+
+
+# More matches than are ranked, or counted: the list stays quick and says what it shows.
+
+
+@pytest.fixture
+def ranked_at_most(monkeypatch):
+    def cap(count):
+        monkeypatch.setattr(CommentQuerySet, "SEARCH_RANKED_AT_MOST", count)
+
+    return cap
+
+
+@pytest.fixture
+def counted_at_most(monkeypatch):
+    def cap(count, per_page):
+        monkeypatch.setattr(SearchResultsPaginator, "COUNTED_AT_MOST", count)
+        monkeypatch.setattr(CommentAdmin, "list_per_page", per_page)
+
+    return cap
+
+
+def page_text(client, **params):
+    page = client.get(reverse("admin:guidance_comment_changelist"), {"status": "all", **params})
+    assert page.status_code == 200
+    return " ".join(page.content.decode().split())
+
+
+def test_more_matches_than_are_ranked_are_listed_newest_first_and_the_page_says_so(
+    analyst_client, said, ranked_at_most
+):
+    ranked_at_most(2)
+    said("Pay, pay, pay and pay.", "Pay once.", "Pay twice, pay.", "Nothing here.")
+    assert texts(Comment.objects.search("pay")) == ["Pay twice, pay.", "Pay once.", "Pay, pay, pay and pay."]
+    assert listed(analyst_client, q="pay") == ["Pay twice, pay.", "Pay once.", "Pay, pay, pay and pay."]
+    assert "More than 2 comments match, so they are listed newest first" in page_text(analyst_client, q="pay")
+    # A column chosen to sort by: its order, and nothing said of newest first.
+    assert listed(analyst_client, q="pay", o="4") == ["Pay, pay, pay and pay.", "Pay once.", "Pay twice, pay."]
+    assert "newest first" not in page_text(analyst_client, q="pay", o="4")
+
+
+@only_postgresql
+def test_as_many_matches_as_are_ranked_are_still_listed_best_first(analyst_client, said, ranked_at_most):
+    ranked_at_most(3)
+    said("Pay once.", "Pay, pay, pay and pay.", "Pay twice, pay.")
+    assert listed(analyst_client, q="pay") == ["Pay, pay, pay and pay.", "Pay twice, pay.", "Pay once."]
+    assert "newest first" not in page_text(analyst_client, q="pay")
+
+
+@only_sqlite
+def test_without_postgresql_as_many_matches_as_are_ranked_are_listed_oldest_first(analyst_client, said, ranked_at_most):
+    ranked_at_most(3)
+    said("Pay once.", "Pay, pay, pay and pay.", "Pay twice, pay.")
+    assert listed(analyst_client, q="pay") == ["Pay once.", "Pay, pay, pay and pay.", "Pay twice, pay."]
+    assert "newest first" not in page_text(analyst_client, q="pay")
+
+
+def test_a_search_with_more_matches_than_are_counted_says_more_than_and_pages_through_those_counted(
+    analyst_client, said, counted_at_most
+):
+    counted_at_most(3, per_page=2)
+    said(*[f"Pay {n}." for n in range(1, 6)])
+    first = page_text(analyst_client, q="pay")
+    assert "More than 3 results" in first
+    assert "More than 3 comments: the first 3 are listed" in first
+    # No "select all" across pages: the action would reach comments the page has not counted.
+    assert "Select all 3 comments" not in first and "selected" in first
+    # Equally good matches, oldest first: the first three over two pages, and no third page.
+    assert listed(analyst_client, q="pay") == ["Pay 1.", "Pay 2."]
+    assert listed(analyst_client, q="pay", p="2") == ["Pay 3."]
+    beyond = analyst_client.get(reverse("admin:guidance_comment_changelist"), {"status": "all", "q": "pay", "p": "3"})
+    # Refused as any page past the last is (admin/guidance/refused_filter.html), not a 500.
+    assert beyond.status_code == 400
+
+
+def test_a_search_with_no_more_matches_than_are_counted_gives_the_count_as_before(
+    analyst_client, said, counted_at_most
+):
+    counted_at_most(3, per_page=2)
+    said("Pay 1.", "Pay 2.", "Pay 3.", "Nothing.")
+    page = page_text(analyst_client, q="pay")
+    assert "3 results" in page and "More than" not in page
+    assert "3 comments" in page
+    assert "Select all 3 comments" in page
+
+
+def test_the_list_without_a_search_counts_every_comment(analyst_client, said, counted_at_most):
+    counted_at_most(3, per_page=2)
+    said(*[f"Pay {n}." for n in range(1, 6)])
+    page = page_text(analyst_client)
+    assert "5 comments" in page and "More than" not in page
+    assert "Select all 5 comments" in page
