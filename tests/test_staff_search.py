@@ -1,12 +1,19 @@
 import pytest
 from django.db import connection
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from guidance.models import Comment, CommentQuerySet
 from guidance.staff.admin.comments import CommentAdmin, SearchResultsPaginator
 from tests.factories import CommentFactory, SectionFactory, UserFactory
+from tests.html_validity import html_errors
+from tests.test_html_validity import (
+    checker,  # noqa: F401  (the fixture: Java and vnu.jar, or skip)
+    page,
+)
 
 pytestmark = pytest.mark.django_db
+
+SEARCH_URL = reverse_lazy("admin:guidance_comment_changelist")
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
 only_postgresql = pytest.mark.skipif(not ON_POSTGRESQL, reason="full-text search is PostgreSQL's")
@@ -240,3 +247,19 @@ def test_the_list_without_a_search_counts_every_comment(analyst_client, said, co
     page = page_text(analyst_client)
     assert "5 comments" in page and "More than" not in page
     assert "Select all 5 comments" in page
+
+
+@pytest.mark.html
+def test_a_search_with_more_matches_than_are_ranked_or_counted_is_valid_html(
+    checker,  # noqa: F811
+    analyst_client,
+    said,
+    ranked_at_most,
+    counted_at_most,
+):
+    ranked_at_most(2)
+    counted_at_most(3, per_page=2)
+    said(*[f"Pay {n}." for n in range(1, 6)])
+    html = page(analyst_client.get(SEARCH_URL, {"q": "pay"}))
+    assert "listed newest first" in html and "More than 3 comments" in html
+    assert html_errors({"comments list, a search with many matches": html}) == {}
