@@ -14,8 +14,8 @@ per cent), the GIN index of migration 0023 built afterwards, as a restore would.
 It measures two things for each search, each many times: the queryset alone
 (Comment.objects.filter(consultation=…).search(…), its first page of 50 and its count up to the
 list's cap of 10,000, as the comments list asks), and the whole comments list page through the
-Django test client, signed in as an analyst, with the list's filters. It prints the median and the 95th percentile of each, and
-of all searches together. Results go in docs/performance.md.
+Django test client, signed in as an analyst, with the list's filters. It prints the median and
+the 95th percentile of each, and of all searches together. Results go in docs/performance.md.
 """
 
 import argparse
