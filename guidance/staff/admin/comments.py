@@ -304,6 +304,7 @@ class CommentChangeList(ChangeList):
         prefetch_related_objects(self.result_list, "themes")
         # Comment.objects.search lists more than SEARCH_RANKED_AT_MOST matches newest first,
         # not best first: the page says so (change_list.html), unless a column sets the order.
+        # (Told by the paginator's count, which goes past SEARCH_RANKED_AT_MOST: 10,000 > 1,000.)
         self.ranked_at_most = f"{CommentQuerySet.SEARCH_RANKED_AT_MOST:,}"
         self.newest_first = (
             isinstance(self.paginator, SearchResultsPaginator)
