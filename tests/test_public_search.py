@@ -289,3 +289,8 @@ def test_every_kind_of_respondent_is_offered_with_its_count(client, consultation
     html = client.get(published_url(consultation)).content.decode()
     for label in Response.RespondentType.labels:
         assert f"{label} (" in html
+
+
+@pytest.mark.parametrize("q", ['"', "-", "or", "a:*", "'", "!(&|)", "%25", "\u202e", "payment -prompt", '"for time"'])
+def test_any_search_typed_is_answered_never_a_server_error(client, consultation, known, q):
+    assert client.get(published_url(consultation, q=q)).status_code == 200

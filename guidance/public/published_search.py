@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count
 
-from guidance.models import Comment, Response
+from guidance.models import Comment, Option, Response
 from guidance.outcomes.published import has_published_outcome
 from guidance.responses import text as text_rules
 
@@ -58,25 +58,31 @@ class Filters:
 class Offered:
     """What the page offers to filter by for one consultation."""
 
+    consultation: object
     sections: dict
     questions: dict
-    options: dict  # of the choice questions, by id
     respondent_types: dict
     themes: dict | None  # None until the outcome is published
 
     @classmethod
     def for_consultation(cls, consultation, sections, now=None):
-        questions = {question.pk: question for question in consultation.questions.prefetch_related("options")}
         themes = None
         if has_published_outcome(consultation, now):
             themes = {theme.pk: theme for theme in consultation.themes.all()}
         return cls(
+            consultation=consultation,
             sections={section.pk: section for section in sections},
-            questions=questions,
-            options={option.pk: option for question in questions.values() for option in question.options.all()},
+            questions={question.pk: question for question in consultation.questions.all()},
             respondent_types=dict(Response.RespondentType.choices),
             themes=themes,
         )
+
+    def option(self, pk):
+        """The answer `pk` of one of the consultation's questions, or None. Read only when asked
+        for: most visits choose none."""
+        if pk is None:
+            return None
+        return Option.objects.filter(pk=pk, question__consultation=self.consultation).first()
 
 
 def read_filters(params, offered):
@@ -103,7 +109,11 @@ def read_filters(params, offered):
 
     filters.section = one_of("section", offered.sections, "Choose a section from the list")
     filters.question = one_of("question", offered.questions, "Choose a question from the list")
-    filters.option = one_of("option", offered.options, "Choose an answer from the list")
+    option = params.get("option", "")
+    if option:
+        filters.option = offered.option(text_rules.whole_number(option))
+        if filters.option is None:
+            errors["option"] = "Choose an answer from the list"
     if filters.option is not None:
         if filters.question is None and "question" not in errors:
             filters.question = offered.questions[filters.option.question_id]
@@ -162,8 +172,21 @@ def choices(consultation, filters, offered):
     with the other filters as they are: {name: [Choice]}. The answers chosen only once a question
     with options is chosen; themes only once the outcome is published."""
 
+    # The filters not chosen count from the same comments, matching(): one query for them all.
+    together = {"section": "section", "question": "question", "respondent_type": "response__respondent_type"}
+    unchosen = [name for name in together if not getattr(filters, name)]
+    by_all = {name: {} for name in unchosen}
+    if unchosen:
+        rows = matching(consultation, filters).order_by().values_list(*[together[name] for name in unchosen])
+        for *values, n in rows.annotate(n=Count("pk")):
+            for name, value in zip(unchosen, values, strict=True):
+                by_all[name][value] = by_all[name].get(value, 0) + n
+
     def listed(name, field, items, chosen):
-        counts = counted_by(matching(consultation, filters, leaving_out=name), field)
+        if name in by_all:
+            counts = by_all[name]
+        else:
+            counts = counted_by(matching(consultation, filters, leaving_out=name), field)
         return [Choice(value, label, counts.get(value, 0), value == chosen) for value, label in items]
 
     shown = {
