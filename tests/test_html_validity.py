@@ -61,10 +61,17 @@ def public_pages(client, consultation):
         reverse("guidance:privacy"),
         reverse("guidance:accessibility"),
         section_url(reciprocity, consultation) + "?page=2",
+        # Searched and filtered: with results (and a second page), with none, with a value not offered.
+        reverse("guidance:published", args=[SLUG]) + f"?q=comment&section={reciprocity.pk}",
+        reverse("guidance:published", args=[SLUG]) + f"?q=comment&section={reciprocity.pk}&page=2",
+        reverse("guidance:published", args=[SLUG]) + "?q=nothing-like-this&respondent_type=carer",
+        reverse("guidance:published", args=[SLUG]) + f"?question={consultation.questions.first().pk}",
     ]:
         pages[path] = page(client.get(path))
     for section in consultation.document.sections.all():
         pages[section_url(section, consultation)] = page(client.get(section_url(section, consultation)))
+    refused = reverse("guidance:published", args=[SLUG]) + "?section=abc&q=" + "x" * 201
+    pages["published responses, filters not offered"] = page(client.get(refused), 400)
     comment = Comment.objects.published().filter(section=reciprocity).first()
     report = reverse("guidance:report_comment", args=[comment.pk])
     pages["report form"] = page(client.get(report))
@@ -339,6 +346,8 @@ def what_changed_pages():
         reverse("guidance:draft", args=[consultation.slug]),
         section_url(reciprocity, consultation),
         reverse("guidance:published", args=[consultation.slug]),
+        # The outcome published: filtered by a theme too.
+        reverse("guidance:published", args=[consultation.slug]) + f"?theme={consultation.themes.first().pk}",
         reverse("guidance:your_response", args=[consultation.slug]),
         consultation.get_absolute_url(),
     ]:

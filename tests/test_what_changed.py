@@ -317,13 +317,16 @@ def test_replies_do_not_add_a_query_per_comment(client, revised, django_assert_m
     consultation, objects = revised
     published(consultation)
     url = reverse("guidance:published", args=[consultation.slug])
-    with django_assert_max_num_queries(8):
+    # 8 for the page and its replies, and 5 for its filters: the questions and themes offered, whether
+    # the outcome is published, and the counts beside their choices. None of them grows with the comments.
+    most = 13
+    with django_assert_max_num_queries(most):
         html(client.get(url))
     for _ in range(10):
         replied = CommentFactory(section=objects["old"]["power"], status=Comment.Status.APPROVED)
         OutcomeFactory(consultation=consultation, comment=replied, kind="out_of_scope", text="Not for us.")
     caches["fragments"].clear()
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(most):
         page = html(client.get(url))
     assert text(page).count("Our response: Out of scope.") == 10
 

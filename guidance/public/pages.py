@@ -17,6 +17,7 @@ from guidance.consultations import previews, supporting, versions
 from guidance.models import Comment, Consultation, SupportingDocument
 from guidance.outcomes import changes
 from guidance.outcomes.published import attach_replies, public_outcome, target_outcomes
+from guidance.public import published_search
 from guidance.public.reading import kept, shown_to, visit, what_changed_public
 from guidance.public.visitors import for_this_visitor_only
 from guidance.responses import answers
@@ -106,31 +107,47 @@ def new_version(request, slug):
 
 
 def published(request, slug):
-    access, _ = visit(request, slug)
+    """The published responses, searched and filtered by what the address asks for
+    (guidance/public/published_search.py). A value the page does not offer is a 400 page saying so.
+    Not kept: the page depends on its filters, and only a section's own page is read at a deadline."""
+    access, sections = visit(request, slug)
     consultation = access.consultation
-    comments = (
-        Comment.objects.published()
-        .filter(consultation=consultation)
-        .select_related("response", "section", "question")
-        .order_by(
+    offered = published_search.Offered.for_consultation(consultation, sections, access.now)
+    filters, errors = published_search.read_filters(request.GET, offered)
+    comments = published_search.matching(consultation, filters).select_related("response", "section", "question")
+    if errors:
+        comments = comments.none()
+    elif not filters.q:
+        comments = comments.order_by(
             F("section__major").asc(nulls_last=True),
             "section__minor",
             "question__position",
             "-created_at",
             "-pk",
         )
-    )
     page = Paginator(comments, PUBLISHED_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = answers.with_chosen_options(page.object_list)
     attach_replies(consultation, page)
-    outcomes = target_outcomes(consultation)
+    outcomes = target_outcomes(consultation) if not filters.q else {}
     if outcomes:
         # The template shows each target's outcome under its heading, with its first comment.
         for comment in page:
             target = ("section", comment.section_id) if comment.section_id else ("question", comment.question_id)
             comment.target_outcome_html = outcomes.get(target)
-    context = {"consultation": consultation, "access": access, "page": page}
-    return shown_to(access, render(request, "guidance/published.html", context))
+    any_published = page.paginator.count > 0 or Comment.objects.published().filter(consultation=consultation).exists()
+    context = {
+        "consultation": consultation,
+        "access": access,
+        "page": page,
+        "filters": filters,
+        "errors": errors,
+        "choices": published_search.choices(consultation, filters, offered) if any_published else {},
+        "any_published": any_published,
+        # Each page's link keeps the filters.
+        "page_query": f"{filters.query_string()}&" if filters.any else "",
+    }
+    status = 400 if errors else 200
+    return shown_to(access, render(request, "guidance/published.html", context, status=status))
 
 
 def supporting_document(request, slug, document_id):

@@ -133,6 +133,9 @@ def published_comments_html(access, section, number):
         )
         page = Paginator(comments, COMMENTS_PER_PAGE).get_page(number)
         attach_replies(consultation, page)
-        return loader.render_to_string("includes/section_comments.html", {"page": page, "is_open": is_open})
+        return loader.render_to_string(
+            "includes/section_comments.html",
+            {"page": page, "is_open": is_open, "consultation": consultation, "section": section},
+        )
 
     return kept(consultation, f"section-comments:{section.pk}:{number}:{is_open}", render_comments)

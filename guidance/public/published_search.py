@@ -1,0 +1,226 @@
+"""Searching and filtering a consultation's published responses (the published page): what the
+address asks for, checked against what the page offers, the comments that match, and how many
+each filter's choices would find.
+
+Every comment searched or counted here comes from Comment.objects.published(), and the filters
+are those the page offers and nothing else: one value each, read with the text rules
+(guidance/responses/text.py), so a value that is not offered is an error to show, never a query.
+Themes are offered only once the consultation's outcome is published.
+"""
+
+import dataclasses
+from urllib.parse import urlencode
+
+from django.db.models import Count
+
+from guidance.models import Comment, Option, Response
+from guidance.outcomes.published import has_published_outcome
+from guidance.responses import text as text_rules
+
+# The longest search a visitor may type: a sentence is plenty.
+SEARCH_LONGEST = 200
+
+FILTER_NAMES = ("q", "section", "question", "option", "respondent_type", "theme")
+
+
+@dataclasses.dataclass
+class Filters:
+    """What a visitor asked for, each filter a value the page offers (or none)."""
+
+    q: str = ""
+    section: object = None
+    question: object = None
+    option: object = None
+    respondent_type: str = ""
+    theme: object = None
+
+    def as_params(self):
+        """The filters as the address writes them, in the page's order, leaving out those not set."""
+        values = {
+            "q": self.q,
+            "section": self.section and self.section.pk,
+            "question": self.question and self.question.pk,
+            "option": self.option and self.option.pk,
+            "respondent_type": self.respondent_type,
+            "theme": self.theme and self.theme.pk,
+        }
+        return {name: value for name, value in values.items() if value}
+
+    def query_string(self):
+        return urlencode(self.as_params())
+
+    @property
+    def any(self):
+        return bool(self.as_params())
+
+
+@dataclasses.dataclass
+class Offered:
+    """What the page offers to filter by for one consultation."""
+
+    consultation: object
+    sections: dict
+    questions: dict
+    respondent_types: dict
+    themes: dict | None  # None until the outcome is published
+
+    @classmethod
+    def for_consultation(cls, consultation, sections, now=None):
+        themes = None
+        if has_published_outcome(consultation, now):
+            themes = {theme.pk: theme for theme in consultation.themes.all()}
+        return cls(
+            consultation=consultation,
+            sections={section.pk: section for section in sections},
+            questions={question.pk: question for question in consultation.questions.all()},
+            respondent_types=dict(Response.RespondentType.choices),
+            themes=themes,
+        )
+
+    def option(self, pk):
+        """The answer `pk` of one of the consultation's questions, or None. Read only when asked
+        for: most visits choose none."""
+        if pk is None:
+            return None
+        return Option.objects.filter(pk=pk, question__consultation=self.consultation).first()
+
+
+def read_filters(params, offered):
+    """(Filters, errors) from the address's parameters: each value the page does not offer is left
+    out of the filters, and errors says why, by the filter's name, in words for the visitor."""
+    filters, errors = Filters(), {}
+
+    q = text_rules.tidy(params.get("q", ""))
+    if text_rules.CONTROL_CHARACTERS.search(q):
+        errors["q"] = "Remove the hidden control characters from your search"
+    elif len(q) > SEARCH_LONGEST:
+        errors["q"] = f"Search for {SEARCH_LONGEST} characters or fewer"
+    else:
+        filters.q = q
+
+    def one_of(name, offered_by_id, message):
+        value = params.get(name, "")
+        if not value:
+            return None
+        chosen = offered_by_id.get(text_rules.whole_number(value))
+        if chosen is None:
+            errors[name] = message
+        return chosen
+
+    filters.section = one_of("section", offered.sections, "Choose a section from the list")
+    filters.question = one_of("question", offered.questions, "Choose a question from the list")
+    option = params.get("option", "")
+    if option:
+        filters.option = offered.option(text_rules.whole_number(option))
+        if filters.option is None:
+            errors["option"] = "Choose an answer from the list"
+    if filters.option is not None:
+        if filters.question is None and "question" not in errors:
+            filters.question = offered.questions[filters.option.question_id]
+        elif filters.question is not None and filters.option.question_id != filters.question.pk:
+            errors["option"] = f"Choose one of the answers to {filters.question.number}"
+            filters.option = None
+
+    respondent_type = params.get("respondent_type", "")
+    if respondent_type in offered.respondent_types:
+        filters.respondent_type = respondent_type
+    elif respondent_type:
+        errors["respondent_type"] = "Choose a kind of respondent from the list"
+
+    if offered.themes is None:
+        if params.get("theme"):
+            errors["theme"] = "Comments can be filtered by theme once the outcome is published"
+    else:
+        filters.theme = one_of("theme", offered.themes, "Choose a theme from the list")
+    return filters, errors
+
+
+def matching(consultation, filters, leaving_out=None):
+    """The consultation's published comments the filters choose, but for the filter named
+    leaving_out (to count what each of its choices would find instead), searched for filters.q."""
+    comments = Comment.objects.published().filter(consultation=consultation)
+    if filters.section is not None and leaving_out != "section":
+        comments = comments.filter(section=filters.section)
+    if filters.question is not None and leaving_out != "question":
+        comments = comments.filter(question=filters.question)
+    if filters.option is not None and leaving_out != "option":
+        comments = comments.filter(options=filters.option)
+    if filters.respondent_type and leaving_out != "respondent_type":
+        comments = comments.filter(response__respondent_type=filters.respondent_type)
+    if filters.theme is not None and leaving_out != "theme":
+        comments = comments.filter(themes=filters.theme)
+    if filters.q:
+        comments = comments.search(filters.q)
+    return comments
+
+
+def counted_by(comments, field):
+    """{value of field: how many of the comments have it}."""
+    return dict(comments.order_by().values(field).annotate(n=Count("pk")).values_list(field, "n"))
+
+
+@dataclasses.dataclass
+class Choice:
+    value: object
+    label: str
+    count: int
+    selected: bool
+
+
+def choices(consultation, filters, offered):
+    """For each filter the page shows, its choices, each with how many comments it would find
+    with the other filters as they are: {name: [Choice]}. The answers chosen only once a question
+    with options is chosen; themes only once the outcome is published."""
+
+    # The filters not chosen count from the same comments, matching(): one query for them all.
+    together = {"section": "section", "question": "question", "respondent_type": "response__respondent_type"}
+    unchosen = [name for name in together if not getattr(filters, name)]
+    by_all = {name: {} for name in unchosen}
+    if unchosen:
+        rows = matching(consultation, filters).order_by().values_list(*[together[name] for name in unchosen])
+        for *values, n in rows.annotate(n=Count("pk")):
+            for name, value in zip(unchosen, values, strict=True):
+                by_all[name][value] = by_all[name].get(value, 0) + n
+
+    def listed(name, field, items, chosen):
+        if name in by_all:
+            counts = by_all[name]
+        else:
+            counts = counted_by(matching(consultation, filters, leaving_out=name), field)
+        return [Choice(value, label, counts.get(value, 0), value == chosen) for value, label in items]
+
+    shown = {
+        "section": listed(
+            "section",
+            "section",
+            [(pk, f"Section {section.number}: {section.title}") for pk, section in offered.sections.items()],
+            filters.section and filters.section.pk,
+        ),
+        "question": listed(
+            "question",
+            "question",
+            [(pk, f"{question.number}: {question.text}") for pk, question in offered.questions.items()],
+            filters.question and filters.question.pk,
+        ),
+        "respondent_type": listed(
+            "respondent_type",
+            "response__respondent_type",
+            list(offered.respondent_types.items()),
+            filters.respondent_type,
+        ),
+    }
+    if filters.question is not None and filters.question.has_options:
+        shown["option"] = listed(
+            "option",
+            "options",
+            [(option.pk, option.label) for option in filters.question.options.all()],
+            filters.option and filters.option.pk,
+        )
+    if offered.themes is not None:
+        shown["theme"] = listed(
+            "theme",
+            "themes",
+            [(pk, theme.name) for pk, theme in offered.themes.items()],
+            filters.theme and filters.theme.pk,
+        )
+    return shown
