@@ -270,11 +270,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-# Staff sign-in (guidance/staff/accounts.py; docs/deployment.md, "Staff sign-in"): failures within
-# 30 minutes lock out a username from one address (5), a username from anywhere (10) or an address
-# whatever the usernames (20); the last two spare a browser that signed in with that username before
-# (a signed cookie), so nobody can lock colleagues out by naming them. axes stores a pseudonym of the
-# address (guidance.responses.ratelimit.client_pseudonym), never the address.
+# Staff sign-in lockouts (guidance/staff/accounts.py): per username and address, per username, per
+# address; docs/deployment.md, "Staff sign-in", says why each. axes stores a pseudonym of the address.
 AUTHENTICATION_BACKENDS = [
     "guidance.staff.accounts.LoginAttemptsBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -417,8 +414,7 @@ CONTENT_SECURITY_POLICY = {
 # Request limits, well above the largest honest form; a request over either gets the 400 page.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
-# Only these staff views take a file; one sent to any other is refused as its headers arrive
-# (consult/uploads.py).
+# Only these staff views take a file; one sent elsewhere is refused as it arrives (consult/uploads.py).
 FILE_UPLOAD_VIEWS = {
     "admin:guidance_consultation_import",
     "admin:guidance_consultation_documents",
@@ -430,9 +426,8 @@ SUPPORTING_DOCUMENT_MAX_MB = env_int("SUPPORTING_DOCUMENT_MAX_MB", 20)
 DRAFT_IMPORT_MAX_MB = env_int("DRAFT_IMPORT_MAX_MB", 10)
 FILE_UPLOAD_MAX_BYTES = 2 * max(SUPPORTING_DOCUMENT_MAX_MB, DRAFT_IMPORT_MAX_MB, 5) * 1024 * 1024
 
-# Uploaded drafts and supporting documents are read in a child process with these limits
-# (guidance/consultations/limited.py), never in the web process; the host needs this memory for each
-# upload that may run at once.
+# Uploads are read in a child process with these limits (guidance/consultations/limited.py), never
+# in the web process; the host needs this memory for each upload that may run at once.
 UPLOAD_CPU_SECONDS = env_int("UPLOAD_CPU_SECONDS", 20)
 UPLOAD_MEMORY_MB = env_int("UPLOAD_MEMORY_MB", 512)
 # Days a preview link to a draft consultation works (guidance/consultations/previews.py).

@@ -142,7 +142,7 @@ def test_find_campaigns_command_refuses_an_unknown_consultation(db):
 def test_the_queue_filter_and_column_show_who_is_part_of_a_group(grouped, rf):
     from django.contrib import admin
 
-    from guidance.staff.admin.comments import PartOfGroupFilter
+    from guidance.staff.admin.comment_filters import PartOfGroupFilter
 
     model_admin = admin.site._registry[Comment]
     group_size = model_admin.group_size

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guidance.models import Comment, Question, Response
-from guidance.public.forms import FORM_COPY_SALT
+from guidance.public.form_fields import FORM_COPY_SALT
 from tests.factories import QuestionFactory
 from tests.journey_helpers import DETAILS, comment_data, section_url
 

@@ -11,7 +11,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 
 from guidance.models import Comment, Response
-from guidance.public.forms import read_form_token
+from guidance.public.form_fields import read_form_token
 from tests.factories import ConsultationFactory, QuestionFactory, SectionFactory
 from tests.journey_helpers import DETAILS, comment_data, deliver_emails, section_url
 

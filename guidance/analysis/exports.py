@@ -53,9 +53,9 @@ BOM = "\ufeff".encode()
 FORMULA_CHARACTERS = "=⁼₌﹦＝" + "+⁺₊﬩﹢＋" + "-﹣－" + "@﹫＠"
 # A cell starting with either is neutralised whatever follows (OWASP's list).
 FORMULA_PREFIXES = ("\t", "\r")
-# Joins several texts in one cell (answers to one question, a response's section comments).
+# Within one cell: between texts (a response's section comments), and between items (themes, groups).
 JOIN_TEXTS = "\n\n"
-THEME_SEPARATOR = "; "
+LIST_SEPARATOR = "; "
 CHUNK_BYTES = 256 * 1024
 ROWS_PER_BATCH = 2000
 
@@ -88,20 +88,16 @@ COMMENT_HEADER = [
     "Report count",
     "Group",
 ]
-# The comments layout's column after Group: an answer's chosen options (guidance/responses/answers.py).
+# Columns: the comments layout's after Group (an answer's chosen options); the responses layout's
+# after Section comments (the selected comments' groups) and last ("Q1: Approved" for each).
 CHOICES_HEADER = "Choices"
-# The responses layout's column after Section comments: the groups of the response's selected comments.
 RESPONSE_GROUPS_HEADER = "Groups"
-# The responses layout's last column: each selected comment's target and status, "Q1: Approved".
 RESPONSE_STATUSES_HEADER = "Statuses"
-STATUS_SEPARATOR = "; "
 # The comments layout's last column, only with personal data: moderators' private notes may say
 # who someone is (guidance.moderation.decisions.may_read_notes).
 STAFF_NOTES_HEADER = "Staff notes"
-GROUP_SEPARATOR = "; "
 
-# What the export reads for each comment: one query for both paths. The "e_" prefix keeps the
-# names clear of the model's own field names.
+# What the export reads for each comment, one query for both paths ("e_" keeps clear of field names).
 _BASE_VALUES = {
     "e_id": F("id"),
     "e_response_id": F("response_id"),
@@ -362,7 +358,7 @@ def _comment_row(row, themes, report_count, with_personal_data, notes=(), choice
         _timestamp(row["e_moderated_at"]),
         row["e_moderated_by"],
         ": ".join(part for part in (reason, row["e_reason"]) if part),
-        THEME_SEPARATOR.join(sorted(themes)),
+        LIST_SEPARATOR.join(sorted(themes)),
     ]
     # The report count and the group number are whole numbers, with nothing to neutralise; the csv
     # module writes a comment in no group (None) as an empty cell, as COPY writes NULL.
@@ -391,7 +387,7 @@ def _response_row(rows, questions, choices, with_personal_data):
     )
     section_comments = JOIN_TEXTS.join(f"{_section_number(row)}: {text(row)}" for row in on_sections)
     cells = [*_response_cells(rows[0], with_personal_data), *answers, section_comments]
-    groups = GROUP_SEPARATOR.join(str(group) for group in sorted({row["e_group"] for row in rows} - {None}))
+    groups = LIST_SEPARATOR.join(str(group) for group in sorted({row["e_group"] for row in rows} - {None}))
     return [neutralise(cell) for cell in cells] + [groups, _statuses(rows)]
 
 
@@ -408,7 +404,7 @@ def _statuses(rows):
     def target(row):
         return _section_number(row) if row["e_section_major"] is not None else f"Q{row['e_question_position']}"
 
-    return STATUS_SEPARATOR.join(
+    return LIST_SEPARATOR.join(
         f"{target(row)}: {STATUS_LABELS.get(row['e_status'], row['e_status'])}"
         for row in sorted(rows, key=in_row_order)
     )

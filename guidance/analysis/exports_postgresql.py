@@ -18,11 +18,10 @@ from guidance.analysis.exports import (
     CONSENT_LABELS,
     FORMULA_CHARACTERS,
     FORMULA_PREFIXES,
-    GROUP_SEPARATOR,
+    LIST_SEPARATOR,
     REASON_LABELS,
     RESPONDENT_TYPE_LABELS,
     STATUS_LABELS,
-    STATUS_SEPARATOR,
     WITHHELD,
     Layout,
     _questions,
@@ -193,7 +192,7 @@ def postgresql_sql(consultation, values, layout, with_personal_data):
             )
             personal = "".join(f", t.{column}" for column in _PERSONAL_VALUES) if with_personal_data else ""
             # Distinct group numbers in numeric order; array_to_string leaves out the NULLs.
-            separator = _literal(cursor, GROUP_SEPARATOR)
+            separator = _literal(cursor, LIST_SEPARATOR)
             groups = f"array_to_string(array_agg(DISTINCT t.e_group ORDER BY t.e_group), {separator})"
             # As exports._statuses: answers in the questions' order, then sections in the document's.
             target = (
@@ -202,7 +201,7 @@ def postgresql_sql(consultation, values, layout, with_personal_data):
             )
             statuses = (
                 f"string_agg({target} || ': ' || {_label_sql(cursor, 't.e_status', STATUS_LABELS)}, "
-                f"{_literal(cursor, STATUS_SEPARATOR)} ORDER BY t.e_section_major IS NOT NULL, t.e_question_position, "
+                f"{_literal(cursor, LIST_SEPARATOR)} ORDER BY t.e_section_major IS NOT NULL, t.e_question_position, "
                 "t.e_section_major, t.e_section_minor, t.e_id)"
             )
             cells = [

@@ -44,14 +44,7 @@ Each row becomes one Response and one pending Comment, moderated like any other:
 A file has at most MAX_ROWS rows: a tweetchat's transcript has a few hundred, an event's notes a
 few dozen, and the preview shows every row on one page.
 
-Between the upload and the import, the file waits in private storage (keep_upload): Django's
-default storage (MEDIA_ROOT, which the web server never serves, or the private S3 bucket), under
-imports/ with a random name. The staff's session holds only a signed reference to it, which
-opens it only for the member of staff who uploaded it and for that consultation (kept_upload),
-so neither an altered reference nor one copied into another session opens any file. It holds
-what people wrote, with their names: it is deleted when imported or cancelled, when the same
-person uploads another for the consultation, and once KEEP_HOURS old (at the next upload, and by
-`manage.py apply_retention`, daily).
+Between the upload and the import the file waits in private storage: guidance/analysis/kept_uploads.py.
 """
 
 import csv
@@ -59,17 +52,12 @@ import datetime
 import hashlib
 import io
 import re
-import secrets
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.base import File
-from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from guidance.models import Comment, Response
 from guidance.moderation import campaigns
@@ -93,10 +81,6 @@ TWEETCHAT_ANSWER = re.compile(r"^\s*A(\d{1,2})(?![\w])\s*[:\-–—.]?", re.IGNO
 SECTION_TARGET = re.compile(r"^(?:section\s*)?(\d{1,3})(?:\.(\d{1,3}))?$", re.IGNORECASE)
 QUESTION_TARGET = re.compile(r"^(?:q|question\s*)(\d{1,3})$", re.IGNORECASE)
 MAX_ROWS = 5_000
-KEPT_FOLDER = "imports"
-KEPT_NAME = re.compile(r"imports/[A-Za-z0-9_-]{32}\.csv")
-KEEP_HOURS = 24
-SIGNING_SALT = "guidance.analysis.imports.kept-upload"
 
 
 @dataclass
@@ -243,56 +227,6 @@ def _find_target(value, sections, questions):
     return None, None, f"the target “{value}” is neither a section number (such as 2.3) nor a question (such as Q4)."
 
 
-def _same_label(text):
-    """A label or the words naming it, compared without case, extra spaces or curly apostrophes."""
-    return " ".join(text.replace("\u2019", "'").casefold().split())
-
-
-def _options_named(question, cell):
-    """(options, other, error) for an option cell such as "Partly", or "Training; Other: payment
-    rates" for a question that takes several."""
-    if not question.has_options:
-        return (), "", f"{question.number} is answered in words only: leave the option empty."
-    offered = answers.offered_options(question)
-    named, other, unknown = [], "", []
-    for part in (part.strip() for part in cell.split(answers.LABEL_SEPARATOR.strip())):
-        if not part:
-            continue
-        label, _, words = part.partition(":")
-        option = next((o for o in offered if _same_label(o.label) == _same_label(part)), None)
-        if option is None and words:
-            option = next((o for o in offered if o.is_other and _same_label(o.label) == _same_label(label)), None)
-            other = words.strip() if option else other
-        if option is None:
-            unknown.append(part)
-        elif option not in named:
-            named.append(option)
-    if unknown:
-        listed = ", ".join(o.label for o in offered)
-        return (), "", f"{question.number} has no answer “{'; '.join(unknown)}”: its answers are {listed}."
-    try:
-        options, other = answers.chosen_options(question, [o.pk for o in named], other)
-    except answers.AnswerRefused as refusal:
-        problem = {
-            "options": f"{question.number} takes one answer only",
-            "other": f"say what the other answer to {question.number} is, as “Other: their words”",
-        }[refusal.part]
-        return (), "", f"{problem}."
-    return options, other, ""
-
-
-def _option_at_start(question, words):
-    """The option of `question` whose label the words start with (a tweetchat answer's "Yes,
-    mostly"), or None: the longest label that fits, ending at a word's end; never Other, whose
-    own words the tweet does not set apart."""
-    said = _same_label(words)
-    for option in sorted(answers.offered_options(question), key=lambda o: -len(o.label)):
-        label = _same_label(option.label)
-        if not option.is_other and said.startswith(label) and not said[len(label) : len(label) + 1].isalnum():
-            return option
-    return None
-
-
 def _text_rule_errors(cells):
     """The text rules' complaints about a row: the author is checked as a name, the other cells
     as long text."""
@@ -412,7 +346,7 @@ def read_import(consultation, data, targets=None):
                 row.errors.append(f"the text starts “A{int(match[1])}” but there is no question Q{int(match[1])}.")
             row.mapped_by = f"tweetchat answer A{int(match[1])}"
             if row.question is not None and not cells.get("option"):
-                said = _option_at_start(row.question, row.text[match.end() :])
+                said = answers.option_at_start(row.question, row.text[match.end() :])
                 row.options = (said,) if said else ()
         elif assigned:
             row.section, row.question, error = _find_target(assigned, sections, questions)
@@ -422,7 +356,7 @@ def read_import(consultation, data, targets=None):
 
         if cells.get("option"):
             if row.question is not None:
-                row.options, row.other, error = _options_named(row.question, cells["option"])
+                row.options, row.other, error = answers.options_named(row.question, cells["option"])
                 if error:
                     row.errors.append(error)
             elif row.section is not None:
@@ -536,63 +470,3 @@ def preview_report(preview):
             f"{len(preview.rows) - len(preview.new_rows)} already imported.\n"
         )
     return out.getvalue()
-
-
-# The file between upload and import -----------------------------------------------------------------
-
-
-def keep_upload(consultation, user, upload):
-    """Store an uploaded file until it is imported; a signed reference to it, for the session."""
-    discard_old_uploads()
-    name = default_storage.save(f"{KEPT_FOLDER}/{secrets.token_urlsafe(24)}.csv", File(upload))
-    return signing.dumps({"name": name, "user": user.pk, "consultation": consultation.pk}, salt=SIGNING_SALT)
-
-
-def _kept_name(reference, consultation, user):
-    """The stored file's name, if the reference is unaltered, this user's and for this consultation."""
-    if not isinstance(reference, str):
-        return None
-    try:
-        kept = signing.loads(reference, salt=SIGNING_SALT, max_age=KEEP_HOURS * 3600)
-    except signing.BadSignature:
-        return None
-    if not isinstance(kept, dict) or (kept.get("user"), kept.get("consultation")) != (user.pk, consultation.pk):
-        return None
-    name = kept.get("name")
-    return name if isinstance(name, str) and KEPT_NAME.fullmatch(name) else None
-
-
-def kept_upload(reference, consultation, user):
-    """The kept file's bytes, or None when the reference does not open it (altered, another
-    person's or consultation's, too old) or the file is gone."""
-    name = _kept_name(reference, consultation, user)
-    if name is None:
-        return None
-    try:
-        with default_storage.open(name, "rb") as file:
-            return file.read()
-    except OSError:  # deleted meanwhile (imported in another tab, or too old)
-        return None
-
-
-def discard_upload(reference, consultation, user):
-    name = _kept_name(reference, consultation, user)
-    if name is not None:
-        default_storage.delete(name)
-
-
-def discard_old_uploads(now=None):
-    """Delete kept files KEEP_HOURS old or older; the number deleted."""
-    if not default_storage.exists(KEPT_FOLDER):
-        return 0
-    limit = (now or timezone.now()) - datetime.timedelta(hours=KEEP_HOURS)
-    deleted = 0
-    for file_name in default_storage.listdir(KEPT_FOLDER)[1]:
-        name = f"{KEPT_FOLDER}/{file_name}"
-        try:
-            if default_storage.get_modified_time(name) <= limit:
-                default_storage.delete(name)
-                deleted += 1
-        except OSError:  # deleted meanwhile
-            continue
-    return deleted

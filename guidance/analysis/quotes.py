@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from guidance.analysis.exports import export_filename, record_export, select_comments, table_csv
+from guidance.analysis.exports import LIST_SEPARATOR, export_filename, record_export, select_comments, table_csv
 from guidance.models import Comment, Quote, Response
 from guidance.moderation.by_respondent import name_to_publish
 
@@ -31,7 +31,6 @@ HEADER = [
     "Shortlisted at",
     "Shortlisted by",
 ]
-THEME_SEPARATOR = "; "
 RESPONDENT_TYPE_LABELS = dict(Response.RespondentType.choices)
 
 
@@ -112,7 +111,7 @@ def quotes_csv(consultation, *, by, filters=None):
             *target_cells(comment),
             comment.text,
             attribution(comment.response),
-            THEME_SEPARATOR.join(sorted(theme.name for theme in comment.themes.all())),
+            LIST_SEPARATOR.join(sorted(theme.name for theme in comment.themes.all())),
             comment.response.reference,
             timezone.localtime(comment.quote.marked_at).isoformat(timespec="seconds"),
             comment.quote.marked_by.get_username() if comment.quote.marked_by else "",

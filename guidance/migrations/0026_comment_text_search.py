@@ -5,7 +5,7 @@ itself whoever writes the text, and a GIN index of it.
 Stored rather than an index on the expression alone: a search ranks its matches (ts_rank), and
 ranking from the expression parses every matching comment's text again, about forty times slower
 for a common word (docs/performance.md, "Staff search"). The model does not declare the column
-(guidance.responses.models.StoredSearchVector reads it): SQLite has neither tsvector nor GIN, and
+(guidance.responses.search.StoredSearchVector reads it): SQLite has neither tsvector nor GIN, and
 there the search is a simpler match and nothing is made.
 
 Adding the column rewrites the comments table under a lock: about a minute for a million comments,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from guidance.mail import notifications
 from guidance.mail.emails import Receipt, has_mail_server, link_to_address, prints_emails, send_links_to_address
-from guidance.public.forms import masked
+from guidance.public.form_fields import masked
 from guidance.public.own_response_forms import ChangeCommentForm, ChoicesForm, LinkForm, LostLinkForm, answer_initial
 from guidance.public.reading import visit
 from guidance.public.visitors import (

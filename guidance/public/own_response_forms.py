@@ -6,9 +6,8 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 
 from guidance.models import Response
-from guidance.public.forms import (
+from guidance.public.form_fields import (
     MAX_COMMENT_LENGTH,
-    NOTIFY_LABEL,
     ShownTextBoundField,
     clean_answer,
     counted,
@@ -16,6 +15,7 @@ from guidance.public.forms import (
     long_text_field,
     question_fields,
 )
+from guidance.public.forms import NOTIFY_LABEL
 
 
 class ChangeCommentForm(forms.Form):

@@ -24,7 +24,7 @@ from guidance.consultations import previews, versions
 from guidance.consultations.access import Access
 from guidance.models import Comment, Consultation
 from guidance.outcomes.published import attach_replies
-from guidance.public.forms import new_form_token
+from guidance.public.form_fields import new_form_token
 from guidance.public.visitors import for_this_visitor_only
 from guidance.responses.text import whole_number
 from guidance.staff import roles

@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from guidance.mail.emails import prints_emails
 from guidance.models import Comment, SavedForm
 from guidance.outcomes.published import target_outcomes
-from guidance.public.forms import CommentForm, QuestionsForm, question_field_names
+from guidance.public.form_fields import question_field_names
+from guidance.public.forms import CommentForm, QuestionsForm
 from guidance.public.reading import (
     comments_page_number,
     page_for_new_visitor,

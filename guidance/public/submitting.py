@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from guidance.mail.emails import Receipt
 from guidance.models import new_reference
-from guidance.public.forms import SAVE, SOMEONE_ELSE, read_form_token
+from guidance.public.form_fields import read_form_token
+from guidance.public.forms import SAVE, SOMEONE_ELSE
 from guidance.public.visitors import bind_response, browser_of, forget_this_device, sending
 from guidance.responses import ratelimit
 from guidance.responses.submissions import FormAlreadySent, save_for_later, submit_response

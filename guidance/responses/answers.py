@@ -407,3 +407,56 @@ def set_options(question, labels=(), offers_other=False):
         else:
             Option.objects.create(question=question, position=index + 1, label=label, is_other=is_other)
     public_pages_changed(consultations=[question.consultation_id])
+
+
+# Options named in words (a CSV's option column, a tweetchat's "A1 Yes, mostly") ---------------------------------
+
+
+def same_label(text):
+    """A label or the words naming it, compared without case, extra spaces or curly apostrophes."""
+    return " ".join(text.replace("\u2019", "'").casefold().split())
+
+
+def options_named(question, cell):
+    """(options, other, error) for an option cell such as "Partly", or "Training; Other: payment
+    rates" for a question that takes several."""
+    if not question.has_options:
+        return (), "", f"{question.number} is answered in words only: leave the option empty."
+    offered = offered_options(question)
+    named, other, unknown = [], "", []
+    for part in (part.strip() for part in cell.split(LABEL_SEPARATOR.strip())):
+        if not part:
+            continue
+        label, _, words = part.partition(":")
+        option = next((o for o in offered if same_label(o.label) == same_label(part)), None)
+        if option is None and words:
+            option = next((o for o in offered if o.is_other and same_label(o.label) == same_label(label)), None)
+            other = words.strip() if option else other
+        if option is None:
+            unknown.append(part)
+        elif option not in named:
+            named.append(option)
+    if unknown:
+        listed = ", ".join(o.label for o in offered)
+        return (), "", f"{question.number} has no answer “{'; '.join(unknown)}”: its answers are {listed}."
+    try:
+        options, other = chosen_options(question, [o.pk for o in named], other)
+    except AnswerRefused as refusal:
+        problem = {
+            "options": f"{question.number} takes one answer only",
+            "other": f"say what the other answer to {question.number} is, as “Other: their words”",
+        }[refusal.part]
+        return (), "", f"{problem}."
+    return options, other, ""
+
+
+def option_at_start(question, words):
+    """The option of `question` whose label the words start with (a tweetchat answer's "Yes,
+    mostly"), or None: the longest label that fits, ending at a word's end; never Other, whose
+    own words the tweet does not set apart."""
+    said = same_label(words)
+    for option in sorted(offered_options(question), key=lambda o: -len(o.label)):
+        label = same_label(option.label)
+        if not option.is_other and said.startswith(label) and not said[len(label) : len(label) + 1].isalnum():
+            return option
+    return None

@@ -2,20 +2,19 @@
 sections and answers to questions, each moderated, themed and exported alone; the forms sent and
 saved; the limits' counters."""
 
-import re
 import secrets
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models
-from django.db.models import Exists, Expression, ExpressionWrapper, F, FloatField, OuterRef, Q, Value
-from django.db.models.expressions import Col
+from django.db import models
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from guidance.analysis.models import Theme
 from guidance.consultations.models import Consultation, Option, Question, Section
+from guidance.responses import search
 from guidance.responses import text as text_rules
 
 # Letters and digits that cannot be mistaken for one another when read aloud, handwritten or
@@ -239,27 +238,7 @@ class CommentQuerySet(models.QuerySet):
         either; read from the stored words and GIN index of migration 0026 (StoredSearchVector).
         Elsewhere (SQLite, for development) a simpler match: every word, or phrase in quotes, as
         typed, anywhere in the text, in any case; no stemming, so no ranking: oldest first."""
-        unranked = Value(0.0, output_field=FloatField())
-        if not text.strip():
-            return self.annotate(search_rank=unranked)
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank
-
-            query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-            matches = self.alias(search_vector=StoredSearchVector()).filter(search_vector=query)
-            ranked = matches.annotate(search_rank=SearchRank(F("search_vector"), query))
-            best_first = ranked.order_by("-search_rank", "created_at", "pk")
-        else:
-            matches = self
-            for phrase, word in re.findall(r'"([^"]*)"|(\S+)', text):
-                if (phrase or word).strip():
-                    matches = matches.filter(text__icontains=(phrase or word).strip())
-            best_first = matches.annotate(search_rank=unranked).order_by("created_at", "pk")
-        if matches.more_than(self.SEARCH_RANKED_AT_MOST):
-            # Ranking reads every match's words (a second for a word in a fifth of a million
-            # comments); the newest fifty are found by walking the primary key back from the end.
-            return matches.annotate(search_rank=unranked).order_by("-pk")
-        return best_first
+        return search.matching(self, text, ranked_at_most=self.SEARCH_RANKED_AT_MOST)
 
     def more_than(self, count):
         """Whether more than `count` rows are in the queryset: reads count + 1 of them at most."""
@@ -269,28 +248,6 @@ class CommentQuerySet(models.QuerySet):
         """Comments nobody but `by` is looking at on the moderation screen now (guidance/moderation/decisions.py)."""
         now = now or timezone.now()
         return self.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now) | Q(claimed_by=by))
-
-
-# Staff search of comments' text (CommentQuerySet.search): English stemming, so "pay", "pays" and
-# "paying" find one another. On PostgreSQL, migration 0026 keeps each comment's words in this form
-# in a column of the database's own making, with a GIN index.
-SEARCH_CONFIG = "english"
-SEARCH_VECTOR_COLUMN = "search_vector"
-
-
-class StoredSearchVector(Expression):
-    """The comment's words as a tsvector, from the generated column migration 0026 adds on
-    PostgreSQL: stored, so ranking a search's matches reads them instead of parsing every text
-    again. The model does not declare the column (SQLite has no tsvector, and every other read of
-    comments would fetch it), so only search() reads it, through this expression."""
-
-    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
-        from django.contrib.postgres.search import SearchVectorField
-
-        column = SearchVectorField()
-        column.set_attributes_from_name(SEARCH_VECTOR_COLUMN)
-        column.model = None  # no model's field: Django takes it for a column of the query's own table
-        return Col(query.get_initial_alias(), column)
 
 
 # How long a comment waited for its decision: the dashboard's median orders decided comments by

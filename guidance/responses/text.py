@@ -21,7 +21,7 @@ fields (the admin) and the importer all use the same functions and say the same 
 A number in an address or a form's raw data is read by whole_number alone: only the digits 0 to 9.
 
 A limit on a text's length is counted by length(), as the person counts it; the public's forms
-state each limit and check it when the form is sent (guidance/public/forms.py), and never let the
+state each limit and check it when the form is sent (guidance/public/form_fields.py), and never let the
 browser cut a longer text short.
 """
 

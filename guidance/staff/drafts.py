@@ -16,7 +16,7 @@ from guidance.consultations import draft_import, sections
 from guidance.models import Document, Section
 from guidance.responses.text import whole_number
 from guidance.staff import roles, uploads
-from guidance.staff.forms import DraftUploadForm, SectionNumbersForm
+from guidance.staff.authoring_forms import DraftUploadForm, SectionNumbersForm
 from guidance.staff.site import staff_page
 
 

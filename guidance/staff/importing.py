@@ -1,7 +1,7 @@
 """Importing responses received elsewhere (analysis/imports.py reads and saves them), through the
 one upload flow (staff/uploads.py): upload, a preview where rows the file leaves unmapped get a
 target, then import or cancel. The file waits in private storage between the steps, the session
-keeping only a signed reference to it (imports.keep_upload), so the preview can be corrected and
+keeping only a signed reference to it (kept_uploads.keep_upload), so the preview can be corrected and
 confirmed without uploading it again."""
 
 from django.contrib import messages
@@ -10,7 +10,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
-from guidance.analysis import imports
+from guidance.analysis import kept_uploads
 from guidance.analysis.imports import ImportRefused, read_import, run_import, target_choices
 from guidance.models import Consultation
 from guidance.responses.text import whole_number
@@ -24,13 +24,13 @@ def _kept(request, consultation):
     stored = uploads.kept(request, "responses", consultation)
     if not isinstance(stored, dict) or not isinstance(stored.get("name"), str):
         return stored, None
-    return stored, imports.kept_upload(stored.get("file"), consultation, request.user)
+    return stored, kept_uploads.kept_upload(stored.get("file"), consultation, request.user)
 
 
 def _discard(request, consultation):
     stored = uploads.forget(request, "responses", consultation)
     if isinstance(stored, dict):
-        imports.discard_upload(stored.get("file"), consultation, request.user)
+        kept_uploads.discard_upload(stored.get("file"), consultation, request.user)
 
 
 @permission_required(roles.IMPORT_RESPONSES, raise_exception=True)
@@ -40,7 +40,7 @@ def upload(request, consultation_id):
     if form.is_bound and form.is_valid():
         file = form.cleaned_data["file"]
         _discard(request, consultation)
-        kept = {"name": file.name, "file": imports.keep_upload(consultation, request.user, file)}
+        kept = {"name": file.name, "file": kept_uploads.keep_upload(consultation, request.user, file)}
         uploads.keep(request, "responses", consultation, kept)
         return redirect("admin:guidance_consultation_import_preview", consultation_id=consultation.pk)
     return staff_page(

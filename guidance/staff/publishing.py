@@ -16,7 +16,7 @@ from guidance.consultations import previews, publishing, supporting, versions
 from guidance.mail import emails, notifications
 from guidance.models import Consultation, PreviewLink, SupportingDocument
 from guidance.staff import roles
-from guidance.staff.forms import PublishForm, SupportingDocumentForm
+from guidance.staff.authoring_forms import PublishForm, SupportingDocumentForm
 from guidance.staff.site import staff_page
 
 

@@ -25,7 +25,7 @@ from guidance.consultations.markdown import render_markdown
 from guidance.models import Comment, Consultation, Outcome
 from guidance.outcomes import changes, replies
 from guidance.staff import roles
-from guidance.staff.forms import OutcomeBlocksForm, OutcomeForm
+from guidance.staff.authoring_forms import OutcomeBlocksForm, OutcomeForm
 from guidance.staff.site import staff_page
 
 OVERALL = "overall"

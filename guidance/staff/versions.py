@@ -16,7 +16,7 @@ from guidance.consultations import draft_import, versions
 from guidance.models import Consultation, Document
 from guidance.responses.text import whole_number
 from guidance.staff import roles, uploads
-from guidance.staff.forms import SectionLinksForm, VersionLabelForm, VersionUploadForm
+from guidance.staff.authoring_forms import SectionLinksForm, VersionLabelForm, VersionUploadForm
 from guidance.staff.site import staff_page
 
 # Making a version adds a document and its sections; confirming its links changes what its

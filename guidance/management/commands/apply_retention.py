@@ -3,7 +3,7 @@ delete uploaded response files left waiting for an import that never came (guida
 
 from django.core.management.base import BaseCommand
 
-from guidance.analysis.imports import KEEP_HOURS, discard_old_uploads
+from guidance.analysis.kept_uploads import KEEP_HOURS, discard_old_uploads
 from guidance.privacy.retention import apply_retention
 
 

@@ -25,7 +25,7 @@ from guidance.responses import answers
 from guidance.responses.text import whole_number
 from guidance.staff import roles
 from guidance.staff.admin.base import PersonalDataAdmin
-from guidance.staff.forms import ConsultationForm, QuestionForm, SectionForm
+from guidance.staff.authoring_forms import ConsultationForm, QuestionForm, SectionForm
 
 
 @admin.register(Document)

@@ -13,7 +13,7 @@ from guidance.models import (
     Response,
 )
 from guidance.privacy.personal_data import may_see_personal_data
-from guidance.public.forms import PlainTextField
+from guidance.public.form_fields import PlainTextField
 from guidance.responses import answers, received
 from guidance.responses.text import whole_number
 from guidance.staff.admin.base import PersonalDataAdmin
