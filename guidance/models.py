@@ -11,6 +11,7 @@ equality monitoring answers in EqualityAnswers beside it.
 - privacy/models.py: Erasure
 - equality/models.py: EqualityAnswers (personal data too, kept apart from the response)
 - mail/models.py: QueuedEmail
+- events/models.py: Event, ChatMessage
 """
 
 from guidance.analysis.models import ExportRecord, Quote, SuggestionRun, Theme, ThemeSuggestion
@@ -29,6 +30,7 @@ from guidance.consultations.models import (
     supporting_document_path,
 )
 from guidance.equality.models import EqualityAnswers
+from guidance.events.models import ChatMessage, Event
 from guidance.mail.models import QueuedEmail
 from guidance.moderation.models import CampaignKey, ModerationEvent, Report, StaffNote
 from guidance.outcomes.models import Outcome
@@ -56,6 +58,7 @@ __all__ = [
     "REFERENCE_LENGTH",
     "CampaignKey",
     "ChosenOption",
+    "ChatMessage",
     "Comment",
     "CommentQuerySet",
     "Consultation",
@@ -63,6 +66,7 @@ __all__ = [
     "DateChange",
     "Document",
     "EqualityAnswers",
+    "Event",
     "SavedForm",
     "Erasure",
     "ExportRecord",

@@ -67,6 +67,7 @@ class Response(models.Model):
         POST = "post", "Post"
         EVENT = "event", "Event"
         SOCIAL_MEDIA = "social_media", "Social media"
+        CHAT = "chat", "Chat hour on this site"
 
     class RespondentType(models.TextChoices):
         PUBLIC = "public", "Member of the public"
