@@ -68,7 +68,14 @@ def filled(consultation):
 def test_the_dashboard_counts_statuses_channels_respondent_types_and_targets(filled):
     charts = charts_by_slug(dashboard(filled))
     assert charts["status"] == {"Pending": 2, "Approved": 1, "Rejected": 1, "Spam": 1, "Withdrawn": 0}
-    assert charts["channel"] == {"Online": 2, "Email": 1, "Post": 0, "Event": 0, "Social media": 0, "Chat hour on this site": 0}
+    assert charts["channel"] == {
+        "Online": 2,
+        "Email": 1,
+        "Post": 0,
+        "Event": 0,
+        "Social media": 0,
+        "Chat hour on this site": 0,
+    }
     assert charts["respondent-type"]["Member of the public"] == 2
     assert charts["respondent-type"]["Carer"] == 1
     assert charts["section"] == {"Section 1": 1, "Section 2": 2}

@@ -455,6 +455,18 @@ def test_the_consultation_page_and_its_outcome_link_to_the_published_story(
     assert story_url(event) in outcome.split("How we handled the responses")[0]
 
 
+def test_an_open_consultations_page_links_to_the_story_with_what_others_said(
+    manager, moderator, consultation, questions, event
+):
+    message = chat_reply(event, questions[0], "On pay")
+    approve([message], moderator)
+    published_story(event, [message], manager)
+    overview = text_of(Client().get(consultation.get_absolute_url()))
+    said = overview[overview.index("What others have said") :]
+    assert story_url(event) in said and "What carers told us" in said
+    assert 'id="outcome-heading"' not in overview
+
+
 def test_the_writes_accept_only_posts(manager_client, event):
     for name in ["start", "details", "add_message", "add_words", "publish"]:
         assert manager_client.get(editor_url(event, name)).status_code == 405
@@ -558,3 +570,23 @@ def test_changing_a_story_that_does_not_exist_yet_says_to_make_it(manager_client
         assert answer.status_code == 200 and "This event has no story yet" in text_of(answer)
     assert manager_client.get(editor_url(event, "preview")).status_code == 404
     assert manager_client.get(reverse("admin:guidance_event_story", args=[999999])).status_code == 404
+
+
+def test_the_domain_functions_refuse_bad_words_whatever_door_they_come_from(story, manager):
+    refusals = [
+        (
+            {"kind": "heading", "text": "x" * 151, "position": 1},
+            "The heading must be 150 characters or fewer; it has 151.",
+        ),
+        ({"kind": "heading", "text": " \u200b ", "position": 1}, "Enter the heading."),
+        ({"kind": "text", "text": "x" * 1001, "position": 1}, "The linking text must be 1,000 characters or fewer"),
+        ({"kind": "message", "text": "Hello", "position": 1}, "Choose a heading or a linking text."),
+        ({"kind": "heading", "text": "Hello", "position": 0}, "Choose where to put the heading: a place from 1 to 2."),
+        ({"kind": "heading", "text": "Hello", "position": None}, "Choose where to put the heading"),
+    ]
+    for arguments, message in refusals:
+        with pytest.raises(editing.StoryRefused, match=message.replace("(", r"\(")):
+            editing.add_words(story, **arguments, by=manager)
+    with pytest.raises(editing.StoryRefused, match="Enter the title."):
+        editing.change_details(story, title="  ", introduction="", by=manager)
+    assert StoryItem.objects.count() == 1 and StoryEdit.objects.count() == 0
