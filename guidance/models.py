@@ -12,6 +12,7 @@ equality monitoring answers in EqualityAnswers beside it.
 - equality/models.py: EqualityAnswers (personal data too, kept apart from the response)
 - mail/models.py: QueuedEmail
 - events/models.py: Event, ChatMessage
+- stories/models.py: Story, StoryItem, StoryEdit
 """
 
 from guidance.analysis.models import ExportRecord, Quote, SuggestionRun, Theme, ThemeSuggestion
@@ -51,6 +52,7 @@ from guidance.responses.models import (
     new_reference,
     normalise_reference,
 )
+from guidance.stories.models import Story, StoryEdit, StoryItem
 
 __all__ = [
     "DECISION_TIME",
@@ -68,6 +70,9 @@ __all__ = [
     "EqualityAnswers",
     "Event",
     "SavedForm",
+    "Story",
+    "StoryEdit",
+    "StoryItem",
     "Erasure",
     "ExportRecord",
     "LimitCounter",

@@ -161,6 +161,7 @@ def sample_arguments(consultation, section, comment):
     here fails the corpus test until it is added."""
     link = previews.make_link(consultation, by=None)
     document = supporting.attach(consultation, "Full draft", SimpleUploadedFile("d.txt", b"The draft."), by=None)
+    event = published_story_of_an_event(consultation)
     return {
         "slug": consultation.slug,
         "section_slug": section.slug,
@@ -168,7 +169,20 @@ def sample_arguments(consultation, section, comment):
         "token": previews.token_for(link),
         "document_id": document.pk,
         "comment_id": comment.pk,
+        "event": event.slug,
     }
+
+
+def published_story_of_an_event(consultation):
+    """An event whose story is published, so its page is there to be asked for."""
+    from guidance.stories import editing
+    from tests.story_helpers import chat_event
+
+    event = chat_event(consultation)
+    story = editing.start_story(event, by=None)
+    editing.add_words(story, kind="heading", text="What was said", position=1, by=None)
+    editing.publish(story, by=None)
+    return event
 
 
 def public_url_names(patterns=None, namespace=""):

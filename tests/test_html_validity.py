@@ -383,3 +383,45 @@ def test_every_public_page_and_error_state_is_valid_html(checker, client, settin
     broken = errors.pop("broken on purpose", [])
     assert errors == {}
     assert "No “p” element in scope" in broken[0]
+
+
+def test_the_story_pages_are_valid_html(checker, client):
+    """The story of an event: its public page (and the consultation's links to it), its preview, and
+    the staff's editor in each state, with the import's choice of event."""
+    from guidance.stories import editing
+    from tests.factories import UserFactory
+    from tests.story_helpers import approve, chat_event, chat_reply, host_message, published_story
+
+    manager = UserFactory(manager=True, username="story-manager")
+    client.force_login(manager)
+    consultation = ConsultationFactory(closes_at=timezone.now() - datetime.timedelta(days=1))
+    questions = [QuestionFactory(consultation=consultation, position=n) for n in (1, 2)]
+    event = chat_event(consultation)
+    pages = {
+        "stories": page(client.get(reverse("admin:guidance_consultation_stories", args=[consultation.pk]))),
+        "story start": page(client.get(reverse("admin:guidance_event_story", args=[event.pk]))),
+        "import with an event": page(client.get(reverse("admin:guidance_consultation_import", args=[consultation.pk]))),
+    }
+    host = host_message(event, questions[0], "Welcome: Q1 first.", manager)
+    named = chat_reply(event, questions[0], "Pay carers <b>fairly</b>.\n\nAnd on time.", name="Ann Smith")
+    anonymous = chat_reply(event, questions[1], "Ask us early & often.", name="Raj", consent="anonymous", minutes=9)
+    waiting = chat_reply(event, questions[1], "Still waiting for a moderator.", minutes=12)
+    approve([named, anonymous], manager)
+    story = published_story(event, [host, named, anonymous, waiting], manager)
+    editing.add_words(story, kind="heading", text="Money", position=2, by=manager)
+    editing.add_words(story, kind="text", text="Then we turned to timing.", position=4, by=manager)
+    editor = reverse("admin:guidance_event_story", args=[event.pk])
+    pages["story"] = page(Client().get(reverse("guidance:event_story", args=[consultation.slug, event.slug])))
+    pages["consultation with a story"] = page(Client().get(consultation.get_absolute_url()))
+    pages["story preview"] = page(client.get(reverse("admin:guidance_event_story_preview", args=[event.pk])))
+    pages["story editor"] = page(client.get(editor))
+    pages["story editor, bad words"] = page(
+        client.post(reverse("admin:guidance_event_story_add_words", args=[event.pk]), {"kind": "heading"}), 400
+    )
+    pages["story editor, bad title"] = page(
+        client.post(reverse("admin:guidance_event_story_details", args=[event.pk]), {"title": ""}), 400
+    )
+    assert "Still waiting" not in pages["story"] and "Then we turned to timing." in pages["story"]
+    assert "Updated on" in pages["story"]
+    errors = html_errors(pages)
+    assert errors == {}

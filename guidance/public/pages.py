@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from guidance.consultations import previews, supporting, versions
-from guidance.models import Comment, Consultation, SupportingDocument
+from guidance.models import Comment, Consultation, Story, SupportingDocument
 from guidance.outcomes import changes
 from guidance.outcomes.published import attach_replies, public_outcome, target_outcomes
 from guidance.public import published_search
@@ -56,6 +56,9 @@ def overview_context(access, sections, what_changed_is_public):
         "outcome": public_outcome(consultation, access.now),
         "what_changed_public": what_changed_is_public,
         "supporting_documents": consultation.supporting_documents.all(),
+        "stories": Story.objects.filter(event__consultation=consultation, published_at__isnull=False)
+        .select_related("event")
+        .order_by("event__starts_at"),
     }
 
 

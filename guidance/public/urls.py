@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from guidance.public import about_you, own_response, pages, reports, responding
+from guidance.public import about_you, own_response, pages, reports, responding, stories
 from guidance.public.sitemaps import SITEMAPS
 
 app_name = "guidance"
@@ -58,6 +58,7 @@ urlpatterns = [
     path("consultations/<slug:slug>/continue/<str:token>/", own_response.continue_response, name="continue"),
     path("consultations/<slug:slug>/lost-link/", own_response.lost_link, name="lost_link"),
     path("consultations/<slug:slug>/lost-link/sent/", own_response.lost_link_sent, name="lost_link_sent"),
+    path("consultations/<slug:slug>/events/<slug:event>/story/", stories.story, name="event_story"),
     path("emails/stop/<str:token>/", own_response.unsubscribe, name="unsubscribe"),
     path("comments/<int:pk>/report/", reports.report_comment, name="report_comment"),
     path("comments/reported/", reports.report_sent, name="report_sent"),

@@ -178,6 +178,19 @@ class ImportUploadForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, events=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A tweetchat's transcript can be an event's messages too, to make its story from
+        # (guidance/stories/transcripts.py): offered when the consultation has events.
+        if events is not None and events.exists():
+            self.fields["event"] = forms.ModelChoiceField(
+                queryset=events,
+                required=False,
+                label="These are the messages of event",
+                empty_label="None: not an event's messages",
+                help_text="Optional. Each row imported also becomes a message of that event, to make its story from.",
+            )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_BYTES:

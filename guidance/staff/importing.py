@@ -17,6 +17,7 @@ from guidance.responses.text import whole_number
 from guidance.staff import roles, uploads
 from guidance.staff.forms import ImportUploadForm
 from guidance.staff.site import staff_page
+from guidance.stories.transcripts import import_as_messages
 
 
 def _kept(request, consultation):
@@ -36,11 +37,17 @@ def _discard(request, consultation):
 @permission_required(roles.IMPORT_RESPONSES, raise_exception=True)
 def upload(request, consultation_id):
     consultation = get_object_or_404(Consultation, pk=consultation_id)
-    form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
+    events = consultation.events.all()
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES, events=events)
+    else:
+        form = ImportUploadForm(events=events)
     if form.is_bound and form.is_valid():
         file = form.cleaned_data["file"]
+        event = form.cleaned_data.get("event")
         _discard(request, consultation)
         kept = {"name": file.name, "file": kept_uploads.keep_upload(consultation, request.user, file)}
+        kept["event"] = event.pk if event else None
         uploads.keep(request, "responses", consultation, kept)
         return redirect("admin:guidance_consultation_import_preview", consultation_id=consultation.pk)
     return staff_page(
@@ -71,10 +78,14 @@ def preview(request, consultation_id):
             if row is not None and value in valid_targets:
                 targets[row] = value
     rows = read_import(consultation, data, targets=targets)
+    event = consultation.events.filter(pk=stored.get("event")).first() if stored.get("event") else None
 
     if request.method == "POST" and "import" in request.POST:
         try:
-            added = run_import(rows, by=request.user)
+            if event is not None:
+                added = import_as_messages(rows, event, by=request.user)
+            else:
+                added = run_import(rows, by=request.user)
         except ImportRefused:
             messages.error(request, "Nothing was imported yet: correct the problems below, then import again.")
         else:
@@ -83,6 +94,7 @@ def preview(request, consultation_id):
             messages.success(
                 request,
                 f"Imported {added} response(s) from {stored['name']}, each with one comment awaiting moderation."
+                + (f" Each is also a message of the event “{event}”." if event is not None and added else "")
                 + (f" {skipped} row(s) had been imported before and were skipped." if skipped else ""),
             )
             return HttpResponseRedirect(
@@ -98,6 +110,7 @@ def preview(request, consultation_id):
             "choices": choices,
             "targets": targets,
             "file_name": stored["name"],
+            "event": event,
         },
         # A file that cannot be imported as it is (a bad row, a NUL byte, not UTF-8) is a bad
         # request: the page lists what is wrong.

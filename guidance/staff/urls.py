@@ -16,6 +16,7 @@ from guidance.staff import (
     publishing,
     quotes,
     replies,
+    stories,
     suggested_themes,
     team,
     versions,
@@ -177,4 +178,35 @@ def staff_urls(site):
         # Erasure on request
         path("guidance/response/erase/", page(erasure.find), name="guidance_response_erase_find"),
         path("guidance/response/erase/<int:response_id>/", page(erasure.confirm), name="guidance_response_erase"),
+        # The stories of a consultation's events
+        path(f"{consultation}/stories/", page(stories.overview), name="guidance_consultation_stories"),
+        path("guidance/event/<int:event_id>/story/", page(stories.editor), name="guidance_event_story"),
+        path("guidance/event/<int:event_id>/story/start/", page(stories.start), name="guidance_event_story_start"),
+        path(
+            "guidance/event/<int:event_id>/story/details/", page(stories.details), name="guidance_event_story_details"
+        ),
+        path(
+            "guidance/event/<int:event_id>/story/messages/",
+            page(stories.add_message),
+            name="guidance_event_story_add_message",
+        ),
+        path(
+            "guidance/event/<int:event_id>/story/words/", page(stories.add_words), name="guidance_event_story_add_words"
+        ),
+        path(
+            "guidance/event/<int:event_id>/story/items/<int:item_id>/move/",
+            page(stories.move),
+            name="guidance_event_story_move",
+        ),
+        path(
+            "guidance/event/<int:event_id>/story/items/<int:item_id>/remove/",
+            page(stories.remove),
+            name="guidance_event_story_remove",
+        ),
+        path(
+            "guidance/event/<int:event_id>/story/publish/", page(stories.publish), name="guidance_event_story_publish"
+        ),
+        path(
+            "guidance/event/<int:event_id>/story/preview/", page(stories.preview), name="guidance_event_story_preview"
+        ),
     ]
