@@ -79,6 +79,7 @@ class ConsultationForm(forms.ModelForm):
             "event_ends_at",
             "retention_months",
             "equality_questions",
+            "licence",
         ]
 
     def clean(self):
