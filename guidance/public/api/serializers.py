@@ -34,7 +34,6 @@ class ConsultationSerializer(serializers.Serializer):
     closes_at = serializers.DateTimeField()
     outcome_published = serializers.BooleanField(help_text="Whether the organisation has published what it did.")
     outcome_published_at = serializers.DateTimeField(allow_null=True)
-    published_comments = serializers.IntegerField(required=False, help_text="Only on one consultation.")
     licence = LicenceSerializer()
     links = LinksSerializer()
 
