@@ -75,7 +75,7 @@ FIELDS = [
     Field(
         "respondent_type_label",
         "Responding as",
-        "The same, in words.",
+        "Who the person said they were responding as, in words.",
         "; ".join(Response.RespondentType.labels),
     ),
     Field(
