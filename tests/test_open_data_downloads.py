@@ -204,3 +204,9 @@ def test_a_draft_has_no_downloads_even_for_staff(manager_client, name):
     response = manager_client.get(reverse(f"guidance:{name}", args=[draft.slug]))
     assert response.status_code == 404
     assert b"Draft words" not in response.content
+
+
+def test_the_privacy_notice_says_published_comments_are_open_data(client):
+    notice = client.get(reverse("guidance:privacy")).content.decode()
+    assert "What we publish is also offered as open data" in notice
+    assert "only if you chose “publish with my name”" in notice
