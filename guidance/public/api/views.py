@@ -23,8 +23,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from guidance import models
 from guidance.models import ChosenOption, Comment, Consultation
-from guidance.models import Response as Response_
 from guidance.outcomes.published import public_outcome
 from guidance.public import open_data, published_search
 from guidance.public.api import conditional, serializers
@@ -240,7 +240,7 @@ FILTER_PARAMETERS = [
     OpenApiParameter(
         "respondent_type",
         OpenApiTypes.STR,
-        enum=Response_.RespondentType.values,
+        enum=models.Response.RespondentType.values,
         description="Who the person responded as: a respondent_type code.",
     ),
     OpenApiParameter("theme", OpenApiTypes.INT, description="A theme's id, once the outcome is published."),
@@ -316,7 +316,7 @@ def statistics(consultation, sections, now):
         ],
         "by_respondent_type": [
             {"respondent_type": value, "label": label, "count": counts["respondent_type"].get(value, 0)}
-            for value, label in Response_.RespondentType.choices
+            for value, label in models.Response.RespondentType.choices
         ],
     }
     return {"published": published, "after_close": after_close(consultation, now)}
