@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from guidance.models import Comment, Consultation, Question, Response
 from guidance.public.open_data import FIELDS, HEADER
@@ -186,6 +187,46 @@ def test_staff_choose_the_licence_in_the_consultation_settings(manager_client, c
     assert "Licence of the published responses" in html
     assert '<option value="ogl-3" selected>Open Government Licence v3.0</option>' in html
     assert '<option value="cc0">' in html
+
+
+def settings_form(consultation, **extra):
+    """The consultation's settings as the admin's change form sends them (tests/test_consultation_dates.py)."""
+    opens, closes = timezone.localtime(consultation.opens_at), timezone.localtime(consultation.closes_at)
+    return {
+        "document": consultation.document_id,
+        "title": consultation.title,
+        "slug": consultation.slug,
+        "organisation": consultation.organisation,
+        "summary": consultation.summary,
+        "opens_at_0": opens.strftime("%d/%m/%Y"),
+        "opens_at_1": opens.strftime("%H:%M"),
+        "closes_at_0": closes.strftime("%d/%m/%Y"),
+        "closes_at_1": closes.strftime("%H:%M"),
+        "retention_months": 12,
+        "questions-TOTAL_FORMS": 0,
+        "questions-INITIAL_FORMS": 0,
+        "outcomes-TOTAL_FORMS": 0,
+        "outcomes-INITIAL_FORMS": 0,
+        **extra,
+    }
+
+
+def test_a_licence_staff_choose_is_the_one_the_downloads_and_pages_name(manager_client, client, consultation):
+    change = reverse("admin:guidance_consultation_change", args=[consultation.pk])
+    assert manager_client.post(change, settings_form(consultation, licence="cc0")).status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.licence == "cc0"
+    page = client.get(reverse("guidance:open_data", args=[consultation.slug])).content.decode()
+    assert 'rel="license" href="https://creativecommons.org/publicdomain/zero/1.0/"' in page
+    # A post without the field (a page opened before it was added) leaves the licence as it is.
+    assert manager_client.post(change, settings_form(consultation)).status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.licence == "cc0"
+    refused = manager_client.post(change, settings_form(consultation, licence="all-rights-reserved"))
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()
+    consultation.refresh_from_db()
+    assert consultation.licence == "cc0"
 
 
 @pytest.mark.parametrize("name", ["published_csv", "published_json"])
