@@ -498,3 +498,37 @@ PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "")
 THEME_ENGINE = os.environ.get("THEME_ENGINE", "tfidf")
 THEME_EMBEDDING_MODEL_PATH = os.environ.get("THEME_EMBEDDING_MODEL_PATH", "")
 THEME_SUGGESTIONS_IN_REQUEST_LIMIT = env_int("THEME_SUGGESTIONS_IN_REQUEST_LIMIT", 2_000)
+
+# The open data API under /api/v1/ (guidance/public/api/, docs/open-data.md): Django REST framework,
+# read-only and anonymous (no sessions, no CSRF), JSON only (the browsable API off), its OpenAPI 3
+# schema by drf-spectacular; CORS for any origin, GET only, on /api/ alone, never with credentials.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "corsheaders"]
+# High up, so that a refusal further down (the "very busy" 503) still carries the CORS headers.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "corsheaders.middleware.CorsMiddleware"
+)
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+# Requests per minute from one address (guidance.responses.ratelimit.client_address) before a 429.
+API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 120)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["guidance.public.api.throttling.PerAddress"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME}: open data API",
+    "DESCRIPTION": "Published consultations and their published responses, read-only (docs/open-data.md).",
+    "VERSION": "1",
+    # 3.1, whose schemas are JSON Schema: a null is "type": [..., "null"], as validators read it.
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": False,
+}

@@ -9,6 +9,8 @@ urlpatterns = [
     # Browsers and feed readers ask for /favicon.ico whatever the page says; the icon is a static file.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     path("", include("guidance.public.urls")),
+    # The open data API (guidance/public/api/, docs/open-data.md).
+    path("api/v1/", include("guidance.public.api.urls")),
 ]
 
 # The error pages in our design. 400 and 500 are rendered without the database or the request;

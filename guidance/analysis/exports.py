@@ -230,9 +230,21 @@ def table_csv(header, rows):
     """A small table of our own making (guidance/outcomes/changes.py, the "you said, we did" table) as the
     same spreadsheet-safe file as the export: byte-order mark, CRLF, every text cell neutralised.
     Whole numbers stay numbers."""
-    lines = [BOM + _csv_line(header)]
-    lines += [_csv_line([cell if isinstance(cell, int) else neutralise(cell) for cell in row]) for row in rows]
-    return b"".join(lines)
+    return b"".join(table_csv_chunks(header, rows))
+
+
+def table_csv_chunks(header, rows):
+    """table_csv as byte chunks, for a table too long to hold at once (the published responses as
+    open data, guidance/public/downloads.py): rows are read as they are written."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    yield BOM + _csv_line(header)
+    for row in rows:
+        writer.writerow([cell if isinstance(cell, int) else neutralise(cell) for cell in row])
+        if buffer.tell() >= CHUNK_BYTES:
+            yield _drain(buffer)
+    if buffer.tell():
+        yield _drain(buffer)
 
 
 # --- Producing the CSV -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ question, an outcome) moves it on when the object is saved (connect, below).
 """
 
 from django.db.models import F, Q
+from django.db.models.functions import Now
 
 from guidance.models import Consultation
 
@@ -23,7 +24,7 @@ def public_pages_changed(*, consultations=(), documents=()):
     if not ids and not document_ids:
         return
     Consultation.objects.filter(Q(pk__in=ids) | Q(document_id__in=document_ids)).update(
-        content_version=F("content_version") + 1
+        content_version=F("content_version") + 1, content_changed_at=Now()
     )
 
 

@@ -159,6 +159,22 @@ class ConsultationQuerySet(models.QuerySet):
         return self.alias(rank=rank).order_by("rank", "closes_at")
 
 
+class Licence(models.TextChoices):
+    """The licence an organisation publishes a consultation's responses under, as open data
+    (docs/open-data.md): a few well-known ones, each with the address of its text (LICENCE_URLS)."""
+
+    OGL_3 = "ogl-3", "Open Government Licence v3.0"
+    CC_BY_4 = "cc-by-4", "Creative Commons Attribution 4.0 International (CC BY 4.0)"
+    CC0 = "cc0", "Creative Commons CC0 1.0 Universal (public domain dedication)"
+
+
+LICENCE_URLS = {
+    Licence.OGL_3: "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+    Licence.CC_BY_4: "https://creativecommons.org/licenses/by/4.0/",
+    Licence.CC0: "https://creativecommons.org/publicdomain/zero/1.0/",
+}
+
+
 class Consultation(models.Model):
     class State(models.TextChoices):
         UPCOMING = "upcoming", "Not open yet"
@@ -236,6 +252,16 @@ class Consultation(models.Model):
     # edit, an erasure, publishing: guidance/consultations/changed.py). Every server process keeps
     # those pages under this number, so the next view after a change reads afresh, on every copy.
     content_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # When content_version last moved on: the open data API's Last-Modified (guidance/public/api/).
+    content_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    licence = models.CharField(
+        "licence of the published responses",
+        max_length=16,
+        choices=Licence,
+        default=Licence.OGL_3,
+        db_default=Licence.OGL_3,
+        help_text="The licence the published responses are offered under as open data (downloads and the API).",
+    )
 
     objects = ConsultationQuerySet.as_manager()
 
@@ -262,6 +288,10 @@ class Consultation(models.Model):
     @property
     def is_public(self):
         return self.publication != self.Publication.DRAFT
+
+    @property
+    def licence_url(self):
+        return LICENCE_URLS[self.licence]
 
     @property
     def is_draft(self):

@@ -19,7 +19,7 @@ def sync(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guidance', '0029_events'),
+        ('guidance', '0030_open_data_licence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ import datetime
 import logging
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -17,7 +17,7 @@ from guidance.consultations import previews, supporting, versions
 from guidance.models import Comment, Consultation, Story, SupportingDocument
 from guidance.outcomes import changes
 from guidance.outcomes.published import attach_replies, public_outcome, target_outcomes
-from guidance.public import published_search
+from guidance.public import open_data, published_search
 from guidance.public.reading import kept, shown_to, visit, what_changed_public
 from guidance.public.visitors import for_this_visitor_only
 from guidance.responses import answers
@@ -118,16 +118,8 @@ def published(request, slug):
     offered = published_search.Offered.for_consultation(consultation, sections, access.now)
     filters, errors = published_search.read_filters(request.GET, offered)
     comments = published_search.matching(consultation, filters).select_related("response", "section", "question")
-    if errors:
-        comments = comments.none()
-    elif not filters.q:
-        comments = comments.order_by(
-            F("section__major").asc(nulls_last=True),
-            "section__minor",
-            "question__position",
-            "-created_at",
-            "-pk",
-        )
+    # The downloads list them in the same order (guidance/public/open_data.py).
+    comments = comments.none() if errors else open_data.in_page_order(comments, filters)
     page = Paginator(comments, PUBLISHED_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = answers.with_chosen_options(page.object_list)
     attach_replies(consultation, page)

@@ -1,7 +1,8 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from guidance.public import about_you, own_response, pages, reports, responding, stories
+from guidance.public import about_you, downloads, own_response, pages, reports, responding, stories
+from guidance.public.feeds import ConsultationFeed
 from guidance.public.sitemaps import SITEMAPS
 
 app_name = "guidance"
@@ -20,6 +21,11 @@ urlpatterns = [
     path("consultations/<slug:slug>/questions/", responding.questions, name="questions"),
     path("consultations/<slug:slug>/sent/", responding.confirmation, name="confirmation"),
     path("consultations/<slug:slug>/responses/", pages.published, name="published"),
+    # The published responses as open data (guidance/public/downloads.py), and the feed of consultations.
+    path("consultations/<slug:slug>/responses.csv", downloads.published_csv, name="published_csv"),
+    path("consultations/<slug:slug>/responses.json", downloads.published_json, name="published_json"),
+    path("consultations/<slug:slug>/responses/data/", downloads.data_dictionary, name="open_data"),
+    path("consultations/feed.atom", ConsultationFeed(), name="consultation_feed"),
     path("consultations/<slug:slug>/preview/<str:token>/", pages.preview_link, name="preview_link"),
     path(
         "consultations/<slug:slug>/documents/<int:document_id>/",

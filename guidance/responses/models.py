@@ -355,6 +355,13 @@ class Comment(models.Model):
                 fields=["consultation", "status", "section", "question"], name="comment_consult_status_target"
             ),
             models.Index(fields=["consultation", "id", "section", "question"], name="comment_consult_id_target"),
+            # The open data API's list of published comments (guidance/public/api/), a page at a time
+            # in id order from where the last page ended (keyset), however many a consultation has.
+            models.Index(
+                fields=["consultation", "id"],
+                name="comment_consult_approved_id",
+                condition=Q(status="approved"),
+            ),
             models.Index(
                 F("consultation"),
                 DECISION_TIME,

@@ -79,7 +79,17 @@ class ConsultationForm(forms.ModelForm):
             "event_ends_at",
             "retention_months",
             "equality_questions",
+            "licence",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form sent without it (a script, a page opened before the field was added) keeps the
+        # licence as it is: the published responses are never relicensed by leaving a field out.
+        self.fields["licence"].required = False
+
+    def clean_licence(self):
+        return self.cleaned_data.get("licence") or self.instance.licence
 
     def clean(self):
         cleaned = super().clean()
