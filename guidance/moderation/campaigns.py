@@ -64,6 +64,7 @@ comment compared. It takes the locks of the consultation's sections and question
 for a worker's batch on them to end; a comment arriving while it runs is left to the worker.
 """
 
+import functools
 import hashlib
 import math
 import re
@@ -114,16 +115,19 @@ def shingles(normalised_text):
     return frozenset(" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1))
 
 
+@functools.cache
 def fewest_shared(threshold, shorter):
     """How many shingles a near-copy must share with a text of `shorter` shingles, the shorter of
-    the two: exact arithmetic, so that 0.7 of 10 is 7 and not 7.000000000000001."""
+    the two: exact arithmetic, so that 0.7 of 10 is 7 and not 7.000000000000001. Kept once worked
+    out: the worker asks it for every candidate it measures."""
     return max(1, math.ceil(Fraction(threshold).limit_denominator(1000) * shorter))
 
 
 def near_copies(a, b, threshold=SIMILARITY_THRESHOLD):
     """Whether two texts' shingle sets are near-copies (see the module docstring)."""
     shorter, longer = sorted((len(a), len(b)))
-    if not shorter or longer > LONGEST_RATIO * shorter:
+    # longer > LONGEST_RATIO * shorter, in whole numbers.
+    if not shorter or longer * LONGEST_RATIO.denominator > LONGEST_RATIO.numerator * shorter:
         return False
     return len(a & b) >= fewest_shared(threshold, shorter)
 
@@ -325,16 +329,25 @@ def group_waiting(batch=BATCH, *, now=None):
         if not comments:
             return 0
         CampaignKey.objects.filter(comment__in=[comment.pk for comment in comments]).delete()
+        # Copies on one section meet the same candidates: each text is cut into shingles once a batch.
+        shingles_of = {}
         for comment in comments:
             if comment.group is not None:
                 _leave_group(comment)
-            _compare(comment)
+            _compare(comment, shingles_of)
             comment.compared_at = now
         Comment.objects.filter(pk__in=[comment.pk for comment in comments]).update(compared_at=now)
     return len(comments)
 
 
-def _compare(comment):
+def _normalised_and_shingles(text):
+    normalised = normalise(text)
+    return normalised, shingles(normalised)
+
+
+def _compare(comment, shingles_of):
+    """Compare one comment (see the module docstring); `shingles_of` keeps {text: (normalised,
+    shingles)} for the batch."""
     normalised = normalise(comment.text)
     if not normalised:
         return  # an answer of choices alone: in no campaign
@@ -350,11 +363,14 @@ def _compare(comment):
         .order_by("-shared", "comment")
         .values_list("comment", flat=True)[:CANDIDATES]
     )
-    matches = [
-        (pk, group, other == normalised)
-        for pk, text, group in Comment.objects.filter(pk__in=list(candidates)).values_list("pk", "text", "group")
-        if (other := normalise(text)) == normalised or near_copies(own, shingles(other))
-    ]
+    matches = []
+    # One query: the candidates (a subquery) with their texts and groups as they stand now.
+    for pk, text, group in Comment.objects.filter(pk__in=candidates).values_list("pk", "text", "group"):
+        if text not in shingles_of:
+            shingles_of[text] = _normalised_and_shingles(text)
+        other, other_shingles = shingles_of[text]
+        if other == normalised or near_copies(own, other_shingles):
+            matches.append((pk, group, other == normalised))
     if matches:
         groups = {group for _, group, _ in matches if group is not None}
         alone = [pk for pk, group, _ in matches if group is None]
