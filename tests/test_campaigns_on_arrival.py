@@ -256,6 +256,19 @@ def test_find_campaigns_compares_comments_stored_before_and_later_copies_find_th
     assert fresh(old).group == fresh(copy).group == old.pk
 
 
+def test_find_campaigns_compares_a_comment_waiting_after_a_change_of_words_with_its_new_keys_alone(
+    section, consultation
+):
+    first, second = sent(section, CAMPAIGN), sent(section, WITH_A_SENTENCE)
+    group_campaigns()
+    by_respondent.change_text(second.pk, UNRELATED)
+    assign_groups(consultation)
+    keys = list(CampaignKey.objects.filter(comment=second).values_list("key", flat=True))
+    assert sorted(keys) == campaigns.keys_of(campaigns.shingles(campaigns.normalise(UNRELATED)))
+    assert (fresh(first).group, fresh(second).group) == (None, None)
+    assert fresh(second).compared_at is not None and group_campaigns() == 0
+
+
 def test_variants_of_every_length_from_25_to_40_words_are_grouped(section):
     words = (CAMPAIGN + " " + UNRELATED).split()
     for length in range(25, 41):
@@ -426,3 +439,41 @@ def test_a_worker_passes_over_a_section_another_worker_is_comparing_instead_of_w
     assert [fresh(c).compared_at for c in ours + theirs] == [earlier, earlier, later, later]
     assert {fresh(c).group for c in theirs} == {theirs[0].pk}
     assert {fresh(c).group for c in ours} == {ours[0].pk}
+
+
+@pytest.mark.database
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="advisory locks are PostgreSQL's; SQLite's writers take turns")
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_passes_over_the_sections_find_campaigns_is_comparing(section, consultation):
+    import threading
+
+    from django.db import transaction
+
+    copies = [sent(section, text) for text in (CAMPAIGN, WITH_A_SENTENCE)]
+    holding, release, failures = threading.Event(), threading.Event(), []
+
+    def find_campaigns_and_hold():
+        try:
+            with transaction.atomic():  # not yet committed while the worker looks
+                assign_groups(consultation)
+                holding.set()
+                release.wait(timeout=10)
+        except Exception as error:  # reported in the test's own thread
+            failures.append(repr(error))
+        finally:
+            holding.set()
+            connection.close()
+
+    holder = threading.Thread(target=find_campaigns_and_hold)
+    holder.start()
+    try:
+        assert holding.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # waiting instead of passing over fails the test
+        assert campaigns.group_waiting() == 0
+    finally:
+        release.set()
+        holder.join(timeout=10)
+    assert failures == []
+    assert campaigns.group_waiting() == 0
+    assert {fresh(c).group for c in copies} == {copies[0].pk}
