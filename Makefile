@@ -42,8 +42,8 @@ run: install css
 	@echo "Preparing the database and the demo consultation..."
 	@DJANGO_DEBUG=true $(PY) manage.py migrate --noinput --verbosity 0
 	@DJANGO_DEBUG=true $(PY) manage.py load_demo $(DEMO_FLAGS) --verbosity 0
-	@# The worker sends the emails the portal queues (receipts, links), started again should it ever
-	@# exit; it stops with the server.
+	@# The worker sends the emails the portal queues (receipts, links) and groups new comments into
+	@# campaigns, started again should it ever exit; it stops with the server.
 	@export DJANGO_DEBUG=true SITE_URL=http://127.0.0.1:$(PORT); \
 		( while true; do $(PY) manage.py run_worker --verbosity 0; sleep 1; done ) & worker=$$!; \
 		trap 'pkill -P $$worker 2>/dev/null; kill $$worker 2>/dev/null' EXIT INT TERM; \

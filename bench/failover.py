@@ -387,7 +387,7 @@ def main(argv=None):
     load_before = os.getloadavg()
     counter = ConnectionCounter(url, args.database)
     with open(haproxy_log_path, "w") as haproxy_log, open(log_dir / "failover-email.log", "w") as email_log:
-        email_workers = bench.start_email_workers(1, env, email_log)
+        email_workers = bench.start_workers(1, env, email_log)
         haproxy = None
         try:
             for node in nodes:

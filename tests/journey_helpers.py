@@ -41,3 +41,15 @@ def deliver_emails(limit=None):
             break
         taken, batches = taken + batch, batches + 1
     return taken
+
+
+def group_campaigns():
+    """What the worker does (`manage.py run_worker`) within seconds of a comment's arrival, inside the
+    test's transaction: compare every comment waiting, a batch at a time, with the others on its
+    section or question (guidance/moderation/campaigns.py). Returns how many were compared."""
+    from guidance.moderation import campaigns
+
+    compared = 0
+    while batch := campaigns.group_waiting():
+        compared += batch
+    return compared

@@ -60,7 +60,6 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
 from guidance.models import Comment, Response
-from guidance.moderation import campaigns
 from guidance.responses import answers
 from guidance.responses import text as text_rules
 
@@ -432,8 +431,8 @@ def run_import(preview, by=None):
                     for row, response in zip(new_rows, responses, strict=True)
                 ]
             )
+            # The worker groups them with their near-copies (campaigns.group_waiting).
             answers.save_options(zip(comments, (row.answer for row in new_rows), strict=True))
-            campaigns.group_on_arrival(comments)
     except IntegrityError:
         # Another import of the same rows committed between our check and our insert.
         raise ImportRefused(

@@ -1,1 +1,2 @@
-"""Deciding on comments: the decisions and their history, public reports, campaigns (found as comments arrive)."""
+"""Deciding on comments: the decisions and their history, public reports, campaigns (found by the worker as
+comments arrive)."""

@@ -55,7 +55,7 @@ def change_text(comment_id, text, *, now=None):
         )
         if answers.as_answer(text).text != earlier.text:
             # Its campaign was found by its earlier words.
-            campaigns.regroup(comment.pk, now=now)
+            campaigns.compare_again(comment.pk)
     return True
 
 

@@ -1,7 +1,11 @@
 """Campaigns and duplicates: comments on the same section or question whose text is the same, or
-nearly the same, share a group. A comment is compared as it is stored (group_on_arrival, in the
-transaction that stores it), so a campaign is found as it arrives; "Find campaigns" (assign_groups,
-the consultations' action and `manage.py find_campaigns`) recomputes every group from scratch.
+nearly the same, share a group. A comment is stored not compared yet (Comment.compared_at empty,
+which the moderation screen says), whichever way it came (sent online, typed in by staff,
+imported); the worker compares the waiting comments within seconds, oldest first, in batches
+(group_waiting, from `manage.py run_worker`), so a campaign is found as it arrives without a form
+ever waiting for the comparison. A comment whose words change is compared again the same way
+(compare_again). "Find campaigns" (assign_groups, the consultations' action and `manage.py
+find_campaigns`) recomputes every group from scratch.
 
 The measure (also in docs/analysis.md):
 
@@ -23,7 +27,7 @@ The measure (also in docs/analysis.md):
 
 A group's number is the smallest comment id in it; a comment in no group has no number (NULL).
 
-As a comment arrives: it is looked up by its keys, the hashes of its KEYS_PER_COMMENT shingles
+Comparing a new comment: it is looked up by its keys, the hashes of its KEYS_PER_COMMENT shingles
 with the smallest hashes (a bottom-k MinHash sketch). Near-copies nearly always share one: when
 one text holds the other with a sentence added, they miss only if every one of the longer text's
 12 smallest shingles is in the sentence, about (1/3)^12 at the most, one in half a million; with
@@ -36,9 +40,13 @@ measured as above. The new comment joins every group it has a near-copy in (merg
 starts one with its near-copies. It gets keys of its own unless it is word for word a comment
 that has them, or KEYED_ENOUGH comments with keys are already near-copies of it: so a campaign
 of thousands of copies keeps about 16 comments with keys, and each new copy costs the same. The
-comments of one section or question are compared one at a time (a PostgreSQL advisory lock for
-the rest of the transaction; SQLite's writers already take turns), so two copies arriving
-together still find each other. The cost per new comment is in docs/performance.md (bench/campaigns.py).
+comments of one section or question are compared by one transaction at a time (a PostgreSQL
+advisory lock per section or question, taken by the worker for the rest of its batch's
+transaction; SQLite's writers already take turns), so two copies arriving together still find
+each other, and two workers never compare one comment twice: a worker passes over the sections
+and questions another holds (pg_try_advisory_xact_lock) rather than waiting, and reads again,
+once it holds them, which of its comments are still waiting. A request never takes these locks.
+The costs are in docs/performance.md (bench/campaigns.py, bench/arrival.py).
 
 "Find campaigns" (assign_groups) compares every pair within each section and question exactly,
 without comparing every pair: the prefix filter of the All-Pairs algorithm (Bayardo, Ma and
@@ -52,9 +60,11 @@ copy joins the group if it is a near-copy of any of those 16. The price is that 
 only to members outside those 16 stays out (it still joins if it is close to any of them, as
 variants of one letter are); the labelled tests show no such miss. It also gives keys to every
 comment that has none (those stored before comments were compared on arrival) and marks every
-comment compared. A comment arriving while it runs is compared on arrival as usual.
+comment compared. It takes the locks of the consultation's sections and questions first, waiting
+for a worker's batch on them to end; a comment arriving while it runs is left to the worker.
 """
 
+import functools
 import hashlib
 import math
 import re
@@ -82,8 +92,12 @@ KEYS_PER_COMMENT = 12
 CANDIDATES = 100
 KEYED_ENOUGH = 16
 # The first number of the two-number PostgreSQL advisory locks taken on a section's or a
-# question's comments while one is compared (the second is its id).
+# question's comments while they are compared (the second is its id).
 SECTION_LOCK, QUESTION_LOCK = 71, 72
+# The worker: comments compared in one transaction. Small enough that a moderator deciding on one
+# of them waits a fraction of a second at most for the batch to end; large enough that a burst of
+# posts is caught up with in a few rounds.
+BATCH = 50
 
 _PUNCTUATION_AND_SPACE = re.compile(r"[\W_]+")
 
@@ -101,16 +115,19 @@ def shingles(normalised_text):
     return frozenset(" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1))
 
 
+@functools.cache
 def fewest_shared(threshold, shorter):
     """How many shingles a near-copy must share with a text of `shorter` shingles, the shorter of
-    the two: exact arithmetic, so that 0.7 of 10 is 7 and not 7.000000000000001."""
+    the two: exact arithmetic, so that 0.7 of 10 is 7 and not 7.000000000000001. Kept once worked
+    out: the worker asks it for every candidate it measures."""
     return max(1, math.ceil(Fraction(threshold).limit_denominator(1000) * shorter))
 
 
 def near_copies(a, b, threshold=SIMILARITY_THRESHOLD):
     """Whether two texts' shingle sets are near-copies (see the module docstring)."""
     shorter, longer = sorted((len(a), len(b)))
-    if not shorter or longer > LONGEST_RATIO * shorter:
+    # longer > LONGEST_RATIO * shorter, in whole numbers.
+    if not shorter or longer * LONGEST_RATIO.denominator > LONGEST_RATIO.numerator * shorter:
         return False
     return len(a & b) >= fewest_shared(threshold, shorter)
 
@@ -191,17 +208,25 @@ def find_groups(comments, threshold=SIMILARITY_THRESHOLD):
 
 def assign_groups(consultation, threshold=SIMILARITY_THRESHOLD):
     """(Re)compute Comment.group for every comment of the consultation, each section's and each
-    question's apart, in one transaction; give keys to the comments that have none (those stored
-    before comments were compared on arrival) and mark every comment compared. Returns (number of
-    groups, number of comments in a group, number of comments changed)."""
+    question's apart, in one transaction; give keys to the comments not compared yet (those stored
+    before comments were compared as they arrive, and those waiting for the worker) and mark them
+    compared. It waits for a worker comparing on the same sections and questions to finish its
+    batch, and the worker passes them over until it is done. Returns (number of groups, number of
+    comments in a group, number of comments changed)."""
     now = timezone.now()
     with transaction.atomic():
+        comments = Comment.objects.filter(consultation=consultation)
+        targets = set(comments.order_by().values_list("section_id", "question_id").distinct())
+        _take_turns(targets, wait=True)
         rows = list(
             Comment.objects.filter(consultation=consultation)
             .select_for_update()
             .values_list("pk", "text", "group", "section_id", "question_id", "compared_at")
             .order_by("pk")
         )
+        # A comment on a section or question that had none when the locks were taken is the
+        # worker's: it is not locked here, so it is left to it.
+        rows = [row for row in rows if (row[3], row[4]) in targets]
         by_target = defaultdict(list)
         for pk, text, _, section_id, question_id, _ in rows:
             by_target[section_id, question_id].append((pk, text))
@@ -210,18 +235,13 @@ def assign_groups(consultation, threshold=SIMILARITY_THRESHOLD):
             group_of.update(find_groups(pairs, threshold=threshold))
         changed = [Comment(pk=pk, group=group_of.get(pk)) for pk, _, current, *_ in rows if group_of.get(pk) != current]
         Comment.objects.bulk_update(changed, ["group"], batch_size=1000)
-        _give_keys(
-            [
-                (pk, text, section_id, question_id)
-                for pk, text, _, section_id, question_id, compared in rows
-                if not compared
-            ],
-            group_of,
-        )
-        if rows:
-            Comment.objects.filter(consultation=consultation, compared_at__isnull=True, pk__lte=rows[-1][0]).update(
-                compared_at=now
-            )
+        uncompared = [(pk, text, section, question) for pk, text, _, section, question, at in rows if not at]
+        for start in range(0, len(uncompared), 1000):
+            pks = [pk for pk, *_ in uncompared[start : start + 1000]]
+            # Those whose words changed still have the keys of their earlier words.
+            CampaignKey.objects.filter(comment__in=pks).delete()
+            Comment.objects.filter(pk__in=pks).update(compared_at=now)
+        _give_keys(uncompared, group_of)
     return len(set(group_of.values())), len(group_of), len(changed)
 
 
@@ -258,36 +278,76 @@ def keys_of(shingle_set):
     return sorted(shingle_hash(shingle) for shingle in shingle_set)[:KEYS_PER_COMMENT]
 
 
-def _take_turns(comments):
-    """Compare the comments of each of these comments' sections and questions one at a time, until
-    the transaction ends: two copies arriving together then find each other. Locks are taken in
-    one order, so two transactions never wait for each other's."""
+def _lock(section_id, question_id):
+    return (SECTION_LOCK, section_id) if section_id else (QUESTION_LOCK, question_id)
+
+
+def _take_turns(targets, *, wait):
+    """Take the advisory locks of these (section id, question id) pairs until the transaction
+    ends, so that the comments of each are compared by one transaction at a time and two copies
+    still find each other. With wait=False (the worker) a lock another transaction holds is passed
+    over, never waited for; with wait=True ("Find campaigns") they are waited for, in one order, so
+    two transactions never wait for each other's. Returns the pairs whose locks are held."""
     if connection.vendor != "postgresql":
-        return  # SQLite's writers already take turns (IMMEDIATE transactions, consult/settings.py).
-    locks = sorted({(SECTION_LOCK, c.section_id) if c.section_id else (QUESTION_LOCK, c.question_id) for c in comments})
+        return set(targets)  # SQLite's writers already take turns (IMMEDIATE transactions, consult/settings.py).
+    held = set()
     with connection.cursor() as cursor:
-        for space, pk in locks:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [space, pk])
+        for target in sorted(targets, key=lambda target: _lock(*target)):
+            if wait:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", _lock(*target))
+                held.add(target)
+            else:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", _lock(*target))
+                if cursor.fetchone()[0]:
+                    held.add(target)
+    return held
 
 
-def group_on_arrival(comments, *, now=None):
-    """Compare each of these comments, just stored, with the others on its section or question,
-    in the caller's transaction (see the module docstring): it joins the groups of its
-    near-copies, or starts one with them; it gets keys to be found by; it is marked compared."""
-    comments = list(comments)
-    if not comments:
-        return
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("group_on_arrival runs in the transaction that stores the comments")
+def waiting():
+    """The comments not compared yet (new, or whose words changed: compare_again), oldest first."""
+    return Comment.objects.filter(compared_at__isnull=True).order_by("pk")
+
+
+def group_waiting(batch=BATCH, *, now=None):
+    """The worker's round (guidance/management/commands/run_worker.py): compare up to `batch` of
+    the comments waiting, oldest first, each with the others on its section or question, in one
+    transaction (see the module docstring): it joins the groups of its near-copies, or starts one
+    with them; it gets keys to be found by; it is marked compared. A comment compared before
+    (compare_again) first leaves its group and loses its keys. Comments on a section or question
+    another worker is comparing are left for a later round. Returns how many were compared: 0 when
+    nothing was waiting, or all of it was in another worker's hands."""
     now = now or timezone.now()
-    _take_turns(comments)
-    for comment in comments:
-        _compare(comment)
-        comment.compared_at = now
-    Comment.objects.filter(pk__in=[comment.pk for comment in comments]).update(compared_at=now)
+    with transaction.atomic():
+        first = list(waiting().values_list("pk", "section_id", "question_id")[:batch])
+        held = _take_turns({(section_id, question_id) for _, section_id, question_id in first}, wait=False)
+        # Read again once the locks are held: another worker may have compared some meanwhile.
+        comments = list(
+            waiting()
+            .filter(pk__in=[pk for pk, *target in first if tuple(target) in held])
+            .only("pk", "text", "group", "section_id", "question_id")
+        )
+        if not comments:
+            return 0
+        CampaignKey.objects.filter(comment__in=[comment.pk for comment in comments]).delete()
+        # Copies on one section meet the same candidates: each text is cut into shingles once a batch.
+        shingles_of = {}
+        for comment in comments:
+            if comment.group is not None:
+                _leave_group(comment)
+            _compare(comment, shingles_of)
+            comment.compared_at = now
+        Comment.objects.filter(pk__in=[comment.pk for comment in comments]).update(compared_at=now)
+    return len(comments)
 
 
-def _compare(comment):
+def _normalised_and_shingles(text):
+    normalised = normalise(text)
+    return normalised, shingles(normalised)
+
+
+def _compare(comment, shingles_of):
+    """Compare one comment (see the module docstring); `shingles_of` keeps {text: (normalised,
+    shingles)} for the batch."""
     normalised = normalise(comment.text)
     if not normalised:
         return  # an answer of choices alone: in no campaign
@@ -303,11 +363,14 @@ def _compare(comment):
         .order_by("-shared", "comment")
         .values_list("comment", flat=True)[:CANDIDATES]
     )
-    matches = [
-        (pk, group, other == normalised)
-        for pk, text, group in Comment.objects.filter(pk__in=list(candidates)).values_list("pk", "text", "group")
-        if (other := normalise(text)) == normalised or near_copies(own, shingles(other))
-    ]
+    matches = []
+    # One query: the candidates (a subquery) with their texts and groups as they stand now.
+    for pk, text, group in Comment.objects.filter(pk__in=candidates).values_list("pk", "text", "group"):
+        if text not in shingles_of:
+            shingles_of[text] = _normalised_and_shingles(text)
+        other, other_shingles = shingles_of[text]
+        if other == normalised or near_copies(own, other_shingles):
+            matches.append((pk, group, other == normalised))
     if matches:
         groups = {group for _, group, _ in matches if group is not None}
         alone = [pk for pk, group, _ in matches if group is None]
@@ -320,24 +383,25 @@ def _compare(comment):
         CampaignKey.objects.bulk_create(CampaignKey(comment=comment, **target, key=key) for key in keys)
 
 
-def regroup(comment_id, *, now=None):
-    """The comment's words changed (its respondent changed them, or staff corrected what they
-    typed): it leaves its group and is compared afresh, in the caller's transaction. The rest of
-    its group stays together, renumbered if it took the group's number; a member that was alone
-    with it is alone again. (A group that only this comment held together stays one until
-    "Find campaigns" recomputes it.)"""
-    comment = Comment.objects.select_for_update().get(pk=comment_id)
-    _take_turns([comment])
-    CampaignKey.objects.filter(comment=comment).delete()
-    if comment.group is not None:
-        rest = list(Comment.objects.filter(group=comment.group).exclude(pk=comment.pk).values_list("pk", flat=True))
-        if len(rest) == 1:
-            Comment.objects.filter(pk__in=rest).update(group=None)
-        elif comment.group == comment.pk and rest:
-            Comment.objects.filter(pk__in=rest).update(group=min(rest))
-        Comment.objects.filter(pk=comment.pk).update(group=None)
-        comment.group = None
-    group_on_arrival([comment], now=now)
+def _leave_group(comment):
+    """The comment, compared before, leaves its group: the rest stays together, renumbered if it
+    took the group's number; a member that was alone with it is alone again. (A group that only
+    this comment held together stays one until "Find campaigns" recomputes it.)"""
+    rest = list(Comment.objects.filter(group=comment.group).exclude(pk=comment.pk).values_list("pk", flat=True))
+    if len(rest) == 1:
+        Comment.objects.filter(pk__in=rest).update(group=None)
+    elif comment.group == comment.pk and rest:
+        Comment.objects.filter(pk__in=rest).update(group=min(rest))
+    Comment.objects.filter(pk=comment.pk).update(group=None)
+    comment.group = None
+
+
+def compare_again(comment_id):
+    """The comment's words changed (its respondent changed them, or staff corrected or redacted
+    them): the worker compares it afresh, as if it had just arrived (group_waiting). Until then
+    it stays in the group it was in; the moderation screen says it is not compared yet only once
+    it is in none."""
+    Comment.objects.filter(pk=comment_id).update(compared_at=None)
 
 
 def with_group_size(queryset):

@@ -377,8 +377,8 @@ def redact_and_publish(comment_id, copy, *, by, seen_event_id, reason_code, reas
             redacted=True,
         )
         Comment.objects.filter(pk=comment.pk).update(text=text)
-        # Grouped by what the public will read; the keys of the words hidden go with them.
-        campaigns.regroup(comment.pk)
+        # Grouped by what the public will read; the worker gives it keys of these words alone.
+        campaigns.compare_again(comment.pk)
         if comment.status == Status.PENDING:
             decide_as_shown(comment.pk, Status.APPROVED, by=by, seen_event_id=event.pk)
         else:

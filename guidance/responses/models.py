@@ -308,7 +308,8 @@ class Comment(models.Model):
         help_text="Comments with the same or near-identical text (a campaign) share a group number.",
     )
     # When the comment was compared with the others on its section or question to find its
-    # near-copies (guidance/moderation/campaigns.py): as it was stored, or by "Find campaigns".
+    # near-copies (guidance/moderation/campaigns.py): by the worker, within seconds of its
+    # arrival or of a change of its words, or by "Find campaigns".
     # Empty: not compared yet, so nobody may say that no other comment is like it.
     compared_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Who is looking at this comment on the moderation screen, until when: nobody else is shown it
@@ -370,6 +371,9 @@ class Comment(models.Model):
                 name="comment_consult_decision_time",
                 condition=Q(status__in=["approved", "rejected", "spam"]),
             ),
+            # The worker's round finds the few comments not compared yet among all of them, oldest
+            # first, every second (guidance/moderation/campaigns.py group_waiting).
+            models.Index(fields=["id"], name="comment_waiting_comparison", condition=Q(compared_at__isnull=True)),
         ]
 
     def __str__(self):

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from guidance.mail.emails import Receipt, queue_receipt, send_link
 from guidance.models import Comment, Question, Response, SavedForm, Section, Submission
-from guidance.moderation import by_respondent, campaigns
+from guidance.moderation import by_respondent
 from guidance.responses import answers
 from guidance.responses.ratelimit import canonical_address
 
@@ -132,9 +132,9 @@ def submit_response(
     consultation, details, targets_and_texts, form_token=None, *, response=None, form_key="", browser=""
 ):
     """Add one comment per (section or question, text) pair to the respondent's response (`response`,
-    or a new one), with the form's details; delete the form's saved copy (`form_key`), queue its
-    receipt and group each comment with its near-copies (guidance/moderation/campaigns.py), in one
-    transaction. The text of a comment on a section is a string, an answer to
+    or a new one), with the form's details; delete the form's saved copy (`form_key`) and queue its
+    receipt, in one transaction. The worker groups each comment with its near-copies within seconds
+    (guidance/moderation/campaigns.py). The text of a comment on a section is a string, an answer to
     a question a guidance.responses.answers.Answer (a string is taken as the answer to a free-text question).
 
     Returns (response, receipt, created): created is False when this same form, with the same
@@ -172,9 +172,9 @@ def submit_response(
             answers.save_options(zip(comments, (text for _, text in targets_and_texts), strict=True))
             if form_key and not is_new:  # a response started just now has no saved forms yet
                 SavedForm.objects.filter(response=response, form_key=form_key).delete()
+            # Its comments wait, not compared yet, for the worker to group them with their
+            # near-copies (campaigns.group_waiting): a form never waits for another's comparison.
             receipt = queue_receipt(response, submission, comments)
-            # Last, as it makes the forms on the same sections and questions take turns until the end.
-            campaigns.group_on_arrival(comments, now=now)
     except IntegrityError:
         # This form was sent before (a double click, or going back and sending it again), or two
         # copies arrived at the same moment: its token is taken, so the first stands.

@@ -9,6 +9,10 @@ so that another worker takes them over soon after this one dies, and not while i
 A second thread works out the suggested themes asked for on more comments than a request may
 group (guidance/analysis/suggestions.py), one after another, so emails keep going out meanwhile.
 
+A third groups the comments not compared yet into campaigns (guidance/moderation/campaigns.py
+group_waiting), batch after batch while any wait, looking again every CAMPAIGNS_POLL_SECONDS
+otherwise: the forms that send them never wait for the comparison. Several workers may run.
+
 It rides out the database going away (a restart, a failover, a full connection table): it says so
 in the log, waits (1 s, doubling up to 30 s) and carries on; it never exits for that. It stops on
 SIGTERM or SIGINT once the batch in hand is sent. Whatever runs it should still restart it if it
@@ -31,11 +35,13 @@ from django.db import DatabaseError, close_old_connections, connection
 
 from guidance.analysis import suggestions
 from guidance.mail import mailqueue, notifications
+from guidance.moderation import campaigns
 
 logger = logging.getLogger(__name__)
 
 LONGEST_WAIT_AFTER_A_DATABASE_ERROR = 30
 SUGGESTIONS_POLL_SECONDS = 5
+CAMPAIGNS_POLL_SECONDS = 1
 
 
 class Command(BaseCommand):
@@ -88,6 +94,7 @@ class Worker:
         logger.info("Email worker %s started", self.name)
         threading.Thread(target=self.keep_leases, name="leases", daemon=True).start()
         threading.Thread(target=self.work_out_suggestions, name="suggestions", daemon=True).start()
+        threading.Thread(target=self.group_campaigns, name="campaigns", daemon=True).start()
         failures = 0
         while not self.stopped.is_set():
             try:
@@ -134,6 +141,8 @@ class Worker:
             pass
         mailqueue.close_mail_connection()
         suggestions.work_out_waiting()
+        while campaigns.group_waiting():
+            pass
 
     def keep_leases(self):
         """While this worker lives, it holds the emails it is sending (mailqueue.renew_leases)."""
@@ -157,6 +166,22 @@ class Worker:
                 forget_the_connection()
             except Exception:
                 logger.exception("Worker: could not work out suggested themes")
+        forget_the_connection()  # this thread's own
+
+    def group_campaigns(self):
+        """While this worker lives, the comments waiting to be compared, a batch at a time, with no
+        pause while batches are full."""
+        while not self.stopped.is_set():
+            try:
+                grouped = campaigns.group_waiting()
+            except DatabaseError:
+                forget_the_connection()
+                grouped = 0
+            except Exception:
+                logger.exception("Worker: could not group comments into campaigns")
+                grouped = 0
+            if grouped < campaigns.BATCH:
+                self.stopped.wait(CAMPAIGNS_POLL_SECONDS)
         forget_the_connection()  # this thread's own
 
 
