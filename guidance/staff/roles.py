@@ -36,6 +36,8 @@ REMOVE_OUTCOMES = "guidance.delete_outcome"
 # Adding staff members, changing their role, removing their access (guidance/staff/team.py).
 MANAGE_STAFF = ("auth.view_user", "auth.add_user", "auth.change_user")
 SUGGEST_THEMES = ("guidance.add_theme", "guidance.change_comment")
+# Hosting a chat hour: putting the questions and posting the host's messages (guidance/staff/chat.py).
+HOST_CHAT = "guidance.add_chatmessage"
 
 
 def every(verbs, *models):
@@ -52,6 +54,8 @@ ROLES = {
         *READ_THE_CONSULTATION,
         *every(["view"], "response", "comment", "moderationevent", "report", "theme"),
         "moderate_comment",
+        # Hosts chat hours, and moderates their replies live.
+        *every(["add", "view"], "chatmessage"),
     ],
     # Reads everything, manages themes and tags comments with them, exports without personal data.
     "Analyst": [
@@ -77,6 +81,8 @@ ROLES = {
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
+        # Hosts chat hours.
+        *every(["add", "view"], "chatmessage"),
     ],
 }
 
