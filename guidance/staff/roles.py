@@ -109,6 +109,24 @@ def app_and_codename(permission):
     return app_label or "guidance", codename
 
 
+def made_yet(apps, app_label, codename):
+    """Whether the model a permission is about ("add_chatmessage") exists in `apps`: an earlier
+    migration applying today's roles leaves out the permissions of models made after it, and the
+    migration that grants them applies the roles again. A permission of no model is always wanted."""
+    from django.apps import apps as today
+
+    model = codename.partition("_")[2]
+    try:
+        today.get_model(app_label, model)
+    except LookupError:
+        return True
+    try:
+        apps.get_model(app_label, model)
+    except LookupError:
+        return False
+    return True
+
+
 def sync_roles(apps=None):
     """Make each role's group hold exactly its permissions, creating what is missing. `apps` is a
     migration's app registry (the current one otherwise). Returns {role: permissions it holds}."""
@@ -128,6 +146,7 @@ def sync_roles(apps=None):
     with transaction.atomic():
         for name, codenames in ROLES.items():
             wanted = [app_and_codename(codename) for codename in codenames]
+            wanted = [(app_label, codename) for app_label, codename in wanted if made_yet(apps, app_label, codename)]
             by_app, which = {}, Q()
             for app_label, codename in wanted:
                 by_app.setdefault(app_label, []).append(codename)
