@@ -5,6 +5,7 @@ once, and taken down, when the event is moderated afterwards), and counted like 
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -68,9 +69,13 @@ def page_url(event):
     return reverse("guidance:event_chat", kwargs={"slug": event.consultation.slug, "event": event.slug})
 
 
-def messages_url(event, after=0):
+def messages_url(event, since=0):
     url = reverse("guidance:event_chat_messages", kwargs={"slug": event.consultation.slug, "event": event.slug})
-    return f"{url}?after={after}"
+    return f"{url}?since={since}"
+
+
+def cursor_of(fragment):
+    return re.search(r'data-since="(\d+)"', fragment.content.decode())[1]
 
 
 def reply(client, event, text="Respite that is planned ahead.", **changes):
@@ -441,18 +446,35 @@ def test_the_fragment_gives_only_newer_shown_messages_and_304_while_nothing_chan
     first = client.get(messages_url(event))
     assert first.status_code == 200 and "What helps most?" in first.content.decode()
     assert first["Cache-Control"] in ("no-cache, private", "private, no-cache")
-    etag = first["ETag"]
-    assert client.get(messages_url(event, put.pk), headers={"if-none-match": etag}).status_code == 304
+    etag, since = first["ETag"], cursor_of(first)
+    assert client.get(messages_url(event, since), headers={"if-none-match": etag}).status_code == 304
+    # Put a minute ago: older than what a page asking now looks back over.
+    ChatMessage.objects.filter(pk=put.pk).update(shown_changed_at=NOW() - datetime.timedelta(minutes=1))
+    since = chat.as_cursor(NOW() - datetime.timedelta(seconds=30))
     with django_capture_on_commit_callbacks(execute=True):
         reply(Client(), event, "Waiting, not shown.")
     # A reply waiting for a moderator changes nothing shown.
-    assert client.get(messages_url(event, put.pk), headers={"if-none-match": etag}).status_code == 304
+    assert client.get(messages_url(event, since), headers={"if-none-match": etag}).status_code == 304
     with django_capture_on_commit_callbacks(execute=True):
         approve(ChatMessage.objects.get(by_host=False), moderator)
-    newer = client.get(messages_url(event, put.pk), headers={"if-none-match": etag})
+    newer = client.get(messages_url(event, since), headers={"if-none-match": etag})
     assert newer.status_code == 200 and newer["ETag"] != etag
     body = newer.content.decode()
     assert "Waiting, not shown." in body and f'id="message-{put.pk}"' not in body
+    assert int(cursor_of(newer)) > since
+
+
+def test_a_reply_approved_after_a_later_message_still_reaches_open_pages(client, event, q1, q2, host, moderator):
+    """Approved after the next question was put, it comes after it: open pages ask by when things
+    came into the chat, not by when they were posted."""
+    chat.put_question(event, q1, by=host)
+    reply(Client(), event, "Slow to approve.")
+    chat.put_question(event, q2, by=host)
+    since = cursor_of(client.get(messages_url(event)))
+    approve(ChatMessage.objects.get(by_host=False), moderator)
+    assert "Slow to approve." in client.get(messages_url(event, since)).content.decode()
+    page = shown_on_page(Client(), event)
+    assert page.index("Does the draft capture it?") < page.index("Slow to approve.")
 
 
 def test_the_fragment_names_replies_taken_down_for_open_pages_to_remove(
@@ -462,9 +484,10 @@ def test_the_fragment_names_replies_taken_down_for_open_pages_to_remove(
     chat.put_question(event, q1, by=host)
     reply(Client(), event, "Soon gone.")
     message = ChatMessage.objects.get(by_host=False)
-    assert "Soon gone." in client.get(messages_url(event)).content.decode()
+    first = client.get(messages_url(event))
+    assert "Soon gone." in first.content.decode()
     reject(message, moderator)
-    body = client.get(messages_url(event, message.pk)).content.decode()
+    body = client.get(messages_url(event, cursor_of(first))).content.decode()
     assert f'data-hidden="{message.pk}"' in body and "Soon gone." not in body
 
 

@@ -11,18 +11,23 @@ message's status in step (guidance/events/live.py): approved, the reply shows in
 published, counted and exported as any answer; rejected, it never shows, or is taken down.
 """
 
+import datetime
+
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from guidance.events import live
 from guidance.models import ChatMessage, Comment, Event, Question, Response
 from guidance.moderation import by_respondent, campaigns, decisions
 from guidance.responses import answers
+from guidance.responses.text import whole_number
 
 BEFORE, LIVE, OVER = "before", "live", "over"
 # The most messages a chat page shows while the hour runs (the latest), and a poll brings at once.
 LATEST = 100
+# How much further back than its last look a poll reads (changes_since).
+OVERLAP = datetime.timedelta(seconds=3)
 
 
 class ChatRefused(Exception):
@@ -42,7 +47,7 @@ def state(event, now=None):
 
 
 def public_messages(event):
-    """What everyone sees in the chat, oldest first: the host's messages and the replies shown
+    """What everyone sees in the chat: the host's messages and the replies shown
     (ChatMessage.objects.shown()), except those of people who chose not to be published: their
     replies are answers like any other, counted once approved, but never shown."""
     return (
@@ -50,27 +55,71 @@ def public_messages(event):
         .shown()
         .exclude(Q(by_host=False) & Q(response__consent=Response.Consent.DO_NOT_PUBLISH))
         .select_related("response", "comment", "question", "host")
-        .order_by("pk")
     )
 
 
-def latest(event, after=0, limit=LATEST):
-    """The public messages after the one numbered `after`: the latest `limit` of them, oldest first."""
-    newest = list(public_messages(event).filter(pk__gt=after).order_by("-pk")[:limit])
-    return for_display(reversed(newest))
-
-
-def hidden_since_shown(event, up_to):
-    """The ids, up to `up_to`, of replies that were shown and no longer are (taken down, or back with
-    a moderator), for open pages to remove."""
-    hidden = Q(status=ChatMessage.Status.TAKEN_DOWN)
-    if event.moderation == Event.Moderation.BEFORE:
-        hidden |= Q(status=ChatMessage.Status.WAITING, decided_at__isnull=False)
-    return list(
-        ChatMessage.objects.filter(hidden, event=event, by_host=False, pk__lte=up_to)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+def is_public(message, event):
+    """public_messages' rule, for one message in hand."""
+    if message.by_host:
+        return True
+    if message.response_id and message.response.consent == Response.Consent.DO_NOT_PUBLISH:
+        return False
+    return message.status == ChatMessage.Status.APPROVED or (
+        message.status == ChatMessage.Status.WAITING and event.moderation == Event.Moderation.AFTER
     )
+
+
+def record(event):
+    """The whole chat once the hour is over, as it was posted."""
+    return public_messages(event).order_by("posted_at", "pk")
+
+
+def latest(event, limit=LATEST):
+    """The latest `limit` public messages, in the order they came into the chat."""
+    newest = public_messages(event).order_by(F("shown_changed_at").desc(nulls_last=True), "-pk")[:limit]
+    return for_display(reversed(list(newest)))
+
+
+def cursor(event):
+    """When the chat last changed (a message came in or left), or None: where an open page's
+    polling starts from."""
+    return (
+        ChatMessage.objects.filter(event=event, shown_changed_at__isnull=False)
+        .order_by("-shown_changed_at")
+        .values_list("shown_changed_at", flat=True)
+        .first()
+    )
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+def as_cursor(moment):
+    """A moment as a page's polling cursor: whole microseconds since 1970, 0 for none."""
+    return (moment - EPOCH) // MICROSECOND if moment else 0
+
+
+def from_cursor(value):
+    number = whole_number(str(value or ""))
+    return EPOCH + number * MICROSECOND if number and number < 10**17 else EPOCH
+
+
+def changes_since(event, since, limit=LATEST):
+    """What came into the chat or left it after `since` (less OVERLAP): (the messages now shown,
+    oldest first; the ids of those hidden; the new cursor). A change is stamped with its moment
+    before its transaction commits, so one committed a little later may carry an earlier moment
+    than a change a page has already seen: looking OVERLAP further back catches it (the page skips
+    what it already has)."""
+    changed = list(
+        ChatMessage.objects.filter(event=event, shown_changed_at__gt=since - OVERLAP)
+        .select_related("response", "comment", "question", "host")
+        .order_by("-shown_changed_at", "-pk")[:limit]
+    )
+    changed.reverse()
+    shown = for_display(message for message in changed if is_public(message, event))
+    hidden = [message.pk for message in changed if not is_public(message, event)]
+    return shown, hidden, (changed[-1].shown_changed_at if changed else since)
 
 
 def for_display(messages):
@@ -166,6 +215,8 @@ def post_reply(event, details, text, *, response=None, browser="", now=None):
             display_name=details.get("name", ""),
             text=text,
             posted_at=now,
+            # Shown at once where the event is moderated afterwards; else once approved.
+            shown_changed_at=now if event.moderation == Event.Moderation.AFTER else None,
         )
         campaigns.group_on_arrival([comment], now=now)
         if event.moderation == Event.Moderation.AFTER:
@@ -197,6 +248,7 @@ def put_question(event, question, *, by, now=None):
             posted_at=now,
             decided_at=now,
             decided_by=by,
+            shown_changed_at=now,
         )
         live.shown_changed([event.pk])
     return message
@@ -218,6 +270,7 @@ def host_says(event, text, *, by, now=None):
             posted_at=now,
             decided_at=now,
             decided_by=by,
+            shown_changed_at=now,
         )
         live.shown_changed([event.pk])
     return message

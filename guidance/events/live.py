@@ -65,10 +65,6 @@ def shown_token(event_id):
         return None
 
 
-# A comment's decision, as its chat message's status.
-SHOWN_STATUSES = {ChatMessage.Status.APPROVED}
-
-
 def follow_decisions(comment_ids, to_status, *, by, at):
     """Keep the chat messages of these comments in step with a decision on them (`to_status`, a
     Comment.Status), in the deciding transaction: approved shows a reply; rejected or spam takes
@@ -97,5 +93,7 @@ def follow_decisions(comment_ids, to_status, *, by, at):
         return
     for status, pks in moves.items():
         if pks:
-            ChatMessage.objects.filter(pk__in=pks).update(status=status, decided_at=at, decided_by=by)
+            ChatMessage.objects.filter(pk__in=pks).update(
+                status=status, decided_at=at, decided_by=by, shown_changed_at=at
+            )
     shown_changed(event_id for _, event_id, _, _ in rows)

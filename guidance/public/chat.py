@@ -30,7 +30,6 @@ from guidance.public.visitors import (
     sending,
 )
 from guidance.responses import ratelimit
-from guidance.responses.text import whole_number
 
 logger = logging.getLogger(__name__)
 
@@ -105,10 +104,12 @@ def page_context(request, event, form, now):
         "after_moderation": event.moderation == Event.Moderation.BEFORE,
     }
     if state == chat.LIVE:
-        shown = chat.latest(event)
-        context.update(chat_messages=shown, last_id=shown[-1].pk if shown else 0)
+        context.update(chat_messages=chat.latest(event), since=chat.as_cursor(chat.cursor(event)))
+        # "Show new messages" (without JavaScript) must be an address other than this page's, or
+        # following it would only scroll.
+        context["refresh"] = chat.as_cursor(now)
     elif state == chat.OVER:
-        record = Paginator(chat.public_messages(event), RECORD_PER_PAGE).get_page(request.GET.get("page"))
+        record = Paginator(chat.record(event), RECORD_PER_PAGE).get_page(request.GET.get("page"))
         context.update(chat_messages=chat.for_display(record), record=record)
     return context
 
@@ -171,10 +172,10 @@ def sent_message(event, response):
 
 
 def chat_messages(request, slug, event):
-    """What an open chat page asks for every couple of seconds: the messages shown after the one
-    numbered `after`, and those shown before that have been taken down. Answered 304, from one
-    read of the shared cache, while nothing has changed (guidance/events/live.py). The same for
-    everyone: nothing here reads the visitor's session."""
+    """What an open chat page asks for every couple of seconds: what came into the chat or left it
+    since its last look (`since`, from the last answer), answered 304, from one read of the shared
+    cache, while nothing has changed (guidance/events/live.py). The same for everyone: nothing here
+    reads the visitor's session."""
     found = (
         Event.objects.chats()
         .filter(consultation__in=Consultation.objects.public(), consultation__slug=slug, slug=event)
@@ -183,28 +184,19 @@ def chat_messages(request, slug, event):
     )
     if found is None:
         raise Http404
-    after = whole_number(request.GET.get("after", "0")) or 0
     state = chat.state(found)
     # Read before the messages: a change committed meanwhile gives a newer token next time. The tag
-    # names what the chat shows, not this page of it: a page that has applied the answer given
-    # under it (whatever its `after` has become since) has everything shown until it changes.
+    # names what the chat shows, not this page's view of it: a page that has applied the answer
+    # given under it has everything shown until the token changes.
     token = live.shown_token(found.pk)
     etag = f'"{token}-{state}"' if token else None
     if etag and etag in request.headers.get("If-None-Match", ""):
         page = HttpResponseNotModified()
     else:
-        shown = chat.latest(found, after) if state != chat.BEFORE else []
-        page = render(
-            request,
-            "guidance/chat_messages.html",
-            {
-                "chat_messages": shown,
-                "state": state,
-                "hidden": chat.hidden_since_shown(found, after) if after else [],
-                "last_id": shown[-1].pk if shown else after,
-                "event": found,
-            },
-        )
+        since = chat.from_cursor(request.GET.get("since"))
+        shown, hidden, last = chat.changes_since(found, since) if state != chat.BEFORE else ([], [], since)
+        context = {"chat_messages": shown, "hidden": hidden, "since": chat.as_cursor(last), "state": state}
+        page = render(request, "guidance/chat_messages.html", {**context, "event": found})
     if etag:
         page["ETag"] = etag
     # Asked afresh every time (no-cache), kept by no shared cache: it changes by the second.

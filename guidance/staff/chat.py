@@ -9,6 +9,7 @@ was shown."""
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from guidance.events import chat
@@ -44,7 +45,8 @@ def host(request, event_id, message_form=None, status=200):
         "questions": [(question, question.pk in put) for question in questions],
         "message_form": message_form or HostMessageForm(),
         "chat_messages": shown,
-        "last_id": shown[-1].pk if shown else 0,
+        "since": chat.as_cursor(chat.cursor(event)),
+        "refresh": chat.as_cursor(timezone.now()),
         "waiting": chat.waiting_replies(event).count(),
     }
     return staff_page(request, "admin/guidance/chat_host.html", context, status=status)

@@ -1,5 +1,5 @@
-// A chat hour's page (templates/guidance/chat.html): asks every couple of seconds for the messages
-// shown since the last one on the page, adds them to the list (an aria-live region, so screen
+// A chat hour's page (templates/guidance/chat.html): asks every couple of seconds for what came
+// into the chat since its last look (a cursor the server gives), adds it to the list (an aria-live region, so screen
 // readers announce them politely; focus never moves), and removes those taken down. While nothing
 // has changed the server answers 304 from one cache read (guidance/events/live.py). Without
 // JavaScript, "Show new messages" reloads the page.
@@ -12,7 +12,7 @@
   }
   var INTERVAL = 1500; // ms between polls: new messages show within about 2 s
   var url = region.dataset.pollUrl;
-  var after = Number(region.dataset.after) || 0;
+  var since = region.dataset.since || "0";
   var etag = null;
   var timer = null;
   var refresh = document.getElementById("chat-refresh");
@@ -47,7 +47,7 @@
     if (empty && list.children.length) {
       empty.remove();
     }
-    after = Math.max(after, Number(fresh.dataset.last) || 0);
+    since = fresh.dataset.since || since;
     var question = document.getElementById("chat-question");
     if (question && fresh.dataset.question && question.textContent !== fresh.dataset.question) {
       question.textContent = fresh.dataset.question;
@@ -69,7 +69,7 @@
       return; // polled again when the page is looked at (visibilitychange)
     }
     var headers = etag ? { "If-None-Match": etag } : {};
-    fetch(url + "?after=" + after, { headers: headers, cache: "no-store", credentials: "same-origin" })
+    fetch(url + "?since=" + encodeURIComponent(since), { headers: headers, cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
         if (response.status === 304) {
           return null;
