@@ -3,6 +3,7 @@ and the same "about you" choices, publication choice and privacy notice as a res
 taken from RespondentDetailsForm itself. No email address: a chat reply has no receipt."""
 
 from crispy_forms_gds.layout import HTML, ConditionalQuestion, ConditionalRadios, Field, Fieldset, Layout, Size, Submit
+from django import forms
 
 from guidance.models import Response
 from guidance.public.form_fields import PlainTextField, counted, too_long, within
@@ -24,6 +25,7 @@ class ChatReplyForm(RespondentDetailsForm):
         label="Your reply",
         help_text="Reply to the question above. Do not include anyone's personal details.",
         max_length=MAX_REPLY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
         error_messages={
             "required": "Enter your reply",
             "max_length": too_long("Your reply", MAX_REPLY_LENGTH, "Shorten it, or send the rest in another reply"),
