@@ -101,7 +101,7 @@ def page_context(request, event, form, now):
         "messages_url": reverse(
             "guidance:event_chat_messages", kwargs={"slug": event.consultation.slug, "event": event.slug}
         ),
-        "after_moderation": event.moderation == Event.Moderation.BEFORE,
+        "moderated_first": event.moderation == Event.Moderation.BEFORE,
     }
     if state == chat.LIVE:
         context.update(chat_messages=chat.latest(event), since=chat.as_cursor(chat.cursor(event)))
