@@ -1,8 +1,8 @@
 // A chat hour's page (templates/guidance/chat.html): asks every couple of seconds for what came
-// into the chat since its last look (a cursor the server gives), adds it to the list (an aria-live region, so screen
-// readers announce them politely; focus never moves), and removes those taken down. While nothing
-// has changed the server answers 304 from one cache read (guidance/events/live.py). Without
-// JavaScript, "Show new messages" reloads the page.
+// into the chat since its last look (a cursor the server gives), adds the new messages to the list
+// (an aria-live region, so screen readers announce them politely; focus never moves), and removes
+// those taken down. While nothing has changed the server answers 304 from one cache read
+// (guidance/events/live.py). Without JavaScript, "Show new messages" reloads the page.
 (function () {
   "use strict";
   var region = document.getElementById("chat-messages");
@@ -69,7 +69,8 @@
       return; // polled again when the page is looked at (visibilitychange)
     }
     var headers = etag ? { "If-None-Match": etag } : {};
-    fetch(url + "?since=" + encodeURIComponent(since), { headers: headers, cache: "no-store", credentials: "same-origin" })
+    var asked = url + "?since=" + encodeURIComponent(since);
+    fetch(asked, { headers: headers, cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
         if (response.status === 304) {
           return null;
