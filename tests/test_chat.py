@@ -158,6 +158,16 @@ def test_after_the_hour_the_record_is_read_only(client, consultation, q1, host):
     assert not Comment.objects.exists()
 
 
+def test_a_reply_is_not_taken_once_the_consultation_has_closed(client, closed, q1, host):
+    event = make_event(closed)
+    chat.put_question(event, q1, by=host)
+    assert "The consultation is not open, so replies are not taken." in shown_on_page(client, event)
+    sent = reply(client, event)
+    assert sent.status_code == 400
+    assert "The consultation is not open, so your reply was not sent" in sent.content.decode()
+    assert not Comment.objects.exists() and not Response.objects.exists()
+
+
 def test_a_chat_of_a_consultation_not_published_is_not_found(client, consultation):
     consultation.publication = consultation.Publication.DRAFT
     consultation.save()

@@ -80,7 +80,7 @@ def chat_page(request, slug, event):
     status = 200
     if request.method == "POST":
         form = ChatReplyForm(request.POST, **form_kwargs)
-        page = send_reply(request, event, form, response, chat.state(event, now))
+        page = send_reply(request, event, form, response, chat.state(event, now), access.may_send)
         if page is not None:
             return page
         status = 400
@@ -114,9 +114,13 @@ def page_context(request, event, form, now):
     return context
 
 
-def send_reply(request, event, form, response, state):
+def send_reply(request, event, form, response, state, may_send):
     """Store a valid reply and redirect to the chat (post/redirect/get); or None, with the errors on
-    the form, to show the page again; or the 429 page over the limit."""
+    the form, to show the page again; or the 429 page over the limit. A reply is an answer: not
+    taken while the consultation is not open, whatever the hour."""
+    if state == chat.LIVE and not may_send:
+        form.add_error(None, "The consultation is not open, so your reply was not sent")
+        return None
     if state != chat.LIVE:
         form.add_error(
             None,
