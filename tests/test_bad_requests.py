@@ -5,6 +5,7 @@ page saying so; a corpus of hostile requests runs against every public URL (foun
 URLconf, so a new page is covered without touching this file) and the admin's sign-in page.
 """
 
+import datetime
 from urllib.parse import urlencode
 
 import pytest
@@ -12,9 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from guidance.consultations import previews, supporting
-from guidance.models import Comment, Report, Response
+from guidance.models import Comment, Event, Report, Response
 from tests.factories import CommentFactory, QuestionFactory
 from tests.journey_helpers import comment_data, publish, section_url
 
@@ -161,6 +163,14 @@ def sample_arguments(consultation, section, comment):
     here fails the corpus test until it is added."""
     link = previews.make_link(consultation, by=None)
     document = supporting.attach(consultation, "Full draft", SimpleUploadedFile("d.txt", b"The draft."), by=None)
+    # A chat hour on now, so that its page takes a reply.
+    event = Event.objects.create(
+        consultation=consultation,
+        title="Chat hour",
+        slug="chat-hour",
+        starts_at=timezone.now() - datetime.timedelta(minutes=10),
+        ends_at=timezone.now() + datetime.timedelta(minutes=50),
+    )
     return {
         "slug": consultation.slug,
         "section_slug": section.slug,
@@ -168,6 +178,7 @@ def sample_arguments(consultation, section, comment):
         "token": previews.token_for(link),
         "document_id": document.pk,
         "comment_id": comment.pk,
+        "event": event.slug,
     }
 
 
