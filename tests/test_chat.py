@@ -126,6 +126,7 @@ def test_during_the_hour_before_a_question_a_reply_is_refused_with_a_reason(clie
 
 def test_a_reply_is_stored_as_a_pending_answer_to_the_question_put_in_a_chat_response(client, event, q1, host):
     chat.put_question(event, q1, by=host)
+    assert 'name="reply"' in shown_on_page(client, event)
     sent = reply(client, event)
     assert sent.status_code == 302 and sent["Location"] == page_url(event)
     message = ChatMessage.objects.get(by_host=False)

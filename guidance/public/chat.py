@@ -86,9 +86,8 @@ def chat_page(request, slug, event):
         status = 400
     else:
         form = ChatReplyForm(**form_kwargs)
-    return for_this_visitor_only(
-        render(request, "guidance/chat.html", page_context(request, event, form, now), status=status)
-    )
+    context = {**page_context(request, event, form, now), "may_send": access.may_send}
+    return for_this_visitor_only(render(request, "guidance/chat.html", context, status=status))
 
 
 def page_context(request, event, form, now):
