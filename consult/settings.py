@@ -356,6 +356,8 @@ RATE_LIMIT_LINKS_PER_DAY = env_int("RATE_LIMIT_LINKS_PER_DAY", 5)
 CLOSE_GRACE_MINUTES = env_int("CLOSE_GRACE_MINUTES", 30)
 # Requests for a link from one IP address per hour, whichever addresses they name.
 RATE_LIMIT_LINK_REQUESTS_PER_HOUR = env_int("RATE_LIMIT_LINK_REQUESTS_PER_HOUR", 5)
+# Replies one participant posts in a chat hour (guidance/events/chat.py): one every 15 seconds on average.
+RATE_LIMIT_CHAT_REPLIES_PER_HOUR = env_int("RATE_LIMIT_CHAT_REPLIES_PER_HOUR", 240)
 # A missing or wrong CSRF token gets a page in our design.
 CSRF_FAILURE_VIEW = "guidance.public.errors.csrf_failure"
 # Secure by default whenever DEBUG is off, behind a TLS proxy that sets X-Forwarded-Proto;

@@ -5,6 +5,7 @@ page saying so; a corpus of hostile requests runs against every public URL (foun
 URLconf, so a new page is covered without touching this file) and the admin's sign-in page.
 """
 
+import datetime
 from urllib.parse import urlencode
 
 import pytest
@@ -12,9 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from guidance.consultations import previews, supporting
-from guidance.models import Comment, Report, Response
+from guidance.models import Comment, Event, Report, Response
 from tests.factories import CommentFactory, QuestionFactory
 from tests.journey_helpers import comment_data, publish, section_url
 
@@ -161,7 +163,15 @@ def sample_arguments(consultation, section, comment):
     here fails the corpus test until it is added."""
     link = previews.make_link(consultation, by=None)
     document = supporting.attach(consultation, "Full draft", SimpleUploadedFile("d.txt", b"The draft."), by=None)
-    event = published_story_of_an_event(consultation)
+    # A chat hour on now, so that its page takes a reply, with its story published so far.
+    event = Event.objects.create(
+        consultation=consultation,
+        title="Chat hour",
+        slug="chat-hour",
+        starts_at=timezone.now() - datetime.timedelta(minutes=10),
+        ends_at=timezone.now() + datetime.timedelta(minutes=50),
+    )
+    publish_a_story_of(event)
     return {
         "slug": consultation.slug,
         "section_slug": section.slug,
@@ -173,16 +183,13 @@ def sample_arguments(consultation, section, comment):
     }
 
 
-def published_story_of_an_event(consultation):
-    """An event whose story is published, so its page is there to be asked for."""
+def publish_a_story_of(event):
+    """A published story, so that the event's story page is there to be asked for."""
     from guidance.stories import editing
-    from tests.story_helpers import chat_event
 
-    event = chat_event(consultation)
     story = editing.start_story(event, by=None)
     editing.add_words(story, kind="heading", text="What was said", position=1, by=None)
     editing.publish(story, by=None)
-    return event
 
 
 def public_url_names(patterns=None, namespace=""):

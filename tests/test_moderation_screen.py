@@ -795,7 +795,7 @@ SCREEN_QUERIES = {
     "reported": 19 + 2 * READING_REPORTED,  # its ids are read first (guidance/staff/moderation.py)
     "decided": 11 + READING_REPORTED,
 }
-DECISION_QUERIES = 22  # with the public pages' version moved on
+DECISION_QUERIES = 23  # with the public pages' version moved on, and a chat hour's messages followed (events/live.py)
 
 
 @pytest.mark.parametrize("count", [5, 500])

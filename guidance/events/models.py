@@ -158,12 +158,19 @@ class ChatMessage(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # When the message last came into the chat or left it (put, approved, taken down): the order it
+    # appeared in, and what open pages ask for since their last look (guidance/events/live.py). Not
+    # posted_at: a reply waits for its moderator, so replies show in another order than they came.
+    shown_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ChatMessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["posted_at", "id"]
-        indexes = [models.Index(fields=["event", "id"], name="chatmessage_event_id")]
+        indexes = [
+            models.Index(fields=["event", "id"], name="chatmessage_event_id"),
+            models.Index(fields=["event", "shown_changed_at"], name="chatmessage_event_changed"),
+        ]
 
     def __str__(self):
         return self.text[:60]

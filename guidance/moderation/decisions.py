@@ -27,6 +27,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from guidance.consultations.changed import public_pages_changed
+from guidance.events import live
 from guidance.models import Comment, ModerationEvent, ModerationReason, Report, StaffNote
 from guidance.moderation import campaigns, redaction, words
 from guidance.privacy.personal_data import may_see_personal_data
@@ -104,6 +105,8 @@ def decide(comments, to_status, *, by, reason_code="", reason="", shown=None):
         Comment.objects.filter(pk__in=pks).update(
             status=to_status, moderated_by=by, moderated_at=now, reason_code=reason_code, reason=reason
         )
+        # A reply in a chat hour is shown or hidden with its comment (guidance/events/live.py).
+        live.follow_decisions(pks, to_status, by=by, at=now)
         if by is not None and to_status == Status.APPROVED:
             # A moderator who publishes a comment has weighed the public's reports on it.
             Report.objects.filter(comment_id__in=pks, reviewed_at__isnull=True).update(reviewed_at=now, reviewed_by=by)

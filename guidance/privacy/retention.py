@@ -2,7 +2,8 @@
 
 Personal data is what Response.PERSONAL_DATA_FIELDS lists: a response's name, email address and
 organisation, and the link to where an imported response was found (a tweet names its author);
-and the respondent's equality monitoring answers (EqualityAnswers), which are deleted.
+and the respondent's equality monitoring answers (EqualityAnswers), which are deleted; and the name a
+chat hour's participant typed with each reply (ChatMessage.display_name).
 Each removal runs in one transaction and writes an Erasure record saying who removed what and
 when; the references stay, so a removal can be confirmed to the person who asked.
 
@@ -23,6 +24,7 @@ from guidance.equality.monitoring import forget_answers
 from guidance.mail import mailqueue
 from guidance.models import (
     CampaignKey,
+    ChatMessage,
     Comment,
     Consultation,
     Erasure,
@@ -112,6 +114,8 @@ def forget_what_else_identifies(responses):
     StaffNote.objects.filter(comment__response__in=responses).exclude(text=REMOVED_NOTE).update(text=REMOVED_NOTE)
     Submission.objects.filter(response__in=responses).exclude(fingerprint="").update(fingerprint="")
     responses.exclude(started_by="").update(started_by="")
+    # The name a chat hour's participant typed, kept with each reply (guidance/events/chat.py).
+    ChatMessage.objects.filter(response__in=responses).exclude(display_name="").update(display_name="")
 
 
 def erase_response(response, *, by, include_text=False, reason=""):
@@ -134,6 +138,7 @@ def erase_response(response, *, by, include_text=False, reason=""):
         if include_text:
             # The words given for "Other" too; the options chosen are the question's own words.
             Comment.objects.filter(response=response).update(text=REMOVED_TEXT, other_text="")
+            ChatMessage.objects.filter(response=response).update(text=REMOVED_TEXT)
             # The texts a respondent replaced, kept in their comments' history.
             ModerationEvent.objects.filter(comment__response=response).exclude(earlier_text="").update(
                 earlier_text=REMOVED_TEXT

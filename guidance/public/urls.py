@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from guidance.public import about_you, downloads, own_response, pages, reports, responding, stories
+from guidance.public import about_you, chat, downloads, own_response, pages, reports, responding, stories
 from guidance.public.feeds import ConsultationFeed
 from guidance.public.sitemaps import SITEMAPS
 
@@ -68,4 +68,11 @@ urlpatterns = [
     path("emails/stop/<str:token>/", own_response.unsubscribe, name="unsubscribe"),
     path("comments/<int:pk>/report/", reports.report_comment, name="report_comment"),
     path("comments/reported/", reports.report_sent, name="report_sent"),
+    # A chat hour held on the portal (guidance/public/chat.py).
+    path("consultations/<slug:slug>/events/<slug:event>/chat/", chat.chat_page, name="event_chat"),
+    path(
+        "consultations/<slug:slug>/events/<slug:event>/chat/messages/",
+        chat.chat_messages,
+        name="event_chat_messages",
+    ),
 ]

@@ -72,6 +72,8 @@ LIMITS = {
     "own_links": ("RATE_LIMIT_LINKS_PER_DAY", DAY),
     # Requests for a link, from one IP address, whoever they name.
     "link_requests": ("RATE_LIMIT_LINK_REQUESTS_PER_HOUR", HOUR),
+    # Replies in a chat hour, counted per chat response (its first reply counts as a new response).
+    "chat_replies": ("RATE_LIMIT_CHAT_REPLIES_PER_HOUR", HOUR),
 }
 
 

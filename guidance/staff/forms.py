@@ -14,6 +14,7 @@ from guidance.models import (
 from guidance.moderation import redaction
 from guidance.moderation.decisions import REDACTION_REASONS
 from guidance.privacy.retention import REMOVED_TEXT
+from guidance.responses import text as text_rules
 from guidance.responses.text import whole_number
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -381,3 +382,21 @@ class BreakdownForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = targets
         self.fields["by"].choices = groupings
+
+
+class HostMessageForm(forms.Form):
+    """A chat hour's host posts a short message of their own (guidance/staff/chat.py)."""
+
+    text = forms.CharField(
+        label="Your message",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[text_rules.check_long_text, text_rules.check_not_blank],
+        error_messages={"required": "Write the message first.", "max_length": "Keep it to 500 characters."},
+    )
+
+
+class PutQuestionForm(forms.Form):
+    """Which of the consultation's questions the host puts next."""
+
+    question = WholeNumberField(widget=forms.HiddenInput)

@@ -38,6 +38,8 @@ MANAGE_STAFF = ("auth.view_user", "auth.add_user", "auth.change_user")
 SUGGEST_THEMES = ("guidance.add_theme", "guidance.change_comment")
 # Making, changing and publishing the story of an event (guidance/staff/stories.py).
 EDIT_STORIES = "guidance.edit_story"
+# Hosting a chat hour: putting the questions and posting the host's messages (guidance/staff/chat.py).
+HOST_CHAT = "guidance.add_chatmessage"
 
 
 def every(verbs, *models):
@@ -54,6 +56,8 @@ ROLES = {
         *READ_THE_CONSULTATION,
         *every(["view"], "response", "comment", "moderationevent", "report", "theme"),
         "moderate_comment",
+        # Hosts chat hours, and moderates their replies live.
+        *every(["add", "view"], "chatmessage"),
     ],
     # Reads everything, manages themes and tags comments with them, exports without personal data.
     "Analyst": [
@@ -80,6 +84,8 @@ ROLES = {
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
+        # Hosts chat hours.
+        *every(["add", "view"], "chatmessage"),
     ],
 }
 
@@ -106,13 +112,28 @@ def app_and_codename(permission):
     return app_label or "guidance", codename
 
 
+def made_yet(apps, app_label, codename):
+    """Whether the model a permission is about ("add_chatmessage") exists in `apps`: an earlier
+    migration applying today's roles leaves out the permissions of models made after it, and the
+    migration that grants them applies the roles again. A permission of no model is always wanted."""
+    from django.apps import apps as today
+
+    model = codename.partition("_")[2]
+    try:
+        today.get_model(app_label, model)
+    except LookupError:
+        return True
+    try:
+        apps.get_model(app_label, model)
+    except LookupError:
+        return False
+    return True
+
+
 def sync_roles(apps=None):
     """Make each role's group hold exactly its permissions, creating what is missing. `apps` is a
     migration's app registry (the current one otherwise). Returns {role: permissions it holds}.
-
-    In a migration, a permission of a model a later migration makes cannot exist yet: it is left
-    out there, and that later migration syncs the roles again."""
-    in_a_migration = apps is not None
+    In a migration, permissions of models made by later migrations are left to them (made_yet)."""
     if apps is None:
         from django.apps import apps
     from django.contrib.auth.management import create_permissions
@@ -129,6 +150,7 @@ def sync_roles(apps=None):
     with transaction.atomic():
         for name, codenames in ROLES.items():
             wanted = [app_and_codename(codename) for codename in codenames]
+            wanted = [(app_label, codename) for app_label, codename in wanted if made_yet(apps, app_label, codename)]
             by_app, which = {}, Q()
             for app_label, codename in wanted:
                 by_app.setdefault(app_label, []).append(codename)
@@ -137,7 +159,7 @@ def sync_roles(apps=None):
             permissions = list(permission_model.objects.filter(which).select_related("content_type"))
             found = {(permission.content_type.app_label, permission.codename) for permission in permissions}
             missing = {f"{app_label}.{codename}" for app_label, codename in set(wanted) - found}
-            if missing and not in_a_migration:
+            if missing:
                 raise RuntimeError(f"Permissions missing for the {name} role: {sorted(missing)}")
             group, _ = group_model.objects.get_or_create(name=name)
             group.permissions.set(permissions)

@@ -7,6 +7,7 @@ from django.urls import path
 from guidance.staff import (
     analysis,
     breakdowns,
+    chat,
     drafts,
     erasure,
     exporting,
@@ -175,6 +176,21 @@ def staff_urls(site):
             name="staff_member_send_password_email",
         ),
         path("auth/user/<int:user_id>/remove-access/", page(team.remove_access), name="staff_member_remove_access"),
+        # Running a chat hour: the host's screen and the live moderation queue
+        path("guidance/event/<int:event_id>/host/", page(chat.host), name="guidance_event_chat_host"),
+        path("guidance/event/<int:event_id>/host/put/", page(chat.put_question), name="guidance_event_chat_put"),
+        path("guidance/event/<int:event_id>/host/say/", page(chat.host_message), name="guidance_event_chat_say"),
+        path("guidance/event/<int:event_id>/queue/", page(chat.queue), name="guidance_event_chat_queue"),
+        path(
+            "guidance/event/<int:event_id>/queue/waiting/",
+            page(chat.queue_waiting),
+            name="guidance_event_chat_waiting",
+        ),
+        path(
+            "guidance/event/<int:event_id>/queue/<int:message_id>/",
+            page(chat.queue_decide),
+            name="guidance_event_chat_decide",
+        ),
         # Erasure on request
         path("guidance/response/erase/", page(erasure.find), name="guidance_response_erase_find"),
         path("guidance/response/erase/<int:response_id>/", page(erasure.confirm), name="guidance_response_erase"),

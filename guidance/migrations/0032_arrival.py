@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guidance', '0029_events'),
+        ('guidance', '0031_stories'),
     ]
 
     operations = [

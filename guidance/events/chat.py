@@ -1,0 +1,305 @@
+"""A chat hour held on the portal: the host puts the consultation's questions one after another, and
+people reply to the question put at the time; moderators let replies through (or, for an event
+moderated afterwards, take them down).
+
+Every reply is an answer. It is stored at once as a pending comment on the question current when it
+was posted, in its writer's chat response to the consultation (channel "chat": one per browser, the
+chat's own, beside any response sent through the forms, as a tweetchat's answers are responses of
+their own), with the ChatMessage that shows it in the chat. A moderator's decision is a decision on
+that comment, through the one state machine (guidance/moderation/decisions.py), which keeps the
+message's status in step (guidance/events/live.py): approved, the reply shows in the chat and is
+published, counted and exported as any answer; rejected, it never shows, or is taken down.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from guidance.events import live
+from guidance.models import ChatMessage, Comment, Event, Question, Response
+from guidance.moderation import by_respondent, campaigns, decisions
+from guidance.responses import answers
+from guidance.responses.text import whole_number
+
+BEFORE, LIVE, OVER = "before", "live", "over"
+# The most messages a chat page shows while the hour runs (the latest), and a poll brings at once.
+LATEST = 100
+# How much further back than its last look a poll reads (changes_since).
+OVERLAP = datetime.timedelta(seconds=3)
+
+
+class ChatRefused(Exception):
+    """What was asked cannot be done in this chat now: nothing was stored. The message says why, in
+    words for the person who asked."""
+
+
+def state(event, now=None):
+    """Before the hour, during it, or over."""
+    now = now or timezone.now()
+    if now < event.starts_at:
+        return BEFORE
+    return LIVE if now < event.ends_at else OVER
+
+
+# What the chat shows ------------------------------------------------------------------------------
+
+
+def public_messages(event):
+    """What everyone sees in the chat: the host's messages and the replies shown
+    (ChatMessage.objects.shown()), except those of people who chose not to be published: their
+    replies are answers like any other, counted once approved, but never shown."""
+    return (
+        ChatMessage.objects.filter(event=event)
+        .shown()
+        .exclude(Q(by_host=False) & Q(response__consent=Response.Consent.DO_NOT_PUBLISH))
+        .select_related("response", "comment", "question", "host")
+    )
+
+
+def is_public(message, event):
+    """public_messages' rule, for one message in hand."""
+    if message.by_host:
+        return True
+    if message.response_id and message.response.consent == Response.Consent.DO_NOT_PUBLISH:
+        return False
+    return message.status == ChatMessage.Status.APPROVED or (
+        message.status == ChatMessage.Status.WAITING and event.moderation == Event.Moderation.AFTER
+    )
+
+
+def record(event):
+    """The whole chat once the hour is over, as it was posted."""
+    return public_messages(event).order_by("posted_at", "pk")
+
+
+def latest(event, limit=LATEST):
+    """The latest `limit` public messages, in the order they came into the chat."""
+    newest = public_messages(event).order_by(F("shown_changed_at").desc(nulls_last=True), "-pk")[:limit]
+    return for_display(reversed(list(newest)))
+
+
+def cursor(event):
+    """When the chat last changed (a message came in or left), or None: where an open page's
+    polling starts from."""
+    return (
+        ChatMessage.objects.filter(event=event, shown_changed_at__isnull=False)
+        .order_by("-shown_changed_at")
+        .values_list("shown_changed_at", flat=True)
+        .first()
+    )
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+def as_cursor(moment):
+    """A moment as a page's polling cursor: whole microseconds since 1970, 0 for none."""
+    return (moment - EPOCH) // MICROSECOND if moment else 0
+
+
+def from_cursor(value):
+    number = whole_number(str(value or ""))
+    return EPOCH + number * MICROSECOND if number and number < 10**17 else EPOCH
+
+
+def changes_since(event, since, limit=LATEST):
+    """What came into the chat or left it after `since` (less OVERLAP): (the messages now shown,
+    oldest first; the ids of those hidden; the new cursor). A change is stamped with its moment
+    before its transaction commits, so one committed a little later may carry an earlier moment
+    than a change a page has already seen: looking OVERLAP further back catches it (the page skips
+    what it already has)."""
+    changed = list(
+        ChatMessage.objects.filter(event=event, shown_changed_at__gt=since - OVERLAP)
+        .select_related("response", "comment", "question", "host")
+        .order_by("-shown_changed_at", "-pk")[:limit]
+    )
+    changed.reverse()
+    shown = for_display(message for message in changed if is_public(message, event))
+    hidden = [message.pk for message in changed if not is_public(message, event)]
+    return shown, hidden, (changed[-1].shown_changed_at if changed else since)
+
+
+def for_display(messages):
+    """The messages with what the chat shows of each: its words (a reply's as its comment now holds
+    them, so a moderator's redaction shows) and its author: the host, or the name a participant
+    agreed to publish, else "Anonymous"."""
+    messages = list(messages)
+    for message in messages:
+        message.shown_text = message.comment.text if message.comment_id else message.text
+        if message.by_host:
+            message.shown_name = "Host"
+        elif message.imported:
+            message.shown_name = message.display_name or "Anonymous"
+        else:
+            message.shown_name = message.response.public_name if message.response_id else "Anonymous"
+    return messages
+
+
+# The participants ---------------------------------------------------------------------------------
+
+
+def chat_answer(question, text):
+    """A reply as an answer to `question`, read as a tweetchat's answer is (guidance/analysis/imports.py):
+    for a choice question, the option its words start with ("Yes, mostly…") is chosen; the words are
+    kept whole."""
+    if not question.has_options:
+        return answers.Answer(text=text)
+    said = answers.option_at_start(question, text)
+    return answers.received_answer(question, [said.pk] if said else [], text=text)
+
+
+def chat_response(response, consultation, details, *, browser, now):
+    """The participant's chat response, locked, with the details they gave now; started if they
+    have none (or the one their browser held is gone). In the caller's transaction."""
+    own = None
+    if response is not None:
+        own = (
+            Response.objects.select_for_update()
+            .filter(pk=response.pk, consultation=consultation, channel=Response.Channel.CHAT, withdrawn_at__isnull=True)
+            .first()
+        )
+    if own is None:
+        return Response.objects.create(
+            consultation=consultation,
+            channel=Response.Channel.CHAT,
+            submitted_at=now,
+            started_by=browser,
+            started_at=now,
+            **details,
+        )
+    shown_as = by_respondent.shown_as(own)
+    changed = [name for name, value in details.items() if getattr(own, name) != value]
+    if changed:
+        for name in changed:
+            setattr(own, name, details[name])
+        own.save(update_fields=changed)
+        # A new name to publish goes back to a moderator, as for any response.
+        by_respondent.publication_changed(own, shown_as, now=now)
+    return own
+
+
+def post_reply(event, details, text, *, response=None, browser="", now=None):
+    """A participant's reply to the question put now, from the browser holding `response` (their
+    chat response, or None). `details`: name, respondent_type, organisation, consent. Stored as a
+    pending comment on that question in their chat response, with its ChatMessage, in one
+    transaction. Raises ChatRefused outside the hour or before a question is put. Returns the
+    ChatMessage."""
+    now = now or timezone.now()
+    if state(event, now) != LIVE:
+        raise ChatRefused(
+            "The chat hour has not started yet" if state(event, now) == BEFORE else "The chat hour has ended"
+        )
+    with transaction.atomic():
+        question_id = Event.objects.filter(pk=event.pk).values_list("current_question_id", flat=True).first()
+        if question_id is None:
+            raise ChatRefused("The host has not asked a question yet. Wait for the first question, then reply")
+        question = Question.objects.prefetch_related("options").get(pk=question_id)
+        own = chat_response(response, event.consultation, details, browser=browser, now=now)
+        answer = chat_answer(question, text)
+        comment = Comment.objects.create(
+            response=own,
+            consultation_id=event.consultation_id,
+            question=question,
+            created_at=now,
+            **answers.comment_fields(answer),
+        )
+        answers.save_options([(comment, answer)])
+        message = ChatMessage.objects.create(
+            event=event,
+            question=question,
+            response=own,
+            comment=comment,
+            display_name=details.get("name", ""),
+            text=text,
+            posted_at=now,
+            # Shown at once where the event is moderated afterwards; else once approved.
+            shown_changed_at=now if event.moderation == Event.Moderation.AFTER else None,
+        )
+        campaigns.group_on_arrival([comment], now=now)
+        if event.moderation == Event.Moderation.AFTER:
+            live.shown_changed([event.pk])
+    return message
+
+
+# The host --------------------------------------------------------------------------------------------
+
+
+def put_question(event, question, *, by, now=None):
+    """The host puts `question` (one of the consultation's): it shows in the chat, and replies
+    answer it from now on. Refused once the hour is over. Returns the host's ChatMessage."""
+    now = now or timezone.now()
+    if question.consultation_id != event.consultation_id:
+        raise ChatRefused("That question is not one of this consultation's")
+    if state(event, now) == OVER:
+        raise ChatRefused("The chat hour has ended")
+    with transaction.atomic():
+        Event.objects.filter(pk=event.pk).update(current_question=question, question_put_at=now)
+        event.current_question, event.question_put_at = question, now
+        message = ChatMessage.objects.create(
+            event=event,
+            question=question,
+            by_host=True,
+            host=by,
+            text=f"{question.number}. {question.text}",
+            status=ChatMessage.Status.APPROVED,
+            posted_at=now,
+            decided_at=now,
+            decided_by=by,
+            shown_changed_at=now,
+        )
+        live.shown_changed([event.pk])
+    return message
+
+
+def host_says(event, text, *, by, now=None):
+    """A short message of the host's own (welcome, a reminder, the last ten minutes)."""
+    now = now or timezone.now()
+    if state(event, now) == OVER:
+        raise ChatRefused("The chat hour has ended")
+    with transaction.atomic():
+        message = ChatMessage.objects.create(
+            event=event,
+            question_id=Event.objects.filter(pk=event.pk).values_list("current_question_id", flat=True).first(),
+            by_host=True,
+            host=by,
+            text=text,
+            status=ChatMessage.Status.APPROVED,
+            posted_at=now,
+            decided_at=now,
+            decided_by=by,
+            shown_changed_at=now,
+        )
+        live.shown_changed([event.pk])
+    return message
+
+
+# The moderators -----------------------------------------------------------------------------------
+
+
+def waiting_replies(event):
+    """The comments of the replies waiting for a moderator, oldest first (the live queue)."""
+    return Comment.objects.filter(chat_message__event=event, status=Comment.Status.PENDING).order_by("created_at", "pk")
+
+
+def showing_replies(event):
+    """For an event moderated afterwards: the replies showing in the chat, newest first, each with
+    the id of its comment's last event (to take it down as shown)."""
+    return (
+        ChatMessage.objects.filter(event=event, by_host=False, comment__isnull=False)
+        .shown()
+        .select_related("response", "comment", "question")
+        .order_by("-pk")
+    )
+
+
+def decide_reply(message, to_status, *, by, seen_event_id, reason_code="", reason=""):
+    """A moderator's decision on a reply, made on its comment (decisions.decide_as_shown), refused
+    like any decision (StaleDecision) if its history moved on since the queue showed it."""
+    if message.comment_id is None:
+        raise ChatRefused("Only a participant's reply posted here can be moderated")
+    decisions.decide_as_shown(
+        message.comment_id, to_status, by=by, seen_event_id=seen_event_id, reason_code=reason_code, reason=reason
+    )

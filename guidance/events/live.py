@@ -1,0 +1,99 @@
+"""What keeps every open chat page up to date without holding a server thread per page.
+
+Each open page asks, every couple of seconds, for the messages shown since the last one it has
+(guidance/public/chat.py, messages). Most of the time nothing has changed, so each event has a
+token in the shared cache (Redis in production, the database's cache table otherwise: one store
+every server process reads) that is replaced whenever what its chat shows changes: a message
+shown, a reply approved, taken down or sent back for another look, a question put. A page that
+sends back the token it was given (If-None-Match) is answered 304 from that one cache read, with
+no query of the chat's tables.
+
+The token is replaced once the change is committed (on_commit), so a page given the new token
+always reads the change itself. It is a fresh random value, not a count: two changes at the same
+moment can never leave it where a page saw it. With the cache unreachable there is no token: every
+poll reads the database, which is slower but never wrong.
+
+Decisions on replies are made on their comments, by the one state machine
+(guidance/moderation/decisions.py, decide), which calls follow_decisions in its transaction, so a
+reply's ChatMessage.status never disagrees with its comment's, whichever screen decided.
+"""
+
+import secrets
+
+from django.core.cache import cache
+from django.db import transaction
+
+from guidance.models import ChatMessage, Comment, Event
+from guidance.responses.ratelimit import cache_unavailable
+
+# A day is longer than any chat hour; past it, a missing token is made afresh.
+TOKEN_SECONDS = 24 * 3600
+
+
+def token_key(event_id):
+    return f"chat-shown:{event_id}"
+
+
+def shown_changed(event_ids):
+    """What the chats of these events show changes with the current transaction: each gets a new
+    token once it commits."""
+    event_ids = sorted(set(event_ids))
+    if not event_ids:
+        return
+
+    def renew():
+        try:
+            cache.set_many({token_key(pk): secrets.token_hex(8) for pk in event_ids}, TOKEN_SECONDS)
+        except Exception:  # whatever the cache's client raises: Redis' own errors are not Django's
+            cache_unavailable()
+
+    transaction.on_commit(renew)
+
+
+def shown_token(event_id):
+    """The token of what the event's chat shows now; None when the cache cannot say (then every
+    poll is answered from the database)."""
+    try:
+        token = cache.get(token_key(event_id))
+        if token is None:
+            # Evicted or never set: a new one stands for "whatever is there now".
+            cache.add(token_key(event_id), secrets.token_hex(8), TOKEN_SECONDS)
+            token = cache.get(token_key(event_id))
+        return token
+    except Exception:
+        cache_unavailable()
+        return None
+
+
+def follow_decisions(comment_ids, to_status, *, by, at):
+    """Keep the chat messages of these comments in step with a decision on them (`to_status`, a
+    Comment.Status), in the deciding transaction: approved shows a reply; rejected or spam takes
+    down one that was showing and rejects one that was not; back to pending hides it again where
+    replies wait for a moderator. The chats concerned get a new token."""
+    rows = list(
+        ChatMessage.objects.filter(comment_id__in=comment_ids).values_list(
+            "pk", "event_id", "status", "event__moderation"
+        )
+    )
+    if not rows:
+        return
+    Status = ChatMessage.Status
+    if to_status == Comment.Status.APPROVED:
+        moves = {Status.APPROVED: [pk for pk, *_ in rows]}
+    elif to_status in (Comment.Status.REJECTED, Comment.Status.SPAM):
+        showing = [
+            pk
+            for pk, _, status, moderation in rows
+            if status == Status.APPROVED or (status == Status.WAITING and moderation == Event.Moderation.AFTER)
+        ]
+        moves = {Status.TAKEN_DOWN: showing, Status.REJECTED: [pk for pk, *_ in rows if pk not in set(showing)]}
+    elif to_status == Comment.Status.PENDING:
+        moves = {Status.WAITING: [pk for pk, *_ in rows]}
+    else:
+        return
+    for status, pks in moves.items():
+        if pks:
+            ChatMessage.objects.filter(pk__in=pks).update(
+                status=status, decided_at=at, decided_by=by, shown_changed_at=at
+            )
+    shown_changed(event_id for _, event_id, _, _ in rows)

@@ -1,0 +1,207 @@
+"""The chat hour's page (guidance/events/chat.py): before the hour, when it starts; during it, the
+question put, the messages shown and the form to reply; afterwards, the record. A reply is a normal
+form: sent, stored, and the page again (post/redirect/get), so it works without JavaScript; with
+it, static/js/chat.js asks `messages` every couple of seconds for what is new.
+
+A participant's replies make one response of theirs to the consultation, channel "chat", which
+their browser holds (CHAT_RESPONSES_KEY) apart from a response sent through the forms: each
+channel's answers are counted as such, as a tweetchat's are."""
+
+import logging
+
+from django.contrib import messages as notices
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+from guidance.events import chat, live
+from guidance.models import Consultation, Event, Response
+from guidance.public.chat_forms import ChatReplyForm, held_details
+from guidance.public.reading import visit
+from guidance.public.submitting import over_limit, refuse_over_limit, take_place
+from guidance.public.visitors import (
+    browser_of,
+    for_this_visitor_only,
+    response_held,
+    saves_what_is_sent,
+    sending,
+)
+from guidance.responses import ratelimit
+
+logger = logging.getLogger(__name__)
+
+# Which chat response is this browser's on each consultation: its own key, so a reply never joins
+# (nor replaces) the response this browser sends through the forms.
+CHAT_RESPONSES_KEY = "chat_responses"
+RECORD_PER_PAGE = 200
+
+
+def held_chat_response(request, consultation):
+    binding = request.session.get(CHAT_RESPONSES_KEY, {}).get(str(consultation.pk))
+    if binding is None:
+        return None
+    return response_held(binding, consultation=consultation, channel=Response.Channel.CHAT, withdrawn_at__isnull=True)
+
+
+def bind_chat_response(request, response):
+    request.session[CHAT_RESPONSES_KEY] = {
+        **request.session.get(CHAT_RESPONSES_KEY, {}),
+        str(response.consultation_id): [response.pk, response.link_version],
+    }
+    request.session["privacy_agreed"] = True
+    if not request.session.get("kept_on_device"):
+        request.session.set_expiry(0)  # shared computers: forgotten when the browser closes
+
+
+def chat_event(consultation, slug):
+    return get_object_or_404(
+        Event.objects.chats().select_related("current_question"), consultation=consultation, slug=slug
+    )
+
+
+@saves_what_is_sent
+def chat_page(request, slug, event):
+    access, _ = visit(request, slug)
+    consultation = access.consultation
+    if not consultation.is_public:
+        raise Http404  # no chat in a preview
+    event = chat_event(consultation, event)
+    event.consultation = consultation
+    response = held_chat_response(request, consultation)
+    form_kwargs = {
+        "privacy_url": reverse("guidance:privacy"),
+        "privacy_agreed": response is not None or request.session.get("privacy_agreed", False),
+        "held": held_details(response),
+    }
+    now = timezone.now()
+    status = 200
+    if request.method == "POST":
+        form = ChatReplyForm(request.POST, **form_kwargs)
+        page = send_reply(request, event, form, response, chat.state(event, now), access.may_send)
+        if page is not None:
+            return page
+        status = 400
+    else:
+        form = ChatReplyForm(**form_kwargs)
+    context = {**page_context(request, event, form, now), "may_send": access.may_send}
+    return for_this_visitor_only(render(request, "guidance/chat.html", context, status=status))
+
+
+def page_context(request, event, form, now):
+    state = chat.state(event, now)
+    context = {
+        "consultation": event.consultation,
+        "event": event,
+        "state": state,
+        "form": form,
+        "messages_url": reverse(
+            "guidance:event_chat_messages", kwargs={"slug": event.consultation.slug, "event": event.slug}
+        ),
+        "moderated_first": event.moderation == Event.Moderation.BEFORE,
+    }
+    if state == chat.LIVE:
+        context.update(chat_messages=chat.latest(event), since=chat.as_cursor(chat.cursor(event)))
+        # "Show new messages" (without JavaScript) must be an address other than this page's, or
+        # following it would only scroll.
+        context["refresh"] = chat.as_cursor(now)
+    elif state == chat.OVER:
+        record = Paginator(chat.record(event), RECORD_PER_PAGE).get_page(request.GET.get("page"))
+        context.update(chat_messages=chat.for_display(record), record=record)
+    return context
+
+
+def send_reply(request, event, form, response, state, may_send):
+    """Store a valid reply and redirect to the chat (post/redirect/get); or None, with the errors on
+    the form, to show the page again; or the 429 page over the limit. A reply is an answer: not
+    taken while the consultation is not open, whatever the hour."""
+    if state == chat.LIVE and not may_send:
+        form.add_error(None, "The consultation is not open, so your reply was not sent")
+        return None
+    if state != chat.LIVE:
+        form.add_error(
+            None,
+            "The chat hour has not started yet, so your reply was not sent"
+            if state == chat.BEFORE
+            else "The chat hour has ended, so your reply was not sent. You can still answer the questions "
+            "through the consultation's questions page while it is open",
+        )
+        return None
+    consultation = event.consultation
+    limit = ("chat_replies", f"chat-{response.pk}") if response else ("submissions", None)
+    refusal = refuse_over_limit(request, *limit, consultation)
+    if refusal:
+        return refusal
+    if form.is_spam:
+        # Looks like success to a bot; stores nothing, but uses up a place as a person's reply would.
+        logger.warning("Honeypot filled on %s: reply discarded", request.path)
+        place = take_place(request, "submissions")
+        if not place.taken:
+            return over_limit(request, "submissions", place.until, consultation)
+        notices.success(request, "Your reply was sent. It will show in the chat once a moderator approves it.")
+        return redirect(reverse("guidance:event_chat", kwargs={"slug": consultation.slug, "event": event.slug}))
+    if not form.is_valid():
+        return None
+    place = take_place(request, *limit)
+    if not place.taken:
+        return over_limit(request, limit[0], place.until, consultation)
+    sending(request, "storing")
+    try:
+        message = chat.post_reply(
+            event, form.details(), form.cleaned_data["reply"], response=response, browser=browser_of(request)
+        )
+    except chat.ChatRefused as refusal:
+        sending(request, "not_stored")
+        ratelimit.give_back(place)
+        form.add_error(None, str(refusal))
+        return None
+    sending(request, "stored")
+    bind_chat_response(request, message.response)
+    notices.success(request, sent_message(event, message.response))
+    return redirect(reverse("guidance:event_chat", kwargs={"slug": consultation.slug, "event": event.slug}))
+
+
+def sent_message(event, response):
+    if response.consent == Response.Consent.DO_NOT_PUBLISH:
+        return (
+            "Your reply was sent. You chose not to publish your replies, so it will not show in the chat, "
+            "but it counts as an answer once a moderator has read it."
+        )
+    if event.moderation == Event.Moderation.AFTER:
+        return "Your reply was sent and shows in the chat."
+    return "Your reply was sent. It will show in the chat once a moderator approves it."
+
+
+def chat_messages(request, slug, event):
+    """What an open chat page asks for every couple of seconds: what came into the chat or left it
+    since its last look (`since`, from the last answer), answered 304, from one read of the shared
+    cache, while nothing has changed (guidance/events/live.py). The same for everyone: nothing here
+    reads the visitor's session."""
+    found = (
+        Event.objects.chats()
+        .filter(consultation__in=Consultation.objects.public(), consultation__slug=slug, slug=event)
+        .select_related("current_question")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    state = chat.state(found)
+    # Read before the messages: a change committed meanwhile gives a newer token next time. The tag
+    # names what the chat shows, not this page's view of it: a page that has applied the answer
+    # given under it has everything shown until the token changes.
+    token = live.shown_token(found.pk)
+    etag = f'"{token}-{state}"' if token else None
+    if etag and etag in request.headers.get("If-None-Match", ""):
+        page = HttpResponseNotModified()
+    else:
+        since = chat.from_cursor(request.GET.get("since"))
+        shown, hidden, last = chat.changes_since(found, since) if state != chat.BEFORE else ([], [], since)
+        context = {"chat_messages": shown, "hidden": hidden, "since": chat.as_cursor(last), "state": state}
+        page = render(request, "guidance/chat_messages.html", {**context, "event": found})
+    if etag:
+        page["ETag"] = etag
+    # Asked afresh every time (no-cache), kept by no shared cache: it changes by the second.
+    patch_cache_control(page, no_cache=True, private=True)
+    return page

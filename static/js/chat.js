@@ -1,0 +1,104 @@
+// A chat hour's page (templates/guidance/chat.html): asks every couple of seconds for what came
+// into the chat since its last look (a cursor the server gives), adds the new messages to the list
+// (an aria-live region, so screen readers announce them politely; focus never moves), and removes
+// those taken down. While nothing has changed the server answers 304 from one cache read
+// (guidance/events/live.py). Without JavaScript, "Show new messages" reloads the page.
+(function () {
+  "use strict";
+  var region = document.getElementById("chat-messages");
+  var list = document.getElementById("chat-list");
+  if (!region || !list || region.dataset.state !== "live" || !window.fetch) {
+    return;
+  }
+  var INTERVAL = 1500; // ms between polls: new messages show within about 2 s
+  var url = region.dataset.pollUrl;
+  var since = region.dataset.since || "0";
+  var etag = null;
+  var timer = null;
+  var refresh = document.getElementById("chat-refresh");
+  if (refresh) {
+    refresh.hidden = true; // the list keeps itself up to date
+  }
+
+  function schedule() {
+    // A little jitter, so that pages opened together do not poll together.
+    timer = window.setTimeout(poll, INTERVAL + Math.random() * 500);
+  }
+
+  function apply(html) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html;
+    var fresh = holder.content.querySelector("ol");
+    if (!fresh) {
+      return "live";
+    }
+    (fresh.dataset.hidden || "").split(" ").forEach(function (id) {
+      var gone = id && document.getElementById("message-" + id);
+      if (gone) {
+        gone.remove();
+      }
+    });
+    Array.prototype.slice.call(fresh.children).forEach(function (item) {
+      if (!document.getElementById(item.id)) {
+        list.appendChild(item);
+      }
+    });
+    var empty = document.getElementById("chat-empty");
+    if (empty && list.children.length) {
+      empty.remove();
+    }
+    since = fresh.dataset.since || since;
+    var question = document.getElementById("chat-question");
+    if (question && fresh.dataset.question && question.textContent !== fresh.dataset.question) {
+      question.textContent = fresh.dataset.question;
+    }
+    return fresh.dataset.state;
+  }
+
+  function ended() {
+    var status = document.getElementById("chat-status");
+    if (status) {
+      status.classList.remove("govuk-visually-hidden");
+      status.textContent = "The chat hour has ended. Reload the page to read the whole chat.";
+    }
+  }
+
+  function poll() {
+    timer = null;
+    if (document.hidden) {
+      return; // polled again when the page is looked at (visibilitychange)
+    }
+    var headers = etag ? { "If-None-Match": etag } : {};
+    var asked = url + "?since=" + encodeURIComponent(since);
+    fetch(asked, { headers: headers, cache: "no-store", credentials: "same-origin" })
+      .then(function (response) {
+        if (response.status === 304) {
+          return null;
+        }
+        if (!response.ok) {
+          throw new Error("chat poll: " + response.status);
+        }
+        etag = response.headers.get("ETag");
+        return response.text();
+      })
+      .then(function (html) {
+        var state = html === null ? "live" : apply(html);
+        if (state === "over") {
+          ended();
+          return;
+        }
+        schedule();
+      })
+      .catch(function () {
+        // The server busy or the connection down for a moment: try again a little later.
+        timer = window.setTimeout(poll, INTERVAL * 4);
+      });
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && timer === null) {
+      poll();
+    }
+  });
+  schedule();
+})();
