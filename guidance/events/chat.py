@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from guidance.events import live
 from guidance.models import ChatMessage, Comment, Event, Question, Response
-from guidance.moderation import by_respondent, campaigns, decisions
+from guidance.moderation import by_respondent, decisions
 from guidance.responses import answers
 from guidance.responses.text import whole_number
 
@@ -218,7 +218,6 @@ def post_reply(event, details, text, *, response=None, browser="", now=None):
             # Shown at once where the event is moderated afterwards; else once approved.
             shown_changed_at=now if event.moderation == Event.Moderation.AFTER else None,
         )
-        campaigns.group_on_arrival([comment], now=now)
         if event.moderation == Event.Moderation.AFTER:
             live.shown_changed([event.pk])
     return message

@@ -86,7 +86,9 @@ class ConsultationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # A form sent without it (a script, a page opened before the field was added) keeps the
         # licence as it is: the published responses are never relicensed by leaving a field out.
-        self.fields["licence"].required = False
+        # (Someone who may only view the consultation gets no editable fields at all.)
+        if "licence" in self.fields:
+            self.fields["licence"].required = False
 
     def clean_licence(self):
         return self.cleaned_data.get("licence") or self.instance.licence
