@@ -12,6 +12,7 @@ equality monitoring answers in EqualityAnswers beside it.
 - equality/models.py: EqualityAnswers (personal data too, kept apart from the response)
 - mail/models.py: QueuedEmail
 - events/models.py: Event, ChatMessage
+- subscriptions/models.py: Subscriber (an email address: personal data), Subscription, Announcement, Told
 """
 
 from guidance.analysis.models import ExportRecord, Quote, SuggestionRun, Theme, ThemeSuggestion
@@ -51,8 +52,13 @@ from guidance.responses.models import (
     new_reference,
     normalise_reference,
 )
+from guidance.subscriptions.models import Announcement, Subscriber, Subscription, Told
 
 __all__ = [
+    "Announcement",
+    "Subscriber",
+    "Subscription",
+    "Told",
     "DECISION_TIME",
     "REFERENCE_ALPHABET",
     "REFERENCE_LENGTH",

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from guidance.public import about_you, own_response, pages, reports, responding
+from guidance.public import about_you, own_response, pages, reports, responding, subscribing
 from guidance.public.sitemaps import SITEMAPS
 
 app_name = "guidance"
@@ -61,4 +61,11 @@ urlpatterns = [
     path("emails/stop/<str:token>/", own_response.unsubscribe, name="unsubscribe"),
     path("comments/<int:pk>/report/", reports.report_comment, name="report_comment"),
     path("comments/reported/", reports.report_sent, name="report_sent"),
+    # Subscriptions by email (guidance/public/subscribing.py); the tokens are left out of the logs.
+    path("subscribe/", subscribing.subscribe, name="subscribe"),
+    path("subscribe/check-your-email/", subscribing.check_email, name="subscribe_check_email"),
+    path("subscribe/confirm/<str:token>/", subscribing.confirm, name="subscribe_confirm"),
+    path("subscriptions/manage/<str:token>/", subscribing.manage, name="subscriptions"),
+    path("subscriptions/stop/<str:token>/", subscribing.stop, name="subscriptions_stop"),
+    path("subscriptions/ended/", subscribing.ended, name="subscriptions_ended"),
 ]

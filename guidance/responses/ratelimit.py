@@ -72,6 +72,10 @@ LIMITS = {
     "own_links": ("RATE_LIMIT_LINKS_PER_DAY", DAY),
     # Requests for a link, from one IP address, whoever they name.
     "link_requests": ("RATE_LIMIT_LINK_REQUESTS_PER_HOUR", HOUR),
+    # Asking to subscribe (guidance/subscriptions/): each sends an email with a link, so as links
+    # are: so many a day to one address, so many an hour from one IP address, whoever they name.
+    "subscriptions": ("RATE_LIMIT_LINKS_PER_DAY", DAY),
+    "subscription_requests": ("RATE_LIMIT_LINK_REQUESTS_PER_HOUR", HOUR),
 }
 
 

@@ -177,4 +177,9 @@ def staff_urls(site):
         # Erasure on request
         path("guidance/response/erase/", page(erasure.find), name="guidance_response_erase_find"),
         path("guidance/response/erase/<int:response_id>/", page(erasure.confirm), name="guidance_response_erase"),
+        path(
+            "guidance/subscriber/erase/<int:subscriber_id>/",
+            page(erasure.erase_subscriptions),
+            name="guidance_subscriber_erase",
+        ),
     ]
