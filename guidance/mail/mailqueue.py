@@ -1,5 +1,5 @@
-"""The email queue: every email (to a respondent, or a new staff member's link to set a password) is a
-QueuedEmail row, written in the transaction that causes it, and sent by the worker
+"""The email queue: every email (to a respondent, a new staff member's link to set a password, or an
+email subscriber's) is a QueuedEmail row, written in the transaction that causes it, and sent by the worker
 (`manage.py run_worker`), never inside a request.
 
 The table is the queue; nothing else is. `queue()` records the email with its recipient, fixed

@@ -12,7 +12,8 @@ from guidance.subscriptions.models import Subscriber
 
 
 class QueuedEmail(models.Model):
-    """One email to a respondent (or to a new member of staff: the link to set their password),
+    """One email to a respondent (or to a new member of staff: the link to set their password; or to
+    an email subscriber: the link to confirm, the digest, guidance/subscriptions/),
     recorded in the same transaction as what caused it, and sent by
     the worker (guidance/mail/mailqueue.py) with retries: the queue is this table. Its recipient is
     fixed when it is queued, so a later change of address on the response never redirects it; an
