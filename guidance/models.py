@@ -13,6 +13,7 @@ equality monitoring answers in EqualityAnswers beside it.
 - mail/models.py: QueuedEmail
 - events/models.py: Event, ChatMessage
 - stories/models.py: Story, StoryItem, StoryEdit
+- subscriptions/models.py: Subscriber (an email address: personal data), Subscription, Announcement, Told
 """
 
 from guidance.analysis.models import ExportRecord, Quote, SuggestionRun, Theme, ThemeSuggestion
@@ -53,8 +54,13 @@ from guidance.responses.models import (
     normalise_reference,
 )
 from guidance.stories.models import Story, StoryEdit, StoryItem
+from guidance.subscriptions.models import Announcement, Subscriber, Subscription, Told
 
 __all__ = [
+    "Announcement",
+    "Subscriber",
+    "Subscription",
+    "Told",
     "DECISION_TIME",
     "REFERENCE_ALPHABET",
     "REFERENCE_LENGTH",

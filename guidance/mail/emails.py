@@ -1,5 +1,6 @@
 """What the portal emails a respondent, and what the confirmation page may say about it; and the
-email that lets a new member of staff set their password (set_password_message).
+email that lets a new member of staff set their password (set_password_message); and the emails
+of subscriptions (guidance/subscriptions/): the link to confirm one, and the daily digest.
 
 Three kinds of email to respondents, each queued (guidance/mail/mailqueue.py) in the transaction that causes it and
 sent by the worker: the receipt for the forms sent in one visit, the link to continue a response,
@@ -183,7 +184,12 @@ def build_message(email, *, receipt_comments):
     elif email.kind == QueuedEmail.Kind.RECEIPT:
         built = receipt_message(email, response, receipt_comments)
     else:
-        builder = {QueuedEmail.Kind.LINK: link_message, QueuedEmail.Kind.NOTIFICATION: notification_message}
+        builder = {
+            QueuedEmail.Kind.LINK: link_message,
+            QueuedEmail.Kind.NOTIFICATION: notification_message,
+            QueuedEmail.Kind.SUBSCRIBE: subscribe_message,
+            QueuedEmail.Kind.DIGEST: digest_message,
+        }
         built = builder[email.kind](email, response)
     if built is None:
         return None
@@ -359,3 +365,58 @@ def set_password_message(email, user):
     }
     subject = f"Set your password for the {settings.SITE_NAME} staff pages"
     return subject, render_to_string("emails/set_password.txt", context), {}
+
+
+# Subscriptions (guidance/subscriptions/): built for the subscriber, whose emails are deleted with it.
+
+
+def subscribe_message(email, _response):
+    """The link to confirm a subscription, or, when it is confirmed already, a note saying so: the
+    same kind of email either way, so that asking says nothing of who is subscribed."""
+    from guidance.models import Subscription
+    from guidance.subscriptions.subscribing import CONFIRM_DAYS
+
+    subscription = (
+        Subscription.objects.filter(pk=email.payload.get("subscription"), subscriber=email.subscriber_id)
+        .select_related("consultation")
+        .first()
+    )
+    if subscription is None:
+        return None
+    context = {
+        "subscription": subscription,
+        "confirm_url": absolute(reverse("guidance:subscribe_confirm", args=[subscription.token])),
+        "manage_url": absolute(reverse("guidance:subscriptions", args=[email.subscriber.token])),
+        "days": CONFIRM_DAYS,
+        "site_name": settings.SITE_NAME,
+    }
+    if subscription.confirmed_at:
+        subject = f"You already get emails about consultations from {settings.SITE_NAME}"
+    else:
+        subject = f"Confirm you want emails about consultations from {settings.SITE_NAME}"
+    return subject, render_to_string("emails/subscribe.txt", context), {}
+
+
+def digest_message(email, _response):
+    """What happened to the consultations the subscriber follows since its last digest."""
+    from guidance.subscriptions.subscribing import digest_lines
+
+    lines = digest_lines(email)
+    if not lines:
+        return None
+    stop = absolute(reverse("guidance:subscriptions_stop", args=[email.subscriber.token]))
+    context = {
+        "lines": [
+            {"announcement": a, "url": absolute(reverse("guidance:consultation", args=[a.consultation.slug]))}
+            for a in lines
+        ],
+        "manage_url": absolute(reverse("guidance:subscriptions", args=[email.subscriber.token])),
+        "stop_url": stop,
+        "site_name": settings.SITE_NAME,
+    }
+    subject = f"News of {len(lines)} consultation{'s' if len(lines) != 1 else ''} you follow"
+    if len(lines) == 1:
+        subject = f"{lines[0].consultation.title}: {lines[0].get_kind_display().lower()}"
+    # One click stops them from the mail program too (RFC 8058), as the respondents' emails do.
+    headers = {"List-Unsubscribe": f"<{stop}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return subject, render_to_string("emails/digest.txt", context), headers

@@ -1,5 +1,5 @@
-"""The email queue: every email (to a respondent, or a new staff member's link to set a password) is a
-QueuedEmail row, written in the transaction that causes it, and sent by the worker
+"""The email queue: every email (to a respondent, a new staff member's link to set a password, or an
+email subscriber's) is a QueuedEmail row, written in the transaction that causes it, and sent by the worker
 (`manage.py run_worker`), never inside a request.
 
 The table is the queue; nothing else is. `queue()` records the email with its recipient, fixed
@@ -60,16 +60,17 @@ def lease():
     return datetime.timedelta(seconds=settings.EMAIL_STALE_SECONDS)
 
 
-def queue(kind, response, payload=None, *, to=None, user=None, now=None, due_at=None):
+def queue(kind, response, payload=None, *, to=None, user=None, subscriber=None, now=None, due_at=None):
     """Record an email to `response`'s respondent (at `to`, by default the response's address now),
-    or, with no response, to the member of staff `user` (at their address now), in the caller's
-    transaction, to be sent from `due_at` (by default at once). Returns the QueuedEmail."""
+    or, with no response, to the member of staff `user` or the `subscriber` (at their address now),
+    in the caller's transaction, to be sent from `due_at` (by default at once). Returns the QueuedEmail."""
     if to is None:
-        to = response.email if response is not None else user.email
+        to = response.email if response is not None else (subscriber or user).email
     return QueuedEmail.objects.create(
         kind=kind,
         response=response,
         user=user,
+        subscriber=subscriber,
         to=to,
         payload=payload or {},
         created_at=now or timezone.now(),
@@ -112,7 +113,7 @@ def take_batch(worker, now):
     with transaction.atomic():
         emails = list(
             QueuedEmail.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("response__consultation", "user")
+            .select_related("response__consultation", "user", "subscriber")
             .filter(status=Status.WAITING, next_attempt_at__lte=now)
             .order_by("next_attempt_at", "pk")[: settings.EMAIL_BATCH_SIZE]
         )

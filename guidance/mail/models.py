@@ -8,10 +8,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from guidance.responses.models import Response
+from guidance.subscriptions.models import Subscriber
 
 
 class QueuedEmail(models.Model):
-    """One email to a respondent (or to a new member of staff: the link to set their password),
+    """One email to a respondent (or to a new member of staff: the link to set their password; or to
+    an email subscriber: the link to confirm, the digest, guidance/subscriptions/),
     recorded in the same transaction as what caused it, and sent by
     the worker (guidance/mail/mailqueue.py) with retries: the queue is this table. Its recipient is
     fixed when it is queued, so a later change of address on the response never redirects it; an
@@ -23,6 +25,8 @@ class QueuedEmail(models.Model):
         LINK = "link", "Link to continue"
         NOTIFICATION = "notification", "What happened to the response"
         SET_PASSWORD = "set_password", "Link for a member of staff to set their password"
+        SUBSCRIBE = "subscribe", "Link to confirm a subscription"
+        DIGEST = "digest", "What happened to the consultations subscribed to"
 
     class Status(models.TextChoices):
         WAITING = "waiting", "Waiting to be sent"
@@ -37,6 +41,8 @@ class QueuedEmail(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
+    # Or a subscriber (guidance/subscriptions/): deleted with it when it ends its last subscription.
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="emails", null=True, blank=True)
     to = models.EmailField(
         blank=True, help_text="The address it goes to, fixed when it was queued; blank once cancelled or erased."
     )
@@ -68,8 +74,10 @@ class QueuedEmail(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(response__isnull=False, user__isnull=True) | Q(response__isnull=True, user__isnull=False),
-                name="queuedemail_about_a_response_or_a_user",
+                condition=Q(response__isnull=False, user__isnull=True, subscriber__isnull=True)
+                | Q(response__isnull=True, user__isnull=False, subscriber__isnull=True)
+                | Q(response__isnull=True, user__isnull=True, subscriber__isnull=False),
+                name="queuedemail_about_one_response_user_or_subscriber",
             ),
         ]
 
@@ -79,4 +87,6 @@ class QueuedEmail(models.Model):
     @property
     def about(self):
         """Whom it is for, as the log names them: never by address or name."""
+        if self.subscriber_id:
+            return f"subscriber {self.subscriber_id}"
         return f"response {self.response.reference}" if self.response_id else f"staff member {self.user_id}"

@@ -11,6 +11,10 @@ Forms saved to finish later (SavedForm) are of no use once a consultation has cl
 job deletes them at the close, and removes the personal data of responses that were saved but
 never sent. An erasure on request deletes them too. The emails queued for a response whose address
 is removed are cancelled, and every email's copy of the address forgotten (guidance/mail/mailqueue.py).
+
+Email subscriptions (guidance/subscriptions/) never confirmed are deleted by the same daily job, 7
+days after they were asked for; ended ones are deleted at once; the staff's erasure page erases an address's
+(guidance/staff/erasure.py, subscribing.erase).
 """
 
 import calendar
@@ -36,6 +40,7 @@ from guidance.models import (
     Submission,
     normalise_reference,
 )
+from guidance.subscriptions import subscribing
 
 REMOVED_TEXT = "[removed at the respondent's request]"
 # Staff notes may say who someone is ("Checked: this is Mrs Jones, the carer from Leeds").
@@ -61,6 +66,7 @@ def apply_retention(now=None):
     still hold personal data. Returns the Erasure records written, one per consultation."""
     now = now or timezone.now()
     erasures = []
+    subscribing.forget_unconfirmed(now)
     with transaction.atomic():
         for consultation in Consultation.objects.closed(now).order_by("closes_at"):
             SavedForm.objects.filter(response__consultation=consultation).delete()

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from guidance.public import about_you, chat, downloads, own_response, pages, reports, responding, stories
+from guidance.public import about_you, chat, downloads, own_response, pages, reports, responding, stories, subscribing
 from guidance.public.feeds import ConsultationFeed
 from guidance.public.sitemaps import SITEMAPS
 
@@ -75,4 +75,11 @@ urlpatterns = [
         chat.chat_messages,
         name="event_chat_messages",
     ),
+    # Subscriptions by email (guidance/public/subscribing.py); the tokens are left out of the logs.
+    path("subscribe/", subscribing.subscribe, name="subscribe"),
+    path("subscribe/check-your-email/", subscribing.check_email, name="subscribe_check_email"),
+    path("subscribe/confirm/<str:token>/", subscribing.confirm, name="subscribe_confirm"),
+    path("subscriptions/manage/<str:token>/", subscribing.manage, name="subscriptions"),
+    path("subscriptions/stop/<str:token>/", subscribing.stop, name="subscriptions_stop"),
+    path("subscriptions/ended/", subscribing.ended, name="subscriptions_ended"),
 ]

@@ -74,6 +74,10 @@ LIMITS = {
     "link_requests": ("RATE_LIMIT_LINK_REQUESTS_PER_HOUR", HOUR),
     # Replies in a chat hour, counted per chat response (its first reply counts as a new response).
     "chat_replies": ("RATE_LIMIT_CHAT_REPLIES_PER_HOUR", HOUR),
+    # Asking to subscribe (guidance/subscriptions/): each sends an email with a link, so as links
+    # are: so many a day to one address, so many an hour from one IP address, whoever they name.
+    "subscriptions": ("RATE_LIMIT_LINKS_PER_DAY", DAY),
+    "subscription_requests": ("RATE_LIMIT_LINK_REQUESTS_PER_HOUR", HOUR),
 }
 
 

@@ -4,29 +4,50 @@ personal data (and, if asked, its text) on request (guidance/privacy/retention.p
 Who may: staff with both "Can see respondents' personal data" (guidance.view_personal_data)
 and "Can change response" (guidance.change_response). Finding by email address shows personal
 data, and erasing changes a response, so each needs its own permission.
+
+An email address also finds the address's email subscriptions (guidance/subscriptions/), which
+are erased, with the address, with one button.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
 
-from guidance.models import Response
+from guidance.models import Response, Subscriber
 from guidance.privacy.retention import erase_response, find_responses
 from guidance.responses import answers
 from guidance.staff import roles
 from guidance.staff.forms import EraseForm, FindResponseForm
 from guidance.staff.site import staff_page
+from guidance.subscriptions import subscribing
 
 
 @permission_required(roles.ERASE, raise_exception=True)
 def find(request):
     form = FindResponseForm(request.GET or None)
     responses = find_responses(form.cleaned_data["query"]) if form.is_valid() else None
+    subscriber = subscribing.find(form.cleaned_data["query"]) if form.is_valid() else None
     return staff_page(
         request,
         "admin/guidance/erase_find.html",
-        {"title": "Find a response to erase", "opts": Response._meta, "form": form, "responses": responses},
+        {
+            "title": "Find a response to erase",
+            "opts": Response._meta,
+            "form": form,
+            "responses": responses,
+            "subscriber": subscriber,
+        },
     )
+
+
+@permission_required(roles.ERASE, raise_exception=True)
+@require_POST
+def erase_subscriptions(request, subscriber_id):
+    subscriber = get_object_or_404(Subscriber, pk=subscriber_id)
+    subscribing.erase(subscriber, by=request.user)
+    messages.success(request, "Erased the email subscriptions of that address, and the address.")
+    return redirect("admin:guidance_response_erase_find")
 
 
 @permission_required(roles.ERASE, raise_exception=True)

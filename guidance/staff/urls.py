@@ -225,4 +225,9 @@ def staff_urls(site):
         path(
             "guidance/event/<int:event_id>/story/preview/", page(stories.preview), name="guidance_event_story_preview"
         ),
+        path(
+            "guidance/subscriber/erase/<int:subscriber_id>/",
+            page(erasure.erase_subscriptions),
+            name="guidance_subscriber_erase",
+        ),
     ]

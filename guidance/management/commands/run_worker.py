@@ -3,7 +3,8 @@
 Each round it sends what is due, in batches; when nothing is due it looks again after
 EMAIL_POLL_SECONDS. Every minute it also does the queue's housekeeping: emails whose worker stopped
 mid-batch are made due again, and the day's emails saying what happened to people's comments are
-queued (guidance/mail/notifications.py). A thread beside it renews the lease on the emails it is sending,
+queued (guidance/mail/notifications.py), and subscribers' digests
+(guidance/subscriptions/subscribing.py). A thread beside it renews the lease on the emails it is sending,
 so that another worker takes them over soon after this one dies, and not while it is alive.
 
 A second thread works out the suggested themes asked for on more comments than a request may
@@ -36,6 +37,7 @@ from django.db import DatabaseError, close_old_connections, connection
 from guidance.analysis import suggestions
 from guidance.mail import mailqueue, notifications
 from guidance.moderation import campaigns
+from guidance.subscriptions import subscribing
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +191,7 @@ def housekeeping():
     """Make due again what a stopped worker held; queue the emails saying what happened."""
     mailqueue.recover_interrupted()
     notifications.queue_notifications()
+    subscribing.announce_due()
 
 
 def forget_the_connection():

@@ -7,4 +7,5 @@ from guidance.staff.admin import (  # noqa: F401  (registers them)
     records,
     responses,
     staff_members,
+    subscriptions,
 )
