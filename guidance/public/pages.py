@@ -18,6 +18,7 @@ from guidance.models import Comment, Consultation, SupportingDocument
 from guidance.outcomes import changes
 from guidance.outcomes.published import attach_replies, public_outcome, target_outcomes
 from guidance.public import published_search
+from guidance.public.events import events_of
 from guidance.public.reading import kept, shown_to, visit, what_changed_public
 from guidance.public.visitors import for_this_visitor_only
 from guidance.responses import answers
@@ -56,6 +57,7 @@ def overview_context(access, sections, what_changed_is_public):
         "outcome": public_outcome(consultation, access.now),
         "what_changed_public": what_changed_is_public,
         "supporting_documents": consultation.supporting_documents.all(),
+        **dict(zip(["upcoming_events", "past_events"], events_of(consultation, access.now), strict=True)),
     }
 
 

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from guidance.public import about_you, own_response, pages, reports, responding
+from guidance.public import about_you, events, own_response, pages, reports, responding
 from guidance.public.sitemaps import SITEMAPS
 
 app_name = "guidance"
@@ -59,6 +59,11 @@ urlpatterns = [
     path("consultations/<slug:slug>/lost-link/", own_response.lost_link, name="lost_link"),
     path("consultations/<slug:slug>/lost-link/sent/", own_response.lost_link_sent, name="lost_link_sent"),
     path("emails/stop/<str:token>/", own_response.unsubscribe, name="unsubscribe"),
+    # A consultation's events (guidance/public/events.py).
+    path("consultations/<slug:slug>/events/<slug:event>/", events.event_page, name="event"),
+    path("consultations/<slug:slug>/events/<slug:event>/event.ics", events.event_ics, name="event_ics"),
+    path("consultations/<slug:slug>/events/<slug:event>/signed-up/", events.signed_up, name="event_signed_up"),
+    path("consultations/<slug:slug>/events/<slug:event>/cancel/<str:token>/", events.cancel, name="event_cancel"),
     path("comments/<int:pk>/report/", reports.report_comment, name="report_comment"),
     path("comments/reported/", reports.report_sent, name="report_sent"),
 ]

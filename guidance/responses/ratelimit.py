@@ -72,6 +72,8 @@ LIMITS = {
     "own_links": ("RATE_LIMIT_LINKS_PER_DAY", DAY),
     # Requests for a link, from one IP address, whoever they name.
     "link_requests": ("RATE_LIMIT_LINK_REQUESTS_PER_HOUR", HOUR),
+    # Sign-ups to events from one IP address: like responses, a room of people may share it.
+    "event_signups": ("RATE_LIMIT_SUBMISSIONS_PER_HOUR", HOUR),
 }
 
 

@@ -30,6 +30,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections, connection
 
 from guidance.analysis import suggestions
+from guidance.events import signups
 from guidance.mail import mailqueue, notifications
 
 logger = logging.getLogger(__name__)
@@ -161,9 +162,11 @@ class Worker:
 
 
 def housekeeping():
-    """Make due again what a stopped worker held; queue the emails saying what happened."""
+    """Make due again what a stopped worker held; queue the emails saying what happened, and the
+    reminders of tomorrow's events."""
     mailqueue.recover_interrupted()
     notifications.queue_notifications()
+    signups.send_reminders()
 
 
 def forget_the_connection():
