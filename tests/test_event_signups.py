@@ -460,3 +460,54 @@ def test_opening_the_erasure_page_by_get_deletes_nothing(client, event, manager)
     client.force_login(manager)
     assert client.get(reverse("admin:guidance_eventsignup_erase"), {"query": "ann@example.org"}).status_code == 405
     assert EventSignUp.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_ups_sent_at_the_same_moment_never_take_more_places_than_there_are(consultation):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    starts = timezone.now() + datetime.timedelta(days=3)
+    event = Event.objects.create(
+        consultation=consultation,
+        title="Small room",
+        slug="small-room",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=1),
+        signup_open=True,
+        capacity=3,
+    )
+    people = 8
+    start = threading.Barrier(people)
+
+    def one(n):
+        try:
+            start.wait()
+            return signups.sign_up(event, name=f"P{n}", email=f"p{n}@example.org").signup.status
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(people) as pool:
+        statuses = list(pool.map(one, range(people)))
+    assert sorted(statuses) == ["confirmed"] * 3 + ["waiting"] * 5
+    assert EventSignUp.objects.holding_places().count() == 3
+    # Then two places given up at the same moment go to the first two on the waiting list, once each.
+    holders = list(EventSignUp.objects.holding_places()[:2])
+    cancel_start = threading.Barrier(2)
+
+    def give_up(signup):
+        try:
+            cancel_start.wait()
+            return signups.cancel(signup)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        promoted = list(pool.map(give_up, holders))
+    first_waiting = list(EventSignUp.objects.filter(status="confirmed").exclude(pk__in=[h.pk for h in holders]))
+    assert len({p.pk for p in promoted}) == 2
+    assert EventSignUp.objects.holding_places().count() == 3
+    assert len(first_waiting) == 3
+    assert QueuedEmail.objects.filter(kind=QueuedEmail.Kind.EVENT_PLACE).count() == 2
