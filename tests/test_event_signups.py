@@ -100,7 +100,8 @@ def test_the_event_page_says_how_many_places_are_left_then_that_it_is_full(clien
     assert "2 places left." in client.get(page_url(event)).content.decode()
     sign_up(client, event, email="one@example.org")
     sign_up(client, event, email="two@example.org")
-    assert "The event is full. If you sign up, you join the waiting list" in client.get(page_url(event)).content.decode()
+    full = client.get(page_url(event)).content.decode()
+    assert "The event is full. If you sign up, you join the waiting list" in full
 
 
 def test_a_cancelled_place_goes_to_the_first_on_the_waiting_list_who_is_emailed(event):
@@ -511,3 +512,20 @@ def test_sign_ups_sent_at_the_same_moment_never_take_more_places_than_there_are(
     assert EventSignUp.objects.holding_places().count() == 3
     assert len(first_waiting) == 3
     assert QueuedEmail.objects.filter(kind=QueuedEmail.Kind.EVENT_PLACE).count() == 2
+
+
+def test_the_retention_command_says_how_many_sign_ups_it_deleted(event):
+    import io
+
+    from django.core.management import call_command
+
+    signups.sign_up(event, name="Ann", email="ann@example.org")
+    EventSignUp.objects.update(created_at=event.starts_at - datetime.timedelta(days=60))
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(days=40), ends_at=timezone.now() - datetime.timedelta(days=39)
+    )
+    out = io.StringIO()
+    call_command("apply_retention", stdout=out)
+    assert "Anonymised 0 responses in 0 consultations." in out.getvalue()
+    assert "1 sign-up deleted." in out.getvalue()
+    assert not EventSignUp.objects.exists()

@@ -83,7 +83,7 @@ def test_a_chat_hour_page_says_when_in_uk_time_that_it_happens_here_and_offers_s
     response = client.get(page_url(chat))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "<h1 class=\"govuk-heading-xl\">Chat hour on the draft</h1>" in page
+    assert '<h1 class="govuk-heading-xl">Chat hour on the draft</h1>' in page
     assert "from 8pm to 9pm on Monday 5 July 2027 (UK time)" in page
     assert "On this website: a chat hour." in page
     assert "A moderator reads each reply before it shows." in page
@@ -332,3 +332,10 @@ def test_after_the_close_the_demo_chat_hour_is_past_with_its_notes_published(cli
     page = client.get(page_url(event)).content.decode()
     assert "Notes from the event" in page
     assert "Past events" in client.get(consultation.get_absolute_url()).content.decode()
+
+
+def test_the_sitemap_lists_the_events_of_published_consultations_only(client, chat):
+    draft_event = make_event(ConsultationFactory(publication=Consultation.Publication.DRAFT), slug="hidden")
+    sitemap = client.get(reverse("guidance:sitemap")).content.decode()
+    assert page_url(chat) in sitemap
+    assert page_url(draft_event) not in sitemap

@@ -141,10 +141,10 @@ def cancel(signup, now=None):
             if promoted is not None:
                 promoted.status = Status.CONFIRMED
                 promoted.save(update_fields=["status"])
-                mailqueue.queue(
-                    QueuedEmail.Kind.EVENT_PLACE, None, {"signup": promoted.pk}, to=promoted.email, now=now
-                )
-    logger.info("Sign-up %s to event %s cancelled%s", signup.pk, event.pk, f"; {promoted.pk} promoted" if promoted else "")
+                mailqueue.queue(QueuedEmail.Kind.EVENT_PLACE, None, {"signup": promoted.pk}, to=promoted.email, now=now)
+    logger.info(
+        "Sign-up %s to event %s cancelled%s", signup.pk, event.pk, f"; {promoted.pk} promoted" if promoted else ""
+    )
     return promoted
 
 

@@ -1,9 +1,10 @@
 """What the portal emails a respondent, and what the confirmation page may say about it; and the
 email that lets a new member of staff set their password (set_password_message).
 
-Three kinds of email to respondents (and three to people signed up to an event: event_message), each queued (guidance/mail/mailqueue.py) in the transaction that causes it and
-sent by the worker: the receipt for the forms sent in one visit, the link to continue a response,
-and the daily email saying what happened to someone's comments (guidance/mail/notifications.py).
+Three kinds of email to respondents (and three to people signed up to an event: event_message), each
+queued (guidance/mail/mailqueue.py) in the transaction that causes it and sent by the worker: the
+receipt for the forms sent in one visit, the link to continue a response, and the daily email
+saying what happened to someone's comments (guidance/mail/notifications.py).
 Whom each goes to, and which comments a receipt lists, is fixed when it is queued; each is built
 here when the worker sends it, with its comments' current text and state.
 
@@ -372,7 +373,9 @@ def event_message(email, response=None):
         "has_place": has_place and email.payload.get("status", signup.status) != EventSignUp.Status.WAITING,
         "event_url": event_url,
         "ics_url": f"{event_url}event.ics",
-        "cancel_url": absolute(reverse("guidance:event_cancel", args=[event.consultation.slug, event.slug, signup.token])),
+        "cancel_url": absolute(
+            reverse("guidance:event_cancel", args=[event.consultation.slug, event.slug, signup.token])
+        ),
         "kept_days": SIGNUPS_KEPT_DAYS,
         "site_name": settings.SITE_NAME,
     }

@@ -132,11 +132,7 @@ def find_signups(query):
     query = query.strip()
     if "@" not in query:
         return EventSignUp.objects.none()
-    return (
-        EventSignUp.objects.filter(email__iexact=query)
-        .select_related("event__consultation")
-        .order_by("-created_at")
-    )
+    return EventSignUp.objects.filter(email__iexact=query).select_related("event__consultation").order_by("-created_at")
 
 
 def erase_signups(query, *, by, reason=""):

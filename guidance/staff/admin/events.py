@@ -16,7 +16,10 @@ from guidance.staff.admin.base import PersonalDataAdmin
 class EventForm(forms.ModelForm):
     class Meta:
         model = Event
-        fields = "__all__"
+        fields = [
+            "consultation", "kind", "title", "slug", "description", "starts_at", "ends_at", "place", "link",
+            "accessibility", "moderation", "signup_open", "capacity", "notes",
+        ]  # fmt: skip
 
     def clean_notes(self):
         # The notes are shown as Markdown on the event's page: kept within what it can show.
