@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from guidance.consultations import previews, supporting
-from guidance.models import Comment, Report, Response
+from guidance.models import Comment, Event, Report, Response
 from tests.factories import CommentFactory, QuestionFactory
 from tests.journey_helpers import comment_data, publish, section_url
 
@@ -168,6 +168,14 @@ def sample_arguments(consultation, section, comment):
         "token": previews.token_for(link),
         "document_id": document.pk,
         "comment_id": comment.pk,
+        "event": Event.objects.create(
+            consultation=consultation,
+            title="Chat hour",
+            slug="chat-hour",
+            starts_at=consultation.opens_at,
+            ends_at=consultation.closes_at,
+            signup_open=True,
+        ).slug,
     }
 
 

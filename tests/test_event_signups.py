@@ -529,3 +529,9 @@ def test_the_retention_command_says_how_many_sign_ups_it_deleted(event):
     assert "Anonymised 0 responses in 0 consultations." in out.getvalue()
     assert "1 sign-up deleted." in out.getvalue()
     assert not EventSignUp.objects.exists()
+
+
+def test_the_privacy_notice_says_what_a_sign_up_keeps_and_for_how_long(client):
+    notice = client.get(reverse("guidance:privacy")).content.decode()
+    assert "If you sign up to an event of a consultation" in notice
+    assert "We delete your sign-up 30 days after the event, or sooner if you ask." in notice
