@@ -339,3 +339,12 @@ def test_the_sitemap_lists_the_events_of_published_consultations_only(client, ch
     sitemap = client.get(reverse("guidance:sitemap")).content.decode()
     assert page_url(chat) in sitemap
     assert page_url(draft_event) not in sitemap
+
+
+def test_staff_without_the_personal_data_permission_cannot_filter_events_by_their_sign_ups(moderator_client, meeting):
+    signups.sign_up(meeting, name="Ann Smith", email="ann@example.org", access_needs="Captions")
+    url = reverse("admin:guidance_event_changelist")
+    for key, value in [("signups__name__startswith", "Ann"), ("signups__status", "confirmed")]:
+        refused = moderator_client.get(url, {key: value})
+        assert refused.status_code == 400, key
+        assert "Filtering by personal data needs the permission" in refused.content.decode()
