@@ -348,3 +348,23 @@ def test_staff_without_the_personal_data_permission_cannot_filter_events_by_thei
         refused = moderator_client.get(url, {key: value})
         assert refused.status_code == 400, key
         assert "Filtering by personal data needs the permission" in refused.content.decode()
+
+
+def test_notes_the_page_could_not_show_are_refused_in_the_admin(past):
+    from guidance.staff.admin.events import EventForm
+
+    fields = {
+        name: getattr(past, name)
+        for name in ["kind", "title", "slug", "description", "place", "link", "accessibility", "moderation"]
+    }
+    data = {
+        **fields,
+        "consultation": past.consultation_id,
+        "starts_at": "2027-07-05 19:00",
+        "ends_at": "2027-07-05 20:00",
+        "notes": "- " * 30 + "too deep",
+    }
+    form = EventForm(data, instance=past)
+    assert not form.is_valid()
+    assert "Lists and quotes are inside each other" in form.errors["notes"][0]
+    assert EventForm({**data, "notes": "## Fine\n\n- one"}, instance=past).is_valid()
