@@ -28,10 +28,10 @@ GUNICORN_ACCESS_FIELDS = {
 
 
 # Addresses that carry a secret: a link to continue a response, to stop emails, to preview a draft,
-# to confirm or manage a subscription.
+# to confirm or manage a subscription, to cancel a sign-up to an event.
 # Whoever reads the logs must not be able to use them, so the token is left out wherever a path is
 # logged (the access log, Django's "Not Found: <path>" warnings, the path of a record).
-TOKEN_IN_PATH = re.compile(r"(/(?:continue|stop|preview|confirm|manage)/)[^/?#\s\"']+")
+TOKEN_IN_PATH = re.compile(r"(/(?:continue|stop|preview|confirm|manage|cancel)/)[^/?#\s\"']+")
 
 
 def without_tokens(text):

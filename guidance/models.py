@@ -11,7 +11,7 @@ equality monitoring answers in EqualityAnswers beside it.
 - privacy/models.py: Erasure
 - equality/models.py: EqualityAnswers (personal data too, kept apart from the response)
 - mail/models.py: QueuedEmail
-- events/models.py: Event, ChatMessage
+- events/models.py: Event, ChatMessage, EventSignUp
 - stories/models.py: Story, StoryItem, StoryEdit
 - subscriptions/models.py: Subscriber (an email address: personal data), Subscription, Announcement, Told
 """
@@ -32,7 +32,7 @@ from guidance.consultations.models import (
     supporting_document_path,
 )
 from guidance.equality.models import EqualityAnswers
-from guidance.events.models import ChatMessage, Event
+from guidance.events.models import ChatMessage, Event, EventSignUp
 from guidance.mail.models import QueuedEmail
 from guidance.moderation.models import CampaignKey, ModerationEvent, Report, StaffNote
 from guidance.outcomes.models import Outcome
@@ -75,6 +75,7 @@ __all__ = [
     "Document",
     "EqualityAnswers",
     "Event",
+    "EventSignUp",
     "SavedForm",
     "Story",
     "StoryEdit",

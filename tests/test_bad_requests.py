@@ -163,13 +163,14 @@ def sample_arguments(consultation, section, comment):
     here fails the corpus test until it is added."""
     link = previews.make_link(consultation, by=None)
     document = supporting.attach(consultation, "Full draft", SimpleUploadedFile("d.txt", b"The draft."), by=None)
-    # A chat hour on now, so that its page takes a reply, with its story published so far.
+    # A chat hour on now, so that its page takes a reply and a sign-up, with its story published so far.
     event = Event.objects.create(
         consultation=consultation,
         title="Chat hour",
         slug="chat-hour",
         starts_at=timezone.now() - datetime.timedelta(minutes=10),
         ends_at=timezone.now() + datetime.timedelta(minutes=50),
+        signup_open=True,
     )
     publish_a_story_of(event)
     return {

@@ -66,6 +66,7 @@ def connect():
     from guidance.models import (
         Consultation,
         Document,
+        Event,
         Option,
         Outcome,
         Question,
@@ -85,6 +86,8 @@ def connect():
         Outcome: part_of_a_consultation_changed,
         Theme: part_of_a_consultation_changed,
         SupportingDocument: part_of_a_consultation_changed,
+        # The consultation's page lists its events.
+        Event: part_of_a_consultation_changed,
     }
     for model, receiver in watched.items():
         post_save.connect(receiver, sender=model, dispatch_uid=f"public-pages-{model.__name__}")

@@ -27,6 +27,22 @@ OUTCOME_WRITTEN_DAYS = 14
 LINKS_CONFIRMED_DAYS = 17
 OUTCOME_PUBLISHED_DAYS = 21
 
+# The #Qcopro chat hour's notes, published this many days after it (example text, like the rest).
+CHAT_HOUR_NOTES_DAYS = 2
+CHAT_HOUR_NOTES = """About 40 people took part in the hour: patients, carers, researchers and people who support public involvement.
+
+## What people said
+
+- **The principles:** most agreed with the five principles. Several asked for clearer words on *sharing power*, with examples of who holds the budget and who decides.
+- **Barriers:** funding rules and short timescales came up most, then payment for public partners and how universities' processes work.
+- **Advice:** start early, budget for involvement, and agree ground rules together.
+- **Dangers of not co-producing:** research that asks the wrong questions, and findings that people do not trust or use.
+
+## What happens next
+
+These notes are a summary. The answers people gave in the chat count as responses to the consultation, and are read with all the others.
+"""
+
 NEXT_DOCUMENT = {
     "slug": "guidance-co-producing-research-project",
     "title": "Guidance on co-producing a research project",

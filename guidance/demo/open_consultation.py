@@ -28,6 +28,28 @@ CONSULTATION = {
     "event_ends_at": datetime.datetime(2017, 10, 9, 21, 0, tzinfo=LONDON),
 }
 
+# The #Qcopro tweetchat (Monday 9 October 2017, 8pm to 9pm UK time) as a chat hour on the portal:
+# on a Monday at 8pm, some weeks into the open period (load_demo places it: chat_hour_starts).
+CHAT_HOUR = {
+    "slug": "qcopro-chat-hour",
+    "kind": "chat",
+    "title": "#Qcopro chat hour",
+    "description": (
+        "An hour to talk about the draft guidance together, as INVOLVE's #Qcopro tweetchat did in 2017 with the "
+        "Health Foundation's Q community. A host puts the six consultation questions one at a time, and you reply "
+        "in the chat. What you write counts as your answer to the question, as if you had sent it on the form."
+    ),
+    "accessibility": (
+        "The chat works with a screen reader and with the keyboard alone. You can reply at your own pace: the "
+        "questions stay open after the hour, on the consultation's questions page."
+    ),
+    "moderation": "before",
+    "signup_open": True,
+}
+CHAT_HOUR_WEEKDAY = 0  # Monday
+CHAT_HOUR_AT = datetime.time(20, 0)
+CHAT_HOUR_WEEKS_IN = 3
+
 # Each question: its text verbatim from the announcement, a hint written for this portal, and how
 # it is asked (guidance/responses/answers.py): Q1 as Yes / Partly / No with an explanation, Q4 as Yes / No
 # with "If so, what went well?", the others in words.

@@ -1,5 +1,7 @@
 """A consultation's events and the chat hour's messages."""
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -174,3 +176,53 @@ class ChatMessage(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+def new_signup_token():
+    # 32 random bytes: the one secret of a sign-up's own links (its cancel link), never guessable.
+    return secrets.token_urlsafe(32)
+
+
+class EventSignUpQuerySet(models.QuerySet):
+    def holding_places(self):
+        return self.filter(status=EventSignUp.Status.CONFIRMED)
+
+    def waiting(self):
+        """The waiting list, first come first served."""
+        return self.filter(status=EventSignUp.Status.WAITING).order_by("created_at", "pk")
+
+    def not_cancelled(self):
+        return self.exclude(status=EventSignUp.Status.CANCELLED)
+
+
+class EventSignUp(models.Model):
+    """Someone signed up to an event: personal data (PERSONAL_DATA_FIELDS), kept only until a
+    while after the event (guidance/privacy/retention.py). Written only by guidance/events/signups.py."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Place confirmed"
+        WAITING = "waiting", "On the waiting list"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # Seen only by staff allowed to see personal data (guidance/privacy/personal_data.py).
+    PERSONAL_DATA_FIELDS = ("name", "email", "access_needs")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="signups")
+    name = models.CharField(max_length=100, validators=[text_rules.check_name])
+    email = models.EmailField(max_length=254)
+    access_needs = models.TextField(blank=True, validators=[text_rules.check_long_text])
+    status = models.CharField(max_length=16, choices=Status, default=Status.CONFIRMED)
+    token = models.CharField(max_length=64, unique=True, default=new_signup_token, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = EventSignUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "event sign-up"
+        indexes = [models.Index(fields=["event", "status", "created_at"], name="eventsignup_event_status")]
+
+    def __str__(self):
+        return f"Sign-up {self.pk} to {self.event_id} ({self.get_status_display().lower()})"

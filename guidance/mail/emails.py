@@ -2,9 +2,10 @@
 email that lets a new member of staff set their password (set_password_message); and the emails
 of subscriptions (guidance/subscriptions/): the link to confirm one, and the daily digest.
 
-Three kinds of email to respondents, each queued (guidance/mail/mailqueue.py) in the transaction that causes it and
-sent by the worker: the receipt for the forms sent in one visit, the link to continue a response,
-and the daily email saying what happened to someone's comments (guidance/mail/notifications.py).
+Three kinds of email to respondents (and three to people signed up to an event: event_message), each
+queued (guidance/mail/mailqueue.py) in the transaction that causes it and sent by the worker: the
+receipt for the forms sent in one visit, the link to continue a response, and the daily email
+saying what happened to someone's comments (guidance/mail/notifications.py).
 Whom each goes to, and which comments a receipt lists, is fixed when it is queued; each is built
 here when the worker sends it, with its comments' current text and state.
 
@@ -189,6 +190,7 @@ def build_message(email, *, receipt_comments):
             QueuedEmail.Kind.NOTIFICATION: notification_message,
             QueuedEmail.Kind.SUBSCRIBE: subscribe_message,
             QueuedEmail.Kind.DIGEST: digest_message,
+            **dict.fromkeys(EVENT_KINDS, event_message),
         }
         built = builder[email.kind](email, response)
     if built is None:
@@ -345,6 +347,49 @@ def notification_message(email, response):
     # One click unsubscribes from the mail program too (RFC 8058): it posts to the same address.
     headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     return subject, render_to_string("emails/notification.txt", context), headers
+
+
+EVENT_KINDS = [QueuedEmail.Kind.EVENT_SIGNUP, QueuedEmail.Kind.EVENT_PLACE, QueuedEmail.Kind.EVENT_REMINDER]
+
+
+def event_message(email, response=None):
+    """To someone signed up to an event (guidance/events/signups.py): what they got (a place or the
+    waiting list), a place freed for them, or the reminder. Nothing is sent about a sign-up since
+    cancelled or deleted, nor a reminder to someone without a place or of an event that is over."""
+    from guidance.models import EventSignUp
+    from guidance.privacy.retention import SIGNUPS_KEPT_DAYS
+
+    signup = EventSignUp.objects.select_related("event__consultation").filter(pk=email.payload.get("signup")).first()
+    if signup is None or signup.status == EventSignUp.Status.CANCELLED:
+        return None
+    event = signup.event
+    has_place = signup.status == EventSignUp.Status.CONFIRMED
+    if event.is_over or (email.kind != QueuedEmail.Kind.EVENT_SIGNUP and not has_place):
+        return None
+    event_url = absolute(event.get_absolute_url())
+    context = {
+        "kind": email.kind,
+        "signup": signup,
+        "event": event,
+        # What the sign-up got when it was made: the email says so even if a place came since.
+        "status": email.payload.get("status", signup.status),
+        "has_place": has_place and email.payload.get("status", signup.status) != EventSignUp.Status.WAITING,
+        "event_url": event_url,
+        "ics_url": f"{event_url}event.ics",
+        "cancel_url": absolute(
+            reverse("guidance:event_cancel", args=[event.consultation.slug, event.slug, signup.token])
+        ),
+        "kept_days": SIGNUPS_KEPT_DAYS,
+        "site_name": settings.SITE_NAME,
+    }
+    subject = {
+        QueuedEmail.Kind.EVENT_SIGNUP: f"You are signed up: {event.title}"
+        if context["has_place"]
+        else f"You are on the waiting list: {event.title}",
+        QueuedEmail.Kind.EVENT_PLACE: f"You have a place: {event.title}",
+        QueuedEmail.Kind.EVENT_REMINDER: f"Reminder: {event.title}",
+    }[email.kind]
+    return subject, render_to_string("emails/event.txt", context), {}
 
 
 def set_password_message(email, user):

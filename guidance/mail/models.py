@@ -13,7 +13,8 @@ from guidance.subscriptions.models import Subscriber
 
 class QueuedEmail(models.Model):
     """One email to a respondent (or to a new member of staff: the link to set their password; or to
-    an email subscriber: the link to confirm, the digest, guidance/subscriptions/),
+    an email subscriber: the link to confirm, the digest, guidance/subscriptions/; or to
+    someone signed up to an event),
     recorded in the same transaction as what caused it, and sent by
     the worker (guidance/mail/mailqueue.py) with retries: the queue is this table. Its recipient is
     fixed when it is queued, so a later change of address on the response never redirects it; an
@@ -27,6 +28,11 @@ class QueuedEmail(models.Model):
         SET_PASSWORD = "set_password", "Link for a member of staff to set their password"
         SUBSCRIBE = "subscribe", "Link to confirm a subscription"
         DIGEST = "digest", "What happened to the consultations subscribed to"
+        # To someone signed up to an event (guidance/events/signups.py): about no response and no
+        # member of staff, only the sign-up named in the payload.
+        EVENT_SIGNUP = "event_signup", "An event's sign-up: place confirmed or on the waiting list"
+        EVENT_PLACE = "event_place", "A place at an event, from its waiting list"
+        EVENT_REMINDER = "event_reminder", "Reminder the day before an event"
 
     class Status(models.TextChoices):
         WAITING = "waiting", "Waiting to be sent"
@@ -74,10 +80,11 @@ class QueuedEmail(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(response__isnull=False, user__isnull=True, subscriber__isnull=True)
-                | Q(response__isnull=True, user__isnull=False, subscriber__isnull=True)
-                | Q(response__isnull=True, user__isnull=True, subscriber__isnull=False),
-                name="queuedemail_about_one_response_user_or_subscriber",
+                # At most one of them: an email to someone signed up to an event is about none.
+                condition=Q(response__isnull=True, user__isnull=True)
+                | Q(response__isnull=True, subscriber__isnull=True)
+                | Q(user__isnull=True, subscriber__isnull=True),
+                name="queuedemail_about_at_most_one_response_user_or_subscriber",
             ),
         ]
 
@@ -89,4 +96,8 @@ class QueuedEmail(models.Model):
         """Whom it is for, as the log names them: never by address or name."""
         if self.subscriber_id:
             return f"subscriber {self.subscriber_id}"
-        return f"response {self.response.reference}" if self.response_id else f"staff member {self.user_id}"
+        if self.response_id:
+            return f"response {self.response.reference}"
+        if self.user_id:
+            return f"staff member {self.user_id}"
+        return f"event sign-up {self.payload.get('signup')}"

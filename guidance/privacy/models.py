@@ -13,6 +13,8 @@ class Erasure(models.Model):
     class Scope(models.TextChoices):
         PERSONAL_DATA = "personal", "Personal data"
         PERSONAL_DATA_AND_TEXT = "personal_text", "Personal data and the text of comments"
+        # No response is touched: response_count is 0 and the reason says how many sign-ups went.
+        EVENT_SIGNUPS = "event_signups", "Event sign-ups (names, email addresses, access needs) deleted"
 
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(

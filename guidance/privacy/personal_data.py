@@ -1,12 +1,12 @@
 """Which data is personal, and who may see it: the one rule every staff surface obeys.
 
-A model lists the fields that identify someone in PERSONAL_DATA_FIELDS (Response: name,
-email address, organisation and source URL; and Subscriber: an email subscription's address, whose
-list in the admin only those staff see at all). Staff without roles.SEE_PERSONAL_DATA never see those
-fields, and cannot learn them indirectly either: not by filtering a list in the address bar
-(`?email__startswith=a` and watching the count), searching, sorting or exporting. The admin
-(guidance/staff/admin/base.py, PersonalDataAdmin) and the export ask this module; retention and erasure blank
-the same fields.
+A model lists the fields that identify someone in PERSONAL_DATA_FIELDS (Response: name, email
+address, organisation and source URL; EventSignUp: name, email address, access needs; and
+Subscriber: an email subscription's address, whose list in the admin only those staff see at all).
+Staff without roles.SEE_PERSONAL_DATA never see those fields, and cannot learn them indirectly
+either: not by filtering a list in the address bar (`?email__startswith=a` and watching the count),
+searching, sorting or exporting. The admin (guidance/staff/admin/base.py, PersonalDataAdmin) and
+the export ask this module; retention and erasure blank (a sign-up, a subscriber: delete) the same fields.
 """
 
 from django.core.exceptions import FieldDoesNotExist

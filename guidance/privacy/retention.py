@@ -15,9 +15,16 @@ is removed are cancelled, and every email's copy of the address forgotten (guida
 Email subscriptions (guidance/subscriptions/) never confirmed are deleted by the same daily job, 7
 days after they were asked for; ended ones are deleted at once; the staff's erasure page erases an address's
 (guidance/staff/erasure.py, subscribing.erase).
+
+Sign-ups to a consultation's events (EventSignUp: a name, an email address, access needs, which
+may say something about someone's health) are needed only to run the event: they are deleted
+SIGNUPS_KEPT_DAYS after the event ends, or when the consultation's retention ends if that is sooner
+(expire_signups, part of apply_retention), and at once on a person's request (erase_signups). Each
+deletion writes an Erasure record (scope EVENT_SIGNUPS) saying how many, never who.
 """
 
 import calendar
+import datetime
 
 from django.db import transaction
 from django.db.models import F
@@ -32,6 +39,7 @@ from guidance.models import (
     Comment,
     Consultation,
     Erasure,
+    EventSignUp,
     ModerationEvent,
     QueuedEmail,
     Response,
@@ -46,6 +54,8 @@ REMOVED_TEXT = "[removed at the respondent's request]"
 # Staff notes may say who someone is ("Checked: this is Mrs Jones, the carer from Leeds").
 REMOVED_NOTE = "[note removed with the respondent's personal data]"
 PERSONAL_FIELDS = dict.fromkeys(Response.PERSONAL_DATA_FIELDS, "")
+# Long enough to send the notes or a follow-up to those who came; no longer.
+SIGNUPS_KEPT_DAYS = 30
 
 
 def add_months(moment, months):
@@ -79,7 +89,73 @@ def apply_retention(now=None):
                 f"{timezone.localtime(consultation.closes_at):%d %B %Y}."
             )
             erasures += anonymise(consultation, due, now, reason)
+        erasures += expire_signups(now)
     return erasures
+
+
+def expire_signups(now):
+    """Delete the sign-ups of every event that ended SIGNUPS_KEPT_DAYS ago, and of every event of a
+    consultation whose retention has ended. Returns the Erasure records written, one per event."""
+    kept_since = now - datetime.timedelta(days=SIGNUPS_KEPT_DAYS)
+    erasures = []
+    event_ids = set(EventSignUp.objects.filter(event__ends_at__lte=kept_since).values_list("event_id", flat=True))
+    for consultation in Consultation.objects.closed(now).filter(events__signups__isnull=False).distinct():
+        if retention_ends(consultation) <= now:
+            event_ids |= set(consultation.events.values_list("pk", flat=True))
+    for event_id in sorted(event_ids):
+        signups = EventSignUp.objects.filter(event_id=event_id).select_related("event__consultation")
+        first = signups.first()
+        if first is None:
+            continue
+        event = first.event
+        reason = (
+            f"Sign-ups to “{event.title}”, {SIGNUPS_KEPT_DAYS} days after the event or at the end of the "
+            "consultation's retention period, whichever came first."
+        )
+        erasures.append(delete_signups(event.consultation, signups, now, by=None, reason=reason))
+    return erasures
+
+
+def delete_signups(consultation, signups, now, *, by, reason):
+    """Delete `signups` (of one consultation), forgetting the address of every email about them, and
+    record it: the Erasure."""
+    from guidance.events.signups import emails_about
+
+    ids = list(signups.select_for_update().values_list("pk", flat=True))
+    mailqueue.forget_addresses(emails_about(ids), reason="event sign-up deleted")
+    EventSignUp.objects.filter(pk__in=ids).delete()
+    return Erasure.objects.create(
+        at=now,
+        by=by,
+        consultation=consultation,
+        scope=Erasure.Scope.EVENT_SIGNUPS,
+        response_count=0,
+        references="",
+        reason=f"{len(ids)} sign-up{'' if len(ids) == 1 else 's'} deleted. {reason}".strip(),
+    )
+
+
+def find_signups(query):
+    """The event sign-ups made with the email address `query` (none for a reference)."""
+    query = query.strip()
+    if "@" not in query:
+        return EventSignUp.objects.none()
+    return EventSignUp.objects.filter(email__iexact=query).select_related("event__consultation").order_by("-created_at")
+
+
+def erase_signups(query, *, by, reason=""):
+    """On a person's request: delete every sign-up made with their address, in one transaction,
+    writing an Erasure record per consultation. Returns how many were deleted."""
+    now = timezone.now()
+    deleted = 0
+    with transaction.atomic():
+        found = find_signups(query)
+        for consultation_id in sorted(set(found.values_list("event__consultation_id", flat=True))):
+            consultation = Consultation.objects.get(pk=consultation_id)
+            theirs = found.filter(event__consultation_id=consultation_id)
+            deleted += theirs.count()
+            delete_signups(consultation, theirs, now, by=by, reason=reason or "On request.")
+    return deleted
 
 
 def erase_never_sent(consultation, now):

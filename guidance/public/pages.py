@@ -18,6 +18,7 @@ from guidance.models import Comment, Consultation, Story, SupportingDocument
 from guidance.outcomes import changes
 from guidance.outcomes.published import attach_replies, public_outcome, target_outcomes
 from guidance.public import open_data, published_search
+from guidance.public.events import events_of
 from guidance.public.reading import kept, shown_to, visit, what_changed_public
 from guidance.public.visitors import for_this_visitor_only
 from guidance.responses import answers
@@ -59,6 +60,7 @@ def overview_context(access, sections, what_changed_is_public):
         "stories": Story.objects.filter(event__consultation=consultation, published_at__isnull=False)
         .select_related("event")
         .order_by("event__starts_at"),
+        **dict(zip(["upcoming_events", "past_events"], events_of(consultation, access.now), strict=True)),
     }
 
 

@@ -4,7 +4,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from guidance.consultations import versions
-from guidance.models import Consultation, Section
+from guidance.models import Consultation, Event, Section
 
 
 class ConsultationSitemap(Sitemap):
@@ -48,4 +48,16 @@ class WhatChangedSitemap(Sitemap):
         return reverse(name, args=[slug])
 
 
-SITEMAPS = {"consultations": ConsultationSitemap, "drafts": DraftPageSitemap, "what_changed": WhatChangedSitemap}
+class EventSitemap(Sitemap):
+    """Each event's page, of published consultations only."""
+
+    def items(self):
+        return Event.objects.filter(consultation__in=Consultation.objects.public()).select_related("consultation")
+
+
+SITEMAPS = {
+    "consultations": ConsultationSitemap,
+    "drafts": DraftPageSitemap,
+    "what_changed": WhatChangedSitemap,
+    "events": EventSitemap,
+}

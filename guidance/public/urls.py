@@ -1,7 +1,18 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from guidance.public import about_you, chat, downloads, own_response, pages, reports, responding, stories, subscribing
+from guidance.public import (
+    about_you,
+    chat,
+    downloads,
+    events,
+    own_response,
+    pages,
+    reports,
+    responding,
+    stories,
+    subscribing,
+)
 from guidance.public.feeds import ConsultationFeed
 from guidance.public.sitemaps import SITEMAPS
 
@@ -66,6 +77,11 @@ urlpatterns = [
     path("consultations/<slug:slug>/lost-link/sent/", own_response.lost_link_sent, name="lost_link_sent"),
     path("consultations/<slug:slug>/events/<slug:event>/story/", stories.story, name="event_story"),
     path("emails/stop/<str:token>/", own_response.unsubscribe, name="unsubscribe"),
+    # A consultation's events (guidance/public/events.py).
+    path("consultations/<slug:slug>/events/<slug:event>/", events.event_page, name="event"),
+    path("consultations/<slug:slug>/events/<slug:event>/event.ics", events.event_ics, name="event_ics"),
+    path("consultations/<slug:slug>/events/<slug:event>/signed-up/", events.signed_up, name="event_signed_up"),
+    path("consultations/<slug:slug>/events/<slug:event>/cancel/<str:token>/", events.cancel, name="event_cancel"),
     path("comments/<int:pk>/report/", reports.report_comment, name="report_comment"),
     path("comments/reported/", reports.report_sent, name="report_sent"),
     # A chat hour held on the portal (guidance/public/chat.py).

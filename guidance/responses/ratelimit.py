@@ -78,6 +78,8 @@ LIMITS = {
     # are: so many a day to one address, so many an hour from one IP address, whoever they name.
     "subscriptions": ("RATE_LIMIT_LINKS_PER_DAY", DAY),
     "subscription_requests": ("RATE_LIMIT_LINK_REQUESTS_PER_HOUR", HOUR),
+    # Sign-ups to events from one IP address: like responses, a room of people may share it.
+    "event_signups": ("RATE_LIMIT_SUBMISSIONS_PER_HOUR", HOUR),
 }
 
 

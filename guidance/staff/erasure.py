@@ -1,5 +1,6 @@
 """Finding a response by its reference or the respondent's email address, and erasing its
-personal data (and, if asked, its text) on request (guidance/privacy/retention.py does the erasing).
+personal data (and, if asked, its text) on request (guidance/privacy/retention.py does the erasing);
+with an email address, the person's sign-ups to events too, deleted on request.
 
 Who may: staff with both "Can see respondents' personal data" (guidance.view_personal_data)
 and "Can change response" (guidance.change_response). Finding by email address shows personal
@@ -12,9 +13,12 @@ are erased, with the address, with one button.
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from guidance.models import Response, Subscriber
+from guidance.privacy import retention
 from guidance.privacy.retention import erase_response, find_responses
 from guidance.responses import answers
 from guidance.staff import roles
@@ -28,6 +32,7 @@ def find(request):
     form = FindResponseForm(request.GET or None)
     responses = find_responses(form.cleaned_data["query"]) if form.is_valid() else None
     subscriber = subscribing.find(form.cleaned_data["query"]) if form.is_valid() else None
+    signups = retention.find_signups(form.cleaned_data["query"]) if form.is_valid() else None
     return staff_page(
         request,
         "admin/guidance/erase_find.html",
@@ -37,8 +42,22 @@ def find(request):
             "form": form,
             "responses": responses,
             "subscriber": subscriber,
+            "signups": signups,
         },
     )
+
+
+@require_POST
+@permission_required(roles.ERASE, raise_exception=True)
+def erase_signups(request):
+    """Delete every sign-up to an event made with the email address found."""
+    form = FindResponseForm(request.POST)
+    if not form.is_valid():
+        return redirect("admin:guidance_response_erase_find")
+    query = form.cleaned_data["query"]
+    deleted = retention.erase_signups(query, by=request.user, reason="On request.")
+    messages.success(request, f"Deleted {deleted} sign-up{'' if deleted == 1 else 's'} to events.")
+    return redirect(f"{reverse('admin:guidance_response_erase_find')}?{urlencode({'query': query})}")
 
 
 @permission_required(roles.ERASE, raise_exception=True)

@@ -40,6 +40,10 @@ SUGGEST_THEMES = ("guidance.add_theme", "guidance.change_comment")
 EDIT_STORIES = "guidance.edit_story"
 # Hosting a chat hour: putting the questions and posting the host's messages (guidance/staff/chat.py).
 HOST_CHAT = "guidance.add_chatmessage"
+# A consultation's events (guidance/staff/events.py): publishing the notes after one is changing it;
+# who signed up (names, addresses, access needs) is personal data.
+PUBLISH_EVENT_NOTES = "guidance.change_event"
+SEE_EVENT_SIGNUPS = ("guidance.view_eventsignup", "guidance.view_personal_data")
 
 
 def every(verbs, *models):
@@ -55,6 +59,7 @@ ROLES = {
     "Moderator": [
         *READ_THE_CONSULTATION,
         *every(["view"], "response", "comment", "moderationevent", "report", "theme"),
+        *every(["view"], "event"),
         "moderate_comment",
         # Hosts chat hours, and moderates their replies live.
         *every(["add", "view"], "chatmessage"),
@@ -63,6 +68,7 @@ ROLES = {
     "Analyst": [
         *READ_THE_CONSULTATION,
         *every(["view"], "outcome", "response", "comment", "moderationevent", "report", "exportrecord"),
+        *every(["view"], "event"),
         *every(["add", "change", "delete", "view"], "theme"),
         "change_comment",
         "export_responses",
@@ -75,6 +81,9 @@ ROLES = {
         *every(["add", "change", "delete", "view"], "outcome", "supportingdocument"),
         *every(["add", "change", "view"], "previewlink"),
         *every(["add", "change", "view"], "response", "comment"),
+        # A consultation's events, their notes, and who signed up to them.
+        *every(["add", "change", "delete", "view"], "event"),
+        *every(["view"], "eventsignup"),
         *every(["view"], "moderationevent", "report", "theme", "exportrecord", "erasure"),
         "publish_consultation",
         "edit_story",

@@ -10,6 +10,7 @@ from guidance.staff import (
     chat,
     drafts,
     erasure,
+    events,
     exporting,
     importing,
     moderation,
@@ -230,4 +231,12 @@ def staff_urls(site):
             page(erasure.erase_subscriptions),
             name="guidance_subscriber_erase",
         ),
+        path("guidance/response/erase/sign-ups/", page(erasure.erase_signups), name="guidance_eventsignup_erase"),
+        # A consultation's events (their pages are EventAdmin's)
+        path(
+            "guidance/event/<int:event_id>/publish-notes/",
+            page(events.publish_notes),
+            name="guidance_event_publish_notes",
+        ),
+        path("guidance/event/<int:event_id>/sign-ups.csv", page(events.signup_list), name="guidance_event_signups_csv"),
     ]

@@ -18,6 +18,7 @@ from guidance.models import (
     Comment,
     Consultation,
     Document,
+    Event,
     ModerationEvent,
     Outcome,
     Question,
@@ -141,10 +142,39 @@ def load_demo(*, opens_at=None, closes_at=None):
             },
         )
         answers.set_options(question, asked.get("options", ()))
+    place_chat_hour(consultation)
     if consultation.is_draft:
         # The demo is there to be seen: it is published as soon as it is loaded.
         publishing.publish(consultation, by=None)
     return consultation, created
+
+
+def chat_hour_starts(opens_at, closes_at):
+    """When the demo's chat hour starts: at 8pm UK time on the first Monday CHAT_HOUR_WEEKS_IN weeks
+    or more after the opening, as the tweetchat was a Monday evening; if the consultation closes
+    before that hour is over, the last Monday 8pm before the close; in a period with no Monday
+    evening in it, halfway through."""
+    hour = datetime.timedelta(hours=1)
+    day = opens_at.astimezone(LONDON).date() + datetime.timedelta(weeks=open_consultation.CHAT_HOUR_WEEKS_IN)
+    day += datetime.timedelta(days=(open_consultation.CHAT_HOUR_WEEKDAY - day.weekday()) % 7)
+    while day >= opens_at.astimezone(LONDON).date():
+        starts = datetime.datetime.combine(day, open_consultation.CHAT_HOUR_AT, tzinfo=LONDON)
+        if opens_at <= starts and starts + hour <= closes_at:
+            return starts
+        day -= datetime.timedelta(weeks=1)
+    return opens_at + (closes_at - opens_at - hour) / 2
+
+
+def place_chat_hour(consultation):
+    """The #Qcopro chat hour as an event of the consultation, within its open period."""
+    details = {k: v for k, v in open_consultation.CHAT_HOUR.items() if k != "slug"}
+    starts = chat_hour_starts(consultation.opens_at, consultation.closes_at)
+    event, _ = Event.objects.update_or_create(
+        consultation=consultation,
+        slug=open_consultation.CHAT_HOUR["slug"],
+        defaults={**details, "starts_at": starts, "ends_at": starts + datetime.timedelta(hours=1)},
+    )
+    return event
 
 
 # The demo after its close ------------------------------------------------------------------------
@@ -164,6 +194,13 @@ def load_after_the_close(consultation, now=None):
         consultation.closes_at = eight_weeks_from(consultation.opens_at)
         consultation.save(update_fields=["opens_at", "closes_at"])
         Consultation.objects.filter(pk=consultation.pk).update(published_at=consultation.opens_at)
+    # The chat hour moves with the dates, into the past; its notes are published.
+    chat_hour = place_chat_hour(consultation)
+    Event.objects.filter(pk=chat_hour.pk).update(
+        signup_open=False,
+        notes=after.CHAT_HOUR_NOTES,
+        notes_published_at=chat_hour.ends_at + datetime.timedelta(days=after.CHAT_HOUR_NOTES_DAYS),
+    )
 
     def after_close(days):
         return consultation.closes_at + datetime.timedelta(days=days)

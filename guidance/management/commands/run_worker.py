@@ -35,6 +35,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections, connection
 
 from guidance.analysis import suggestions
+from guidance.events import signups
 from guidance.mail import mailqueue, notifications
 from guidance.moderation import campaigns
 from guidance.subscriptions import subscribing
@@ -188,10 +189,12 @@ class Worker:
 
 
 def housekeeping():
-    """Make due again what a stopped worker held; queue the emails saying what happened."""
+    """Make due again what a stopped worker held; queue the emails saying what happened, and the
+    reminders of tomorrow's events."""
     mailqueue.recover_interrupted()
     notifications.queue_notifications()
     subscribing.announce_due()
+    signups.send_reminders()
 
 
 def forget_the_connection():

@@ -4,6 +4,7 @@
 from guidance.staff.admin import (  # noqa: F401  (registers them)
     comments,
     consultations,
+    events,
     records,
     responses,
     staff_members,
