@@ -14,7 +14,7 @@ from django.urls import reverse
 from guidance.consultations.markdown import render_markdown
 from guidance.events import calendar, signups
 from guidance.mail.emails import has_mail_server, prints_emails
-from guidance.models import Event, EventSignUp
+from guidance.models import Event, EventSignUp, Story
 from guidance.privacy.retention import SIGNUPS_KEPT_DAYS
 from guidance.public.event_forms import SignUpForm
 from guidance.public.form_fields import masked
@@ -43,6 +43,7 @@ def event_context(access, event, form, **extra):
         "refusal": signups.refusal(event, access.now) if not access.previewing else "",
         "places_left": signups.places_left(event) if event.capacity is not None else None,
         "notes_html": notes_html,
+        "story_published": Story.objects.filter(event=event, published_at__isnull=False).exists(),
         "kept_days": SIGNUPS_KEPT_DAYS,
         **extra,
     }
