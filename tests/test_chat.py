@@ -145,6 +145,19 @@ def test_a_reply_is_stored_as_a_pending_answer_to_the_question_put_in_a_chat_res
     assert "Your reply was sent. It will show in the chat once a moderator approves it." in page
 
 
+def test_the_same_reply_sent_twice_to_the_same_question_is_stored_once(client, event, q1, q2, host):
+    chat.put_question(event, q1, by=host)
+    reply(client, event)
+    reply(client, event)
+    assert ChatMessage.objects.filter(by_host=False).count() == 1
+    assert Comment.objects.filter(question=q1).count() == 1
+
+    # The same words to the next question are a new answer.
+    chat.put_question(event, q2, by=host)
+    reply(client, event)
+    assert list(Comment.objects.order_by("pk").values_list("question", flat=True)) == [q1.pk, q2.pk]
+
+
 def test_after_the_hour_the_record_is_read_only(client, consultation, q1, host):
     event = make_event(consultation, starts_in=-120)
     message = ChatMessage.objects.create(

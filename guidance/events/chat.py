@@ -198,6 +198,11 @@ def post_reply(event, details, text, *, response=None, browser="", now=None):
             raise ChatRefused("The host has not asked a question yet. Wait for the first question, then reply")
         question = Question.objects.prefetch_related("options").get(pk=question_id)
         own = chat_response(response, event.consultation, details, browser=browser, now=now)
+        # The same words sent again to the same question (a double click, a resent form) are
+        # stored once, as every other answer is.
+        already = ChatMessage.objects.filter(response=own, question=question, text=text).first()
+        if already is not None:
+            return already
         answer = chat_answer(question, text)
         comment = Comment.objects.create(
             response=own,
