@@ -8,7 +8,9 @@ import io
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -486,6 +488,26 @@ def test_the_fragment_gives_only_newer_shown_messages_and_304_while_nothing_chan
     body = newer.content.decode()
     assert "Waiting, not shown." in body and f'id="message-{put.pk}"' not in body
     assert int(cursor_of(newer)) > since
+
+
+def test_a_poll_with_nothing_new_is_answered_from_the_cache_alone_until_the_event_changes(client, event, q1, host):
+    chat.put_question(event, q1, by=host)
+    first = client.get(messages_url(event))
+    etag = first["ETag"]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(messages_url(event), headers={"if-none-match": etag}).status_code == 304
+    # The tests' shared cache is the database's cache table (Redis in production): its one read only.
+    assert [query["sql"] for query in queries] == [query["sql"] for query in queries if "portal_cache" in query["sql"]]
+    assert len(queries) == 1
+    # New times read afresh: moved into the future, the chat is not on yet.
+    event.starts_at = NOW() + datetime.timedelta(hours=1)
+    event.ends_at = NOW() + datetime.timedelta(hours=2)
+    event.save()
+    again = client.get(messages_url(event), headers={"if-none-match": etag})
+    assert again.status_code == 200 and again["ETag"] != etag and again["ETag"].endswith('-before"')
+    # A deleted event's polls are not found, not answered from what was remembered.
+    event.delete()
+    assert client.get(messages_url(event), headers={"if-none-match": again["ETag"]}).status_code == 404
 
 
 def test_a_reply_approved_after_a_later_message_still_reaches_open_pages(client, event, q1, q2, host, moderator):

@@ -59,6 +59,14 @@ def part_of_a_consultation_changed(sender, instance, **kwargs):
     public_pages_changed(consultations=[consultation_id])
 
 
+def event_changed(sender, instance, **kwargs):
+    part_of_a_consultation_changed(sender, instance)
+    # A chat hour's polls are answered from a token carrying its times: drop it.
+    from guidance.events import live
+
+    live.event_saved(instance.pk)
+
+
 def connect():
     """Called once the app is ready (guidance/apps.py)."""
     from django.db.models.signals import post_delete, post_save
@@ -87,7 +95,7 @@ def connect():
         Theme: part_of_a_consultation_changed,
         SupportingDocument: part_of_a_consultation_changed,
         # The consultation's page lists its events.
-        Event: part_of_a_consultation_changed,
+        Event: event_changed,
     }
     for model, receiver in watched.items():
         post_save.connect(receiver, sender=model, dispatch_uid=f"public-pages-{model.__name__}")

@@ -8,6 +8,11 @@ shown, a reply approved, taken down or sent back for another look, a question pu
 sends back the token it was given (If-None-Match) is answered 304 from that one cache read, with
 no query of the chat's tables.
 
+The token also carries the event's start and end, so a poll whose page already has the current
+token is answered 304 before any query at all (`unchanged_tag`, with the event's id remembered per
+process from an earlier full answer): polls are most of a chat hour's requests. Saving or deleting
+the event drops its token (guidance/consultations/changed.py), so new times are read afresh.
+
 The token is replaced once the change is committed (on_commit), so a page given the new token
 always reads the change itself. It is a fresh random value, not a count: two changes at the same
 moment can never leave it where a page saw it. With the cache unreachable there is no token: every
@@ -34,6 +39,10 @@ def token_key(event_id):
     return f"chat-shown:{event_id}"
 
 
+def new_token(starts_at, ends_at):
+    return f"{secrets.token_hex(8)}/{starts_at.timestamp():.0f}/{ends_at.timestamp():.0f}"
+
+
 def shown_changed(event_ids):
     """What the chats of these events show changes with the current transaction: each gets a new
     token once it commits."""
@@ -42,27 +51,59 @@ def shown_changed(event_ids):
         return
 
     def renew():
+        times = Event.objects.filter(pk__in=event_ids).values_list("pk", "starts_at", "ends_at")
         try:
-            cache.set_many({token_key(pk): secrets.token_hex(8) for pk in event_ids}, TOKEN_SECONDS)
+            cache.set_many({token_key(pk): new_token(starts, ends) for pk, starts, ends in times}, TOKEN_SECONDS)
         except Exception:  # whatever the cache's client raises: Redis' own errors are not Django's
             cache_unavailable()
 
     transaction.on_commit(renew)
 
 
-def shown_token(event_id):
+def event_saved(event_id):
+    """The event's times or question may have changed: the next poll reads it afresh."""
+    try:
+        cache.delete(token_key(event_id))
+    except Exception:
+        cache_unavailable()
+
+
+def shown_token(event):
     """The token of what the event's chat shows now; None when the cache cannot say (then every
     poll is answered from the database)."""
     try:
-        token = cache.get(token_key(event_id))
+        token = cache.get(token_key(event.pk))
         if token is None:
-            # Evicted or never set: a new one stands for "whatever is there now".
-            cache.add(token_key(event_id), secrets.token_hex(8), TOKEN_SECONDS)
-            token = cache.get(token_key(event_id))
+            # Evicted, dropped or never set: a new one stands for "whatever is there now".
+            cache.add(token_key(event.pk), new_token(event.starts_at, event.ends_at), TOKEN_SECONDS)
+            token = cache.get(token_key(event.pk))
         return token
     except Exception:
         cache_unavailable()
         return None
+
+
+def tag(token, state):
+    """The ETag of a poll's answer: what the chat shows (the token's random part) and whether the
+    hour is before, on or over."""
+    return f'"{token.partition("/")[0]}-{state}"'
+
+
+def unchanged_tag(event_id, now):
+    """The ETag a poll would be answered with now, from the cache alone (no query): the token's own
+    times give the state. None when the cache has no token."""
+    from guidance.events.chat import BEFORE, LIVE, OVER
+
+    try:
+        token = cache.get(token_key(event_id))
+    except Exception:
+        cache_unavailable()
+        return None
+    if token is None:
+        return None
+    _, starts, ends = token.split("/")
+    moment = now.timestamp()
+    return tag(token, BEFORE if moment < float(starts) else LIVE if moment < float(ends) else OVER)
 
 
 def follow_decisions(comment_ids, to_status, *, by, at):

@@ -174,11 +174,23 @@ def sent_message(event, response):
     return "Your reply was sent. It will show in the chat once a moderator approves it."
 
 
+# (consultation slug, event slug) → the event's id, learnt from a full answer, so that a poll with
+# nothing new is answered from the cache alone. Slugs that stop naming a public chat are harmless
+# here: deleting or saving the event drops its token, so their polls take the full path (a 404).
+CHAT_IDS = {}
+
+
 def chat_messages(request, slug, event):
     """What an open chat page asks for every couple of seconds: what came into the chat or left it
-    since its last look (`since`, from the last answer), answered 304, from one read of the shared
-    cache, while nothing has changed (guidance/events/live.py). The same for everyone: nothing here
-    reads the visitor's session."""
+    since its last look (`since`, from the last answer), answered 304 from one read of the shared
+    cache, with no query, while nothing has changed (guidance/events/live.py). The same for
+    everyone: nothing here reads the visitor's session."""
+    asked = request.headers.get("If-None-Match", "")
+    event_id = CHAT_IDS.get((slug, event))
+    if asked and event_id is not None:
+        etag = live.unchanged_tag(event_id, timezone.now())
+        if etag and etag in asked:
+            return poll_answer(HttpResponseNotModified(), etag)
     found = (
         Event.objects.chats()
         .filter(consultation__in=Consultation.objects.public(), consultation__slug=slug, slug=event)
@@ -187,19 +199,24 @@ def chat_messages(request, slug, event):
     )
     if found is None:
         raise Http404
+    if len(CHAT_IDS) > 10_000:
+        CHAT_IDS.clear()
+    CHAT_IDS[(slug, event)] = found.pk
     state = chat.state(found)
     # Read before the messages: a change committed meanwhile gives a newer token next time. The tag
     # names what the chat shows, not this page's view of it: a page that has applied the answer
     # given under it has everything shown until the token changes.
-    token = live.shown_token(found.pk)
-    etag = f'"{token}-{state}"' if token else None
-    if etag and etag in request.headers.get("If-None-Match", ""):
-        page = HttpResponseNotModified()
-    else:
-        since = chat.from_cursor(request.GET.get("since"))
-        shown, hidden, last = chat.changes_since(found, since) if state != chat.BEFORE else ([], [], since)
-        context = {"chat_messages": shown, "hidden": hidden, "since": chat.as_cursor(last), "state": state}
-        page = render(request, "guidance/chat_messages.html", {**context, "event": found})
+    token = live.shown_token(found)
+    etag = live.tag(token, state) if token else None
+    if etag and etag in asked:
+        return poll_answer(HttpResponseNotModified(), etag)
+    since = chat.from_cursor(request.GET.get("since"))
+    shown, hidden, last = chat.changes_since(found, since) if state != chat.BEFORE else ([], [], since)
+    context = {"chat_messages": shown, "hidden": hidden, "since": chat.as_cursor(last), "state": state}
+    return poll_answer(render(request, "guidance/chat_messages.html", {**context, "event": found}), etag)
+
+
+def poll_answer(page, etag):
     if etag:
         page["ETag"] = etag
     # Asked afresh every time (no-cache), kept by no shared cache: it changes by the second.
