@@ -14,6 +14,11 @@ from guidance.staff.admin.base import PersonalDataAdmin
 
 
 class EventForm(forms.ModelForm):
+    # A link typed without its scheme is taken as https (Django 6's default, chosen now).
+    link = forms.URLField(
+        required=False, max_length=200, assume_scheme="https", help_text=Event._meta.get_field("link").help_text
+    )
+
     class Meta:
         model = Event
         fields = [
