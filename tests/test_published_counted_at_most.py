@@ -7,6 +7,7 @@ import datetime
 import re
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from guidance.models import Comment
@@ -81,20 +82,36 @@ def test_filtered_down_to_the_bound_the_page_counts_exactly_again(client, consul
     assert f">{question.number}: {question.text}</option>" in questions[: questions.index("</select>")]
 
 
-def test_every_page_lists_sections_in_order_then_questions_newest_first_on_each(
-    client, consultation, section, second_section, question, few_per_page
+def test_beyond_the_bound_every_page_lists_sections_in_order_then_questions_newest_first_on_each(
+    client, consultation, section, second_section, question, few_per_page, monkeypatch
 ):
-    made = published_on([question, second_section, section, question, section, second_section, section, question])
+    monkeypatch.setattr(published_search, "COUNTED_AT_MOST", 7)
+    published_on([question, second_section, section, question, section, second_section, section, question])
     html = "".join(client.get(published_url(consultation, page=number)).content.decode() for number in (1, 2, 3))
-    # Section 1's comments (6, 4, 2), then section 2's (5, 1), then the question's (7, 3, 0).
-    assert listed_numbers(html) == [6, 4, 2, 5, 1, 7, 3, 0]
-    assert len(made) == 8
+    # Section 1's comments (6, 4, 2), then section 2's (5, 1), then the question's first two (7, 3): seven.
+    assert listed_numbers(html) == [6, 4, 2, 5, 1, 7, 3]
 
 
-def test_a_filter_is_read_on_its_own_section_or_question_only(
-    client, consultation, section, second_section, question, few_per_page
+def test_read_by_section_every_stretch_is_the_sorted_lists(consultation, section, second_section, question):
+    published_on([question, second_section, section, question, section, second_section, section, question])
+    offered = published_search.Offered.for_consultation(consultation, [second_section, section])
+    filters = published_search.Filters()
+    comments = published_search.matching(consultation, filters)
+    sorted_list = list(
+        comments.order_by(
+            F("section__major").asc(nulls_last=True), "section__minor", "question__position", "-created_at", "-pk"
+        )
+    )
+    read = published_search.in_reading_order(comments, filters, offered)
+    for start in range(9):
+        for stop in range(start + 1, 10):
+            assert read(start, stop) == sorted_list[start:stop], (start, stop)
+
+
+def test_beyond_the_bound_a_filter_is_read_on_its_own_section_only(
+    client, consultation, section, second_section, question, few_per_page, bound
 ):
-    published_on([section, second_section, section, question, section, second_section, section])
+    published_on([section, second_section, section, question, section, second_section, section, section])
     second = client.get(published_url(consultation, section=section.pk, page=2)).content.decode()
-    assert "4 published comments found</h2>" in second
-    assert listed_numbers(second) == [0]
+    assert "More than 4 published comments found</h2>" in second
+    assert listed_numbers(second) == [2]
