@@ -6,12 +6,19 @@ Every comment searched or counted here comes from Comment.objects.published(), a
 are those the page offers and nothing else: one value each, read with the text rules
 (guidance/responses/text.py), so a value that is not offered is an error to show, never a query.
 Themes are offered only once the consultation's outcome is published.
+
+A consultation may have a million published comments: beyond COUNTED_AT_MOST matches the page
+says "more than" that many, lists only the first of them, and offers its choices without counting
+them (Listed, choices); without a search it reads a page one section or question at a time
+(in_reading_order), each from its own index, never sorting every match (docs/performance.md,
+"Public record at 1,000,000 comments").
 """
 
 import dataclasses
+import functools
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from guidance.models import Comment, Option, Response
 from guidance.outcomes.published import has_published_outcome
@@ -21,6 +28,11 @@ from guidance.responses import text as text_rules
 SEARCH_LONGEST = 200
 
 FILTER_NAMES = ("q", "section", "question", "option", "respondent_type", "theme")
+
+# Counting every match, or every choice's, reads them all: about two seconds for a million
+# comments. Up to this many, the page counts exactly; beyond, it says "more than" and lists the
+# first this many (200 pages of 50), so search or filters narrow them.
+COUNTED_AT_MOST = 10_000
 
 
 @dataclasses.dataclass
@@ -135,9 +147,10 @@ def read_filters(params, offered):
     return filters, errors
 
 
-def matching(consultation, filters, leaving_out=None):
+def matching(consultation, filters, leaving_out=None, ranked=True):
     """The consultation's published comments the filters choose, but for the filter named
-    leaving_out (to count what each of its choices would find instead), searched for filters.q."""
+    leaving_out (to count what each of its choices would find instead), searched for filters.q
+    (best match first unless ranked=False, to count them)."""
     comments = Comment.objects.published().filter(consultation=consultation)
     if filters.section is not None and leaving_out != "section":
         comments = comments.filter(section=filters.section)
@@ -150,8 +163,64 @@ def matching(consultation, filters, leaving_out=None):
     if filters.theme is not None and leaving_out != "theme":
         comments = comments.filter(themes=filters.theme)
     if filters.q:
-        comments = comments.search(filters.q)
+        comments = comments.search(filters.q, ranked=ranked)
     return comments
+
+
+class Listed:
+    """The comments the filters chose, as a Paginator's list: counted up to COUNTED_AT_MOST (more
+    says whether there are more), each page read by read(start, stop), a list (by default a slice
+    of the queryset; in_reading_order's beyond the bound)."""
+
+    def __init__(self, comments):
+        self.comments = comments
+        self.read = lambda start, stop: list(comments[start:stop])
+
+    @functools.cached_property
+    def counted(self):
+        """How many, up to COUNTED_AT_MOST + 1: one query reads at most that many."""
+        return self.comments.order_by().values("pk")[: COUNTED_AT_MOST + 1].count()
+
+    @property
+    def more(self):
+        return self.counted > COUNTED_AT_MOST
+
+    def count(self):
+        return min(self.counted, COUNTED_AT_MOST)
+
+    def __getitem__(self, bounds):
+        return self.read(bounds.start, bounds.stop)
+
+
+def in_reading_order(comments, filters, offered):
+    """read(start, stop) for Listed: the comments in the page's order without a search, the
+    draft's sections in order, then the questions in order, newest first on each. Read one section
+    or question at a time from its index (section or question, status, date): a page asks only the
+    first few for their comments, a page further down counts its way there (up to COUNTED_AT_MOST)
+    rather than sorting every comment of the consultation."""
+    sections = sorted(offered.sections.values(), key=lambda section: (section.major, section.minor, section.pk))
+    questions = sorted(offered.questions.values(), key=lambda question: (question.position, question.pk))
+    targets = [Q(section=section) for section in sections] + [Q(question=question) for question in questions]
+    if filters.section is not None or filters.question is not None:
+        targets = [Q(section=filters.section)] if filters.section is not None else []
+        targets += [Q(question=filters.question)] if filters.question is not None else []
+
+    def read(start, stop):
+        found, skip, wanted = [], start, stop - start
+        for target in targets:
+            on_target = comments.filter(target).order_by("-created_at", "-pk")
+            page = list(on_target[skip : skip + wanted])
+            if page:
+                found += page
+                skip, wanted = 0, wanted - len(page)
+                if not wanted:
+                    break
+            elif skip:
+                # The page starts further on: skip this one's, counting no more than there are to skip.
+                skip -= on_target.order_by().values("pk")[:skip].count()
+        return found
+
+    return read
 
 
 def counted_by(comments, field):
@@ -163,30 +232,41 @@ def counted_by(comments, field):
 class Choice:
     value: object
     label: str
-    count: int
+    count: int | None  # None: too many to count (choices)
     selected: bool
 
 
-def choices(consultation, filters, offered):
+def choices(consultation, filters, offered, too_many=None):
     """For each filter the page shows, its choices, each with how many comments it would find
     with the other filters as they are: {name: [Choice]}. The answers chosen only once a question
-    with options is chosen; themes only once the outcome is published."""
+    with options is chosen; themes only once the outcome is published. A filter whose choices
+    together would find more than COUNTED_AT_MOST has None for each count: counting them would read
+    every one. too_many: whether matching() finds more than that, if already known."""
 
+    found = matching(consultation, filters, ranked=False)
+    if too_many is None:
+        too_many = found.more_than(COUNTED_AT_MOST)
     # The filters not chosen count from the same comments, matching(): one query for them all.
     together = {"section": "section", "question": "question", "respondent_type": "response__respondent_type"}
     unchosen = [name for name in together if not getattr(filters, name)]
     by_all = {name: {} for name in unchosen}
-    if unchosen:
-        rows = matching(consultation, filters).order_by().values_list(*[together[name] for name in unchosen])
+    if unchosen and not too_many:
+        rows = found.order_by().values_list(*[together[name] for name in unchosen])
         for *values, n in rows.annotate(n=Count("pk")):
             for name, value in zip(unchosen, values, strict=True):
                 by_all[name][value] = by_all[name].get(value, 0) + n
 
     def listed(name, field, items, chosen):
         if name in by_all:
-            counts = by_all[name]
+            counts = None if too_many else by_all[name]
+        elif not getattr(filters, name):
+            # Leaving out a filter not chosen leaves matching()'s comments.
+            counts = None if too_many else counted_by(found, field)
         else:
-            counts = counted_by(matching(consultation, filters, leaving_out=name), field)
+            others = matching(consultation, filters, leaving_out=name, ranked=False)
+            counts = None if others.more_than(COUNTED_AT_MOST) else counted_by(others, field)
+        if counts is None:
+            return [Choice(value, label, None, value == chosen) for value, label in items]
         return [Choice(value, label, counts.get(value, 0), value == chosen) for value, label in items]
 
     shown = {

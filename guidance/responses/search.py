@@ -47,6 +47,9 @@ def matching(queryset, text, *, ranked_at_most):
             if (phrase or word).strip():
                 matches = matches.filter(text__icontains=(phrase or word).strip())
         best_first = matches.annotate(search_rank=unranked).order_by("created_at", "pk")
+    if ranked_at_most is None:
+        # To be counted: whether to rank is not asked, which would read the matches once more.
+        return matches.annotate(search_rank=unranked)
     if matches.more_than(ranked_at_most):
         # Ranking reads every match's words (a second for a word in a fifth of a million
         # comments); the newest fifty are found by walking the primary key back from the end.
