@@ -294,3 +294,39 @@ def test_every_kind_of_respondent_is_offered_with_its_count(client, consultation
 @pytest.mark.parametrize("q", ['"', "-", "or", "a:*", "'", "!(&|)", "%25", "\u202e", "payment -prompt", '"for time"'])
 def test_any_search_typed_is_answered_never_a_server_error(client, consultation, known, q):
     assert client.get(published_url(consultation, q=q)).status_code == 200
+
+
+def test_a_section_and_a_question_together_find_the_sections_comments_by_people_who_gave_that_answer(
+    client, consultation, section, second_section, choice_question
+):
+    """ "Every published comment on payment in section 3 that answered Q1 'Partly'": the section's
+    comments whose writers' published answer to the question chose that option."""
+    yes, no = choice_question.options.all()
+
+    def person(section_text, option, answer_status="approved"):
+        on_section = publish(CommentFactory(section=section, text=section_text))
+        answer = CommentFactory(response=on_section.response, section=None, question=choice_question, text="")
+        answer.options.add(option)
+        publish(answer)
+        Comment.objects.filter(pk=answer.pk).update(status=answer_status)
+        return on_section
+
+    person("Payment said yes", yes)
+    person("Payment said no", no)
+    person("Payment with a pending yes", yes, answer_status="pending")
+    publish(CommentFactory(section=second_section, text="Payment elsewhere"))
+
+    page = client.get(
+        published_url(consultation, q="payment", section=section.pk, question=choice_question.pk, option=yes.pk)
+    )
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "1 published comment found" in text
+    assert "Payment said yes" in text
+    for other in ["Payment said no", "Payment with a pending yes", "Payment elsewhere"]:
+        assert other not in text
+    assert f"Comments on section {section.number} by people who answered {choice_question.number} “Yes”" in text
+
+    # The section filter's counts say what each section would find with the question and answer.
+    counted = client.get(published_url(consultation, question=choice_question.pk, option=yes.pk)).content.decode()
+    assert re.search(rf"Section {section.number}: {re.escape(section.title)} \(1\)", counted)

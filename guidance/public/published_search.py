@@ -18,7 +18,7 @@ import dataclasses
 import functools
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from guidance.models import Comment, Option, Response
 from guidance.outcomes.published import has_published_outcome
@@ -147,6 +147,16 @@ def read_filters(params, offered):
     return filters, errors
 
 
+def by_their_answer(filters, leaving_out=None):
+    """Whether the question (and option) choose comments on sections by their writers' answer: when
+    a section is chosen too, or while counting what each section would find."""
+    return (
+        filters.question is not None
+        and leaving_out != "question"
+        and (filters.section is not None or leaving_out == "section")
+    )
+
+
 def matching(consultation, filters, leaving_out=None, ranked=True):
     """The consultation's published comments the filters choose, but for the filter named
     leaving_out (to count what each of its choices would find instead), searched for filters.q
@@ -154,10 +164,19 @@ def matching(consultation, filters, leaving_out=None, ranked=True):
     comments = Comment.objects.published().filter(consultation=consultation)
     if filters.section is not None and leaving_out != "section":
         comments = comments.filter(section=filters.section)
-    if filters.question is not None and leaving_out != "question":
-        comments = comments.filter(question=filters.question)
-    if filters.option is not None and leaving_out != "option":
-        comments = comments.filter(options=filters.option)
+    if by_their_answer(filters, leaving_out):
+        # A section and a question together: the section's comments by people whose published
+        # answer to the question is (with the option, that answer). Only published answers choose,
+        # so the filter never tells anything of an answer not published.
+        answered = Comment.objects.published().filter(response=OuterRef("response"), question=filters.question)
+        if filters.option is not None and leaving_out != "option":
+            answered = answered.filter(options=filters.option)
+        comments = comments.filter(Exists(answered), section__isnull=False)
+    else:
+        if filters.question is not None and leaving_out != "question":
+            comments = comments.filter(question=filters.question)
+        if filters.option is not None and leaving_out != "option":
+            comments = comments.filter(options=filters.option)
     if filters.respondent_type and leaving_out != "respondent_type":
         comments = comments.filter(response__respondent_type=filters.respondent_type)
     if filters.theme is not None and leaving_out != "theme":
@@ -248,7 +267,11 @@ def choices(consultation, filters, offered, too_many=None):
         too_many = found.more_than(COUNTED_AT_MOST)
     # The filters not chosen count from the same comments, matching(): one query for them all.
     together = {"section": "section", "question": "question", "respondent_type": "response__respondent_type"}
-    unchosen = [name for name in together if not getattr(filters, name)]
+    # With a question chosen, sections count their comments by people who answered it (matching()),
+    # not the question's own answers: those are counted apart, below.
+    unchosen = [
+        name for name in together if not getattr(filters, name) and not (name == "section" and filters.question)
+    ]
     by_all = {name: {} for name in unchosen}
     if unchosen and not too_many:
         rows = found.order_by().values_list(*[together[name] for name in unchosen])
@@ -257,9 +280,12 @@ def choices(consultation, filters, offered, too_many=None):
                 by_all[name][value] = by_all[name].get(value, 0) + n
 
     def listed(name, field, items, chosen):
-        if name in by_all:
+        if name in ("question", "option") and filters.section is not None:
+            # Which questions the section's writers answered is not a count of these comments.
+            counts = None
+        elif name in by_all:
             counts = None if too_many else by_all[name]
-        elif not getattr(filters, name):
+        elif not getattr(filters, name) and not (name == "section" and filters.question):
             # Leaving out a filter not chosen leaves matching()'s comments.
             counts = None if too_many else counted_by(found, field)
         else:
