@@ -114,3 +114,28 @@ def known_govuk_frontend_exception(violation, node):
             "aria-expanded" in failure and "aria-" not in failure.replace("aria-expanded", "") for failure in failures
         )
     )
+
+
+STAFF_PASSWORD = "staff-password-for-browser-tests"
+
+
+def staff_member(username, *codenames):
+    """A member of staff with these permissions of the portal's (codenames), given directly: a
+    transactional test empties the database between tests, and with it the groups the migrations
+    made."""
+    from django.contrib.auth.models import Permission, User
+
+    user = User.objects.create_user(username, password=STAFF_PASSWORD, is_staff=True, first_name=username.title())
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="guidance", codename__in=codenames))
+    return user
+
+
+def sign_in(page, live_server, username):
+    """Sign a staff_member in on this page, through the admin's sign-in form."""
+    from django.urls import reverse
+
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", STAFF_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("admin:index"))

@@ -8,18 +8,15 @@ import datetime
 import time
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from guidance.models import ChatMessage, Event
-from tests.browser.conftest import axe_violations, open_page
+from tests.browser.conftest import axe_violations, open_page, sign_in, staff_member
 from tests.factories import ConsultationFactory, QuestionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "host-password-for-tests"
 
 
 @pytest.fixture
@@ -39,24 +36,7 @@ def hour(db):
 
 
 def staff(username):
-    # The permissions given directly: a transactional test empties the database between tests, and
-    # with it the groups the migrations made.
-    user = User.objects.create_user(username, password=PASSWORD, is_staff=True, first_name=username.title())
-    user.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="guidance",
-            codename__in=["view_consultation", "view_comment", "moderate_comment", "add_chatmessage"],
-        )
-    )
-    return user
-
-
-def sign_in(page, live_server, username):
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + reverse("admin:index"))
+    return staff_member(username, "view_consultation", "view_comment", "moderate_comment", "add_chatmessage")
 
 
 def chat_url(live_server, event):

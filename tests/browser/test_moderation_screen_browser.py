@@ -4,18 +4,16 @@ with JavaScript off, two moderators on one queue at once, and axe-core on every 
 import re
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from guidance.models import Comment, ModerationEvent, Report
 from guidance.moderation.decisions import decide
-from tests.browser.conftest import axe_violations, open_page
+from tests.browser.conftest import axe_violations, open_page, sign_in, staff_member
 from tests.factories import CommentFactory, ConsultationFactory, SectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "moderator-password-for-tests"
 QUEUE_LENGTH = 20
 # What the moderator decides for the comment numbered n: approve, reject for a reason, or spam.
 REASONS = ["offensive", "personal", "off_topic", "duplicate"]
@@ -39,24 +37,8 @@ def queue(db):
 
 
 def moderator(username):
-    user = User.objects.create_user(username, password=PASSWORD, is_staff=True, first_name=username.title())
-    # The Moderator group's permissions, given directly: a transactional test empties the database
-    # between tests, and with it the groups the migration made.
-    user.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="guidance",
-            codename__in=["view_consultation", "view_comment", "moderate_comment", "view_moderationevent"],
-        )
-    )
-    return user
-
-
-def sign_in(page, live_server, username):
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + reverse("admin:index"))
+    # The Moderator group's permissions.
+    return staff_member(username, "view_consultation", "view_comment", "moderate_comment", "view_moderationevent")
 
 
 def screen(live_server, consultation, queue=None):

@@ -4,17 +4,15 @@ public reads "[redacted]"; a manager allowed personal data reads the original in
 axe-core on the redaction page, its error state and the history."""
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from guidance.models import Comment
-from tests.browser.conftest import axe_violations, open_page
+from tests.browser.conftest import axe_violations, open_page, sign_in, staff_member
 from tests.factories import CommentFactory, ConsultationFactory, SectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "redaction-password-for-tests"
 NUMBER = "07700 900123"
 WRITTEN = f"Pay carers for their time. My neighbour is on {NUMBER} if you want to ask her."
 REDACTED = "Pay carers for their time. My neighbour is on [redacted] if you want to ask her."
@@ -28,24 +26,7 @@ def comment(db):
 
 
 def staff(username, *codenames):
-    # The roles' permissions, given directly: a transactional test empties the database between
-    # tests, and with it the groups the migration made.
-    user = User.objects.create_user(username, password=PASSWORD, is_staff=True, first_name=username.title())
-    user.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="guidance",
-            codename__in=["view_consultation", "view_comment", "view_moderationevent", *codenames],
-        )
-    )
-    return user
-
-
-def sign_in(page, live_server, username):
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + reverse("admin:index"))
+    return staff_member(username, "view_consultation", "view_comment", "view_moderationevent", *codenames)
 
 
 def open_redaction_page(page, live_server, comment):
