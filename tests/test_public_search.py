@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guidance.consultations.publishing import publish_outcome
-from guidance.models import Comment, Question, Response
+from guidance.models import Comment, CommentQuerySet, Question, Response
 from guidance.public.pages import PUBLISHED_PER_PAGE
 from guidance.responses import answers
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, ThemeFactory
@@ -330,3 +330,13 @@ def test_a_section_and_a_question_together_find_the_sections_comments_by_people_
     # The section filter's counts say what each section would find with the question and answer.
     counted = client.get(published_url(consultation, question=choice_question.pk, option=yes.pk)).content.decode()
     assert re.search(rf"Section {section.number}: {re.escape(section.title)} \(1\)", counted)
+
+
+def test_a_search_with_more_matches_than_are_ranked_says_it_lists_them_newest_first(
+    client, consultation, known, monkeypatch
+):
+    # "payment" matches three published comments.
+    assert "Best match first." in client.get(published_url(consultation, q="payment")).content.decode()
+    monkeypatch.setattr(CommentQuerySet, "SEARCH_RANKED_AT_MOST", 2)
+    page = client.get(published_url(consultation, q="payment")).content.decode()
+    assert "Newest first." in page and "Best match" not in page

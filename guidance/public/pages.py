@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from guidance.consultations import previews, supporting, versions
-from guidance.models import Comment, Consultation, Story, SupportingDocument
+from guidance.models import Comment, CommentQuerySet, Consultation, Story, SupportingDocument
 from guidance.outcomes import changes
 from guidance.outcomes.published import attach_replies, public_outcome, target_outcomes
 from guidance.public import open_data, published_search
@@ -144,6 +144,14 @@ def published(request, slug):
         "errors": errors,
         "choices": published_search.choices(consultation, filters, offered, listed.more) if any_published else {},
         "more_than": f"{published_search.COUNTED_AT_MOST:,}" if listed.more else "",
+        # Comment.objects.search ranks up to SEARCH_RANKED_AT_MOST matches; more are newest first.
+        "order": (
+            ""
+            if not filters.q
+            else "newest first"
+            if listed.count() > CommentQuerySet.SEARCH_RANKED_AT_MOST
+            else "best match first"
+        ),
         "any_published": any_published,
         # Each page's link keeps the filters.
         "page_query": f"{filters.query_string()}&" if filters.any else "",
