@@ -52,6 +52,5 @@ def test_the_public_record_benchmark_times_every_request_at_a_tiny_size_and_drop
         row = re.search(rf"page: {re.escape(request)} +(\d+)ms +(\d+)ms +(\d+)ms +(\d+) ", out)
         assert row, (request, out)
     assert re.search(rf"page: no filter .* {published:,} published comments\n", out), out
-    assert "0 published comments found" in out  # a comment is on a section or a question, never both
     assert "worst p95, page:" in out
     assert name not in databases(server)
