@@ -52,10 +52,10 @@ run: install css
 # The tests run with consult/test_settings.py (DEBUG off, as production), one process per core.
 # `make test-fast` leaves out the browser and HTML-validity tests, for quick runs while working.
 test: install css
-	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 test-fast: install css
-	$(PY) -m pytest -n auto -m "not browser and not html" $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist worksteal -m "not browser and not html" $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

@@ -37,7 +37,7 @@ def test_the_public_record_benchmark_times_every_request_at_a_tiny_size_and_drop
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_"))}
     env["BENCH_DATABASE_URL"] = f"{server}/{name}"
     run = subprocess.run(
-        [sys.executable, "bench/public_record.py", "--comments", "300", "--rounds", "2"],
+        [sys.executable, "bench/public_record.py", "--comments", "100", "--rounds", "1"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -47,7 +47,7 @@ def test_the_public_record_benchmark_times_every_request_at_a_tiny_size_and_drop
     assert run.returncode == 0, run.stderr[-3000:]
     out = run.stdout
     published = int(re.search(r"([\d,]+) of them published", out)[1].replace(",", ""))
-    assert published >= 300  # the demo's own published comments besides
+    assert published >= 100  # the demo's own published comments besides
     for request in ["no filter", "page 2", "q=payment", "section 3 + Q1 + 'Partly'", "respondent_type=carer"]:
         row = re.search(rf"page: {re.escape(request)} +(\d+)ms +(\d+)ms +(\d+)ms +(\d+) ", out)
         assert row, (request, out)
