@@ -1,7 +1,7 @@
 """The load benchmark's client (bench/load), against a stub server: it must read the form from
 the page, fill it as a person would (never the honeypot), keep its cookies, recognise the
 reference it is given, count errors and reconcile exactly. The real run needs PostgreSQL and the
-public pages; the lead runs it and records the figures in docs/performance.md."""
+public pages; it is run by hand and its figures recorded in docs/performance.md."""
 
 import contextlib
 import http.server

@@ -1,7 +1,7 @@
 """The public record's benchmark (bench/public_record.py) runs end to end at a tiny size: it builds
 its own PostgreSQL database (the local server, or the one DATABASE_URL names), times every request
 it lists, prints their figures and drops its database. The real run, at 1,000,000 published
-comments, is the lead's; its figures are in docs/performance.md."""
+comments, is made by hand; its figures are in docs/performance.md."""
 
 import os
 import re

@@ -43,7 +43,7 @@ def event_context(access, event, form, **extra):
         "refusal": signups.refusal(event, access.now) if not access.previewing else "",
         "places_left": signups.places_left(event) if event.capacity is not None else None,
         "notes_html": notes_html,
-        "story_published": Story.objects.filter(event=event, published_at__isnull=False).exists(),
+        "story_published": Story.objects.published().filter(event=event).exists(),
         "kept_days": SIGNUPS_KEPT_DAYS,
         **extra,
     }

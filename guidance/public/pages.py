@@ -57,7 +57,8 @@ def overview_context(access, sections, what_changed_is_public):
         "outcome": public_outcome(consultation, access.now),
         "what_changed_public": what_changed_is_public,
         "supporting_documents": consultation.supporting_documents.all(),
-        "stories": Story.objects.filter(event__consultation=consultation, published_at__isnull=False)
+        "stories": Story.objects.published()
+        .filter(event__consultation=consultation)
         .select_related("event")
         .order_by("event__starts_at"),
         **dict(zip(["upcoming_events", "past_events"], events_of(consultation, access.now), strict=True)),

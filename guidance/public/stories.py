@@ -14,7 +14,7 @@ from guidance.stories.reading import story_context
 def story(request, slug, event):
     access, _ = visit(request, slug)
     event = get_object_or_404(Event, consultation=access.consultation, slug=event)
-    story = Story.objects.filter(event=event, published_at__isnull=False).first()
+    story = Story.objects.published().filter(event=event).first()
     if story is None:
         raise Http404("This event's story is not published.")
     event.consultation = access.consultation

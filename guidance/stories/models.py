@@ -29,6 +29,12 @@ def addable_messages(event):
     )
 
 
+class StoryQuerySet(models.QuerySet):
+    def published(self):
+        """The stories the public may read."""
+        return self.filter(published_at__isnull=False)
+
+
 class Story(models.Model):
     """One per event. Nothing of it is public until it is published; from then on each change is
     public at once, and recorded (StoryEdit)."""
@@ -47,6 +53,8 @@ class Story(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = StoryQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "stories"
