@@ -20,6 +20,8 @@ import multiprocessing
 import os
 import select
 import signal
+import socket
+import struct
 import time
 
 
@@ -130,9 +132,34 @@ def close_listeners(worker):
     while master_dying(worker) and time.monotonic() < deadline:
         time.sleep(0.005)
         take_waiting_connections(worker)
+    if os.getppid() != worker.ppid:
+        # Every worker is stopping: none may complete a connection between the last look at the
+        # queue and the close, or it would be reset. A worker stopped alone leaves the shared
+        # socket as it is for the others.
+        refuse_new_connections(worker)
+        take_waiting_connections(worker)
     worker.set_accept_enabled(False)
     for listener in worker.sockets:
         listener.close()
+
+
+SO_ATTACH_FILTER = 26  # asm-generic/socket.h
+# A classic BPF program of one instruction, "return 0": keep nothing of any packet.
+DROP_EVERY_PACKET = struct.pack("HBBI", 0x06, 0, 0, 0)
+
+
+def refuse_new_connections(worker):
+    """Drop whatever arrives for the listening sockets, connection attempts included (the kernel
+    runs a socket's filter on them too). A connection is then never completed only to be reset by
+    the close: its sender tries again a second later, finds the port closed and is refused, which a
+    load balancer takes as "try another node". The filter is on the socket, shared by every worker:
+    only for a node whose workers are all stopping."""
+    program = ctypes.create_string_buffer(DROP_EVERY_PACKET)
+    # struct sock_fprog: the number of instructions, then a pointer to them (native alignment).
+    fprog = struct.pack("HP", 1, ctypes.addressof(program))
+    for listener in worker.sockets:
+        with contextlib.suppress(OSError):
+            listener.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
 
 
 def take_waiting_connections(worker):

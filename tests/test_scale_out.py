@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -365,6 +366,24 @@ def test_a_stopping_node_refuses_connections_at_once_rather_than_leaving_them_ha
     assert "Exception in worker process" not in log.read_text()
     for connection in held:
         connection.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="socket filters are Linux's")
+def test_a_stopping_nodes_socket_completes_no_new_connection_and_then_refuses_it():
+    # What closes the last gap: between a worker's last look at the waiting connections and its
+    # close, a connection completed by the kernel would be reset; with the filter it never
+    # completes, and its second attempt, after the close, is refused.
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    conf.refuse_new_connections(types.SimpleNamespace(sockets=[listener]))
+    threading.Timer(0.3, listener.close).start()
+    started = time.monotonic()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5)
+    assert time.monotonic() - started >= 0.3  # not completed while the socket was still open
 
 
 def test_a_node_reloading_its_workers_keeps_every_connection(gunicorn_node):
