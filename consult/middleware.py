@@ -212,6 +212,7 @@ class LoadSheddingMiddleware:
         self.place_freed = threading.Condition()
         self.in_progress = 0
         self.waiting = 0
+        self.busy_pages = {}
 
     def __call__(self, request):
         after_sending = request.method != "POST" and is_page_after_sending(request)
@@ -252,8 +253,7 @@ class LoadSheddingMiddleware:
 
     def refusal(self, request, already_in_progress, limit):
         # Refused before any view ran: a form sent was not saved.
-        context = {"site_name": settings.SITE_NAME, "sent": what_became_of_what_was_sent(request)}
-        response = HttpResponse(render_to_string("503_busy.html", context), status=503)
+        response = HttpResponse(self.busy_page(what_became_of_what_was_sent(request)), status=503)
         response["Retry-After"] = str(settings.BUSY_RETRY_AFTER)
         response["Cache-Control"] = "no-store"
         # One WARNING line, with the path and status; marks the response as logged, so Django does
@@ -269,6 +269,19 @@ class LoadSheddingMiddleware:
             level="warning",
         )
         return response
+
+
+    def busy_page(self, sent):
+        """The page's HTML, the same for every refusal of a kind: rendered once per process, since a
+        process that refuses is already short of CPU (rendering it each time was a fifth of a
+        saturated process's CPU in bench/load). Not kept while developing, where templates change."""
+        key = (settings.SITE_NAME, sent)
+        page = self.busy_pages.get(key)
+        if page is None:
+            page = render_to_string("503_busy.html", {"site_name": settings.SITE_NAME, "sent": sent})
+            if not settings.DEBUG:
+                self.busy_pages[key] = page
+        return page
 
 
 def what_became_of_what_was_sent(request):

@@ -298,6 +298,24 @@ def test_with_twice_the_limit_served_or_waiting_a_further_request_is_refused_at_
     assert sorted(answer.content for answer in held.answers) == [b"held", b"served"]
 
 
+def test_the_busy_page_kept_for_one_kind_of_refusal_is_never_shown_for_another(rf, settings):
+    # Each process renders the page once for each kind of refusal: a refused post after a refused
+    # page view must still say that nothing was saved, and the page view after it must not.
+    settings.MAX_REQUESTS_IN_PROGRESS = 1
+    settings.BUSY_WAIT_MS = 0
+    with HeldPlaces() as held:
+        held.hold(rf.post("/hold/"))
+        held.hold(rf.post("/hold/"))
+        first_view = held.middleware(rf.get("/"))
+        refused_post = held.middleware(rf.post("/"))
+        second_view = held.middleware(rf.get("/"))
+    assert [first_view.status_code, refused_post.status_code, second_view.status_code] == [503, 503, 503]
+    assert "What you sent has not been saved." in refused_post.content.decode()
+    for view in (first_view, second_view):
+        assert "not been saved" not in view.content.decode()
+        assert "Please try again in a minute." in view.content.decode()
+
+
 def test_posts_in_progress_count_towards_what_may_wait(rf, settings):
     # Posts may have twice the limit in progress: once they do, a page view is not held to wait
     # on top of them (the threads beyond twice the limit must stay free to refuse).
