@@ -270,7 +270,6 @@ class LoadSheddingMiddleware:
         )
         return response
 
-
     def busy_page(self, sent):
         """The page's HTML, the same for every refusal of a kind: rendered once per process, since a
         process that refuses is already short of CPU (rendering it each time was a fifth of a

@@ -6,6 +6,8 @@ good. What is personal (the one-time form token, remembered details, errors) is 
 
 import datetime
 import re
+import threading
+import time
 
 import pytest
 from django.contrib.auth.models import User
@@ -18,6 +20,7 @@ from django.utils import timezone
 
 from guidance.models import Comment
 from guidance.moderation.decisions import decide
+from guidance.public.reading import kept
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory
 from tests.journey_helpers import comment_data, publish, section_url
 
@@ -239,3 +242,22 @@ def test_closing_a_consultation_early_refuses_posts_at_once_while_its_page_is_ke
         assert page.status_code == 403
         assert "This consultation has closed" in page.content.decode()
     assert not Comment.objects.exists()
+
+
+def test_threads_that_miss_the_same_page_at_once_render_it_once(consultation):
+    # At a busy deadline a page expires while several threads of a process want it: one renders
+    # it, the others wait for it instead of each rendering it again.
+    renders, answers = [], []
+
+    def render():
+        renders.append(1)
+        time.sleep(0.2)  # long enough for every thread to miss it
+        return "<p>the page</p>"
+
+    threads = [threading.Thread(target=lambda: answers.append(kept(consultation, "a-page", render))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == ["<p>the page</p>"] * 4
+    assert len(renders) == 1

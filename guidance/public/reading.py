@@ -11,6 +11,7 @@ database's cache table) on every view cost more than each process rendering each
 """
 
 import re
+import threading
 
 from django.conf import settings
 from django.core.cache import caches
@@ -32,11 +33,33 @@ from guidance.staff import roles
 COMMENTS_PER_PAGE = 20
 
 
+NOT_KEPT = object()
+# Threads of one process that miss the same part at once (when it expires, at a busy deadline) wait
+# for the first to compute it rather than each computing it again. A lock per part being computed:
+# a part's computing asks for other parts (a page for its comments), never the other way round.
+COMPUTING, COMPUTING_GUARD = {}, threading.Lock()
+
+
 def kept(consultation, name, compute):
     """What the public pages show alike to everyone of this consultation, kept in this process
-    under its content_version: compute() runs when it is not there."""
+    under its content_version: compute() runs when it is not there, once however many threads ask."""
     key = f"{name}:{consultation.pk}:{consultation.content_version}"
-    return caches["fragments"].get_or_set(key, compute, settings.PUBLIC_CACHE_SECONDS)
+    cache = caches["fragments"]
+    value = cache.get(key, NOT_KEPT)
+    if value is not NOT_KEPT:
+        return value
+    with COMPUTING_GUARD:
+        computing = COMPUTING.setdefault(key, threading.Lock())
+    try:
+        with computing:
+            value = cache.get(key, NOT_KEPT)
+            if value is NOT_KEPT:
+                value = compute()
+                cache.set(key, value, settings.PUBLIC_CACHE_SECONDS)
+    finally:
+        with COMPUTING_GUARD:
+            COMPUTING.pop(key, None)
+    return value
 
 
 def visit(request, slug):
