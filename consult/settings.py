@@ -516,6 +516,9 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 # Requests per minute from one address (guidance.responses.ratelimit.client_address) before a 429.
 API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 120)
+# Whole downloads of published responses (CSV or JSON) from one address per hour: each may stream a
+# million rows, so a loop of them must not take the server (docs/open-data.md).
+RATE_LIMIT_DOWNLOADS_PER_HOUR = env_int("RATE_LIMIT_DOWNLOADS_PER_HOUR", 30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

@@ -238,6 +238,26 @@ def test_a_filter_not_offered_is_a_400_saying_so(client, consultation, record, n
     assert "Pay people" not in text
 
 
+@pytest.mark.parametrize("name", ["published_csv", "published_json"])
+def test_downloads_past_the_hours_limit_from_one_address_are_refused_with_when_to_come_back(
+    client, consultation, record, settings, name
+):
+    # Each download may read every published comment: a loop of them must not take the server.
+    settings.RATE_LIMIT_DOWNLOADS_PER_HOUR = 2
+    url = reverse(f"guidance:{name}", args=[consultation.slug])
+    assert [client.get(url).status_code for _ in range(2)] == [200, 200]
+    refused = client.get(url)
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    text = refused.content.decode()
+    assert "downloaded these responses 2 times in the last hour" in text and "Please try again at" in text
+    assert "Pay people" not in text
+    # A filter that cannot be used still says so, and takes nothing from the next hour's count.
+    assert client.get(url + "?section=abc").status_code == 400
+    # Another address is not held back by this one.
+    assert client.get(url, REMOTE_ADDR="192.0.2.77").status_code == 200
+
+
 @pytest.mark.parametrize("name", ["published_csv", "published_json", "open_data"])
 def test_a_draft_has_no_downloads_even_for_staff(manager_client, name):
     draft = ConsultationFactory(publication=Consultation.Publication.DRAFT)

@@ -8,6 +8,8 @@ these, even for staff previewing it: only what is public is open data.
 """
 
 import json
+import math
+import time
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -18,6 +20,7 @@ from guidance.analysis.exports import export_filename, table_csv_chunks
 from guidance.models import Consultation, Response
 from guidance.public import open_data, published_search
 from guidance.public.reading import visit
+from guidance.responses import ratelimit
 
 
 def public_visit(request, slug):
@@ -38,6 +41,30 @@ def chosen(request, slug):
     return access, comments, errors
 
 
+def over_the_limit(request, content_type, body):
+    """A 429 with Retry-After when this address has had its downloads for the hour, else None. A
+    refused filter costs nothing and takes no place, so it is checked first by the callers."""
+    place = ratelimit.take_place("downloads", ratelimit.client_fingerprint(request))
+    if place.taken:
+        return None
+    seconds = max(1, math.ceil(place.until.timestamp() - time.time()))
+    response = HttpResponse(body(place.until, seconds), status=429, content_type=content_type)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def refused_csv(until, seconds):
+    limit = settings.RATE_LIMIT_DOWNLOADS_PER_HOUR
+    return (
+        f"This address has downloaded these responses {limit} times in the last hour, the most we allow. "
+        f"Please try again at {until:%H:%M} UTC (in {seconds} seconds).\n"
+    )
+
+
+def refused_json(until, seconds):
+    return json.dumps({"detail": refused_csv(until, seconds).strip(), "retry_after": seconds})
+
+
 def licence_link(consultation):
     """The licence as an HTTP Link header (RFC 8288's "license" relation)."""
     return f'<{consultation.licence_url}>; rel="license"'
@@ -48,6 +75,9 @@ def published_csv(request, slug):
     if errors:
         message = "These filters cannot be used:\n" + "\n".join(f"{name}: {error}" for name, error in errors.items())
         return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")
+    refused = over_the_limit(request, "text/plain; charset=utf-8", refused_csv)
+    if refused:
+        return refused
     consultation = access.consultation
     rows = map(open_data.csv_row, open_data.all_records(consultation, comments, access.now))
     response = StreamingHttpResponse(table_csv_chunks(open_data.HEADER, rows), content_type="text/csv; charset=utf-8")
@@ -62,6 +92,9 @@ def published_json(request, slug):
     if errors:
         body = {"detail": "These filters cannot be used.", "errors": errors}
         return HttpResponse(json.dumps(body), status=400, content_type="application/json")
+    refused = over_the_limit(request, "application/json", refused_json)
+    if refused:
+        return refused
     consultation = access.consultation
     metadata = open_data.metadata(consultation, settings.SITE_URL)
     response = StreamingHttpResponse(

@@ -80,6 +80,9 @@ LIMITS = {
     "subscription_requests": ("RATE_LIMIT_LINK_REQUESTS_PER_HOUR", HOUR),
     # Sign-ups to events from one IP address: like responses, a room of people may share it.
     "event_signups": ("RATE_LIMIT_SUBMISSIONS_PER_HOUR", HOUR),
+    # Downloads of a consultation's published responses (guidance/public/downloads.py), which can
+    # each read every published comment, from one IP address.
+    "downloads": ("RATE_LIMIT_DOWNLOADS_PER_HOUR", HOUR),
 }
 
 
