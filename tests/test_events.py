@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from guidance.analysis.dashboard import dashboard
 from guidance.events import signups
-from guidance.models import Consultation, Event, Response
+from guidance.models import Consultation, Event, ExportRecord, Response
 from tests.factories import ConsultationFactory, ResponseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -247,6 +247,11 @@ def test_the_sign_up_list_is_a_spreadsheet_safe_csv_of_those_still_coming(manage
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Name", "Email address", "Status", "Access needs", "Signed up at"]
     assert [row[:4] for row in rows[1:]] == [["'=HYPERLINK(1)", "ann@example.org", "Place confirmed", "Hearing loop"]]
+    # Personal data leaving the portal: recorded, as every export is.
+    record = ExportRecord.objects.get()
+    assert (record.consultation_id, record.layout, record.row_count) == (meeting.consultation_id, "sign-ups", 1)
+    assert record.with_personal_data and record.by == manager_client.user
+    assert record.filters == {"event": str(meeting)}
 
 
 def test_publishing_the_notes_after_the_event_shows_them_and_moves_the_pages_on(manager_client, client, past):

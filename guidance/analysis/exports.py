@@ -191,16 +191,17 @@ def count_rows(comments, layout):
 
 
 @transaction.atomic
-def record_export(consultation, *, by, layout, filters, with_personal_data, comments):
+def record_export(consultation, *, by, layout, filters, with_personal_data, comments=None, row_count=None):
     """Record an export before any of it is sent, so one interrupted halfway is recorded too.
-    The row count is taken at that moment."""
+    The row count is taken at that moment: of the comments exported, or given for an export of
+    other rows (an event's sign-ups)."""
     return ExportRecord.objects.create(
         consultation=consultation,
         by=by,
         layout=layout,
         filters=filters,
         with_personal_data=with_personal_data,
-        row_count=count_rows(comments, layout),
+        row_count=count_rows(comments, layout) if row_count is None else row_count,
     )
 
 
