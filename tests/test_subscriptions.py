@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consult.jsonlog import without_tokens
-from guidance.models import Announcement, Consultation, QueuedEmail, Subscriber, Subscription, Told
+from guidance.models import Announcement, Consultation, Erasure, QueuedEmail, Subscriber, Subscription, Told
 from guidance.privacy.retention import apply_retention
 from guidance.subscriptions.subscribing import announce_due
 from tests.factories import ConsultationFactory
@@ -417,6 +417,16 @@ def test_the_erasure_page_finds_and_erases_an_addresss_subscriptions(seen, manag
     assert "Erased the email subscriptions of that address" in page.content.decode()
     assert not Subscriber.objects.exists() and not QueuedEmail.objects.filter(to=ADDRESS).exists()
     assert not emails()
+    # Recorded as every erasure is, without the address.
+    erasure = Erasure.objects.get()
+    assert (erasure.scope, erasure.by, erasure.consultation, erasure.response_count) == (
+        Erasure.Scope.SUBSCRIPTIONS,
+        manager,
+        None,
+        0,
+    )
+    assert seen.title in erasure.reason and "1 subscription" in erasure.reason
+    assert "reader" not in erasure.reason.lower() and "@" not in erasure.reason
 
 
 def test_staff_who_may_not_see_personal_data_cannot_erase_subscriptions(seen, moderator):

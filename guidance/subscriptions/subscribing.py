@@ -31,7 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from guidance.mail import mailqueue
-from guidance.models import Announcement, Consultation, QueuedEmail, Subscriber, Subscription, Told
+from guidance.models import Announcement, Consultation, Erasure, QueuedEmail, Subscriber, Subscription, Told
 from guidance.outcomes.published import has_published_outcome
 from guidance.responses.ratelimit import canonical_address
 
@@ -156,9 +156,19 @@ def find(query):
 
 
 def erase(subscriber, *, by):
-    """Erasure on request: the address and everything of it goes."""
+    """Erasure on request: the address and everything of it goes, recorded (without the address)
+    as every erasure is."""
     with transaction.atomic():
+        followed = [str(subscription) for subscription in subscriber.subscriptions.select_related("consultation")]
         forget(Subscriber.objects.filter(pk=subscriber.pk), reason="subscriber erased on request")
+        Erasure.objects.create(
+            by=by,
+            consultation=None,
+            scope=Erasure.Scope.SUBSCRIPTIONS,
+            response_count=0,
+            reason=f"On request: an address and its {len(followed)} subscription{'' if len(followed) == 1 else 's'} "
+            f"({'; '.join(followed)}) deleted.",
+        )
     logger.info("Subscriber %s erased on request by staff member %s", subscriber.pk, by.pk)
 
 
