@@ -325,7 +325,7 @@ def measure(client, wanted, rounds):
 
 def explain(wanted, client):
     """Each distinct query of each request, with EXPLAIN ANALYZE's summary line: where the time goes."""
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
     for name, path, params in wanted:
@@ -334,17 +334,21 @@ def explain(wanted, client):
         with CaptureQueriesContext(connection) as queries:
             client.get(path, params)
         print(f"\n== {name}")
-        for query in queries.captured_queries:
-            sql = query["sql"]
-            if not sql.lstrip().upper().startswith("SELECT"):
-                continue
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-                plan = [row[0] for row in cursor.fetchall()]
-            took = float(re.search(r"Execution Time: ([\d.]+)", plan[-1])[1])
-            print(f"  {took:8.1f} ms  {sql[:160]}")
-            if took > 10:  # the slow ones' plans, to see where the time goes
-                print("    " + "\n    ".join(plan[:30]))
+        with transaction.atomic():  # as the request's own SET LOCAL (work_mem) held for its queries
+            for query in queries.captured_queries:
+                sql = query["sql"]
+                if sql.lstrip().upper().startswith("SET LOCAL"):
+                    with connection.cursor() as cursor:
+                        cursor.execute(sql)
+                if not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                    plan = [row[0] for row in cursor.fetchall()]
+                took = float(re.search(r"Execution Time: ([\d.]+)", plan[-1])[1])
+                print(f"  {took:8.1f} ms  {sql[:160]}")
+                if took > 10:  # the slow ones' plans, to see where the time goes
+                    print("    " + "\n    ".join(plan[:30]))
 
 
 def percentile(values, fraction):
