@@ -353,6 +353,9 @@ def choices(consultation, filters, offered, found=None):
             # Leaving out a filter not chosen leaves matching()'s comments. (With a question
             # chosen, sections count their comments by people who answered it, below.)
             counts = found.counted_by(field)
+        elif found.more:
+            # Leaving a filter out finds these comments and more: more than COUNTED_AT_MOST too.
+            counts = None
         else:
             counts = Found(matching(consultation, filters, leaving_out=name, ranked=False)).counted_by(field)
         if counts is None:
