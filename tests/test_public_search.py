@@ -377,3 +377,34 @@ def test_a_section_and_an_answer_list_page_after_page_newest_first(client, consu
     assert len(said_yes) > PUBLISHED_PER_PAGE
     assert listed == said_yes
     assert "Said No" not in first + second
+
+
+def test_counts_kept_from_one_page_are_those_each_page_would_count_afresh(
+    client, consultation, known, section, second_section, choice_question
+):
+    from django.core.cache import caches
+
+    yes = known["yes"]
+    asked = [
+        {"q": "payment"},
+        {"q": "payment", "section": section.pk},
+        {"q": "payment", "section": second_section.pk},
+        {"question": choice_question.pk},
+        {"question": choice_question.pk, "option": yes.pk},
+        {"section": section.pk, "question": choice_question.pk, "option": yes.pk},
+        {"section": section.pk, "question": choice_question.pk},
+        {"respondent_type": "carer"},
+        {"respondent_type": "carer", "question": choice_question.pk},
+    ]
+
+    def choices_shown(params):
+        html = client.get(published_url(consultation, **params)).content.decode()
+        return re.findall(r"<option[^>]*>[^<]*</option>", html), re.search(r'id="results">([^<]*)<', html)[1]
+
+    one_after_another = [choices_shown(params) for params in asked]
+    afresh = []
+    for params in asked:
+        caches["fragments"].clear()
+        afresh.append(choices_shown(params))
+    assert one_after_another == afresh
+    assert any("(1)" in option for options, _ in afresh for option in options)

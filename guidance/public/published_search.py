@@ -12,7 +12,7 @@ says "more than" that many, lists only the first of them, and offers its choices
 them (Listed, choices); without a search it reads a page one section or question at a time
 (in_reading_order), each from its own index, never sorting every match. The matches are read once
 to count them and each filter's choices among them (Found), and these counts are kept in each
-process under the consultation's content_version (counts) (docs/performance.md,
+process under the consultation's content_version (kept_count) (docs/performance.md,
 "Public record at 1,000,000 comments").
 """
 
@@ -260,18 +260,29 @@ class Counts:
 
 
 def counts(consultation, filters, offered):
-    """Counts for these filters, kept in this process under the consultation's content_version,
-    which every decision moves on: the matches are read once, when first asked for, to count them
-    and each filter's choices among them (each chosen filter's others once more), not at every
-    view. Only what the filters find is read, never a value they do not offer."""
-    asked = f"{filters.query_string()}&themes={offered.themes is not None}"
-    key = "published-counts:" + hashlib.sha256(asked.encode()).hexdigest()
+    """Counts for these filters: the matches are read once, and only if what they count is not
+    kept already (kept_count)."""
+    found = Found(matching(consultation, filters, ranked=False))
+    matched = kept_count(consultation, filters, found=found)
+    any_published = matched > 0 or Comment.objects.published().filter(consultation=consultation).exists()
+    shown = choices(consultation, filters, offered, found, matched) if any_published else {}
+    return Counts(found=matched, any_published=any_published, choices=shown)
+
+
+def kept_count(consultation, filters, field=None, leaving_out=None, found=None):
+    """How many comments matching(consultation, filters, leaving_out) finds (up to
+    COUNTED_AT_MOST + 1), or with field, their Found.counted_by(field); kept in this process under
+    the consultation's content_version, which every decision moves on, so the matches are read
+    when first asked for, not at every view. Kept by what is asked rather than by the page asking
+    it, so two pages asking the same share it: the sections' counts of a search with section 3
+    chosen are those of the search alone. found: those comments' Found, if at hand."""
+    params = {name: value for name, value in filters.as_params().items() if name != leaving_out}
+    asked = urlencode({**params, "by_their_answer": by_their_answer(filters, leaving_out), "counted": field or ""})
+    key = "published-count:" + hashlib.sha256(asked.encode()).hexdigest()
 
     def count():
-        found = Found(matching(consultation, filters, ranked=False))
-        any_published = bool(found.rows) or Comment.objects.published().filter(consultation=consultation).exists()
-        shown = choices(consultation, filters, offered, found) if any_published else {}
-        return Counts(found=len(found.rows), any_published=any_published, choices=shown)
+        read = found if found is not None else Found(matching(consultation, filters, leaving_out, ranked=False))
+        return len(read.rows) if field is None else read.counted_by(field)
 
     return kept(consultation, key, count)
 
@@ -335,29 +346,30 @@ class Choice:
     selected: bool
 
 
-def choices(consultation, filters, offered, found=None):
+def choices(consultation, filters, offered, found=None, matched=None):
     """For each filter the page shows, its choices, each with how many comments it would find
     with the other filters as they are: {name: [Choice]}. The answers chosen only once a question
     with options is chosen; themes only once the outcome is published. A filter whose choices
     together would find more than COUNTED_AT_MOST has None for each count: counting them would read
-    every one. found: matching()'s comments as Found, if already read."""
+    every one. found: matching()'s comments as Found, and matched, how many, if at hand."""
 
     if found is None:
         found = Found(matching(consultation, filters, ranked=False))
+    more = (kept_count(consultation, filters, found=found) if matched is None else matched) > COUNTED_AT_MOST
 
     def listed(name, field, items, chosen):
         if name in ("question", "option") and filters.section is not None:
             # Which questions the section's writers answered is not a count of these comments.
             counts = None
+        elif more:
+            # Leaving a filter out finds these comments and more: more than COUNTED_AT_MOST too.
+            counts = None
         elif not getattr(filters, name) and not (name == "section" and filters.question):
             # Leaving out a filter not chosen leaves matching()'s comments. (With a question
             # chosen, sections count their comments by people who answered it, below.)
-            counts = found.counted_by(field)
-        elif found.more:
-            # Leaving a filter out finds these comments and more: more than COUNTED_AT_MOST too.
-            counts = None
+            counts = kept_count(consultation, filters, field, found=found)
         else:
-            counts = Found(matching(consultation, filters, leaving_out=name, ranked=False)).counted_by(field)
+            counts = kept_count(consultation, filters, field, leaving_out=name)
         if counts is None:
             return [Choice(value, label, None, value == chosen) for value, label in items]
         return [Choice(value, label, counts.get(value, 0), value == chosen) for value, label in items]
