@@ -369,7 +369,13 @@ def choices(consultation, filters, offered, found=None, matched=None):
             # chosen, sections count their comments by people who answered it, below.)
             counts = kept_count(consultation, filters, field, found=found)
         else:
-            counts = kept_count(consultation, filters, field, leaving_out=name)
+            # How many the others are may be kept already (a page of those filters counted them):
+            # more than COUNTED_AT_MOST, and they need no reading.
+            others = Found(matching(consultation, filters, leaving_out=name, ranked=False))
+            if kept_count(consultation, filters, leaving_out=name, found=others) > COUNTED_AT_MOST:
+                counts = None
+            else:
+                counts = kept_count(consultation, filters, field, leaving_out=name, found=others)
         if counts is None:
             return [Choice(value, label, None, value == chosen) for value, label in items]
         return [Choice(value, label, counts.get(value, 0), value == chosen) for value, label in items]
