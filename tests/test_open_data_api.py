@@ -203,6 +203,9 @@ def test_the_page_filters_choose_the_same_comments_through_the_api(client, consu
     yes = made["yes"].options.get()
     assert ids(f"?option={yes.pk}") == {made["yes"].pk}
     assert ids(f"?section={section.pk}&respondent_type=carer") == set()
+    # A search with a filter: listed by id, as every list is, whatever the search would rank first.
+    assert ids(f"?q=training&section={section.pk}") == {made["anonymous"].pk}
+    assert ids("?q=training&respondent_type=carer") == set()
 
 
 @pytest.mark.parametrize(

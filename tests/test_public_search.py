@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from guidance.consultations.publishing import publish_outcome
 from guidance.models import Comment, CommentQuerySet, Question, Response
+from guidance.moderation.decisions import decide
 from guidance.public.pages import PUBLISHED_PER_PAGE
 from guidance.responses import answers
 from tests.factories import CommentFactory, ConsultationFactory, QuestionFactory, ThemeFactory
@@ -340,3 +341,70 @@ def test_a_search_with_more_matches_than_are_ranked_says_it_lists_them_newest_fi
     monkeypatch.setattr(CommentQuerySet, "SEARCH_RANKED_AT_MOST", 2)
     page = client.get(published_url(consultation, q="payment")).content.decode()
     assert "Newest first." in page and "Best match" not in page
+
+
+def test_a_decision_shows_at_once_in_every_count_of_a_filtered_page(client, consultation, known, section, moderator):
+    # Counted once and kept until something the public pages show changes: a decision does.
+    assert count_beside(client, consultation, "respondent_type", "Researcher", section=section.pk) == 1
+    assert "2 published comments found" in results(client, consultation, section=section.pk)
+    waiting = comment(section, "Researchers need paying too", respondent_type="researcher")
+    decide(Comment.objects.filter(pk=waiting.pk), Comment.Status.APPROVED, by=moderator)
+    assert count_beside(client, consultation, "respondent_type", "Researcher", section=section.pk) == 2
+    assert "3 published comments found" in results(client, consultation, section=section.pk)
+    decide(Comment.objects.filter(pk=waiting.pk), Comment.Status.PENDING, by=moderator)  # reopened
+    assert count_beside(client, consultation, "respondent_type", "Researcher", section=section.pk) == 1
+    assert "Researchers need paying too" not in results(client, consultation, section=section.pk)
+
+
+def test_a_section_and_an_answer_list_page_after_page_newest_first(client, consultation, section, choice_question):
+    yes, no = choice_question.options.all()
+    start = timezone.now() - datetime.timedelta(days=1)
+    people = PUBLISHED_PER_PAGE * 3 // 2 + 3  # two in three answered Yes: more than a page of them
+    for n in range(people):
+        option = no if n % 3 == 0 else yes
+        on_section = publish(CommentFactory(section=section, text=f"Said {option.label} number {n:03}"))
+        Comment.objects.filter(pk=on_section.pk).update(created_at=start + datetime.timedelta(minutes=n))
+        answer = CommentFactory(response=on_section.response, section=None, question=choice_question, text="")
+        answer.options.add(option)
+        publish(answer)
+    said_yes = [f"Said Yes number {n:03}" for n in reversed(range(people)) if n % 3]
+    params = {"section": section.pk, "question": choice_question.pk, "option": yes.pk}
+
+    first = results(client, consultation, **params)
+    second = results(client, consultation, page=2, **params)
+    assert f"{len(said_yes)} published comments found" in first
+    listed = re.findall(r"Said \w+ number \d{3}", first) + re.findall(r"Said \w+ number \d{3}", second)
+    assert len(said_yes) > PUBLISHED_PER_PAGE
+    assert listed == said_yes
+    assert "Said No" not in first + second
+
+
+def test_counts_kept_from_one_page_are_those_each_page_would_count_afresh(
+    client, consultation, known, section, second_section, choice_question
+):
+    from django.core.cache import caches
+
+    yes = known["yes"]
+    asked = [
+        {"q": "payment"},
+        {"q": "payment", "section": section.pk},
+        {"q": "payment", "section": second_section.pk},
+        {"question": choice_question.pk},
+        {"question": choice_question.pk, "option": yes.pk},
+        {"section": section.pk, "question": choice_question.pk, "option": yes.pk},
+        {"section": section.pk, "question": choice_question.pk},
+        {"respondent_type": "carer"},
+        {"respondent_type": "carer", "question": choice_question.pk},
+    ]
+
+    def choices_shown(params):
+        html = client.get(published_url(consultation, **params)).content.decode()
+        return re.findall(r"<option[^>]*>[^<]*</option>", html), re.search(r'id="results">([^<]*)<', html)[1]
+
+    one_after_another = [choices_shown(params) for params in asked]
+    afresh = []
+    for params in asked:
+        caches["fragments"].clear()
+        afresh.append(choices_shown(params))
+    assert one_after_another == afresh
+    assert any("(1)" in option for options, _ in afresh for option in options)

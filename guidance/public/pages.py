@@ -115,35 +115,43 @@ def new_version(request, slug):
 def published(request, slug):
     """The published responses, searched and filtered by what the address asks for
     (guidance/public/published_search.py). A value the page does not offer is a 400 page saying so.
-    Not kept: the page depends on its filters, and only a section's own page is read at a deadline."""
+    Not kept: the page depends on its filters, and only a section's own page is read at a deadline;
+    what it counts is (published_search.counts)."""
     access, sections = visit(request, slug)
     consultation = access.consultation
     offered = published_search.Offered.for_consultation(consultation, sections, access.now)
     filters, errors = published_search.read_filters(request.GET, offered)
-    comments = published_search.matching(consultation, filters).select_related("response", "section", "question")
-    # The downloads list them in the same order (guidance/public/open_data.py).
-    comments = comments.none() if errors else open_data.in_page_order(comments, filters)
-    listed = published_search.Listed(comments)
-    if not filters.q and listed.more:
-        # Sorting every match to find a page took seconds at a million: read by section instead.
-        listed.read = published_search.in_reading_order(comments, filters, offered)
-    page = Paginator(listed, PUBLISHED_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = answers.with_chosen_options(page.object_list)
-    attach_replies(consultation, page)
+    with published_search.room_to_search(filters):
+        counts = published_search.counts(consultation, filters, offered)
+        if errors:
+            comments = Comment.objects.none()
+            listed = published_search.Listed(comments, 0)
+        else:
+            many = counts.found > CommentQuerySet.SEARCH_RANKED_AT_MOST
+            comments = published_search.matching(consultation, filters, many=many)
+            # The downloads list them in the same order (guidance/public/open_data.py).
+            comments = open_data.in_page_order(comments.select_related("response", "section", "question"), filters)
+            listed = published_search.Listed(comments, counts.found)
+        if not filters.q and (listed.more or filters.section is not None or filters.question is not None):
+            # Sorting every match to find a page took seconds at a million: read by section
+            # instead, and one section or question (with the answer chosen) from its own index.
+            listed.read = published_search.in_reading_order(comments, filters, offered)
+        page = Paginator(listed, PUBLISHED_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = answers.with_chosen_options(page.object_list)
+        attach_replies(consultation, page)
     outcomes = target_outcomes(consultation) if not filters.q else {}
     if outcomes:
         # The template shows each target's outcome under its heading, with its first comment.
         for comment in page:
             target = ("section", comment.section_id) if comment.section_id else ("question", comment.question_id)
             comment.target_outcome_html = outcomes.get(target)
-    any_published = page.paginator.count > 0 or Comment.objects.published().filter(consultation=consultation).exists()
     context = {
         "consultation": consultation,
         "access": access,
         "page": page,
         "filters": filters,
         "errors": errors,
-        "choices": published_search.choices(consultation, filters, offered, listed.more) if any_published else {},
+        "choices": counts.choices,
         "more_than": f"{published_search.COUNTED_AT_MOST:,}" if listed.more else "",
         # Comment.objects.search ranks up to SEARCH_RANKED_AT_MOST matches; more are newest first.
         "order": (
@@ -153,7 +161,7 @@ def published(request, slug):
             if listed.count() > CommentQuerySet.SEARCH_RANKED_AT_MOST
             else "best match first"
         ),
-        "any_published": any_published,
+        "any_published": counts.any_published,
         # Each page's link keeps the filters.
         "page_query": f"{filters.query_string()}&" if filters.any else "",
     }

@@ -10,18 +10,25 @@ Themes are offered only once the consultation's outcome is published.
 A consultation may have a million published comments: beyond COUNTED_AT_MOST matches the page
 says "more than" that many, lists only the first of them, and offers its choices without counting
 them (Listed, choices); without a search it reads a page one section or question at a time
-(in_reading_order), each from its own index, never sorting every match (docs/performance.md,
+(in_reading_order), each from its own index, never sorting every match. The matches are read once
+to count them and each filter's choices among them (Found), and these counts are kept in each
+process under the consultation's content_version (kept_count) (docs/performance.md,
 "Public record at 1,000,000 comments").
 """
 
+import contextlib
 import dataclasses
 import functools
+import hashlib
+from collections import Counter
 from urllib.parse import urlencode
 
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
-from guidance.models import Comment, Option, Response
+from guidance.models import ChosenOption, Comment, Option, Response
 from guidance.outcomes.published import has_published_outcome
+from guidance.public.reading import kept
 from guidance.responses import text as text_rules
 
 # The longest search a visitor may type: a sentence is plenty.
@@ -157,10 +164,11 @@ def by_their_answer(filters, leaving_out=None):
     )
 
 
-def matching(consultation, filters, leaving_out=None, ranked=True):
+def matching(consultation, filters, leaving_out=None, ranked=True, many=None):
     """The consultation's published comments the filters choose, but for the filter named
     leaving_out (to count what each of its choices would find instead), searched for filters.q
-    (best match first unless ranked=False, to count them)."""
+    (best match first unless ranked=False, to count them; many: whether more match than the
+    search ranks, if already counted)."""
     comments = Comment.objects.published().filter(consultation=consultation)
     if filters.section is not None and leaving_out != "section":
         comments = comments.filter(section=filters.section)
@@ -182,23 +190,111 @@ def matching(consultation, filters, leaving_out=None, ranked=True):
     if filters.theme is not None and leaving_out != "theme":
         comments = comments.filter(themes=filters.theme)
     if filters.q:
-        comments = comments.search(filters.q, ranked=ranked)
+        comments = comments.search(filters.q, ranked=ranked, many=many)
     return comments
 
 
-class Listed:
-    """The comments the filters chose, as a Paginator's list: counted up to COUNTED_AT_MOST (more
-    says whether there are more), each page read by read(start, stop), a list (by default a slice
-    of the queryset; in_reading_order's beyond the bound)."""
+@contextlib.contextmanager
+def room_to_search(filters):
+    """While a search's matches are read on PostgreSQL: memory enough (work_mem, for this
+    transaction alone) for the bitmap of a common word's matches, 150,000 of a million comments,
+    to stay exact. With the default 4 MB it went lossy once AND'ed with a filter's, and every
+    comment on the pages it covered was read and its words compared again: 300,000 for 4,000
+    found, three to four times as long (docs/performance.md)."""
+    if not filters.q or connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '32MB'")
+        yield
+
+
+class Found:
+    """Comments read once, up to COUNTED_AT_MOST + 1 of them and only what counting needs (id,
+    section, question, kind of respondent): how many there are, and how many each choice of a
+    filter has among them. One read of a search's matches, instead of one more for each filter."""
+
+    # Where each field counted_by() is asked for sits in a row, or the table linking it.
+    COLUMNS = {"section": 1, "question": 2, "response__respondent_type": 3}
+    LINKED = {"themes": (Comment.themes.through, "theme"), "options": (ChosenOption, "option")}
 
     def __init__(self, comments):
         self.comments = comments
-        self.read = lambda start, stop: list(comments[start:stop])
 
     @functools.cached_property
-    def counted(self):
-        """How many, up to COUNTED_AT_MOST + 1: one query reads at most that many."""
-        return self.comments.order_by().values("pk")[: COUNTED_AT_MOST + 1].count()
+    def rows(self):
+        read = self.comments.order_by().values_list("pk", "section", "question", "response__respondent_type")
+        return list(read[: COUNTED_AT_MOST + 1])
+
+    @property
+    def more(self):
+        """Whether there are more than COUNTED_AT_MOST."""
+        return len(self.rows) > COUNTED_AT_MOST
+
+    def count(self):
+        return min(len(self.rows), COUNTED_AT_MOST)
+
+    def counted_by(self, field):
+        """{value of field: how many of the comments have it}, or None when they are more than
+        COUNTED_AT_MOST: counting them would read every one."""
+        if self.more:
+            return None
+        if field in self.COLUMNS:
+            return dict(Counter(row[self.COLUMNS[field]] for row in self.rows))
+        if not self.rows:
+            return {}
+        model, column = self.LINKED[field]
+        links = model.objects.filter(comment_id__in=[row[0] for row in self.rows]).order_by()
+        return dict(links.values_list(column).annotate(n=Count("pk")).values_list(column, "n"))
+
+
+@dataclasses.dataclass
+class Counts:
+    """What the filters find, counted: how many (up to COUNTED_AT_MOST + 1), whether the
+    consultation has any published comment at all, and each filter's choices (choices())."""
+
+    found: int
+    any_published: bool
+    choices: dict
+
+
+def counts(consultation, filters, offered):
+    """Counts for these filters: the matches are read once, and only if what they count is not
+    kept already (kept_count)."""
+    found = Found(matching(consultation, filters, ranked=False))
+    matched = kept_count(consultation, filters, found=found)
+    any_published = matched > 0 or Comment.objects.published().filter(consultation=consultation).exists()
+    shown = choices(consultation, filters, offered, found, matched) if any_published else {}
+    return Counts(found=matched, any_published=any_published, choices=shown)
+
+
+def kept_count(consultation, filters, field=None, leaving_out=None, found=None):
+    """How many comments matching(consultation, filters, leaving_out) finds (up to
+    COUNTED_AT_MOST + 1), or with field, their Found.counted_by(field); kept in this process under
+    the consultation's content_version, which every decision moves on, so the matches are read
+    when first asked for, not at every view. Kept by what is asked rather than by the page asking
+    it, so two pages asking the same share it: the sections' counts of a search with section 3
+    chosen are those of the search alone. found: those comments' Found, if at hand."""
+    params = {name: value for name, value in filters.as_params().items() if name != leaving_out}
+    asked = urlencode({**params, "by_their_answer": by_their_answer(filters, leaving_out), "counted": field or ""})
+    key = "published-count:" + hashlib.sha256(asked.encode()).hexdigest()
+
+    def count():
+        read = found if found is not None else Found(matching(consultation, filters, leaving_out, ranked=False))
+        return len(read.rows) if field is None else read.counted_by(field)
+
+    return kept(consultation, key, count)
+
+
+class Listed:
+    """The comments the filters chose, as a Paginator's list: counted (up to COUNTED_AT_MOST + 1;
+    more says whether there are more), each page read by read(start, stop), a list (by default a
+    slice of the queryset; in_reading_order's when it is quicker)."""
+
+    def __init__(self, comments, counted):
+        self.counted = counted
+        self.read = lambda start, stop: list(comments[start:stop])
 
     @property
     def more(self):
@@ -242,11 +338,6 @@ def in_reading_order(comments, filters, offered):
     return read
 
 
-def counted_by(comments, field):
-    """{value of field: how many of the comments have it}."""
-    return dict(comments.order_by().values(field).annotate(n=Count("pk")).values_list(field, "n"))
-
-
 @dataclasses.dataclass
 class Choice:
     value: object
@@ -255,42 +346,36 @@ class Choice:
     selected: bool
 
 
-def choices(consultation, filters, offered, too_many=None):
+def choices(consultation, filters, offered, found=None, matched=None):
     """For each filter the page shows, its choices, each with how many comments it would find
     with the other filters as they are: {name: [Choice]}. The answers chosen only once a question
     with options is chosen; themes only once the outcome is published. A filter whose choices
     together would find more than COUNTED_AT_MOST has None for each count: counting them would read
-    every one. too_many: whether matching() finds more than that, if already known."""
+    every one. found: matching()'s comments as Found, and matched, how many, if at hand."""
 
-    found = matching(consultation, filters, ranked=False)
-    if too_many is None:
-        too_many = found.more_than(COUNTED_AT_MOST)
-    # The filters not chosen count from the same comments, matching(): one query for them all.
-    together = {"section": "section", "question": "question", "respondent_type": "response__respondent_type"}
-    # With a question chosen, sections count their comments by people who answered it (matching()),
-    # not the question's own answers: those are counted apart, below.
-    unchosen = [
-        name for name in together if not getattr(filters, name) and not (name == "section" and filters.question)
-    ]
-    by_all = {name: {} for name in unchosen}
-    if unchosen and not too_many:
-        rows = found.order_by().values_list(*[together[name] for name in unchosen])
-        for *values, n in rows.annotate(n=Count("pk")):
-            for name, value in zip(unchosen, values, strict=True):
-                by_all[name][value] = by_all[name].get(value, 0) + n
+    if found is None:
+        found = Found(matching(consultation, filters, ranked=False))
+    more = (kept_count(consultation, filters, found=found) if matched is None else matched) > COUNTED_AT_MOST
 
     def listed(name, field, items, chosen):
         if name in ("question", "option") and filters.section is not None:
             # Which questions the section's writers answered is not a count of these comments.
             counts = None
-        elif name in by_all:
-            counts = None if too_many else by_all[name]
+        elif more:
+            # Leaving a filter out finds these comments and more: more than COUNTED_AT_MOST too.
+            counts = None
         elif not getattr(filters, name) and not (name == "section" and filters.question):
-            # Leaving out a filter not chosen leaves matching()'s comments.
-            counts = None if too_many else counted_by(found, field)
+            # Leaving out a filter not chosen leaves matching()'s comments. (With a question
+            # chosen, sections count their comments by people who answered it, below.)
+            counts = kept_count(consultation, filters, field, found=found)
         else:
-            others = matching(consultation, filters, leaving_out=name, ranked=False)
-            counts = None if others.more_than(COUNTED_AT_MOST) else counted_by(others, field)
+            # How many the others are may be kept already (a page of those filters counted them):
+            # more than COUNTED_AT_MOST, and they need no reading.
+            others = Found(matching(consultation, filters, leaving_out=name, ranked=False))
+            if kept_count(consultation, filters, leaving_out=name, found=others) > COUNTED_AT_MOST:
+                counts = None
+            else:
+                counts = kept_count(consultation, filters, field, leaving_out=name, found=others)
         if counts is None:
             return [Choice(value, label, None, value == chosen) for value, label in items]
         return [Choice(value, label, counts.get(value, 0), value == chosen) for value, label in items]

@@ -166,6 +166,10 @@ class Response(models.Model):
         indexes = [
             models.Index(fields=["consultation", "submitted_at"], name="response_consultation_date"),
             models.Index(fields=["started_by"], name="response_started_by", condition=~Q(started_by="")),
+            # Every public read of comments joins each to its response for the publication choice
+            # (Comment.objects.published()), and the published page's filter by kind of
+            # respondent; with both in the key PostgreSQL reads this index alone, not the table.
+            models.Index(fields=["id", "consent", "respondent_type"], name="response_published_by_type"),
         ]
 
     def __str__(self):
@@ -230,7 +234,7 @@ class CommentQuerySet(models.QuerySet):
         """What the analysis counts and exports by default: all but what respondents withdrew."""
         return self.exclude(status=Comment.Status.WITHDRAWN)
 
-    def search(self, text, *, ranked=True):
+    def search(self, text, *, ranked=True, many=None):
         """The comments whose words match `text`, typed as into a web search engine, best match
         first; when more than SEARCH_RANKED_AT_MOST match, newest first instead (the one order
         the database can give a page of without reading every match: see docs/analysis.md,
@@ -239,8 +243,10 @@ class CommentQuerySet(models.QuerySet):
         either; read from the stored words and GIN index of migration 0026 (StoredSearchVector).
         Elsewhere (SQLite, for development) a simpler match: every word, or phrase in quotes, as
         typed, anywhere in the text, in any case; no stemming, so no ranking: oldest first.
-        ranked=False: the matches in no particular order, asking nothing yet, to count them."""
-        return search.matching(self, text, ranked_at_most=self.SEARCH_RANKED_AT_MOST if ranked else None)
+        ranked=False: the matches in no particular order, asking nothing yet, to count them.
+        many: whether more than SEARCH_RANKED_AT_MOST match, when the caller has counted them
+        already (the question then costs no second read of the matches)."""
+        return search.matching(self, text, ranked_at_most=self.SEARCH_RANKED_AT_MOST if ranked else None, many=many)
 
     def more_than(self, count):
         """Whether more than `count` rows are in the queryset: reads count + 1 of them at most."""

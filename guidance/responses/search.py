@@ -29,7 +29,7 @@ class StoredSearchVector(Expression):
         return Col(query.get_initial_alias(), column)
 
 
-def matching(queryset, text, *, ranked_at_most):
+def matching(queryset, text, *, ranked_at_most, many=None):
     """The comments of `queryset` whose words match `text` (CommentQuerySet.search says how)."""
     unranked = Value(0.0, output_field=FloatField())
     if not text.strip():
@@ -50,7 +50,7 @@ def matching(queryset, text, *, ranked_at_most):
     if ranked_at_most is None:
         # To be counted: whether to rank is not asked, which would read the matches once more.
         return matches.annotate(search_rank=unranked)
-    if matches.more_than(ranked_at_most):
+    if matches.more_than(ranked_at_most) if many is None else many:
         # Ranking reads every match's words (a second for a word in a fifth of a million
         # comments); the newest fifty are found by walking the primary key back from the end.
         return matches.annotate(search_rank=unranked).order_by("-pk")

@@ -265,10 +265,13 @@ class CommentList(ListAPIView):
         filters, errors = published_search.read_filters(request.query_params, offered)
         if errors:
             raise BadRequest(errors)
-        comments = published_search.matching(consultation, filters).select_related("response", "section", "question")
+        # In id order (the cursor's), so the search is not asked how to rank its matches.
+        comments = published_search.matching(consultation, filters, ranked=False)
+        comments = comments.select_related("response", "section", "question")
 
         def make():
-            page = self.paginate_queryset(comments)
+            with published_search.room_to_search(filters):
+                page = self.paginate_queryset(comments)
             return self.get_paginated_response(open_data.records(consultation, page, access.now))
 
         return conditional.respond(request, [consultation], access.now, make)
