@@ -510,14 +510,44 @@ def test_a_poll_with_nothing_new_is_answered_from_the_cache_alone_until_the_even
     assert client.get(messages_url(event), headers={"if-none-match": again["ETag"]}).status_code == 404
 
 
-def test_a_reply_approved_after_a_later_message_still_reaches_open_pages(client, event, q1, q2, host, moderator):
+def test_a_changed_poll_is_answered_from_the_changes_kept_for_every_page_without_a_query(
+    client, event, q1, host, moderator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        put = chat.put_question(event, q1, by=host)
+    ChatMessage.objects.filter(pk=put.pk).update(shown_changed_at=NOW() - datetime.timedelta(minutes=1))
+    etag = client.get(messages_url(event))["ETag"]
+    since = chat.as_cursor(NOW() - datetime.timedelta(seconds=30))
+    reply(Client(), event, "Read once for everyone.")
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(ChatMessage.objects.get(by_host=False), moderator)
+    # The first page to ask after the change reads the latest changes and keeps them rendered...
+    assert "Read once for everyone." in Client().get(messages_url(event)).content.decode()
+    # ... every other page takes what it lacks from them: the cache's reads, no other query.
+    with CaptureQueriesContext(connection) as queries:
+        newer = client.get(messages_url(event, since), headers={"if-none-match": etag})
+    assert newer.status_code == 200 and newer["ETag"] != etag
+    body = newer.content.decode()
+    assert "Read once for everyone." in body and f'id="message-{put.pk}"' not in body
+    assert int(cursor_of(newer)) > since
+    assert len(queries) == 2 and all("portal_cache" in query["sql"] for query in queries)
+    # A page with nothing yet gets the whole of it; one up to date, nothing but its cursor.
+    assert f'id="message-{put.pk}"' in Client().get(messages_url(event)).content.decode()
+    up_to_date = client.get(messages_url(event, chat.as_cursor(NOW() + datetime.timedelta(minutes=1)))).content
+    assert b"<li" not in up_to_date
+
+
+def test_a_reply_approved_after_a_later_message_still_reaches_open_pages(
+    client, event, q1, q2, host, moderator, django_capture_on_commit_callbacks
+):
     """Approved after the next question was put, it comes after it: open pages ask by when things
     came into the chat, not by when they were posted."""
     chat.put_question(event, q1, by=host)
     reply(Client(), event, "Slow to approve.")
     chat.put_question(event, q2, by=host)
     since = cursor_of(client.get(messages_url(event)))
-    approve(ChatMessage.objects.get(by_host=False), moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(ChatMessage.objects.get(by_host=False), moderator)
     assert "Slow to approve." in client.get(messages_url(event, since)).content.decode()
     page = shown_on_page(Client(), event)
     assert page.index("Does the draft capture it?") < page.index("Slow to approve.")
@@ -532,7 +562,8 @@ def test_the_fragment_names_replies_taken_down_for_open_pages_to_remove(
     message = ChatMessage.objects.get(by_host=False)
     first = client.get(messages_url(event))
     assert "Soon gone." in first.content.decode()
-    reject(message, moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        reject(message, moderator)
     body = client.get(messages_url(event, cursor_of(first))).content.decode()
     assert f'data-hidden="{message.pk}"' in body and "Soon gone." not in body
 

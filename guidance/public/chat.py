@@ -11,11 +11,13 @@ import logging
 
 from django.contrib import messages as notices
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotModified
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 
 from guidance.events import chat, live
 from guidance.models import Consultation, Event, Response
@@ -182,15 +184,24 @@ CHAT_IDS = {}
 
 def chat_messages(request, slug, event):
     """What an open chat page asks for every couple of seconds: what came into the chat or left it
-    since its last look (`since`, from the last answer), answered 304 from one read of the shared
-    cache, with no query, while nothing has changed (guidance/events/live.py). The same for
-    everyone: nothing here reads the visitor's session."""
+    since its last look (`since`, from the last answer). The same for everyone: nothing here reads
+    the visitor's session. While nothing has changed, answered 304 from one read of the shared
+    cache, with no query (guidance/events/live.py). Once it has, from the chat's latest changes,
+    read and rendered once per token for every page (`changes_window`) and kept in the shared cache
+    under it: each page takes those after its own cursor, so a changed poll costs one more cache
+    read, no query and no rendering but the list around them."""
     asked = request.headers.get("If-None-Match", "")
+    since = chat.from_cursor(request.GET.get("since"))
     event_id = CHAT_IDS.get((slug, event))
-    if asked and event_id is not None:
-        etag = live.unchanged_tag(event_id, timezone.now())
-        if etag and etag in asked:
+    token = live.current_token(event_id) if event_id is not None else None
+    if token:
+        state = live.token_state(token, timezone.now())
+        etag = live.tag(token, state)
+        if etag in asked:
             return poll_answer(HttpResponseNotModified(), etag)
+        window = live.kept_window(event_id, token)
+        if window is not None:
+            return poll_answer(changes_answer(window, since, state), etag)
     found = (
         Event.objects.chats()
         .filter(consultation__in=Consultation.objects.public(), consultation__slug=slug, slug=event)
@@ -210,10 +221,43 @@ def chat_messages(request, slug, event):
     etag = live.tag(token, state) if token else None
     if etag and etag in asked:
         return poll_answer(HttpResponseNotModified(), etag)
-    since = chat.from_cursor(request.GET.get("since"))
-    shown, hidden, last = chat.changes_since(found, since) if state != chat.BEFORE else ([], [], since)
-    context = {"chat_messages": shown, "hidden": hidden, "since": chat.as_cursor(last), "state": state}
-    return poll_answer(render(request, "guidance/chat_messages.html", {**context, "event": found}), etag)
+    window = changes_window(found)
+    if token:
+        live.keep_window(found.pk, token, window)
+    return poll_answer(changes_answer(window, since, state), etag)
+
+
+def changes_window(event):
+    """The chat's latest changes (chat.latest_changes) as every page's poll takes them: the question
+    put, and each change's moment (a cursor), message id, and the message as the page shows it
+    ("" for one no longer shown, for the page to remove)."""
+    question = event.current_question
+    return {
+        "question": f"{question.number}. {question.text}" if question else "",
+        "changes": [
+            (
+                chat.as_cursor(message.shown_changed_at),
+                message.pk,
+                render_to_string("includes/chat_message.html", {"message": message}) if message.public else "",
+            )
+            for message in chat.latest_changes(event)
+        ],
+    }
+
+
+def changes_answer(window, since, state):
+    """The fragment for a page whose cursor is `since`: the changes of `window` after it (none before
+    the hour), and the cursor to ask from next time."""
+    after = chat.as_cursor(chat.looked_back(since))
+    changes = [change for change in window["changes"] if change[0] > after] if state != chat.BEFORE else []
+    context = {
+        "state": state,
+        "question": window["question"],
+        "since": changes[-1][0] if changes else chat.as_cursor(since),
+        "shown": [mark_safe(html) for _, _, html in changes if html],  # noqa: S308 (rendered by changes_window)
+        "hidden": [pk for _, pk, html in changes if not html],
+    }
+    return HttpResponse(render_to_string("guidance/chat_messages.html", context))
 
 
 def poll_answer(page, etag):
