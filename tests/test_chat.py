@@ -80,16 +80,20 @@ def cursor_of(fragment):
     return re.search(r'data-since="(\d+)"', fragment.content.decode())[1]
 
 
-def reply(client, event, text="Respite that is planned ahead.", **changes):
+def reply_data(**changes):
     data = {
-        "reply": text,
+        "reply": "Respite that is planned ahead.",
         "name": "Ann Carer",
         "respondent_type": "carer",
         "consent": "named",
         "privacy_agreed": "on",
         **changes,
     }
-    return client.post(page_url(event), {key: value for key, value in data.items() if value is not None})
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def reply(client, event, text="Respite that is planned ahead.", **changes):
+    return client.post(page_url(event), reply_data(reply=text, **changes))
 
 
 def approve(message, by):
@@ -145,6 +149,23 @@ def test_a_reply_is_stored_as_a_pending_answer_to_the_question_put_in_a_chat_res
     assert message.display_name == "Ann Carer"
     page = client.get(sent["Location"]).content.decode()
     assert "Your reply was sent. It will show in the chat once a moderator approves it." in page
+
+
+def test_a_reply_sent_by_the_pages_script_is_answered_with_the_words_alone(client, event, q1, host):
+    """static/js/chat.js sends replies with fetch: the page is not loaded again after each."""
+    chat.put_question(event, q1, by=host)
+    by_script = {"X-Requested-With": "fetch"}
+    sent = client.post(page_url(event), reply_data(consent="anonymous"), headers=by_script)
+    assert sent.status_code == 200 and sent["Content-Type"].startswith("text/plain")
+    assert sent.content.decode() == "Your reply was sent. It will show in the chat once a moderator approves it."
+    assert "no-store" in sent["Cache-Control"]
+    assert ChatMessage.objects.get(by_host=False).comment.text == "Respite that is planned ahead."
+    # Said once, by the script: not again at the top of the next page.
+    assert "Your reply was sent" not in shown_on_page(client, event)
+    # A reply with an error is answered as the form's is, for the script to send it the ordinary way.
+    refused = client.post(page_url(event), reply_data(reply=""), headers=by_script)
+    assert refused.status_code == 400 and "Enter your reply" in refused.content.decode()
+    assert ChatMessage.objects.filter(by_host=False).count() == 1
 
 
 def test_the_same_reply_sent_twice_to_the_same_question_is_stored_once(client, event, q1, q2, host):

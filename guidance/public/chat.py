@@ -1,7 +1,8 @@
 """The chat hour's page (guidance/events/chat.py): before the hour, when it starts; during it, the
 question put, the messages shown and the form to reply; afterwards, the record. A reply is a normal
 form: sent, stored, and the page again (post/redirect/get), so it works without JavaScript; with
-it, static/js/chat.js asks `messages` every couple of seconds for what is new.
+it, static/js/chat.js sends replies with fetch (answered with a line saying it was sent, the page
+not loaded again) and asks `messages` every couple of seconds for what is new.
 
 A participant's replies make one response of theirs to the consultation, channel "chat", which
 their browser holds (CHAT_RESPONSES_KEY) apart from a response sent through the forms: each
@@ -39,6 +40,8 @@ logger = logging.getLogger(__name__)
 # (nor replaces) the response this browser sends through the forms.
 CHAT_RESPONSES_KEY = "chat_responses"
 RECORD_PER_PAGE = 200
+# The header static/js/chat.js sends a reply with: it asks for the words saying it was sent, not the page.
+SENT_BY_SCRIPT = ("X-Requested-With", "fetch")
 
 
 def held_chat_response(request, consultation):
@@ -142,8 +145,7 @@ def send_reply(request, event, form, response, state, may_send):
         place = take_place(request, "submissions")
         if not place.taken:
             return over_limit(request, "submissions", place.until, consultation)
-        notices.success(request, "Your reply was sent. It will show in the chat once a moderator approves it.")
-        return redirect(reverse("guidance:event_chat", kwargs={"slug": consultation.slug, "event": event.slug}))
+        return reply_sent(request, event, "Your reply was sent. It will show in the chat once a moderator approves it.")
     if not form.is_valid():
         return None
     place = take_place(request, *limit)
@@ -161,8 +163,18 @@ def send_reply(request, event, form, response, state, may_send):
         return None
     sending(request, "stored")
     bind_chat_response(request, message.response)
-    notices.success(request, sent_message(event, message.response))
-    return redirect(reverse("guidance:event_chat", kwargs={"slug": consultation.slug, "event": event.slug}))
+    return reply_sent(request, event, sent_message(event, message.response))
+
+
+def reply_sent(request, event, words):
+    """The answer to a reply stored: the chat page again (post/redirect/get) with `words` at its
+    top; or, to a reply sent by static/js/chat.js (SENT_BY_SCRIPT), those words alone, for the
+    script to show under the chat it keeps up to date: loading the whole page again after every
+    reply would cost the server more than everything else a participant does."""
+    if request.headers.get(SENT_BY_SCRIPT[0]) == SENT_BY_SCRIPT[1]:
+        return for_this_visitor_only(HttpResponse(words, content_type="text/plain; charset=utf-8"))
+    notices.success(request, words)
+    return redirect(reverse("guidance:event_chat", kwargs={"slug": event.consultation.slug, "event": event.slug}))
 
 
 def sent_message(event, response):
