@@ -470,16 +470,24 @@ def test_a_name_shows_only_with_publish_with_my_name_and_private_replies_never_s
     assert Comment.objects.filter(status="approved", question=q1).count() == 1
 
 
-def test_erasing_a_chat_response_forgets_the_name_shown_with_its_replies(client, event, q1, host, moderator):
+def test_erasing_a_chat_response_forgets_the_name_shown_with_its_replies(
+    client, event, q1, host, moderator, django_capture_on_commit_callbacks
+):
     chat.put_question(event, q1, by=host)
     reply(client, event, "Mine.", name="Priya Shah")
     message = ChatMessage.objects.get(by_host=False)
-    approve(message, moderator)
-    erase_response(message.response, by=moderator, include_text=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(message, moderator)
+    assert "Priya Shah" in Client().get(messages_url(event)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_response(message.response, by=moderator, include_text=True)
     message.refresh_from_db()
     assert message.display_name == "" and message.text.startswith("[removed")
     page = shown_on_page(Client(), event)
     assert "Priya Shah" not in page and "Mine." not in page
+    # Nor do the open pages' polls give it, from the latest messages kept rendered for them.
+    polled = Client().get(messages_url(event)).content.decode()
+    assert "Priya Shah" not in polled and "Mine." not in polled
 
 
 # The live fragment --------------------------------------------------------------------------------

@@ -247,14 +247,26 @@ def changes_window(event):
     return {
         "question": f"{question.number}. {question.text}" if question else "",
         "changes": [
-            (
-                chat.as_cursor(message.shown_changed_at),
-                message.pk,
-                render_to_string("includes/chat_message.html", {"message": message}) if message.public else "",
-            )
+            (chat.as_cursor(message.shown_changed_at), message.pk, rendered(message) if message.public else "")
             for message in chat.latest_changes(event)
         ],
     }
+
+
+# Each message as shown, by what it shows: while the chat runs, the latest changes are read again
+# for every new token, mostly the same messages, so each process renders each message once. Keyed
+# by everything the message's HTML shows, so a redaction or an erased name renders it afresh.
+RENDERED = {}
+
+
+def rendered(message):
+    key = (message.pk, message.by_host, message.shown_name, message.shown_text, message.posted_at)
+    html = RENDERED.get(key)
+    if html is None:
+        if len(RENDERED) > 5_000:
+            RENDERED.clear()
+        html = RENDERED[key] = render_to_string("includes/chat_message.html", {"message": message})
+    return html
 
 
 def changes_answer(window, since, state):
