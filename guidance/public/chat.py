@@ -91,7 +91,13 @@ def chat_page(request, slug, event):
         status = 400
     else:
         form = ChatReplyForm(**form_kwargs)
-    context = {**page_context(request, event, form, now), "may_send": access.may_send}
+    context = {
+        **page_context(request, event, form, now),
+        "may_send": access.may_send,
+        # Nothing sent, nothing held, nothing agreed to: the same blank form for everyone, rendered
+        # once a process (most of the page's cost when everyone arrives as the hour starts).
+        "blank_form": request.method != "POST" and response is None and not form_kwargs["privacy_agreed"],
+    }
     return for_this_visitor_only(render(request, "guidance/chat.html", context, status=status))
 
 
@@ -108,13 +114,13 @@ def page_context(request, event, form, now):
         "moderated_first": event.moderation == Event.Moderation.BEFORE,
     }
     if state == chat.LIVE:
-        context.update(chat_messages=chat.latest(event), since=chat.as_cursor(chat.cursor(event)))
+        context.update(chat_messages=shown(chat.latest(event)), since=chat.as_cursor(chat.cursor(event)))
         # "Show new messages" (without JavaScript) must be an address other than this page's, or
         # following it would only scroll.
         context["refresh"] = chat.as_cursor(now)
     elif state == chat.OVER:
         record = Paginator(chat.record(event), RECORD_PER_PAGE).get_page(request.GET.get("page"))
-        context.update(chat_messages=chat.for_display(record), record=record)
+        context.update(chat_messages=shown(chat.for_display(record)), record=record)
     return context
 
 
@@ -259,6 +265,11 @@ def changes_window(event):
 RENDERED = {}
 
 
+def shown(messages):
+    """The messages as the chat shows them, each rendered once a process (`rendered`)."""
+    return [mark_safe(rendered(message)) for message in messages]  # noqa: S308 (the template's own HTML)
+
+
 def rendered(message):
     key = (message.pk, message.by_host, message.shown_name, message.shown_text, message.posted_at)
     html = RENDERED.get(key)
@@ -278,7 +289,7 @@ def changes_answer(window, since, state):
         "state": state,
         "question": window["question"],
         "since": changes[-1][0] if changes else chat.as_cursor(since),
-        "shown": [mark_safe(html) for _, _, html in changes if html],  # noqa: S308 (rendered by changes_window)
+        "shown": [mark_safe(html) for _, _, html in changes if html],  # noqa: S308 (the template's own HTML)
         "hidden": [pk for _, pk, html in changes if not html],
     }
     return HttpResponse(render_to_string("guidance/chat_messages.html", context))
