@@ -294,8 +294,12 @@ def host_says(event, text, *, by, now=None):
 
 
 def waiting_replies(event):
-    """The comments of the replies waiting for a moderator, oldest first (the live queue)."""
-    return Comment.objects.filter(chat_message__event=event, status=Comment.Status.PENDING).order_by("created_at", "pk")
+    """The comments of the replies waiting for a moderator, oldest first (the live queue). Read
+    through their messages' index of those waiting (ChatMessage.Meta): however many wait, the
+    oldest are found at once."""
+    return Comment.objects.filter(
+        chat_message__event=event, chat_message__status=ChatMessage.Status.WAITING, status=Comment.Status.PENDING
+    ).order_by("chat_message__posted_at", "chat_message__pk")
 
 
 def showing_replies(event):
