@@ -74,9 +74,9 @@ load = bench_load()
 class Browser(load.Browser):
     """bench/load's browser, sending a header of its own too (If-None-Match)."""
 
-    def request(self, method, path, body=None, headers=None):
+    def request(self, method, path, body=None, headers=None, cookies=True):
         sent = {"Host": f"{self.host}:{self.port}", "User-Agent": "bench/chat", **(headers or {})}
-        if self.cookies:
+        if self.cookies and cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:
             sent["Content-Type"] = "application/x-www-form-urlencoded"
@@ -193,8 +193,12 @@ def participant(base, urls, tally, stop, rng, args, number):
             next_post += rng.expovariate(1 / args.message_every)
         if now >= next_poll:
             try:
+                # Without cookies, as static/js/chat.js polls.
                 status, answer, text, elapsed = browser.request(
-                    "GET", f"{urls['messages']}?since={since}", headers={"If-None-Match": etag} if etag else None
+                    "GET",
+                    f"{urls['messages']}?since={since}",
+                    headers={"If-None-Match": etag} if etag else None,
+                    cookies=False,
                 )
                 seen_at = time.monotonic()
                 with tally.lock:
