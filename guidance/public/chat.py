@@ -52,12 +52,14 @@ def held_chat_response(request, consultation):
 
 
 def bind_chat_response(request, response):
-    request.session[CHAT_RESPONSES_KEY] = {
-        **request.session.get(CHAT_RESPONSES_KEY, {}),
-        str(response.consultation_id): [response.pk, response.link_version],
-    }
-    request.session["privacy_agreed"] = True
-    if not request.session.get("kept_on_device"):
+    # Only what changes is written: a participant's every reply would otherwise save the session.
+    held = request.session.get(CHAT_RESPONSES_KEY, {})
+    binding = [response.pk, response.link_version]
+    if held.get(str(response.consultation_id)) != binding:
+        request.session[CHAT_RESPONSES_KEY] = {**held, str(response.consultation_id): binding}
+    if not request.session.get("privacy_agreed"):
+        request.session["privacy_agreed"] = True
+    if not request.session.get("kept_on_device") and not request.session.get_expire_at_browser_close():
         request.session.set_expiry(0)  # shared computers: forgotten when the browser closes
 
 

@@ -128,6 +128,9 @@
 
   if (form && sent) {
     form.addEventListener("submit", function (event) {
+      if (document.querySelector(".govuk-error-summary")) {
+        return; // the page shows errors from the last send: the ordinary post clears them
+      }
       event.preventDefault();
       if (sendingNow) {
         return; // a double click sends once
