@@ -106,8 +106,11 @@ def test_a_comment_sent_when_page_views_are_refused_is_still_accepted(client, li
 
 
 @pytest.mark.django_db
-def test_a_chat_hours_live_queue_is_served_while_page_views_are_refused(moderator_client, limit_of_one, consultation):
-    """Every reply waits for the moderators: their queue is refused only with the posts."""
+def test_a_chat_hours_live_queue_and_polls_are_served_while_page_views_are_refused(
+    moderator_client, limit_of_one, consultation
+):
+    """Every reply waits for the moderators, and every open page's poll costs about what refusing
+    it does: both are refused only with the posts; the chat page itself with the page views."""
     now = timezone.now()
     event = Event.objects.create(
         consultation=consultation,
@@ -119,13 +122,14 @@ def test_a_chat_hours_live_queue_is_served_while_page_views_are_refused(moderato
     )
     queue = reverse("admin:guidance_event_chat_queue", args=[event.pk])
     waiting = reverse("admin:guidance_event_chat_waiting", args=[event.pk])
+    poll = reverse("guidance:event_chat_messages", args=[consultation.slug, event.slug])
     chat_page = reverse("guidance:event_chat", args=[consultation.slug, event.slug])
     answers = []
-    for url in (queue, waiting, chat_page):
+    for url in (queue, waiting, poll, chat_page):
         with SentWhileInProgress(lambda url=url: moderator_client.get(url)) as sent:
             assert moderator_client.get("/").status_code == 200
         answers += sent
-    assert [answer.status_code for answer in answers] == [200, 200, 503]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 503]
 
 
 @pytest.mark.django_db
