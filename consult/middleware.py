@@ -210,9 +210,9 @@ class LoadSheddingMiddleware:
     """Past MAX_REQUESTS_IN_PROGRESS requests in progress in this process, a request waits up to
     BUSY_WAIT_MS for a place, then gets a 503 "very busy" page and Retry-After, instead of queueing
     until everyone's time out; with twice the limit already served or waiting, it is refused at
-    once. Sending a form (POST: someone's comment), the confirmation page that follows it and a chat
-    hour's live queue and polls (LIVE_CHAT_REQUESTS) get twice the limit, so under overload page views are
-    refused first. settings.MIDDLEWARE explains where it sits.
+    once. Sending a form (POST: someone's comment), the confirmation page that follows it and a
+    chat hour's live queue and polls (LIVE_CHAT_REQUESTS) get twice the limit, so under overload
+    page views are refused first. settings.MIDDLEWARE explains where it sits.
 
     Django builds the middleware chain once per process, so this instance's count is the process's;
     gunicorn's threads (gunicorn.conf.py) share it. A refusal touches no session, database or cache:
