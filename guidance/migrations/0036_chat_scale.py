@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guidance', '0036_erasure_of_subscriptions'),
+        ('guidance', '0037_public_record_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
