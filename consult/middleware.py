@@ -192,15 +192,27 @@ class ViewStartedMiddleware:
 # The pages a sent form redirects to once what was sent is saved. They count as sending: refusing
 # one would leave people unsure whether to send again, which only adds to the load.
 PAGES_AFTER_SENDING = {"guidance:confirmation", "guidance:report_sent"}
+# A chat hour's live requests: its live queue (the decisions are posts), the pages its few
+# moderators work on, which every reply waits for; and the polls of its open pages, answered from
+# the shared cache for about what refusing them costs (guidance/public/chat.py). Refused with the
+# other page views, nothing is approved, or nobody sees it, and the whole chat stalls; so they are
+# refused only with the posts. Told apart by address alone, before the session is read (a refusal
+# must stay cheap): anyone may ask for the queue, as anyone may post a form, and its view turns away
+# at once whoever is not a signed-in moderator.
+LIVE_CHAT_REQUESTS = {
+    "admin:guidance_event_chat_queue",
+    "admin:guidance_event_chat_waiting",
+    "guidance:event_chat_messages",
+}
 
 
 class LoadSheddingMiddleware:
     """Past MAX_REQUESTS_IN_PROGRESS requests in progress in this process, a request waits up to
     BUSY_WAIT_MS for a place, then gets a 503 "very busy" page and Retry-After, instead of queueing
     until everyone's time out; with twice the limit already served or waiting, it is refused at
-    once. Sending a form (POST: someone's comment) and the confirmation page that follows it get
-    twice the limit, so under overload page views are refused first. settings.MIDDLEWARE explains
-    where it sits.
+    once. Sending a form (POST: someone's comment), the confirmation page that follows it and a
+    chat hour's live queue and polls (LIVE_CHAT_REQUESTS) get twice the limit, so under overload
+    page views are refused first. settings.MIDDLEWARE explains where it sits.
 
     Django builds the middleware chain once per process, so this instance's count is the process's;
     gunicorn's threads (gunicorn.conf.py) share it. A refusal touches no session, database or cache:
@@ -215,9 +227,8 @@ class LoadSheddingMiddleware:
         self.busy_pages = {}
 
     def __call__(self, request):
-        after_sending = request.method != "POST" and is_page_after_sending(request)
         limit = settings.MAX_REQUESTS_IN_PROGRESS
-        if request.method == "POST" or after_sending:
+        if request.method == "POST" or view_name(request) in PAGES_AFTER_SENDING | LIVE_CHAT_REQUESTS:
             limit *= 2
         with self.place_freed:
             already_in_progress = self.in_progress
@@ -298,7 +309,11 @@ def what_became_of_what_was_sent(request):
 
 
 def is_page_after_sending(request):
+    return view_name(request) in PAGES_AFTER_SENDING
+
+
+def view_name(request):
     try:
-        return resolve(request.path_info).view_name in PAGES_AFTER_SENDING
+        return resolve(request.path_info).view_name
     except Resolver404:
-        return False
+        return None

@@ -80,16 +80,20 @@ def cursor_of(fragment):
     return re.search(r'data-since="(\d+)"', fragment.content.decode())[1]
 
 
-def reply(client, event, text="Respite that is planned ahead.", **changes):
+def reply_data(**changes):
     data = {
-        "reply": text,
+        "reply": "Respite that is planned ahead.",
         "name": "Ann Carer",
         "respondent_type": "carer",
         "consent": "named",
         "privacy_agreed": "on",
         **changes,
     }
-    return client.post(page_url(event), {key: value for key, value in data.items() if value is not None})
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def reply(client, event, text="Respite that is planned ahead.", **changes):
+    return client.post(page_url(event), reply_data(reply=text, **changes))
 
 
 def approve(message, by):
@@ -145,6 +149,23 @@ def test_a_reply_is_stored_as_a_pending_answer_to_the_question_put_in_a_chat_res
     assert message.display_name == "Ann Carer"
     page = client.get(sent["Location"]).content.decode()
     assert "Your reply was sent. It will show in the chat once a moderator approves it." in page
+
+
+def test_a_reply_sent_by_the_pages_script_is_answered_with_the_words_alone(client, event, q1, host):
+    """static/js/chat.js sends replies with fetch: the page is not loaded again after each."""
+    chat.put_question(event, q1, by=host)
+    by_script = {"X-Requested-With": "fetch"}
+    sent = client.post(page_url(event), reply_data(consent="anonymous"), headers=by_script)
+    assert sent.status_code == 200 and sent["Content-Type"].startswith("text/plain")
+    assert sent.content.decode() == "Your reply was sent. It will show in the chat once a moderator approves it."
+    assert "no-store" in sent["Cache-Control"]
+    assert ChatMessage.objects.get(by_host=False).comment.text == "Respite that is planned ahead."
+    # Said once, by the script: not again at the top of the next page.
+    assert "Your reply was sent" not in shown_on_page(client, event)
+    # A reply with an error is answered as the form's is, for the script to send it the ordinary way.
+    refused = client.post(page_url(event), reply_data(reply=""), headers=by_script)
+    assert refused.status_code == 400 and "Enter your reply" in refused.content.decode()
+    assert ChatMessage.objects.filter(by_host=False).count() == 1
 
 
 def test_the_same_reply_sent_twice_to_the_same_question_is_stored_once(client, event, q1, q2, host):
@@ -449,16 +470,24 @@ def test_a_name_shows_only_with_publish_with_my_name_and_private_replies_never_s
     assert Comment.objects.filter(status="approved", question=q1).count() == 1
 
 
-def test_erasing_a_chat_response_forgets_the_name_shown_with_its_replies(client, event, q1, host, moderator):
+def test_erasing_a_chat_response_forgets_the_name_shown_with_its_replies(
+    client, event, q1, host, moderator, django_capture_on_commit_callbacks
+):
     chat.put_question(event, q1, by=host)
     reply(client, event, "Mine.", name="Priya Shah")
     message = ChatMessage.objects.get(by_host=False)
-    approve(message, moderator)
-    erase_response(message.response, by=moderator, include_text=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(message, moderator)
+    assert "Priya Shah" in Client().get(messages_url(event)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_response(message.response, by=moderator, include_text=True)
     message.refresh_from_db()
     assert message.display_name == "" and message.text.startswith("[removed")
     page = shown_on_page(Client(), event)
     assert "Priya Shah" not in page and "Mine." not in page
+    # Nor do the open pages' polls give it, from the latest messages kept rendered for them.
+    polled = Client().get(messages_url(event)).content.decode()
+    assert "Priya Shah" not in polled and "Mine." not in polled
 
 
 # The live fragment --------------------------------------------------------------------------------
@@ -510,14 +539,44 @@ def test_a_poll_with_nothing_new_is_answered_from_the_cache_alone_until_the_even
     assert client.get(messages_url(event), headers={"if-none-match": again["ETag"]}).status_code == 404
 
 
-def test_a_reply_approved_after_a_later_message_still_reaches_open_pages(client, event, q1, q2, host, moderator):
+def test_a_changed_poll_is_answered_from_the_changes_kept_for_every_page_without_a_query(
+    client, event, q1, host, moderator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        put = chat.put_question(event, q1, by=host)
+    ChatMessage.objects.filter(pk=put.pk).update(shown_changed_at=NOW() - datetime.timedelta(minutes=1))
+    etag = client.get(messages_url(event))["ETag"]
+    since = chat.as_cursor(NOW() - datetime.timedelta(seconds=30))
+    reply(Client(), event, "Read once for everyone.")
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(ChatMessage.objects.get(by_host=False), moderator)
+    # The first page to ask after the change reads the latest changes and keeps them rendered...
+    assert "Read once for everyone." in Client().get(messages_url(event)).content.decode()
+    # ... every other page takes what it lacks from them: the cache's reads, no other query.
+    with CaptureQueriesContext(connection) as queries:
+        newer = client.get(messages_url(event, since), headers={"if-none-match": etag})
+    assert newer.status_code == 200 and newer["ETag"] != etag
+    body = newer.content.decode()
+    assert "Read once for everyone." in body and f'id="message-{put.pk}"' not in body
+    assert int(cursor_of(newer)) > since
+    assert len(queries) == 2 and all("portal_cache" in query["sql"] for query in queries)
+    # A page with nothing yet gets the whole of it; one up to date, nothing but its cursor.
+    assert f'id="message-{put.pk}"' in Client().get(messages_url(event)).content.decode()
+    up_to_date = client.get(messages_url(event, chat.as_cursor(NOW() + datetime.timedelta(minutes=1)))).content
+    assert b"<li" not in up_to_date
+
+
+def test_a_reply_approved_after_a_later_message_still_reaches_open_pages(
+    client, event, q1, q2, host, moderator, django_capture_on_commit_callbacks
+):
     """Approved after the next question was put, it comes after it: open pages ask by when things
     came into the chat, not by when they were posted."""
     chat.put_question(event, q1, by=host)
     reply(Client(), event, "Slow to approve.")
     chat.put_question(event, q2, by=host)
     since = cursor_of(client.get(messages_url(event)))
-    approve(ChatMessage.objects.get(by_host=False), moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(ChatMessage.objects.get(by_host=False), moderator)
     assert "Slow to approve." in client.get(messages_url(event, since)).content.decode()
     page = shown_on_page(Client(), event)
     assert page.index("Does the draft capture it?") < page.index("Slow to approve.")
@@ -532,7 +591,8 @@ def test_the_fragment_names_replies_taken_down_for_open_pages_to_remove(
     message = ChatMessage.objects.get(by_host=False)
     first = client.get(messages_url(event))
     assert "Soon gone." in first.content.decode()
-    reject(message, moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        reject(message, moderator)
     body = client.get(messages_url(event, cursor_of(first))).content.decode()
     assert f'data-hidden="{message.pk}"' in body and "Soon gone." not in body
 

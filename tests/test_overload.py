@@ -6,6 +6,7 @@ Requests "in progress at the same time" are real: while one request is being han
 load shedding, in the session middleware), the same test client sends the next one through the
 same middleware chain, which is what gunicorn's threads share in one process."""
 
+import datetime
 import json
 import os
 import subprocess
@@ -21,9 +22,10 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from consult.middleware import LoadSheddingMiddleware
-from guidance.models import Comment, Response
+from guidance.models import Comment, Event, Response
 from tests.journey_helpers import comment_data, section_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,6 +103,33 @@ def test_a_comment_sent_when_page_views_are_refused_is_still_accepted(client, li
         assert client.get("/").status_code == 200
     assert answers[0].status_code == 302
     assert list(Comment.objects.values_list("text", flat=True)) == ["Sent while busy."]
+
+
+@pytest.mark.django_db
+def test_a_chat_hours_live_queue_and_polls_are_served_while_page_views_are_refused(
+    moderator_client, limit_of_one, consultation
+):
+    """Every reply waits for the moderators, and every open page's poll costs about what refusing
+    it does: both are refused only with the posts; the chat page itself with the page views."""
+    now = timezone.now()
+    event = Event.objects.create(
+        consultation=consultation,
+        kind=Event.Kind.CHAT,
+        title="Chat hour",
+        slug="chat-hour",
+        starts_at=now - datetime.timedelta(minutes=5),
+        ends_at=now + datetime.timedelta(minutes=55),
+    )
+    queue = reverse("admin:guidance_event_chat_queue", args=[event.pk])
+    waiting = reverse("admin:guidance_event_chat_waiting", args=[event.pk])
+    poll = reverse("guidance:event_chat_messages", args=[consultation.slug, event.slug])
+    chat_page = reverse("guidance:event_chat", args=[consultation.slug, event.slug])
+    answers = []
+    for url in (queue, waiting, poll, chat_page):
+        with SentWhileInProgress(lambda url=url: moderator_client.get(url)) as sent:
+            assert moderator_client.get("/").status_code == 200
+        answers += sent
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 503]
 
 
 @pytest.mark.django_db

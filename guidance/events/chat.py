@@ -26,7 +26,7 @@ from guidance.responses.text import whole_number
 BEFORE, LIVE, OVER = "before", "live", "over"
 # The most messages a chat page shows while the hour runs (the latest), and a poll brings at once.
 LATEST = 100
-# How much further back than its last look a poll reads (changes_since).
+# How much further back than its last look a poll reads (looked_back).
 OVERLAP = datetime.timedelta(seconds=3)
 
 
@@ -105,21 +105,31 @@ def from_cursor(value):
     return EPOCH + number * MICROSECOND if number and number < 10**17 else EPOCH
 
 
-def changes_since(event, since, limit=LATEST):
-    """What came into the chat or left it after `since` (less OVERLAP): (the messages now shown,
-    oldest first; the ids of those hidden; the new cursor). A change is stamped with its moment
-    before its transaction commits, so one committed a little later may carry an earlier moment
-    than a change a page has already seen: looking OVERLAP further back catches it (the page skips
-    what it already has)."""
+def latest_changes(event, limit=LATEST):
+    """The latest `limit` changes of what the chat shows (a message came into it or left it),
+    oldest first, each with `public` (is_public) and, if public, what it shows (for_display). Every
+    open page's poll is answered from these (guidance/public/chat.py, read and rendered once for
+    everyone), each page taking those after its cursor (`looked_back`): the changes after any
+    moment are the newest ones, so those of them among the latest `limit` are the latest `limit`
+    after it."""
     changed = list(
-        ChatMessage.objects.filter(event=event, shown_changed_at__gt=since - OVERLAP)
+        ChatMessage.objects.filter(event=event, shown_changed_at__isnull=False)
         .select_related("response", "comment", "question", "host")
         .order_by("-shown_changed_at", "-pk")[:limit]
     )
     changed.reverse()
-    shown = for_display(message for message in changed if is_public(message, event))
-    hidden = [message.pk for message in changed if not is_public(message, event)]
-    return shown, hidden, (changed[-1].shown_changed_at if changed else since)
+    for message in changed:
+        message.public = is_public(message, event)
+    for_display(message for message in changed if message.public)
+    return changed
+
+
+def looked_back(since):
+    """Where a poll whose page's cursor is `since` reads from. A change is stamped with its moment
+    before its transaction commits, so one committed a little later may carry an earlier moment
+    than a change the page has already seen: looking OVERLAP further back catches it (the page
+    skips what it already has)."""
+    return since - OVERLAP
 
 
 def for_display(messages):
@@ -284,8 +294,12 @@ def host_says(event, text, *, by, now=None):
 
 
 def waiting_replies(event):
-    """The comments of the replies waiting for a moderator, oldest first (the live queue)."""
-    return Comment.objects.filter(chat_message__event=event, status=Comment.Status.PENDING).order_by("created_at", "pk")
+    """The comments of the replies waiting for a moderator, oldest first (the live queue). Read
+    through their messages' index of those waiting (ChatMessage.Meta): however many wait, the
+    oldest are found at once."""
+    return Comment.objects.filter(
+        chat_message__event=event, chat_message__status=ChatMessage.Status.WAITING, status=Comment.Status.PENDING
+    ).order_by("chat_message__posted_at", "chat_message__pk")
 
 
 def showing_replies(event):

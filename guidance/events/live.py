@@ -9,8 +9,10 @@ sends back the token it was given (If-None-Match) is answered 304 from that one 
 no query of the chat's tables.
 
 The token also carries the event's start and end, so a poll whose page already has the current
-token is answered 304 before any query at all (`unchanged_tag`, with the event's id remembered per
-process from an earlier full answer): polls are most of a chat hour's requests. Saving or deleting
+token is answered 304 before any query at all (`current_token`, `token_state`, with the event's id
+remembered per process from an earlier full answer): polls are most of a chat hour's requests. A
+poll that finds the token changed is answered from the chat's latest changes, read and rendered
+once per token for every page (`keep_window`), each page taking the part after its own cursor. Saving or deleting
 the event drops its token (guidance/consultations/changed.py), so new times are read afresh.
 
 The token is replaced once the change is committed (on_commit), so a page given the new token
@@ -89,21 +91,47 @@ def tag(token, state):
     return f'"{token.partition("/")[0]}-{state}"'
 
 
-def unchanged_tag(event_id, now):
-    """The ETag a poll would be answered with now, from the cache alone (no query): the token's own
-    times give the state. None when the cache has no token."""
-    from guidance.events.chat import BEFORE, LIVE, OVER
-
+def current_token(event_id):
+    """The event's token as the cache has it, or None (none kept, or the cache cannot say)."""
     try:
-        token = cache.get(token_key(event_id))
+        return cache.get(token_key(event_id))
     except Exception:
         cache_unavailable()
         return None
-    if token is None:
-        return None
+
+
+def token_state(token, now):
+    """Before, on or over, from the times the token carries: no query."""
+    from guidance.events.chat import BEFORE, LIVE, OVER
+
     _, starts, ends = token.split("/")
     moment = now.timestamp()
-    return tag(token, BEFORE if moment < float(starts) else LIVE if moment < float(ends) else OVER)
+    return BEFORE if moment < float(starts) else LIVE if moment < float(ends) else OVER
+
+
+# The latest changes of a chat, rendered once for everyone (guidance/public/chat.py,
+# chat_messages), are kept under the token they were read after: read again only while that token
+# is the chat's current one, so kept briefly.
+WINDOW_SECONDS = 30
+
+
+def window_key(event_id, token):
+    return f"chat-window:{event_id}:{token.partition('/')[0]}"
+
+
+def kept_window(event_id, token):
+    try:
+        return cache.get(window_key(event_id, token))
+    except Exception:
+        cache_unavailable()
+        return None
+
+
+def keep_window(event_id, token, window):
+    try:
+        cache.set(window_key(event_id, token), window, WINDOW_SECONDS)
+    except Exception:
+        cache_unavailable()
 
 
 def follow_decisions(comment_ids, to_status, *, by, at):

@@ -172,6 +172,13 @@ class ChatMessage(models.Model):
         indexes = [
             models.Index(fields=["event", "id"], name="chatmessage_event_id"),
             models.Index(fields=["event", "shown_changed_at"], name="chatmessage_event_changed"),
+            # The live queue, oldest first (guidance/events/chat.py, waiting_replies): read at every
+            # moderator's page and decision, it must not grow slower as replies wait.
+            models.Index(
+                fields=["event", "posted_at", "id"],
+                condition=Q(status="waiting"),
+                name="chatmessage_event_waiting",
+            ),
         ]
 
     def __str__(self):

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from guidance.consultations.changed import public_pages_changed
 from guidance.equality.monitoring import forget_answers
+from guidance.events import live
 from guidance.mail import mailqueue
 from guidance.models import (
     CampaignKey,
@@ -198,6 +199,9 @@ def forget_what_else_identifies(responses):
     responses.exclude(started_by="").update(started_by="")
     # The name a chat hour's participant typed, kept with each reply (guidance/events/chat.py).
     ChatMessage.objects.filter(response__in=responses).exclude(display_name="").update(display_name="")
+    # Open chat pages are answered from the latest messages kept rendered under the chat's token
+    # (guidance/events/live.py): a new one renders them without the name (or the words).
+    live.shown_changed(ChatMessage.objects.filter(response__in=responses).values_list("event_id", flat=True))
 
 
 def erase_response(response, *, by, include_text=False, reason=""):

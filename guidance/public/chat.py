@@ -1,21 +1,25 @@
 """The chat hour's page (guidance/events/chat.py): before the hour, when it starts; during it, the
 question put, the messages shown and the form to reply; afterwards, the record. A reply is a normal
 form: sent, stored, and the page again (post/redirect/get), so it works without JavaScript; with
-it, static/js/chat.js asks `messages` every couple of seconds for what is new.
+it, static/js/chat.js sends replies with fetch (answered with a line saying it was sent, the page
+not loaded again) and asks `messages` every couple of seconds for what is new.
 
 A participant's replies make one response of theirs to the consultation, channel "chat", which
 their browser holds (CHAT_RESPONSES_KEY) apart from a response sent through the forms: each
 channel's answers are counted as such, as a tweetchat's are."""
 
 import logging
+import threading
 
 from django.contrib import messages as notices
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotModified
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 
 from guidance.events import chat, live
 from guidance.models import Consultation, Event, Response
@@ -37,6 +41,8 @@ logger = logging.getLogger(__name__)
 # (nor replaces) the response this browser sends through the forms.
 CHAT_RESPONSES_KEY = "chat_responses"
 RECORD_PER_PAGE = 200
+# The header static/js/chat.js sends a reply with: it asks for the words saying it was sent, not the page.
+SENT_BY_SCRIPT = ("X-Requested-With", "fetch")
 
 
 def held_chat_response(request, consultation):
@@ -47,12 +53,14 @@ def held_chat_response(request, consultation):
 
 
 def bind_chat_response(request, response):
-    request.session[CHAT_RESPONSES_KEY] = {
-        **request.session.get(CHAT_RESPONSES_KEY, {}),
-        str(response.consultation_id): [response.pk, response.link_version],
-    }
-    request.session["privacy_agreed"] = True
-    if not request.session.get("kept_on_device"):
+    # Only what changes is written: a participant's every reply would otherwise save the session.
+    held = request.session.get(CHAT_RESPONSES_KEY, {})
+    binding = [response.pk, response.link_version]
+    if held.get(str(response.consultation_id)) != binding:
+        request.session[CHAT_RESPONSES_KEY] = {**held, str(response.consultation_id): binding}
+    if not request.session.get("privacy_agreed"):
+        request.session["privacy_agreed"] = True
+    if not request.session.get("kept_on_device") and not request.session.get_expire_at_browser_close():
         request.session.set_expiry(0)  # shared computers: forgotten when the browser closes
 
 
@@ -86,7 +94,13 @@ def chat_page(request, slug, event):
         status = 400
     else:
         form = ChatReplyForm(**form_kwargs)
-    context = {**page_context(request, event, form, now), "may_send": access.may_send}
+    context = {
+        **page_context(request, event, form, now),
+        "may_send": access.may_send,
+        # Nothing sent, nothing held, nothing agreed to: the same blank form for everyone, rendered
+        # once a process (most of the page's cost when everyone arrives as the hour starts).
+        "blank_form": request.method != "POST" and response is None and not form_kwargs["privacy_agreed"],
+    }
     return for_this_visitor_only(render(request, "guidance/chat.html", context, status=status))
 
 
@@ -103,13 +117,13 @@ def page_context(request, event, form, now):
         "moderated_first": event.moderation == Event.Moderation.BEFORE,
     }
     if state == chat.LIVE:
-        context.update(chat_messages=chat.latest(event), since=chat.as_cursor(chat.cursor(event)))
+        context.update(chat_messages=shown(chat.latest(event)), since=chat.as_cursor(chat.cursor(event)))
         # "Show new messages" (without JavaScript) must be an address other than this page's, or
         # following it would only scroll.
         context["refresh"] = chat.as_cursor(now)
     elif state == chat.OVER:
         record = Paginator(chat.record(event), RECORD_PER_PAGE).get_page(request.GET.get("page"))
-        context.update(chat_messages=chat.for_display(record), record=record)
+        context.update(chat_messages=shown(chat.for_display(record)), record=record)
     return context
 
 
@@ -140,8 +154,7 @@ def send_reply(request, event, form, response, state, may_send):
         place = take_place(request, "submissions")
         if not place.taken:
             return over_limit(request, "submissions", place.until, consultation)
-        notices.success(request, "Your reply was sent. It will show in the chat once a moderator approves it.")
-        return redirect(reverse("guidance:event_chat", kwargs={"slug": consultation.slug, "event": event.slug}))
+        return reply_sent(request, event, "Your reply was sent. It will show in the chat once a moderator approves it.")
     if not form.is_valid():
         return None
     place = take_place(request, *limit)
@@ -159,8 +172,18 @@ def send_reply(request, event, form, response, state, may_send):
         return None
     sending(request, "stored")
     bind_chat_response(request, message.response)
-    notices.success(request, sent_message(event, message.response))
-    return redirect(reverse("guidance:event_chat", kwargs={"slug": consultation.slug, "event": event.slug}))
+    return reply_sent(request, event, sent_message(event, message.response))
+
+
+def reply_sent(request, event, words):
+    """The answer to a reply stored: the chat page again (post/redirect/get) with `words` at its
+    top; or, to a reply sent by static/js/chat.js (SENT_BY_SCRIPT), those words alone, for the
+    script to show under the chat it keeps up to date: loading the whole page again after every
+    reply would cost the server more than everything else a participant does."""
+    if request.headers.get(SENT_BY_SCRIPT[0]) == SENT_BY_SCRIPT[1]:
+        return for_this_visitor_only(HttpResponse(words, content_type="text/plain; charset=utf-8"))
+    notices.success(request, words)
+    return redirect(reverse("guidance:event_chat", kwargs={"slug": event.consultation.slug, "event": event.slug}))
 
 
 def sent_message(event, response):
@@ -182,15 +205,24 @@ CHAT_IDS = {}
 
 def chat_messages(request, slug, event):
     """What an open chat page asks for every couple of seconds: what came into the chat or left it
-    since its last look (`since`, from the last answer), answered 304 from one read of the shared
-    cache, with no query, while nothing has changed (guidance/events/live.py). The same for
-    everyone: nothing here reads the visitor's session."""
+    since its last look (`since`, from the last answer). The same for everyone: nothing here reads
+    the visitor's session. While nothing has changed, answered 304 from one read of the shared
+    cache, with no query (guidance/events/live.py). Once it has, from the chat's latest changes,
+    read and rendered once per token for every page (`changes_window`) and kept in the shared cache
+    under it: each page takes those after its own cursor, so a changed poll costs one more cache
+    read, no query and no rendering but the list around them."""
     asked = request.headers.get("If-None-Match", "")
+    since = chat.from_cursor(request.GET.get("since"))
     event_id = CHAT_IDS.get((slug, event))
-    if asked and event_id is not None:
-        etag = live.unchanged_tag(event_id, timezone.now())
-        if etag and etag in asked:
+    token = live.current_token(event_id) if event_id is not None else None
+    if token:
+        state = live.token_state(token, timezone.now())
+        etag = live.tag(token, state)
+        if etag in asked:
             return poll_answer(HttpResponseNotModified(), etag)
+        window = kept_changes(event_id, token, lambda: changes_window_of(event_id))
+        if window is not None:
+            return poll_answer(changes_answer(window, since, state), etag)
     found = (
         Event.objects.chats()
         .filter(consultation__in=Consultation.objects.public(), consultation__slug=slug, slug=event)
@@ -210,10 +242,91 @@ def chat_messages(request, slug, event):
     etag = live.tag(token, state) if token else None
     if etag and etag in asked:
         return poll_answer(HttpResponseNotModified(), etag)
-    since = chat.from_cursor(request.GET.get("since"))
-    shown, hidden, last = chat.changes_since(found, since) if state != chat.BEFORE else ([], [], since)
-    context = {"chat_messages": shown, "hidden": hidden, "since": chat.as_cursor(last), "state": state}
-    return poll_answer(render(request, "guidance/chat_messages.html", {**context, "event": found}), etag)
+    window = kept_changes(found.pk, token, lambda: changes_window(found)) if token else changes_window(found)
+    return poll_answer(changes_answer(window, since, state), etag)
+
+
+# The threads of a process whose polls find a new token at the same moment: the first reads and
+# renders the latest changes, the others wait for it and take them from the cache, rather than each
+# reading them again (at 300 participants that was a fifth of the server's CPU).
+COMPUTING, COMPUTING_GUARD = {}, threading.Lock()
+
+
+def kept_changes(event_id, token, compute):
+    """The latest changes kept under `token` (live.kept_window); compute() (None if the event is
+    gone) once however many threads of this process ask at once."""
+    window = live.kept_window(event_id, token)
+    if window is not None:
+        return window
+    key = (event_id, token)
+    with COMPUTING_GUARD:
+        computing = COMPUTING.setdefault(key, threading.Lock())
+    try:
+        with computing:
+            window = live.kept_window(event_id, token)
+            if window is None:
+                window = compute()
+                if window is not None:
+                    live.keep_window(event_id, token, window)
+    finally:
+        with COMPUTING_GUARD:
+            COMPUTING.pop(key, None)
+    return window
+
+
+def changes_window_of(event_id):
+    event = Event.objects.chats().select_related("current_question").filter(pk=event_id).first()
+    return changes_window(event) if event is not None else None
+
+
+def changes_window(event):
+    """The chat's latest changes (chat.latest_changes) as every page's poll takes them: the question
+    put, and each change's moment (a cursor), message id, and the message as the page shows it
+    ("" for one no longer shown, for the page to remove)."""
+    question = event.current_question
+    return {
+        "question": f"{question.number}. {question.text}" if question else "",
+        "changes": [
+            (chat.as_cursor(message.shown_changed_at), message.pk, rendered(message) if message.public else "")
+            for message in chat.latest_changes(event)
+        ],
+    }
+
+
+# Each message as shown, by what it shows: while the chat runs, the latest changes are read again
+# for every new token, mostly the same messages, so each process renders each message once. Keyed
+# by everything the message's HTML shows, so a redaction or an erased name renders it afresh.
+RENDERED = {}
+
+
+def shown(messages):
+    """The messages as the chat shows them, each rendered once a process (`rendered`)."""
+    return [mark_safe(rendered(message)) for message in messages]  # noqa: S308 (the template's own HTML)
+
+
+def rendered(message):
+    key = (message.pk, message.by_host, message.shown_name, message.shown_text, message.posted_at)
+    html = RENDERED.get(key)
+    if html is None:
+        if len(RENDERED) > 5_000:
+            RENDERED.clear()
+        html = RENDERED[key] = render_to_string("includes/chat_message.html", {"message": message})
+    return html
+
+
+def changes_answer(window, since, state):
+    """The fragment for a page whose cursor is `since`: the changes of `window` after it (none before
+    the hour), and the cursor to ask from next time."""
+    after = chat.as_cursor(chat.looked_back(since))
+    changes = [change for change in window["changes"] if change[0] > after] if state != chat.BEFORE else []
+    context = {
+        "state": state,
+        "question": window["question"],
+        "since": changes[-1][0] if changes else chat.as_cursor(since),
+        "shown": [mark_safe(html) for _, _, html in changes if html],  # noqa: S308 (the template's own HTML)
+        "hidden": [pk for _, pk, html in changes if not html],
+    }
+    return HttpResponse(render_to_string("guidance/chat_messages.html", context))
 
 
 def poll_answer(page, etag):

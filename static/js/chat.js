@@ -3,6 +3,9 @@
 // (an aria-live region, so screen readers announce them politely; focus never moves), and removes
 // those taken down. While nothing has changed the server answers 304 from one cache read
 // (guidance/events/live.py). Without JavaScript, "Show new messages" reloads the page.
+// A reply is sent with fetch: the server answers with the words saying it was sent, shown above the
+// form, and the page is not loaded again. Any other answer (an error in the form, a limit, the
+// server busy) and the form is sent the ordinary way, so the page the server gives says what to do.
 (function () {
   "use strict";
   var region = document.getElementById("chat-messages");
@@ -70,7 +73,9 @@
     }
     var headers = etag ? { "If-None-Match": etag } : {};
     var asked = url + "?since=" + encodeURIComponent(since);
-    fetch(asked, { headers: headers, cache: "no-store", credentials: "same-origin" })
+    // Without cookies: the answer is the same for everyone, and a request carrying the session
+    // would have the server read it at every poll.
+    fetch(asked, { headers: headers, cache: "no-store", credentials: "omit" })
       .then(function (response) {
         if (response.status === 304) {
           return null;
@@ -93,6 +98,68 @@
         // The server busy or the connection down for a moment: try again a little later.
         timer = window.setTimeout(poll, INTERVAL * 4);
       });
+  }
+
+  var form = document.getElementById("chat-reply");
+  var sent = document.getElementById("chat-sent");
+  var sendingNow = false;
+
+  function showSent(words) {
+    var banner = document.createElement("div");
+    banner.className = "govuk-notification-banner govuk-notification-banner--success";
+    banner.setAttribute("aria-labelledby", "chat-sent-title");
+    var header = document.createElement("div");
+    header.className = "govuk-notification-banner__header";
+    var title = document.createElement("h3");
+    title.className = "govuk-notification-banner__title";
+    title.id = "chat-sent-title";
+    title.textContent = "Success";
+    header.appendChild(title);
+    var content = document.createElement("div");
+    content.className = "govuk-notification-banner__content";
+    var heading = document.createElement("p");
+    heading.className = "govuk-notification-banner__heading";
+    heading.textContent = words;
+    content.appendChild(heading);
+    banner.appendChild(header);
+    banner.appendChild(content);
+    sent.replaceChildren(banner);
+  }
+
+  if (form && sent) {
+    form.addEventListener("submit", function (event) {
+      if (document.querySelector(".govuk-error-summary")) {
+        return; // the page shows errors from the last send: the ordinary post clears them
+      }
+      event.preventDefault();
+      if (sendingNow) {
+        return; // a double click sends once
+      }
+      sendingNow = true;
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { "X-Requested-With": "fetch" },
+        credentials: "same-origin",
+      })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("chat reply: " + response.status);
+          }
+          return response.text();
+        })
+        .then(function (words) {
+          sendingNow = false;
+          showSent(words);
+          var reply = form.querySelector("textarea[name=reply]");
+          reply.value = "";
+          reply.dispatchEvent(new Event("input")); // the character count follows
+        })
+        .catch(function () {
+          // The form's own "submit" button hides form.submit.
+          HTMLFormElement.prototype.submit.call(form);
+        });
+    });
   }
 
   document.addEventListener("visibilitychange", function () {
