@@ -9,7 +9,6 @@ their browser holds (CHAT_RESPONSES_KEY) apart from a response sent through the 
 channel's answers are counted as such, as a tweetchat's are."""
 
 import logging
-import threading
 
 from django.contrib import messages as notices
 from django.core.paginator import Paginator
@@ -24,7 +23,7 @@ from django.utils.safestring import mark_safe
 from guidance.events import chat, live
 from guidance.models import Consultation, Event, Response
 from guidance.public.chat_forms import ChatReplyForm, held_details
-from guidance.public.reading import visit
+from guidance.public.reading import NOT_KEPT, once_at_a_time, visit
 from guidance.public.submitting import over_limit, refuse_over_limit, take_place
 from guidance.public.visitors import (
     browser_of,
@@ -246,32 +245,22 @@ def chat_messages(request, slug, event):
     return poll_answer(changes_answer(window, since, state), etag)
 
 
-# The threads of a process whose polls find a new token at the same moment: the first reads and
-# renders the latest changes, the others wait for it and take them from the cache, rather than each
-# reading them again (at 300 participants that was a fifth of the server's CPU).
-COMPUTING, COMPUTING_GUARD = {}, threading.Lock()
-
-
 def kept_changes(event_id, token, compute):
     """The latest changes kept under `token` (live.kept_window); compute() (None if the event is
-    gone) once however many threads of this process ask at once."""
-    window = live.kept_window(event_id, token)
-    if window is not None:
+    gone) once however many threads of this process ask at once: at 300 participants each thread
+    reading them again was a fifth of the server's CPU."""
+
+    def look():
+        window = live.kept_window(event_id, token)
+        return NOT_KEPT if window is None else window
+
+    def computed():
+        window = compute()
+        if window is not None:
+            live.keep_window(event_id, token, window)
         return window
-    key = (event_id, token)
-    with COMPUTING_GUARD:
-        computing = COMPUTING.setdefault(key, threading.Lock())
-    try:
-        with computing:
-            window = live.kept_window(event_id, token)
-            if window is None:
-                window = compute()
-                if window is not None:
-                    live.keep_window(event_id, token, window)
-    finally:
-        with COMPUTING_GUARD:
-            COMPUTING.pop(key, None)
-    return window
+
+    return once_at_a_time(("chat", event_id, token), look, computed)
 
 
 def changes_window_of(event_id):

@@ -34,10 +34,30 @@ COMMENTS_PER_PAGE = 20
 
 
 NOT_KEPT = object()
-# Threads of one process that miss the same part at once (when it expires, at a busy deadline) wait
-# for the first to compute it rather than each computing it again. A lock per part being computed:
-# a part's computing asks for other parts (a page for its comments), never the other way round.
+# A lock per thing being computed, while it is (once_at_a_time).
 COMPUTING, COMPUTING_GUARD = {}, threading.Lock()
+
+
+def once_at_a_time(key, look, compute):
+    """look() if it finds what is kept (anything but NOT_KEPT); otherwise compute(), which keeps what
+    it computes for look() to find, by one thread of this process at a time for `key`: threads that
+    miss the same thing at once (when it expires at a busy deadline, or a chat's token changes under
+    300 polls) wait for the first rather than each computing it again. What is computed for one key
+    may ask for another (a page for its comments), never the other way round."""
+    value = look()
+    if value is not NOT_KEPT:
+        return value
+    with COMPUTING_GUARD:
+        computing = COMPUTING.setdefault(key, threading.Lock())
+    try:
+        with computing:
+            value = look()
+            if value is NOT_KEPT:
+                value = compute()
+    finally:
+        with COMPUTING_GUARD:
+            COMPUTING.pop(key, None)
+    return value
 
 
 def kept(consultation, name, compute):
@@ -45,9 +65,13 @@ def kept(consultation, name, compute):
     under its content_version: compute() runs when it is not there, once however many threads ask."""
     key = f"{name}:{consultation.pk}:{consultation.content_version}"
     cache = caches["fragments"]
-    value = cache.get(key, NOT_KEPT)
-    if value is not NOT_KEPT:
+
+    def computed():
+        value = compute()
+        cache.set(key, value, settings.PUBLIC_CACHE_SECONDS)
         return value
+
+    return once_at_a_time(key, lambda: cache.get(key, NOT_KEPT), computed)
     with COMPUTING_GUARD:
         computing = COMPUTING.setdefault(key, threading.Lock())
     try:
