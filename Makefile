@@ -49,18 +49,13 @@ run: install css
 		trap 'pkill -P $$worker 2>/dev/null; kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py run_local 127.0.0.1:$(PORT)
 
-# The tests run with consult/test_settings.py (DEBUG off, as production), in parallel (TEST_PROCESSES).
+# The tests run with consult/test_settings.py (DEBUG off, as production), one process per core.
 # `make test-fast` leaves out the browser and HTML-validity tests, for quick runs while working.
-# Half as many processes again as cores: many tests spend their time waiting (for a browser, a
-# server they started, a timeout), and with one process per core the cores sat idle a third of
-# the time.
-TEST_PROCESSES ?= $(shell $(PYTHON) -c "import os; print(max(2, (os.cpu_count() or 1) * 3 // 2))")
-
 test: install css
-	$(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 test-fast: install css
-	$(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal -m "not browser and not html" $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist worksteal -m "not browser and not html" $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .
