@@ -3,7 +3,18 @@ import datetime
 import factory
 from django.utils import timezone
 
-from guidance.models import Comment, Consultation, Document, Outcome, Question, Response, Section, SectionLink, Theme
+from guidance.models import (
+    Comment,
+    Consultation,
+    Document,
+    Event,
+    Outcome,
+    Question,
+    Response,
+    Section,
+    SectionLink,
+    Theme,
+)
 
 
 class DocumentFactory(factory.django.DjangoModelFactory):
@@ -117,6 +128,20 @@ class OutcomeFactory(factory.django.DjangoModelFactory):
     consultation = factory.SubFactory(ConsultationFactory)
     kind = Outcome.Kind.CHANGED
     text = "We changed the text."
+
+
+class ChatHourFactory(factory.django.DjangoModelFactory):
+    """A chat hour on the portal that started five minutes ago."""
+
+    class Meta:
+        model = Event
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    kind = Event.Kind.CHAT
+    title = "Chat hour"
+    slug = "chat-hour"
+    starts_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(minutes=5))
+    ends_at = factory.LazyAttribute(lambda event: event.starts_at + datetime.timedelta(hours=1))
 
 
 class NextVersionFactory(DocumentFactory):

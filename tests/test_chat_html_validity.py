@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from guidance.events import chat
 from guidance.models import ChatMessage, Event
-from tests.factories import QuestionFactory, UserFactory
+from tests.factories import ChatHourFactory, QuestionFactory, UserFactory
 from tests.html_validity import html_errors
 from tests.test_html_validity import checker, page  # noqa: F401 (the fixture)
 
@@ -21,14 +21,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.html]
 def test_every_chat_page_is_valid_html(checker, consultation):  # noqa: F811
     question = QuestionFactory(consultation=consultation, position=1, text="What <helps> & why?")
     now = timezone.now()
-    event = Event.objects.create(
-        consultation=consultation,
-        kind=Event.Kind.CHAT,
-        title="Chat hour",
-        slug="chat-hour",
-        starts_at=now - datetime.timedelta(minutes=5),
-        ends_at=now + datetime.timedelta(minutes=55),
-    )
+    event = ChatHourFactory(consultation=consultation)
     url = reverse("guidance:event_chat", args=[consultation.slug, event.slug])
     host = UserFactory(moderator=True)
     pages = {}

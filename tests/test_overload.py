@@ -6,7 +6,6 @@ Requests "in progress at the same time" are real: while one request is being han
 load shedding, in the session middleware), the same test client sends the next one through the
 same middleware chain, which is what gunicorn's threads share in one process."""
 
-import datetime
 import json
 import os
 import subprocess
@@ -22,10 +21,10 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from consult.middleware import LoadSheddingMiddleware
-from guidance.models import Comment, Event, Response
+from guidance.models import Comment, Response
+from tests.factories import ChatHourFactory
 from tests.journey_helpers import comment_data, section_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,15 +110,7 @@ def test_a_chat_hours_live_queue_and_polls_are_served_while_page_views_are_refus
 ):
     """Every reply waits for the moderators, and every open page's poll costs about what refusing
     it does: both are refused only with the posts; the chat page itself with the page views."""
-    now = timezone.now()
-    event = Event.objects.create(
-        consultation=consultation,
-        kind=Event.Kind.CHAT,
-        title="Chat hour",
-        slug="chat-hour",
-        starts_at=now - datetime.timedelta(minutes=5),
-        ends_at=now + datetime.timedelta(minutes=55),
-    )
+    event = ChatHourFactory(consultation=consultation)
     queue = reverse("admin:guidance_event_chat_queue", args=[event.pk])
     waiting = reverse("admin:guidance_event_chat_waiting", args=[event.pk])
     poll = reverse("guidance:event_chat_messages", args=[consultation.slug, event.slug])

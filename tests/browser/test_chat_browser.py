@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from guidance.models import ChatMessage, Event
 from tests.browser.conftest import axe_violations, open_page, sign_in, staff_member
-from tests.factories import ConsultationFactory, QuestionFactory
+from tests.factories import ChatHourFactory, ConsultationFactory, QuestionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,15 +24,7 @@ def hour(db):
     consultation = ConsultationFactory()
     QuestionFactory(consultation=consultation, position=1, text="What helps carers most?")
     QuestionFactory(consultation=consultation, position=2, text="What gets in the way?")
-    now = timezone.now()
-    return Event.objects.create(
-        consultation=consultation,
-        kind=Event.Kind.CHAT,
-        title="Carers' chat hour",
-        slug="carers-chat",
-        starts_at=now - datetime.timedelta(minutes=5),
-        ends_at=now + datetime.timedelta(minutes=55),
-    )
+    return ChatHourFactory(consultation=consultation, title="Carers' chat hour", slug="carers-chat")
 
 
 def staff(username):
