@@ -28,18 +28,22 @@ import numpy as np
 import snowballstemmer
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from sklearn.cluster import KMeans
-from sklearn.decomposition import TruncatedSVD
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import normalize
+
+# scikit-learn is imported by the functions that use it, not here: it takes seconds to import, and
+# every web process loads this module with the staff pages' addresses, while only the worker and an
+# analyst's request for suggestions ever need it.
 
 SEED = 0
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Words that say nothing about a theme in a consultation on guidance: every comment may use them.
 CONSULTATION_WORDS = {"guidance", "document", "section", "think", "feel", "would", "also", "really", "just"}
-STOP_WORDS = ENGLISH_STOP_WORDS | CONSULTATION_WORDS
+
+
+@lru_cache(maxsize=1)
+def stop_words():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return ENGLISH_STOP_WORDS | CONSULTATION_WORDS
 
 
 def lsa_dimensions(texts, count):
@@ -66,7 +70,8 @@ class Words:
 
     def __call__(self, text):
         words = [word for word in WORD.findall(text.lower().replace("’", "'")) if len(word) > 1]
-        kept = [(self.stem(word), word) for word in words if word not in STOP_WORDS]
+        stop = stop_words()
+        kept = [(self.stem(word), word) for word in words if word not in stop]
         terms = []
         for index, (stem, word) in enumerate(kept):
             terms.append(stem)
@@ -83,6 +88,8 @@ class Words:
 
 def weigh(texts, words=None):
     """Each text's TF-IDF weights over stems and stem pairs: (matrix, vectorizer, words)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     words = words or Words()
     vectorizer = TfidfVectorizer(
         analyzer=words,
@@ -103,6 +110,8 @@ def weigh(texts, words=None):
 def group_vectors(vectors, count):
     """k-means with a fixed seed: each row's group number, 0 to count - 1. Never more groups than
     there are different comments (identical ones cannot be told apart)."""
+    from sklearn.cluster import KMeans
+
     different = len(np.unique(np.round(np.asarray(vectors), 6), axis=0))
     count = max(1, min(count, different))
     return KMeans(n_clusters=count, n_init=10, random_state=SEED).fit_predict(vectors)
@@ -132,6 +141,8 @@ def key_phrases(matrix, vectorizer, words, labels, how_many=4):
 
 def representatives(vectors, labels, how_many=3):
     """For each group, the positions of the comments nearest its centre (cosine), nearest first."""
+    from sklearn.preprocessing import normalize
+
     vectors = normalize(vectors)
     chosen = {}
     for label in sorted(set(labels)):
@@ -148,6 +159,9 @@ class TfidfEngine:
     def vectors(self, texts, matrix, count):
         """TF-IDF reduced to its main directions (LSA): comments that share no word but share
         the words their neighbours use come closer."""
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.preprocessing import normalize
+
         dimensions = min(lsa_dimensions(texts, count), matrix.shape[0] - 1, matrix.shape[1] - 1)
         if dimensions < 2:
             return normalize(matrix).toarray()
@@ -164,6 +178,8 @@ class EmbeddingEngine:
         self.model = load_model(path)
 
     def vectors(self, texts, matrix, count=None):
+        from sklearn.preprocessing import normalize
+
         return normalize(self.model.encode(list(texts), use_multiprocessing=False))
 
     def features(self, texts):
@@ -213,6 +229,8 @@ def engine():
 def suggest_groups(texts, count, using=None, progress=lambda words: None):
     """Group the texts into at most `count` groups. Returns a list of groups, largest first (then
     by their first text), each {"key_phrases", "members", "representatives"}: positions in texts."""
+    from sklearn.exceptions import ConvergenceWarning
+
     using = using or engine()
     if not texts:
         return []
@@ -251,6 +269,10 @@ def code_by_example(example_texts, example_labels, candidate_texts, using=None):
     """For each candidate text, the label of the examples it is most like and how sure that is,
     from 0 to 1: [(label, confidence)]. With examples of several labels, a logistic regression's
     probability; with one label only, the candidate's nearness (cosine) to its nearest example."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import normalize
+
     using = using or engine()
     if not candidate_texts:
         return []
