@@ -90,15 +90,29 @@ def axe_violations_of_a_copy(page):
     """axe-core is itself a script, so it cannot run where JavaScript is off: it checks a copy of the
     page as it stands (the same address, markup and styles) in a page that runs no script of the
     portal's, so what is checked is what a visitor without JavaScript has."""
-    copy = open_page(page.context.browser, viewport=page.viewport_size)
-    html = page.content()
-    copy.route("**/*.js", lambda route: route.abort())
-    copy.route(page.url, lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8"))
-    copy.goto(page.url)
+    copy = copying_page(page.context.browser)
+    copy.set_viewport_size(page.viewport_size)
+    html, url = page.content(), page.url
+
+    def the_copy(route):
+        route.fulfill(body=html, content_type="text/html; charset=utf-8")
+
+    copy.route(url, the_copy)
     try:
+        copy.goto(url)
         return axe_violations(copy)
     finally:
-        copy.context.close()
+        copy.unroute(url, the_copy)
+
+
+def copying_page(browser):
+    """One page per browser for the copies, kept from check to check: a fresh one for each would
+    start a renderer and compile axe-core again, a second each time."""
+    copy = getattr(browser, "copying_page", None)
+    if copy is None or copy.is_closed():
+        copy = browser.copying_page = open_page(browser)
+        copy.route("**/*.js", lambda route: route.abort())
+    return copy
 
 
 def known_govuk_frontend_exception(violation, node):
