@@ -18,6 +18,7 @@ from django.utils.http import http_date
 from guidance.consultations.changed import public_pages_changed
 from guidance.consultations.publishing import publish_outcome
 from guidance.models import Comment, Consultation, Outcome, Question, Response
+from guidance.moderation.decisions import decide
 from guidance.public.api.views import schema
 from guidance.responses import answers
 from tests.factories import (
@@ -355,3 +356,14 @@ def test_the_schema_is_served_as_json_and_yaml_and_the_docs_page_lists_each_addr
     for path in schema()["paths"]:
         assert f"GET {path}" in docs
     assert '<script src="http' not in docs
+
+
+def test_a_page_asked_for_again_is_the_same_and_a_decision_changes_it_at_once(client, consultation, record, moderator):
+    # The page's records are kept until what the public sees changes: a decision does.
+    made, _ = record
+    path = comments_path(consultation, "?q=pay")
+    first = validate(api(client, path), "/api/v1/consultations/{slug}/comments/")
+    assert [comment["text"] for comment in first["results"]] == ["Pay people for their time."]
+    assert validate(api(client, path), "/api/v1/consultations/{slug}/comments/") == first
+    decide(Comment.objects.filter(pk=made["named"].pk), Comment.Status.PENDING, by=moderator)  # reopened
+    assert validate(api(client, path), "/api/v1/consultations/{slug}/comments/")["results"] == []

@@ -408,3 +408,14 @@ def test_counts_kept_from_one_page_are_those_each_page_would_count_afresh(
         afresh.append(choices_shown(params))
     assert one_after_another == afresh
     assert any("(1)" in option for options, _ in afresh for option in options)
+
+
+def test_a_page_viewed_again_lists_the_same_comments_and_a_decision_on_one_takes_it_off_at_once(
+    client, consultation, known, moderator
+):
+    # Which comments a page lists is kept until what the public sees changes: a decision does.
+    assert found(client, consultation, q="payment") == {"pay-time", "pay-prompt", "yes"}
+    assert found(client, consultation, q="payment") == {"pay-time", "pay-prompt", "yes"}
+    pay_time = Comment.objects.filter(pk=known["comments"]["pay-time"].pk)
+    decide(pay_time, Comment.Status.PENDING, by=moderator)  # reopened
+    assert found(client, consultation, q="payment") == {"pay-prompt", "yes"}

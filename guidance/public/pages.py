@@ -136,6 +136,7 @@ def published(request, slug):
             # Sorting every match to find a page took seconds at a million: read by section
             # instead, and one section or question (with the answer chosen) from its own index.
             listed.read = published_search.in_reading_order(comments, filters, offered)
+        listed.read = published_search.kept_pages(consultation, filters, listed.read)
         page = Paginator(listed, PUBLISHED_PER_PAGE).get_page(request.GET.get("page"))
         page.object_list = answers.with_chosen_options(page.object_list)
         attach_replies(consultation, page)

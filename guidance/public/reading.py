@@ -72,18 +72,6 @@ def kept(consultation, name, compute):
         return value
 
     return once_at_a_time(key, lambda: cache.get(key, NOT_KEPT), computed)
-    with COMPUTING_GUARD:
-        computing = COMPUTING.setdefault(key, threading.Lock())
-    try:
-        with computing:
-            value = cache.get(key, NOT_KEPT)
-            if value is NOT_KEPT:
-                value = compute()
-                cache.set(key, value, settings.PUBLIC_CACHE_SECONDS)
-    finally:
-        with COMPUTING_GUARD:
-            COMPUTING.pop(key, None)
-    return value
 
 
 def visit(request, slug):

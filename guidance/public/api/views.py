@@ -9,6 +9,7 @@ so a page costs the same on the first page as on the ten-thousandth, with no cou
 """
 
 import functools
+import hashlib
 
 from django.db.models import Count
 from django.shortcuts import render
@@ -269,10 +270,18 @@ class CommentList(ListAPIView):
         comments = published_search.matching(consultation, filters, ranked=False)
         comments = comments.select_related("response", "section", "question")
 
-        def make():
+        def page_of_records():
             with published_search.room_to_search(filters):
                 page = self.paginate_queryset(comments)
-            return self.get_paginated_response(open_data.records(consultation, page, access.now))
+            return self.get_paginated_response(open_data.records(consultation, page, access.now)).data
+
+        def make():
+            # The same page, asked for again by anyone, is the same until the next change to what
+            # the public sees (content_version) or the consultation's state: kept, as the
+            # published page's counts are, so a search with a filter is not read again each time.
+            asked = f"{request.build_absolute_uri()}|{consultation.state_at(access.now)}"
+            key = "api-comments:" + hashlib.sha256(asked.encode()).hexdigest()
+            return Response(kept(consultation, key, page_of_records))
 
         return conditional.respond(request, [consultation], access.now, make)
 
