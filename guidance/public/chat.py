@@ -245,10 +245,20 @@ def chat_messages(request, slug, event):
     return poll_answer(changes_answer(window, since, state), etag)
 
 
+# The latest changes under each token this process has read, newest tokens only: a token names
+# one state of the chat, so what is kept under it never changes, and every poll that finds the
+# token changed asks for the same window; reading it from the shared cache each time was a
+# round trip and an unpickling of up to 100 messages for each poll.
+WINDOWS = {}
+
+
 def kept_changes(event_id, token, compute):
     """The latest changes kept under `token` (live.kept_window); compute() (None if the event is
     gone) once however many threads of this process ask at once: at 300 participants each thread
     reading them again was a fifth of the server's CPU."""
+    window = WINDOWS.get((event_id, token))
+    if window is not None:
+        return window
 
     def look():
         window = live.kept_window(event_id, token)
@@ -260,7 +270,12 @@ def kept_changes(event_id, token, compute):
             live.keep_window(event_id, token, window)
         return window
 
-    return once_at_a_time(("chat", event_id, token), look, computed)
+    window = once_at_a_time(("chat", event_id, token), look, computed)
+    if window is not None:
+        if len(WINDOWS) > 20:
+            WINDOWS.clear()
+        WINDOWS[event_id, token] = window
+    return window
 
 
 def changes_window_of(event_id):
