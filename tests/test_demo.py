@@ -24,15 +24,15 @@ from guidance.models import (
 pytestmark = pytest.mark.django_db
 
 
-CACHE_FIELDS = {"content_version", "content_changed_at"}
+CACHE_FIELDS = {"content_version", "section_pages_version", "content_changed_at"}
 
 
 def snapshot():
     """Every row the demo loader writes, whichever way it is run."""
     models = [Document, Section, SectionLink, Consultation, Question, Response, Comment, ChosenOption]
     models += [Comment.themes.through, ModerationEvent, Theme, Outcome, get_user_model()]
-    # content_version is the public pages' cache key, moved on by every save, whatever changed (and
-    # content_changed_at with it).
+    # content_version and section_pages_version are the public pages' cache keys, moved on by every
+    # save, whatever changed (and content_changed_at with them).
     return [
         [{k: v for k, v in row.items() if k not in CACHE_FIELDS} for row in model.objects.order_by("pk").values()]
         for model in models

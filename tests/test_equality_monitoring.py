@@ -7,10 +7,10 @@ import datetime
 import zoneinfo
 
 import pytest
-from django.db.models import F
 from django.urls import reverse
 
 from guidance.analysis import breakdowns, exports
+from guidance.consultations.changed import public_pages_changed
 from guidance.equality.monitoring import AnswersRefused, record_answers
 from guidance.models import Comment, Consultation, EqualityAnswers, Response
 from guidance.privacy.retention import apply_retention, erase_response
@@ -113,8 +113,8 @@ def test_after_the_close_the_answers_cannot_be_given(client, asking, section):
     Consultation.objects.filter(pk=asking.pk).update(
         opens_at=datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC),
         closes_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
-        content_version=F("content_version") + 1,  # as any change to it does: the public pages read it afresh
     )
+    public_pages_changed(consultations=[asking])  # as any change to it does: the public pages read it afresh
     assert client.post(about_you(asking), {"age_band": "35_44"}).status_code == 403
     assert not EqualityAnswers.objects.exists()
 

@@ -12,13 +12,13 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import OperationalError
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from guidance.consultations import previews, supporting
+from guidance.consultations.changed import public_pages_changed
 from guidance.equality import questions as equality
 from guidance.models import Comment, Consultation, Outcome, PreviewLink, Question
 from guidance.responses import answers
@@ -106,9 +106,8 @@ def form_states(client, consultation):
     assert "You agreed to the" in pages["comment form, details remembered, with an error"]
     answer = {f"answer_{consultation.questions.first().pk}": "An answer."}
     pages["answers sent"] = page(client.post(questions, {**DETAILS, **answer}, follow=True))
-    Consultation.objects.filter(pk=consultation.pk).update(
-        equality_questions=equality.KEYS, content_version=F("content_version") + 1
-    )
+    Consultation.objects.filter(pk=consultation.pk).update(equality_questions=equality.KEYS)
+    public_pages_changed(consultations=[consultation])  # as saving it would
     about_you = reverse("guidance:about_you", args=[SLUG])
     pages["answers sent, the optional questions offered"] = page(
         client.get(reverse("guidance:confirmation", args=[SLUG]))
@@ -207,8 +206,8 @@ def respondent_pages(consultation, settings):
     Consultation.objects.filter(pk=consultation.pk).update(
         opens_at=timezone.now() - datetime.timedelta(days=7),
         closes_at=timezone.now() - datetime.timedelta(minutes=1),
-        content_version=F("content_version") + 1,  # as any change of its dates does
     )
+    public_pages_changed(consultations=[consultation])  # as any change of its dates does
     pages["your response after the close"] = page(late.get(your_response))
     pages["a change refused after the close"] = page(
         late.post(reverse("guidance:change_comment", args=[SLUG, late_comment.pk]), {"comment": "Too late"}), 403
@@ -216,9 +215,8 @@ def respondent_pages(consultation, settings):
     pages["link after the close, read-only"] = page(Client().get(respondents.continue_path(late_response), follow=True))
     erase_response(late_response, by=None)
     pages["link, response erased"] = page(Client().get(respondents.continue_path(late_response)), 410)
-    Consultation.objects.filter(pk=consultation.pk).update(
-        closes_at=timezone.now() + datetime.timedelta(days=7), content_version=F("content_version") + 1
-    )
+    Consultation.objects.filter(pk=consultation.pk).update(closes_at=timezone.now() + datetime.timedelta(days=7))
+    public_pages_changed(consultations=[consultation])
     return pages
 
 

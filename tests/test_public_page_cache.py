@@ -261,3 +261,26 @@ def test_threads_that_miss_the_same_page_at_once_render_it_once(consultation):
         thread.join()
     assert answers == ["<p>the page</p>"] * 4
     assert len(renders) == 1
+
+
+def test_an_answer_approved_leaves_the_kept_section_page_while_a_comment_approved_replaces_it(
+    consultation, section, moderator
+):
+    # A chat hour approves replies (answers to questions) every second: no section page shows them.
+    url = section_url(section, consultation)
+    question = QuestionFactory(consultation=consultation)
+    answer = CommentFactory(consultation=consultation, section=None, question=question, text="An answer in words.")
+    on_section = CommentFactory(consultation=consultation, section=section, text="Share the budget.")
+    published = reverse("guidance:published", args=[consultation.slug])
+    Client().get(url)
+    assert "An answer in words." not in Client().get(published).content.decode()
+
+    decide(Comment.objects.filter(pk=answer.pk), Comment.Status.APPROVED, by=moderator)
+    with CaptureQueriesContext(connection) as queries:
+        page = Client().get(url).content.decode()
+    assert not [q["sql"] for q in queries.captured_queries if "guidance_comment" in q["sql"]]
+    assert "Share the budget." not in page
+    assert "An answer in words." in Client().get(published).content.decode()  # where answers show, at once
+
+    decide(Comment.objects.filter(pk=on_section.pk), Comment.Status.APPROVED, by=moderator)
+    assert "Share the budget." in Client().get(url).content.decode()

@@ -16,16 +16,18 @@ from django.db.models.functions import Now
 from guidance.models import Consultation
 
 
-def public_pages_changed(*, consultations=(), documents=()):
+def public_pages_changed(*, consultations=(), documents=(), section_pages=True):
     """The public pages of these consultations (ids or objects), and of every consultation of these
-    documents, show something new."""
+    documents, show something new. section_pages=False when no section page shows it (answers to
+    questions alone): those pages, kept under section_pages_version, are left as they are."""
     ids = [getattr(each, "pk", each) for each in consultations]
     document_ids = [getattr(each, "pk", each) for each in documents]
     if not ids and not document_ids:
         return
-    Consultation.objects.filter(Q(pk__in=ids) | Q(document_id__in=document_ids)).update(
-        content_version=F("content_version") + 1, content_changed_at=Now()
-    )
+    moved = {"content_version": F("content_version") + 1, "content_changed_at": Now()}
+    if section_pages:
+        moved["section_pages_version"] = F("section_pages_version") + 1
+    Consultation.objects.filter(Q(pk__in=ids) | Q(document_id__in=document_ids)).update(**moved)
 
 
 def consultations_of_comments(comment_ids):

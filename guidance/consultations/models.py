@@ -237,6 +237,10 @@ class Consultation(models.Model):
     # edit, an erasure, publishing: guidance/consultations/changed.py). Every server process keeps
     # those pages under this number, so the next view after a change reads afresh, on every copy.
     content_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # Moves on with content_version, but for a change no section page shows (a decision on answers
+    # to questions alone, such as a chat hour's replies): the section pages are kept under this, so
+    # a chat hour approving replies every second does not have them rendered again at every view.
+    section_pages_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     # When content_version last moved on: the open data API's Last-Modified (guidance/public/api/).
     content_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     licence = models.CharField(

@@ -54,6 +54,7 @@ def publish(consultation, *, by):
             published_at=now,
             published_by=by,
             content_version=F("content_version") + 1,  # public on every server process at once
+            section_pages_version=F("section_pages_version") + 1,
             content_changed_at=now,
         )
     consultation.publication, consultation.published_at, consultation.published_by = (
@@ -106,6 +107,7 @@ def publish_outcome(consultation, *, by, now=None):
             outcome_published_at=now,
             outcome_published_by=by,
             content_version=F("content_version") + 1,
+            section_pages_version=F("section_pages_version") + 1,
             content_changed_at=now,
         )
     consultation.publication = Consultation.Publication.OUTCOME_PUBLISHED

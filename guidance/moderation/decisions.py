@@ -89,18 +89,18 @@ def decide(comments, to_status, *, by, reason_code="", reason="", shown=None):
             Comment.objects.select_for_update()
             .filter(pk__in=comments.values("pk"))
             .order_by("pk")
-            .values_list("pk", "status", "consultation_id")
+            .values_list("pk", "status", "consultation_id", "section_id")
         )
         if shown is not None:
-            check_as_shown([pk for pk, _, _ in current], shown)
-        refused = [status for _, status, _ in current if to_status not in ALLOWED[Status(status)]]
+            check_as_shown([pk for pk, *_ in current], shown)
+        refused = [status for _, status, *_ in current if to_status not in ALLOWED[Status(status)]]
         if refused:
             raise ModerationError(_refusal(refused, to_status))
         if not current:
             return 0
 
         now = timezone.now()
-        pks = [pk for pk, _, _ in current]
+        pks = [pk for pk, *_ in current]
         _record_events(pks, to_status, by=by, at=now, reason_code=reason_code, reason=reason)
         Comment.objects.filter(pk__in=pks).update(
             status=to_status, moderated_by=by, moderated_at=now, reason_code=reason_code, reason=reason
@@ -110,7 +110,11 @@ def decide(comments, to_status, *, by, reason_code="", reason="", shown=None):
         if by is not None and to_status == Status.APPROVED:
             # A moderator who publishes a comment has weighed the public's reports on it.
             Report.objects.filter(comment_id__in=pks, reviewed_at__isnull=True).update(reviewed_at=now, reviewed_by=by)
-        public_pages_changed(consultations={consultation for _, _, consultation in current})
+        # Answers to questions alone (a chat hour's replies) change no section page.
+        public_pages_changed(
+            consultations={consultation for _, _, consultation, _ in current},
+            section_pages=any(section for *_, section in current),
+        )
     return len(current)
 
 

@@ -5,9 +5,12 @@ What the public pages show alike to everyone (the consultation with its sections
 section's published comments, the whole section page a new visitor sees, what changed) is kept in
 each process's own memory (CACHES["fragments"]) under the consultation's content_version, which
 every change to what they show moves on (guidance/consultations/changed.py): the next view after
-a change, on any process, reads afresh. PUBLIC_CACHE_SECONDS bounds how long anything is kept, as a
-safety net. Per process rather than in the shared cache: reading 30 kB from Redis (or the
-database's cache table) on every view cost more than each process rendering each page once.
+a change, on any process, reads afresh. The section pages' parts are kept under
+section_pages_version instead, which moves on with it but for a decision on answers to questions
+alone (a chat hour approves them every second; no section page shows them). PUBLIC_CACHE_SECONDS
+bounds how long anything is kept, as a safety net. Per process rather than in the shared cache:
+reading 30 kB from Redis (or the database's cache table) on every view cost more than each process
+rendering each page once.
 """
 
 import re
@@ -60,10 +63,13 @@ def once_at_a_time(key, look, compute):
     return value
 
 
-def kept(consultation, name, compute):
+def kept(consultation, name, compute, *, on_section_pages=False):
     """What the public pages show alike to everyone of this consultation, kept in this process
-    under its content_version: compute() runs when it is not there, once however many threads ask."""
-    key = f"{name}:{consultation.pk}:{consultation.content_version}"
+    under its content_version: compute() runs when it is not there, once however many threads ask.
+    on_section_pages: a part of the section pages alone, kept under section_pages_version, which
+    a change they do not show (answers to questions) leaves where it is."""
+    version = f"s{consultation.section_pages_version}" if on_section_pages else consultation.content_version
+    key = f"{name}:{consultation.pk}:{version}"
     cache = caches["fragments"]
 
     def computed():
@@ -129,7 +135,13 @@ def what_changed_public(consultation):
     new version has been published."""
     if consultation.is_draft:
         return False
-    return kept(consultation, "what-changed-public", lambda: versions.what_changed_is_public(consultation))
+    # Publishing a version moves both versions on; the section pages ask this at every view.
+    return kept(
+        consultation,
+        "what-changed-public",
+        lambda: versions.what_changed_is_public(consultation),
+        on_section_pages=True,
+    )
 
 
 # The two values on a page that differ from one new visitor to the next.
@@ -137,11 +149,11 @@ VISITOR_TOKENS = re.compile(r'(<input type="hidden" name="(csrfmiddlewaretoken|f
 
 
 def page_for_new_visitor(request, consultation, name, render_page):
-    """A page that is the same for every new visitor (no session yet) but for its CSRF token and
+    """A section page that is the same for every new visitor (no session yet) but for its CSRF token and
     its form's one-time token. At a deadline most people arrive once, read a section and comment, so
     each process keeps the page rendered for the first of them and gives everyone after a copy with
     fresh tokens of their own: a tenth of the CPU of rendering it."""
-    html = kept(consultation, name, lambda: render_page().content.decode())
+    html = kept(consultation, name, lambda: render_page().content.decode(), on_section_pages=True)
 
     def fresh_token(match):
         token = get_token(request) if match[2] == "csrfmiddlewaretoken" else new_form_token()
@@ -173,4 +185,6 @@ def published_comments_html(access, section, number):
             {"page": page, "is_open": is_open, "consultation": consultation, "section": section},
         )
 
-    return kept(consultation, f"section-comments:{section.pk}:{number}:{is_open}", render_comments)
+    return kept(
+        consultation, f"section-comments:{section.pk}:{number}:{is_open}", render_comments, on_section_pages=True
+    )
