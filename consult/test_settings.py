@@ -29,7 +29,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A receipt is due as soon as it is queued, so that a test delivering the queue sees it; forms sent
 # before that still join it, one receipt a visit. tests/test_receipts.py sets the wait itself.
 RECEIPT_GATHER_SECONDS = 0
-# The same PostgreSQL, but emptied after a test that commits with DELETE, not TRUNCATE: a second
-# less for each such test (tests/postgresql_for_tests/base.py says why).
+# The same PostgreSQL, but emptied after a test that commits with DELETE, not TRUNCATE
+# (tests/postgresql_for_tests/base.py says why).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"]["ENGINE"] = "tests.postgresql_for_tests"  # noqa: F405

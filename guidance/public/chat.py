@@ -254,8 +254,8 @@ WINDOWS = {}
 
 def kept_changes(event_id, token, compute):
     """The latest changes kept under `token` (live.kept_window); compute() (None if the event is
-    gone) once however many threads of this process ask at once: at 300 participants each thread
-    reading them again was a fifth of the server's CPU."""
+    gone) once however many threads of this process ask at once, rather than each reading them
+    again; then from this process's own copy (WINDOWS)."""
     window = WINDOWS.get((event_id, token))
     if window is not None:
         return window

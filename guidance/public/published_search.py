@@ -342,7 +342,7 @@ def kept_pages(consultation, filters, read):
     """read(start, stop) for Listed that keeps which comments each page lists, in this process under
     the consultation's content_version, by what it asks (the filters and the page), as the counts
     are kept: the next view of that page, by anyone, reads its 50 comments by id rather than finding
-    them again among a million (a search with a question's answer: 64 ms of the page's 150).
+    them again among all the matches (docs/performance.md, "Public record at 1,000,000 comments").
     Read by id through Comment.objects.published(), so only what is published now is ever shown."""
 
     def read_kept(start, stop):

@@ -1,7 +1,7 @@
 """PostgreSQL as the portal uses it, but for one thing only the tests do: empty every table after a
 test that commits (the browser tests, those of processes and locks). Django does it with one
-TRUNCATE of every table, which makes new files for each table and index, about a second each time
-on a two-core machine; DELETE of the few rows a test leaves takes milliseconds. The foreign keys are
+TRUNCATE of every table, which makes new files for each table and index, slow however little the
+test left; DELETE of the few rows a test leaves is quick. The foreign keys are
 checked when the flush commits (Django makes them deferrable), by which time every table is empty.
 consult/test_settings.py chooses this backend when the tests run on PostgreSQL."""
 
