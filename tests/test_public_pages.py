@@ -97,15 +97,16 @@ def test_overview_without_published_comments_says_so_once(client, consultation, 
 
 def test_an_event_is_offered_until_it_is_over_then_kept_as_history(client, consultation):
     consultation.event_note = "#Qcopro tweetchat, run with the Health Foundation's Q community"
-    consultation.event_starts_at = timezone.now() + datetime.timedelta(days=7)
-    consultation.event_ends_at = consultation.event_starts_at + datetime.timedelta(hours=1)
+    # In the afternoon a week ahead: an hour that runs past midnight is written with both dates.
+    start = timezone.localtime(timezone.now() + datetime.timedelta(days=7)).replace(hour=14, minute=0)
+    consultation.event_starts_at = start
+    consultation.event_ends_at = start + datetime.timedelta(hours=1)
     consultation.save()
-    start = timezone.localtime(consultation.event_starts_at)
     page = html(client.get(consultation.get_absolute_url()))
     assert (
         "Other ways to take part: #Qcopro tweetchat, run with the Health Foundation&#x27;s Q community, from " in page
     )
-    assert f"{start:%A} {start.day} {start:%B %Y}." in page
+    assert f"from 2pm to 3pm on {start:%A} {start.day} {start:%B %Y}." in page
     assert "Past events" not in page
 
     call_command("load_demo", verbosity=0)  # its tweetchat was in 2017
