@@ -549,10 +549,17 @@ def test_a_changed_poll_is_answered_from_the_changes_kept_for_every_page_without
     etag = client.get(messages_url(event))["ETag"]
     since = chat.as_cursor(NOW() - datetime.timedelta(seconds=30))
     reply(Client(), event, "Read once for everyone.")
+    reply(Client(), event, "And rendered once.")
     with django_capture_on_commit_callbacks(execute=True):
-        approve(ChatMessage.objects.get(by_host=False), moderator)
-    # The first page to ask after the change reads the latest changes and keeps them rendered...
-    assert "Read once for everyone." in Client().get(messages_url(event)).content.decode()
+        for message in ChatMessage.objects.filter(by_host=False):
+            approve(message, moderator)
+    # The first page to ask after the change reads the latest changes (the event, then every
+    # message with what it shows in one query) and keeps them rendered...
+    chat_views.RENDERED.clear()
+    with CaptureQueriesContext(connection) as queries:
+        first = Client().get(messages_url(event)).content.decode()
+    assert "Read once for everyone." in first and "And rendered once." in first
+    assert len([query for query in queries if "guidance_" in query["sql"]]) == 2
     # ... every other page takes what it lacks from them: in this process, from its own copy (the
     # token's read from the shared cache, no other query); in another, from the shared cache.
     for process, reads in [("this", 1), ("another", 2)]:
