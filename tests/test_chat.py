@@ -17,8 +17,8 @@ from django.utils import timezone
 from guidance.analysis.dashboard import dashboard
 from guidance.analysis.exports import csv_chunks
 from guidance.events import chat
-from guidance.models import ChatMessage, Comment, Event, Question, Response
-from guidance.moderation.decisions import decide
+from guidance.models import ChatMessage, Comment, Event, ModerationReason, Question, Response
+from guidance.moderation.decisions import decide, redact_and_publish, with_last_event
 from guidance.privacy.retention import erase_response
 from guidance.public import chat as chat_views
 from guidance.responses import answers
@@ -489,6 +489,30 @@ def test_erasing_a_chat_response_forgets_the_name_shown_with_its_replies(
     # Nor do the open pages' polls give it, from the latest messages kept rendered for them.
     polled = Client().get(messages_url(event)).content.decode()
     assert "Priya Shah" not in polled and "Mine." not in polled
+
+
+def test_words_redacted_in_a_published_reply_are_not_given_to_open_pages_again(
+    client, event, q1, host, moderator, django_capture_on_commit_callbacks
+):
+    chat.put_question(event, q1, by=host)
+    reply(client, event, "Call me on 07700 900123.")
+    message = ChatMessage.objects.get(by_host=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(message, moderator)
+    # Open pages are answered from the latest changes, kept rendered under the chat's token.
+    assert "07700 900123" in Client().get(messages_url(event)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        redact_and_publish(
+            message.comment_id,
+            "Call me on [redacted].",
+            by=moderator,
+            seen_event_id=with_last_event(Comment.objects.filter(pk=message.comment_id))[0].last_event_id,
+            reason_code=ModerationReason.PERSONAL,
+        )
+    polled = Client().get(messages_url(event)).content.decode()
+    assert "Call me on [redacted]." in polled and "07700 900123" not in polled
+    page = shown_on_page(Client(), event)
+    assert "Call me on [redacted]." in page and "07700 900123" not in page
 
 
 # The live fragment --------------------------------------------------------------------------------

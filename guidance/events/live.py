@@ -62,6 +62,12 @@ def shown_changed(event_ids):
     transaction.on_commit(renew)
 
 
+def words_changed(comment_ids):
+    """What these comments say changed (a redaction) in the current transaction: the chats showing
+    them as replies get a new token, so the latest changes kept for open pages are read again."""
+    shown_changed(ChatMessage.objects.filter(comment_id__in=comment_ids).values_list("event_id", flat=True))
+
+
 def event_saved(event_id):
     """The event's times or question may have changed: the next poll reads it afresh."""
     try:

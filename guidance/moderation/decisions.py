@@ -393,6 +393,7 @@ def redact_and_publish(comment_id, copy, *, by, seen_event_id, reason_code, reas
             comment.reports.filter(reviewed_at__isnull=True).update(reviewed_at=event.at, reviewed_by=by)
             Comment.objects.filter(pk=comment.pk).update(claimed_by=None, claimed_until=None)
             public_pages_changed(consultations=[comment.consultation_id])
+            live.words_changed([comment.pk])
     return text
 
 
