@@ -87,6 +87,25 @@ def fresh_fragment_cache():
     caches["fragments"].clear()
 
 
+# A test that commits (the browser tests, those of processes and locks) has every table emptied
+# after it, the staff roles' groups with them, though a migration made them; and a worker that
+# has run such tests may be given others after them (pytest-xdist's worksteal). So the groups are
+# put back once everything of such a test is torn down, as every migrated database has them.
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    marker = item.get_closest_marker("django_db")
+    committed = "transactional_db" in item.fixturenames or (marker and marker.kwargs.get("transaction"))
+    # After the last test the test database is gone.
+    if committed and nextitem is not None:
+        from pytest_django.plugin import blocking_manager_key
+
+        from guidance.staff.roles import sync_roles
+
+        with item.config.stash[blocking_manager_key].unblock():
+            sync_roles()
+
+
 # On SQLite the test database is a file, not Django's default shared in-memory database: the
 # browser tests' live server answers from several threads, and threads sharing an in-memory
 # database get "database table is locked" at once instead of waiting their turn for the write
