@@ -471,7 +471,7 @@ def test_a_name_shows_only_with_publish_with_my_name_and_private_replies_never_s
     assert Comment.objects.filter(status="approved", question=q1).count() == 1
 
 
-def test_erasing_a_chat_response_forgets_the_name_shown_with_its_replies(
+def test_erasing_a_chat_response_forgets_the_name_shown_with_its_replies_on_open_pages_too(
     client, event, q1, host, moderator, django_capture_on_commit_callbacks
 ):
     chat.put_question(event, q1, by=host)
@@ -479,7 +479,8 @@ def test_erasing_a_chat_response_forgets_the_name_shown_with_its_replies(
     message = ChatMessage.objects.get(by_host=False)
     with django_capture_on_commit_callbacks(execute=True):
         approve(message, moderator)
-    assert "Priya Shah" in Client().get(messages_url(event)).content.decode()
+    seen = Client().get(messages_url(event))
+    assert "Priya Shah" in seen.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         erase_response(message.response, by=moderator, include_text=True)
     message.refresh_from_db()
@@ -489,9 +490,13 @@ def test_erasing_a_chat_response_forgets_the_name_shown_with_its_replies(
     # Nor do the open pages' polls give it, from the latest messages kept rendered for them.
     polled = Client().get(messages_url(event)).content.decode()
     assert "Priya Shah" not in polled and "Mine." not in polled
+    # A page already showing the reply is given it again, without the name or the words.
+    again = Client().get(messages_url(event, cursor_of(seen))).content.decode()
+    assert f'id="message-{message.pk}"' in again and "Anonymous" in again
+    assert "Priya Shah" not in again and "Mine." not in again
 
 
-def test_words_redacted_in_a_published_reply_are_not_given_to_open_pages_again(
+def test_words_redacted_in_a_published_reply_reach_the_open_pages_and_the_old_words_never_again(
     client, event, q1, host, moderator, django_capture_on_commit_callbacks
 ):
     chat.put_question(event, q1, by=host)
@@ -500,7 +505,9 @@ def test_words_redacted_in_a_published_reply_are_not_given_to_open_pages_again(
     with django_capture_on_commit_callbacks(execute=True):
         approve(message, moderator)
     # Open pages are answered from the latest changes, kept rendered under the chat's token.
-    assert "07700 900123" in Client().get(messages_url(event)).content.decode()
+    seen = Client().get(messages_url(event))
+    assert "07700 900123" in seen.content.decode()
+    chat.host_says(event, "Ten minutes left.", by=host)
     with django_capture_on_commit_callbacks(execute=True):
         redact_and_publish(
             message.comment_id,
@@ -511,8 +518,14 @@ def test_words_redacted_in_a_published_reply_are_not_given_to_open_pages_again(
         )
     polled = Client().get(messages_url(event)).content.decode()
     assert "Call me on [redacted]." in polled and "07700 900123" not in polled
+    # A page already showing the reply is given it again, to put in place of what it shows.
+    again = Client().get(messages_url(event, cursor_of(seen)), headers={"if-none-match": seen["ETag"]})
+    assert again.status_code == 200 and f'id="message-{message.pk}"' in again.content.decode()
+    assert "Call me on [redacted]." in again.content.decode()
     page = shown_on_page(Client(), event)
     assert "Call me on [redacted]." in page and "07700 900123" not in page
+    # A page opened since shows it where it came into the chat, before what came after it.
+    assert page.index("Call me on [redacted].") < page.index("Ten minutes left.")
 
 
 # The live fragment --------------------------------------------------------------------------------

@@ -75,9 +75,11 @@ def record(event):
 
 
 def latest(event, limit=LATEST):
-    """The latest `limit` public messages, in the order they came into the chat."""
+    """The latest `limit` public messages, in the order they came into the chat: when shown first
+    (approved, or posted where nothing waits for a moderator), which a redaction or an erased name,
+    changing what a message shows since, leaves where it was."""
     newest = public_messages(event).order_by(F("shown_changed_at").desc(nulls_last=True), "-pk")[:limit]
-    return for_display(reversed(list(newest)))
+    return for_display(sorted(newest, key=lambda message: (message.decided_at or message.posted_at, message.pk)))
 
 
 def cursor(event):

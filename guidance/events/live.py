@@ -62,10 +62,15 @@ def shown_changed(event_ids):
     transaction.on_commit(renew)
 
 
-def words_changed(comment_ids):
-    """What these comments say changed (a redaction) in the current transaction: the chats showing
-    them as replies get a new token, so the latest changes kept for open pages are read again."""
-    shown_changed(ChatMessage.objects.filter(comment_id__in=comment_ids).values_list("event_id", flat=True))
+def messages_changed(messages, *, at):
+    """What these chat messages show changed (words redacted, a name erased) in the current
+    transaction: those the chat has shown move their moment on to `at`, so every open page's next
+    poll brings them again and the page puts them in place of what it shows (static/js/chat.js);
+    their chats get a new token. `messages`: a queryset of ChatMessage."""
+    messages = messages.filter(shown_changed_at__isnull=False)
+    event_ids = set(messages.values_list("event_id", flat=True))
+    messages.update(shown_changed_at=at)
+    shown_changed(event_ids)
 
 
 def event_saved(event_id):

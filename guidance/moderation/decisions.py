@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from guidance.consultations.changed import public_pages_changed
 from guidance.events import live
-from guidance.models import Comment, ModerationEvent, ModerationReason, Report, StaffNote
+from guidance.models import ChatMessage, Comment, ModerationEvent, ModerationReason, Report, StaffNote
 from guidance.moderation import campaigns, redaction, words
 from guidance.privacy.personal_data import may_see_personal_data
 from guidance.staff import roles
@@ -393,7 +393,7 @@ def redact_and_publish(comment_id, copy, *, by, seen_event_id, reason_code, reas
             comment.reports.filter(reviewed_at__isnull=True).update(reviewed_at=event.at, reviewed_by=by)
             Comment.objects.filter(pk=comment.pk).update(claimed_by=None, claimed_until=None)
             public_pages_changed(consultations=[comment.consultation_id])
-            live.words_changed([comment.pk])
+            live.messages_changed(ChatMessage.objects.filter(comment_id=comment.pk), at=event.at)
     return text
 
 

@@ -199,9 +199,8 @@ def forget_what_else_identifies(responses):
     responses.exclude(started_by="").update(started_by="")
     # The name a chat hour's participant typed, kept with each reply (guidance/events/chat.py).
     ChatMessage.objects.filter(response__in=responses).exclude(display_name="").update(display_name="")
-    # Open chat pages are answered from the latest messages kept rendered under the chat's token
-    # (guidance/events/live.py): a new one renders them without the name (or the words).
-    live.shown_changed(ChatMessage.objects.filter(response__in=responses).values_list("event_id", flat=True))
+    # Open chat pages show them again without the name (or the words), and no poll gives the old.
+    live.messages_changed(ChatMessage.objects.filter(response__in=responses), at=timezone.now())
 
 
 def erase_response(response, *, by, include_text=False, reason=""):

@@ -1,7 +1,8 @@
 // A chat hour's page (templates/guidance/chat.html): asks every couple of seconds for what came
 // into the chat since its last look (a cursor the server gives), adds the new messages to the list
-// (an aria-live region, so screen readers announce them politely; focus never moves), and removes
-// those taken down. While nothing has changed the server answers 304 from one cache read
+// (an aria-live region, so screen readers announce them politely; focus never moves), puts those
+// changed since (words redacted, a name erased) in place of what it shows, and removes those taken
+// down. While nothing has changed the server answers 304 from one cache read
 // (guidance/events/live.py). Without JavaScript, "Show new messages" reloads the page.
 // A reply is sent with fetch: the server answers with the words saying it was sent, shown above the
 // form, and the page is not loaded again. Any other answer (an error in the form, a limit, the
@@ -42,8 +43,13 @@
       }
     });
     Array.prototype.slice.call(fresh.children).forEach(function (item) {
-      if (!document.getElementById(item.id)) {
+      var shown = document.getElementById(item.id);
+      if (!shown) {
         list.appendChild(item);
+      } else if (!shown.isEqualNode(item)) {
+        // Changed since it was shown (words redacted, a name erased): put in its place. One the
+        // page already has, as it is, is left alone, or screen readers would announce it again.
+        shown.replaceWith(item);
       }
     });
     var empty = document.getElementById("chat-empty");

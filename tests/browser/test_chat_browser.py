@@ -8,11 +8,13 @@ import datetime
 import time
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from guidance.models import ChatMessage, Event
+from guidance.models import ChatMessage, Comment, Event, ModerationReason
+from guidance.moderation.decisions import redact_and_publish, with_last_event
 from tests.browser.conftest import axe_violations, open_page, sign_in, staff_member
 from tests.factories import ChatHourFactory, ConsultationFactory, QuestionFactory
 
@@ -99,6 +101,19 @@ def test_an_hour_in_miniature_with_javascript(browser, live_server, hour):
     host, ann, bo = run_the_hour(browser, live_server, hour, javascript=True)
     # Messages arrive in the polite live region; the reply box keeps focus while they do.
     assert ann.get_attribute("#chat-messages", "aria-live") == "polite"
+    # Words a moderator redacts in a reply already shown change on the open pages, in its place.
+    message = ChatMessage.objects.get(by_host=False, status="approved")
+    redact_and_publish(
+        message.comment_id,
+        "Breaks planned [redacted] help most.",
+        by=User.objects.get(username="hana"),
+        seen_event_id=with_last_event(Comment.objects.filter(pk=message.comment_id))[0].last_event_id,
+        reason_code=ModerationReason.PERSONAL,
+    )
+    for page in (ann, bo):
+        expect(page.locator(f"#message-{message.pk}")).to_contain_text("Breaks planned [redacted]", timeout=3000)
+        expect(page.locator("#chat-list")).not_to_contain_text("planned ahead")
+        expect(page.locator(f"#message-{message.pk}")).to_have_count(1)
     for page in (host, ann, bo):
         page.context.close()
 
