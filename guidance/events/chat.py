@@ -129,8 +129,9 @@ def latest_changes(event, limit=LATEST):
     everyone), each page taking those after its cursor (`looked_back`): the changes after any
     moment are the newest ones, so those of them among the latest `limit` are the latest `limit`
     after it."""
-    # Read again for every change while the chat runs (several a second in a busy hour): only the
-    # fields is_public and for_display read, which halves the cost of making the messages.
+    # Read again for every change while the chat runs (several a second in a busy hour), so only
+    # the fields is_public and for_display read: making whole messages with their relations was
+    # most of a poll's cost (docs/performance.md, "Chat hour").
     changed = list(
         ChatMessage.objects.filter(event=event, shown_changed_at__isnull=False)
         .select_related("response", "comment")
